@@ -1,0 +1,104 @@
+namespace Rpc25519.Messages;
+
+/// <summary>
+/// The header of a <see cref="Message"/>: routing, identity and timing. Fields that are empty or zero are not
+/// encoded. The field numbers of the wire format (see docs/wire-format.md) never change; unknown fields from newer
+/// peers are skipped.
+/// </summary>
+/// <remarks>Not thread-safe. The library owns a header from the moment its message is handed to a send method until
+/// that method completes.</remarks>
+public sealed class Hdr
+{
+    private Dictionary<string, string>? _args;
+
+    /// <summary>When the message was sent (set by the sender from its <see cref="RpcConfig.TimeProvider"/> if unset).</summary>
+    public DateTimeOffset Created { get; set; }
+
+    /// <summary>
+    /// Where the message came from, <c>network://ip:port</c>, as the receiving connection sees it. Set by the receiver
+    /// on every incoming message (not sent on the wire); on the server this is the key for
+    /// <see cref="RpcServer.SendMessageAsync"/> and <see cref="RpcServer.Connections"/>.
+    /// </summary>
+    public string From { get; set; } = "";
+
+    /// <summary>The receiving side's own address, <c>network://ip:port</c>; set by the receiver (not sent on the wire).</summary>
+    public string To { get; set; } = "";
+
+    /// <summary>The name of the registered function to invoke (for typed calls, <c>Service.Method</c>).</summary>
+    public string ServiceName { get; set; } = "";
+
+    /// <summary>Peer API: the target service's version.</summary>
+    public string ToPeerServiceNameVersion { get; set; } = "";
+
+    /// <summary>The caller's service name; replies carry the request's <see cref="ServiceName"/> here.</summary>
+    public string FromServiceName { get; set; } = "";
+
+    /// <summary>Peer API: the sending service's version.</summary>
+    public string FromPeerServiceNameVersion { get; set; } = "";
+
+    /// <summary>Small string parameters (keep them small; bulk data belongs in <see cref="Message.JobSerz"/>).
+    /// Created on first use; encoded in ordinal key order.</summary>
+    public Dictionary<string, string> Args => _args ??= new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>Whether <see cref="Args"/> has any entry (without creating the dictionary).</summary>
+    public bool HasArgs => _args is { Count: > 0 };
+
+    /// <summary>Free text. A reply starts with the request's subject; a <see cref="CallType.CallError"/> reply carries
+    /// the error description here.</summary>
+    public string Subject { get; set; } = "";
+
+    /// <summary>Per-connection sequence number, set by the sender; a reply echoes its request's number.
+    /// Server pushes use 0.</summary>
+    public ulong Seqno { get; set; }
+
+    /// <summary>What the message is.</summary>
+    public CallType Typ { get; set; }
+
+    /// <summary>Identifies a call: echoed on its reply and stream parts, and the key for remote cancellation.
+    /// Set by the sender if empty.</summary>
+    public string CallId { get; set; } = "";
+
+    /// <summary>A per-process counter stamped on every send (diagnostics only).</summary>
+    public long Serial { get; set; }
+
+    /// <summary>When this side received the message (local only, never encoded).</summary>
+    public DateTimeOffset LocalRecvTime { get; set; }
+
+    /// <summary>Optional absolute deadline. The server cancels the handler's token when it passes; the client stops
+    /// waiting for the reply at the same moment (<see cref="RpcTimeoutException"/>).</summary>
+    public DateTimeOffset? Deadline { get; set; }
+
+    /// <summary>0-based index of a part within a stream (keep-alives carry an epoch number here).</summary>
+    public long StreamPart { get; set; }
+
+    /// <summary>Send this one message uncompressed whatever the connection's compression setting.</summary>
+    public bool NoSystemCompression { get; set; }
+
+    /// <summary>Peer API: the target peer's ID (routing takes it before <see cref="CallId"/>).</summary>
+    public string ToPeerId { get; set; } = "";
+
+    /// <summary>Peer API: the target peer's name.</summary>
+    public string ToPeerName { get; set; } = "";
+
+    /// <summary>Peer API: the sending peer's ID.</summary>
+    public string FromPeerId { get; set; } = "";
+
+    /// <summary>Peer API: the sending peer's name.</summary>
+    public string FromPeerName { get; set; } = "";
+
+    /// <summary>Peer API: an operation code defined by the application.</summary>
+    public int FragOp { get; set; }
+
+    /// <summary>Returns a copy; <see cref="Args"/> is copied too, so the two headers can change independently.</summary>
+    public Hdr Clone()
+    {
+        var copy = (Hdr)MemberwiseClone();
+        copy._args = _args is null ? null : new Dictionary<string, string>(_args, StringComparer.Ordinal);
+        return copy;
+    }
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"Hdr(Typ={Typ}, ServiceName={ServiceName}, Seqno={Seqno}, CallId={CallId}, From={From}, To={To}, " +
+        $"Subject={Subject}, StreamPart={StreamPart})";
+}

@@ -1,0 +1,178 @@
+using MessagePack;
+
+namespace Rpc25519.Messages;
+
+/// <summary>Writes and reads the <see cref="Hdr"/> map (see <see cref="WireKeys"/>).</summary>
+internal static class HdrCodec
+{
+    public static void Write(ref MessagePackWriter writer, Hdr hdr)
+    {
+        writer.WriteMapHeader(CountFields(hdr));
+        if (hdr.Created != default)
+        {
+            writer.Write(WireKeys.Created);
+            writer.Write(hdr.Created.UtcDateTime);
+        }
+        WriteString(ref writer, WireKeys.ServiceName, hdr.ServiceName);
+        WriteString(ref writer, WireKeys.ToPeerServiceNameVersion, hdr.ToPeerServiceNameVersion);
+        WriteString(ref writer, WireKeys.FromServiceName, hdr.FromServiceName);
+        WriteString(ref writer, WireKeys.FromPeerServiceNameVersion, hdr.FromPeerServiceNameVersion);
+        if (hdr.HasArgs)
+        {
+            writer.Write(WireKeys.Args);
+            WriteArgs(ref writer, hdr.Args);
+        }
+        WriteString(ref writer, WireKeys.Subject, hdr.Subject);
+        if (hdr.Seqno != 0)
+        {
+            writer.Write(WireKeys.Seqno);
+            writer.Write(hdr.Seqno);
+        }
+        if (hdr.Typ != CallType.CallNone)
+        {
+            writer.Write(WireKeys.Typ);
+            writer.Write((int)hdr.Typ);
+        }
+        WriteString(ref writer, WireKeys.CallId, hdr.CallId);
+        if (hdr.Serial != 0)
+        {
+            writer.Write(WireKeys.Serial);
+            writer.Write(hdr.Serial);
+        }
+        if (hdr.Deadline is { } deadline)
+        {
+            writer.Write(WireKeys.Deadline);
+            writer.Write(deadline.UtcDateTime);
+        }
+        if (hdr.StreamPart != 0)
+        {
+            writer.Write(WireKeys.StreamPart);
+            writer.Write(hdr.StreamPart);
+        }
+        if (hdr.NoSystemCompression)
+        {
+            writer.Write(WireKeys.NoSystemCompression);
+            writer.Write(true);
+        }
+        WriteString(ref writer, WireKeys.ToPeerId, hdr.ToPeerId);
+        WriteString(ref writer, WireKeys.ToPeerName, hdr.ToPeerName);
+        WriteString(ref writer, WireKeys.FromPeerId, hdr.FromPeerId);
+        WriteString(ref writer, WireKeys.FromPeerName, hdr.FromPeerName);
+        if (hdr.FragOp != 0)
+        {
+            writer.Write(WireKeys.FragOp);
+            writer.Write(hdr.FragOp);
+        }
+    }
+
+    public static void Read(ref MessagePackReader reader, Hdr hdr)
+    {
+        int count = reader.ReadMapHeader();
+        for (int i = 0; i < count; i++)
+        {
+            int key = reader.ReadInt32();
+            switch (key)
+            {
+                case WireKeys.Created: hdr.Created = new DateTimeOffset(reader.ReadDateTime()); break;
+                case WireKeys.ServiceName: hdr.ServiceName = ReadString(ref reader); break;
+                case WireKeys.ToPeerServiceNameVersion: hdr.ToPeerServiceNameVersion = ReadString(ref reader); break;
+                case WireKeys.FromServiceName: hdr.FromServiceName = ReadString(ref reader); break;
+                case WireKeys.FromPeerServiceNameVersion: hdr.FromPeerServiceNameVersion = ReadString(ref reader); break;
+                case WireKeys.Args: ReadArgs(ref reader, hdr.Args); break;
+                case WireKeys.Subject: hdr.Subject = ReadString(ref reader); break;
+                case WireKeys.Seqno: hdr.Seqno = reader.ReadUInt64(); break;
+                case WireKeys.Typ: hdr.Typ = ReadCallType(ref reader); break;
+                case WireKeys.CallId: hdr.CallId = ReadString(ref reader); break;
+                case WireKeys.Serial: hdr.Serial = reader.ReadInt64(); break;
+                case WireKeys.Deadline: hdr.Deadline = new DateTimeOffset(reader.ReadDateTime()); break;
+                case WireKeys.StreamPart: hdr.StreamPart = reader.ReadInt64(); break;
+                case WireKeys.NoSystemCompression: hdr.NoSystemCompression = reader.ReadBoolean(); break;
+                case WireKeys.ToPeerId: hdr.ToPeerId = ReadString(ref reader); break;
+                case WireKeys.ToPeerName: hdr.ToPeerName = ReadString(ref reader); break;
+                case WireKeys.FromPeerId: hdr.FromPeerId = ReadString(ref reader); break;
+                case WireKeys.FromPeerName: hdr.FromPeerName = ReadString(ref reader); break;
+                case WireKeys.FragOp: hdr.FragOp = reader.ReadInt32(); break;
+                default: reader.Skip(); break;
+            }
+        }
+    }
+
+    private static int CountFields(Hdr hdr)
+    {
+        int n = 0;
+        n += hdr.Created != default ? 1 : 0;
+        n += hdr.ServiceName.Length > 0 ? 1 : 0;
+        n += hdr.ToPeerServiceNameVersion.Length > 0 ? 1 : 0;
+        n += hdr.FromServiceName.Length > 0 ? 1 : 0;
+        n += hdr.FromPeerServiceNameVersion.Length > 0 ? 1 : 0;
+        n += hdr.HasArgs ? 1 : 0;
+        n += hdr.Subject.Length > 0 ? 1 : 0;
+        n += hdr.Seqno != 0 ? 1 : 0;
+        n += hdr.Typ != CallType.CallNone ? 1 : 0;
+        n += hdr.CallId.Length > 0 ? 1 : 0;
+        n += hdr.Serial != 0 ? 1 : 0;
+        n += hdr.Deadline.HasValue ? 1 : 0;
+        n += hdr.StreamPart != 0 ? 1 : 0;
+        n += hdr.NoSystemCompression ? 1 : 0;
+        n += hdr.ToPeerId.Length > 0 ? 1 : 0;
+        n += hdr.ToPeerName.Length > 0 ? 1 : 0;
+        n += hdr.FromPeerId.Length > 0 ? 1 : 0;
+        n += hdr.FromPeerName.Length > 0 ? 1 : 0;
+        n += hdr.FragOp != 0 ? 1 : 0;
+        return n;
+    }
+
+    private static void WriteString(ref MessagePackWriter writer, int key, string value)
+    {
+        if (value.Length > 0)
+        {
+            writer.Write(key);
+            writer.Write(value);
+        }
+    }
+
+    private static void WriteArgs(ref MessagePackWriter writer, Dictionary<string, string> args)
+    {
+        writer.WriteMapHeader(args.Count);
+        if (args.Count == 1)
+        {
+            foreach (KeyValuePair<string, string> pair in args)
+            {
+                writer.Write(pair.Key);
+                writer.Write(pair.Value);
+            }
+            return;
+        }
+        // Sorted so that the bytes on the wire do not depend on hash order (determinism under simulation).
+        string[] keys = [.. args.Keys];
+        Array.Sort(keys, StringComparer.Ordinal);
+        foreach (string key in keys)
+        {
+            writer.Write(key);
+            writer.Write(args[key]);
+        }
+    }
+
+    private static void ReadArgs(ref MessagePackReader reader, Dictionary<string, string> args)
+    {
+        int count = reader.ReadMapHeader();
+        for (int i = 0; i < count; i++)
+        {
+            string key = ReadString(ref reader);
+            args[key] = ReadString(ref reader);
+        }
+    }
+
+    private static string ReadString(ref MessagePackReader reader) => reader.ReadString() ?? "";
+
+    private static CallType ReadCallType(ref MessagePackReader reader)
+    {
+        var type = (CallType)reader.ReadInt32();
+        if (!type.IsDefined())
+        {
+            throw new RpcProtocolException(ProtocolViolation.UndecodableBody,
+                $"Message has unknown call type {(int)type}; the peer is newer or corrupt.");
+        }
+        return type;
+    }
+}

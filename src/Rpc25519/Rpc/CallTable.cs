@@ -1,0 +1,276 @@
+using System.Diagnostics;
+using Rpc25519.Messages;
+
+namespace Rpc25519.Rpc;
+
+/// <summary>
+/// The two-way calls of one connection that wait for a reply, keyed by sequence number.
+/// </summary>
+/// <remarks>
+/// <para>Timeouts cost no timer per call: calls that use the connection's default timeout become due in the order they
+/// were made, so they sit in a linked list ordered by due time and one timer, armed for the head, serves them all. A call
+/// with its own deadline gets its own timer.</para>
+/// <para>Thread-safe. Completions (which may run caller code through continuations) happen outside the lock.</para>
+/// </remarks>
+internal sealed class CallTable : IDisposable
+{
+    /// <summary>Guards <see cref="_calls"/>, the timeout list and <see cref="_closedReason"/>.</summary>
+    private readonly Lock _lock = new();
+
+    private readonly Dictionary<ulong, PendingCall> _calls = new();
+    private readonly TimeProvider _timeProvider;
+    private readonly TimeSpan _defaultTimeout;
+    private readonly Action<PendingCall> _sendCancel;
+    private readonly ITimer _timeoutTimer;
+
+    /// <summary>Oldest call in the default-timeout list (due first).</summary>
+    private PendingCall? _head;
+
+    /// <summary>Newest call in the default-timeout list (due last).</summary>
+    private PendingCall? _tail;
+
+    /// <summary>Set once the connection is gone; new calls fail with it at once.</summary>
+    private Exception? _closedReason;
+
+    /// <param name="timeProvider">Clock for due times and timers.</param>
+    /// <param name="defaultTimeout">Timeout of calls without a deadline; infinite for none.</param>
+    /// <param name="sendCancel">Sends a remote cancellation for a call that timed out or was cancelled.</param>
+    public CallTable(TimeProvider timeProvider, TimeSpan defaultTimeout, Action<PendingCall> sendCancel)
+    {
+        _timeProvider = timeProvider;
+        _defaultTimeout = defaultTimeout;
+        _sendCancel = sendCancel;
+        _timeoutTimer = timeProvider.CreateTimer(static s => ((CallTable)s!).OnTimeoutTimer(), this,
+            Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Calls currently waiting.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _calls.Count;
+            }
+        }
+    }
+
+    /// <summary>Adds a call for <paramref name="request"/> (whose <see cref="Hdr.Seqno"/> is set and unique).</summary>
+    /// <exception cref="RpcConnectionClosedException">The connection is already closed.</exception>
+    public PendingCall Register(Message request, CancellationToken cancellationToken)
+    {
+        long now = _timeProvider.GetTimestamp();
+        TimeSpan? ownTimeout = null;
+        long due = long.MaxValue;
+        if (request.Hdr.Deadline is { } deadline)
+        {
+            TimeSpan left = deadline - _timeProvider.GetUtcNow();
+            ownTimeout = left > TimeSpan.Zero ? left : TimeSpan.Zero;
+            due = now + ToTimestampTicks(ownTimeout.Value);
+        }
+        else if (_defaultTimeout != Timeout.InfiniteTimeSpan)
+        {
+            due = now + ToTimestampTicks(_defaultTimeout);
+        }
+        var call = new PendingCall(this, request, due);
+        bool armTimer = false;
+        lock (_lock)
+        {
+            if (_closedReason is not null)
+            {
+                throw ClosedError(_closedReason);
+            }
+            if (!_calls.TryAdd(call.Seqno, call))
+            {
+                throw new InvalidOperationException($"Sequence number {call.Seqno} is already waiting for a reply.");
+            }
+            if (ownTimeout is null && due != long.MaxValue)
+            {
+                armTimer = _head is null;
+                AppendLocked(call);
+            }
+        }
+        if (armTimer)
+        {
+            _timeoutTimer.Change(_defaultTimeout, Timeout.InfiniteTimeSpan);
+        }
+        if (ownTimeout is { } timeout)
+        {
+            call.OwnTimer = _timeProvider.CreateTimer(static s => OnOwnTimer((PendingCall)s!), call, timeout,
+                Timeout.InfiniteTimeSpan);
+        }
+        if (cancellationToken.CanBeCanceled)
+        {
+            call.CancellationRegistration = cancellationToken.UnsafeRegister(static (s, token) =>
+                ((PendingCall)s!).Table.Cancel((PendingCall)s!, token), call);
+        }
+        return call;
+    }
+
+    /// <summary>Completes the call waiting for <paramref name="reply"/>'s sequence number; false if none waits.</summary>
+    public bool TryComplete(Message reply)
+    {
+        PendingCall? call;
+        lock (_lock)
+        {
+            if (!_calls.Remove(reply.Hdr.Seqno, out call))
+            {
+                return false;
+            }
+            UnlinkLocked(call);
+        }
+        call.OwnTimer?.Dispose();
+        return call.TryComplete(reply);
+    }
+
+    /// <summary>Fails one call (e.g. its request could not be sent).</summary>
+    public void Fail(PendingCall call, Exception error)
+    {
+        if (Remove(call))
+        {
+            call.TryFail(error);
+        }
+    }
+
+    /// <summary>Fails every waiting call and every later one with <paramref name="reason"/>.</summary>
+    public void Close(Exception reason)
+    {
+        PendingCall[] calls;
+        lock (_lock)
+        {
+            if (_closedReason is not null)
+            {
+                return;
+            }
+            _closedReason = reason;
+            calls = [.. _calls.Values];
+            _calls.Clear();
+            _head = _tail = null;
+        }
+        _timeoutTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        foreach (PendingCall call in calls)
+        {
+            call.OwnTimer?.Dispose();
+            call.TryFail(ClosedError(reason));
+        }
+    }
+
+    public void Dispose() => _timeoutTimer.Dispose();
+
+    private void Cancel(PendingCall call, CancellationToken token)
+    {
+        if (Remove(call) && call.TryFail(new OperationCanceledException(
+                "The call was cancelled by the caller; a cancellation was sent to the server.", token)))
+        {
+            _sendCancel(call);
+        }
+    }
+
+    private static void OnOwnTimer(PendingCall call)
+    {
+        CallTable table = call.Table;
+        if (table.Remove(call) && call.TryFail(TimeoutError(call)))
+        {
+            table._sendCancel(call);
+        }
+    }
+
+    private void OnTimeoutTimer()
+    {
+        List<PendingCall>? expired = null;
+        TimeSpan? next = null;
+        lock (_lock)
+        {
+            long now = _timeProvider.GetTimestamp();
+            while (_head is { } head && head.DueTimestamp <= now)
+            {
+                UnlinkLocked(head);
+                _calls.Remove(head.Seqno);
+                (expired ??= []).Add(head);
+            }
+            if (_head is { } first)
+            {
+                next = _timeProvider.GetElapsedTime(now, first.DueTimestamp);
+            }
+        }
+        if (next is { } delay)
+        {
+            _timeoutTimer.Change(delay < TimeSpan.Zero ? TimeSpan.Zero : delay, Timeout.InfiniteTimeSpan);
+        }
+        foreach (PendingCall call in expired ?? [])
+        {
+            if (call.TryFail(TimeoutError(call)))
+            {
+                _sendCancel(call);
+            }
+        }
+    }
+
+    private bool Remove(PendingCall call)
+    {
+        lock (_lock)
+        {
+            // Sequence numbers are never reused on a connection, so the entry, if any, is this call.
+            if (!_calls.Remove(call.Seqno))
+            {
+                return false;
+            }
+            UnlinkLocked(call);
+        }
+        call.OwnTimer?.Dispose();
+        return true;
+    }
+
+    private void AppendLocked(PendingCall call)
+    {
+        Debug.Assert(!call.InTimeoutList, "A call is linked once.");
+        call.InTimeoutList = true;
+        call.Previous = _tail;
+        if (_tail is null)
+        {
+            _head = call;
+        }
+        else
+        {
+            _tail.Next = call;
+        }
+        _tail = call;
+    }
+
+    private void UnlinkLocked(PendingCall call)
+    {
+        if (!call.InTimeoutList)
+        {
+            return;
+        }
+        call.InTimeoutList = false;
+        if (call.Previous is null)
+        {
+            _head = call.Next;
+        }
+        else
+        {
+            call.Previous.Next = call.Next;
+        }
+        if (call.Next is null)
+        {
+            _tail = call.Previous;
+        }
+        else
+        {
+            call.Next.Previous = call.Previous;
+        }
+        call.Previous = call.Next = null;
+    }
+
+    private long ToTimestampTicks(TimeSpan span) =>
+        (long)(span.Ticks * ((double)_timeProvider.TimestampFrequency / TimeSpan.TicksPerSecond));
+
+    private static RpcTimeoutException TimeoutError(PendingCall call) => new(
+        $"No reply to '{call.Request.Hdr.ServiceName}' (call {call.Request.Hdr.CallId}) before its deadline; " +
+        "a cancellation was sent to the server. Raise RpcConfig.DefaultCallTimeout or set Hdr.Deadline for slow calls.");
+
+    private static RpcConnectionClosedException ClosedError(Exception reason) => new(
+        $"The connection is closed ({reason.Message}); create a new client to reconnect.", reason);
+}

@@ -1,0 +1,61 @@
+using System.Buffers.Text;
+using Microsoft.Extensions.Logging;
+using Rpc25519.Messages;
+
+namespace Rpc25519.Rpc;
+
+/// <summary>
+/// What every connection of one client or server shares: the validated config, the clock, the seeded ID source, the
+/// send serial counter and the logger.
+/// </summary>
+/// <remarks>Thread-safe.</remarks>
+internal sealed class EndpointContext
+{
+    /// <summary>Random bytes in a call ID: 168 bits, 28 characters of base64url.</summary>
+    private const int CallIdBytes = 21;
+
+    /// <summary>Guards <see cref="_random"/>, which is not thread-safe.</summary>
+    private readonly Lock _randomLock = new();
+    private readonly Random _random;
+    private long _serial;
+
+    public EndpointContext(RpcConfig config, string loggerCategory)
+    {
+        Config = config;
+        TimeProvider = config.TimeProvider;
+        _random = config.Random ?? new Random(System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue));
+        Logger = config.LoggerFactory.CreateLogger(loggerCategory);
+    }
+
+    public RpcConfig Config { get; }
+
+    public TimeProvider TimeProvider { get; }
+
+    public ILogger Logger { get; }
+
+    /// <summary>A fresh call ID from the seeded source.</summary>
+    public string NewCallId()
+    {
+        Span<byte> bytes = stackalloc byte[CallIdBytes];
+        lock (_randomLock)
+        {
+            _random.NextBytes(bytes);
+        }
+        return Base64Url.EncodeToString(bytes);
+    }
+
+    /// <summary>Fills in what the sender owes every outgoing message: creation time, serial and call ID.</summary>
+    public void StampOutgoing(Message message)
+    {
+        Hdr hdr = message.Hdr;
+        if (hdr.Created == default)
+        {
+            hdr.Created = TimeProvider.GetUtcNow();
+        }
+        hdr.Serial = Interlocked.Increment(ref _serial);
+        if (hdr.CallId.Length == 0)
+        {
+            hdr.CallId = NewCallId();
+        }
+    }
+}

@@ -1,0 +1,105 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using Rpc25519.Messages;
+
+namespace Rpc25519.Rpc;
+
+internal sealed partial class RpcConnection
+{
+    private async Task ReadLoopAsync()
+    {
+        PipeReader input = _connection.Transport.Input;
+        int maxFrameBytes = _endpoint.Config.MaxFrameBytes;
+        Exception? reason = null;
+        try
+        {
+            while (reason is null)
+            {
+                ReadResult result = await input.ReadAsync();
+                ReadOnlySequence<byte> buffer = result.Buffer;
+                try
+                {
+                    while (TryReadFrame(ref buffer, maxFrameBytes, out Message? message))
+                    {
+                        Deliver(message);
+                    }
+                    if (result.IsCompleted || result.IsCanceled)
+                    {
+                        reason = buffer.IsEmpty
+                            ? new RpcConnectionClosedException($"The peer {RemoteAddress} closed the connection.")
+                            : new RpcProtocolException(ProtocolViolation.TruncatedFrame,
+                                $"The connection from {RemoteAddress} ended in the middle of a frame " +
+                                $"({buffer.Length} bytes of it arrived).");
+                    }
+                }
+                catch (RpcProtocolException e)
+                {
+                    reason = e;
+                }
+                input.AdvanceTo(buffer.Start, buffer.End);
+            }
+            if (reason is RpcProtocolException violation)
+            {
+                RpcLog.ProtocolViolation(_logger, RemoteAddress, violation.Violation, violation.Message);
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException
+                                      or OperationCanceledException or InvalidOperationException)
+        {
+            reason = new RpcConnectionClosedException($"Connection to {RemoteAddress} lost: {e.Message}", e);
+        }
+        finally
+        {
+            await input.CompleteAsync();
+            Close(reason ?? new RpcConnectionClosedException($"Connection to {RemoteAddress} ended."), graceful: false);
+        }
+    }
+
+    /// <summary>Takes one complete frame off the front of <paramref name="buffer"/> and decodes it.</summary>
+    private static bool TryReadFrame(ref ReadOnlySequence<byte> buffer, int maxFrameBytes,
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Message? message)
+    {
+        message = null;
+        if (buffer.IsEmpty || !FrameHeader.TryRead(buffer, maxFrameBytes, out FrameHeader header))
+        {
+            return false;
+        }
+        long frameBytes = FrameHeader.Size + (long)header.BodyLength;
+        if (buffer.Length < frameBytes)
+        {
+            return false;
+        }
+        ReadOnlySequence<byte> body = buffer.Slice(FrameHeader.Size, header.BodyLength);
+        message = FrameBodyDecoder.Decode(header, body, maxFrameBytes);
+        buffer = buffer.Slice(frameBytes);
+        return true;
+    }
+
+    private void Deliver(Message message)
+    {
+        Hdr hdr = message.Hdr;
+        hdr.From = RemoteAddress;
+        hdr.To = LocalAddress;
+        DateTimeOffset now = _endpoint.TimeProvider.GetUtcNow();
+        hdr.LocalRecvTime = now;
+        Volatile.Write(ref _lastReceivedUtcTicks, now.UtcTicks);
+        if (hdr.Typ == CallType.CallKeepAlive)
+        {
+            Interlocked.Increment(ref _keepAlivesReceived);
+            return;
+        }
+        if (hdr.Typ is CallType.CallRpcReply or CallType.CallError && hdr.Seqno != 0 && Calls.TryComplete(message))
+        {
+            return;
+        }
+        try
+        {
+            _owner.OnMessageReceived(this, message);
+        }
+        catch (Exception e)
+        {
+            RpcLog.OwnerFailed(_logger, RemoteAddress, e);
+        }
+    }
+}

@@ -1,0 +1,244 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Rpc25519.Messages;
+using Rpc25519.Transport;
+
+namespace Rpc25519.Rpc;
+
+/// <summary>
+/// The session over one transport connection: a reader loop and a writer loop, the table of calls waiting for
+/// replies, keep-alives, and one close path whose first reason wins. Shared by client and server.
+/// </summary>
+/// <remarks>
+/// Thread-safe. Both loops are started on <see cref="RpcConfig.TaskScheduler"/> by <see cref="Start"/> and awaited
+/// by <see cref="DisposeAsync"/>. Split by role: <c>.Reader.cs</c>, <c>.Writer.cs</c>, <c>.KeepAlive.cs</c>.
+/// </remarks>
+internal sealed partial class RpcConnection : IAsyncDisposable
+{
+    /// <summary>How long a graceful close waits for queued frames to flush before aborting the transport.</summary>
+    private static readonly TimeSpan GracefulFlushWait = TimeSpan.FromSeconds(2);
+
+    private readonly IConnection _connection;
+    private readonly EndpointContext _endpoint;
+    private readonly IRpcConnectionOwner _owner;
+    private readonly ILogger _logger;
+    private readonly Channel<OutgoingFrame> _sendQueue;
+    private readonly CancellationTokenSource _closing = new();
+
+    /// <summary>Guards <see cref="_closeReason"/>.</summary>
+    private readonly Lock _closeLock = new();
+
+    /// <summary>Why the connection closed; the first reason wins. Null while open.</summary>
+    private Exception? _closeReason;
+
+    private Task _readerLoop = Task.CompletedTask;
+    private Task _writerLoop = Task.CompletedTask;
+
+    /// <summary>Last sequence number handed out on this connection (the first call gets 2, as in the original).</summary>
+    private long _lastSeqno = 1;
+
+    public RpcConnection(IConnection connection, EndpointContext endpoint, IRpcConnectionOwner owner,
+        TimeSpan keepAliveInterval)
+    {
+        _connection = connection;
+        _endpoint = endpoint;
+        _owner = owner;
+        _logger = endpoint.Logger;
+        _keepAliveInterval = keepAliveInterval;
+        LocalAddress = connection.LocalAddress;
+        RemoteAddress = connection.RemoteAddress;
+        _sendQueue = Channel.CreateBounded<OutgoingFrame>(new BoundedChannelOptions(endpoint.Config.SendQueueCapacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+            SingleWriter = false,
+            // The writer loop's continuation runs on the thread that queued the frame: an idle connection writes
+            // without a thread hop, and frames queued while it flushes go out together in the next flush.
+            AllowSynchronousContinuations = true,
+        });
+        Calls = new CallTable(endpoint.TimeProvider, endpoint.Config.DefaultCallTimeout, SendCancelFor);
+    }
+
+    public string LocalAddress { get; }
+
+    public string RemoteAddress { get; }
+
+    /// <summary>Calls made on this connection that wait for their reply.</summary>
+    public CallTable Calls { get; }
+
+    /// <summary>Fires when the connection starts closing.</summary>
+    public CancellationToken Closing => _closing.Token;
+
+    /// <summary>Why the connection closed, or null while it is open.</summary>
+    public Exception? CloseReason
+    {
+        get
+        {
+            lock (_closeLock)
+            {
+                return _closeReason;
+            }
+        }
+    }
+
+    /// <summary>Completes when both loops have ended.</summary>
+    public Task Completion => Task.WhenAll(_readerLoop, _writerLoop);
+
+    /// <summary>Starts the reader and writer loops (and the keep-alive timer, if configured).</summary>
+    public void Start()
+    {
+        _writerLoop = StartLoop(static c => c.WriteLoopAsync());
+        _readerLoop = StartLoop(static c => c.ReadLoopAsync());
+        StartKeepAlive();
+        RpcLog.ConnectionOpened(_logger, RemoteAddress, LocalAddress);
+    }
+
+    /// <summary>Sends a two-way request and returns its reply (or a typed error). Sets Typ, Seqno and CallId.</summary>
+    public ValueTask<Message> CallAsync(Message request, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<Message>(cancellationToken);
+        }
+        Hdr hdr = request.Hdr;
+        if (hdr.Typ == CallType.CallNone)
+        {
+            hdr.Typ = CallType.CallRpc;
+        }
+        if (!hdr.Typ.IsTwoWay())
+        {
+            throw new ArgumentException($"A call needs a two-way call type (below 100), not {hdr.Typ}; " +
+                "use a one-way send for this message.", nameof(request));
+        }
+        hdr.Seqno = (ulong)Interlocked.Increment(ref _lastSeqno);
+        _endpoint.StampOutgoing(request);
+        PendingCall call = Calls.Register(request, cancellationToken);
+        if (_sendQueue.Writer.TryWrite(new OutgoingFrame(request, call)))
+        {
+            return call.AsValueTask();
+        }
+        return QueueThenAwaitAsync(call, cancellationToken);
+    }
+
+    /// <summary>
+    /// Sends a one-way message and completes once it has been written to the transport. Sets CallId if empty and Typ
+    /// (if unset) to <see cref="CallType.CallOneWay"/>.
+    /// </summary>
+    public async Task SendOneWayAsync(Message message, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (message.Hdr.Typ == CallType.CallNone)
+        {
+            message.Hdr.Typ = CallType.CallOneWay;
+        }
+        _endpoint.StampOutgoing(message);
+        var signal = new SendSignal();
+        await EnqueueAsync(new OutgoingFrame(message, signal), cancellationToken);
+        await signal.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Queues a frame without waiting for it to be written (used for replies, cancels, keep-alives).</summary>
+    public ValueTask EnqueueAsync(Message message, CancellationToken cancellationToken)
+    {
+        _endpoint.StampOutgoing(message);
+        return EnqueueAsync(new OutgoingFrame(message, null), cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts closing: waiting calls fail, the send queue stops taking frames. A graceful close lets queued frames
+    /// flush first; otherwise the transport is aborted at once. The first reason wins; later calls do nothing.
+    /// </summary>
+    public void Close(Exception reason, bool graceful)
+    {
+        lock (_closeLock)
+        {
+            if (_closeReason is not null)
+            {
+                return;
+            }
+            _closeReason = reason;
+        }
+        RpcLog.ConnectionClosing(_logger, RemoteAddress, reason.Message);
+        _sendQueue.Writer.TryComplete();
+        Calls.Close(reason);
+        StopKeepAlive();
+        if (!graceful)
+        {
+            _connection.Abort(reason);
+        }
+        _closing.Cancel();
+        _owner.OnConnectionClosed(this, reason);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Close(new RpcConnectionClosedException("The connection was closed locally."), graceful: true);
+        try
+        {
+            await _writerLoop.WaitAsync(GracefulFlushWait, _endpoint.TimeProvider);
+        }
+        catch (TimeoutException)
+        {
+            RpcLog.FlushOnCloseTimedOut(_logger, RemoteAddress);
+        }
+        _connection.Abort(CloseReason);
+        await Completion;
+        await _connection.DisposeAsync();
+        Calls.Dispose();
+        _closing.Dispose();
+    }
+
+    private async ValueTask<Message> QueueThenAwaitAsync(PendingCall call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await EnqueueAsync(new OutgoingFrame(call.Request, call), cancellationToken);
+        }
+        catch (Exception e)
+        {
+            Calls.Fail(call, e);
+        }
+        return await call.AsValueTask();
+    }
+
+    private async ValueTask EnqueueAsync(OutgoingFrame frame, CancellationToken cancellationToken)
+    {
+        if (_sendQueue.Writer.TryWrite(frame))
+        {
+            return;
+        }
+        try
+        {
+            await _sendQueue.Writer.WriteAsync(frame, cancellationToken);
+        }
+        catch (ChannelClosedException)
+        {
+            throw new RpcConnectionClosedException(
+                $"The connection to {RemoteAddress} is closed ({CloseReason?.Message}); create a new client to reconnect.",
+                CloseReason);
+        }
+    }
+
+    private void SendCancelFor(PendingCall call)
+    {
+        var cancel = new Message(new Hdr
+        {
+            Typ = CallType.CallCancelPrevious,
+            CallId = call.Request.Hdr.CallId,
+            Seqno = call.Seqno,
+            ServiceName = call.Request.Hdr.ServiceName,
+        });
+        _endpoint.StampOutgoing(cancel);
+        // Best effort: if the queue is full or closed, the server learns nothing, which is what it would learn from
+        // a lost connection too; its handler still ends at its own deadline or when the connection closes.
+        _sendQueue.Writer.TryWrite(new OutgoingFrame(cancel, null));
+    }
+
+    private Task StartLoop(Func<RpcConnection, Task> loop) =>
+        Task.Factory.StartNew(static state =>
+            {
+                var (connection, body) = ((RpcConnection, Func<RpcConnection, Task>))state!;
+                return body(connection);
+            }, (this, loop), CancellationToken.None, TaskCreationOptions.DenyChildAttach,
+            _endpoint.Config.TaskScheduler).Unwrap();
+}

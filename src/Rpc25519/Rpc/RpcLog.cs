@@ -1,0 +1,57 @@
+using Microsoft.Extensions.Logging;
+
+namespace Rpc25519.Rpc;
+
+/// <summary>Log events of the RPC session layer (event ids 200–299).</summary>
+internal static partial class RpcLog
+{
+    [LoggerMessage(EventId = 200, EventName = "ConnectionOpened", Level = LogLevel.Debug,
+        Message = "Connection {RemoteAddress} open (local {LocalAddress})")]
+    public static partial void ConnectionOpened(ILogger logger, string remoteAddress, string localAddress);
+
+    [LoggerMessage(EventId = 201, EventName = "ConnectionClosing", Level = LogLevel.Debug,
+        Message = "Connection {RemoteAddress} closing: {Reason}")]
+    public static partial void ConnectionClosing(ILogger logger, string remoteAddress, string reason);
+
+    [LoggerMessage(EventId = 202, EventName = "ProtocolViolation", Level = LogLevel.Information,
+        Message = "Closing connection {RemoteAddress}: protocol violation {Violation}: {Detail}")]
+    public static partial void ProtocolViolation(ILogger logger, string remoteAddress, ProtocolViolation violation,
+        string detail);
+
+    [LoggerMessage(EventId = 203, EventName = "OwnerFailed", Level = LogLevel.Error,
+        Message = "Bug: dispatching a message from {RemoteAddress} threw")]
+    public static partial void OwnerFailed(ILogger logger, string remoteAddress, Exception exception);
+
+    [LoggerMessage(EventId = 204, EventName = "FlushOnCloseTimedOut", Level = LogLevel.Information,
+        Message = "Connection {RemoteAddress}: queued frames did not flush in time during close; aborting")]
+    public static partial void FlushOnCloseTimedOut(ILogger logger, string remoteAddress);
+
+    [LoggerMessage(EventId = 205, EventName = "HandlerFailed", Level = LogLevel.Debug,
+        Message = "Handler {ServiceName} for {RemoteAddress} (call {CallId}) threw; the error goes back in JobErrs")]
+    public static partial void HandlerFailed(ILogger logger, string serviceName, string remoteAddress, string callId,
+        Exception exception);
+
+    [LoggerMessage(EventId = 206, EventName = "NoSuchService", Level = LogLevel.Information,
+        Message = "No {Kind} function registered as '{ServiceName}' (from {RemoteAddress}); sent CallError")]
+    public static partial void NoSuchService(ILogger logger, string kind, string serviceName, string remoteAddress);
+
+    [LoggerMessage(EventId = 207, EventName = "UnclaimedReply", Level = LogLevel.Debug,
+        Message = "Reply from {RemoteAddress} for call {CallId} (seqno {Seqno}) has no waiting caller; dropped")]
+    public static partial void UnclaimedReply(ILogger logger, string remoteAddress, string callId, ulong seqno);
+
+    [LoggerMessage(EventId = 208, EventName = "IncomingDropped", Level = LogLevel.Warning,
+        Message = "Incoming queue full (RpcConfig.IncomingQueueCapacity); dropped the oldest message, call {CallId}")]
+    public static partial void IncomingDropped(ILogger logger, string callId);
+
+    [LoggerMessage(EventId = 209, EventName = "ReplyNotSent", Level = LogLevel.Debug,
+        Message = "Reply to {RemoteAddress} for call {CallId} not sent: {Reason}")]
+    public static partial void ReplyNotSent(ILogger logger, string remoteAddress, string callId, string reason);
+
+    [LoggerMessage(EventId = 210, EventName = "AcceptLoopFailed", Level = LogLevel.Error,
+        Message = "Bug: the accept loop on {ListenAddress} failed")]
+    public static partial void AcceptLoopFailed(ILogger logger, string listenAddress, Exception exception);
+
+    [LoggerMessage(EventId = 211, EventName = "UnsupportedCallType", Level = LogLevel.Information,
+        Message = "Call type {CallType} from {RemoteAddress} is not served here; sent CallError")]
+    public static partial void UnsupportedCallType(ILogger logger, string callType, string remoteAddress);
+}

@@ -1,0 +1,13 @@
+namespace Rpc25519.Rpc;
+
+/// <summary>Turns a frame's fate into a task, for senders that wait until their message is on the wire.</summary>
+internal sealed class SendSignal : ISendCompletion
+{
+    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task Task => _done.Task;
+
+    public void OnSent() => _done.TrySetResult();
+
+    public void OnSendFailed(Exception error) => _done.TrySetException(error);
+}

@@ -1,0 +1,110 @@
+using Rpc25519.Messages;
+using Rpc25519.Transport;
+
+namespace Rpc25519.Rpc;
+
+/// <summary>
+/// One client connection on a server: the session layer plus the handlers it is running, so that a
+/// <see cref="CallType.CallCancelPrevious"/> from that client (and only that client) can cancel them.
+/// </summary>
+/// <remarks>Thread-safe.</remarks>
+internal sealed class ServerSession : IRpcConnectionOwner
+{
+    private readonly RpcServer _server;
+
+    /// <summary>Guards <see cref="_running"/>.</summary>
+    private readonly Lock _lock = new();
+
+    /// <summary>Cancellation of each running two-way handler, by call ID.</summary>
+    private readonly Dictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
+
+    public ServerSession(RpcServer server, IConnection connection, EndpointContext endpoint)
+    {
+        _server = server;
+        Connection = new RpcConnection(connection, endpoint, this, endpoint.Config.ServerSendKeepAlive);
+    }
+
+    public RpcConnection Connection { get; }
+
+    public string RemoteAddress => Connection.RemoteAddress;
+
+    /// <summary>Makes the cancellation source for a handler and records it under its call ID.</summary>
+    public CancellationTokenSource BeginHandler(Hdr request, TimeProvider timeProvider)
+    {
+        CancellationTokenSource source = request.Deadline is { } deadline
+            ? new CancellationTokenSource(Clamp(deadline - timeProvider.GetUtcNow()), timeProvider)
+            : new CancellationTokenSource();
+        bool closed;
+        lock (_lock)
+        {
+            closed = Connection.CloseReason is not null;
+            // A call ID reused while its first call still runs leaves the first one remotely cancellable only.
+            _running.TryAdd(request.CallId, source);
+        }
+        if (closed)
+        {
+            source.Cancel();
+        }
+        return source;
+    }
+
+    public void EndHandler(string callId, CancellationTokenSource source)
+    {
+        lock (_lock)
+        {
+            if (_running.TryGetValue(callId, out CancellationTokenSource? found) && ReferenceEquals(found, source))
+            {
+                _running.Remove(callId);
+            }
+        }
+        source.Dispose();
+    }
+
+    /// <summary>Cancels the running handler with this call ID, if any.</summary>
+    public void CancelHandler(string callId)
+    {
+        CancellationTokenSource? source;
+        lock (_lock)
+        {
+            _running.TryGetValue(callId, out source);
+        }
+        TryCancel(source);
+    }
+
+    /// <summary>Cancels every running handler (connection closed or server stopping).</summary>
+    public void CancelAllHandlers()
+    {
+        CancellationTokenSource[] sources;
+        lock (_lock)
+        {
+            sources = [.. _running.Values];
+        }
+        foreach (CancellationTokenSource source in sources)
+        {
+            TryCancel(source);
+        }
+    }
+
+    void IRpcConnectionOwner.OnMessageReceived(RpcConnection connection, Message message) =>
+        _server.Dispatch(this, message);
+
+    void IRpcConnectionOwner.OnConnectionClosed(RpcConnection connection, Exception reason)
+    {
+        CancelAllHandlers();
+        _server.OnSessionClosed(this);
+    }
+
+    private static void TryCancel(CancellationTokenSource? source)
+    {
+        try
+        {
+            source?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The handler finished between the lookup and the cancel; nothing left to stop.
+        }
+    }
+
+    private static TimeSpan Clamp(TimeSpan left) => left > TimeSpan.Zero ? left : TimeSpan.Zero;
+}

@@ -1,0 +1,95 @@
+using Rpc25519.Messages;
+using Rpc25519.Rpc;
+
+namespace Rpc25519;
+
+public sealed partial class RpcServer
+{
+    /// <summary>Routes one incoming message (called on its connection's reader loop; never blocks).</summary>
+    internal void Dispatch(ServerSession session, Message request)
+    {
+        Hdr hdr = request.Hdr;
+        switch (hdr.Typ)
+        {
+            case CallType.CallCancelPrevious:
+                session.CancelHandler(hdr.CallId);
+                return;
+            case CallType.CallRpc:
+                if (_registry.TryGetTwoWay(hdr.ServiceName, out var twoWay))
+                {
+                    StartHandler(new HandlerInvocation(this, session, request, twoWay, null));
+                }
+                else
+                {
+                    RpcLog.NoSuchService(_endpoint.Logger, "two-way", hdr.ServiceName, session.RemoteAddress);
+                    SendCallError(session, request, $"No two-way function is registered as '{hdr.ServiceName}' " +
+                        "on this server (Register2Func).");
+                }
+                return;
+            case CallType.CallOneWay:
+                if (_registry.TryGetOneWay(hdr.ServiceName, out var oneWay))
+                {
+                    StartHandler(new HandlerInvocation(this, session, request, null, oneWay));
+                }
+                else
+                {
+                    RpcLog.NoSuchService(_endpoint.Logger, "one-way", hdr.ServiceName, session.RemoteAddress);
+                    SendCallError(session, request, $"No one-way function is registered as '{hdr.ServiceName}' " +
+                        "on this server (Register1Func).");
+                }
+                return;
+            case CallType.CallRpcReply or CallType.CallError:
+                RpcLog.UnclaimedReply(_endpoint.Logger, session.RemoteAddress, hdr.CallId, hdr.Seqno);
+                return;
+            default:
+                RpcLog.UnsupportedCallType(_endpoint.Logger, hdr.Typ.ToString(), session.RemoteAddress);
+                SendCallError(session, request, $"Call type {hdr.Typ} is not served by this server.");
+                return;
+        }
+    }
+
+    private void StartHandler(HandlerInvocation invocation)
+    {
+        Interlocked.Increment(ref _runningHandlers);
+        // The task is owned by the invocation, which never throws and reports its end through HandlerEnded.
+        _ = Task.Factory.StartNew(static s => ((HandlerInvocation)s!).RunAsync(), invocation, CancellationToken.None,
+            TaskCreationOptions.DenyChildAttach, _endpoint.Config.TaskScheduler);
+    }
+
+    internal void HandlerEnded()
+    {
+        if (Interlocked.Decrement(ref _runningHandlers) == 0)
+        {
+            Volatile.Read(ref _handlersIdle)?.TrySetResult();
+        }
+    }
+
+    internal EndpointContext Endpoint => _endpoint;
+
+    private void SendCallError(ServerSession session, Message request, string description)
+    {
+        var error = new Message(new Hdr
+        {
+            Typ = CallType.CallError,
+            Seqno = request.Hdr.Seqno,
+            CallId = request.Hdr.CallId,
+            ServiceName = request.Hdr.ServiceName,
+            FromServiceName = request.Hdr.ServiceName,
+            Subject = description,
+            Deadline = request.Hdr.Deadline,
+        });
+        _ = SendReplyAsync(session, error);
+    }
+
+    internal async Task SendReplyAsync(ServerSession session, Message reply)
+    {
+        try
+        {
+            await session.Connection.EnqueueAsync(reply, CancellationToken.None);
+        }
+        catch (RpcConnectionClosedException e)
+        {
+            RpcLog.ReplyNotSent(_endpoint.Logger, session.RemoteAddress, reply.Hdr.CallId, e.Message);
+        }
+    }
+}

@@ -1,0 +1,195 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Rpc25519.Messages;
+using Rpc25519.Rpc;
+using Rpc25519.Transport;
+
+namespace Rpc25519;
+
+/// <summary>
+/// Serves registered functions to any number of clients: one-way and two-way calls, remote cancellation, deadlines,
+/// and server push to a connected client.
+/// </summary>
+/// <remarks>
+/// <para>Thread-safe. Every request runs in its own task on <see cref="RpcConfig.TaskScheduler"/>, so handlers run
+/// concurrently and may finish out of order; a slow handler never stalls its connection's reader.</para>
+/// <para>A client that breaks the wire protocol is disconnected with a logged reason; the others are unaffected.</para>
+/// </remarks>
+public sealed partial class RpcServer : IAsyncDisposable
+{
+    private readonly EndpointContext _endpoint;
+    private readonly ServiceRegistry _registry = new();
+    private readonly ConcurrentDictionary<string, ServerSession> _sessions = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>Handlers running now; with <see cref="_handlersIdle"/>, lets a stop wait for them.</summary>
+    private int _runningHandlers;
+
+    private TaskCompletionSource? _handlersIdle;
+    private IConnectionListener? _listener;
+    private Task _acceptLoop = Task.CompletedTask;
+    private int _started;
+    private int _disposed;
+
+    /// <summary>Creates a server; nothing is bound until <see cref="StartAsync"/>.</summary>
+    /// <param name="config">Settings; copied and validated now (<see cref="RpcConfig.ServerAddr"/> is required).</param>
+    /// <exception cref="ArgumentException">A setting is invalid; the message names it.</exception>
+    public RpcServer(RpcConfig config)
+    {
+        _endpoint = new EndpointContext(ConfigValidator.ValidatedCopy(config, forServer: true), "Rpc25519.RpcServer");
+    }
+
+    /// <summary>Raised when a client connects; the argument carries its address (the key for push).</summary>
+    /// <remarks>Raised on the accept loop: keep handlers short.</remarks>
+    public event EventHandler<RpcConnectionEventArgs>? ClientConnected;
+
+    /// <summary>Raised once when a client's connection has closed, with the reason.</summary>
+    public event EventHandler<RpcConnectionEventArgs>? ClientDisconnected;
+
+    /// <summary>The addresses (<c>tcp://ip:port</c>) of the clients connected now.</summary>
+    public IReadOnlyCollection<string> Connections => [.. _sessions.Keys.Order(StringComparer.Ordinal)];
+
+    /// <summary>The bound address (<c>tcp://ip:port</c>) once started, else empty.</summary>
+    public string LocalAddress => _listener?.LocalAddress ?? "";
+
+    /// <summary>Registers a one-way function: called for each <see cref="CallType.CallOneWay"/> message to
+    /// <paramref name="name"/>; no reply is sent. Replaces any earlier function of that name.</summary>
+    public void Register1Func(string name, Func<Message, CancellationToken, ValueTask> handler) =>
+        _registry.AddOneWay(name, handler);
+
+    /// <summary>
+    /// Registers a two-way function: it fills in the reply (payload, <see cref="Hdr.Args"/>, <see cref="Hdr.Subject"/>);
+    /// the library sets the reply's routing fields. An exception it throws comes back to the caller as
+    /// <see cref="Message.JobErrs"/>. The token fires on remote cancellation, at the request's
+    /// <see cref="Hdr.Deadline"/>, when the client disconnects and when the server stops.
+    /// </summary>
+    public void Register2Func(string name, Func<Message, Message, CancellationToken, ValueTask> handler) =>
+        _registry.AddTwoWay(name, handler);
+
+    /// <summary>Binds <see cref="RpcConfig.ServerAddr"/> and starts accepting clients.</summary>
+    /// <returns>The bound endpoint; with port 0 it carries the real port.</returns>
+    /// <exception cref="RpcTransportException">The address cannot be bound.</exception>
+    /// <exception cref="InvalidOperationException">The server was already started or disposed.</exception>
+    public async Task<EndPoint> StartAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (Interlocked.Exchange(ref _started, 1) != 0)
+        {
+            throw new InvalidOperationException("A server can be started only once; create a new RpcServer.");
+        }
+        ITransport transport = TransportSelector.For(_endpoint.Config);
+        _listener = await transport.ListenAsync(_endpoint.Config.ServerAddr, cancellationToken);
+        _acceptLoop = Task.Factory.StartNew(static s => ((RpcServer)s!).AcceptLoopAsync(), this,
+            CancellationToken.None, TaskCreationOptions.DenyChildAttach, _endpoint.Config.TaskScheduler).Unwrap();
+        return _listener.EndPoint;
+    }
+
+    /// <summary>
+    /// Pushes a one-way message to a connected client; completes once it has been written to the connection.
+    /// The client receives it on <see cref="RpcClient.Incoming"/>.
+    /// </summary>
+    /// <param name="remoteAddr">The client's address as in <see cref="Connections"/> and <see cref="Hdr.From"/>.</param>
+    /// <param name="message">The message; its type defaults to <see cref="CallType.CallOneWay"/> and must be one-way.</param>
+    /// <param name="cancellationToken">Stops waiting (the message may still be sent).</param>
+    /// <exception cref="RpcException">No client is connected from <paramref name="remoteAddr"/>.</exception>
+    /// <exception cref="ArgumentException">The message has a two-way call type.</exception>
+    public Task SendMessageAsync(string remoteAddr, Message message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (message.Hdr.Typ != CallType.CallNone && message.Hdr.Typ.IsTwoWay())
+        {
+            throw new ArgumentException($"Server push needs a one-way call type (100 or more), not {message.Hdr.Typ}.",
+                nameof(message));
+        }
+        if (!_sessions.TryGetValue(remoteAddr, out ServerSession? session))
+        {
+            throw new RpcException($"No client is connected from '{remoteAddr}'; see RpcServer.Connections for the " +
+                "connected addresses.");
+        }
+        return session.Connection.SendOneWayAsync(message, cancellationToken);
+    }
+
+    /// <summary>Liveness counters of the connection from <paramref name="remoteAddr"/>, or null if none.</summary>
+    public PingStats? GetPingStats(string remoteAddr) =>
+        _sessions.TryGetValue(remoteAddr, out ServerSession? session) ? session.Connection.GetPingStats() : null;
+
+    /// <summary>
+    /// Stops the server: no new clients; running handlers are cancelled and get up to
+    /// <see cref="RpcConfig.ShutdownGracePeriod"/> to finish (their replies are still sent); then every connection is
+    /// closed, which fails the clients' waiting calls at once. Safe to call more than once.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        _stopping.Cancel();
+        if (_listener is not null)
+        {
+            await _listener.DisposeAsync();
+        }
+        await _acceptLoop;
+        await WaitForHandlersAsync();
+        foreach (ServerSession session in _sessions.Values)
+        {
+            await session.Connection.DisposeAsync();
+        }
+        _stopping.Dispose();
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        IConnectionListener listener = _listener!;
+        try
+        {
+            while (await listener.AcceptAsync(_stopping.Token) is { } connection)
+            {
+                var session = new ServerSession(this, connection, _endpoint);
+                _sessions[session.RemoteAddress] = session;
+                session.Connection.Start();
+                ClientConnected?.Invoke(this, new RpcConnectionEventArgs(session.RemoteAddress, null));
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Stopping: the listener is closed and no more clients are taken.
+        }
+        catch (Exception e)
+        {
+            RpcLog.AcceptLoopFailed(_endpoint.Logger, listener.LocalAddress, e);
+        }
+    }
+
+    private async Task WaitForHandlersAsync()
+    {
+        var idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _handlersIdle, idle);
+        foreach (ServerSession session in _sessions.Values)
+        {
+            session.CancelAllHandlers();
+        }
+        if (Volatile.Read(ref _runningHandlers) == 0)
+        {
+            idle.TrySetResult();
+        }
+        try
+        {
+            await idle.Task.WaitAsync(_endpoint.Config.ShutdownGracePeriod, _endpoint.TimeProvider);
+        }
+        catch (TimeoutException)
+        {
+            // Handlers that ignore their token do not hold the stop up beyond the grace period.
+        }
+    }
+
+    internal void OnSessionClosed(ServerSession session)
+    {
+        if (_sessions.TryGetValue(session.RemoteAddress, out ServerSession? found) && ReferenceEquals(found, session))
+        {
+            _sessions.TryRemove(new KeyValuePair<string, ServerSession>(session.RemoteAddress, session));
+        }
+        ClientDisconnected?.Invoke(this,
+            new RpcConnectionEventArgs(session.RemoteAddress, session.Connection.CloseReason));
+    }
+}
