@@ -24,6 +24,7 @@ internal sealed partial class SimExecutor
     private int _readyCount;
     private long _sequence;
     private int _threadId;
+    private readonly ManualResetEventSlim _foreignArrived = new();
     private volatile string? _foreignReport;
 
     public SimExecutor(SimTrace trace, SimRandom scheduleRandom, ScheduleMode mode, int readyItemsMax)
@@ -55,6 +56,10 @@ internal sealed partial class SimExecutor
 
     /// <summary>The process whose work item is running, or null between items.</summary>
     public SimProcess? CurrentProcess { get; private set; }
+
+    /// <summary>The process that due events (network deliveries, dial steps) are attributed to while they fire.
+    /// </summary>
+    public SimProcess? InfrastructureProcess { get; set; }
 
     public SimTrace Trace => _trace;
 
@@ -125,6 +130,17 @@ internal sealed partial class SimExecutor
         {
             _foreignReport ??= report;
         }
+        _foreignArrived.Set();
+    }
+
+    /// <summary>
+    /// At quiescence, waits up to <paramref name="grace"/> of real time for a foreign post that may be on its way
+    /// (work that escaped to the pool finishes in real time), so the failure names the escape, not a deadlock.
+    /// </summary>
+    public string? AwaitForeignReport(TimeSpan grace)
+    {
+        _foreignArrived.Wait(grace);
+        return _foreignReport;
     }
 
     /// <summary>Runs steps until <paramref name="isDone"/> holds or nothing can ever run again.</summary>
@@ -261,7 +277,16 @@ internal sealed partial class SimExecutor
                 NowTicks = key.DueTicks;
                 _trace.Record(Steps, NowTicks, 0, TraceKind.TimeAdvance, NowTicks);
             }
-            FireDue();
+            CurrentProcess = InfrastructureProcess;
+            SynchronizationContext.SetSynchronizationContext(InfrastructureProcess?.Context);
+            try
+            {
+                FireDue();
+            }
+            finally
+            {
+                CurrentProcess = null;
+            }
             return true;
         }
         return false;

@@ -36,6 +36,7 @@ public sealed class Simulation
         Driver = new SimNode(_executor, 0, "sim", _root.Fork("node/sim/app"));
         _nodes.Add(Driver);
         _nodesByName.Add(Driver.Name, Driver);
+        _executor.InfrastructureProcess = Driver.Process;
     }
 
     /// <summary>The seed of this run.</summary>
@@ -64,6 +65,9 @@ public sealed class Simulation
     public IReadOnlyList<TraceEvent> RecentEvents => _executor.Trace.Recent();
 
     internal SimExecutor Executor => _executor;
+
+    /// <summary>A sub-stream of the seed for the simulator's own use (network, faults).</summary>
+    internal SimRandom ForkInternal(string purpose) => _root.Fork(purpose);
 
     /// <summary>Adds a node.</summary>
     /// <param name="name">Unique name (ordinal); used as its host name. Letters, digits, '-', '_' and '.' only.</param>
@@ -129,6 +133,10 @@ public sealed class Simulation
             Task task = Driver.Start(main);
             var limits = new RunLimits(_executor.Steps + _options.StepsMax, _options.VirtualTimeMax.Ticks);
             bool finished = _executor.RunUntil(() => task.IsCompleted, limits, _escapes);
+            if (!finished && _executor.AwaitForeignReport(TimeSpan.FromMilliseconds(200)) is { } late)
+            {
+                throw new SimulationEscapeException(late);
+            }
             if (!finished)
             {
                 throw new SimulationException("Deadlock: no work is ready and no timer is armed, but the main task " +
