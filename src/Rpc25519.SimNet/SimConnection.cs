@@ -205,15 +205,22 @@ internal sealed class SimConnection : IConnection, IDuplexPipe
         {
             after = after.Previous;
         }
-        if (after is null)
-        {
-            _inFlight.AddFirst(message);
-        }
-        else
-        {
-            _inFlight.AddAfter(after, message);
-        }
+        LinkedListNode<SimMessage> inserted = after is null ? _inFlight.AddFirst(message)
+            : _inFlight.AddAfter(after, message);
+        CheckOrder(inserted);
         _delivery.EnsureArmed(_inFlight.First!.Value.ArrivalTicks);
+    }
+
+    /// <summary>The link is sorted by arrival time: checked around each insertion in every build (O(1)), because a
+    /// broken order would silently reorder a byte stream.</summary>
+    private static void CheckOrder(LinkedListNode<SimMessage> node)
+    {
+        long arrival = node.Value.ArrivalTicks;
+        if ((node.Previous is { } previous && previous.Value.ArrivalTicks > arrival)
+            || (node.Next is { } next && next.Value.ArrivalTicks < arrival))
+        {
+            throw new SimulationException($"SimNet bug: message {node.Value.Id} was queued out of arrival order.");
+        }
     }
 
     /// <summary>Hands every message due by <paramref name="nowTicks"/> to the network, then re-arms.</summary>

@@ -107,7 +107,6 @@ internal sealed partial class SimExecutor
     /// <summary>Arms <paramref name="simEvent"/> to fire at <paramref name="dueTicks"/> (clamped to now).</summary>
     public void ScheduleAt(long dueTicks, SimEvent simEvent, int version)
     {
-        Debug.Assert(IsSimulationThread || _readyCount >= 0, "events are armed on the simulation thread");
         if (!IsSimulationThread)
         {
             ReportForeign("a virtual timer armed", null, simEvent);
@@ -195,6 +194,15 @@ internal sealed partial class SimExecutor
         return result;
     }
 
+    /// <summary>Checks the queue bookkeeping (debug builds; the loop runs this after every step).</summary>
+    [Conditional("DEBUG")]
+    private void AssertInvariants()
+    {
+        Debug.Assert(_readyCount >= 0 && _readyCount <= _ready.Length, "ready count within the ring");
+        Debug.Assert((_ready.Length & (_ready.Length - 1)) == 0, "ring size is a power of two (masking relies on it)");
+        Debug.Assert(_readyHead >= 0 && _readyHead < _ready.Length, "ready head inside the ring");
+    }
+
     private void RunOne()
     {
         int pick = 0;
@@ -220,6 +228,7 @@ internal sealed partial class SimExecutor
         Steps++;
         _trace.Record(Steps, NowTicks, item.Process.NodeId, item.Kind, item.Sequence, item.Note);
         Execute(in item);
+        AssertInvariants();
     }
 
     private void Execute(in WorkItem item)
@@ -271,6 +280,12 @@ internal sealed partial class SimExecutor
                 throw new SimulationException(
                     $"Virtual time limit of {TimeSpan.FromTicks(timeMaxTicks)} (SimulationOptions.VirtualTimeMax) " +
                     "reached before the run finished.");
+            }
+            if (key.DueTicks < NowTicks)
+            {
+                // ScheduleAt clamps every due time to now, so an earlier one means the heap or the clamp is broken.
+                throw new SimulationException($"SimNet bug: an event is due at {key.DueTicks} ticks, before now " +
+                    $"({NowTicks}); virtual time must never run backwards.");
             }
             if (key.DueTicks > NowTicks)
             {

@@ -142,30 +142,18 @@ public sealed partial class SimNetwork
     /// <param name="node">The sending node.</param>
     /// <param name="probability">In [0, 1].</param>
     /// <returns>The undo, restoring the previous probability.</returns>
-    public SimUndo Duplicate(SimNode node, double probability)
-    {
-        SimHost host = HostForProbability(node, probability);
-        double previous = host.DuplicateProbability;
-        host.DuplicateProbability = probability;
-        string description = $"duplicate {node.Name} p={probability}";
-        RecordFault(host, 4, description);
-        return new SimUndo(description, () => host.DuplicateProbability = previous);
-    }
+    public SimUndo Duplicate(SimNode node, double probability) =>
+        SetHostProbability(node, probability, "duplicate", 4, static h => h.DuplicateProbability,
+            static (h, p) => h.DuplicateProbability = p);
 
     /// <summary>Lets each message <paramref name="node"/> sends overtake the ones before it on its connection with
     /// this probability (it takes the minimum latency, ignoring FIFO order).</summary>
     /// <param name="node">The sending node.</param>
     /// <param name="probability">In [0, 1].</param>
     /// <returns>The undo, restoring the previous probability.</returns>
-    public SimUndo Reorder(SimNode node, double probability)
-    {
-        SimHost host = HostForProbability(node, probability);
-        double previous = host.ReorderProbability;
-        host.ReorderProbability = probability;
-        string description = $"reorder {node.Name} p={probability}";
-        RecordFault(host, 5, description);
-        return new SimUndo(description, () => host.ReorderProbability = previous);
-    }
+    public SimUndo Reorder(SimNode node, double probability) =>
+        SetHostProbability(node, probability, "reorder", 5, static h => h.ReorderProbability,
+            static (h, p) => h.ReorderProbability = p);
 
     /// <summary>Adds <paramref name="extra"/> one-way latency to every message to or from <paramref name="node"/>
     /// sent from now on (a congested link).</summary>
@@ -315,14 +303,20 @@ public sealed partial class SimNetwork
         return new SimUndo(description, () => host.Isolated = previous);
     }
 
-    private SimHost HostForProbability(SimNode node, double probability)
+    private SimUndo SetHostProbability(SimNode node, double probability, string name, int code,
+        Func<SimHost, double> read, Action<SimHost, double> write)
     {
         ArgumentNullException.ThrowIfNull(node);
         if (double.IsNaN(probability) || probability < 0 || probability > 1)
         {
             throw new ArgumentOutOfRangeException(nameof(probability), probability, "A probability must be in [0, 1].");
         }
-        return HostOf(node);
+        SimHost host = HostOf(node);
+        double previous = read(host);
+        write(host, probability);
+        string description = $"{name} {node.Name} p={probability}";
+        RecordFault(host, code, description);
+        return new SimUndo(description, () => write(host, previous));
     }
 
     private static void Apply(SimConnection connection, DropDeafSpec spec)

@@ -45,6 +45,22 @@ public sealed class EscapeTests
     }
 
     [Fact]
+    public void ConfigureAwait_false_is_caught()
+    {
+        // Goal: ConfigureAwait(false) under a custom context sends the continuation to the thread pool (spec 4.9);
+        // the next thing that code does with the simulation comes from a foreign thread. Method: node code awaits a
+        // virtual delay with ConfigureAwait(false), then awaits another virtual delay.
+        Simulation sim = NewSimulation(EscapeChecks.None);
+        SimNode node = sim.AddNode("n");
+        var error = Assert.Throws<SimulationEscapeException>(() => sim.Run(() => node.Start(async () =>
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(1), node.TimeProvider).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromMilliseconds(1), node.TimeProvider);
+        })));
+        Assert.Contains("ConfigureAwait(false)", error.Message);
+    }
+
+    [Fact]
     public void A_post_from_a_foreign_thread_names_the_async_method_that_resumed()
     {
         // Goal: with the counter checks off, a foreign post alone still fails the run and names the resumed method.

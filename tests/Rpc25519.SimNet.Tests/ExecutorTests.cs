@@ -25,7 +25,7 @@ public sealed class ExecutorTests
         wall.Stop();
         Assert.Equal(TimeSpan.FromSeconds(20), measured);
         Assert.Equal(TimeSpan.FromSeconds(20), sim.Elapsed);
-        Assert.True(wall.Elapsed < TimeSpan.FromSeconds(1), $"20 s of virtual time took {wall.Elapsed} of wall time");
+        Assert.True(wall.Elapsed < TimeSpan.FromSeconds(3), $"20 s of virtual time took {wall.Elapsed} of wall time");
     }
 
     [Fact]
