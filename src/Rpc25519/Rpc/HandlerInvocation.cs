@@ -70,7 +70,7 @@ internal sealed class HandlerInvocation
         replyHdr.ServiceName = hdr.ServiceName;
         replyHdr.FromServiceName = hdr.ServiceName;
         replyHdr.Created = default;
-        await _server.SendReplyAsync(_session, reply);
+        await _server.SendReplyAsync(_session, reply, paysOwedReply: true);
     }
 
     private async Task RunOneWayAsync(Func<Message, CancellationToken, ValueTask> handler)
