@@ -52,9 +52,18 @@ public sealed partial class RpcServer
     private void StartHandler(HandlerInvocation invocation)
     {
         Interlocked.Increment(ref _runningHandlers);
+        TaskScheduler scheduler = _endpoint.Config.TaskScheduler;
+        if (ReferenceEquals(scheduler, TaskScheduler.Default))
+        {
+#pragma warning disable RS0030 // The default scheduler is the thread pool: queueing to it directly places the work the
+            // same way without allocating a Task per request. Any other scheduler (e.g. a simulation's) gets StartNew.
+            ThreadPool.UnsafeQueueUserWorkItem(invocation, preferLocal: false);
+#pragma warning restore RS0030
+            return;
+        }
         // The task is owned by the invocation, which never throws and reports its end through HandlerEnded.
         _ = Task.Factory.StartNew(static s => ((HandlerInvocation)s!).RunAsync(), invocation, CancellationToken.None,
-            TaskCreationOptions.DenyChildAttach, _endpoint.Config.TaskScheduler);
+            TaskCreationOptions.DenyChildAttach, scheduler);
     }
 
     internal void HandlerEnded()

@@ -20,7 +20,7 @@ internal sealed partial class RpcConnection
                 ReadOnlySequence<byte> buffer = result.Buffer;
                 try
                 {
-                    while (TryReadFrame(ref buffer, maxFrameBytes, out Message? message))
+                    while (TryReadFrame(ref buffer, maxFrameBytes, _decodeContext, out Message? message))
                     {
                         Deliver(message);
                     }
@@ -57,7 +57,7 @@ internal sealed partial class RpcConnection
     }
 
     /// <summary>Takes one complete frame off the front of <paramref name="buffer"/> and decodes it.</summary>
-    private static bool TryReadFrame(ref ReadOnlySequence<byte> buffer, int maxFrameBytes,
+    private static bool TryReadFrame(ref ReadOnlySequence<byte> buffer, int maxFrameBytes, DecodeContext context,
         [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Message? message)
     {
         message = null;
@@ -71,7 +71,7 @@ internal sealed partial class RpcConnection
             return false;
         }
         ReadOnlySequence<byte> body = buffer.Slice(FrameHeader.Size, header.BodyLength);
-        message = FrameBodyDecoder.Decode(header, body, maxFrameBytes);
+        message = FrameBodyDecoder.Decode(header, body, maxFrameBytes, context);
         buffer = buffer.Slice(frameBytes);
         return true;
     }

@@ -123,19 +123,23 @@ internal sealed partial class RpcConnection
     private int WriteFrame(PipeWriter output, in OutgoingFrame frame)
     {
         _body.Reset();
-        MessageCodec.Encode(frame.Message, _body);
+        byte[] payload = frame.Message.JobSerz;
+        MessageCodec.EncodeAllButPayload(frame.Message, _body);
+        long bodyBytes = (long)_body.WrittenCount + payload.Length;
         int maxFrameBytes = _endpoint.Config.MaxFrameBytes;
-        if (_body.WrittenCount > maxFrameBytes)
+        if (bodyBytes > maxFrameBytes)
         {
             frame.Completion?.OnSendFailed(new RpcException(
-                $"Message of {_body.WrittenCount} bytes exceeds RpcConfig.MaxFrameBytes ({maxFrameBytes}); send large " +
+                $"Message of {bodyBytes} bytes exceeds RpcConfig.MaxFrameBytes ({maxFrameBytes}); send large " +
                 "data as a stream, or raise the limit on both sides."));
             return 0;
         }
         Span<byte> header = output.GetSpan(FrameHeader.Size);
-        FrameHeader.Write(header, FrameBodyDecoder.NoCompression, _body.WrittenCount);
+        FrameHeader.Write(header, FrameBodyDecoder.NoCompression, (int)bodyBytes);
         output.Advance(FrameHeader.Size);
         output.Write(_body.WrittenSpan);
+        // The payload goes straight from the caller's array into the transport's buffer: no intermediate copy.
+        output.Write(payload);
         if (frame.Message.Hdr.Typ == CallType.CallKeepAlive)
         {
             Interlocked.Increment(ref _keepAlivesSent);
@@ -144,7 +148,7 @@ internal sealed partial class RpcConnection
         {
             _written.Add(completion);
         }
-        return FrameHeader.Size + _body.WrittenCount;
+        return FrameHeader.Size + (int)bodyBytes;
     }
 
     /// <summary>Tells everyone whose frame did not make it out that it will not.</summary>

@@ -24,6 +24,9 @@ internal sealed partial class RpcConnection : IAsyncDisposable
     private readonly SendQueue _sendQueue;
     private readonly CancellationTokenSource _closing = new();
 
+    /// <summary>The reader loop's decoder memory (repeated strings are not allocated again).</summary>
+    private readonly DecodeContext _decodeContext;
+
     /// <summary>Guards <see cref="_closeReason"/>.</summary>
     private readonly Lock _closeLock = new();
 
@@ -47,6 +50,7 @@ internal sealed partial class RpcConnection : IAsyncDisposable
         RemoteAddress = connection.RemoteAddress;
         _sendQueue = new SendQueue(endpoint.Config.SendQueueCapacity);
         Calls = new CallTable(endpoint.TimeProvider, endpoint.Config.DefaultCallTimeout, SendCancelFor);
+        _decodeContext = new DecodeContext(Calls.TryGetCallId);
     }
 
     public string LocalAddress { get; }

@@ -115,7 +115,9 @@ public sealed class CancellationTests
 
         Task<Message>[] waits = Enumerable.Range(0, 50)
             .Select(_ => client.SendAndGetReplyAsync(Loopback.Request("wait")).AsTask()).ToArray();
-        Message echoed = await client.SendAndGetReplyAsync(Loopback.Request("echo", "meanwhile"));
+        Message meanwhile = Loopback.Request("echo", "meanwhile");
+        meanwhile.Hdr.Deadline = DateTimeOffset.UtcNow + Loopback.Patience;
+        Message echoed = await client.SendAndGetReplyAsync(meanwhile);
 
         Assert.Equal("meanwhile", echoed.Text());
         foreach (Task<Message> wait in waits)
