@@ -109,9 +109,15 @@ internal sealed partial class RpcConnection
                 await output.CompleteAsync();
             }
         }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException
-                                      or OperationCanceledException or InvalidOperationException)
+        catch (Exception e)
         {
+            // Any failure ends this connection, never the process: transport errors are expected when a peer goes
+            // away; anything else is a bug worth an error log, but still only this connection's problem.
+            if (e is not (IOException or System.Net.Sockets.SocketException or ObjectDisposedException
+                or OperationCanceledException or InvalidOperationException))
+            {
+                RpcLog.LoopFailed(_logger, RemoteAddress, "writer", e);
+            }
             var failure = new RpcConnectionClosedException($"Sending to {RemoteAddress} failed: {e.Message}", e);
             Close(failure, graceful: false);
             FailUnsent(failure);

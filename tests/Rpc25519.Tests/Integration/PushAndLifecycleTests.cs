@@ -75,6 +75,23 @@ public sealed class PushAndLifecycleTests
     }
 
     [Fact]
+    public async Task A_throwing_event_subscriber_breaks_neither_accepting_nor_closing()
+    {
+        var (server, port) = await Loopback.StartServerAsync(Loopback.Echo);
+        await using var _ = server;
+        server.ClientConnected += (_, _) => throw new InvalidOperationException("subscriber bug");
+        server.ClientDisconnected += (_, _) => throw new InvalidOperationException("subscriber bug");
+
+        await using (RpcClient first = await Loopback.ConnectAsync(port))
+        {
+            Assert.Equal("one", (await first.SendAndGetReplyAsync(Loopback.Request("echo", "one"))).Text());
+        }
+        await using RpcClient second = await Loopback.ConnectAsync(port);
+
+        Assert.Equal("two", (await second.SendAndGetReplyAsync(Loopback.Request("echo", "two"))).Text());
+    }
+
+    [Fact]
     public async Task Stopping_the_server_fails_pending_calls_promptly_even_if_a_handler_ignores_its_token()
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
