@@ -61,9 +61,10 @@ public sealed class BadInputTests
     {
         var closed = new ConcurrentDictionary<string, Exception?>();
         var (server, port) = await Loopback.StartServerAsync(Loopback.Echo,
-            c => c.DeadConnectionTimeout = TimeSpan.FromMilliseconds(400));
+            c => c.DeadConnectionTimeout = TimeSpan.FromSeconds(2));
         await using var _ = server;
         server.ClientDisconnected += (_, e) => closed[e.RemoteAddress] = e.CloseReason;
+        // Keep-alives 40 times as often as the dead timeout, so that a loaded CI machine cannot starve them.
         await using RpcClient good = await Loopback.ConnectAsync(port,
             c => c.ClientSendKeepAlive = TimeSpan.FromMilliseconds(50));
 
