@@ -23,6 +23,7 @@ public sealed class ClusterTests
         Assert.True(first.CallsSucceeded > 500, first.ToString());
         Assert.True(first.CallsFailed > 0, first.ToString());
         Assert.True(first.FaultsInjected > 5, first.ToString());
+        Assert.True(first.PowerCycles > 0, first.ToString());
         Assert.True(wall.Elapsed < TimeSpan.FromSeconds(30), $"one run took {wall.Elapsed}: {first}");
     }
 
@@ -50,5 +51,48 @@ public sealed class ClusterTests
             Seed = 5, Nodes = 4, ScheduleMode = ScheduleMode.Random, SafetyDuration = TimeSpan.FromSeconds(4),
         };
         Assert.Equal(new SimCluster(options).Run(), new SimCluster(options).Run());
+    }
+
+    [Fact]
+    public void The_liveness_check_can_fail_and_reports_the_seed()
+    {
+        // Goal: the invariant checker is not vacuous. Method: give the healed cluster a liveness budget of 1 ms,
+        // shorter than one round trip; the run must fail with a liveness violation, the seed and the last events.
+        var cluster = new SimCluster(new SimClusterOptions
+        {
+            Seed = 9, Nodes = 3, Nemesis = false, SafetyDuration = TimeSpan.FromSeconds(1),
+            LivenessBudget = TimeSpan.FromMilliseconds(1),
+        });
+        var error = Assert.Throws<SimulationException>(() => cluster.Run());
+        Assert.Contains("liveness", error.Message);
+        Assert.Contains("seed=9", error.Message);
+        Assert.Contains("Last events", error.Message);
+        Assert.Equal(6, cluster.Violations.Count);
+    }
+
+    [Fact]
+    public void A_full_mesh_shows_in_the_snapshot()
+    {
+        // Goal: snapshots describe the network (test 790's connectivity matrix). Method: a 4-node cluster without
+        // faults; at the end every node holds one client end per peer it called and one server end per peer that
+        // called it, the snapshot's trace hash and time match the simulation's, and nothing is lost.
+        var cluster = new SimCluster(new SimClusterOptions
+        {
+            Seed = 3, Nodes = 4, Nemesis = false, SafetyDuration = TimeSpan.FromSeconds(2),
+        });
+        cluster.Run();
+        SimNetworkSnapshot snapshot = cluster.Network.Snapshot();
+        Assert.Equal(cluster.Simulation.TraceHash, snapshot.TraceHash);
+        Assert.Equal(cluster.Simulation.Elapsed, snapshot.VirtualTime);
+        Assert.Equal(5, snapshot.Hosts.Count);
+        foreach (SimNode node in cluster.Nodes)
+        {
+            SimHostSnapshot host = snapshot.Host(node.Name);
+            Assert.Equal([5000], host.ListeningPorts);
+            Assert.Equal(2 * 3, host.Connections.Count);
+            Assert.Empty(host.LostSends);
+            Assert.All(host.Connections, c => Assert.Equal(0, c.InFlight));
+        }
+        Assert.Equal(4 * 3, snapshot.Counters.Connects);
     }
 }

@@ -65,7 +65,8 @@ internal sealed class ClusterNode
         {
             if (await CallOnceAsync(peer, sequence: -1 - attempt) == CallOutcome.Succeeded)
             {
-                return true;
+                // An answer that arrives after the deadline does not count.
+                return _cluster.Simulation.Elapsed <= deadline;
             }
             await Task.Delay(TimeSpan.FromMilliseconds(100), Node.TimeProvider);
         }
