@@ -9,15 +9,25 @@ namespace Rpc25519.SimNet;
 internal sealed class SimTrace
 {
     private readonly TraceEvent[] _recent;
+    private readonly List<TraceEvent>? _kept;
+    private readonly int _keptMax;
     private int _next;
     private long _count;
 
-    public SimTrace(int recentCapacity)
+    /// <param name="recentCapacity">Events kept in the rolling window for failure reports.</param>
+    /// <param name="keptMax">Events kept from the start of the run for diffing two runs; 0 keeps none.</param>
+    public SimTrace(int recentCapacity, int keptMax)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(recentCapacity, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(keptMax);
         _recent = new TraceEvent[recentCapacity];
+        _keptMax = keptMax;
+        _kept = keptMax > 0 ? new List<TraceEvent>() : null;
         Hash = 0x243F6A8885A308D3UL;
     }
+
+    /// <summary>The first events of the run (up to the kept maximum), for finding where two runs part.</summary>
+    public IReadOnlyList<TraceEvent> Kept => (IReadOnlyList<TraceEvent>?)_kept ?? [];
 
     /// <summary>The running hash of every event recorded so far.</summary>
     public ulong Hash { get; private set; }
@@ -34,7 +44,12 @@ internal sealed class SimTrace
         hash = Fold(hash, ((ulong)(uint)nodeId << 32) | (uint)kind);
         hash = Fold(hash, (ulong)detail);
         Hash = hash;
-        _recent[_next] = new TraceEvent(step, timeTicks, nodeId, kind, detail, note);
+        var traceEvent = new TraceEvent(step, timeTicks, nodeId, kind, detail, note);
+        _recent[_next] = traceEvent;
+        if (_kept is not null && _kept.Count < _keptMax)
+        {
+            _kept.Add(traceEvent);
+        }
         _next = _next + 1 == _recent.Length ? 0 : _next + 1;
         _count++;
     }

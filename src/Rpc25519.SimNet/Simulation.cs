@@ -30,7 +30,7 @@ public sealed class Simulation
         _options = options;
         Seed = options.Seed;
         _root = new SimRandom(options.Seed);
-        var trace = new SimTrace(options.RecentEventsMax);
+        var trace = new SimTrace(options.RecentEventsMax, options.KeptEventsMax);
         _executor = new SimExecutor(trace, _root.Fork("schedule"), options.ScheduleMode, options.ReadyItemsMax);
         _escapes = new EscapeDetector(options.EscapeChecks, options.EscapeCheckInterval);
         Driver = new SimNode(_executor, 0, "sim", _root.Fork("node/sim/app"));
@@ -60,6 +60,9 @@ public sealed class Simulation
 
     /// <summary>Trace events recorded so far.</summary>
     public long TraceCount => _executor.Trace.Count;
+
+    /// <summary>The first trace events of the run, up to <see cref="SimulationOptions.KeptEventsMax"/>.</summary>
+    public IReadOnlyList<TraceEvent> KeptEvents => _executor.Trace.Kept;
 
     /// <summary>The most recent trace events, oldest first.</summary>
     public IReadOnlyList<TraceEvent> RecentEvents => _executor.Trace.Recent();

@@ -34,8 +34,17 @@ public sealed class SimulationOptions
     /// <summary>Trace events kept for failure reports. Default 32; at least 1.</summary>
     public int RecentEventsMax { get; set; } = 32;
 
+    /// <summary>Trace events kept from the start of the run (see <see cref="Simulation.KeptEvents"/>) so that two runs
+    /// can be compared event by event with <see cref="TraceComparison.FirstDifference"/>. Default 0 (none); the
+    /// hash covers every event either way.</summary>
+    public int KeptEventsMax { get; set; }
+
     internal void Validate()
     {
+        if (KeptEventsMax < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(KeptEventsMax), KeptEventsMax, "KeptEventsMax must be >= 0.");
+        }
         if (StepsMax <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(StepsMax), StepsMax, "StepsMax must be positive.");

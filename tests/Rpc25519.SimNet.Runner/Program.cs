@@ -4,7 +4,8 @@ using Rpc25519.SimNet.Harness;
 using Rpc25519.SimNet.Runner;
 
 // Usage:
-//   replay <seed> [nodes] [safetySeconds]   prints the SimClusterResult line of one cluster run
+//   replay <seed> [nodes] [safetySeconds] [traceFile]   prints the SimClusterResult line of one cluster run and,
+//                                                      with a trace file, writes its first events there
 //   bench [nodes] [roundsPerPeer]          7 nodes by default; every node calls every peer once per virtual ms
 if (args.Length >= 2 && args[0] == "replay")
 {
@@ -13,8 +14,14 @@ if (args.Length >= 2 && args[0] == "replay")
         Seed = ulong.Parse(args[1], CultureInfo.InvariantCulture),
         Nodes = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 7,
         SafetyDuration = TimeSpan.FromSeconds(args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 8),
+        KeptEventsMax = args.Length > 4 ? 1_000_000 : 0,
     };
-    Console.WriteLine(new SimCluster(options).Run().ToString());
+    var cluster = new SimCluster(options);
+    Console.WriteLine(cluster.Run().ToString());
+    if (args.Length > 4)
+    {
+        File.WriteAllLines(args[4], cluster.Simulation.KeptEvents.Select(e => e.ToString()));
+    }
     return 0;
 }
 if (args.Length >= 1 && args[0] == "bench")

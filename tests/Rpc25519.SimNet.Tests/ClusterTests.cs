@@ -95,4 +95,28 @@ public sealed class ClusterTests
         }
         Assert.Equal(4 * 3, snapshot.Counters.Connects);
     }
+
+    [Fact]
+    public void Kept_traces_name_the_first_event_where_two_seeds_part()
+    {
+        // Goal: when replays differ, the first differing event can be found (tests 709/711). Method: keep the
+        // traces of seeds 0, 0 and 1 of a 3-node cluster; the equal pair has no difference, the other pair parts
+        // within the first few hundred events (the seeds choose different latencies almost at once).
+        SimCluster Run(ulong seed)
+        {
+            var cluster = new SimCluster(new SimClusterOptions
+            {
+                Seed = seed, Nodes = 3, SafetyDuration = TimeSpan.FromSeconds(1), KeptEventsMax = 100_000,
+            });
+            cluster.Run();
+            return cluster;
+        }
+        IReadOnlyList<TraceEvent> zero = Run(0).Simulation.KeptEvents;
+        Assert.True(zero.Count > 1000, $"only {zero.Count} events kept");
+        Assert.Null(TraceComparison.FirstDifference(zero, Run(0).Simulation.KeptEvents));
+        TraceDivergence? divergence = TraceComparison.FirstDifference(zero, Run(1).Simulation.KeptEvents);
+        Assert.NotNull(divergence);
+        Assert.InRange(divergence!.Index, 0, 300);
+        Assert.Contains("traces differ at event", divergence.ToString());
+    }
 }

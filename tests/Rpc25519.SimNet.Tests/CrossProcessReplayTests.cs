@@ -16,17 +16,30 @@ public sealed class CrossProcessReplayTests
         // processor count. Method: run seed 42 here, then in two new processes of the runner with
         // DOTNET_PROCESSOR_COUNT 1 and 3; the result lines (trace hash, steps, counts) must be equal. Seed 43 in a new
         // process must differ (negative control).
-        string here = new SimCluster(new SimClusterOptions
-        {
-            Seed = 42, Nodes = 7, SafetyDuration = TimeSpan.FromSeconds(8),
-        }).Run().ToString();
+        var options = new SimClusterOptions { Seed = 42, Nodes = 7, SafetyDuration = TimeSpan.FromSeconds(8) };
+        string here = new SimCluster(options).Run().ToString();
         string one = RunRunner("replay 42 7 8", processorCount: 1);
         string three = RunRunner("replay 42 7 8", processorCount: 3);
         string other = RunRunner("replay 43 7 8", processorCount: 2);
-        Assert.Equal(here, one);
-        Assert.Equal(here, three);
+        Assert.True(here == one, Explain(options, here, one, processorCount: 1));
+        Assert.True(here == three, Explain(options, here, three, processorCount: 3));
         Assert.NotEqual(here, other);
         Assert.Contains("seed=43", other);
+    }
+
+    /// <summary>On a mismatch, reruns both sides keeping their traces and names the first differing event.</summary>
+    private static string Explain(SimClusterOptions options, string here, string there, int processorCount)
+    {
+        options.KeptEventsMax = 1_000_000;
+        var cluster = new SimCluster(options);
+        cluster.Run();
+        string path = Path.Combine(Path.GetTempPath(), $"simnet-replay-{Environment.ProcessId}.trace");
+        RunRunner($"replay {options.Seed} {options.Nodes} {(int)options.SafetyDuration.TotalSeconds} {path}",
+            processorCount);
+        string? difference = TraceComparison.FirstDifferentLine(
+            cluster.Simulation.KeptEvents.Select(e => e.ToString()).ToList(), File.ReadAllLines(path));
+        File.Delete(path);
+        return $"replay differs: here {here}, other process {there}; first difference at {difference ?? "(none)"}";
     }
 
     private static string RunRunner(string arguments, int processorCount)

@@ -36,6 +36,10 @@ public sealed class SimClusterOptions
     /// <summary>Executor schedule. Default <see cref="SimNet.ScheduleMode.Fifo"/>.</summary>
     public ScheduleMode ScheduleMode { get; set; } = ScheduleMode.Fifo;
 
+    /// <summary>Trace events kept for event-by-event comparison (see <see cref="SimulationOptions.KeptEventsMax"/>).
+    /// Default 0.</summary>
+    public int KeptEventsMax { get; set; }
+
     /// <summary>Network settings; null for the defaults.</summary>
     public SimNetworkOptions? Network { get; set; }
 
