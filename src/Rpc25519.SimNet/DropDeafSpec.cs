@@ -16,6 +16,11 @@ public readonly record struct DropDeafSpec(double? DropSendProbability, double? 
     /// <summary>Healthy in both directions.</summary>
     public static DropDeafSpec Healthy => new(0.0, 0.0);
 
+    /// <summary>Reads like <c>drop=1 deaf=unchanged</c>.</summary>
+    public override string ToString() =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"drop={DropSendProbability?.ToString() ?? "unchanged"} deaf={DeafReadProbability?.ToString() ?? "unchanged"}");
+
     internal void Validate()
     {
         Check(DropSendProbability, nameof(DropSendProbability));
