@@ -103,6 +103,7 @@ public sealed partial class SimNetwork
         host.Connections.Clear();
         host.Listeners.Clear();
         host.DeafReads.Clear();
+        SimNetLog.PowerChanged(_simulation.Logger, node.Id, "off", _simulation.Elapsed, node.Incarnation);
         return new SimUndo($"power off {node.Name}", () => PowerOn(node));
     }
 
@@ -117,6 +118,7 @@ public sealed partial class SimNetwork
         {
             return new SimUndo($"power on {node.Name} (already on)", () => { });
         }
+        SimNetLog.PowerChanged(_simulation.Logger, node.Id, "on", _simulation.Elapsed, node.Incarnation);
         return new SimUndo($"power on {node.Name}", () => PowerOff(node));
     }
 
@@ -325,6 +327,9 @@ public sealed partial class SimNetwork
         connection.DeafReadProbability = spec.DeafReadProbability ?? connection.DeafReadProbability;
     }
 
-    private void RecordFault(SimHost host, int code, string description) =>
+    private void RecordFault(SimHost host, int code, string description)
+    {
+        SimNetLog.FaultApplied(_simulation.Logger, _simulation.Elapsed, host.Node.Id, description);
         Record(host, TraceKind.Fault, code, description);
+    }
 }

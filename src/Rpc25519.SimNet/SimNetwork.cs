@@ -144,6 +144,7 @@ public sealed partial class SimNetwork : ITransport
         Record(origin.Host, TraceKind.Send, data.Length, null);
         if (origin.InFlightCount >= _options.LinkMessagesMax)
         {
+            SimNetLog.LinkFull(_simulation.Logger, origin.LocalAddress, origin.RemoteAddress, origin.InFlightCount);
             _overflows++;
             Lose(message, origin.Host.LostSends, "overflow");
             return;
@@ -291,6 +292,7 @@ public sealed partial class SimNetwork : ITransport
             return;
         }
         _resets++;
+        SimNetLog.StallReset(_simulation.Logger, origin.LocalAddress, origin.RemoteAddress);
         Record(origin.Host, TraceKind.Close, origin.Id, "stall reset");
         origin.CloseLocally(new IOException("Connection reset: the stream stalled on lost data and was not repaired " +
             "in time (SimNetworkOptions.StallResetAfter)."));

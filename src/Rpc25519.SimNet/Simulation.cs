@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.Extensions.Logging;
 
 namespace Rpc25519.SimNet;
 
@@ -33,6 +34,7 @@ public sealed class Simulation
         var trace = new SimTrace(options.RecentEventsMax, options.KeptEventsMax);
         _executor = new SimExecutor(trace, _root.Fork("schedule"), options.ScheduleMode, options.ReadyItemsMax);
         _escapes = new EscapeDetector(options.EscapeChecks, options.EscapeCheckInterval);
+        Logger = options.LoggerFactory.CreateLogger("Rpc25519.SimNet");
         Driver = new SimNode(_executor, 0, "sim", _root.Fork("node/sim/app"));
         _nodes.Add(Driver);
         _nodesByName.Add(Driver.Name, Driver);
@@ -68,6 +70,8 @@ public sealed class Simulation
     public IReadOnlyList<TraceEvent> RecentEvents => _executor.Trace.Recent();
 
     internal SimExecutor Executor => _executor;
+
+    internal ILogger Logger { get; }
 
     /// <summary>A sub-stream of the seed for the simulator's own use (network, faults).</summary>
     internal SimRandom ForkInternal(string purpose) => _root.Fork(purpose);
@@ -131,6 +135,7 @@ public sealed class Simulation
         SynchronizationContext? previous = SynchronizationContext.Current;
         try
         {
+            SimNetLog.RunStarted(Logger, Seed, _options.ScheduleMode, Steps, Elapsed);
             _executor.BindToCurrentThread();
             _escapes.Start();
             Task task = Driver.Start(main);
@@ -161,6 +166,7 @@ public sealed class Simulation
         }
         catch (SimulationException exception) when (exception.Seed is null)
         {
+            SimNetLog.RunFailed(Logger, Seed, Steps, Elapsed, exception.Message);
             throw WithReport(exception);
         }
         finally

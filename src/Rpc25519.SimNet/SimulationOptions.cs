@@ -39,8 +39,14 @@ public sealed class SimulationOptions
     /// hash covers every event either way.</summary>
     public int KeptEventsMax { get; set; }
 
+    /// <summary>Logging of runs, faults and limits (SimNet event ids 400–499). Default
+    /// <see cref="Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance"/>; not null.</summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory LoggerFactory { get; set; } =
+        Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
+
     internal void Validate()
     {
+        ArgumentNullException.ThrowIfNull(LoggerFactory);
         if (KeptEventsMax < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(KeptEventsMax), KeptEventsMax, "KeptEventsMax must be >= 0.");

@@ -241,4 +241,40 @@ public sealed class NetworkTests
             await Assert.ThrowsAsync<RpcTransportException>(() => net.ListenAsync("a:notaport").AsTask());
         }));
     }
+
+    [Fact]
+    public void A_full_link_loses_new_messages_as_overflow_and_logs_it()
+    {
+        // Goal: the per-link bound is a logged and tested outcome (coverage mark: event 402 LinkFull). Method: with
+        // LinkMessagesMax = 3, b flushes 10 messages in one step; 3 arrive, 7 are lost as overflow and logged.
+        var logs = new RecordingLoggerFactory();
+        var sim = new Simulation(new SimulationOptions { Seed = 1, LoggerFactory = logs });
+        var net = new SimNetwork(sim, new SimNetworkOptions { Framing = SimFraming.Flush, LinkMessagesMax = 3 });
+        SimNode a = sim.AddNode("a");
+        SimNode b = sim.AddNode("b");
+        byte[] received = [];
+        sim.Run(async () =>
+        {
+            IConnectionListener listener = await a.Start(() => net.ListenAsync("a:1").AsTask());
+            Task server = a.Start(async () =>
+            {
+                IConnection connection = (await listener.AcceptAsync())!;
+                received = await ReadExactly(connection.Transport.Input, 3);
+            });
+            await b.Start(async () =>
+            {
+                IConnection connection = await net.DialAsync("a:1");
+                for (byte i = 0; i < 10; i++)
+                {
+                    connection.Transport.Output.Write(new[] { i });
+                    _ = connection.Transport.Output.FlushAsync();
+                }
+            });
+            await server;
+        });
+        Assert.Equal(new byte[] { 0, 1, 2 }, received);
+        Assert.Equal(7, net.Counters.Overflows);
+        Assert.Equal(7, logs.Events.Count(e => e.Id == 402 && e.Name == "LinkFull"));
+        Assert.Equal(7, net.Snapshot().Host("b").LostSends.Count(m => m.LostReason == "overflow"));
+    }
 }

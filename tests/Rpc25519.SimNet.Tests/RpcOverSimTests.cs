@@ -8,9 +8,14 @@ namespace Rpc25519.SimNet.Tests;
 public sealed class RpcOverSimTests
 {
     private static (Simulation Sim, SimNetwork Net, SimNode Server, SimNode Client) NewPair(ulong seed = 1,
-        LossModel loss = LossModel.MessageLoss)
+        LossModel loss = LossModel.MessageLoss, RecordingLoggerFactory? logs = null)
     {
-        var sim = new Simulation(new SimulationOptions { Seed = seed, EscapeCheckInterval = 1 });
+        var sim = new Simulation(new SimulationOptions
+        {
+            Seed = seed, EscapeCheckInterval = 1,
+            LoggerFactory = logs ?? (Microsoft.Extensions.Logging.ILoggerFactory)
+                Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance,
+        });
         var net = new SimNetwork(sim, new SimNetworkOptions { LossModel = loss });
         return (sim, net, sim.AddNode("srv"), sim.AddNode("cli"));
     }
@@ -293,7 +298,8 @@ public sealed class RpcOverSimTests
         // Goal: the stream loss model behaves like TCP. Method: under StreamStall with a 5 s reset, a lost request
         // stalls the stream: a repair with late delivery at 1 s lets the call finish; a second loss left alone
         // resets the connection at 5 s and the waiting call fails with a closed connection, not a timeout.
-        var (sim, net, server, client) = NewPair(loss: LossModel.StreamStall);
+        var logs = new RecordingLoggerFactory();
+        var (sim, net, server, client) = NewPair(loss: LossModel.StreamStall, logs: logs);
         sim.Run(async () =>
         {
             await SimRpc.StartEchoServer(net, server);
@@ -311,5 +317,6 @@ public sealed class RpcOverSimTests
             Assert.InRange(sim.Elapsed - start, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5.1));
         });
         Assert.True(net.Counters.Resets >= 1);
+        Assert.Contains(logs.Events, e => e.Id == 403 && e.Name == "StallReset");
     }
 }
