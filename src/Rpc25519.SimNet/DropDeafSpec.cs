@@ -19,7 +19,8 @@ public readonly record struct DropDeafSpec(double? DropSendProbability, double? 
     /// <summary>Reads like <c>drop=1 deaf=unchanged</c>.</summary>
     public override string ToString() =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"drop={DropSendProbability?.ToString() ?? "unchanged"} deaf={DeafReadProbability?.ToString() ?? "unchanged"}");
+            $"drop={DropSendProbability?.ToString() ?? "unchanged"} " +
+            $"deaf={DeafReadProbability?.ToString() ?? "unchanged"}");
 
     internal void Validate()
     {

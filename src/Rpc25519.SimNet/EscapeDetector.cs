@@ -14,7 +14,8 @@ internal sealed class EscapeDetector
     private long _idlePoints;
 
     /// <param name="checks">Which checks to run.</param>
-    /// <param name="idleInterval">Check at one idle point in this many (1 = every one); the counters cost locks.</param>
+    /// <param name="idleInterval">Check at one idle point in this many (1 = every one); the counters cost
+    /// locks.</param>
     public EscapeDetector(EscapeChecks checks, int idleInterval)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(idleInterval, 1);
@@ -47,7 +48,8 @@ internal sealed class EscapeDetector
             long timers = Timer.ActiveCount;
             if (timers > _timersAtStart)
             {
-                return $"Escape {where}: {timers - _timersAtStart} real System.Threading.Timer(s) were created during " +
+                return $"Escape {where}: {timers - _timersAtStart} real System.Threading.Timer(s) were created " +
+                    "during " +
                     "the run and are still alive. Probable cause: Task.Delay(...) or Task.WaitAsync(...) without a " +
                     "TimeProvider, new CancellationTokenSource(TimeSpan), CancelAfter, or a System.Threading.Timer; " +
                     "pass the node's TimeProvider instead.";
@@ -62,7 +64,8 @@ internal sealed class EscapeDetector
             if (pending > 0 || completed > 0)
             {
                 return $"Escape {where}: thread-pool work during the run ({pending} pending, {completed} completed). " +
-                    "Probable cause: Task.Run, ThreadPool.QueueUserWorkItem, Task.Factory.StartNew without the node's " +
+                    "Probable cause: Task.Run, ThreadPool.QueueUserWorkItem, Task.Factory.StartNew without the " +
+                    "node's " +
                     "TaskScheduler, ConfigureAwait(false), or a real timer's callback.";
             }
         }

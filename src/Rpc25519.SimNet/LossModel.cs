@@ -8,7 +8,8 @@ public enum LossModel
     MessageLoss = 0,
 
     /// <summary>TCP-like: the direction stalls at the first lost message, later data waits behind it, and unless a
-    /// repair delivers the lost data first, both ends see a reset after <see cref="SimNetworkOptions.StallResetAfter"/>.
+    /// repair delivers the lost data first, both ends see a reset after <see
+    /// cref="SimNetworkOptions.StallResetAfter"/>.
     /// </summary>
     StreamStall = 1,
 }

@@ -94,7 +94,8 @@ internal sealed class SimConnection : IConnection, IDuplexPipe
     /// <summary>True when the owning process is dead: this end can neither send nor hear anything.</summary>
     public bool IsGone => !Process.IsAlive;
 
-    /// <summary>Under the stream loss model: the send direction lost a message and holds everything behind it.</summary>
+    /// <summary>Under the stream loss model: the send direction lost a message and holds everything behind
+    /// it.</summary>
     public bool IsStalled { get; set; }
 
     /// <summary>The armed reset of a stalled direction, if any.</summary>

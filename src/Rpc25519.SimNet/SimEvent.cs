@@ -14,7 +14,8 @@ internal abstract class SimEvent
     /// <summary>The process whose crash cancels this event.</summary>
     public SimProcess Process { get; }
 
-    /// <summary>Bumped whenever the event is re-armed or cancelled; heap entries with an old version are stale.</summary>
+    /// <summary>Bumped whenever the event is re-armed or cancelled; heap entries with an old version are
+    /// stale.</summary>
     public int Version { get; protected set; }
 
     /// <summary>Called on the simulation thread when virtual time reaches the event's due time.</summary>

@@ -39,7 +39,8 @@ internal sealed partial class SimExecutor
         _threadId = Environment.CurrentManagedThreadId;
     }
 
-    /// <summary>Virtual time in ticks (100 ns) since <see cref="VirtualTimeProvider.Epoch"/>; never decreases.</summary>
+    /// <summary>Virtual time in ticks (100 ns) since <see cref="VirtualTimeProvider.Epoch"/>; never
+    /// decreases.</summary>
     public long NowTicks { get; private set; }
 
     /// <summary>Work items run so far.</summary>
@@ -88,7 +89,8 @@ internal sealed partial class SimExecutor
         if (_readyCount == _readyItemsMax)
         {
             throw new SimulationException(
-                $"The ready queue reached its limit of {_readyItemsMax} items (SimulationOptions.ReadyItemsMax): some " +
+                $"The ready queue reached its limit of {_readyItemsMax} items (SimulationOptions.ReadyItemsMax): " +
+                "some " +
                 "code posts work faster than it runs, or the limit is too small for this workload.");
         }
         if (_readyCount == _ready.Length)
@@ -143,7 +145,8 @@ internal sealed partial class SimExecutor
     }
 
     /// <summary>Runs steps until <paramref name="isDone"/> holds or nothing can ever run again.</summary>
-    /// <returns>True when <paramref name="isDone"/> held; false when the run went quiescent (no work, no events).</returns>
+    /// <returns>True when <paramref name="isDone"/> held; false when the run went quiescent (no work, no
+    /// events).</returns>
     /// <exception cref="SimulationException">A limit was hit, an escape was detected, or a work item threw.</exception>
     public bool RunUntil(Func<bool> isDone, RunLimits limits, EscapeDetector? escapes)
     {
@@ -163,7 +166,8 @@ internal sealed partial class SimExecutor
                 if (Steps >= limits.StepsMax)
                 {
                     throw new SimulationException(
-                        $"Step limit of {limits.StepsMax} reached (SimulationOptions.StepsMax) before the run finished.");
+                        $"Step limit of {limits.StepsMax} reached (SimulationOptions.StepsMax) before the run " +
+                        "finished.");
                 }
                 RunOne();
                 continue;

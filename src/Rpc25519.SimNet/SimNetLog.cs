@@ -28,7 +28,8 @@ internal static partial class SimNetLog
     public static partial void RunFailed(ILogger logger, ulong seed, long step, TimeSpan virtualTime, string reason);
 
     [LoggerMessage(EventId = 405, EventName = "RunStarted", Level = LogLevel.Debug,
-        Message = "Simulation run starts: seed {Seed}, schedule {ScheduleMode}, step {Step}, virtual time {VirtualTime}")]
+        Message = "Simulation run starts: seed {Seed}, schedule {ScheduleMode}, step {Step}, " +
+                  "virtual time {VirtualTime}")]
     public static partial void RunStarted(ILogger logger, ulong seed, ScheduleMode scheduleMode, long step,
         TimeSpan virtualTime);
 }

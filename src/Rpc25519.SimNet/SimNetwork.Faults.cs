@@ -1,7 +1,8 @@
 namespace Rpc25519.SimNet;
 
 /// <summary>The fault vocabulary of the network (kept from the original simnet, plus skew, duplication, reordering
-/// and latency spikes). Every alteration returns its undo; repairs return how many lost messages they re-sent.</summary>
+/// and latency spikes). Every alteration returns its undo; repairs return how many lost messages they
+/// re-sent.</summary>
 public sealed partial class SimNetwork
 {
     /// <summary>

@@ -94,7 +94,8 @@ public sealed partial class SimNetwork : ITransport
         if (name is not ("0.0.0.0" or "*" or "localhost" or "::") && !string.Equals(name, host.Name,
                 StringComparison.Ordinal))
         {
-            throw new RpcTransportException($"Node '{host.Name}' cannot listen on '{hostPort}': a node binds only its " +
+            throw new RpcTransportException($"Node '{host.Name}' cannot listen on '{hostPort}': a node binds only " +
+                "its " +
                 "own name (or 0.0.0.0).");
         }
         if (port == 0)
@@ -176,7 +177,8 @@ public sealed partial class SimNetwork : ITransport
         origin.Enqueue(message, DrawLatency(origin.Host, origin.Peer.Host), overtake: false);
     }
 
-    /// <summary>A message reached the far end of its link: decide its fate and deliver it, or keep it as lost.</summary>
+    /// <summary>A message reached the far end of its link: decide its fate and deliver it, or keep it as
+    /// lost.</summary>
     internal void Arrive(SimMessage message)
     {
         SimConnection origin = message.Origin;

@@ -3,7 +3,8 @@ namespace Rpc25519.SimNet;
 /// <summary>Totals of a network since it was created.</summary>
 /// <param name="Sent">Data messages sent (one per frame by default).</param>
 /// <param name="SentBytes">Bytes in those messages.</param>
-/// <param name="Delivered">Data messages written into a reader's pipe (duplicates and late deliveries included).</param>
+/// <param name="Delivered">Data messages written into a reader's pipe (duplicates and late deliveries
+/// included).</param>
 /// <param name="DeliveredBytes">Bytes in those messages.</param>
 /// <param name="Dropped">Data messages lost in the network (drop, isolation, power, stall, overflow).</param>
 /// <param name="Deaf">Data messages that arrived and were not heard.</param>

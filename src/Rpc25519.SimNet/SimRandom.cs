@@ -48,7 +48,8 @@ public sealed class SimRandom : Random
     /// and <paramref name="purpose"/>, never on how many numbers were drawn before, so streams can be added or drawn
     /// from in any order without disturbing each other.
     /// </summary>
-    /// <param name="purpose">A stable label such as <c>"network"</c> or <c>"node/n3/app"</c>; compared ordinally.</param>
+    /// <param name="purpose">A stable label such as <c>"network"</c> or <c>"node/n3/app"</c>; compared
+    /// ordinally.</param>
     public SimRandom Fork(string purpose)
     {
         ArgumentNullException.ThrowIfNull(purpose);
@@ -105,7 +106,8 @@ public sealed class SimRandom : Random
         }
     }
 
-    /// <summary>Returns <see langword="true"/> with probability <paramref name="probability"/> (clamped to [0, 1]).</summary>
+    /// <summary>Returns <see langword="true"/> with probability <paramref name="probability"/> (clamped to [0,
+    /// 1]).</summary>
     /// <param name="probability">0 never, 1 always; values in between draw one number.</param>
     public bool Chance(double probability)
     {

@@ -31,7 +31,8 @@ internal sealed class SimTaskScheduler : TaskScheduler
             return false;
         }
         SimExecutor executor = _process.Executor;
-        return executor.IsSimulationThread && ReferenceEquals(executor.CurrentProcess, _process) && TryExecuteTask(task);
+        return executor.IsSimulationThread && ReferenceEquals(executor.CurrentProcess, _process)
+            && TryExecuteTask(task);
     }
 
     protected override IEnumerable<Task>? GetScheduledTasks() => _process.Executor.QueuedTasks(_process);

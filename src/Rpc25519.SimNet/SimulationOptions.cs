@@ -62,7 +62,8 @@ public sealed class SimulationOptions
         }
         if (ReadyItemsMax <= 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(ReadyItemsMax), ReadyItemsMax, "ReadyItemsMax must be positive.");
+            throw new ArgumentOutOfRangeException(nameof(ReadyItemsMax), ReadyItemsMax,
+                "ReadyItemsMax must be positive.");
         }
         if (EscapeCheckInterval < 1)
         {

@@ -42,6 +42,7 @@ public static class TraceComparison
                 return $"line {i}: '{left[i]}' vs '{right[i]}'";
             }
         }
-        return left.Count == right.Count ? null : $"line {shared}: one trace ended ({left.Count} vs {right.Count} lines)";
+        return left.Count == right.Count ? null
+            : $"line {shared}: one trace ended ({left.Count} vs {right.Count} lines)";
     }
 }

@@ -7,7 +7,8 @@ namespace Rpc25519.SimNet;
 /// <param name="Kind">What happened.</param>
 /// <param name="Detail">A kind-specific number (byte count, connection id, new time...).</param>
 /// <param name="Note">An optional constant label (never formatted per event, so tracing stays cheap).</param>
-public readonly record struct TraceEvent(long Step, long TimeTicks, int NodeId, TraceKind Kind, long Detail, string? Note)
+public readonly record struct TraceEvent(long Step, long TimeTicks, int NodeId, TraceKind Kind, long Detail,
+    string? Note)
 {
     /// <summary>Formats the event as one line: step, virtual time, node, kind, detail and note.</summary>
     public override string ToString()

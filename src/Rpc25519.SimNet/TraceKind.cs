@@ -1,6 +1,7 @@
 namespace Rpc25519.SimNet;
 
-/// <summary>What a trace event records. The numeric values are folded into the trace hash: never renumber them.</summary>
+/// <summary>What a trace event records. The numeric values are folded into the trace hash: never renumber
+/// them.</summary>
 public enum TraceKind
 {
     /// <summary>A posted continuation (SynchronizationContext.Post) ran.</summary>

@@ -63,7 +63,8 @@ public sealed class VirtualTimeProvider : TimeProvider
     /// change.</summary>
     internal void SetSkew(TimeSpan offset, double driftPartsPerMillion)
     {
-        if (driftPartsPerMillion <= -1e6 || double.IsNaN(driftPartsPerMillion) || double.IsInfinity(driftPartsPerMillion))
+        if (driftPartsPerMillion <= -1e6 || double.IsNaN(driftPartsPerMillion)
+            || double.IsInfinity(driftPartsPerMillion))
         {
             throw new ArgumentOutOfRangeException(nameof(driftPartsPerMillion), driftPartsPerMillion,
                 "The drift must be finite and above -1,000,000 ppm (a clock cannot stop or run backwards).");

@@ -6,13 +6,15 @@ internal struct WorkItem
     /// <summary>The process (node incarnation) that owns the work; dead processes' items are skipped.</summary>
     public SimProcess Process;
 
-    /// <summary>Position in the global enqueue order; deterministic because only the simulation thread enqueues.</summary>
+    /// <summary>Position in the global enqueue order; deterministic because only the simulation thread
+    /// enqueues.</summary>
     public long Sequence;
 
     /// <summary>How <see cref="Callback"/> is invoked.</summary>
     public TraceKind Kind;
 
-    /// <summary>A <see cref="SendOrPostCallback"/>, <see cref="Action{T}"/> or <see cref="TimerCallback"/>, by kind.</summary>
+    /// <summary>A <see cref="SendOrPostCallback"/>, <see cref="Action{T}"/> or <see cref="TimerCallback"/>, by
+    /// kind.</summary>
     public Delegate? Callback;
 
     /// <summary>The callback's argument.</summary>

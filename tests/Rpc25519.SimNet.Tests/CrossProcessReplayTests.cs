@@ -61,7 +61,8 @@ public sealed class CrossProcessReplayTests
         {
             start.ArgumentList.Add(argument);
         }
-        start.Environment["DOTNET_PROCESSOR_COUNT"] = processorCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["DOTNET_PROCESSOR_COUNT"] =
+            processorCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
         using Process process = Process.Start(start)!;
         Task<string> error = process.StandardError.ReadToEndAsync();
         string output = process.StandardOutput.ReadToEnd();

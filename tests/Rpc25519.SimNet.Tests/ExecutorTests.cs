@@ -82,18 +82,18 @@ public sealed class ExecutorTests
             Task waiter = a.Start(async () =>
             {
                 await signal.Task;
-                seen.Add((Environment.CurrentManagedThreadId, SynchronizationContext.Current == a.SynchronizationContext));
+                Seen(seen, a);
                 await semaphore.WaitAsync();
-                seen.Add((Environment.CurrentManagedThreadId, SynchronizationContext.Current == a.SynchronizationContext));
+                Seen(seen, a);
                 await Task.Yield();
-                seen.Add((Environment.CurrentManagedThreadId, SynchronizationContext.Current == a.SynchronizationContext));
+                Seen(seen, a);
             });
             Task releaser = b.Start(async () =>
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(5), b.TimeProvider);
                 signal.SetResult();
                 await Task.Delay(TimeSpan.FromMilliseconds(5), b.TimeProvider);
-                seen.Add((Environment.CurrentManagedThreadId, SynchronizationContext.Current == b.SynchronizationContext));
+                Seen(seen, b);
                 semaphore.Release();
             });
             await Task.WhenAll(waiter, releaser);
@@ -102,6 +102,9 @@ public sealed class ExecutorTests
         Assert.All(seen, s => Assert.Equal(testThread, s.Thread));
         Assert.All(seen, s => Assert.True(s.RightContext));
     }
+
+    private static void Seen(List<(int Thread, bool RightContext)> seen, SimNode node) =>
+        seen.Add((Environment.CurrentManagedThreadId, SynchronizationContext.Current == node.SynchronizationContext));
 
     [Fact]
     public void Power_off_drops_queued_work_and_timers_and_power_on_starts_a_fresh_process()

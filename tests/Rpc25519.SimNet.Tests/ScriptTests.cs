@@ -25,7 +25,8 @@ public sealed class ScriptTests
     {
         string path = Path.Combine(TestDataDirectory(), script);
         string[] lines = File.ReadAllLines(path);
-        Assert.True(lines.Length > 0 && lines[0].StartsWith('#'), $"{script} must open with a comment on what it proves");
+        Assert.True(lines.Length > 0 && lines[0].StartsWith('#'),
+            $"{script} must open with a comment on what it proves");
         var world = new ScriptWorld();
         var rewritten = new StringBuilder();
         var mismatches = new List<string>();
