@@ -55,6 +55,12 @@ internal sealed partial class SimExecutor
     /// <summary>Armed events (timers, deliveries) including stale ones not yet popped.</summary>
     public int EventCount => _events.Count;
 
+    /// <summary>Steps between two calls of <see cref="Checkpoint"/>; 0 for none.</summary>
+    public long CheckpointInterval { get; set; }
+
+    /// <summary>Called between steps every <see cref="CheckpointInterval"/> steps.</summary>
+    public Action<SimCheckpoint>? Checkpoint { get; set; }
+
     /// <summary>The process whose work item is running, or null between items.</summary>
     public SimProcess? CurrentProcess { get; private set; }
 
@@ -233,6 +239,10 @@ internal sealed partial class SimExecutor
         _trace.Record(Steps, NowTicks, item.Process.NodeId, item.Kind, item.Sequence, item.Note);
         Execute(in item);
         AssertInvariants();
+        if (CheckpointInterval > 0 && Steps % CheckpointInterval == 0)
+        {
+            Checkpoint?.Invoke(new SimCheckpoint(Steps, TimeSpan.FromTicks(NowTicks), _trace.Hash));
+        }
     }
 
     private void Execute(in WorkItem item)

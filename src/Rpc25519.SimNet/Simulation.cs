@@ -39,7 +39,16 @@ public sealed class Simulation
         _nodes.Add(Driver);
         _nodesByName.Add(Driver.Name, Driver);
         _executor.InfrastructureProcess = Driver.Process;
+        _executor.CheckpointInterval = options.CheckpointInterval;
+        _executor.Checkpoint = checkpoint => Checkpoint?.Invoke(checkpoint);
     }
+
+    /// <summary>
+    /// Raised on the simulation thread every <see cref="SimulationOptions.CheckpointInterval"/> steps, between two
+    /// steps. A handler may block (for example to wait for another run's checkpoint) but must not touch the
+    /// simulation's nodes.
+    /// </summary>
+    public event Action<SimCheckpoint>? Checkpoint;
 
     /// <summary>The seed of this run.</summary>
     public ulong Seed { get; }

@@ -39,6 +39,10 @@ public sealed class SimulationOptions
     /// hash covers every event either way.</summary>
     public int KeptEventsMax { get; set; }
 
+    /// <summary>Steps between two <see cref="Simulation.Checkpoint"/> events (for online lock-step comparison of two
+    /// runs). Default 0 (none); not negative.</summary>
+    public long CheckpointInterval { get; set; }
+
     /// <summary>Logging of runs, faults and limits (SimNet event ids 400–499). Default
     /// <see cref="Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance"/>; not null.</summary>
     public Microsoft.Extensions.Logging.ILoggerFactory LoggerFactory { get; set; } =
@@ -47,6 +51,7 @@ public sealed class SimulationOptions
     internal void Validate()
     {
         ArgumentNullException.ThrowIfNull(LoggerFactory);
+        ArgumentOutOfRangeException.ThrowIfNegative(CheckpointInterval);
         if (KeptEventsMax < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(KeptEventsMax), KeptEventsMax, "KeptEventsMax must be >= 0.");

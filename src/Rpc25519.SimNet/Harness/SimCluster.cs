@@ -32,6 +32,7 @@ public sealed class SimCluster
             Seed = options.Seed,
             ScheduleMode = options.ScheduleMode,
             KeptEventsMax = options.KeptEventsMax,
+            CheckpointInterval = options.CheckpointInterval,
             VirtualTimeMax = options.SafetyDuration + options.LivenessBudget + TimeSpan.FromMinutes(5),
         });
         Network = new SimNetwork(Simulation, options.Network);

@@ -40,6 +40,9 @@ public sealed class SimClusterOptions
     /// Default 0.</summary>
     public int KeptEventsMax { get; set; }
 
+    /// <summary>Steps between two <see cref="Simulation.Checkpoint"/> events. Default 0 (none).</summary>
+    public long CheckpointInterval { get; set; }
+
     /// <summary>Network settings; null for the defaults.</summary>
     public SimNetworkOptions? Network { get; set; }
 
