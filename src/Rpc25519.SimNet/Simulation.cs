@@ -150,7 +150,9 @@ public sealed class Simulation
             Task task = Driver.Start(main);
             var limits = new RunLimits(_executor.Steps + _options.StepsMax, _options.VirtualTimeMax.Ticks);
             bool finished = _executor.RunUntil(() => task.IsCompleted, limits, _escapes);
-            if (!finished && _executor.AwaitForeignReport(TimeSpan.FromMilliseconds(200)) is { } late)
+            // Before calling it a deadlock, give work that escaped to the thread pool a moment of real time to post
+            // back, so that the failure names the escape; this costs time only on the failure path.
+            if (!finished && _executor.AwaitForeignReport(TimeSpan.FromSeconds(2)) is { } late)
             {
                 throw new SimulationEscapeException(late);
             }
