@@ -106,8 +106,17 @@ internal sealed partial class RpcConnection : IAsyncDisposable
         hdr.Seqno = (ulong)Interlocked.Increment(ref _lastSeqno);
         _endpoint.StampOutgoing(request);
         PendingCall call = Calls.Register(request, cancellationToken);
-        // A lone call writes at once on this thread; with others in flight, its frame joins a shared flush.
-        ValueTask queued = EnqueueAsync(new OutgoingFrame(request, call), inline: Calls.Count <= 1, cancellationToken);
+        ValueTask queued;
+        try
+        {
+            // A lone call writes at once on this thread; with others in flight, its frame joins a shared flush.
+            queued = EnqueueAsync(new OutgoingFrame(request, call), inline: Calls.Count <= 1, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            Calls.Fail(call, e);
+            throw;
+        }
         return queued.IsCompletedSuccessfully ? call.AsValueTask() : QueueThenAwaitAsync(queued, call);
     }
 
