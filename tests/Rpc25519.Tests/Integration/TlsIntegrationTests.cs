@@ -71,10 +71,10 @@ public sealed class TlsIntegrationTests(CertFixture certs) : IClassFixture<CertF
         RpcConfig config = Config(certs.CertsDir);
         await using RpcServer server = await StartEchoAsync(config);
         var endPoint = System.Net.IPEndPoint.Parse(server.LocalAddress.Replace("tcp://", "", StringComparison.Ordinal));
-        using var stalled = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        using var stalled = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await stalled.ConnectAsync(endPoint);
         await stalled.SendAsync(new byte[] { 0x16, 0x03, 0x01, 0x00 }); // half a record header, then nothing
-        using var garbage = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        using var garbage = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await garbage.ConnectAsync(endPoint);
         await garbage.SendAsync("GET / HTTP/1.0\r\n\r\n"u8.ToArray());
         await using RpcClient client = await RpcClient.ConnectAsync(ClientOf(server, config));
