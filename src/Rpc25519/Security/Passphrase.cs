@@ -17,19 +17,6 @@ public static class Passphrase
             ? fromEnv
             : Prompt($"Enter pass-phrase for '{path}': "));
 
-    /// <summary>Asks for a new pass-phrase twice (environment variable first); an empty answer means none.</summary>
-    /// <exception cref="RpcException">The two answers differ.</exception>
-    public static string ForCreating(string what)
-    {
-        if (Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } fromEnv)
-        {
-            return fromEnv;
-        }
-        string first = Prompt($"Enter pass-phrase for {what} (empty for no pass-phrase): ");
-        string second = Prompt("Enter same pass-phrase again: ");
-        return first == second ? first : throw new RpcException("The two pass-phrases differ; nothing was written.");
-    }
-
     /// <summary>Reads one line: from the terminal without echo when there is one, else from standard input.</summary>
     /// <exception cref="RpcException">Standard input ended before a line.</exception>
     public static string Prompt(string prompt)

@@ -1,6 +1,10 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Asn1.EdEC;
+using Org.BouncyCastle.Asn1.Pkcs;
+using Org.BouncyCastle.Asn1.X509;
 using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Generators;
 using Org.BouncyCastle.Crypto.Parameters;
@@ -29,7 +33,9 @@ internal static class PrivateKeyFile
     /// <exception cref="RpcException">The file exists or cannot be written.</exception>
     public static void Write(string path, Ed25519PrivateKeyParameters key, string? passphrase, Argon2Settings? settings)
     {
-        byte[] pkcs8 = PrivateKeyInfoFactory.CreatePrivateKeyInfo(key).GetEncoded();
+        // PKCS#8 version 1 without the optional public key: the form openssl and Go write and read.
+        byte[] pkcs8 = new PrivateKeyInfo(new AlgorithmIdentifier(EdECObjectIdentifiers.id_Ed25519),
+            new DerOctetString(key.GetEncoded())).GetEncoded();
         try
         {
             PemBlock block = string.IsNullOrEmpty(passphrase)
