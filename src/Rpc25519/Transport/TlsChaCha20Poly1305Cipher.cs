@@ -20,6 +20,12 @@ internal sealed class TlsChaCha20Poly1305Cipher(bool encrypting) : TlsAeadCipher
     private ChaCha20Poly1305? _aead;
     private byte[] _additionalData = [];
 
+    /// <summary>Records sealed or opened since the last key was set: the next record's sequence number.</summary>
+    public long RecordsSinceKey { get; private set; }
+
+    /// <summary>A copy of the current key (to check a direct record layer derived the same one).</summary>
+    public byte[] CurrentKey { get; private set; } = [];
+
     public void SetKey(byte[] key, int keyOff, int keyLen) => SetKey(key.AsSpan(keyOff, keyLen));
 
     public void SetKey(ReadOnlySpan<byte> key)
@@ -30,6 +36,8 @@ internal sealed class TlsChaCha20Poly1305Cipher(bool encrypting) : TlsAeadCipher
         }
         _aead?.Dispose();
         _aead = new ChaCha20Poly1305(key);
+        CurrentKey = key.ToArray();
+        RecordsSinceKey = 0;
     }
 
     public void Init(byte[] nonce, int macSize, byte[]? additionalData)
@@ -51,6 +59,7 @@ internal sealed class TlsChaCha20Poly1305Cipher(bool encrypting) : TlsAeadCipher
         int outputOffset)
     {
         ChaCha20Poly1305 aead = _aead ?? throw new TlsFatalAlert(AlertDescription.internal_error, "no key set");
+        RecordsSinceKey++;
         ReadOnlySpan<byte> ad = additionalData ?? [];
         ReadOnlySpan<byte> source = input.AsSpan(inputOffset, inputLength);
         bool partialOverlap = ReferenceEquals(input, output) && inputOffset != outputOffset

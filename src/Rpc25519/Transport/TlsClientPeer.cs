@@ -6,7 +6,8 @@ namespace Rpc25519.Transport;
 
 /// <summary>The client side of one handshake: the same narrow TLS 1.3 profile as <see cref="TlsServerPeer"/>, SNI
 /// <c>localhost</c>, and the server verified against our CA and the name <c>localhost</c>.</summary>
-internal sealed class TlsClientPeer(TlsSettings settings, string remoteAddress) : DefaultTlsClient(settings.Crypto)
+internal sealed class TlsClientPeer(TlsSettings settings, TlsFastCrypto crypto, string remoteAddress)
+    : DefaultTlsClient(crypto)
 {
     private static readonly int[] Suites = [CipherSuite.TLS_CHACHA20_POLY1305_SHA256];
 
@@ -35,6 +36,12 @@ internal sealed class TlsClientPeer(TlsSettings settings, string remoteAddress) 
     protected override IList<ServerName> GetSniServerNames() =>
         [new ServerName(NameType.host_name, Encoding.ASCII.GetBytes(CertificateMaker.HostName))];
 
+    /// <summary>The handshake's context (security parameters, traffic secrets).</summary>
+    public TlsContext Context => m_context;
+
+    /// <summary>This handshake's crypto provider.</summary>
+    public TlsFastCrypto FastCrypto => _crypto;
+
     public override TlsAuthentication GetAuthentication() => new Authentication(this);
 
     private sealed class Authentication(TlsClientPeer peer) : TlsAuthentication
@@ -54,10 +61,12 @@ internal sealed class TlsClientPeer(TlsSettings settings, string remoteAddress) 
         }
 
         public TlsCredentials GetClientCredentials(CertificateRequest certificateRequest) =>
-            peer._settings.Signer(peer.m_context);
+            peer._settings.Signer(peer.m_context, peer._crypto);
     }
 
     private readonly TlsSettings _settings = settings;
+
+    private readonly TlsFastCrypto _crypto = crypto;
 
     private readonly string _remoteAddress = remoteAddress;
 }

@@ -27,14 +27,24 @@ internal sealed class TlsConnection : LayeredConnection
     private const int RecordPlaintextBytes = 16 * 1024;
 
     private readonly TlsProtocol _protocol;
+    /// <summary>Our own record protection after the handshake; null when BouncyCastle keeps doing it.</summary>
+    private readonly TlsRecordLayer? _records;
     private readonly Lock _tlsLock = new();
+    /// <summary>Largest whole record, header included.</summary>
+    private const int RecordBufferBytes = TlsRecordLayer.HeaderBytes + TlsRecordLayer.MaxPlaintextBytes + 256;
+
     /// <summary>Gathers a record's plaintext when it spans pipe segments; used by the send loop only.</summary>
     private readonly byte[] _gather = new byte[RecordPlaintextBytes];
 
-    private TlsConnection(IConnection inner, TlsProtocol protocol, TlsSettings settings, PeerIdentity? peer)
+    /// <summary>Gathers a received record that spans pipe segments; used by the receive loop only.</summary>
+    private byte[]? _receiveGather;
+
+    private TlsConnection(IConnection inner, TlsProtocol protocol, TlsRecordLayer? records, TlsSettings settings,
+        PeerIdentity? peer)
         : base(inner, settings.Logger, settings.TimeProvider)
     {
         _protocol = protocol;
+        _records = records;
         Peer = peer;
     }
 
@@ -48,13 +58,14 @@ internal sealed class TlsConnection : LayeredConnection
         CancellationToken cancellationToken)
     {
         var protocol = new TlsServerProtocol();
-        var peer = new TlsServerPeer(settings, raw.RemoteAddress);
+        var peer = new TlsServerPeer(settings, settings.NewCrypto(), raw.RemoteAddress);
         protocol.Accept(peer);
         await HandshakeAsync(protocol, raw, () => peer.RejectionReason, cancellationToken);
         protocol.WriteApplicationData([AcceptedMarker], 0, 1);
         CopyOutput(protocol, raw.Transport.Output);
         await raw.Transport.Output.FlushAsync(cancellationToken);
-        var connection = new TlsConnection(raw, protocol, settings, peer.Client);
+        var connection = new TlsConnection(raw, protocol, TlsRecordLayer.TakeOver(peer.Context, peer.FastCrypto),
+            settings, peer.Client);
         connection.Start(settings.Scheduler);
         return connection;
     }
@@ -67,17 +78,22 @@ internal sealed class TlsConnection : LayeredConnection
         CancellationToken cancellationToken)
     {
         var protocol = new TlsClientProtocol();
-        var peer = new TlsClientPeer(settings, raw.RemoteAddress);
+        var peer = new TlsClientPeer(settings, settings.NewCrypto(), raw.RemoteAddress);
         protocol.Connect(peer);
         await HandshakeAsync(protocol, raw, () => peer.RejectionReason, cancellationToken);
         await AwaitAcceptanceAsync(protocol, raw, cancellationToken);
-        var connection = new TlsConnection(raw, protocol, settings, peer.Server);
+        var connection = new TlsConnection(raw, protocol, TlsRecordLayer.TakeOver(peer.Context, peer.FastCrypto),
+            settings, peer.Server);
         connection.Start(settings.Scheduler);
         return connection;
     }
 
     protected override SequencePosition Decode(ReadOnlySequence<byte> encoded, PipeWriter decoded)
     {
+        if (_records is not null)
+        {
+            return DecodeDirect(encoded, decoded, _records);
+        }
         lock (_tlsLock)
         {
             foreach (ReadOnlyMemory<byte> segment in encoded)
@@ -100,6 +116,11 @@ internal sealed class TlsConnection : LayeredConnection
 
     protected override void Encode(ReadOnlySequence<byte> plain, PipeWriter encoded)
     {
+        if (_records is not null)
+        {
+            EncodeDirect(plain, encoded, _records);
+            return;
+        }
         lock (_tlsLock)
         {
             while (!plain.IsEmpty)
@@ -124,6 +145,10 @@ internal sealed class TlsConnection : LayeredConnection
     {
         get
         {
+            if (_records is not null)
+            {
+                return false;
+            }
             lock (_tlsLock)
             {
                 return _protocol.GetAvailableOutputBytes() > 0;
@@ -141,6 +166,11 @@ internal sealed class TlsConnection : LayeredConnection
 
     protected override void EncodeClose(PipeWriter encoded)
     {
+        if (_records is not null)
+        {
+            encoded.Advance(_records.SealCloseNotify(encoded.GetSpan(TlsRecordLayer.OverheadBytes + 2)));
+            return;
+        }
         lock (_tlsLock)
         {
             if (!_protocol.IsClosed)
@@ -155,11 +185,55 @@ internal sealed class TlsConnection : LayeredConnection
     {
         get
         {
+            if (_records is not null)
+            {
+                return _records.PeerClosed;
+            }
             lock (_tlsLock)
             {
                 return _protocol.IsClosed && _protocol.GetAvailableInputBytes() == 0;
             }
         }
+    }
+
+    private SequencePosition DecodeDirect(ReadOnlySequence<byte> encoded, PipeWriter decoded, TlsRecordLayer records)
+    {
+        Span<byte> header = stackalloc byte[TlsRecordLayer.HeaderBytes];
+        while (encoded.Length >= TlsRecordLayer.HeaderBytes && !records.PeerClosed)
+        {
+            encoded.Slice(0, TlsRecordLayer.HeaderBytes).CopyTo(header);
+            int length = TlsRecordLayer.RecordLength(header);
+            if (encoded.Length < length)
+            {
+                break;
+            }
+            ReadOnlySequence<byte> record = encoded.Slice(0, length);
+            ReadOnlySpan<byte> sealedRecord = record.IsSingleSegment
+                ? record.FirstSpan
+                : Gather(record, _receiveGather ??= new byte[RecordBufferBytes]);
+            decoded.Advance(records.Open(sealedRecord, decoded.GetSpan(length)));
+            encoded = encoded.Slice(length);
+        }
+        return encoded.Start;
+    }
+
+    private void EncodeDirect(ReadOnlySequence<byte> plain, PipeWriter encoded, TlsRecordLayer records)
+    {
+        while (!plain.IsEmpty)
+        {
+            ReadOnlySequence<byte> chunk = plain.Slice(0, Math.Min(plain.Length, TlsRecordLayer.MaxPlaintextBytes));
+            ReadOnlySpan<byte> source = chunk.IsSingleSegment ? chunk.FirstSpan : Gather(chunk, _gather);
+            Span<byte> output = encoded.GetSpan(source.Length + TlsRecordLayer.OverheadBytes);
+            encoded.Advance(records.Seal(source, output));
+            plain = plain.Slice(chunk.End);
+        }
+    }
+
+    /// <summary>Copies a multi-segment slice (at most one record) into <paramref name="target"/>.</summary>
+    private static ReadOnlySpan<byte> Gather(ReadOnlySequence<byte> slice, byte[] target)
+    {
+        slice.CopyTo(target);
+        return target.AsSpan(0, (int)slice.Length);
     }
 
     private void DrainApplicationData(PipeWriter decoded)
@@ -195,6 +269,36 @@ internal sealed class TlsConnection : LayeredConnection
         {
             protocol.OfferInput(segment.ToArray());
         }
+    }
+
+    /// <summary>
+    /// Offers whole records to the protocol until <paramref name="done"/> holds, leaving later records in the
+    /// buffer: so nothing after the handshake (or the acceptance byte) is swallowed by BouncyCastle before our own
+    /// record layer takes over. Bytes that are not TLS records are offered at once, so the protocol fails fast.
+    /// </summary>
+    private static SequencePosition OfferRecords(TlsProtocol protocol, ReadOnlySequence<byte> buffer,
+        Func<TlsProtocol, bool> done)
+    {
+        Span<byte> header = stackalloc byte[TlsRecordLayer.HeaderBytes];
+        while (!done(protocol) && buffer.Length >= TlsRecordLayer.HeaderBytes)
+        {
+            buffer.Slice(0, TlsRecordLayer.HeaderBytes).CopyTo(header);
+            int length = TlsRecordLayer.HeaderBytes + (header[3] << 8 | header[4]);
+            if (header[0] is < 20 or > 23 || header[1] != 3 || length > RecordBufferBytes)
+            {
+                length = (int)Math.Min(buffer.Length, int.MaxValue);
+            }
+            if (buffer.Length < length)
+            {
+                break;
+            }
+            foreach (ReadOnlyMemory<byte> segment in buffer.Slice(0, length))
+            {
+                Offer(protocol, segment);
+            }
+            buffer = buffer.Slice(length);
+        }
+        return buffer.Start;
     }
 
     /// <summary>Moves every byte the protocol has queued for the peer into <paramref name="encoded"/>.</summary>
@@ -239,11 +343,7 @@ internal sealed class TlsConnection : LayeredConnection
                     return;
                 }
                 ReadResult read = await input.ReadAsync(cancellationToken);
-                foreach (ReadOnlyMemory<byte> segment in read.Buffer)
-                {
-                    Offer(protocol, segment);
-                }
-                input.AdvanceTo(read.Buffer.End);
+                input.AdvanceTo(OfferRecords(protocol, read.Buffer, static p => p.IsConnected), read.Buffer.End);
                 if (read.IsCompleted && !protocol.IsConnected && protocol.GetAvailableOutputBytes() == 0)
                 {
                     throw new RpcTransportException($"{raw.RemoteAddress} closed the connection during the TLS " +
@@ -279,11 +379,8 @@ internal sealed class TlsConnection : LayeredConnection
             while (protocol.GetAvailableInputBytes() == 0)
             {
                 ReadResult read = await input.ReadAsync(cancellationToken);
-                foreach (ReadOnlyMemory<byte> segment in read.Buffer)
-                {
-                    Offer(protocol, segment);
-                }
-                input.AdvanceTo(read.Buffer.End);
+                input.AdvanceTo(OfferRecords(protocol, read.Buffer, static p => p.GetAvailableInputBytes() > 0),
+                    read.Buffer.End);
                 if (read.IsCompleted && protocol.GetAvailableInputBytes() == 0)
                 {
                     throw new AuthenticationRejectedException($"{raw.RemoteAddress} closed the connection right " +

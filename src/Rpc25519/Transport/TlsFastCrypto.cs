@@ -10,20 +10,34 @@ namespace Rpc25519.Transport;
 /// <summary>BouncyCastle's TLS crypto with the record cipher for ChaCha20-Poly1305 swapped for .NET's native one
 /// (see <see cref="TlsChaCha20Poly1305Cipher"/>); everything else (handshake, signatures, key schedule) is
 /// BouncyCastle's.</summary>
-/// <remarks>Thread-safe, as its base is: it is shared by all connections of a transport.</remarks>
+/// <remarks>One instance serves one connection's handshake, so that it can hand the record ciphers it made to
+/// <see cref="TlsRecordLayer"/>; the random source is shared and thread-safe.</remarks>
 internal sealed class TlsFastCrypto : BcTlsCrypto
 {
-    public TlsFastCrypto(bool useNativeAead = true) : base(new SecureRandom())
+    private static readonly SecureRandom SharedRandom = new();
+
+    public TlsFastCrypto(bool useNativeAead = true) : base(SharedRandom)
     {
         UsesNativeAead = useNativeAead && ChaCha20Poly1305.IsSupported;
     }
 
+    /// <summary>The sealing half of the last record cipher made (null before the handshake keys exist).</summary>
+    public TlsChaCha20Poly1305Cipher? Encrypter { get; private set; }
+
+    /// <summary>The opening half of the last record cipher made.</summary>
+    public TlsChaCha20Poly1305Cipher? Decrypter { get; private set; }
+
     /// <summary>Whether records are protected by .NET's native ChaCha20-Poly1305.</summary>
     public bool UsesNativeAead { get; }
 
-    protected override TlsCipher CreateChaCha20Poly1305(TlsCryptoParameters cryptoParams) =>
-        UsesNativeAead
-            ? new TlsAeadCipher(cryptoParams, new TlsChaCha20Poly1305Cipher(encrypting: true),
-                new TlsChaCha20Poly1305Cipher(encrypting: false), 32, 16, TlsAeadCipher.AEAD_CHACHA20_POLY1305)
-            : base.CreateChaCha20Poly1305(cryptoParams);
+    protected override TlsCipher CreateChaCha20Poly1305(TlsCryptoParameters cryptoParams)
+    {
+        if (!UsesNativeAead)
+        {
+            return base.CreateChaCha20Poly1305(cryptoParams);
+        }
+        Encrypter = new TlsChaCha20Poly1305Cipher(encrypting: true);
+        Decrypter = new TlsChaCha20Poly1305Cipher(encrypting: false);
+        return new TlsAeadCipher(cryptoParams, Encrypter, Decrypter, 32, 16, TlsAeadCipher.AEAD_CHACHA20_POLY1305);
+    }
 }

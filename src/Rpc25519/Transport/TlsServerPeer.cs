@@ -6,7 +6,8 @@ namespace Rpc25519.Transport;
 
 /// <summary>The server side of one handshake: TLS 1.3 only, TLS_CHACHA20_POLY1305_SHA256 only, X25519 key exchange,
 /// Ed25519 signatures only, and a client certificate required unless verification is skipped.</summary>
-internal sealed class TlsServerPeer(TlsSettings settings, string remoteAddress) : DefaultTlsServer(settings.Crypto)
+internal sealed class TlsServerPeer(TlsSettings settings, TlsFastCrypto crypto, string remoteAddress)
+    : DefaultTlsServer(crypto)
 {
     private static readonly int[] Suites = [CipherSuite.TLS_CHACHA20_POLY1305_SHA256];
 
@@ -26,7 +27,13 @@ internal sealed class TlsServerPeer(TlsSettings settings, string remoteAddress) 
 
     public override int[] GetSupportedGroups() => [NamedGroup.x25519];
 
-    public override TlsCredentials GetCredentials() => settings.Signer(m_context);
+    /// <summary>The handshake's context (security parameters, traffic secrets).</summary>
+    public TlsContext Context => m_context;
+
+    /// <summary>This handshake's crypto provider.</summary>
+    public TlsFastCrypto FastCrypto => crypto;
+
+    public override TlsCredentials GetCredentials() => settings.Signer(m_context, crypto);
 
     public override CertificateRequest? GetCertificateRequest()
     {

@@ -12,10 +12,10 @@ namespace Rpc25519.Transport;
 /// <remarks>Immutable after construction and shared by all connections of a transport.</remarks>
 internal sealed class TlsSettings
 {
-    private TlsSettings(RpcConfig config, TlsFastCrypto crypto, Ed25519PrivateKeyParameters key,
+    private TlsSettings(RpcConfig config, bool nativeAead, Ed25519PrivateKeyParameters key,
         X509Certificate certificate, X509Certificate? ca, string knownKeysPath)
     {
-        Crypto = crypto;
+        NativeAead = nativeAead;
         PrivateKey = key;
         OwnCertificate = certificate;
         Ca = ca;
@@ -25,10 +25,16 @@ internal sealed class TlsSettings
         Scheduler = config.TaskScheduler;
         Logger = config.LoggerFactory.CreateLogger("Rpc25519.Transport.Tls");
         HandshakeTimeout = config.HandshakeTimeout;
-        TlsCertificate = new Certificate([], [new CertificateEntry(new BcTlsCertificate(crypto, certificate.GetEncoded()), null)]);
+        TlsCertificate = new Certificate([], [new CertificateEntry(
+            new BcTlsCertificate(new TlsFastCrypto(nativeAead), certificate.GetEncoded()), null)]);
     }
 
-    public TlsFastCrypto Crypto { get; }
+    /// <summary>Whether records use .NET's native ChaCha20-Poly1305 (and, after the handshake, our own record
+    /// layer); false keeps BouncyCastle's managed cipher and record layer (for comparison).</summary>
+    public bool NativeAead { get; }
+
+    /// <summary>A crypto provider for one connection's handshake.</summary>
+    public TlsFastCrypto NewCrypto() => new(NativeAead);
 
     public Ed25519PrivateKeyParameters PrivateKey { get; }
 
@@ -55,7 +61,7 @@ internal sealed class TlsSettings
 
     /// <summary>Loads the key pair of one side from <see cref="RpcConfig.CertPath"/>.</summary>
     /// <exception cref="RpcException">A file is missing, unreadable, not Ed25519, or its pass-phrase is wrong.</exception>
-    public static TlsSettings Load(RpcConfig config, bool server, TlsFastCrypto crypto)
+    public static TlsSettings Load(RpcConfig config, bool server, bool nativeAead)
     {
         string directory = string.IsNullOrWhiteSpace(config.CertPath) ? SecurityPaths.DefaultCertsDirectory : config.CertPath;
         string name = server ? config.ServerKeyPairName : config.ClientKeyPairName;
@@ -85,12 +91,12 @@ internal sealed class TlsSettings
             ca = CertificateChecker.ReadPem(caPath)[0];
         }
         string knownKeys = config.SkipVerifyKeys ? "" : server ? config.KnownClientKeysPath : config.KnownServerKeysPath;
-        return new TlsSettings(config, crypto, key, certificate, config.SkipVerifyKeys ? null : ca, knownKeys);
+        return new TlsSettings(config, nativeAead, key, certificate, config.SkipVerifyKeys ? null : ca, knownKeys);
     }
 
     /// <summary>The signer that proves we own <see cref="OwnCertificate"/> in a handshake.</summary>
-    public TlsCredentialedSigner Signer(TlsContext context) =>
-        new BcDefaultTlsCredentialedSigner(new Org.BouncyCastle.Tls.Crypto.TlsCryptoParameters(context), Crypto,
+    public TlsCredentialedSigner Signer(TlsContext context, TlsFastCrypto crypto) =>
+        new BcDefaultTlsCredentialedSigner(new Org.BouncyCastle.Tls.Crypto.TlsCryptoParameters(context), crypto,
             PrivateKey, TlsCertificate, SignatureAndHashAlgorithm.ed25519);
 
     /// <summary>Checks the peer's certificate chain and the known-keys list.</summary>

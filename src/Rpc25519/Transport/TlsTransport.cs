@@ -14,7 +14,6 @@ public sealed class TlsTransport : ITransport
 {
     private readonly RpcConfig _config;
     private readonly ITransport _inner;
-    private readonly TlsFastCrypto _crypto;
     private readonly Lazy<TlsSettings> _server;
     private readonly Lazy<TlsSettings> _client;
 
@@ -22,14 +21,22 @@ public sealed class TlsTransport : ITransport
     /// <param name="config">Supplies <see cref="RpcConfig.CertPath"/>, the key pair names, SkipVerifyKeys, the
     /// known-keys paths, the pass-phrase callback, the handshake timeout, clock, scheduler and logging.</param>
     /// <param name="inner">The transport TLS runs over; <see langword="null"/> for plain TCP.</param>
-    public TlsTransport(RpcConfig config, ITransport? inner = null)
+    public TlsTransport(RpcConfig config, ITransport? inner = null) : this(config, inner, nativeAead: true)
+    {
+    }
+
+    /// <summary>Creates the transport, choosing the record cipher implementation (for benchmarks).</summary>
+    internal TlsTransport(RpcConfig config, bool nativeAead) : this(config, null, nativeAead)
+    {
+    }
+
+    private TlsTransport(RpcConfig config, ITransport? inner, bool nativeAead)
     {
         ArgumentNullException.ThrowIfNull(config);
         _config = config.Clone();
         _inner = inner ?? new TcpTransport(_config.LoggerFactory);
-        _crypto = new TlsFastCrypto();
-        _server = new Lazy<TlsSettings>(() => TlsSettings.Load(_config, server: true, _crypto));
-        _client = new Lazy<TlsSettings>(() => TlsSettings.Load(_config, server: false, _crypto));
+        _server = new Lazy<TlsSettings>(() => TlsSettings.Load(_config, server: true, nativeAead));
+        _client = new Lazy<TlsSettings>(() => TlsSettings.Load(_config, server: false, nativeAead));
     }
 
     /// <inheritdoc />
