@@ -41,7 +41,7 @@ internal sealed class TlsRecordLayer : IDisposable
     private ulong _sealSequence;
     private ulong _openSequence;
 
-    private TlsRecordLayer(byte[] sealKey, byte[] sealIv, ulong sealSequence, byte[] openKey, byte[] openIv,
+    internal TlsRecordLayer(byte[] sealKey, byte[] sealIv, ulong sealSequence, byte[] openKey, byte[] openIv,
         ulong openSequence)
     {
         _sealer = new ChaCha20Poly1305(sealKey);
