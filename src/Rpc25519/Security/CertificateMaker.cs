@@ -39,7 +39,7 @@ internal static class CertificateMaker
         generator.SetPublicKey(publicKey);
         generator.AddExtension(X509Extensions.BasicConstraints, true, new BasicConstraints(true));
         generator.AddExtension(X509Extensions.KeyUsage, true, new KeyUsage(KeyUsage.KeyCertSign | KeyUsage.CrlSign));
-        generator.AddExtension(X509Extensions.ExtendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeID.AnyExtendedKeyUsage));
+        // No extended key usage on the CA: OpenSSL treats "any" as not covering TLS server/client use on a CA.
         generator.AddExtension(X509Extensions.SubjectKeyIdentifier, false,
             X509ExtensionUtilities.CreateSubjectKeyIdentifier(publicKey));
         return generator.Generate(new Asn1SignatureFactory("Ed25519", key));
