@@ -15,6 +15,7 @@ public sealed partial class RpcServer
                 session.CancelHandler(hdr.CallId);
                 return;
             case CallType.CallRpc:
+                session.ReplyOwed();
                 if (_registry.TryGetTwoWay(hdr.ServiceName, out var twoWay))
                 {
                     StartHandler(new HandlerInvocation(this, session, request, twoWay, null));
@@ -23,7 +24,7 @@ public sealed partial class RpcServer
                 {
                     RpcLog.NoSuchService(_endpoint.Logger, "two-way", hdr.ServiceName, session.RemoteAddress);
                     SendCallError(session, request, $"No two-way function is registered as '{hdr.ServiceName}' " +
-                        "on this server (Register2Func).");
+                        "on this server (Register2Func).", paysOwedReply: true);
                 }
                 return;
             case CallType.CallOneWay:
@@ -51,9 +52,18 @@ public sealed partial class RpcServer
     private void StartHandler(HandlerInvocation invocation)
     {
         Interlocked.Increment(ref _runningHandlers);
+        TaskScheduler scheduler = _endpoint.Config.TaskScheduler;
+        if (ReferenceEquals(scheduler, TaskScheduler.Default))
+        {
+#pragma warning disable RS0030 // The default scheduler is the thread pool: queueing to it directly places the work the
+            // same way without allocating a Task per request. Any other scheduler (e.g. a simulation's) gets StartNew.
+            ThreadPool.UnsafeQueueUserWorkItem(invocation, preferLocal: false);
+#pragma warning restore RS0030
+            return;
+        }
         // The task is owned by the invocation, which never throws and reports its end through HandlerEnded.
         _ = Task.Factory.StartNew(static s => ((HandlerInvocation)s!).RunAsync(), invocation, CancellationToken.None,
-            TaskCreationOptions.DenyChildAttach, _endpoint.Config.TaskScheduler);
+            TaskCreationOptions.DenyChildAttach, scheduler);
     }
 
     internal void HandlerEnded()
@@ -66,7 +76,7 @@ public sealed partial class RpcServer
 
     internal EndpointContext Endpoint => _endpoint;
 
-    private void SendCallError(ServerSession session, Message request, string description)
+    private void SendCallError(ServerSession session, Message request, string description, bool paysOwedReply = false)
     {
         var error = new Message(new Hdr
         {
@@ -78,14 +88,21 @@ public sealed partial class RpcServer
             Subject = description,
             Deadline = request.Hdr.Deadline,
         });
-        _ = SendReplyAsync(session, error);
+        _ = SendReplyAsync(session, error, paysOwedReply);
     }
 
-    internal async Task SendReplyAsync(ServerSession session, Message reply)
+    /// <summary>Queues a reply to <paramref name="session"/>.</summary>
+    /// <param name="session">The client to answer.</param>
+    /// <param name="reply">The reply, fully stamped.</param>
+    /// <param name="paysOwedReply">Whether this answers a two-way request counted by <see cref="ServerSession.ReplyOwed"/>.</param>
+    internal async Task SendReplyAsync(ServerSession session, Message reply, bool paysOwedReply)
     {
         try
         {
-            await session.Connection.EnqueueAsync(reply, CancellationToken.None);
+            // While other requests of this client still wait for their replies, those replies will share this
+            // reply's flush; a lone reply is written at once.
+            bool moreComing = paysOwedReply && session.ReplyPaidMoreOwed();
+            await session.Connection.EnqueueAsync(reply, moreComing, CancellationToken.None);
         }
         catch (RpcConnectionClosedException e)
         {

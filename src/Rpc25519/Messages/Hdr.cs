@@ -11,6 +11,9 @@ public sealed class Hdr
 {
     private Dictionary<string, string>? _args;
 
+    /// <summary>The peer-API fields, created on first non-empty write so that plain calls carry a smaller header.</summary>
+    private PeerFields? _peer;
+
     /// <summary>When the message was sent (set by the sender from its <see cref="RpcConfig.TimeProvider"/> if unset).</summary>
     public DateTimeOffset Created { get; set; }
 
@@ -28,13 +31,21 @@ public sealed class Hdr
     public string ServiceName { get; set; } = "";
 
     /// <summary>Peer API: the target service's version.</summary>
-    public string ToPeerServiceNameVersion { get; set; } = "";
+    public string ToPeerServiceNameVersion
+    {
+        get => _peer?.ToPeerServiceNameVersion ?? "";
+        set => PeerFor(value)?.ToPeerServiceNameVersion = value;
+    }
 
     /// <summary>The caller's service name; replies carry the request's <see cref="ServiceName"/> here.</summary>
     public string FromServiceName { get; set; } = "";
 
     /// <summary>Peer API: the sending service's version.</summary>
-    public string FromPeerServiceNameVersion { get; set; } = "";
+    public string FromPeerServiceNameVersion
+    {
+        get => _peer?.FromPeerServiceNameVersion ?? "";
+        set => PeerFor(value)?.FromPeerServiceNameVersion = value;
+    }
 
     /// <summary>Small string parameters (keep them small; bulk data belongs in <see cref="Message.JobSerz"/>).
     /// Created on first use; encoded in ordinal key order.</summary>
@@ -75,26 +86,60 @@ public sealed class Hdr
     public bool NoSystemCompression { get; set; }
 
     /// <summary>Peer API: the target peer's ID (routing takes it before <see cref="CallId"/>).</summary>
-    public string ToPeerId { get; set; } = "";
+    public string ToPeerId
+    {
+        get => _peer?.ToPeerId ?? "";
+        set => PeerFor(value)?.ToPeerId = value;
+    }
 
     /// <summary>Peer API: the target peer's name.</summary>
-    public string ToPeerName { get; set; } = "";
+    public string ToPeerName
+    {
+        get => _peer?.ToPeerName ?? "";
+        set => PeerFor(value)?.ToPeerName = value;
+    }
 
     /// <summary>Peer API: the sending peer's ID.</summary>
-    public string FromPeerId { get; set; } = "";
+    public string FromPeerId
+    {
+        get => _peer?.FromPeerId ?? "";
+        set => PeerFor(value)?.FromPeerId = value;
+    }
 
     /// <summary>Peer API: the sending peer's name.</summary>
-    public string FromPeerName { get; set; } = "";
+    public string FromPeerName
+    {
+        get => _peer?.FromPeerName ?? "";
+        set => PeerFor(value)?.FromPeerName = value;
+    }
 
     /// <summary>Peer API: an operation code defined by the application.</summary>
-    public int FragOp { get; set; }
+    public int FragOp
+    {
+        get => _peer?.FragOp ?? 0;
+        set
+        {
+            if (value != 0 || _peer is not null)
+            {
+                (_peer ??= new PeerFields()).FragOp = value;
+            }
+        }
+    }
 
     /// <summary>Returns a copy; <see cref="Args"/> is copied too, so the two headers can change independently.</summary>
     public Hdr Clone()
     {
         var copy = (Hdr)MemberwiseClone();
         copy._args = _args is null ? null : new Dictionary<string, string>(_args, StringComparer.Ordinal);
+        copy._peer = _peer?.Clone();
         return copy;
+    }
+
+    /// <summary>The peer fields to write <paramref name="value"/> into; null when it is empty and none exist yet.</summary>
+    private PeerFields? PeerFor(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return value.Length == 0 && _peer is null ? null : _peer ??= new PeerFields();
     }
 
     /// <inheritdoc />

@@ -65,7 +65,7 @@ internal static class HdrCodec
         }
     }
 
-    public static void Read(ref MessagePackReader reader, Hdr hdr)
+    public static void Read(ref MessagePackReader reader, Hdr hdr, DecodeContext? context)
     {
         int count = reader.ReadMapHeader();
         for (int i = 0; i < count; i++)
@@ -74,15 +74,17 @@ internal static class HdrCodec
             switch (key)
             {
                 case WireKeys.Created: hdr.Created = new DateTimeOffset(reader.ReadDateTime()); break;
-                case WireKeys.ServiceName: hdr.ServiceName = ReadString(ref reader); break;
+                case WireKeys.ServiceName: hdr.ServiceName = ReadName(ref reader, context); break;
                 case WireKeys.ToPeerServiceNameVersion: hdr.ToPeerServiceNameVersion = ReadString(ref reader); break;
-                case WireKeys.FromServiceName: hdr.FromServiceName = ReadString(ref reader); break;
+                case WireKeys.FromServiceName: hdr.FromServiceName = ReadName(ref reader, context); break;
                 case WireKeys.FromPeerServiceNameVersion: hdr.FromPeerServiceNameVersion = ReadString(ref reader); break;
                 case WireKeys.Args: ReadArgs(ref reader, hdr.Args); break;
                 case WireKeys.Subject: hdr.Subject = ReadString(ref reader); break;
                 case WireKeys.Seqno: hdr.Seqno = reader.ReadUInt64(); break;
                 case WireKeys.Typ: hdr.Typ = ReadCallType(ref reader); break;
-                case WireKeys.CallId: hdr.CallId = ReadString(ref reader); break;
+                case WireKeys.CallId:
+                    hdr.CallId = context is null ? ReadString(ref reader) : context.ReadCallId(ref reader, hdr);
+                    break;
                 case WireKeys.Serial: hdr.Serial = reader.ReadInt64(); break;
                 case WireKeys.Deadline: hdr.Deadline = new DateTimeOffset(reader.ReadDateTime()); break;
                 case WireKeys.StreamPart: hdr.StreamPart = reader.ReadInt64(); break;
@@ -164,6 +166,9 @@ internal static class HdrCodec
     }
 
     private static string ReadString(ref MessagePackReader reader) => reader.ReadString() ?? "";
+
+    private static string ReadName(ref MessagePackReader reader, DecodeContext? context) =>
+        context is null ? ReadString(ref reader) : context.ReadName(ref reader);
 
     private static CallType ReadCallType(ref MessagePackReader reader)
     {

@@ -13,32 +13,44 @@ internal static class MessageCodec
     /// <summary>Writes <paramref name="message"/> to <paramref name="output"/>.</summary>
     public static void Encode(Message message, IBufferWriter<byte> output)
     {
+        EncodeAllButPayload(message, output);
+        output.Write(message.JobSerz);
+    }
+
+    /// <summary>
+    /// Writes everything of <paramref name="message"/> except the payload bytes, which must follow immediately. The
+    /// payload goes last on purpose, so that a frame writer can copy it straight to the transport.
+    /// </summary>
+    public static void EncodeAllButPayload(Message message, IBufferWriter<byte> output)
+    {
         var writer = new MessagePackWriter(output);
         int fields = 1 + (message.JobSerz.Length > 0 ? 1 : 0) + (message.JobErrs.Length > 0 ? 1 : 0);
         writer.WriteMapHeader(fields);
         writer.Write(WireKeys.MessageHdr);
         HdrCodec.Write(ref writer, message.Hdr);
-        if (message.JobSerz.Length > 0)
-        {
-            writer.Write(WireKeys.MessageJobSerz);
-            writer.Write(message.JobSerz);
-        }
         if (message.JobErrs.Length > 0)
         {
             writer.Write(WireKeys.MessageJobErrs);
             writer.Write(message.JobErrs);
         }
+        if (message.JobSerz.Length > 0)
+        {
+            writer.Write(WireKeys.MessageJobSerz);
+            writer.WriteBinHeader(message.JobSerz.Length);
+        }
         writer.Flush();
     }
 
     /// <summary>Decodes one message that must fill <paramref name="body"/> exactly.</summary>
+    /// <param name="body">The encoded message.</param>
+    /// <param name="context">The connection's decoder memory (reuses repeated strings); null for none.</param>
     /// <exception cref="RpcProtocolException">The body is not a valid encoded message.</exception>
-    public static Message Decode(in ReadOnlySequence<byte> body)
+    public static Message Decode(in ReadOnlySequence<byte> body, DecodeContext? context = null)
     {
         try
         {
             var reader = new MessagePackReader(body);
-            Message message = Read(ref reader);
+            Message message = Read(ref reader, context);
             if (!reader.End)
             {
                 throw new RpcProtocolException(ProtocolViolation.UndecodableBody,
@@ -54,7 +66,7 @@ internal static class MessageCodec
         }
     }
 
-    private static Message Read(ref MessagePackReader reader)
+    private static Message Read(ref MessagePackReader reader, DecodeContext? context)
     {
         var message = new Message(new Hdr());
         bool sawHdr = false;
@@ -64,7 +76,7 @@ internal static class MessageCodec
             switch (reader.ReadInt32())
             {
                 case WireKeys.MessageHdr:
-                    HdrCodec.Read(ref reader, message.Hdr);
+                    HdrCodec.Read(ref reader, message.Hdr, context);
                     sawHdr = true;
                     break;
                 case WireKeys.MessageJobSerz:

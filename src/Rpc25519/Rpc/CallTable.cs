@@ -108,6 +108,15 @@ internal sealed class CallTable : IDisposable
         return call;
     }
 
+    /// <summary>The call ID of the call waiting for a reply with <paramref name="seqno"/>, or null.</summary>
+    public string? TryGetCallId(ulong seqno)
+    {
+        lock (_lock)
+        {
+            return _calls.TryGetValue(seqno, out PendingCall? call) ? call.Request.Hdr.CallId : null;
+        }
+    }
+
     /// <summary>Completes the call waiting for <paramref name="reply"/>'s sequence number; false if none waits.</summary>
     public bool TryComplete(Message reply)
     {
@@ -121,6 +130,12 @@ internal sealed class CallTable : IDisposable
             UnlinkLocked(call);
         }
         call.OwnTimer?.Dispose();
+        // A reply that arrives once the deadline has passed loses the race to the timeout, whichever timer fired
+        // first: the caller sees one outcome for "too late", not sometimes a reply and sometimes a timeout.
+        if (call.DueTimestamp <= _timeProvider.GetTimestamp())
+        {
+            return call.TryFail(TimeoutError(call));
+        }
         return call.TryComplete(reply);
     }
 

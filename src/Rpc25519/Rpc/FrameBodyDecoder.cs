@@ -10,13 +10,14 @@ internal static class FrameBodyDecoder
     public const byte NoCompression = 0;
 
     /// <exception cref="RpcProtocolException">Unknown compression, or the body is not a valid message.</exception>
-    public static Message Decode(in FrameHeader header, in ReadOnlySequence<byte> body, int maxFrameBytes)
+    public static Message Decode(in FrameHeader header, in ReadOnlySequence<byte> body, int maxFrameBytes,
+        DecodeContext context)
     {
         if (header.Compression != NoCompression)
         {
             throw new RpcProtocolException(ProtocolViolation.BadCompression,
                 $"Frame uses compression {header.Compression}, which this build does not know.");
         }
-        return MessageCodec.Decode(body);
+        return MessageCodec.Decode(body, context);
     }
 }

@@ -3,7 +3,7 @@ using Rpc25519.Messages;
 namespace Rpc25519.Rpc;
 
 /// <summary>One run of a registered function for one request, from start to reply.</summary>
-internal sealed class HandlerInvocation
+internal sealed class HandlerInvocation : IThreadPoolWorkItem
 {
     private readonly RpcServer _server;
     private readonly ServerSession _session;
@@ -20,6 +20,9 @@ internal sealed class HandlerInvocation
         _twoWay = twoWay;
         _oneWay = oneWay;
     }
+
+    /// <summary>Entry point when queued straight to the thread pool.</summary>
+    public void Execute() => _ = RunAsync();
 
     /// <summary>Runs the handler and sends the reply; never throws (handler errors travel in the reply).</summary>
     public async Task RunAsync()
@@ -70,7 +73,7 @@ internal sealed class HandlerInvocation
         replyHdr.ServiceName = hdr.ServiceName;
         replyHdr.FromServiceName = hdr.ServiceName;
         replyHdr.Created = default;
-        await _server.SendReplyAsync(_session, reply);
+        await _server.SendReplyAsync(_session, reply, paysOwedReply: true);
     }
 
     private async Task RunOneWayAsync(Func<Message, CancellationToken, ValueTask> handler)

@@ -68,7 +68,7 @@ internal sealed partial class RpcConnection
             var ping = new Message(new Hdr { Typ = CallType.CallKeepAlive });
             _endpoint.StampOutgoing(ping);
             // A full queue means traffic is flowing, which keeps the peer informed anyway.
-            _sendQueue.Writer.TryWrite(new OutgoingFrame(ping, null));
+            TrySendBestEffort(ping);
         }
     }
 

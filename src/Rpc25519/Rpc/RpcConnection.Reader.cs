@@ -20,7 +20,7 @@ internal sealed partial class RpcConnection
                 ReadOnlySequence<byte> buffer = result.Buffer;
                 try
                 {
-                    while (TryReadFrame(ref buffer, maxFrameBytes, out Message? message))
+                    while (TryReadFrame(ref buffer, maxFrameBytes, _decodeContext, out Message? message))
                     {
                         Deliver(message);
                     }
@@ -44,9 +44,13 @@ internal sealed partial class RpcConnection
                 RpcLog.ProtocolViolation(_logger, RemoteAddress, violation.Violation, violation.Message);
             }
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException
-                                      or OperationCanceledException or InvalidOperationException)
+        catch (Exception e)
         {
+            if (e is not (IOException or SocketException or ObjectDisposedException or OperationCanceledException
+                or InvalidOperationException))
+            {
+                RpcLog.LoopFailed(_logger, RemoteAddress, "reader", e);
+            }
             reason = new RpcConnectionClosedException($"Connection to {RemoteAddress} lost: {e.Message}", e);
         }
         finally
@@ -57,7 +61,7 @@ internal sealed partial class RpcConnection
     }
 
     /// <summary>Takes one complete frame off the front of <paramref name="buffer"/> and decodes it.</summary>
-    private static bool TryReadFrame(ref ReadOnlySequence<byte> buffer, int maxFrameBytes,
+    private static bool TryReadFrame(ref ReadOnlySequence<byte> buffer, int maxFrameBytes, DecodeContext context,
         [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Message? message)
     {
         message = null;
@@ -71,7 +75,7 @@ internal sealed partial class RpcConnection
             return false;
         }
         ReadOnlySequence<byte> body = buffer.Slice(FrameHeader.Size, header.BodyLength);
-        message = FrameBodyDecoder.Decode(header, body, maxFrameBytes);
+        message = FrameBodyDecoder.Decode(header, body, maxFrameBytes, context);
         buffer = buffer.Slice(frameBytes);
         return true;
     }

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Threading.Channels;
 using Rpc25519.Messages;
 
 namespace Rpc25519.Rpc;
@@ -10,96 +9,177 @@ internal sealed partial class RpcConnection
     /// <summary>A batch is flushed once it holds this many bytes, even if more frames are queued.</summary>
     private const int FlushThresholdBytes = 256 * 1024;
 
-    private async Task WriteLoopAsync()
+    /// <summary>Reused by the one running drain: the encoded body of the frame being written.</summary>
+    private readonly PooledBufferWriter _body = new();
+
+    /// <summary>Reused by the one running drain: frames taken from the queue.</summary>
+    private readonly List<OutgoingFrame> _batch = [];
+
+    /// <summary>Reused by the one running drain: who to tell once the flush is done.</summary>
+    private readonly List<ISendCompletion> _written = [];
+
+    /// <summary>The current (or last) drain; the connection's writer loop, started on demand.</summary>
+    private Task _writerLoop = Task.CompletedTask;
+
+    /// <summary>Queues a frame, waiting while the queue is full.</summary>
+    /// <param name="frame">The frame and who to tell when it is out.</param>
+    /// <param name="inline">Whether a drain this call has to start may run on this thread now (lone caller), or
+    /// should be scheduled so that concurrent frames can join its flush.</param>
+    /// <param name="cancellationToken">Stops waiting for room in a full queue.</param>
+    private ValueTask EnqueueAsync(in OutgoingFrame frame, bool inline, CancellationToken cancellationToken)
     {
-        ChannelReader<OutgoingFrame> queue = _sendQueue.Reader;
+        switch (_sendQueue.TryAdd(frame))
+        {
+            case SendQueue.AddResult.Added:
+                return ValueTask.CompletedTask;
+            case SendQueue.AddResult.AddedStartDrain:
+                StartDrain(inline);
+                return ValueTask.CompletedTask;
+            case SendQueue.AddResult.Closed:
+                throw ClosedError();
+            default:
+                return WaitThenEnqueueAsync(frame, inline, cancellationToken);
+        }
+    }
+
+    private async ValueTask WaitThenEnqueueAsync(OutgoingFrame frame, bool inline, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await _sendQueue.WaitForRoomAsync(cancellationToken);
+            switch (_sendQueue.TryAdd(frame))
+            {
+                case SendQueue.AddResult.Added:
+                    return;
+                case SendQueue.AddResult.AddedStartDrain:
+                    StartDrain(inline);
+                    return;
+                case SendQueue.AddResult.Closed:
+                    throw ClosedError();
+            }
+        }
+    }
+
+    private void StartDrain(bool inline)
+    {
+        _writerLoop = inline
+            ? DrainAsync()
+            // PreferFairness queues the drain behind work already waiting (e.g. the handlers whose replies it should
+            // carry) instead of running it next on this thread, which would flush one frame at a time.
+            : Task.Factory.StartNew(static s => ((RpcConnection)s!).DrainAsync(), this, CancellationToken.None,
+                TaskCreationOptions.DenyChildAttach | TaskCreationOptions.PreferFairness,
+                _endpoint.Config.TaskScheduler).Unwrap();
+    }
+
+    /// <summary>Writes batches until the queue is empty, one flush per batch; completes the output once the queue
+    /// is closed and empty.</summary>
+    private async Task DrainAsync()
+    {
         PipeWriter output = _connection.Transport.Output;
-        var body = new PooledBufferWriter();
-        var written = new List<ISendCompletion>();
-        Exception? failure = null;
         try
         {
-            while (await queue.WaitToReadAsync())
+            while (true)
             {
+                _sendQueue.TakeBatch(_batch);
                 long batchBytes = 0;
-                while (batchBytes < FlushThresholdBytes && queue.TryRead(out OutgoingFrame frame))
+                int taken = 0;
+                for (; taken < _batch.Count && batchBytes < FlushThresholdBytes; taken++)
                 {
-                    batchBytes += WriteFrame(output, body, frame, written);
+                    batchBytes += WriteFrame(output, _batch[taken]);
                 }
+                _batch.RemoveRange(0, taken);
                 FlushResult result = await output.FlushAsync();
                 Volatile.Write(ref _lastSentUtcTicks, _endpoint.TimeProvider.GetUtcNow().UtcTicks);
-                foreach (ISendCompletion completion in written)
+                foreach (ISendCompletion completion in _written)
                 {
                     completion.OnSent();
                 }
-                written.Clear();
+                _written.Clear();
                 if (result.IsCompleted || result.IsCanceled)
+                {
+                    throw new IOException("The transport stopped accepting data.");
+                }
+                if (_batch.Count == 0 && _sendQueue.TryFinishDrain())
                 {
                     break;
                 }
             }
+            if (_sendQueue.IsCompletedAndEmpty)
+            {
+                await output.CompleteAsync();
+            }
         }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException
-                                      or OperationCanceledException or InvalidOperationException)
+        catch (Exception e)
         {
-            failure = new RpcConnectionClosedException($"Sending to {RemoteAddress} failed: {e.Message}", e);
-        }
-        finally
-        {
-            body.Dispose();
-            FailUnsent(written, queue, failure);
-            await output.CompleteAsync();
+            // Any failure ends this connection, never the process: transport errors are expected when a peer goes
+            // away; anything else is a bug worth an error log, but still only this connection's problem.
+            if (e is not (IOException or System.Net.Sockets.SocketException or ObjectDisposedException
+                or OperationCanceledException or InvalidOperationException))
+            {
+                RpcLog.LoopFailed(_logger, RemoteAddress, "writer", e);
+            }
+            var failure = new RpcConnectionClosedException($"Sending to {RemoteAddress} failed: {e.Message}", e);
+            Close(failure, graceful: false);
+            FailUnsent(failure);
+            await output.CompleteAsync(failure);
         }
     }
 
     /// <summary>Encodes one frame into <paramref name="output"/>; returns the bytes written (0 if it was refused).</summary>
-    private int WriteFrame(PipeWriter output, PooledBufferWriter body, in OutgoingFrame frame,
-        List<ISendCompletion> written)
+    private int WriteFrame(PipeWriter output, in OutgoingFrame frame)
     {
-        body.Reset();
-        MessageCodec.Encode(frame.Message, body);
+        _body.Reset();
+        byte[] payload = frame.Message.JobSerz;
+        MessageCodec.EncodeAllButPayload(frame.Message, _body);
+        long bodyBytes = (long)_body.WrittenCount + payload.Length;
         int maxFrameBytes = _endpoint.Config.MaxFrameBytes;
-        if (body.WrittenCount > maxFrameBytes)
+        if (bodyBytes > maxFrameBytes)
         {
             frame.Completion?.OnSendFailed(new RpcException(
-                $"Message of {body.WrittenCount} bytes exceeds RpcConfig.MaxFrameBytes ({maxFrameBytes}); send large " +
+                $"Message of {bodyBytes} bytes exceeds RpcConfig.MaxFrameBytes ({maxFrameBytes}); send large " +
                 "data as a stream, or raise the limit on both sides."));
             return 0;
         }
         Span<byte> header = output.GetSpan(FrameHeader.Size);
-        FrameHeader.Write(header, FrameBodyDecoder.NoCompression, body.WrittenCount);
+        FrameHeader.Write(header, FrameBodyDecoder.NoCompression, (int)bodyBytes);
         output.Advance(FrameHeader.Size);
-        output.Write(body.WrittenSpan);
+        output.Write(_body.WrittenSpan);
+        // The payload goes straight from the caller's array into the transport's buffer: no intermediate copy.
+        output.Write(payload);
         if (frame.Message.Hdr.Typ == CallType.CallKeepAlive)
         {
             Interlocked.Increment(ref _keepAlivesSent);
         }
         if (frame.Completion is { } completion)
         {
-            written.Add(completion);
+            _written.Add(completion);
         }
-        return FrameHeader.Size + body.WrittenCount;
+        return FrameHeader.Size + (int)bodyBytes;
     }
 
     /// <summary>Tells everyone whose frame did not make it out that it will not.</summary>
-    private void FailUnsent(List<ISendCompletion> written, ChannelReader<OutgoingFrame> queue, Exception? failure)
+    private void FailUnsent(Exception reason)
     {
-        Exception reason = failure ?? CloseReason
-            ?? new RpcConnectionClosedException($"The connection to {RemoteAddress} closed.");
-        if (failure is not null)
-        {
-            Close(failure, graceful: false);
-        }
         var error = new RpcConnectionClosedException(
             $"The connection to {RemoteAddress} closed before the message was sent ({reason.Message}).", reason);
-        foreach (ISendCompletion completion in written)
+        foreach (ISendCompletion completion in _written)
         {
             completion.OnSendFailed(error);
         }
-        _sendQueue.Writer.TryComplete();
-        while (queue.TryRead(out OutgoingFrame frame))
+        _written.Clear();
+        foreach (OutgoingFrame frame in _batch)
         {
             frame.Completion?.OnSendFailed(error);
         }
+        _batch.Clear();
+        foreach (OutgoingFrame frame in _sendQueue.CompleteAndTakeAll())
+        {
+            frame.Completion?.OnSendFailed(error);
+        }
+        _body.Dispose();
     }
+
+    private RpcConnectionClosedException ClosedError() => new(
+        $"The connection to {RemoteAddress} is closed ({CloseReason?.Message}); create a new client to reconnect.",
+        CloseReason);
 }

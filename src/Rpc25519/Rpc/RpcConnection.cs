@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Rpc25519.Messages;
 using Rpc25519.Transport;
@@ -22,8 +21,11 @@ internal sealed partial class RpcConnection : IAsyncDisposable
     private readonly EndpointContext _endpoint;
     private readonly IRpcConnectionOwner _owner;
     private readonly ILogger _logger;
-    private readonly Channel<OutgoingFrame> _sendQueue;
+    private readonly SendQueue _sendQueue;
     private readonly CancellationTokenSource _closing = new();
+
+    /// <summary>The reader loop's decoder memory (repeated strings are not allocated again).</summary>
+    private readonly DecodeContext _decodeContext;
 
     /// <summary>Guards <see cref="_closeReason"/>.</summary>
     private readonly Lock _closeLock = new();
@@ -32,7 +34,6 @@ internal sealed partial class RpcConnection : IAsyncDisposable
     private Exception? _closeReason;
 
     private Task _readerLoop = Task.CompletedTask;
-    private Task _writerLoop = Task.CompletedTask;
 
     /// <summary>Last sequence number handed out on this connection (the first call gets 2, as in the original).</summary>
     private long _lastSeqno = 1;
@@ -47,16 +48,9 @@ internal sealed partial class RpcConnection : IAsyncDisposable
         _keepAliveInterval = keepAliveInterval;
         LocalAddress = connection.LocalAddress;
         RemoteAddress = connection.RemoteAddress;
-        _sendQueue = Channel.CreateBounded<OutgoingFrame>(new BoundedChannelOptions(endpoint.Config.SendQueueCapacity)
-        {
-            FullMode = BoundedChannelFullMode.Wait,
-            SingleReader = true,
-            SingleWriter = false,
-            // The writer loop's continuation runs on the thread that queued the frame: an idle connection writes
-            // without a thread hop, and frames queued while it flushes go out together in the next flush.
-            AllowSynchronousContinuations = true,
-        });
+        _sendQueue = new SendQueue(endpoint.Config.SendQueueCapacity);
         Calls = new CallTable(endpoint.TimeProvider, endpoint.Config.DefaultCallTimeout, SendCancelFor);
+        _decodeContext = new DecodeContext(Calls.TryGetCallId);
     }
 
     public string LocalAddress { get; }
@@ -87,7 +81,6 @@ internal sealed partial class RpcConnection : IAsyncDisposable
     /// <summary>Starts the reader and writer loops (and the keep-alive timer, if configured).</summary>
     public void Start()
     {
-        _writerLoop = StartLoop(static c => c.WriteLoopAsync());
         _readerLoop = StartLoop(static c => c.ReadLoopAsync());
         StartKeepAlive();
         RpcLog.ConnectionOpened(_logger, RemoteAddress, LocalAddress);
@@ -113,11 +106,9 @@ internal sealed partial class RpcConnection : IAsyncDisposable
         hdr.Seqno = (ulong)Interlocked.Increment(ref _lastSeqno);
         _endpoint.StampOutgoing(request);
         PendingCall call = Calls.Register(request, cancellationToken);
-        if (_sendQueue.Writer.TryWrite(new OutgoingFrame(request, call)))
-        {
-            return call.AsValueTask();
-        }
-        return QueueThenAwaitAsync(call, cancellationToken);
+        // A lone call writes at once on this thread; with others in flight, its frame joins a shared flush.
+        ValueTask queued = EnqueueAsync(new OutgoingFrame(request, call), inline: Calls.Count <= 1, cancellationToken);
+        return queued.IsCompletedSuccessfully ? call.AsValueTask() : QueueThenAwaitAsync(queued, call);
     }
 
     /// <summary>
@@ -133,15 +124,18 @@ internal sealed partial class RpcConnection : IAsyncDisposable
         }
         _endpoint.StampOutgoing(message);
         var signal = new SendSignal();
-        await EnqueueAsync(new OutgoingFrame(message, signal), cancellationToken);
+        await EnqueueAsync(new OutgoingFrame(message, signal), inline: true, cancellationToken);
         await signal.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>Queues a frame without waiting for it to be written (used for replies, cancels, keep-alives).</summary>
-    public ValueTask EnqueueAsync(Message message, CancellationToken cancellationToken)
+    /// <summary>Queues a frame without waiting for it to be written (used for replies).</summary>
+    /// <param name="message">The frame's message; stamped here.</param>
+    /// <param name="moreComing">Whether the caller knows that more frames follow soon (then they share a flush).</param>
+    /// <param name="cancellationToken">Stops waiting for room in a full queue.</param>
+    public ValueTask EnqueueAsync(Message message, bool moreComing, CancellationToken cancellationToken)
     {
         _endpoint.StampOutgoing(message);
-        return EnqueueAsync(new OutgoingFrame(message, null), cancellationToken);
+        return EnqueueAsync(new OutgoingFrame(message, null), inline: !moreComing, cancellationToken);
     }
 
     /// <summary>
@@ -159,7 +153,11 @@ internal sealed partial class RpcConnection : IAsyncDisposable
             _closeReason = reason;
         }
         RpcLog.ConnectionClosing(_logger, RemoteAddress, reason.Message);
-        _sendQueue.Writer.TryComplete();
+        if (_sendQueue.Complete())
+        {
+            // No drain is running: start one to flush what is queued (graceful) and complete the output.
+            StartDrain(inline: false);
+        }
         Calls.Close(reason);
         StopKeepAlive();
         if (!graceful)
@@ -188,35 +186,17 @@ internal sealed partial class RpcConnection : IAsyncDisposable
         _closing.Dispose();
     }
 
-    private async ValueTask<Message> QueueThenAwaitAsync(PendingCall call, CancellationToken cancellationToken)
+    private static async ValueTask<Message> QueueThenAwaitAsync(ValueTask queued, PendingCall call)
     {
         try
         {
-            await EnqueueAsync(new OutgoingFrame(call.Request, call), cancellationToken);
+            await queued;
         }
         catch (Exception e)
         {
-            Calls.Fail(call, e);
+            call.Table.Fail(call, e);
         }
         return await call.AsValueTask();
-    }
-
-    private async ValueTask EnqueueAsync(OutgoingFrame frame, CancellationToken cancellationToken)
-    {
-        if (_sendQueue.Writer.TryWrite(frame))
-        {
-            return;
-        }
-        try
-        {
-            await _sendQueue.Writer.WriteAsync(frame, cancellationToken);
-        }
-        catch (ChannelClosedException)
-        {
-            throw new RpcConnectionClosedException(
-                $"The connection to {RemoteAddress} is closed ({CloseReason?.Message}); create a new client to reconnect.",
-                CloseReason);
-        }
     }
 
     private void SendCancelFor(PendingCall call)
@@ -231,7 +211,18 @@ internal sealed partial class RpcConnection : IAsyncDisposable
         _endpoint.StampOutgoing(cancel);
         // Best effort: if the queue is full or closed, the server learns nothing, which is what it would learn from
         // a lost connection too; its handler still ends at its own deadline or when the connection closes.
-        _sendQueue.Writer.TryWrite(new OutgoingFrame(cancel, null));
+        _ = TrySendBestEffort(cancel);
+    }
+
+    /// <summary>Queues a frame if there is room; false if the queue is full or closed.</summary>
+    private bool TrySendBestEffort(Message message)
+    {
+        SendQueue.AddResult added = _sendQueue.TryAdd(new OutgoingFrame(message, null));
+        if (added == SendQueue.AddResult.AddedStartDrain)
+        {
+            StartDrain(inline: false);
+        }
+        return added is SendQueue.AddResult.Added or SendQueue.AddResult.AddedStartDrain;
     }
 
     private Task StartLoop(Func<RpcConnection, Task> loop) =>

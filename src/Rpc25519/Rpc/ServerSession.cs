@@ -28,6 +28,16 @@ internal sealed class ServerSession : IRpcConnectionOwner
 
     public string RemoteAddress => Connection.RemoteAddress;
 
+    /// <summary>Two-way requests of this client dispatched whose reply has not been queued yet.</summary>
+    private int _repliesOwed;
+
+    /// <summary>Counts a two-way request whose reply is now owed (called on the reader loop at dispatch).</summary>
+    public void ReplyOwed() => Interlocked.Increment(ref _repliesOwed);
+
+    /// <summary>Counts a reply as paid; returns whether other replies are still owed (then they will follow soon
+    /// and can share a flush with this one).</summary>
+    public bool ReplyPaidMoreOwed() => Interlocked.Decrement(ref _repliesOwed) > 0;
+
     /// <summary>Makes the cancellation source for a handler and records it under its call ID.</summary>
     public CancellationTokenSource BeginHandler(Hdr request, TimeProvider timeProvider)
     {

@@ -1,0 +1,58 @@
+// Side-by-side benchmark: raw TCP ping-pong (the limit), gRPC-dotnet (the baseline) and Rpc25519, all in this process
+// on loopback, measured in the same run; prints a table with ratios. Not a test: nothing here asserts.
+using System.Globalization;
+using Rpc25519.Bench;
+using Rpc25519.Bench.Targets;
+
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+if (args is [AllocationSplit.ServeFlag])
+{
+    await AllocationSplit.ServeAsync();
+    return;
+}
+double seconds = 3;
+string only = "";
+for (int i = 0; i + 1 < args.Length; i += 2)
+{
+    switch (args[i])
+    {
+        case "--seconds": seconds = double.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+        case "--only": only = args[i + 1]; break;
+        default: throw new ArgumentException($"Unknown option {args[i]}; use --seconds N and --only NAME-PREFIX.");
+    }
+}
+TimeSpan duration = TimeSpan.FromSeconds(seconds);
+Console.WriteLine($"Rpc25519 side-by-side benchmark: {Environment.ProcessorCount} cores, {duration.TotalSeconds} s " +
+    "per measurement, loopback, one process.");
+
+IEchoTarget[] targets = [new RawTcpTarget(), new GrpcTarget(), new Rpc25519Target()];
+if (only.Length > 0)
+{
+    // A quick look at one system while tuning; the ratio table needs all three.
+    targets = [.. targets.Where(t => t.Name.StartsWith(only, StringComparison.OrdinalIgnoreCase))];
+}
+var rows = new Dictionary<string, Dictionary<string, Result>>();
+foreach (IEchoTarget target in targets)
+{
+    await target.StartAsync();
+    var results = new Dictionary<string, Result>
+    {
+        ["64B x1"] = await Scenarios.OneCallerAsync(target, 64, duration),
+        ["64KiB x1"] = await Scenarios.OneCallerAsync(target, 64 * 1024, duration),
+    };
+    if (target.SupportsConcurrentCallers)
+    {
+        results["64B x64"] = await Scenarios.ConcurrentCallersAsync(target, 64, 64, duration);
+    }
+    rows[target.Name] = results;
+    await target.DisposeAsync();
+    Console.WriteLine($"  measured {target.Name}");
+}
+
+Report.Print(rows);
+if (only.Length == 0 || "Rpc25519".StartsWith(only, StringComparison.OrdinalIgnoreCase))
+{
+    (double client, double server) = await AllocationSplit.MeasureAsync(calls: 20_000);
+    Console.WriteLine($"{"allocated per 64 B call, server in its own process",-56} client {client,6:N0} B, " +
+        $"server {server,6:N0} B   target <= 1024 B each");
+}

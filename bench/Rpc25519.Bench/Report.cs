@@ -1,0 +1,35 @@
+namespace Rpc25519.Bench;
+
+/// <summary>Prints the measurements as one table, then the ratios that the targets are stated in.</summary>
+internal static class Report
+{
+    public static void Print(Dictionary<string, Dictionary<string, Result>> rows)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"{"system",-24} {"64B x1 calls/s",15} {"p50 us",8} {"p99 us",8} {"alloc B/call",13} " +
+            $"{"64B x64 calls/s",16} {"64KiB MB/s",11}");
+        foreach ((string name, Dictionary<string, Result> r) in rows)
+        {
+            Result one = r["64B x1"];
+            string concurrent = r.TryGetValue("64B x64", out Result? c) ? $"{c.CallsPerSecond,16:N0}" : $"{"n/a",16}";
+            Console.WriteLine($"{name,-24} {one.CallsPerSecond,15:N0} {one.P50Micros,8:N1} {one.P99Micros,8:N1} " +
+                $"{one.AllocatedBytesPerCall,13:N0} {concurrent} {r["64KiB x1"].MegabytesPerSecond,11:N0}");
+        }
+        Console.WriteLine();
+        if (rows.Count < 3)
+        {
+            return;
+        }
+        Dictionary<string, Result> o = rows.Values.ElementAt(2), g = rows.Values.ElementAt(1), t = rows.Values.ElementAt(0);
+        Ratio("one caller, 64 B: ours / gRPC", o["64B x1"].CallsPerSecond / g["64B x1"].CallsPerSecond, ">= 1.5");
+        Ratio("one caller, 64 B: ours / raw TCP", o["64B x1"].CallsPerSecond / t["64B x1"].CallsPerSecond, ">= 0.8");
+        Ratio("64 callers, 64 B: ours / gRPC", o["64B x64"].CallsPerSecond / g["64B x64"].CallsPerSecond, ">= 2.5");
+        Ratio("64 KiB echo: ours / gRPC", o["64KiB x1"].MegabytesPerSecond / g["64KiB x1"].MegabytesPerSecond, "");
+        Ratio("64 KiB echo: ours / raw TCP", o["64KiB x1"].MegabytesPerSecond / t["64KiB x1"].MegabytesPerSecond, "");
+        Console.WriteLine($"{"allocated per 64 B call (client + server, one process)",-56} " +
+            $"{o["64B x1"].AllocatedBytesPerCall,8:N0} B   target <= 1024 B");
+    }
+
+    private static void Ratio(string label, double value, string target) =>
+        Console.WriteLine($"{label,-56} {value,8:N2}x  {(target.Length > 0 ? "target " + target : "")}");
+}

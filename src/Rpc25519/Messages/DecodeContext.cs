@@ -1,0 +1,58 @@
+using System.Text;
+using MessagePack;
+
+namespace Rpc25519.Messages;
+
+/// <summary>
+/// Per-connection memory for the decoder, so that the strings every call repeats are not allocated again: service
+/// names come from a small cache, and a reply's call ID is the very string its request carried.
+/// </summary>
+/// <remarks>Not thread-safe: one connection's reader loop owns it.</remarks>
+internal sealed class DecodeContext
+{
+    /// <summary>Distinct names remembered; the oldest is replaced when a new one arrives.</summary>
+    private const int NamesMax = 16;
+
+    private readonly string?[] _names = new string?[NamesMax];
+    private readonly Func<ulong, string?>? _callIdOfPendingCall;
+    private int _nextSlot;
+
+    /// <param name="callIdOfPendingCall">Finds the call ID of the call waiting for a reply with this sequence
+    /// number, if any.</param>
+    public DecodeContext(Func<ulong, string?>? callIdOfPendingCall)
+    {
+        _callIdOfPendingCall = callIdOfPendingCall;
+    }
+
+    /// <summary>Reads a name (service name), reusing an earlier string with the same bytes.</summary>
+    public string ReadName(ref MessagePackReader reader)
+    {
+        if (!reader.TryReadStringSpan(out ReadOnlySpan<byte> utf8))
+        {
+            return reader.ReadString() ?? "";
+        }
+        foreach (string? name in _names)
+        {
+            if (name is not null && name.Length == utf8.Length && Ascii.Equals(utf8, name))
+            {
+                return name;
+            }
+        }
+        string fresh = Encoding.UTF8.GetString(utf8);
+        _names[_nextSlot] = fresh;
+        _nextSlot = (_nextSlot + 1) % NamesMax;
+        return fresh;
+    }
+
+    /// <summary>Reads a call ID; for a reply, returns the waiting request's own string when the bytes match.</summary>
+    public string ReadCallId(ref MessagePackReader reader, Hdr hdr)
+    {
+        bool isReply = hdr.Typ is CallType.CallRpcReply or CallType.CallError && hdr.Seqno != 0;
+        if (isReply && _callIdOfPendingCall?.Invoke(hdr.Seqno) is { } known
+                    && reader.TryReadStringSpan(out ReadOnlySpan<byte> utf8))
+        {
+            return known.Length == utf8.Length && Ascii.Equals(utf8, known) ? known : Encoding.UTF8.GetString(utf8);
+        }
+        return reader.ReadString() ?? "";
+    }
+}

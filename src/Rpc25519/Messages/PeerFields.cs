@@ -1,0 +1,21 @@
+namespace Rpc25519.Messages;
+
+/// <summary>The header fields only the peer API uses; held apart so that ordinary calls do not pay for them.</summary>
+internal sealed class PeerFields
+{
+    public string ToPeerServiceNameVersion { get; set; } = "";
+
+    public string FromPeerServiceNameVersion { get; set; } = "";
+
+    public string ToPeerId { get; set; } = "";
+
+    public string ToPeerName { get; set; } = "";
+
+    public string FromPeerId { get; set; } = "";
+
+    public string FromPeerName { get; set; } = "";
+
+    public int FragOp { get; set; }
+
+    public PeerFields Clone() => (PeerFields)MemberwiseClone();
+}

@@ -1,0 +1,104 @@
+using Rpc25519.Messages;
+
+namespace Rpc25519.Tests.Integration;
+
+/// <summary>Remote cancellation, deadlines and timeouts reach the handler, and the caller is never left hanging.</summary>
+public sealed class CancellationTests
+{
+    [Fact]
+    public async Task Cancelling_the_callers_token_cancels_the_handler_and_returns_at_once()
+    {
+        var signals = new WaitingHandler();
+        var (server, port) = await Loopback.StartServerAsync(signals.Register);
+        await using var _ = server;
+        await using RpcClient client = await Loopback.ConnectAsync(port);
+        using var cts = new CancellationTokenSource();
+
+        Task<Message> call = client.SendAndGetReplyAsync(Loopback.Request("wait"), cts.Token).AsTask();
+        await signals.Started.Task.WaitAsync(Loopback.Patience);
+        cts.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(Loopback.Patience));
+        await signals.Cancelled.Task.WaitAsync(Loopback.Patience);
+        Assert.True(client.IsConnected);
+    }
+
+    [Fact]
+    public async Task An_already_cancelled_token_sends_nothing()
+    {
+        var calls = 0;
+        var (server, port) = await Loopback.StartServerAsync(s => s.Register2Func("count", (_, _, _) =>
+        {
+            Interlocked.Increment(ref calls);
+            return ValueTask.CompletedTask;
+        }));
+        await using var _ = server;
+        await using RpcClient client = await Loopback.ConnectAsync(port);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            client.SendAndGetReplyAsync(Loopback.Request("count"), new CancellationToken(true)).AsTask());
+        await client.SendAndGetReplyAsync(Loopback.Request("count"));
+
+        Assert.Equal(1, Volatile.Read(ref calls));
+    }
+
+    [Fact]
+    public async Task The_requests_deadline_becomes_the_handlers_token_deadline()
+    {
+        var signals = new WaitingHandler();
+        var (server, port) = await Loopback.StartServerAsync(signals.Register);
+        await using var _ = server;
+        await using RpcClient client = await Loopback.ConnectAsync(port);
+        DateTimeOffset deadline = DateTimeOffset.UtcNow.AddMilliseconds(300);
+        Message request = Loopback.Request("wait");
+        request.Hdr.Deadline = deadline;
+
+        await Assert.ThrowsAsync<RpcTimeoutException>(() => client.SendAndGetReplyAsync(request).AsTask());
+
+        DateTimeOffset? seen = await signals.Cancelled.Task.WaitAsync(Loopback.Patience);
+        Assert.Equal(deadline, seen);
+        Assert.True(DateTimeOffset.UtcNow >= deadline);
+    }
+
+    [Fact]
+    public async Task Default_timeout_fails_the_call_and_cancels_the_handler()
+    {
+        var signals = new WaitingHandler();
+        var (server, port) = await Loopback.StartServerAsync(signals.Register);
+        await using var _ = server;
+        await using RpcClient client = await Loopback.ConnectAsync(port,
+            c => c.DefaultCallTimeout = TimeSpan.FromMilliseconds(200));
+
+        RpcTimeoutException error = await Assert.ThrowsAsync<RpcTimeoutException>(
+            () => client.SendAndGetReplyAsync(Loopback.Request("wait")).AsTask().WaitAsync(Loopback.Patience));
+
+        Assert.Contains("wait", error.Message);
+        await signals.Cancelled.Task.WaitAsync(Loopback.Patience);
+        Assert.True(client.IsConnected);
+    }
+
+    [Fact]
+    public async Task Many_timeouts_fire_in_order_while_other_calls_succeed()
+    {
+        var (server, port) = await Loopback.StartServerAsync(s =>
+        {
+            new WaitingHandler().Register(s);
+            Loopback.Echo(s);
+        });
+        await using var _ = server;
+        await using RpcClient client = await Loopback.ConnectAsync(port,
+            c => c.DefaultCallTimeout = TimeSpan.FromMilliseconds(300));
+
+        Task<Message>[] waits = Enumerable.Range(0, 50)
+            .Select(_ => client.SendAndGetReplyAsync(Loopback.Request("wait")).AsTask()).ToArray();
+        Message meanwhile = Loopback.Request("echo", "meanwhile");
+        meanwhile.Hdr.Deadline = DateTimeOffset.UtcNow + Loopback.Patience;
+        Message echoed = await client.SendAndGetReplyAsync(meanwhile);
+
+        Assert.Equal("meanwhile", echoed.Text());
+        foreach (Task<Message> wait in waits)
+        {
+            await Assert.ThrowsAsync<RpcTimeoutException>(() => wait.WaitAsync(Loopback.Patience));
+        }
+    }
+}
