@@ -236,24 +236,8 @@ internal sealed class TlsConnection : LayeredConnection
         return target.AsSpan(0, (int)slice.Length);
     }
 
-    private void DrainApplicationData(PipeWriter decoded)
-    {
-        int available;
-        while ((available = _protocol.GetAvailableInputBytes()) > 0)
-        {
-            Memory<byte> memory = decoded.GetMemory(available);
-            if (MemoryMarshal.TryGetArray<byte>(memory, out ArraySegment<byte> array))
-            {
-                decoded.Advance(_protocol.ReadInput(array.Array!, array.Offset, Math.Min(available, array.Count)));
-            }
-            else
-            {
-                byte[] copy = new byte[available];
-                int read = _protocol.ReadInput(copy, 0, available);
-                decoded.Write(copy.AsSpan(0, read));
-            }
-        }
-    }
+    private void DrainApplicationData(PipeWriter decoded) =>
+        Pump(_protocol, decoded, static p => p.GetAvailableInputBytes(), static (p, a, o, n) => p.ReadInput(a, o, n));
 
     private static void Offer(TlsProtocol protocol, ReadOnlyMemory<byte> segment)
     {
@@ -302,23 +286,28 @@ internal sealed class TlsConnection : LayeredConnection
     }
 
     /// <summary>Moves every byte the protocol has queued for the peer into <paramref name="encoded"/>.</summary>
-    private static bool CopyOutput(TlsProtocol protocol, PipeWriter encoded)
+    private static bool CopyOutput(TlsProtocol protocol, PipeWriter encoded) =>
+        Pump(protocol, encoded, static p => p.GetAvailableOutputBytes(), static (p, a, o, n) => p.ReadOutput(a, o, n));
+
+    /// <summary>Moves bytes out of one of the protocol's queues into <paramref name="target"/>; returns whether
+    /// there were any.</summary>
+    private static bool Pump(TlsProtocol protocol, PipeWriter target, Func<TlsProtocol, int> available,
+        Func<TlsProtocol, byte[], int, int, int> read)
     {
         bool any = false;
-        int available;
-        while ((available = protocol.GetAvailableOutputBytes()) > 0)
+        int count;
+        while ((count = available(protocol)) > 0)
         {
             any = true;
-            Memory<byte> memory = encoded.GetMemory(available);
+            Memory<byte> memory = target.GetMemory(count);
             if (MemoryMarshal.TryGetArray<byte>(memory, out ArraySegment<byte> array))
             {
-                encoded.Advance(protocol.ReadOutput(array.Array!, array.Offset, Math.Min(available, array.Count)));
+                target.Advance(read(protocol, array.Array!, array.Offset, Math.Min(count, array.Count)));
             }
             else
             {
-                byte[] copy = new byte[available];
-                int read = protocol.ReadOutput(copy, 0, available);
-                encoded.Write(copy.AsSpan(0, read));
+                byte[] copy = new byte[count];
+                target.Write(copy.AsSpan(0, read(protocol, copy, 0, count)));
             }
         }
         return any;
