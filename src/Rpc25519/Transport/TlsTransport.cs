@@ -33,6 +33,10 @@ public sealed class TlsTransport : ITransport
     private TlsTransport(RpcConfig config, ITransport? inner, bool nativeAead)
     {
         ArgumentNullException.ThrowIfNull(config);
+        if (config.HandshakeTimeout < TimeSpan.Zero)
+        {
+            throw new ArgumentException("RpcConfig.HandshakeTimeout must be zero (no limit) or positive.", nameof(config));
+        }
         _config = config.Clone();
         _inner = inner ?? new TcpTransport(_config.LoggerFactory);
         _server = new Lazy<TlsSettings>(() => TlsSettings.Load(_config, server: true, nativeAead));

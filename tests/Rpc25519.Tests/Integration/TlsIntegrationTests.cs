@@ -85,6 +85,19 @@ public sealed class TlsIntegrationTests(CertFixture certs) : IClassFixture<CertF
     }
 
     [Fact]
+    public async Task StalledHandshake_IsDroppedAfterHandshakeTimeout()
+    {
+        RpcConfig config = Config(certs.CertsDir);
+        config.HandshakeTimeout = TimeSpan.FromMilliseconds(300);
+        await using RpcServer server = await StartEchoAsync(config);
+        var endPoint = System.Net.IPEndPoint.Parse(server.LocalAddress.Replace("tcp://", "", StringComparison.Ordinal));
+        using var stalled = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await stalled.ConnectAsync(endPoint);
+        int read = await stalled.ReceiveAsync(new byte[16], SocketFlags.None).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, read); // the server closed it
+    }
+
+    [Fact]
     public async Task ServerWithoutKeyPair_FailsWithClearError()
     {
         string empty = certs.NewDir("no-keys");
