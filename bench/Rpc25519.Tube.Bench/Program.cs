@@ -1,0 +1,51 @@
+using Rpc25519.Tube.Tests.Harness;
+
+namespace Rpc25519.Tube.Bench;
+
+internal static class Program
+{
+    private static int Main(string[] args)
+    {
+        string mode = args.Length > 0 ? args[0] : "all";
+        switch (mode)
+        {
+            case "soak":
+                return Soak(args);
+            case "seed":
+                return ReplaySeed(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
+            default:
+                Console.WriteLine("modes: soak [count] [first] | seed N | throughput | catchup | all");
+                return 2;
+        }
+    }
+
+    private static int Soak(string[] args)
+    {
+        int count = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000;
+        int first = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1;
+        int failed = 0;
+        int ran = 0;
+        for (int seed = first; seed < first + count; seed++)
+        {
+            var result = ClusterSimulation.RunSeed(seed);
+            ran++;
+            if (!result.Passed)
+            {
+                failed++;
+                Console.WriteLine(result);
+            }
+        }
+
+        Console.WriteLine($"soak: ran={ran} failed={failed}");
+        return failed == 0 ? 0 : 1;
+    }
+
+    private static int ReplaySeed(int seed)
+    {
+        var first = ClusterSimulation.RunSeed(seed);
+        var second = ClusterSimulation.RunSeed(seed);
+        Console.WriteLine(first);
+        Console.WriteLine($"replay identical: {first.TraceHash == second.TraceHash && first.Failure == second.Failure}");
+        return first.Passed ? 0 : 1;
+    }
+}
