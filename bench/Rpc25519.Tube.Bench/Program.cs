@@ -25,10 +25,18 @@ internal static class Program
         int first = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1;
         int failed = 0;
         int ran = 0;
+        long snapshots = 0, reconfigs = 0, crashes = 0, writes = 0, reads = 0, leaders = 0, unknown = 0;
         for (int seed = first; seed < first + count; seed++)
         {
             var result = ClusterSimulation.RunSeed(seed);
             ran++;
+            snapshots += result.SnapshotsInstalled;
+            reconfigs += result.MembershipChanges;
+            crashes += result.Crashes;
+            writes += result.WritesCompleted;
+            unknown += result.WritesUnknown;
+            reads += result.ReadsCompleted;
+            leaders += result.LeadersElected;
             if (!result.Passed)
             {
                 failed++;
@@ -37,6 +45,8 @@ internal static class Program
         }
 
         Console.WriteLine($"soak: ran={ran} failed={failed}");
+        Console.WriteLine($"totals: leaders={leaders} writes={writes}+{unknown}? reads={reads} reconfigs={reconfigs} " +
+            $"crashes={crashes} snapshots={snapshots}");
         return failed == 0 ? 0 : 1;
     }
 

@@ -75,7 +75,11 @@ internal sealed partial class ClusterSimulation
 
         if (partitionEndsAt == 0 && random.NextDouble() < settings.PartitionRate)
         {
-            var side = hosts.Select(_ => random.Next(2) == 0).ToArray();
+            // Half the partitions isolate the current leader, the most interesting case for stale reads.
+            var leader = hosts.FirstOrDefault(h => h.Alive && h.Node.Role == RaftRole.Leader);
+            var side = leader is not null && random.Next(2) == 0
+                ? hosts.Select(h => h == leader).ToArray()
+                : hosts.Select(_ => random.Next(2) == 0).ToArray();
             for (int a = 0; a < hosts.Length; a++)
             {
                 for (int b = 0; b < hosts.Length; b++)
