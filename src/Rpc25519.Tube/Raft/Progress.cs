@@ -96,10 +96,15 @@ internal sealed class Progress
     }
 
     /// <summary>Records an append sent in Replicate state up to <paramref name="lastIndex"/>.</summary>
-    public void SentEntries(long lastIndex)
+    public void SentEntries(long lastIndex, int count)
     {
         if (State == ProgressState.Replicate)
         {
+            if (count == 0)
+            {
+                return; // An empty append (commit or probe carrier) takes no window slot.
+            }
+
             Next = lastIndex + 1;
             inflight.Enqueue(lastIndex);
         }

@@ -141,6 +141,7 @@ public sealed partial class RaftNode
             return;
         }
 
+        pr.FreeTo(message.LogIndex);
         if (!pr.MaybeUpdate(message.LogIndex))
         {
             return;
@@ -153,10 +154,6 @@ public sealed partial class RaftNode
         else if (pr.State == ProgressState.Snapshot && pr.Match >= pr.Snapshot!.Index)
         {
             pr.BecomeProbe();
-        }
-        else
-        {
-            pr.FreeTo(message.LogIndex);
         }
 
         MaybeCommit();
@@ -219,7 +216,7 @@ public sealed partial class RaftNode
             Type = RaftMessageType.Append, To = peer, LogIndex = prevIndex, LogTerm = prevTerm.Value,
             Entries = entries, Commit = log.Committed, Membership = Membership,
         });
-        pr.SentEntries(entries.Length == 0 ? prevIndex : entries[^1].Index);
+        pr.SentEntries(entries.Length == 0 ? prevIndex : entries[^1].Index, entries.Length);
         return true;
     }
 
