@@ -56,7 +56,9 @@ public sealed partial class RaftNode
             return;
         }
 
-        if (message.ChunkOffset > pr.SnapshotOffset && message.ChunkOffset < pr.Snapshot.Data.Length)
+        // The follower says how much it holds. It may hold less than we thought (it restarted and lost the partial
+        // snapshot), so follow its count in both directions.
+        if (message.ChunkOffset != pr.SnapshotOffset && message.ChunkOffset < pr.Snapshot.Data.Length)
         {
             pr.SnapshotOffset = message.ChunkOffset;
             SendChunk(message.From, pr);
