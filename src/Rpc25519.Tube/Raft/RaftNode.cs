@@ -144,6 +144,19 @@ public sealed partial class RaftNode
             throw new ArgumentException($"Message {message} is not addressed to node {Id} from a peer.", nameof(message));
         }
 
+        if (Role != RaftRole.Leader && message.Membership is { } offered && offered.IsNewerThan(Membership))
+        {
+            // Mongo-Raft-Reconfig spreads configurations by gossip: a non-leader adopts a newer one from any message,
+            // whatever its term (the (term, version) order alone makes that safe; a stale-term refusal may be the
+            // only way a node learns it was removed). A campaign started under the old configuration is abandoned.
+            Membership = offered;
+            membershipDirty = true;
+            if (Role != RaftRole.Follower)
+            {
+                BecomeFollower(Term, 0);
+            }
+        }
+
         if (message.Term > Term)
         {
             bool isVoteRequest = message.Type is RaftMessageType.PreVote or RaftMessageType.Vote;
@@ -163,18 +176,6 @@ public sealed partial class RaftNode
         {
             RespondToStale(message);
             return;
-        }
-
-        if (Role != RaftRole.Leader && message.Membership is { } offered && offered.IsNewerThan(Membership))
-        {
-            // Mongo-Raft-Reconfig spreads configurations by gossip: any non-leader adopts a newer one from any peer
-            // of its term. A campaign started under the old configuration is abandoned.
-            Membership = offered;
-            membershipDirty = true;
-            if (Role != RaftRole.Follower)
-            {
-                BecomeFollower(Term, 0);
-            }
         }
 
         if (message.Type is RaftMessageType.PreVote or RaftMessageType.Vote)

@@ -54,7 +54,7 @@ internal sealed record SimulationSettings
     public int OperationTimeoutTicks { get; init; } = 60;
 
     /// <summary>Ticks of the fault phase.</summary>
-    public int SafetyTicks { get; init; } = 500;
+    public int SafetyTicks { get; init; } = 1_500;
 
     /// <summary>Tick budget of the healed phase: the cluster must converge within it.</summary>
     public int LivenessTicksMax { get; init; } = 800;
