@@ -13,6 +13,16 @@ internal static class Program
                 return Soak(args);
             case "seed":
                 return ReplaySeed(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
+            case "throughput":
+                Throughput.Run();
+                return 0;
+            case "catchup":
+                CatchUp.Run();
+                return 0;
+            case "all":
+                Throughput.Run();
+                CatchUp.Run();
+                return Soak(["soak", "1000"]);
             default:
                 Console.WriteLine("modes: soak [count] [first] | seed N | throughput | catchup | all");
                 return 2;

@@ -46,6 +46,12 @@ public sealed record RaftMessage
     /// <summary>Heartbeats and their responses: the leader's tick counter when the heartbeat was sent (lease reads).</summary>
     public long LeaderTick { get; init; }
 
+    /// <summary>
+    /// Heartbeats: the last index the leader had sent to this follower before the heartbeat; the answer echoes it.
+    /// If the follower's log ends before it, those appends were lost and the leader resends at once.
+    /// </summary>
+    public long SentThrough { get; init; }
+
     /// <summary>Vote requests caused by a leadership transfer; they bypass the sticky-leader rule.</summary>
     public bool Transfer { get; init; }
 

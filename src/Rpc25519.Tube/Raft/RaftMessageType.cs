@@ -24,7 +24,7 @@ public enum RaftMessageType
     /// <summary>Leader liveness ping carrying the commit index, the read round and the leader's tick.</summary>
     Heartbeat = 6,
 
-    /// <summary>Answer to <see cref="Heartbeat"/>; echoes the read round and tick.</summary>
+    /// <summary>Answer to <see cref="Heartbeat"/>; echoes the read round and tick, and gives the follower's last index and term.</summary>
     HeartbeatResponse = 7,
 
     /// <summary>One chunk of a snapshot.</summary>

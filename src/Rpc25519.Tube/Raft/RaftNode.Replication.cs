@@ -178,6 +178,33 @@ public sealed partial class RaftNode
             return;
         }
 
+        // The answer carries the follower's last (index, term). If our log has the same pair there, log matching
+        // says everything up to it is identical, so replication can start right there: a lagging follower is
+        // streamed to after one heartbeat round trip instead of being probed first.
+        bool matches = log.MatchTerm(message.LogIndex, message.LogTerm);
+        if (message.LogIndex > pr.Match && matches)
+        {
+            pr.MaybeUpdate(message.LogIndex);
+            if (pr.State == ProgressState.Probe)
+            {
+                pr.BecomeReplicate();
+            }
+
+            MaybeCommit();
+        }
+
+        if (pr.State == ProgressState.Replicate && matches && message.LogIndex == pr.Match
+            && message.LogIndex < message.SentThrough)
+        {
+            // Appends sent before this heartbeat never arrived (or were overtaken): resend from the match point
+            // now rather than waiting for a rejection.
+            pr.BecomeReplicate();
+        }
+        else if (pr.State == ProgressState.Probe && message.LogIndex + 1 < pr.Next)
+        {
+            pr.Next = Math.Max(pr.Match + 1, message.LogIndex + 1); // Probe no further than its log goes.
+        }
+
         if (pr.Match < log.LastIndex)
         {
             if (pr.InflightFull)
@@ -257,7 +284,7 @@ public sealed partial class RaftNode
             Send(new RaftMessage
             {
                 Type = RaftMessageType.Heartbeat, To = peer, Commit = Math.Min(pr.Match, log.Committed),
-                Context = readRound, LeaderTick = now, Membership = Membership,
+                Context = readRound, LeaderTick = now, Membership = Membership, SentThrough = pr.Next - 1,
             });
         }
     }
@@ -372,7 +399,8 @@ public sealed partial class RaftNode
         Send(new RaftMessage
         {
             Type = RaftMessageType.HeartbeatResponse, To = message.From, Context = message.Context,
-            LeaderTick = message.LeaderTick, Membership = Membership,
+            LeaderTick = message.LeaderTick, Membership = Membership, LogIndex = log.LastIndex, LogTerm = log.LastTerm,
+            SentThrough = message.SentThrough,
         });
     }
 

@@ -35,6 +35,9 @@ internal sealed class TestCluster
     /// <summary>Messages sent and not yet delivered, in send order.</summary>
     public List<RaftMessage> Pending { get; } = [];
 
+    /// <summary>Record every message in <see cref="Sent"/> (off for benchmarks).</summary>
+    public bool RecordSent { get; set; } = true;
+
     /// <summary>Every message sent so far (for assertions on traffic).</summary>
     public List<RaftMessage> Sent { get; } = [];
 
@@ -101,7 +104,11 @@ internal sealed class TestCluster
         var ready = host.Node.GetReady();
         host.Storage.Persist(ready);
         Pending.AddRange(ready.Messages);
-        Sent.AddRange(ready.Messages);
+        if (RecordSent)
+        {
+            Sent.AddRange(ready.Messages);
+        }
+
         if (ready.Snapshot is { } snapshot)
         {
             host.Applied = snapshot.Index;
