@@ -10,7 +10,7 @@ public sealed class MembershipTests
     public void ChangeWaitsUntilTheLeaderCommitsInItsTerm()
     {
         var cluster = new TestCluster(voters: 3, extraNodes: 1);
-        cluster.Filter = m => m.Type != RaftMessageType.AppendResponse; // The no-op cannot commit.
+        cluster.Filter = m => m.Type is not (RaftMessageType.AppendResponse or RaftMessageType.HeartbeatResponse); // The no-op cannot commit.
         RaftNode? leader = null;
         for (int tick = 0; tick < 300 && leader is null; tick++)
         {

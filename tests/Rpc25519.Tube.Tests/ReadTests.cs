@@ -99,7 +99,7 @@ public sealed class ReadTests
     public void ReadsWaitForTheNewLeadersFirstCommit()
     {
         var cluster = new TestCluster(voters: 3);
-        cluster.Filter = m => m.Type != RaftMessageType.AppendResponse;
+        cluster.Filter = m => m.Type is not (RaftMessageType.AppendResponse or RaftMessageType.HeartbeatResponse);
         RaftNode? leader = null;
         for (int tick = 0; tick < 300 && leader is null; tick++)
         {
