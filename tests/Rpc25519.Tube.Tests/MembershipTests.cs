@@ -51,6 +51,10 @@ public sealed class MembershipTests
         Assert.Equal(MembershipChangeResult.Invalid, leader.ProposeMembershipChange(MembershipChangeKind.AddVoter, 2));
         Assert.Equal(MembershipChangeResult.Invalid, leader.ProposeMembershipChange(MembershipChangeKind.RemoveShadow, 9));
         Assert.Equal(MembershipChangeResult.Invalid, leader.ProposeMembershipChange(MembershipChangeKind.AddShadow, 0));
+        var single = new TestCluster(voters: 1);
+        var alone = single.Node(single.ElectLeader());
+        single.TickAll(2);
+        Assert.Equal(MembershipChangeResult.Invalid, alone.ProposeMembershipChange(MembershipChangeKind.RemoveVoter, 1));
         var follower = cluster.Hosts.First(h => h.Node.Role == RaftRole.Follower).Node;
         Assert.Equal(MembershipChangeResult.NotLeader, follower.ProposeMembershipChange(MembershipChangeKind.AddShadow, 4));
     }

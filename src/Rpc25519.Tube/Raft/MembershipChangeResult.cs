@@ -15,6 +15,9 @@ public enum MembershipChangeResult
     /// </summary>
     NotReady = 2,
 
-    /// <summary>The change is not a single-server change of the current configuration (for example a no-op).</summary>
+    /// <summary>
+    /// The change is not a single-server change of the current configuration (for example a no-op), or it would
+    /// remove the last voter.
+    /// </summary>
     Invalid = 3,
 }

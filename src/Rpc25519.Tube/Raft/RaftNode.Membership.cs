@@ -27,7 +27,7 @@ public sealed partial class RaftNode
         }
 
         var next = nodeId == 0 ? null : Membership.Apply(kind, nodeId, Term);
-        if (next is null)
+        if (next is null || next.Voters.Count == 0)
         {
             return MembershipChangeResult.Invalid;
         }
