@@ -47,7 +47,7 @@ public sealed class ElectionTests
         var cluster = new TestCluster(voters: 3);
         ulong leader = cluster.ElectLeader();
         long term = cluster.Node(leader).Term;
-        ulong follower = leader == 1 ? 2UL : 1UL;
+        ulong follower = TestCluster.FollowerOf(leader);
         cluster.Isolate(follower);
         cluster.TickAll(100);
         Assert.Equal(term, cluster.Node(follower).Term);
@@ -61,13 +61,7 @@ public sealed class ElectionTests
     [Fact]
     public void StickyFollowerIgnoresVoteRequestsWhileItHearsTheLeader()
     {
-        var cluster = new TestCluster(voters: 3);
-        ulong leader = cluster.ElectLeader();
-        ulong follower = leader == 1 ? 2UL : 1UL;
-        ulong candidate = 6 - leader - follower;
-        var node = cluster.Node(follower);
-        long term = node.Term;
-        node.Step(VoteRequest(candidate, follower, term + 5, transfer: false, node.Membership));
+        var (node, candidate, term) = VoteRequestToAFollower(transfer: false);
         Assert.Equal(term, node.Term);
         Assert.DoesNotContain(node.GetReady().Messages, m => m.To == candidate);
     }
@@ -75,13 +69,7 @@ public sealed class ElectionTests
     [Fact]
     public void TransferVoteRequestsBypassStickiness()
     {
-        var cluster = new TestCluster(voters: 3);
-        ulong leader = cluster.ElectLeader();
-        ulong follower = leader == 1 ? 2UL : 1UL;
-        ulong candidate = 6 - leader - follower;
-        var node = cluster.Node(follower);
-        long term = node.Term;
-        node.Step(VoteRequest(candidate, follower, term + 5, transfer: true, node.Membership));
+        var (node, candidate, term) = VoteRequestToAFollower(transfer: true);
         Assert.Equal(term + 5, node.Term);
         Assert.Equal(candidate, node.Vote);
         var ready = node.GetReady();
@@ -133,12 +121,25 @@ public sealed class ElectionTests
     {
         var cluster = new TestCluster(voters: 3);
         ulong leader = cluster.ElectLeader();
-        ulong follower = leader == 1 ? 2UL : 1UL;
+        ulong follower = TestCluster.FollowerOf(leader);
         var node = cluster.Node(follower);
         var request = VoteRequest(6 - leader - follower, follower, node.Term + 1, transfer: true, node.Membership)
             with { LogIndex = 0, LogTerm = 0 };
         node.Step(request);
         Assert.NotEqual(request.From, node.Vote);
+    }
+
+    /// <summary>In a healthy 3-node cluster, one follower gets a vote request 5 terms ahead from the other.</summary>
+    private static (RaftNode Node, ulong Candidate, long TermBefore) VoteRequestToAFollower(bool transfer)
+    {
+        var cluster = new TestCluster(voters: 3);
+        ulong leader = cluster.ElectLeader();
+        ulong follower = TestCluster.FollowerOf(leader);
+        ulong candidate = 6 - leader - follower;
+        var node = cluster.Node(follower);
+        long term = node.Term;
+        node.Step(VoteRequest(candidate, follower, term + 5, transfer, node.Membership));
+        return (node, candidate, term);
     }
 
     internal static RaftNode QuietNode(Membership membership, ulong id = 1)

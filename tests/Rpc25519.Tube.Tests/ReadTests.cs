@@ -36,7 +36,7 @@ public sealed class ReadTests
     {
         var cluster = new TestCluster(voters: 3);
         ulong leaderId = cluster.ElectLeader();
-        ulong follower = leaderId == 1 ? 2UL : 1UL;
+        ulong follower = TestCluster.FollowerOf(leaderId);
         cluster.Propose(leaderId, 3);
         cluster.Stabilize();
         Assert.True(cluster.Node(follower).ReadIndex(11));
@@ -50,10 +50,7 @@ public sealed class ReadTests
     [Fact]
     public void FollowerWithoutALeaderRefusesReads()
     {
-        var node = new RaftNode(new RaftOptions
-        {
-            NodeId = 1, Random = new Random(1), InitialMembership = new Membership([1, 2, 3], [], 0, 1),
-        });
+        var node = TestCluster.LoneNode();
         Assert.False(node.ReadIndex(1));
         Assert.False(node.LeaseRead(2));
     }

@@ -9,10 +9,8 @@ public sealed class ReadyContractTests
     [Fact]
     public void AskingForASecondReadyBeforeAdvanceThrows()
     {
-        var node = new RaftNode(new RaftOptions
-        {
-            NodeId = 1, Random = new Random(1), InitialMembership = new Membership([1], [], 0, 1),
-        });
+        var single = new TestCluster(voters: 1);
+        var node = single.Node(1);
         Assert.True(node.HasReady());
         var ready = node.GetReady();
         Assert.Throws<InvalidOperationException>(() => node.GetReady());
@@ -25,7 +23,7 @@ public sealed class ReadyContractTests
     {
         var cluster = new TestCluster(voters: 3);
         ulong leaderId = cluster.ElectLeader();
-        ulong follower = leaderId == 1 ? 2UL : 1UL;
+        ulong follower = TestCluster.FollowerOf(leaderId);
         cluster.Propose(leaderId, 1);
         cluster.Process();
         cluster.DeliverAll(m => m.To == follower);

@@ -31,7 +31,7 @@ public sealed class ReplicationTests
     {
         var cluster = new TestCluster(voters: 3);
         ulong leader = cluster.ElectLeader();
-        ulong follower = leader == 1 ? 2UL : 1UL;
+        ulong follower = TestCluster.FollowerOf(leader);
         Assert.Equal(ProposeResult.NotLeader, cluster.Propose(follower, 1));
         Assert.Equal(leader, cluster.Node(follower).LeaderId);
     }
@@ -165,14 +165,7 @@ public sealed class ReplicationTests
     {
         var cluster = new TestCluster(voters: 3);
         ulong leader = cluster.ElectLeader();
-        ulong lagging = leader == 3 ? 2UL : 3UL;
-        cluster.Isolate(lagging);
-        for (int i = 0; i < 5_000; i++)
-        {
-            cluster.Propose(leader, i);
-        }
-
-        cluster.Stabilize();
+        ulong lagging = cluster.IsolateFollowerAndPropose(leader, 5_000);
         cluster.Heal();
         int rounds = CatchUpRounds(cluster, leader, lagging);
         Assert.InRange(rounds, 1, 8);

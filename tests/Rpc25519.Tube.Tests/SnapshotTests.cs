@@ -11,14 +11,7 @@ public sealed class SnapshotTests
     {
         var cluster = new TestCluster(voters: 3, configure: o => o.SnapshotChunkBytes = 8);
         ulong leaderId = cluster.ElectLeader();
-        ulong lagging = leaderId == 3 ? 2UL : 3UL;
-        cluster.Isolate(lagging);
-        for (int i = 0; i < 20; i++)
-        {
-            cluster.Propose(leaderId, i);
-        }
-
-        cluster.Stabilize();
+        ulong lagging = cluster.IsolateFollowerAndPropose(leaderId, 20);
         var leader = cluster.Node(leaderId);
         var state = Enumerable.Range(0, 100).Select(i => (byte)i).ToArray();
         var snapshot = leader.Compact(leader.AppliedIndex, state);
@@ -55,7 +48,7 @@ public sealed class SnapshotTests
     {
         var cluster = new TestCluster(voters: 3);
         ulong leaderId = cluster.ElectLeader();
-        ulong follower = leaderId == 1 ? 2UL : 1UL;
+        ulong follower = TestCluster.FollowerOf(leaderId);
         for (int i = 0; i < 10; i++)
         {
             cluster.Propose(leaderId, i);

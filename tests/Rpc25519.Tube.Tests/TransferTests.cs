@@ -11,7 +11,7 @@ public sealed class TransferTests
     {
         var cluster = new TestCluster(voters: 3);
         ulong leaderId = cluster.ElectLeader();
-        ulong target = leaderId == 1 ? 2UL : 1UL;
+        ulong target = TestCluster.FollowerOf(leaderId);
         long term = cluster.Node(leaderId).Term;
         cluster.Propose(leaderId, 1);
         Assert.True(cluster.Node(leaderId).TransferLeadership(target));
@@ -26,7 +26,7 @@ public sealed class TransferTests
     {
         var cluster = new TestCluster(voters: 3);
         ulong leaderId = cluster.ElectLeader();
-        ulong target = leaderId == 1 ? 2UL : 1UL;
+        ulong target = TestCluster.FollowerOf(leaderId);
         cluster.Cut(leaderId, target);
         Assert.True(cluster.Node(leaderId).TransferLeadership(target));
         Assert.Equal(ProposeResult.TransferInProgress, cluster.Propose(leaderId, 1));

@@ -27,30 +27,21 @@ public sealed partial class RaftNode
         ResetLeaderState();
     }
 
-    private void BecomePreCandidate()
+    /// <summary>Enters <see cref="RaftRole.PreCandidate"/> (same term) or <see cref="RaftRole.Candidate"/> (next term).</summary>
+    private void BecomeCampaigner(RaftRole role)
     {
         if (Role == RaftRole.Leader)
         {
-            throw new RaftInvariantException($"Leader {Id} cannot become a pre-candidate.");
+            throw new RaftInvariantException($"Leader {Id} cannot become a {role}.");
         }
 
-        Role = RaftRole.PreCandidate;
-        LeaderId = 0;
-        stepRole = StepCandidate;
-        tickRole = TickElection;
-        ResetElectionTimer();
-    }
-
-    private void BecomeCandidate()
-    {
-        if (Role == RaftRole.Leader)
+        if (role == RaftRole.Candidate)
         {
-            throw new RaftInvariantException($"Leader {Id} cannot become a candidate.");
+            Term++;
+            Vote = Id;
         }
 
-        Term++;
-        Vote = Id;
-        Role = RaftRole.Candidate;
+        Role = role;
         LeaderId = 0;
         stepRole = StepCandidate;
         tickRole = TickElection;
@@ -99,14 +90,7 @@ public sealed partial class RaftNode
             return;
         }
 
-        if (preVote)
-        {
-            BecomePreCandidate();
-        }
-        else
-        {
-            BecomeCandidate();
-        }
+        BecomeCampaigner(preVote ? RaftRole.PreCandidate : RaftRole.Candidate);
 
         votes.Clear();
         if (Tally(Id, granted: true))

@@ -203,6 +203,29 @@ internal sealed class TestCluster
         throw new InvalidOperationException($"no leader within {ticksMax} ticks");
     }
 
+    /// <summary>A follower of <paramref name="leader"/> in a cluster of at least two (the lowest other id).</summary>
+    public static ulong FollowerOf(ulong leader) => leader == 1 ? 2UL : 1UL;
+
+    /// <summary>Cuts off one follower, then commits <paramref name="count"/> commands without it; returns its id.</summary>
+    public ulong IsolateFollowerAndPropose(ulong leader, int count)
+    {
+        ulong lagging = leader == 3 ? 2UL : 3UL;
+        Isolate(lagging);
+        for (int i = 0; i < count; i++)
+        {
+            Propose(leader, i);
+        }
+
+        Stabilize();
+        return lagging;
+    }
+
+    /// <summary>A lone node of a three-voter configuration, for tests that drive one node by hand.</summary>
+    public static RaftNode LoneNode(ulong id = 1, int seed = 1) => new(new RaftOptions
+    {
+        NodeId = id, Random = new Random(seed), InitialMembership = new Membership([1, 2, 3], [], 0, 1),
+    });
+
     /// <summary>Proposes a command on the given node and returns the result.</summary>
     public ProposeResult Propose(ulong id, int value) => Node(id).Propose(BitConverter.GetBytes(value));
 
