@@ -68,5 +68,7 @@ public sealed partial class RaftNode
         {
             MaybeCommit();
         }
+
+        CheckInvariants();
     }
 }

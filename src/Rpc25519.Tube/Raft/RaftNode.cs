@@ -129,6 +129,7 @@ public sealed partial class RaftNode
         }
 
         tickRole();
+        CheckInvariants();
     }
 
     /// <summary>
@@ -181,10 +182,12 @@ public sealed partial class RaftNode
         if (message.Type is RaftMessageType.PreVote or RaftMessageType.Vote)
         {
             HandleVoteRequest(message);
+            CheckInvariants();
             return;
         }
 
         stepRole(message);
+        CheckInvariants();
     }
 
     private static bool IsFromLeader(RaftMessage message) =>
