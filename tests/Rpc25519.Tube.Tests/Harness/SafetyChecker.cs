@@ -20,13 +20,22 @@ internal sealed class SafetyChecker
 
     public IReadOnlyList<LogEntry> Applied => applied;
 
-    /// <summary>At most one leader per term; a new leader's log holds every applied (so committed) entry.</summary>
+    /// <summary>
+    /// At most one leader per term; a new leader's log holds every applied (so committed) entry; every node's
+    /// entry at its commit index is the one applied there (committed entries are never replaced).
+    /// </summary>
     public void CheckLeaders(IEnumerable<SimNode> nodes)
     {
         foreach (var host in nodes)
         {
             var node = host.Node;
-            if (!host.Alive || node.Role != RaftRole.Leader)
+            if (!host.Alive)
+            {
+                continue;
+            }
+
+            CheckCommitted(node);
+            if (node.Role != RaftRole.Leader)
             {
                 continue;
             }
@@ -39,6 +48,16 @@ internal sealed class SafetyChecker
 
             leaderOfTerm[node.Term] = node.Id;
             CheckLeaderCompleteness(node);
+        }
+    }
+
+    private void CheckCommitted(RaftNode node)
+    {
+        long commit = node.CommitIndex;
+        if (commit > node.SnapshotIndex && commit <= applied.Count)
+        {
+            Require(SameEntry(node.Log.At(commit), applied[(int)commit - 1]),
+                $"node {node.Id} holds {node.Log.At(commit)} at its commit index where {applied[(int)commit - 1]} was applied");
         }
     }
 
