@@ -87,11 +87,15 @@ internal sealed record SimulationSettings
             Clients = random.Next(2, 7),
             Keys = random.Next(1, 4),
             LeaseReadFraction = random.NextDouble(),
+            EntriesPerMessageMax = random.Next(1, 9),
+            InflightMessagesMax = random.Next(1, 9),
+            SnapshotChunkBytes = random.Next(8, 64),
         };
     }
 
     public override string ToString() =>
         $"seed={Seed} nodes={NodeCount} voters={InitialVoters} delay<={DelayTicksMax} drop={DropRate:F3} " +
         $"dup={DuplicateRate:F3} partition={PartitionRate:F3} crash={CrashRate:F3} membership={MembershipRate:F3} " +
-        $"compact={CompactionRate:F3} transfer={TransferRate:F4} clients={Clients} keys={Keys}";
+        $"compact={CompactionRate:F3} transfer={TransferRate:F4} clients={Clients} keys={Keys} " +
+        $"batch={EntriesPerMessageMax} window={InflightMessagesMax} chunk={SnapshotChunkBytes}";
 }
