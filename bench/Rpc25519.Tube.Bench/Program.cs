@@ -65,7 +65,8 @@ internal static class Program
         var first = ClusterSimulation.RunSeed(seed);
         var second = ClusterSimulation.RunSeed(seed);
         Console.WriteLine(first);
-        Console.WriteLine($"replay identical: {first.TraceHash == second.TraceHash && first.Failure == second.Failure}");
+        bool identical = first.TraceHash == second.TraceHash && first.Failure == second.Failure;
+        Console.WriteLine($"replay identical: {identical}");
         return first.Passed ? 0 : 1;
     }
 }

@@ -20,7 +20,8 @@ internal static class Throughput
         }
     }
 
-    /// <summary>Each round: propose <paramref name="batch"/> commands, then process and deliver once (pipelined).</summary>
+    /// <summary>Each round: propose <paramref name="batch"/> commands, then process and deliver once
+    /// (pipelined).</summary>
     private static void Measure(int voters, int batch, double seconds)
     {
         var cluster = new TestCluster(voters, configure: o => o.UncommittedEntriesMax = 1_000_000, seed: 7);

@@ -3,7 +3,8 @@ using Rpc25519.Tube.Tests.Harness;
 
 namespace Rpc25519.Tube.Tests;
 
-/// <summary>Elections: Raft §3.4 and §9.6 (pre-vote), plus sticky leader, check-quorum and the restart quiet period.</summary>
+/// <summary>Elections: Raft §3.4 and §9.6 (pre-vote), plus sticky leader, check-quorum and the restart quiet
+/// period.</summary>
 public sealed class ElectionTests
 {
     [Fact]
@@ -144,7 +145,10 @@ public sealed class ElectionTests
 
     internal static RaftNode QuietNode(Membership membership, ulong id = 1)
     {
-        var node = new RaftNode(new RaftOptions { NodeId = id, Random = new Random(5), InitialMembership = membership });
+        var node = new RaftNode(new RaftOptions
+        {
+            NodeId = id, Random = new Random(5), InitialMembership = membership,
+        });
         for (int i = 0; i < 10; i++)
         {
             node.Tick(); // Past the restart quiet period, before the randomized timeout ends.
@@ -153,7 +157,8 @@ public sealed class ElectionTests
         return node;
     }
 
-    internal static RaftMessage VoteRequest(ulong from, ulong to, long term, bool transfer, Membership membership) => new()
+    internal static RaftMessage VoteRequest(ulong from, ulong to, long term, bool transfer, Membership membership)
+        => new()
     {
         Type = RaftMessageType.Vote, From = from, To = to, Term = term, LogIndex = 1_000, LogTerm = 1_000,
         Membership = membership, Transfer = transfer,

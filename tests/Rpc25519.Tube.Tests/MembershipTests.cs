@@ -10,7 +10,8 @@ public sealed class MembershipTests
     public void ChangeWaitsUntilTheLeaderCommitsInItsTerm()
     {
         var cluster = new TestCluster(voters: 3, extraNodes: 1);
-        cluster.Filter = m => m.Type is not (RaftMessageType.AppendResponse or RaftMessageType.HeartbeatResponse); // The no-op cannot commit.
+        // Acknowledgements are lost, so the no-op cannot commit.
+        cluster.Filter = m => m.Type is not (RaftMessageType.AppendResponse or RaftMessageType.HeartbeatResponse);
         RaftNode? leader = null;
         for (int tick = 0; tick < 300 && leader is null; tick++)
         {
@@ -19,11 +20,13 @@ public sealed class MembershipTests
         }
 
         Assert.NotNull(leader);
-        Assert.Equal(MembershipChangeResult.NotReady, leader.ProposeMembershipChange(MembershipChangeKind.AddShadow, 4));
+        Assert.Equal(MembershipChangeResult.NotReady,
+            leader.ProposeMembershipChange(MembershipChangeKind.AddShadow, 4));
 
         cluster.Filter = null;
         cluster.TickAll(3);
-        Assert.Equal(MembershipChangeResult.Accepted, leader.ProposeMembershipChange(MembershipChangeKind.AddShadow, 4));
+        Assert.Equal(MembershipChangeResult.Accepted,
+            leader.ProposeMembershipChange(MembershipChangeKind.AddShadow, 4));
     }
 
     [Fact]
@@ -49,14 +52,17 @@ public sealed class MembershipTests
         var leader = cluster.Node(cluster.ElectLeader());
         cluster.TickAll(2);
         Assert.Equal(MembershipChangeResult.Invalid, leader.ProposeMembershipChange(MembershipChangeKind.AddVoter, 2));
-        Assert.Equal(MembershipChangeResult.Invalid, leader.ProposeMembershipChange(MembershipChangeKind.RemoveShadow, 9));
+        Assert.Equal(MembershipChangeResult.Invalid,
+            leader.ProposeMembershipChange(MembershipChangeKind.RemoveShadow, 9));
         Assert.Equal(MembershipChangeResult.Invalid, leader.ProposeMembershipChange(MembershipChangeKind.AddShadow, 0));
         var single = new TestCluster(voters: 1);
         var alone = single.Node(single.ElectLeader());
         single.TickAll(2);
-        Assert.Equal(MembershipChangeResult.Invalid, alone.ProposeMembershipChange(MembershipChangeKind.RemoveVoter, 1));
+        Assert.Equal(MembershipChangeResult.Invalid,
+            alone.ProposeMembershipChange(MembershipChangeKind.RemoveVoter, 1));
         var follower = cluster.Hosts.First(h => h.Node.Role == RaftRole.Follower).Node;
-        Assert.Equal(MembershipChangeResult.NotLeader, follower.ProposeMembershipChange(MembershipChangeKind.AddShadow, 4));
+        Assert.Equal(MembershipChangeResult.NotLeader,
+            follower.ProposeMembershipChange(MembershipChangeKind.AddShadow, 4));
     }
 
     [Fact]
@@ -66,7 +72,8 @@ public sealed class MembershipTests
         ulong leaderId = cluster.ElectLeader();
         var leader = cluster.Node(leaderId);
         cluster.TickAll(2);
-        Assert.Equal(MembershipChangeResult.Accepted, leader.ProposeMembershipChange(MembershipChangeKind.AddShadow, 4));
+        Assert.Equal(MembershipChangeResult.Accepted,
+            leader.ProposeMembershipChange(MembershipChangeKind.AddShadow, 4));
         cluster.Propose(leaderId, 7);
         cluster.TickAll(3);
         Assert.Equal(leader.CommitIndex, cluster.Hosts[3].Applied);
@@ -90,14 +97,16 @@ public sealed class MembershipTests
         var cluster = new TestCluster(voters: 1, extraNodes: 1);
         var leader = cluster.Node(cluster.ElectLeader());
         cluster.TickAll(2);
-        Assert.Equal(MembershipChangeResult.Accepted, leader.ProposeMembershipChange(MembershipChangeKind.AddShadow, 2));
+        Assert.Equal(MembershipChangeResult.Accepted,
+            leader.ProposeMembershipChange(MembershipChangeKind.AddShadow, 2));
         cluster.TickAll(3);
         long term = cluster.Node(2).Term;
         cluster.Crash(1);
         cluster.TickAll(200);
         Assert.Equal(RaftRole.Follower, cluster.Node(2).Role);
         Assert.Equal(term, cluster.Node(2).Term);
-        Assert.DoesNotContain(cluster.Sent, m => m.From == 2 && m.Type is RaftMessageType.PreVote or RaftMessageType.Vote);
+        Assert.DoesNotContain(cluster.Sent, m => m.From == 2
+            && m.Type is RaftMessageType.PreVote or RaftMessageType.Vote);
     }
 
     [Fact]

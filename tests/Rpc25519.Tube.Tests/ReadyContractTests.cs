@@ -3,7 +3,8 @@ using Rpc25519.Tube.Tests.Harness;
 
 namespace Rpc25519.Tube.Tests;
 
-/// <summary>The host contract: one Ready at a time, state to persist travels with the messages that depend on it.</summary>
+/// <summary>The host contract: one Ready at a time, state to persist travels with the messages that depend on
+/// it.</summary>
 public sealed class ReadyContractTests
 {
     [Fact]

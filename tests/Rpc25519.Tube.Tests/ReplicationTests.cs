@@ -171,7 +171,8 @@ public sealed class ReplicationTests
         Assert.InRange(rounds, 1, 8);
     }
 
-    /// <summary>Heartbeat, then deliver round by round until the follower's log matches; returns the round count.</summary>
+    /// <summary>Heartbeat, then deliver round by round until the follower's log matches; returns the round
+    /// count.</summary>
     internal static int CatchUpRounds(TestCluster cluster, ulong leader, ulong follower)
     {
         cluster.TickAll(0);

@@ -6,6 +6,7 @@ public enum LogEntryKind
     /// <summary>An application command proposed with <see cref="RaftNode.Propose"/>.</summary>
     Command = 0,
 
-    /// <summary>The empty entry a new leader appends at the start of its term; the host applies it as a no-op.</summary>
+    /// <summary>The empty entry a new leader appends at the start of its term; the host applies it as a
+    /// no-op.</summary>
     NoOp = 1,
 }

@@ -10,7 +10,8 @@ public sealed class Membership
     private readonly ulong[] voters;
     private readonly ulong[] shadows;
 
-    /// <summary>Creates a configuration. Ids are sorted and must be unique, non-zero, and voters and shadows disjoint.</summary>
+    /// <summary>Creates a configuration. Ids are sorted and must be unique, non-zero, and voters and shadows
+    /// disjoint.</summary>
     /// <param name="voters">The voting members.</param>
     /// <param name="shadows">The non-voting members.</param>
     /// <param name="term">The term of the leader that made (or last re-stamped) the configuration.</param>
@@ -23,7 +24,8 @@ public sealed class Membership
         this.shadows = shadows.Order().ToArray();
         if (term < 0 || version < 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(term), "A configuration's term and version are never negative.");
+            throw new ArgumentOutOfRangeException(nameof(term),
+                "A configuration's term and version are never negative.");
         }
 
         var all = this.voters.Concat(this.shadows).ToArray();
@@ -36,7 +38,8 @@ public sealed class Membership
         Version = version;
     }
 
-    /// <summary>The empty configuration a joining node starts with: it never campaigns and waits to hear a leader.</summary>
+    /// <summary>The empty configuration a joining node starts with: it never campaigns and waits to hear a
+    /// leader.</summary>
     public static Membership Empty { get; } = new([], [], 0, 0);
 
     /// <summary>The voting members, sorted ascending.</summary>
@@ -64,7 +67,8 @@ public sealed class Membership
     /// <returns>Whether the node is a non-voting member.</returns>
     public bool IsShadow(ulong id) => Array.BinarySearch(shadows, id) >= 0;
 
-    /// <summary>True if this configuration is ordered after <paramref name="other"/> (term first, then version).</summary>
+    /// <summary>True if this configuration is ordered after <paramref name="other"/> (term first, then
+    /// version).</summary>
     /// <param name="other">The configuration to compare with.</param>
     /// <returns>Whether this one is strictly newer.</returns>
     public bool IsNewerThan(Membership other)

@@ -123,7 +123,8 @@ internal sealed class Progress
         }
     }
 
-    /// <summary>Frees the oldest slot (a heartbeat answer proves the follower is alive while the window is stuck).</summary>
+    /// <summary>Frees the oldest slot (a heartbeat answer proves the follower is alive while the window is
+    /// stuck).</summary>
     public void FreeFirst()
     {
         inflight.TryDequeue(out _);

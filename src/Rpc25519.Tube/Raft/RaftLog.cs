@@ -33,7 +33,8 @@ internal sealed class RaftLog
     /// <summary>The highest index the host confirmed durable that is still part of this log.</summary>
     public long PersistedIndex { get; private set; }
 
-    /// <summary>The highest index handed out for persistence in the outstanding Ready (still part of this log).</summary>
+    /// <summary>The highest index handed out for persistence in the outstanding Ready (still part of this
+    /// log).</summary>
     public long HandedOutTo { get; private set; }
 
     /// <summary>The index of the last entry (the snapshot index if there are no entries).</summary>
@@ -86,12 +87,14 @@ internal sealed class RaftLog
 
     /// <summary>The term at <paramref name="index"/>; throws if unavailable.</summary>
     public long Term(long index) =>
-        TryTerm(index) ?? throw new RaftInvariantException($"No term for index {index} (log {SnapshotIndex}..{LastIndex}).");
+        TryTerm(index)
+        ?? throw new RaftInvariantException($"No term for index {index} (log {SnapshotIndex}..{LastIndex}).");
 
     /// <summary>True if the log holds an entry (or the snapshot base) at index with that term.</summary>
     public bool MatchTerm(long index, long term) => TryTerm(index) == term;
 
-    /// <summary>The entry at <paramref name="index"/>, which must be after the snapshot and not beyond the end.</summary>
+    /// <summary>The entry at <paramref name="index"/>, which must be after the snapshot and not beyond the
+    /// end.</summary>
     public LogEntry At(long index) => entries[(int)(index - SnapshotIndex - 1)];
 
     /// <summary>Raft's "at least as up to date" comparison of a candidate's last entry with ours.</summary>
@@ -140,7 +143,8 @@ internal sealed class RaftLog
         return prevIndex + received.Count;
     }
 
-    /// <summary>The largest index at or below <paramref name="index"/> whose term is at most <paramref name="term"/>.</summary>
+    /// <summary>The largest index at or below <paramref name="index"/> whose term is at most
+    /// <paramref name="term"/>.</summary>
     public long FindConflictByTerm(long index, long term)
     {
         long i = Math.Min(index, LastIndex);
@@ -152,7 +156,8 @@ internal sealed class RaftLog
         return i;
     }
 
-    /// <summary>Up to <paramref name="countMax"/> entries starting at <paramref name="from"/> (after the snapshot).</summary>
+    /// <summary>Up to <paramref name="countMax"/> entries starting at <paramref name="from"/> (after the
+    /// snapshot).</summary>
     public LogEntry[] Slice(long from, int countMax)
     {
         long count = Math.Min(countMax, LastIndex - from + 1);
@@ -257,7 +262,8 @@ internal sealed class RaftLog
     {
         if (index <= Committed)
         {
-            throw new RaftInvariantException($"Truncation at {index} would remove committed entries (commit {Committed}).");
+            throw new RaftInvariantException(
+                $"Truncation at {index} would remove committed entries (commit {Committed}).");
         }
 
         entries.RemoveRange((int)(index - SnapshotIndex - 1), (int)(LastIndex - index + 1));

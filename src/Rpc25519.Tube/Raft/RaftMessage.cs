@@ -19,7 +19,8 @@ public sealed record RaftMessage
     /// <summary>The sender's term (for <see cref="RaftMessageType.PreVote"/>, the term it would campaign at).</summary>
     public long Term { get; init; }
 
-    /// <summary>Append: the index before the entries. Votes: the candidate's last index. Responses: see type docs.</summary>
+    /// <summary>Append: the index before the entries. Votes: the candidate's last index. Responses: see type
+    /// docs.</summary>
     public long LogIndex { get; init; }
 
     /// <summary>The term at <see cref="LogIndex"/> (for rejections, the term at <see cref="RejectHint"/>).</summary>
@@ -37,13 +38,15 @@ public sealed record RaftMessage
     /// <summary>For a refused append, the follower's guess of the last index that may match the leader.</summary>
     public long RejectHint { get; init; }
 
-    /// <summary>The sender's configuration: the leader's full one, or the follower's current one in responses.</summary>
+    /// <summary>The sender's configuration: the leader's full one, or the follower's current one in
+    /// responses.</summary>
     public Membership? Membership { get; init; }
 
     /// <summary>Heartbeats: the read round. Read-index messages: the requester's request id.</summary>
     public ulong Context { get; init; }
 
-    /// <summary>Heartbeats and their responses: the leader's tick counter when the heartbeat was sent (lease reads).</summary>
+    /// <summary>Heartbeats and their responses: the leader's tick counter when the heartbeat was sent (lease
+    /// reads).</summary>
     public long LeaderTick { get; init; }
 
     /// <summary>

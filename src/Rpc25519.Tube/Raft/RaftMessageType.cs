@@ -3,7 +3,8 @@ namespace Rpc25519.Tube.Raft;
 /// <summary>The kinds of messages Raft nodes exchange.</summary>
 public enum RaftMessageType
 {
-    /// <summary>Asks whether the sender could win an election at <see cref="RaftMessage.Term"/>; changes no state.</summary>
+    /// <summary>Asks whether the sender could win an election at <see cref="RaftMessage.Term"/>; changes no
+    /// state.</summary>
     PreVote = 0,
 
     /// <summary>Answer to <see cref="PreVote"/>.</summary>
@@ -18,13 +19,15 @@ public enum RaftMessageType
     /// <summary>Log entries after (<see cref="RaftMessage.LogIndex"/>, <see cref="RaftMessage.LogTerm"/>).</summary>
     Append = 4,
 
-    /// <summary>Answer to <see cref="Append"/> or to a completed snapshot: the follower's match index or a rejection hint.</summary>
+    /// <summary>Answer to <see cref="Append"/> or to a completed snapshot: the follower's match index or a rejection
+    /// hint.</summary>
     AppendResponse = 5,
 
     /// <summary>Leader liveness ping carrying the commit index, the read round and the leader's tick.</summary>
     Heartbeat = 6,
 
-    /// <summary>Answer to <see cref="Heartbeat"/>; echoes the read round and tick, and gives the follower's last index and term.</summary>
+    /// <summary>Answer to <see cref="Heartbeat"/>; echoes the read round and tick, and gives the follower's last index
+    /// and term.</summary>
     HeartbeatResponse = 7,
 
     /// <summary>One chunk of a snapshot.</summary>

@@ -27,7 +27,8 @@ public sealed partial class RaftNode
         ResetLeaderState();
     }
 
-    /// <summary>Enters <see cref="RaftRole.PreCandidate"/> (same term) or <see cref="RaftRole.Candidate"/> (next term).</summary>
+    /// <summary>Enters <see cref="RaftRole.PreCandidate"/> (same term) or <see cref="RaftRole.Candidate"/> (next
+    /// term).</summary>
     private void BecomeCampaigner(RaftRole role)
     {
         if (Role == RaftRole.Leader)
@@ -115,7 +116,8 @@ public sealed partial class RaftNode
         }
     }
 
-    /// <summary>Records a vote; wins or loses the round when a quorum decides. Returns true if the role changed.</summary>
+    /// <summary>Records a vote; wins or loses the round when a quorum decides. Returns true if the role
+    /// changed.</summary>
     private bool Tally(ulong voter, bool granted)
     {
         if (!Membership.IsVoter(voter))
@@ -161,7 +163,10 @@ public sealed partial class RaftNode
         var responseType = preVote ? RaftMessageType.PreVoteResponse : RaftMessageType.VoteResponse;
         if (canVote && configOk && log.IsUpToDate(message.LogIndex, message.LogTerm))
         {
-            Send(new RaftMessage { Type = responseType, To = message.From, Term = message.Term, Membership = Membership });
+            Send(new RaftMessage
+            {
+                Type = responseType, To = message.From, Term = message.Term, Membership = Membership,
+            });
             if (!preVote)
             {
                 electionElapsed = 0;

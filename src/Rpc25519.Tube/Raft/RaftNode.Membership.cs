@@ -107,7 +107,8 @@ public sealed partial class RaftNode
         MaybeStepDownRemoved();
     }
 
-    /// <summary>True if a quorum of the current voters (this node included, if a voter) reported this configuration.</summary>
+    /// <summary>True if a quorum of the current voters (this node included, if a voter) reported this
+    /// configuration.</summary>
     private bool ConfigCommitted()
     {
         int count = 0;

@@ -62,7 +62,8 @@ public sealed partial class RaftNode
         }
     }
 
-    /// <summary>True if a quorum of voters was heard since the last round; clears the marks for the next round.</summary>
+    /// <summary>True if a quorum of voters was heard since the last round; clears the marks for the next
+    /// round.</summary>
     private bool QuorumActive()
     {
         int active = Membership.IsVoter(Id) ? 1 : 0;
@@ -217,7 +218,8 @@ public sealed partial class RaftNode
         }
     }
 
-    /// <summary>Sends one append to <paramref name="peer"/> if its window allows; returns true if one was sent.</summary>
+    /// <summary>Sends one append to <paramref name="peer"/> if its window allows; returns true if one was
+    /// sent.</summary>
     private bool SendAppend(ulong peer, Progress pr, bool sendIfEmpty)
     {
         if (pr.IsPaused)
@@ -289,7 +291,8 @@ public sealed partial class RaftNode
         }
     }
 
-    /// <summary>The highest index stored on a quorum of the configuration's voters (this node counts if a voter).</summary>
+    /// <summary>The highest index stored on a quorum of the configuration's voters (this node counts if a
+    /// voter).</summary>
     private long QuorumMatch()
     {
         var matches = new List<long>(Membership.Voters.Count);

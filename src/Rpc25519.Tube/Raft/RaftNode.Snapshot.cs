@@ -12,7 +12,8 @@ public sealed partial class RaftNode
     /// snapshot and drop the covered entries from its own storage (the core does not hand this back in a Ready).
     /// </summary>
     /// <param name="index">The last applied index the snapshot covers.</param>
-    /// <param name="data">The serialized state machine at <paramref name="index"/>; ownership passes to the node.</param>
+    /// <param name="data">The serialized state machine at <paramref name="index"/>; ownership passes to the
+    /// node.</param>
     /// <returns>The snapshot that now forms the log's base.</returns>
     public RaftSnapshot Compact(long index, ReadOnlyMemory<byte> data)
     {
@@ -37,8 +38,10 @@ public sealed partial class RaftNode
         int length = Math.Min(options.SnapshotChunkBytes, snapshot.Data.Length - offset);
         Send(new RaftMessage
         {
-            Type = RaftMessageType.SnapshotChunk, To = peer, SnapshotIndex = snapshot.Index, SnapshotTerm = snapshot.Term,
-            ChunkOffset = offset, SnapshotLength = snapshot.Data.Length, ChunkData = snapshot.Data.Slice(offset, length),
+            Type = RaftMessageType.SnapshotChunk, To = peer,
+            SnapshotIndex = snapshot.Index, SnapshotTerm = snapshot.Term,
+            ChunkOffset = offset, SnapshotLength = snapshot.Data.Length,
+            ChunkData = snapshot.Data.Slice(offset, length),
             Membership = Membership,
         });
     }
@@ -105,8 +108,11 @@ public sealed partial class RaftNode
 
         InstallSnapshot(receiver.Build());
         receiver = null;
-        Send(new RaftMessage { Type = RaftMessageType.AppendResponse, To = message.From, LogIndex = message.SnapshotIndex,
-            Membership = Membership });
+        Send(new RaftMessage
+        {
+            Type = RaftMessageType.AppendResponse, To = message.From, LogIndex = message.SnapshotIndex,
+            Membership = Membership,
+        });
     }
 
     private void InstallSnapshot(RaftSnapshot snapshot)

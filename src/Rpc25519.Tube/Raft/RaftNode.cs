@@ -26,7 +26,8 @@ public sealed partial class RaftNode
     /// <summary>The role-specific tick handler, swapped by the Become methods.</summary>
     private Action tickRole;
 
-    /// <summary>Ticks since the leader was last heard (followers) or since the last check-quorum round (leader).</summary>
+    /// <summary>Ticks since the leader was last heard (followers) or since the last check-quorum round
+    /// (leader).</summary>
     private int electionElapsed;
 
     /// <summary>Ticks since the last heartbeat broadcast (leader only).</summary>
@@ -142,7 +143,8 @@ public sealed partial class RaftNode
         ArgumentNullException.ThrowIfNull(message);
         if (message.To != Id || message.From == 0 || message.From == Id)
         {
-            throw new ArgumentException($"Message {message} is not addressed to node {Id} from a peer.", nameof(message));
+            throw new ArgumentException($"Message {message} is not addressed to node {Id} from a peer.",
+                nameof(message));
         }
 
         if (Role != RaftRole.Leader && message.Membership is { } offered && offered.IsNewerThan(Membership))

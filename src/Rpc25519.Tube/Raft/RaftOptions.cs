@@ -35,12 +35,14 @@ public sealed class RaftOptions
     /// </summary>
     public int LeaseDriftTicks { get; set; } = 2;
 
-    /// <summary>Entries per append message. Default 256. Bounds message size together with the host's entry size.</summary>
+    /// <summary>Entries per append message. Default 256. Bounds message size together with the host's entry
+    /// size.</summary>
     public int EntriesPerMessageMax { get; set; } = 256;
 
     /// <summary>
     /// Append messages in flight to one follower before the leader waits for acknowledgements (the flow-control
-    /// window). Default 64. Throughput per follower is about window * <see cref="EntriesPerMessageMax"/> per round trip.
+    /// window). Default 64. Throughput per follower is about window * <see cref="EntriesPerMessageMax"/> per round
+    /// trip.
     /// </summary>
     public int InflightMessagesMax { get; set; } = 64;
 
@@ -50,7 +52,8 @@ public sealed class RaftOptions
     /// </summary>
     public int UncommittedEntriesMax { get; set; } = 10_000;
 
-    /// <summary>Committed entries handed out per <see cref="Ready"/>. Default 4,096; the rest follow in later batches.</summary>
+    /// <summary>Committed entries handed out per <see cref="Ready"/>. Default 4,096; the rest follow in later
+    /// batches.</summary>
     public int CommittedEntriesPerReadyMax { get; set; } = 4_096;
 
     /// <summary>Bytes per snapshot chunk. Default 1 MiB. Chunks are sent one at a time, each acknowledged.</summary>
@@ -74,7 +77,8 @@ public sealed class RaftOptions
         Require(NodeId != 0, nameof(NodeId), "set a non-zero node id");
         Require(Random is not null, nameof(Random), "pass a seeded System.Random");
         Require(HeartbeatTicks >= 1, nameof(HeartbeatTicks), "use at least 1");
-        Require(ElectionTimeoutTicks > HeartbeatTicks, nameof(ElectionTimeoutTicks), "make it larger than HeartbeatTicks");
+        Require(ElectionTimeoutTicks > HeartbeatTicks, nameof(ElectionTimeoutTicks),
+            "make it larger than HeartbeatTicks");
         Require(LeaseDriftTicks >= 0 && LeaseDriftTicks < ElectionTimeoutTicks, nameof(LeaseDriftTicks),
             "use a value in [0, ElectionTimeoutTicks)");
         Require(EntriesPerMessageMax >= 1, nameof(EntriesPerMessageMax), "use at least 1");

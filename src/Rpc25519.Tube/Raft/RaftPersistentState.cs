@@ -12,7 +12,8 @@ public sealed class RaftPersistentState
     /// <summary>The last persisted configuration.</summary>
     public Membership Membership { get; init; } = Membership.Empty;
 
-    /// <summary>The last persisted snapshot, or null if none. The host must have restored its state machine from it.</summary>
+    /// <summary>The last persisted snapshot, or null if none. The host must have restored its state machine from
+    /// it.</summary>
     public RaftSnapshot? Snapshot { get; init; }
 
     /// <summary>The persisted entries after the snapshot, contiguous and in index order.</summary>

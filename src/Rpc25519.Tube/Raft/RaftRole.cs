@@ -1,6 +1,7 @@
 namespace Rpc25519.Tube.Raft;
 
-/// <summary>The role a <see cref="RaftNode"/> currently plays. Values are plain data; no thread-safety concerns.</summary>
+/// <summary>The role a <see cref="RaftNode"/> currently plays. Values are plain data; no thread-safety
+/// concerns.</summary>
 public enum RaftRole
 {
     /// <summary>Follows a leader (or waits for one); the starting role.</summary>

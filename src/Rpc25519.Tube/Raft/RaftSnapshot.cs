@@ -14,7 +14,8 @@ public sealed class RaftSnapshot
     {
         if (index < 1 || term < 1)
         {
-            throw new ArgumentOutOfRangeException(nameof(index), "A snapshot covers at least index 1 of term 1 or later.");
+            throw new ArgumentOutOfRangeException(nameof(index),
+                "A snapshot covers at least index 1 of term 1 or later.");
         }
 
         Index = index;

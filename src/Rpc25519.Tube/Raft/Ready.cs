@@ -40,10 +40,12 @@ public sealed class Ready
     /// <summary>A snapshot received from the leader to persist and install, or null.</summary>
     public RaftSnapshot? Snapshot { get; }
 
-    /// <summary>Entries to persist; the stored log is truncated from <c>Entries[0].Index</c> before appending.</summary>
+    /// <summary>Entries to persist; the stored log is truncated from <c>Entries[0].Index</c> before
+    /// appending.</summary>
     public IReadOnlyList<LogEntry> Entries { get; }
 
-    /// <summary>Messages to send after everything above is durable. Delivery may be lossy, late or duplicated.</summary>
+    /// <summary>Messages to send after everything above is durable. Delivery may be lossy, late or
+    /// duplicated.</summary>
     public IReadOnlyList<RaftMessage> Messages { get; }
 
     /// <summary>Committed entries to apply, in index order, with no gaps from the last batch.</summary>

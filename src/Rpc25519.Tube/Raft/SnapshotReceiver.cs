@@ -33,7 +33,8 @@ internal sealed class SnapshotReceiver
         chunk.Term == LeaderTerm && chunk.SnapshotIndex == Index && chunk.SnapshotTerm == Term
         && chunk.SnapshotLength == buffer.Length;
 
-    /// <summary>Takes the chunk if it starts exactly where the received bytes end; ignores duplicates and gaps.</summary>
+    /// <summary>Takes the chunk if it starts exactly where the received bytes end; ignores duplicates and
+    /// gaps.</summary>
     public void Accept(RaftMessage chunk)
     {
         if (chunk.ChunkOffset != Received || Received + chunk.ChunkData.Length > buffer.Length)

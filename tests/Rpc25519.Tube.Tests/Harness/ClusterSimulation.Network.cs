@@ -5,7 +5,8 @@ namespace Rpc25519.Tube.Tests.Harness;
 /// <summary>The simulated network, partitions, crashes and restarts.</summary>
 internal sealed partial class ClusterSimulation
 {
-    /// <summary>In-flight messages beyond this are dropped (a bounded network, like TigerBeetle's packet simulator).</summary>
+    /// <summary>In-flight messages beyond this are dropped (a bounded network, like TigerBeetle's packet
+    /// simulator).</summary>
     private const int InflightMessagesMax = 50_000;
 
     private void Send(RaftMessage message)

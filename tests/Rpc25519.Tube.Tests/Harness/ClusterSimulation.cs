@@ -207,7 +207,8 @@ internal sealed partial class ClusterSimulation
 
     private string Describe() => string.Join("; ", hosts.Select(h =>
         $"{h.Id}:{(h.Alive ? "up" : "down")} {h.Node.Role} t{h.Node.Term} last{h.Node.LastIndex} " +
-        $"commit{h.Node.CommitIndex} applied{h.Applied} snap{h.Node.SnapshotIndex} lead{h.Node.LeaderId} {h.Node.Membership} {h.Node.DescribeProgress()}"));
+        $"commit{h.Node.CommitIndex} applied{h.Applied} snap{h.Node.SnapshotIndex} lead{h.Node.LeaderId} " +
+        $"{h.Node.Membership} {h.Node.DescribeProgress()}"));
 
     private void Mix(long value)
     {

@@ -2,7 +2,8 @@ using System.Buffers.Binary;
 
 namespace Rpc25519.Tube.Tests.Harness;
 
-/// <summary>The KV state machine's only command: client <c>ClientId</c>'s operation <c>Sequence</c> sets Key to Value.</summary>
+/// <summary>The KV state machine's only command: client <c>ClientId</c>'s operation <c>Sequence</c> sets Key to
+/// Value.</summary>
 internal readonly record struct KvCommand(int ClientId, int Sequence, int Key, long Value)
 {
     public byte[] Encode()

@@ -2,7 +2,8 @@ using System.Buffers.Binary;
 
 namespace Rpc25519.Tube.Tests.Harness;
 
-/// <summary>The replicated state machine: a map from key to the last value written. Snapshots are sorted pairs.</summary>
+/// <summary>The replicated state machine: a map from key to the last value written. Snapshots are sorted
+/// pairs.</summary>
 internal sealed class KvStore
 {
     private readonly SortedDictionary<int, long> values = [];

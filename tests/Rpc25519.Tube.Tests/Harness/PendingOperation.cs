@@ -1,6 +1,7 @@
 namespace Rpc25519.Tube.Tests.Harness;
 
-/// <summary>A client operation in progress: not yet accepted by a node, or accepted and waiting for its answer.</summary>
+/// <summary>A client operation in progress: not yet accepted by a node, or accepted and waiting for its
+/// answer.</summary>
 internal sealed class PendingOperation
 {
     public required bool IsWrite { get; init; }

@@ -57,19 +57,22 @@ internal sealed class SafetyChecker
         if (commit > node.SnapshotIndex && commit <= applied.Count)
         {
             Require(SameEntry(node.Log.At(commit), applied[(int)commit - 1]),
-                $"node {node.Id} holds {node.Log.At(commit)} at its commit index where {applied[(int)commit - 1]} was applied");
+                $"node {node.Id} holds {node.Log.At(commit)} at its commit index where "
+                + $"{applied[(int)commit - 1]} was applied");
         }
     }
 
     private void CheckLeaderCompleteness(RaftNode leader)
     {
         Require(leader.LastIndex >= applied.Count,
-            $"leader {leader.Id} of term {leader.Term} ends at {leader.LastIndex} but {applied.Count} entries are committed");
+            $"leader {leader.Id} of term {leader.Term} ends at {leader.LastIndex} "
+            + $"but {applied.Count} entries are committed");
         for (long index = Math.Max(1, leader.SnapshotIndex + 1); index <= applied.Count; index++)
         {
             var entry = leader.Log.At(index);
             Require(SameEntry(entry, applied[(int)index - 1]),
-                $"leader {leader.Id} of term {leader.Term} lacks committed entry {applied[(int)index - 1]} (has {entry})");
+                $"leader {leader.Id} of term {leader.Term} lacks committed entry {applied[(int)index - 1]} "
+                + $"(has {entry})");
         }
 
         if (leader.SnapshotIndex > 0 && leader.SnapshotIndex <= applied.Count)
@@ -104,7 +107,8 @@ internal sealed class SafetyChecker
             {
                 Require(SameEntry(known.Entry, entry), $"two different entries at {key}");
                 Require(previousTerm < 0 || known.PreviousTerm < 0 || known.PreviousTerm == previousTerm,
-                    $"log matching: entry {key} follows term {previousTerm} on node {host.Id} but {known.PreviousTerm} elsewhere");
+                    $"log matching: entry {key} follows term {previousTerm} on node {host.Id} "
+                    + $"but {known.PreviousTerm} elsewhere");
             }
             else
             {

@@ -25,7 +25,8 @@ internal sealed class SimNode
     /// <summary>The tick at which a crashed node restarts.</summary>
     public long RestartAt { get; set; }
 
-    /// <summary>The last index applied to <see cref="Kv"/> (the host's own count, checked against the core's).</summary>
+    /// <summary>The last index applied to <see cref="Kv"/> (the host's own count, checked against the
+    /// core's).</summary>
     public long Applied { get; set; }
 
     /// <summary>Read states received and waiting for the state machine to catch up: request id to read index.</summary>
@@ -38,7 +39,8 @@ internal sealed class SimNode
         ReadyReads.Clear();
     }
 
-    /// <summary>Restarts from the disk only: snapshot into the state machine, then the core from persisted state.</summary>
+    /// <summary>Restarts from the disk only: snapshot into the state machine, then the core from persisted
+    /// state.</summary>
     public void Restart(RaftOptions options)
     {
         Kv.Restore(Storage.Snapshot is { } snapshot ? snapshot.Data.Span : []);

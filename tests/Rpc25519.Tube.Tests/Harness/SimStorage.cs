@@ -48,7 +48,8 @@ internal sealed class SimStorage
             long first = ready.Entries[0].Index;
             if (first <= SnapshotIndex || first > LastIndex + 1)
             {
-                throw new InvalidOperationException($"Ready entries start at {first}, storage has {SnapshotIndex}..{LastIndex}.");
+                throw new InvalidOperationException(
+                    $"Ready entries start at {first}, storage has {SnapshotIndex}..{LastIndex}.");
             }
 
             entries.RemoveRange((int)(first - SnapshotIndex - 1), (int)(LastIndex - first + 1));

@@ -8,7 +8,8 @@ internal sealed record SimulationSettings
 {
     public int Seed { get; init; }
 
-    /// <summary>Nodes that exist (3..7); the first <see cref="InitialVoters"/> form the initial configuration.</summary>
+    /// <summary>Nodes that exist (3..7); the first <see cref="InitialVoters"/> form the initial
+    /// configuration.</summary>
     public int NodeCount { get; init; } = 3;
 
     public int InitialVoters { get; init; } = 3;
@@ -29,7 +30,8 @@ internal sealed record SimulationSettings
     /// <summary>Chance per tick that a partition starts (if none is active); it lasts 5..60 ticks.</summary>
     public double PartitionRate { get; init; }
 
-    /// <summary>Chance per tick that one live node crashes (losing unpersisted state); it is down 5..80 ticks.</summary>
+    /// <summary>Chance per tick that one live node crashes (losing unpersisted state); it is down 5..80
+    /// ticks.</summary>
     public double CrashRate { get; init; }
 
     /// <summary>Chance per tick of a single-server membership change request to the leader.</summary>

@@ -206,7 +206,8 @@ internal sealed class TestCluster
     /// <summary>A follower of <paramref name="leader"/> in a cluster of at least two (the lowest other id).</summary>
     public static ulong FollowerOf(ulong leader) => leader == 1 ? 2UL : 1UL;
 
-    /// <summary>Cuts off one follower, then commits <paramref name="count"/> commands without it; returns its id.</summary>
+    /// <summary>Cuts off one follower, then commits <paramref name="count"/> commands without it; returns its
+    /// id.</summary>
     public ulong IsolateFollowerAndPropose(ulong leader, int count)
     {
         ulong lagging = leader == 3 ? 2UL : 3UL;

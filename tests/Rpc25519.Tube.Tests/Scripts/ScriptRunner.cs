@@ -43,7 +43,8 @@ internal sealed class ScriptRunner
                     : Cluster.ElectLeader();
                 return $"leader {leader} term {Cluster.Node(leader).Term}";
             case "tick":
-                Cluster.TickAll((int)Arg("n", positional.Count > 0 ? long.Parse(positional[0], CultureInfo.InvariantCulture) : 1));
+                Cluster.TickAll((int)Arg("n", positional.Count > 0 ? long.Parse(positional[0],
+                    CultureInfo.InvariantCulture) : 1));
                 return Status();
             case "stabilize":
                 Cluster.Stabilize();
@@ -59,7 +60,8 @@ internal sealed class ScriptRunner
                 return Cluster.Node((ulong)Arg("node")).ProposeMembershipChange(kind, (ulong)Arg("id")).ToString();
             case "read":
                 var node = Cluster.Node((ulong)Arg("node"));
-                bool accepted = positional.Contains("lease") ? node.LeaseRead((ulong)Arg("id")) : node.ReadIndex((ulong)Arg("id"));
+                bool accepted = positional.Contains("lease") ? node.LeaseRead((ulong)Arg("id"))
+                    : node.ReadIndex((ulong)Arg("id"));
                 return accepted ? "accepted" : "refused";
             case "readstates":
                 var reads = Cluster.ReadStates[Arg("node") - 1];
@@ -105,8 +107,10 @@ internal sealed class ScriptRunner
             }
 
             text.Append(CultureInfo.InvariantCulture, $"{host.Id}: {(host.Alive ? node.Role.ToString() : "Down")} ")
-                .Append(CultureInfo.InvariantCulture, $"term={node.Term} last={node.LastIndex} commit={node.CommitIndex} ")
-                .Append(CultureInfo.InvariantCulture, $"applied={host.Applied} snap={node.SnapshotIndex} {node.Membership}");
+                .Append(CultureInfo.InvariantCulture,
+                    $"term={node.Term} last={node.LastIndex} commit={node.CommitIndex} ")
+                .Append(CultureInfo.InvariantCulture,
+                    $"applied={host.Applied} snap={node.SnapshotIndex} {node.Membership}");
         }
 
         return text.ToString();

@@ -74,7 +74,8 @@ public sealed class ScriptTests
     private static string Run(ScriptRunner runner, string line)
     {
         var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        var named = words.Skip(1).Where(w => w.Contains('=')).ToDictionary(w => w[..w.IndexOf('=')], w => w[(w.IndexOf('=') + 1)..]);
+        var named = words.Skip(1).Where(w => w.Contains('='))
+            .ToDictionary(w => w[..w.IndexOf('=')], w => w[(w.IndexOf('=') + 1)..]);
         var positional = words.Skip(1).Where(w => !w.Contains('=')).ToList();
         return runner.Execute(words[0], named, positional);
     }
