@@ -30,12 +30,7 @@ internal sealed class ScriptRunner
         switch (command)
         {
             case "cluster":
-                cluster = new TestCluster((int)Arg("voters", 3), (int)Arg("extra"), o =>
-                {
-                    o.EntriesPerMessageMax = (int)Arg("batch", o.EntriesPerMessageMax);
-                    o.InflightMessagesMax = (int)Arg("window", o.InflightMessagesMax);
-                    o.SnapshotChunkBytes = (int)Arg("chunk", o.SnapshotChunkBytes);
-                });
+                cluster = NewCluster(Arg);
                 return Status();
             case "elect":
                 ulong leader = args.ContainsKey("node")
@@ -94,6 +89,14 @@ internal sealed class ScriptRunner
                 throw new InvalidOperationException($"unknown command '{command}'");
         }
     }
+
+    private static TestCluster NewCluster(Func<string, long, long> arg) =>
+        new((int)arg("voters", 3), (int)arg("extra", 0), o =>
+        {
+            o.EntriesPerMessageMax = (int)arg("batch", o.EntriesPerMessageMax);
+            o.InflightMessagesMax = (int)arg("window", o.InflightMessagesMax);
+            o.SnapshotChunkBytes = (int)arg("chunk", o.SnapshotChunkBytes);
+        });
 
     private string Status()
     {
