@@ -204,7 +204,7 @@ public sealed partial class RaftNode
         if (IsFromLeader(message))
         {
             // Tell a deposed leader about the newer term so it steps down (needed with check-quorum and pre-vote).
-            Send(message.From, RaftMessageType.AppendResponse) ;
+            Send(message.From, RaftMessageType.AppendResponse);
         }
         else if (message.Type == RaftMessageType.PreVote)
         {
