@@ -1,4 +1,5 @@
 using Rpc25519.Messages;
+using Rpc25519.SimNet.Harness;
 
 namespace Rpc25519.SimNet.Runner;
 
@@ -28,18 +29,7 @@ internal static class AllToAllBench
         {
             foreach (SimNode node in nodes)
             {
-                await node.Start(async () =>
-                {
-                    RpcConfig config = net.CreateConfig(node);
-                    config.ServerAddr = $"{node.Name}:5000";
-                    var server = new RpcServer(config);
-                    server.Register2Func("echo", static (request, reply, _) =>
-                    {
-                        reply.JobSerz = request.JobSerz;
-                        return ValueTask.CompletedTask;
-                    });
-                    await server.StartAsync();
-                });
+                await EchoServer.StartAsync(net, node);
             }
             var loops = new List<Task>();
             foreach (SimNode node in nodes)

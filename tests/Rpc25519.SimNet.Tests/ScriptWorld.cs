@@ -58,18 +58,7 @@ internal sealed class ScriptWorld
         return $"{_nodes.Count} nodes serving echo on port 5000";
     }
 
-    private Task StartServer(SimNode node) => node.Start(async () =>
-    {
-        RpcConfig config = Net.CreateConfig(node);
-        config.ServerAddr = $"{node.Name}:5000";
-        var server = new RpcServer(config);
-        server.Register2Func("echo", static (request, reply, _) =>
-        {
-            reply.JobSerz = request.JobSerz;
-            return ValueTask.CompletedTask;
-        });
-        await server.StartAsync();
-    });
+    private Task StartServer(SimNode node) => Harness.EchoServer.StartAsync(Net, node);
 
     private string Connect(string from, string to)
     {

@@ -19,21 +19,7 @@ internal static class SimRpc
     /// <summary>Starts a server on <paramref name="node"/> with "echo" registered, as the node's own code.</summary>
     public static Task<RpcServer> StartEchoServer(SimNetwork net, SimNode node, int port = 5000,
         Action<RpcConfig>? tweak = null, Action<RpcServer>? register = null) =>
-        node.Start(async () =>
-        {
-            RpcConfig config = net.CreateConfig(node);
-            config.ServerAddr = $"{node.Name}:{port}";
-            tweak?.Invoke(config);
-            var server = new RpcServer(config);
-            server.Register2Func("echo", (request, reply, _) =>
-            {
-                reply.JobSerz = request.JobSerz;
-                return ValueTask.CompletedTask;
-            });
-            register?.Invoke(server);
-            await server.StartAsync();
-            return server;
-        });
+        Harness.EchoServer.StartAsync(net, node, port, tweak, register);
 
     /// <summary>Connects a client on <paramref name="node"/> to <paramref name="target"/>, as the node's own code.
     /// </summary>

@@ -10,8 +10,8 @@ namespace Rpc25519.SimNet.Harness;
 /// </summary>
 internal sealed class ClusterNode
 {
-    public const int Port = 5000;
-    public const string EchoService = "echo";
+    public const int Port = EchoServer.DefaultPort;
+    public const string EchoService = EchoServer.Service;
 
     private readonly SimCluster _cluster;
     private readonly SimRandom _workload;
@@ -40,15 +40,7 @@ internal sealed class ClusterNode
         _clients = new RpcClient?[_cluster.Options.Nodes];
         return Node.Start(async () =>
         {
-            RpcConfig config = _cluster.Network.CreateConfig(Node);
-            config.ServerAddr = $"{Node.Name}:{Port}";
-            var server = new RpcServer(config);
-            server.Register2Func(EchoService, static (request, reply, _) =>
-            {
-                reply.JobSerz = request.JobSerz;
-                return ValueTask.CompletedTask;
-            });
-            await server.StartAsync();
+            await EchoServer.StartAsync(_cluster.Network, Node, Port);
             if (!_cluster.Stopping)
             {
                 Workload = Node.Start(WorkloadLoopAsync);
