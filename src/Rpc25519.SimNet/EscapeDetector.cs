@@ -52,7 +52,8 @@ internal sealed class EscapeDetector
                     "during " +
                     "the run and are still alive. Probable cause: Task.Delay(...) or Task.WaitAsync(...) without a " +
                     "TimeProvider, new CancellationTokenSource(TimeSpan), CancelAfter, or a System.Threading.Timer; " +
-                    "pass the node's TimeProvider instead.";
+                    "pass the node's TimeProvider instead. (The count is process-wide: if nothing in the run can " +
+                    "have made it, another component of this process did; run such tests in their own process.)";
             }
         }
         if ((_checks & EscapeChecks.ThreadPool) != 0)
