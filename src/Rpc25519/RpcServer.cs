@@ -131,7 +131,7 @@ public sealed partial class RpcServer : IAsyncDisposable
         }
         await _acceptLoop;
         await WaitForHandlersAsync();
-        foreach (ServerSession session in _sessions.Values)
+        foreach (ServerSession session in SessionsInOrder())
         {
             await session.Connection.DisposeAsync();
         }
@@ -163,9 +163,9 @@ public sealed partial class RpcServer : IAsyncDisposable
 
     private async Task WaitForHandlersAsync()
     {
-        var idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var idle = new TaskCompletionSource(_endpoint.CompletionOptions);
         Volatile.Write(ref _handlersIdle, idle);
-        foreach (ServerSession session in _sessions.Values)
+        foreach (ServerSession session in SessionsInOrder())
         {
             session.CancelAllHandlers();
         }
@@ -182,6 +182,10 @@ public sealed partial class RpcServer : IAsyncDisposable
             // Handlers that ignore their token do not hold the stop up beyond the grace period.
         }
     }
+
+    /// <summary>The sessions in address order, so that stopping does the same thing in the same order every run.</summary>
+    private ServerSession[] SessionsInOrder() =>
+        [.. _sessions.Values.OrderBy(session => session.RemoteAddress, StringComparer.Ordinal)];
 
     internal void OnSessionClosed(ServerSession session)
     {

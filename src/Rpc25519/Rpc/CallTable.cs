@@ -22,6 +22,7 @@ internal sealed class CallTable : IDisposable
     private readonly TimeSpan _defaultTimeout;
     private readonly Action<PendingCall> _sendCancel;
     private readonly ITimer _timeoutTimer;
+    private readonly bool _asyncContinuations;
 
     /// <summary>Oldest call in the default-timeout list (due first).</summary>
     private PendingCall? _head;
@@ -35,8 +36,11 @@ internal sealed class CallTable : IDisposable
     /// <param name="timeProvider">Clock for due times and timers.</param>
     /// <param name="defaultTimeout">Timeout of calls without a deadline; infinite for none.</param>
     /// <param name="sendCancel">Sends a remote cancellation for a call that timed out or was cancelled.</param>
-    public CallTable(TimeProvider timeProvider, TimeSpan defaultTimeout, Action<PendingCall> sendCancel)
+    /// <param name="asyncContinuations">See <see cref="EndpointContext.AsyncContinuations"/>.</param>
+    public CallTable(TimeProvider timeProvider, TimeSpan defaultTimeout, Action<PendingCall> sendCancel,
+        bool asyncContinuations)
     {
+        _asyncContinuations = asyncContinuations;
         _timeProvider = timeProvider;
         _defaultTimeout = defaultTimeout;
         _sendCancel = sendCancel;
@@ -73,7 +77,7 @@ internal sealed class CallTable : IDisposable
         {
             due = now + ToTimestampTicks(_defaultTimeout);
         }
-        var call = new PendingCall(this, request, due);
+        var call = new PendingCall(this, request, due, _asyncContinuations);
         bool armTimer = false;
         lock (_lock)
         {

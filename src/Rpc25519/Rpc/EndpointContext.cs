@@ -25,9 +25,23 @@ internal sealed class EndpointContext
         TimeProvider = config.TimeProvider;
         _random = config.Random ?? new Random(System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue));
         Logger = config.LoggerFactory.CreateLogger(loggerCategory);
+        AsyncContinuations = ReferenceEquals(config.TaskScheduler, TaskScheduler.Default);
     }
 
     public RpcConfig Config { get; }
+
+    /// <summary>
+    /// Whether completions hand their continuations to the thread pool. True with the default scheduler, so that no
+    /// caller code runs on a connection's loops. With any other scheduler (e.g. a simulation's single thread) the
+    /// continuation runs where the completion happens: handing it to the pool would leave the scheduler and break
+    /// determinism (a continuation registered without a context, as by <c>AsTask</c> or <c>WaitAsync</c>, would
+    /// otherwise resume on a pool thread).
+    /// </summary>
+    public bool AsyncContinuations { get; }
+
+    /// <summary>The <see cref="TaskCreationOptions"/> for completion sources, following <see cref="AsyncContinuations"/>.</summary>
+    public TaskCreationOptions CompletionOptions =>
+        AsyncContinuations ? TaskCreationOptions.RunContinuationsAsynchronously : TaskCreationOptions.None;
 
     public TimeProvider TimeProvider { get; }
 

@@ -5,17 +5,19 @@ namespace Rpc25519.Rpc;
 
 /// <summary>
 /// A two-way call waiting for its reply. Completed exactly once: by the reply, a timeout, cancellation, a send failure
-/// or the connection closing. Continuations run asynchronously so that no caller code runs on a connection's loops.
+/// or the connection closing. With the default scheduler, continuations run asynchronously so that no caller code runs
+/// on a connection's loops (see <see cref="EndpointContext.AsyncContinuations"/>).
 /// </summary>
 internal sealed class PendingCall : IValueTaskSource<Message>, ISendCompletion
 {
-    private ManualResetValueTaskSourceCore<Message> _core = new() { RunContinuationsAsynchronously = true };
+    private ManualResetValueTaskSourceCore<Message> _core;
 
     /// <summary>1 once a result or error has been set; guards the one-shot core.</summary>
     private int _completed;
 
-    public PendingCall(CallTable table, Message request, long dueTimestamp)
+    public PendingCall(CallTable table, Message request, long dueTimestamp, bool asyncContinuations)
     {
+        _core.RunContinuationsAsynchronously = asyncContinuations;
         Table = table;
         Request = request;
         DueTimestamp = dueTimestamp;

@@ -48,8 +48,9 @@ internal sealed partial class RpcConnection : IAsyncDisposable
         _keepAliveInterval = keepAliveInterval;
         LocalAddress = connection.LocalAddress;
         RemoteAddress = connection.RemoteAddress;
-        _sendQueue = new SendQueue(endpoint.Config.SendQueueCapacity);
-        Calls = new CallTable(endpoint.TimeProvider, endpoint.Config.DefaultCallTimeout, SendCancelFor);
+        _sendQueue = new SendQueue(endpoint.Config.SendQueueCapacity, endpoint.CompletionOptions);
+        Calls = new CallTable(endpoint.TimeProvider, endpoint.Config.DefaultCallTimeout, SendCancelFor,
+            endpoint.AsyncContinuations);
         _decodeContext = new DecodeContext(Calls.TryGetCallId);
     }
 
@@ -132,7 +133,7 @@ internal sealed partial class RpcConnection : IAsyncDisposable
             message.Hdr.Typ = CallType.CallOneWay;
         }
         _endpoint.StampOutgoing(message);
-        var signal = new SendSignal();
+        var signal = new SendSignal(_endpoint.CompletionOptions);
         await EnqueueAsync(new OutgoingFrame(message, signal), inline: true, cancellationToken);
         await signal.Task.WaitAsync(cancellationToken);
     }

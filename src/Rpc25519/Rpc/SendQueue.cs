@@ -32,9 +32,13 @@ internal sealed class SendQueue
     /// <summary>Why no more frames are accepted (the connection is closing); null while open.</summary>
     private Exception? _closedReason;
 
-    public SendQueue(int capacity)
+    /// <summary>Options of the waiting senders' completion sources (<see cref="EndpointContext.CompletionOptions"/>).</summary>
+    private readonly TaskCreationOptions _completionOptions;
+
+    public SendQueue(int capacity, TaskCreationOptions completionOptions)
     {
         _capacity = capacity;
+        _completionOptions = completionOptions;
     }
 
     public enum AddResult
@@ -77,7 +81,7 @@ internal sealed class SendQueue
                 _draining = true;
                 return AddResult.AddedStartDrain;
             }
-            waiter = new WaitingSender(frame);
+            waiter = new WaitingSender(frame, _completionOptions);
             waiter.Node = _waiting.AddLast(waiter);
         }
         if (cancellationToken.CanBeCanceled)
@@ -223,11 +227,11 @@ internal sealed class SendQueue
     }
 
     /// <summary>A frame waiting for room, and its sender's signal.</summary>
-    private sealed class WaitingSender(OutgoingFrame frame)
+    private sealed class WaitingSender(OutgoingFrame frame, TaskCreationOptions options)
     {
         public OutgoingFrame Frame { get; } = frame;
 
-        public TaskCompletionSource Queued { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Queued { get; } = new(options);
 
         /// <summary>Its place in the line while it waits (guarded by the queue's lock); null once admitted or gone.</summary>
         public LinkedListNode<WaitingSender>? Node { get; set; }
