@@ -1,4 +1,6 @@
+using MessagePack;
 using Rpc25519.Compression;
+using Rpc25519.Typed;
 
 namespace Rpc25519;
 
@@ -23,4 +25,11 @@ public sealed partial class RpcConfig
             : throw new ArgumentOutOfRangeException(nameof(value), value,
                 $"RpcConfig.Compression must be one of: {string.Join(", ", CompressionNames.All)}.");
     }
+
+    /// <summary>
+    /// How typed calls (<see cref="RpcServer.Register"/>, <see cref="RpcClient.CallAsync{TArgs, TReply}(string, TArgs, CancellationToken)"/>,
+    /// proxies) serialize arguments and replies. Default: MessagePack's <c>ContractlessStandardResolver</c> (attributed
+    /// types as declared, plain public types as maps by member name) with untrusted-data security. Both sides must agree.
+    /// </summary>
+    public MessagePackSerializerOptions TypedSerializerOptions { get; set; } = TypedSerializer.Default;
 }
