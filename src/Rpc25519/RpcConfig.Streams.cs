@@ -32,4 +32,11 @@ public sealed partial class RpcConfig
     /// types as declared, plain public types as maps by member name) with untrusted-data security. Both sides must agree.
     /// </summary>
     public MessagePackSerializerOptions TypedSerializerOptions { get; set; } = TypedSerializer.Default;
+
+    /// <summary>
+    /// How many bytes of one stream's parts (payload plus 256 per part) this side lets the sender have in flight before
+    /// it must wait for the consumer: the bound on a stream's queue here, and the lever for stream throughput.
+    /// Default 8 MiB; at least 256 KiB.
+    /// </summary>
+    public long StreamWindowBytes { get; set; } = 8 * 1024 * 1024;
 }

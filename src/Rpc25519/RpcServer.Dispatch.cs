@@ -39,6 +39,9 @@ public sealed partial class RpcServer
                     SendCallError(session, request, _typed.WhyNotFound(hdr.ServiceName), paysOwedReply: true);
                 }
                 return;
+            case CallType.CallUploadBegin or CallType.CallRequestDownload or CallType.CallRequestBistreaming:
+                DispatchStream(session, request);
+                return;
             case CallType.CallOneWay:
                 if (_registry.TryGetOneWay(hdr.ServiceName, out var oneWay))
                 {

@@ -97,6 +97,10 @@ internal sealed partial class RpcConnection
         {
             return;
         }
+        if (TryRouteToStream(message))
+        {
+            return;
+        }
         try
         {
             _owner.OnMessageReceived(this, message);
