@@ -7,20 +7,22 @@ using Rpc25519.Bench.Targets;
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 double seconds = 3;
 string only = "";
+string extras = "all";
 for (int i = 0; i + 1 < args.Length; i += 2)
 {
     switch (args[i])
     {
         case "--seconds": seconds = double.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
         case "--only": only = args[i + 1]; break;
-        default: throw new ArgumentException($"Unknown option {args[i]}; use --seconds N and --only NAME-PREFIX.");
+        case "--extras": extras = args[i + 1]; break;
+        default: throw new ArgumentException($"Unknown option {args[i]}; use --seconds N, --only NAME-PREFIX and --extras all|none|streams|compression.");
     }
 }
 TimeSpan duration = TimeSpan.FromSeconds(seconds);
 Console.WriteLine($"Rpc25519 side-by-side benchmark: {Environment.ProcessorCount} cores, {duration.TotalSeconds} s " +
     "per measurement, loopback, one process.");
 
-IEchoTarget[] targets = [new RawTcpTarget(), new GrpcTarget(), new Rpc25519Target()];
+IEchoTarget[] targets = [new RawTcpTarget(), new GrpcTarget(), new Rpc25519Target(), new Rpc25519TypedTarget()];
 if (only.Length > 0)
 {
     // A quick look at one system while tuning; the ratio table needs all three.
@@ -45,3 +47,4 @@ foreach (IEchoTarget target in targets)
 }
 
 Report.Print(rows);
+await Rpc25519.Bench.Extras.ExtraBenchmarks.RunAsync(extras);

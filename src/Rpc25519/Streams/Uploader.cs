@@ -9,21 +9,11 @@ namespace Rpc25519.Streams;
 /// window is full (back-pressure).
 /// </summary>
 /// <remarks>Send one part at a time. Disposing before completion cancels the upload on both sides.</remarks>
-public sealed class Uploader : IAsyncDisposable
+public sealed class Uploader : ClientStream
 {
-    private readonly OpenStream _stream;
-
-    internal Uploader(OpenStream stream)
+    internal Uploader(OpenStream stream) : base(stream)
     {
-        _stream = stream;
     }
-
-    /// <summary>The stream's call ID.</summary>
-    public string CallId => _stream.CallId;
-
-    /// <summary>The server's final reply (check <see cref="Message.JobErrs"/>); fails if the connection is lost or the
-    /// upload is cancelled. Completes early if the server's function ends early.</summary>
-    public Task<Message> Reply => _stream.Reply!.Task;
 
     /// <summary>Sends a middle part (<see cref="CallType.CallUploadMore"/>).</summary>
     /// <param name="part">The part; not to be reused until the send completes.</param>
@@ -32,21 +22,14 @@ public sealed class Uploader : IAsyncDisposable
     /// <exception cref="RpcException">The server's function ended before the upload did.</exception>
     /// <exception cref="InvalidOperationException">The upload was already completed.</exception>
     public ValueTask SendAsync(Message part, CancellationToken cancellationToken = default) =>
-        StreamCalls.SendAsync(_stream, part, CallType.CallUploadMore, last: false, cancellationToken);
+        StreamCalls.SendAsync(Stream, part, CallType.CallUploadMore, last: false, cancellationToken);
 
     /// <summary>Sends the last part (<see cref="CallType.CallUploadEnd"/>) and waits for the final reply.</summary>
     /// <param name="last">The last part.</param>
     /// <param name="cancellationToken">Cancelling it cancels the upload on both sides.</param>
     public async Task<Message> CompleteAsync(Message last, CancellationToken cancellationToken = default)
     {
-        await StreamCalls.SendAsync(_stream, last, CallType.CallUploadEnd, last: true, cancellationToken);
-        return await StreamCalls.ReplyAsync(_stream, cancellationToken);
-    }
-
-    /// <summary>Cancels the upload if it has not finished.</summary>
-    public ValueTask DisposeAsync()
-    {
-        _stream.Cancel();
-        return ValueTask.CompletedTask;
+        await StreamCalls.SendAsync(Stream, last, CallType.CallUploadEnd, last: true, cancellationToken);
+        return await StreamCalls.ReplyAsync(Stream, cancellationToken);
     }
 }
