@@ -14,6 +14,24 @@ internal sealed partial class RpcConnection
     /// <summary>Reused by the one running drain: the compressed body of the frame being written.</summary>
     private readonly PooledBufferWriter _compressed = new();
 
+    /// <summary>Frames received, by compression byte (0–7); written only by the reader loop.</summary>
+    private readonly long[] _framesReceivedByCompression = new long[8];
+
+    /// <summary>Frames received so far that used <paramref name="algo"/> (diagnostics and tests).</summary>
+    public long FramesReceived(CompressionAlgo algo) => Volatile.Read(ref _framesReceivedByCompression[(byte)algo & 7]);
+
+    /// <summary>Changes the compression this side sends with from the next frame on.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not a sendable algorithm.</exception>
+    public void SetSendCompression(CompressionAlgo algo)
+    {
+        if (algo > CompressionAlgo.Zstd11)
+        {
+            throw new ArgumentOutOfRangeException(nameof(algo), algo,
+                $"Use one of: {string.Join(", ", CompressionNames.All)}.");
+        }
+        Volatile.Write(ref _sendCompression, (int)algo);
+    }
+
     /// <summary>Whether this side answers in the compression the peer last used (the server side does).</summary>
     public bool MirrorPeerCompression { get; set; }
 
@@ -32,6 +50,10 @@ internal sealed partial class RpcConnection
     /// about the choice and are ignored, as are unknown values.</summary>
     private void NotePeerCompression(byte compression)
     {
+        if (compression < _framesReceivedByCompression.Length)
+        {
+            Volatile.Write(ref _framesReceivedByCompression[compression], _framesReceivedByCompression[compression] + 1);
+        }
         if (MirrorPeerCompression && compression <= (byte)CompressionAlgo.Zstd11)
         {
             Volatile.Write(ref _sendCompression, compression);

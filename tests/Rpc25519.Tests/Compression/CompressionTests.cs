@@ -114,6 +114,29 @@ public sealed class CompressionTests
         Assert.Equal((byte)CompressionAlgo.Zstd01, still);
     }
 
+    [Fact]
+    public async Task A_client_switching_compressors_mid_connection_gets_replies_in_each()
+    {
+        var (server, port) = await Loopback.StartServerAsync(Loopback.Echo); // the server itself sends uncompressed
+        await using var _ = server;
+        await using RpcClient client = await Loopback.ConnectAsync(port, c => c.Compression = CompressionAlgo.Lz4);
+        byte[] payload = Compressible(50_000);
+        foreach (CompressionAlgo algo in new[]
+                 {
+                     CompressionAlgo.Lz4, CompressionAlgo.Zstd11, CompressionAlgo.None, CompressionAlgo.Snappy,
+                     CompressionAlgo.Zstd03,
+                 })
+        {
+            client.Compression = algo;
+            long before = client.FramesReceived(algo);
+            Message request = Loopback.Request("echo");
+            request.JobSerz = payload;
+            Assert.Equal(payload, (await client.SendAndGetReplyAsync(request)).JobSerz);
+            Assert.Equal(before + 1, client.FramesReceived(algo));
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => client.Compression = CompressionAlgo.NoSystemCompression);
+    }
+
     public static TheoryData<CompressionAlgo, string> Bombs()
     {
         var data = new TheoryData<CompressionAlgo, string>();
