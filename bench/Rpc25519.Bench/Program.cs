@@ -5,6 +5,11 @@ using Rpc25519.Bench;
 using Rpc25519.Bench.Targets;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+if (args is [AllocationSplit.ServeFlag])
+{
+    await AllocationSplit.ServeAsync();
+    return;
+}
 double seconds = 3;
 string only = "";
 string extras = "all";
@@ -47,4 +52,10 @@ foreach (IEchoTarget target in targets)
 }
 
 Report.Print(rows);
+if (only.Length == 0 || "Rpc25519".StartsWith(only, StringComparison.OrdinalIgnoreCase))
+{
+    (double client, double server) = await AllocationSplit.MeasureAsync(calls: 20_000);
+    Console.WriteLine($"{"allocated per 64 B call, server in its own process",-56} client {client,6:N0} B, " +
+        $"server {server,6:N0} B   target <= 1024 B each");
+}
 await Rpc25519.Bench.Extras.ExtraBenchmarks.RunAsync(extras);

@@ -1,4 +1,4 @@
-using Rpc25519.Config;
+using Rpc25519.ConfigFiles;
 
 namespace Rpc25519;
 

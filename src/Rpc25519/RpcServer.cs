@@ -148,7 +148,7 @@ public sealed partial class RpcServer : IAsyncDisposable
                 var session = new ServerSession(this, connection, _endpoint);
                 _sessions[session.RemoteAddress] = session;
                 session.Connection.Start();
-                ClientConnected?.Invoke(this, new RpcConnectionEventArgs(session.RemoteAddress, null));
+                Raise(ClientConnected, nameof(ClientConnected), new RpcConnectionEventArgs(session.RemoteAddress, null));
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -189,7 +189,20 @@ public sealed partial class RpcServer : IAsyncDisposable
         {
             _sessions.TryRemove(new KeyValuePair<string, ServerSession>(session.RemoteAddress, session));
         }
-        ClientDisconnected?.Invoke(this,
+        Raise(ClientDisconnected, nameof(ClientDisconnected),
             new RpcConnectionEventArgs(session.RemoteAddress, session.Connection.CloseReason));
+    }
+
+    /// <summary>Raises an event; a subscriber that throws is logged and cannot break the accept or close path.</summary>
+    private void Raise(EventHandler<RpcConnectionEventArgs>? handlers, string eventName, RpcConnectionEventArgs args)
+    {
+        try
+        {
+            handlers?.Invoke(this, args);
+        }
+        catch (Exception e)
+        {
+            RpcLog.EventHandlerFailed(_endpoint.Logger, eventName, args.RemoteAddress, e);
+        }
     }
 }

@@ -46,9 +46,13 @@ internal sealed partial class RpcConnection
                 RpcLog.ProtocolViolation(_logger, RemoteAddress, violation.Violation, violation.Message);
             }
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException
-                                      or OperationCanceledException or InvalidOperationException)
+        catch (Exception e)
         {
+            if (e is not (IOException or SocketException or ObjectDisposedException or OperationCanceledException
+                or InvalidOperationException))
+            {
+                RpcLog.LoopFailed(_logger, RemoteAddress, "reader", e);
+            }
             reason = new RpcConnectionClosedException($"Connection to {RemoteAddress} lost: {e.Message}", e);
         }
         finally

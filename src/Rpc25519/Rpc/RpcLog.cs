@@ -54,4 +54,13 @@ internal static partial class RpcLog
     [LoggerMessage(EventId = 211, EventName = "UnsupportedCallType", Level = LogLevel.Information,
         Message = "Call type {CallType} from {RemoteAddress} is not served here; sent CallError")]
     public static partial void UnsupportedCallType(ILogger logger, string callType, string remoteAddress);
+
+    [LoggerMessage(EventId = 212, EventName = "LoopFailed", Level = LogLevel.Error,
+        Message = "Bug: the {Loop} loop of connection {RemoteAddress} failed; closing that connection")]
+    public static partial void LoopFailed(ILogger logger, string remoteAddress, string loop, Exception exception);
+
+    [LoggerMessage(EventId = 213, EventName = "EventHandlerFailed", Level = LogLevel.Warning,
+        Message = "A {EventName} handler threw for {RemoteAddress}; ignored")]
+    public static partial void EventHandlerFailed(ILogger logger, string eventName, string remoteAddress,
+        Exception exception);
 }

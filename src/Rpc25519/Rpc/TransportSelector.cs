@@ -12,11 +12,7 @@ internal static class TransportSelector
         {
             return custom;
         }
-        if (config.TcpOnlyNoTls)
-        {
-            return new TcpTransport(config.LoggerFactory);
-        }
-        throw new RpcException("TLS is not available in this build yet; set RpcConfig.TcpOnlyNoTls = true on both " +
-            "sides for plain TCP on a trusted network.");
+        ITransport transport = config.TcpOnlyNoTls ? new TcpTransport(config.LoggerFactory) : new TlsTransport(config);
+        return string.IsNullOrEmpty(config.PreSharedKeyPath) ? transport : new PskTransport(config, transport);
     }
 }

@@ -5,34 +5,10 @@ namespace Rpc25519.Tests.Integration;
 /// <summary>Remote cancellation, deadlines and timeouts reach the handler, and the caller is never left hanging.</summary>
 public sealed class CancellationTests
 {
-    /// <summary>Registers "wait": signals when it starts, then waits for its token and reports how it ended.</summary>
-    private sealed class Waiter
-    {
-        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        /// <summary>Completes with the request's deadline once the handler saw its token fire.</summary>
-        public TaskCompletionSource<DateTimeOffset?> Cancelled { get; } =
-            new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public void Register(RpcServer server) => server.Register2Func("wait", async (req, _, ct) =>
-        {
-            Started.TrySetResult();
-            try
-            {
-                await Task.Delay(Timeout.Infinite, ct);
-            }
-            catch (OperationCanceledException)
-            {
-                Cancelled.TrySetResult(req.Hdr.Deadline);
-                throw;
-            }
-        });
-    }
-
     [Fact]
     public async Task Cancelling_the_callers_token_cancels_the_handler_and_returns_at_once()
     {
-        var signals = new Waiter();
+        var signals = new WaitingHandler();
         var (server, port) = await Loopback.StartServerAsync(signals.Register);
         await using var _ = server;
         await using RpcClient client = await Loopback.ConnectAsync(port);
@@ -69,7 +45,7 @@ public sealed class CancellationTests
     [Fact]
     public async Task The_requests_deadline_becomes_the_handlers_token_deadline()
     {
-        var signals = new Waiter();
+        var signals = new WaitingHandler();
         var (server, port) = await Loopback.StartServerAsync(signals.Register);
         await using var _ = server;
         await using RpcClient client = await Loopback.ConnectAsync(port);
@@ -87,7 +63,7 @@ public sealed class CancellationTests
     [Fact]
     public async Task Default_timeout_fails_the_call_and_cancels_the_handler()
     {
-        var signals = new Waiter();
+        var signals = new WaitingHandler();
         var (server, port) = await Loopback.StartServerAsync(signals.Register);
         await using var _ = server;
         await using RpcClient client = await Loopback.ConnectAsync(port,
@@ -106,7 +82,7 @@ public sealed class CancellationTests
     {
         var (server, port) = await Loopback.StartServerAsync(s =>
         {
-            new Waiter().Register(s);
+            new WaitingHandler().Register(s);
             Loopback.Echo(s);
         });
         await using var _ = server;

@@ -12,12 +12,8 @@ public sealed class InjectedSourcesTests
     [Fact]
     public async Task Call_timeout_follows_the_configured_clock_not_the_wall_clock()
     {
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var (server, port) = await Loopback.StartServerAsync(s => s.Register2Func("wait", async (_, _, ct) =>
-        {
-            started.TrySetResult();
-            await Task.Delay(Timeout.Infinite, ct);
-        }));
+        var waiter = new WaitingHandler();
+        var (server, port) = await Loopback.StartServerAsync(waiter.Register);
         await using var _ = server;
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using RpcClient client = await Loopback.ConnectAsync(port, c =>
@@ -27,7 +23,7 @@ public sealed class InjectedSourcesTests
         });
 
         Task<Message> call = client.SendAndGetReplyAsync(Loopback.Request("wait")).AsTask();
-        await started.Task.WaitAsync(Loopback.Patience);
+        await waiter.Started.Task.WaitAsync(Loopback.Patience);
         await Task.Delay(300);
         Assert.False(call.IsCompleted, "50 ms of wall-clock time must not time out a call on a stopped clock");
 

@@ -75,6 +75,23 @@ public sealed class PushAndLifecycleTests
     }
 
     [Fact]
+    public async Task A_throwing_event_subscriber_breaks_neither_accepting_nor_closing()
+    {
+        var (server, port) = await Loopback.StartServerAsync(Loopback.Echo);
+        await using var _ = server;
+        server.ClientConnected += (_, _) => throw new InvalidOperationException("subscriber bug");
+        server.ClientDisconnected += (_, _) => throw new InvalidOperationException("subscriber bug");
+
+        await using (RpcClient first = await Loopback.ConnectAsync(port))
+        {
+            Assert.Equal("one", (await first.SendAndGetReplyAsync(Loopback.Request("echo", "one"))).Text());
+        }
+        await using RpcClient second = await Loopback.ConnectAsync(port);
+
+        Assert.Equal("two", (await second.SendAndGetReplyAsync(Loopback.Request("echo", "two"))).Text());
+    }
+
+    [Fact]
     public async Task Stopping_the_server_fails_pending_calls_promptly_even_if_a_handler_ignores_its_token()
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -121,17 +138,13 @@ public sealed class PushAndLifecycleTests
     [Fact]
     public async Task Disposing_the_client_fails_its_pending_calls()
     {
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var (server, port) = await Loopback.StartServerAsync(s => s.Register2Func("hold", async (_, _, ct) =>
-        {
-            started.TrySetResult();
-            await Task.Delay(Timeout.Infinite, ct);
-        }));
+        var waiter = new WaitingHandler();
+        var (server, port) = await Loopback.StartServerAsync(waiter.Register);
         await using var _ = server;
         RpcClient client = await Loopback.ConnectAsync(port);
 
-        Task<Message> call = client.SendAndGetReplyAsync(Loopback.Request("hold")).AsTask();
-        await started.Task.WaitAsync(Loopback.Patience);
+        Task<Message> call = client.SendAndGetReplyAsync(Loopback.Request("wait")).AsTask();
+        await waiter.Started.Task.WaitAsync(Loopback.Patience);
         await client.DisposeAsync();
 
         await Assert.ThrowsAsync<RpcConnectionClosedException>(() => call.WaitAsync(Loopback.Patience));
@@ -157,17 +170,13 @@ public sealed class PushAndLifecycleTests
     [Fact]
     public async Task A_silent_peer_is_closed_as_dead_and_its_calls_fail()
     {
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var (server, port) = await Loopback.StartServerAsync(s => s.Register2Func("hold", async (_, _, ct) =>
-        {
-            started.TrySetResult();
-            await Task.Delay(Timeout.Infinite, ct);
-        }));
+        var waiter = new WaitingHandler();
+        var (server, port) = await Loopback.StartServerAsync(waiter.Register);
         await using var _ = server;
         await using RpcClient client = await Loopback.ConnectAsync(port,
             c => c.DeadConnectionTimeout = TimeSpan.FromMilliseconds(300));
 
-        Task<Message> call = client.SendAndGetReplyAsync(Loopback.Request("hold")).AsTask();
+        Task<Message> call = client.SendAndGetReplyAsync(Loopback.Request("wait")).AsTask();
 
         RpcConnectionClosedException error = await Assert.ThrowsAsync<RpcConnectionClosedException>(
             () => call.WaitAsync(Loopback.Patience));

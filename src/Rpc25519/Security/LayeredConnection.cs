@@ -1,0 +1,289 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Microsoft.Extensions.Logging;
+using Rpc25519.Transport;
+
+namespace Rpc25519.Security;
+
+/// <summary>
+/// A connection that runs a record protocol (TLS, the pre-shared-key layer) over another connection: the session
+/// layer reads and writes plaintext on <see cref="Transport"/>, one receive loop decodes what arrives on the inner
+/// connection, and one send loop encodes what the session writes.
+/// </summary>
+/// <remarks>
+/// <para>Thread-safety: <see cref="Abort"/> and <see cref="DisposeAsync"/> may be called from any thread; the first
+/// close reason wins. <see cref="Decode"/> and <see cref="Encode"/> run on different loops at the same time, so a
+/// subclass guards any state they share.</para>
+/// <para>The inner connection's output has one writer at a time: the send loop, or the receive loop when decoding
+/// produced bytes to send (a TLS alert or key update). <see cref="_innerWriteGate"/> serializes them, so bytes reach
+/// the inner connection in the order the protocol produced them.</para>
+/// </remarks>
+internal abstract class LayeredConnection : IConnection, IDuplexPipe
+{
+    /// <summary>Pause the receive loop when this many decoded bytes wait unread by the session layer.</summary>
+    private const long PauseBytes = 1024 * 1024;
+
+    /// <summary>How long disposing waits for already written bytes to reach the inner connection.</summary>
+    private static readonly TimeSpan CloseFlushWait = TimeSpan.FromSeconds(2);
+
+    private readonly IConnection _inner;
+    /// <summary>Decoded bytes: written by the receive loop, read by the session layer.</summary>
+    private readonly Pipe _received;
+    /// <summary>Bytes to encode: written by the session layer, read by the send loop.</summary>
+    private readonly Pipe _toSend;
+    private readonly CancellationTokenSource _closed = new();
+    /// <summary>Held while writing to the inner connection's output.</summary>
+    private readonly SemaphoreSlim _innerWriteGate = new(1, 1);
+    private readonly ILogger _logger;
+    private readonly TimeProvider _timeProvider;
+    private CancellationTokenRegistration _innerClosed;
+    private Task _receiveLoop = Task.CompletedTask;
+    private Task _sendLoop = Task.CompletedTask;
+    private int _closing;
+
+    protected LayeredConnection(IConnection inner, ILogger logger, TimeProvider timeProvider)
+    {
+        _inner = inner;
+        _logger = logger;
+        _timeProvider = timeProvider;
+        _received = new Pipe(new PipeOptions(pauseWriterThreshold: PauseBytes, resumeWriterThreshold: PauseBytes / 2,
+            minimumSegmentSize: 16 * 1024, useSynchronizationContext: false));
+        _toSend = new Pipe(new PipeOptions(pauseWriterThreshold: PauseBytes, resumeWriterThreshold: PauseBytes / 2,
+            minimumSegmentSize: 16 * 1024, useSynchronizationContext: false));
+        ConnectionClosed = _closed.Token;
+    }
+
+    /// <inheritdoc />
+    public string LocalAddress => _inner.LocalAddress;
+
+    /// <inheritdoc />
+    public string RemoteAddress => _inner.RemoteAddress;
+
+    /// <inheritdoc />
+    public IDuplexPipe Transport => this;
+
+    /// <summary>Decoded bytes for the session layer.</summary>
+    public PipeReader Input => _received.Reader;
+
+    /// <summary>Bytes the session layer wants encoded and sent.</summary>
+    public PipeWriter Output => _toSend.Writer;
+
+    /// <inheritdoc />
+    public CancellationToken ConnectionClosed { get; }
+
+    /// <summary>Why the connection closed (the first reason), or null.</summary>
+    public Exception? CloseReason { get; private set; }
+
+    /// <summary>The connection this layer runs over.</summary>
+    protected IConnection Inner => _inner;
+
+    /// <summary>Starts the receive and send loops on <paramref name="scheduler"/>; call once, after the handshake.</summary>
+    public void Start(TaskScheduler scheduler)
+    {
+        _innerClosed = _inner.ConnectionClosed.Register(static s => ((LayeredConnection)s!).Abort(null), this);
+        _receiveLoop = Task.Factory.StartNew(static s => ((LayeredConnection)s!).ReceiveLoopAsync(), this,
+            CancellationToken.None, TaskCreationOptions.DenyChildAttach, scheduler).Unwrap();
+        _sendLoop = Task.Factory.StartNew(static s => ((LayeredConnection)s!).SendLoopAsync(), this,
+            CancellationToken.None, TaskCreationOptions.DenyChildAttach, scheduler).Unwrap();
+    }
+
+    /// <summary>Decodes records from <paramref name="encoded"/> into <paramref name="decoded"/> (advance only,
+    /// no flush). Returns how far the input was consumed; the rest is offered again with more bytes.</summary>
+    /// <exception cref="Exception">The input is corrupt or forged; the connection is closed with this reason.</exception>
+    protected abstract SequencePosition Decode(ReadOnlySequence<byte> encoded, PipeWriter decoded);
+
+    /// <summary>Encodes <paramref name="plain"/> into <paramref name="encoded"/> (advance only, no flush).</summary>
+    protected abstract void Encode(ReadOnlySequence<byte> plain, PipeWriter encoded);
+
+    /// <summary>Moves bytes that decoding produced for the peer (alerts, key updates) to <paramref name="encoded"/>;
+    /// returns whether there were any. Called by the receive loop while it holds the inner write gate.</summary>
+    protected virtual bool DrainPendingOutput(PipeWriter encoded) => false;
+
+    /// <summary>Moves plaintext the handshake already decoded into <paramref name="decoded"/> (advance only);
+    /// called once when the receive loop starts.</summary>
+    protected virtual void DecodeBuffered(PipeWriter decoded)
+    {
+    }
+
+    /// <summary>Whether decoding left bytes to send to the peer.</summary>
+    protected virtual bool HasPendingOutput => false;
+
+    /// <summary>Writes the end-of-stream record (e.g. TLS close_notify), if the protocol has one.</summary>
+    protected virtual void EncodeClose(PipeWriter encoded)
+    {
+    }
+
+    /// <summary>Whether the protocol has seen the peer's end of stream.</summary>
+    protected virtual bool PeerClosed => false;
+
+    /// <inheritdoc />
+    /// <remarks>Stops both loops. Bytes the session layer already wrote are still encoded and sent if the inner
+    /// connection takes them; <see cref="DisposeAsync"/> bounds that wait and then closes the inner connection.</remarks>
+    public void Abort(Exception? reason)
+    {
+        if (Interlocked.Exchange(ref _closing, 1) != 0)
+        {
+            return;
+        }
+        CloseReason = reason ?? new RpcConnectionClosedException("The connection was closed.");
+        _received.Writer.CancelPendingFlush();
+        _toSend.Reader.CancelPendingRead();
+        try
+        {
+            _inner.Transport.Input.CancelPendingRead();
+        }
+        catch (InvalidOperationException)
+        {
+            // The receive loop already completed the inner input.
+        }
+        if (reason is not null || _sendLoop.IsCompleted)
+        {
+            _inner.Abort(reason);
+        }
+        _closed.Cancel();
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        Abort(null);
+        await _innerClosed.DisposeAsync();
+        await Task.WhenAny(_sendLoop, Task.Delay(CloseFlushWait, _timeProvider));
+        _inner.Abort(CloseReason);
+        try
+        {
+            await Task.WhenAll(_receiveLoop, _sendLoop);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException)
+        {
+            // The loops already recorded their reason; disposing only waits for them to end.
+        }
+        await _inner.DisposeAsync();
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        PipeReader input = _inner.Transport.Input;
+        PipeWriter decoded = _received.Writer;
+        Exception? error = null;
+        try
+        {
+            DecodeBuffered(decoded);
+            await decoded.FlushAsync();
+            while (Volatile.Read(ref _closing) == 0)
+            {
+                ReadResult read = await input.ReadAsync();
+                if (read.IsCanceled)
+                {
+                    break;
+                }
+                ReadOnlySequence<byte> buffer = read.Buffer;
+                SequencePosition consumed = Decode(buffer, decoded);
+                input.AdvanceTo(consumed, buffer.End);
+                if (HasPendingOutput)
+                {
+                    await SendPendingOutputAsync();
+                }
+                FlushResult flushed = await decoded.FlushAsync();
+                if (flushed.IsCompleted || flushed.IsCanceled || read.IsCompleted || PeerClosed)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            error = e;
+            SecurityLog.LayerReceiveFailed(_logger, RemoteAddress, e.Message);
+        }
+        await input.CompleteAsync();
+        // The session layer expects transport failures as IOException (as a socket would report them).
+        await decoded.CompleteAsync(error is null ? null : new IOException(error.Message, error));
+        if (error is not null)
+        {
+            Abort(error);
+        }
+    }
+
+    private async Task SendPendingOutputAsync()
+    {
+        await _innerWriteGate.WaitAsync();
+        try
+        {
+            if (DrainPendingOutput(_inner.Transport.Output))
+            {
+                await _inner.Transport.Output.FlushAsync();
+            }
+        }
+        finally
+        {
+            _innerWriteGate.Release();
+        }
+    }
+
+    private async Task SendLoopAsync()
+    {
+        PipeReader reader = _toSend.Reader;
+        PipeWriter output = _inner.Transport.Output;
+        try
+        {
+            while (true)
+            {
+                ReadResult read = await reader.ReadAsync();
+                if (read.IsCanceled && !reader.TryRead(out read))
+                {
+                    break;
+                }
+                if (!read.Buffer.IsEmpty)
+                {
+                    await EncodeAndFlushAsync(read.Buffer, output, close: false);
+                }
+                reader.AdvanceTo(read.Buffer.End);
+                if (read.IsCompleted)
+                {
+                    await EncodeAndFlushAsync(ReadOnlySequence<byte>.Empty, output, close: true);
+                    break;
+                }
+                if (read.IsCanceled || Volatile.Read(ref _closing) != 0)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            SecurityLog.LayerSendFailed(_logger, RemoteAddress, e.Message);
+            Abort(e);
+        }
+        finally
+        {
+            await reader.CompleteAsync();
+            await output.CompleteAsync();
+            if (Volatile.Read(ref _closing) != 0)
+            {
+                _inner.Abort(CloseReason);
+            }
+        }
+    }
+
+    private async Task EncodeAndFlushAsync(ReadOnlySequence<byte> plain, PipeWriter output, bool close)
+    {
+        await _innerWriteGate.WaitAsync();
+        try
+        {
+            if (close)
+            {
+                EncodeClose(output);
+            }
+            else
+            {
+                Encode(plain, output);
+            }
+            await output.FlushAsync();
+        }
+        finally
+        {
+            _innerWriteGate.Release();
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using System.Text;
+
+namespace Rpc25519.Security;
+
+/// <summary>Where pass-phrases of protected key files come from: a program's callback, the environment variable
+/// <c>RPC25519_PASSPHRASE</c>, the terminal (without echo), or one line of standard input.</summary>
+/// <remarks>Reading from the console is not thread-safe; callers prompt from one place at a time.</remarks>
+public static class Passphrase
+{
+    /// <summary>Name of the environment variable consulted before the terminal.</summary>
+    public const string EnvironmentVariable = "RPC25519_PASSPHRASE";
+
+    /// <summary>A source for loading keys: <paramref name="provider"/> when given, else the environment variable,
+    /// else a prompt on the terminal or a line from standard input.</summary>
+    public static Func<string, string> ForLoading(Func<string, string>? provider) =>
+        provider ?? (path => Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } fromEnv
+            ? fromEnv
+            : Prompt($"Enter pass-phrase for '{path}': "));
+
+    /// <summary>Reads one line: from the terminal without echo when there is one, else from standard input.</summary>
+    /// <exception cref="RpcException">Standard input ended before a line.</exception>
+    public static string Prompt(string prompt)
+    {
+        Console.Error.Write(prompt);
+        if (Console.IsInputRedirected)
+        {
+            string line = Console.In.ReadLine() ?? throw new RpcException("Standard input ended; no pass-phrase.");
+            return line.TrimEnd('\r');
+        }
+        var text = new StringBuilder();
+        while (true)
+        {
+            ConsoleKeyInfo key = Console.ReadKey(intercept: true);
+            if (key.Key == ConsoleKey.Enter)
+            {
+                Console.Error.WriteLine();
+                return text.ToString();
+            }
+            if (key.Key == ConsoleKey.Backspace)
+            {
+                if (text.Length > 0)
+                {
+                    text.Length--;
+                }
+            }
+            else if (key.KeyChar != '\0')
+            {
+                text.Append(key.KeyChar);
+            }
+        }
+    }
+}

@@ -1,0 +1,163 @@
+using System.Net.Sockets;
+using Rpc25519.Tests.Security;
+using static Rpc25519.Tests.Integration.TlsTestHost;
+
+namespace Rpc25519.Tests.Integration;
+
+public sealed class TlsIntegrationTests(CertFixture certs) : IClassFixture<CertFixture>
+{
+    [Fact]
+    public async Task MutualTls_RoundTrips()
+    {
+        await using RpcServer server = await StartEchoAsync(Config(certs.CertsDir));
+        await using RpcClient client = await RpcClient.ConnectAsync(ClientOf(server, Config(certs.CertsDir)));
+        byte[] big = new byte[300_000];
+        Random.Shared.NextBytes(big);
+        Assert.Equal("hello"u8.ToArray(), await EchoAsync(client, "hello"u8.ToArray()));
+        Assert.Equal(big, await EchoAsync(client, big));
+        Assert.StartsWith("tcp://127.0.0.1:", client.RemoteAddress, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ClientFromAnotherCa_IsRejected_WithClearError()
+    {
+        // The client trusts our CA (so it accepts the server) but presents a certificate of an unrelated CA.
+        string mixed = certs.NewDir("mixed-client");
+        CopyPair(certs.OtherCertsDir, "client", mixed);
+        File.Copy(Path.Combine(certs.CertsDir, "ca.crt"), Path.Combine(mixed, "ca.crt"));
+        await using RpcServer server = await StartEchoAsync(Config(certs.CertsDir));
+        var error = await Assert.ThrowsAsync<AuthenticationRejectedException>(
+            () => RpcClient.ConnectAsync(ClientOf(server, Config(mixed))));
+        Assert.Contains("unknown_ca", error.Message, StringComparison.Ordinal);
+        await AssertStillServesAsync(server);
+    }
+
+    [Fact]
+    public async Task ServerFromAnotherCa_IsRejectedByClient()
+    {
+        string mixed = certs.NewDir("mixed-server");
+        CopyPair(certs.OtherCertsDir, "node", mixed);
+        File.Copy(Path.Combine(certs.CertsDir, "ca.crt"), Path.Combine(mixed, "ca.crt"));
+        await using RpcServer server = await StartEchoAsync(Config(mixed));
+        var error = await Assert.ThrowsAsync<AuthenticationRejectedException>(
+            () => RpcClient.ConnectAsync(ClientOf(server, Config(certs.CertsDir))));
+        Assert.Contains("not signed by our CA", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SkipVerifyKeys_WorksOnlyWhenBothEndsOptIn()
+    {
+        RpcConfig serverConfig = Config(certs.CertsDir);
+        serverConfig.SkipVerifyKeys = true;
+        RpcConfig otherClient = Config(certs.OtherCertsDir);
+        otherClient.SkipVerifyKeys = true;
+        await using (RpcServer server = await StartEchoAsync(serverConfig))
+        {
+            await using RpcClient client = await RpcClient.ConnectAsync(ClientOf(server, otherClient));
+            Assert.Equal([7], await EchoAsync(client, [7]));
+            // Only the server skips: the client still verifies and rejects a server of another CA.
+            await Assert.ThrowsAsync<AuthenticationRejectedException>(
+                () => RpcClient.ConnectAsync(ClientOf(server, Config(certs.OtherCertsDir))));
+        }
+        // Only the client skips: the server still demands a certificate signed by its CA.
+        await using RpcServer strict = await StartEchoAsync(Config(certs.CertsDir));
+        await Assert.ThrowsAsync<AuthenticationRejectedException>(
+            () => RpcClient.ConnectAsync(ClientOf(strict, otherClient)));
+    }
+
+    [Fact]
+    public async Task GarbageAndStalledHandshakes_DoNotBlockOtherClients()
+    {
+        RpcConfig config = Config(certs.CertsDir);
+        await using RpcServer server = await StartEchoAsync(config);
+        var endPoint = System.Net.IPEndPoint.Parse(server.LocalAddress.Replace("tcp://", "", StringComparison.Ordinal));
+        using var stalled = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await stalled.ConnectAsync(endPoint);
+        await stalled.SendAsync(new byte[] { 0x16, 0x03, 0x01, 0x00 }); // half a record header, then nothing
+        using var garbage = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await garbage.ConnectAsync(endPoint);
+        await garbage.SendAsync("GET / HTTP/1.0\r\n\r\n"u8.ToArray());
+        await using RpcClient client = await RpcClient.ConnectAsync(ClientOf(server, config));
+        Assert.Equal([1, 2, 3], await EchoAsync(client, [1, 2, 3]));
+        byte[] buffer = new byte[64];
+        int read = await garbage.ReceiveAsync(buffer, SocketFlags.None).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(read >= 0); // the server answered with an alert or closed: either way it did not hang
+    }
+
+    [Fact]
+    public async Task StalledHandshake_IsDroppedAfterHandshakeTimeout()
+    {
+        RpcConfig config = Config(certs.CertsDir);
+        config.HandshakeTimeout = TimeSpan.FromMilliseconds(300);
+        await using RpcServer server = await StartEchoAsync(config);
+        var endPoint = System.Net.IPEndPoint.Parse(server.LocalAddress.Replace("tcp://", "", StringComparison.Ordinal));
+        using var stalled = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await stalled.ConnectAsync(endPoint);
+        int read = await stalled.ReceiveAsync(new byte[16], SocketFlags.None).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, read); // the server closed it
+    }
+
+    [Fact]
+    public async Task ServerWithoutKeyPair_FailsWithClearError()
+    {
+        string empty = certs.NewDir("no-keys");
+        var error = await Assert.ThrowsAsync<RpcException>(() => StartEchoAsync(Config(empty)));
+        Assert.Contains("selfy -k node", error.Message, StringComparison.Ordinal);
+    }
+
+    internal static void CopyPair(string fromDir, string name, string toDir)
+    {
+        File.Copy(Path.Combine(fromDir, name + ".crt"), Path.Combine(toDir, name + ".crt"));
+        File.Copy(Path.Combine(fromDir, name + ".key"), Path.Combine(toDir, name + ".key"));
+    }
+
+    internal async Task AssertStillServesAsync(RpcServer server)
+    {
+        await using RpcClient good = await RpcClient.ConnectAsync(ClientOf(server, Config(certs.CertsDir)));
+        Assert.Equal([42], await EchoAsync(good, [42]));
+    }
+}
+
+public sealed class TlsRecordPathTests(CertFixture certs) : IClassFixture<CertFixture>
+{
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task BothRecordPaths_CarryDataBothWays_AndCloseCleanly(bool nativeAead)
+    {
+        RpcConfig config = Config(certs.CertsDir);
+        var transport = new Rpc25519.Transport.TlsTransport(config, nativeAead);
+        await using var listener = await transport.ListenAsync("127.0.0.1:0");
+        var accept = listener.AcceptAsync().AsTask();
+        await using var client = await transport.DialAsync(listener.LocalAddress[6..]);
+        await using var server = (await accept)!;
+        byte[] data = new byte[100_000];
+        Random.Shared.NextBytes(data);
+        await client.Transport.Output.WriteAsync(data);
+        Assert.Equal(data, await ReadAsync(server.Transport.Input, data.Length));
+        await server.Transport.Output.WriteAsync("bye"u8.ToArray());
+        Assert.Equal("bye"u8.ToArray(), await ReadAsync(client.Transport.Input, 3));
+        await client.Transport.Output.CompleteAsync(); // close_notify: the server sees the end of its input
+        Assert.Empty(await ReadAsync(server.Transport.Input, int.MaxValue));
+    }
+
+    /// <summary>Reads <paramref name="count"/> bytes, or up to the end of the stream.</summary>
+    private static async Task<byte[]> ReadAsync(System.IO.Pipelines.PipeReader input, int count)
+    {
+        var all = new List<byte>();
+        while (all.Count < count)
+        {
+            var read = await input.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            foreach (ReadOnlyMemory<byte> segment in read.Buffer)
+            {
+                all.AddRange(segment.ToArray());
+            }
+            input.AdvanceTo(read.Buffer.End);
+            if (read.IsCompleted)
+            {
+                break;
+            }
+        }
+        return [.. all];
+    }
+}

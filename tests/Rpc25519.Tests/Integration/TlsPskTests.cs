@@ -1,0 +1,81 @@
+using System.Net;
+using System.Net.Sockets;
+using Rpc25519.Security;
+using Rpc25519.Tests.Security;
+using static Rpc25519.Tests.Integration.TlsTestHost;
+
+namespace Rpc25519.Tests.Integration;
+
+public sealed class TlsPskTests(CertFixture certs) : IClassFixture<CertFixture>
+{
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task SamePsk_RoundTrips(bool tcpOnly)
+    {
+        string psk = NewPsk();
+        RpcConfig config = Config(certs.CertsDir, tcpOnly);
+        config.PreSharedKeyPath = psk;
+        await using RpcServer server = await StartEchoAsync(config);
+        await using RpcClient client = await RpcClient.ConnectAsync(ClientOf(server, config));
+        byte[] big = new byte[200_000];
+        Random.Shared.NextBytes(big);
+        Assert.Equal(big, await EchoAsync(client, big));
+        Assert.Equal([1], await EchoAsync(client, [1]));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task DifferentPsk_FailsCleanlyOnBothEnds(bool tcpOnly)
+    {
+        var log = new ListLoggerProvider();
+        RpcConfig serverConfig = Config(certs.CertsDir, tcpOnly);
+        serverConfig.PreSharedKeyPath = NewPsk();
+        serverConfig.LoggerFactory = log.Factory();
+        RpcConfig clientConfig = Config(certs.CertsDir, tcpOnly);
+        clientConfig.PreSharedKeyPath = NewPsk();
+        await using RpcServer server = await StartEchoAsync(serverConfig);
+        var error = await Assert.ThrowsAsync<AuthenticationRejectedException>(
+            () => RpcClient.ConnectAsync(ClientOf(server, clientConfig)));
+        Assert.Contains("pre-shared key", error.Message, StringComparison.Ordinal);
+        await log.WaitForAsync(m => m.Contains("pre-shared key", StringComparison.Ordinal));
+        Assert.Empty(server.Connections);
+    }
+
+    [Fact]
+    public async Task TamperedRecord_ClosesConnection()
+    {
+        RpcConfig config = Config(certs.CertsDir, tcp: true);
+        config.PreSharedKeyPath = NewPsk();
+        config.DefaultCallTimeout = TimeSpan.FromSeconds(5);
+        await using RpcServer server = await StartEchoAsync(config);
+        // Handshake: 37 (hello) + 32 (confirmation) bytes from the client; corrupt a byte of its first record.
+        await using var proxy = new FlippingProxy(IPEndPoint.Parse(server.LocalAddress[6..]), flipAt: 69 + 10);
+        RpcConfig clientConfig = config.Clone();
+        clientConfig.ClientDialToHostPort = proxy.EndPoint.ToString();
+        await using RpcClient client = await RpcClient.ConnectAsync(clientConfig);
+        await Assert.ThrowsAnyAsync<RpcException>(() => EchoAsync(client, new byte[100]));
+        await client.Disconnected.WaitHandleAsync(TimeSpan.FromSeconds(10));
+        Assert.False(client.IsConnected);
+    }
+
+    [Fact]
+    public void ShortPskFile_IsRejected()
+    {
+        string path = Path.Combine(certs.NewDir("short"), "psk");
+        File.WriteAllBytes(path, new byte[16]);
+        RpcConfig config = Config(certs.CertsDir);
+        config.PreSharedKeyPath = path;
+        var error = Assert.Throws<RpcException>(() => new Rpc25519.Transport.PskTransport(config,
+            new Rpc25519.Transport.TcpTransport()));
+        Assert.Contains("at least 32", error.Message, StringComparison.Ordinal);
+    }
+
+    private string NewPsk()
+    {
+        string path = Path.Combine(certs.NewDir("psk"), "psk.binary");
+        SelfCertificates.GenerateSymmetricKey(path);
+        return path;
+    }
+}

@@ -1,0 +1,25 @@
+namespace Rpc25519.Tests.Integration;
+
+/// <summary>A "wait" handler: signals when it starts, then waits for its token and reports how it ended.</summary>
+internal sealed class WaitingHandler
+{
+    public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes with the request's deadline once the handler saw its token fire.</summary>
+    public TaskCompletionSource<DateTimeOffset?> Cancelled { get; } =
+        new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Register(RpcServer server) => server.Register2Func("wait", async (req, _, ct) =>
+    {
+        Started.TrySetResult();
+        try
+        {
+            await Task.Delay(Timeout.Infinite, ct);
+        }
+        catch (OperationCanceledException)
+        {
+            Cancelled.TrySetResult(req.Hdr.Deadline);
+            throw;
+        }
+    });
+}

@@ -1,0 +1,65 @@
+using System.Security.Cryptography;
+using Org.BouncyCastle.Tls;
+using Rpc25519.Transport;
+
+namespace Rpc25519.Tests.Security;
+
+public sealed class TlsRecordLayerTests
+{
+    private static (TlsRecordLayer Client, TlsRecordLayer Server) Pair(ulong clientSeq = 0, ulong serverSeq = 1)
+    {
+        byte[] k1 = RandomNumberGenerator.GetBytes(32), iv1 = RandomNumberGenerator.GetBytes(12);
+        byte[] k2 = RandomNumberGenerator.GetBytes(32), iv2 = RandomNumberGenerator.GetBytes(12);
+        return (new TlsRecordLayer((byte[])k1.Clone(), iv1, clientSeq, (byte[])k2.Clone(), iv2, serverSeq),
+            new TlsRecordLayer((byte[])k2.Clone(), iv2, serverSeq, (byte[])k1.Clone(), iv1, clientSeq));
+    }
+
+    [Fact]
+    public void SealedRecords_OpenInOrder_AndRejectTamperReplayAndReorder()
+    {
+        var (client, server) = Pair();
+        byte[] first = Seal(client, "one"u8);
+        byte[] second = Seal(client, "two"u8);
+        byte[] plain = new byte[first.Length];
+        Assert.Equal(3, server.Open(first, plain));
+        Assert.Equal("one"u8.ToArray(), plain[..3]);
+        // Replaying the first record (its sequence number is used up) fails.
+        var replay = Assert.Throws<TlsFatalAlert>(() => server.Open(first, plain));
+        Assert.Equal(AlertDescription.bad_record_mac, replay.AlertDescription);
+
+        var (c2, s2) = Pair();
+        byte[] a = Seal(c2, "a"u8);
+        byte[] b = Seal(c2, "b"u8);
+        Assert.Throws<TlsFatalAlert>(() => s2.Open(b, new byte[b.Length])); // reordered
+        var (c3, s3) = Pair();
+        byte[] tampered = Seal(c3, "hello"u8);
+        tampered[7] ^= 1;
+        Assert.Throws<TlsFatalAlert>(() => s3.Open(tampered, new byte[tampered.Length]));
+        GC.KeepAlive(second);
+        GC.KeepAlive(a);
+    }
+
+    [Fact]
+    public void CloseNotify_MarksPeerClosed()
+    {
+        var (client, server) = Pair();
+        byte[] record = new byte[64];
+        int length = client.SealCloseNotify(record);
+        Assert.Equal(0, server.Open(record.AsSpan(0, length), new byte[64]));
+        Assert.True(server.PeerClosed);
+    }
+
+    [Fact]
+    public void OversizedRecordHeader_IsRejected()
+    {
+        Assert.Throws<TlsFatalAlert>(() => TlsRecordLayer.RecordLength([23, 3, 3, 0xFF, 0xFF]));
+        Assert.Equal(5 + 100, TlsRecordLayer.RecordLength([23, 3, 3, 0, 100]));
+    }
+
+    private static byte[] Seal(TlsRecordLayer layer, ReadOnlySpan<byte> plain)
+    {
+        byte[] output = new byte[plain.Length + TlsRecordLayer.OverheadBytes];
+        Assert.Equal(output.Length, layer.Seal(plain, output));
+        return output;
+    }
+}

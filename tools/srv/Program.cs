@@ -1,0 +1,90 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Rpc25519;
+
+// srv: the demo server. Registers the two-way function "customEcho", which returns the request with the server's
+// time appended; prints calls per second at the end (Ctrl-C, or after -sec seconds).
+var address = new Option<string>("-s") { Description = "address to bind", DefaultValueFactory = _ => "0.0.0.0:8443" };
+var tcp = new Option<bool>("-tcp") { Description = "plain TCP, no TLS (trusted networks only)" };
+var skipVerify = new Option<bool>("-skip-verify") { Description = "accept any valid Ed25519 client (SkipVerifyKeys)" };
+var keyName = new Option<string>("-k") { Description = "server key pair name", DefaultValueFactory = _ => "node" };
+var certs = new Option<string?>("-certs") { Description = "certificate directory (default: selfy's certs dir)" };
+var psk = new Option<string?>("-psk") { Description = "pre-shared key file (from selfy -gensym)" };
+var seconds = new Option<int>("-sec") { Description = "stop after N seconds and print calls/second (0: run until Ctrl-C)" };
+var quiet = new Option<bool>("-quiet") { Description = "do not log each call" };
+var verbose = new Option<bool>("-v") { Description = "log the library's diagnostics" };
+var root = new RootCommand("srv: Rpc25519 demo server")
+{
+    address, tcp, skipVerify, keyName, certs, psk, seconds, quiet, verbose,
+};
+ParseResult parsed = root.Parse(args);
+if (parsed.Errors.Count > 0 || args.Contains("-h") || args.Contains("--help"))
+{
+    foreach (var error in parsed.Errors)
+    {
+        Console.Error.WriteLine($"srv: error: {error.Message}");
+    }
+    return parsed.Errors.Count > 0 ? 1 : parsed.Invoke();
+}
+using ILoggerFactory logging = LoggerFactory.Create(b => b.AddConsole()
+    .SetMinimumLevel(parsed.GetValue(verbose) ? LogLevel.Debug : LogLevel.Warning));
+var config = new RpcConfig
+{
+    ServerAddr = parsed.GetValue(address)!,
+    TcpOnlyNoTls = parsed.GetValue(tcp),
+    SkipVerifyKeys = parsed.GetValue(skipVerify),
+    ServerKeyPairName = parsed.GetValue(keyName)!,
+    CertPath = parsed.GetValue(certs) ?? "",
+    PreSharedKeyPath = parsed.GetValue(psk) ?? "",
+    LoggerFactory = logging,
+};
+bool logCalls = !parsed.GetValue(quiet);
+long calls = 0;
+try
+{
+    await using var server = new RpcServer(config);
+    server.Register2Func("customEcho", (request, reply, _) =>
+    {
+        long n = Interlocked.Increment(ref calls);
+        if (logCalls)
+        {
+            Console.WriteLine($"server customEcho called, Seqno={request.Hdr.Seqno}, msg='{Preview(request.JobSerz)}' (call {n})");
+        }
+        string stamp = $"\n with time customEcho sees this: '{DateTimeOffset.Now.ToString("o", CultureInfo.InvariantCulture)}'";
+        reply.JobSerz = [.. request.JobSerz, .. Encoding.UTF8.GetBytes(stamp)];
+        return ValueTask.CompletedTask;
+    });
+    await server.StartAsync();
+    Console.WriteLine($"rpc25519.server Start() returned serverAddr = '{server.LocalAddress}' " +
+        $"({(config.TcpOnlyNoTls ? "plain TCP" : "TLS 1.3, Ed25519")}{(config.PreSharedKeyPath.Length > 0 ? " + pre-shared key" : "")})");
+    var started = Stopwatch.StartNew();
+    using var stop = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        stop.Cancel();
+    };
+    int limit = parsed.GetValue(seconds);
+    try
+    {
+        await Task.Delay(limit > 0 ? TimeSpan.FromSeconds(limit) : Timeout.InfiniteTimeSpan, stop.Token);
+    }
+    catch (OperationCanceledException)
+    {
+    }
+    double elapsed = started.Elapsed.TotalSeconds;
+    Console.WriteLine($"srv: ran {elapsed:F1} s; calls seen: {calls}" +
+        (calls > 0 ? $"; {calls / elapsed:F0} calls/second" : ""));
+    return 0;
+}
+catch (RpcException e)
+{
+    Console.Error.WriteLine($"srv: error: {e.Message}");
+    return 1;
+}
+
+static string Preview(byte[] bytes) =>
+    bytes.Length <= 64 ? Encoding.UTF8.GetString(bytes) : Encoding.UTF8.GetString(bytes, 0, 64) + "...";
