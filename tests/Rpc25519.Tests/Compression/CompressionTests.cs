@@ -181,13 +181,7 @@ public sealed class CompressionTests
         }
         await socket.SendAsync(RawFrames.WithHeader(body, (byte)algo));
 
-        DateTime giveUp = DateTime.UtcNow + Loopback.Patience;
-        while (!closed.ContainsKey(address))
-        {
-            Assert.True(DateTime.UtcNow < giveUp, "The server did not close the connection.");
-            await Task.Delay(10);
-        }
-        RpcProtocolException reason = Assert.IsType<RpcProtocolException>(closed[address]);
+        RpcProtocolException reason = Assert.IsType<RpcProtocolException>(await RawFrames.WaitForCloseAsync(closed, address));
         Assert.Equal(ProtocolViolation.BadCompression, reason.Violation);
     }
 

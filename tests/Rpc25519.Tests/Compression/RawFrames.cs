@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Net.Sockets;
 using Rpc25519.Compression;
 using Rpc25519.Messages;
@@ -67,5 +68,17 @@ internal static class RawFrames
             got += n;
         }
         return buffer;
+    }
+
+    /// <summary>Waits until the server has reported closing <paramref name="address"/>; returns the reason.</summary>
+    public static async Task<Exception?> WaitForCloseAsync(ConcurrentDictionary<string, Exception?> closed, string address)
+    {
+        DateTime giveUp = DateTime.UtcNow + Integration.Loopback.Patience;
+        while (!closed.ContainsKey(address))
+        {
+            Assert.True(DateTime.UtcNow < giveUp, $"The server did not close the connection from {address}.");
+            await Task.Delay(10);
+        }
+        return closed[address];
     }
 }

@@ -44,13 +44,7 @@ public sealed class StreamProtocolTests
             await socket.SendAsync(RawFrames.Frame(part, CompressionAlgo.None));
         }
 
-        DateTime giveUp = DateTime.UtcNow + Loopback.Patience;
-        while (!closed.ContainsKey(address))
-        {
-            Assert.True(DateTime.UtcNow < giveUp, "The server did not close the connection.");
-            await Task.Delay(10);
-        }
-        RpcProtocolException reason = Assert.IsType<RpcProtocolException>(closed[address]);
+        RpcProtocolException reason = Assert.IsType<RpcProtocolException>(await RawFrames.WaitForCloseAsync(closed, address));
         Assert.Equal(ProtocolViolation.StreamProtocol, reason.Violation);
         Assert.Equal("fine", (await good.SendAndGetReplyAsync(Loopback.Request("echo", "fine"))).Text());
     }
