@@ -12,20 +12,22 @@ if (args is [AllocationSplit.ServeFlag])
 }
 double seconds = 3;
 string only = "";
+string extras = "all";
 for (int i = 0; i + 1 < args.Length; i += 2)
 {
     switch (args[i])
     {
         case "--seconds": seconds = double.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
         case "--only": only = args[i + 1]; break;
-        default: throw new ArgumentException($"Unknown option {args[i]}; use --seconds N and --only NAME-PREFIX.");
+        case "--extras": extras = args[i + 1]; break;
+        default: throw new ArgumentException($"Unknown option {args[i]}; use --seconds N, --only NAME-PREFIX and --extras all|none|streams|compression.");
     }
 }
 TimeSpan duration = TimeSpan.FromSeconds(seconds);
 Console.WriteLine($"Rpc25519 side-by-side benchmark: {Environment.ProcessorCount} cores, {duration.TotalSeconds} s " +
     "per measurement, loopback, one process.");
 
-IEchoTarget[] targets = [new RawTcpTarget(), new GrpcTarget(), new Rpc25519Target()];
+IEchoTarget[] targets = [new RawTcpTarget(), new GrpcTarget(), new Rpc25519Target(), new Rpc25519TypedTarget()];
 if (only.Length > 0)
 {
     // A quick look at one system while tuning; the ratio table needs all three.
@@ -56,3 +58,4 @@ if (only.Length == 0 || "Rpc25519".StartsWith(only, StringComparison.OrdinalIgno
     Console.WriteLine($"{"allocated per 64 B call, server in its own process",-56} client {client,6:N0} B, " +
         $"server {server,6:N0} B   target <= 1024 B each");
 }
+await Rpc25519.Bench.Extras.ExtraBenchmarks.RunAsync(extras);

@@ -23,4 +23,7 @@ public enum ProtocolViolation
 
     /// <summary>The frame header's reserved bits are not zero.</summary>
     ReservedBitsSet = 7,
+
+    /// <summary>A stream part arrived out of order, of the wrong kind, or beyond the credit the receiver granted.</summary>
+    StreamProtocol = 8,
 }

@@ -13,7 +13,7 @@ namespace Rpc25519;
 /// <para>There is no automatic reconnect. When the connection drops, every waiting call fails at once with
 /// <see cref="RpcConnectionClosedException"/> and later calls fail the same way; connect a new client to go on.</para>
 /// </remarks>
-public sealed class RpcClient : IAsyncDisposable, IRpcConnectionOwner
+public sealed partial class RpcClient : IAsyncDisposable, IRpcConnectionOwner
 {
     private readonly EndpointContext _endpoint;
     private readonly Channel<Message> _incoming;

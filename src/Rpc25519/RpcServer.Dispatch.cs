@@ -27,6 +27,21 @@ public sealed partial class RpcServer
                         "on this server (Register2Func).", paysOwedReply: true);
                 }
                 return;
+            case CallType.CallNetRpc:
+                session.ReplyOwed();
+                if (_typed.TryGet(hdr.ServiceName, out var typed))
+                {
+                    StartHandler(new HandlerInvocation(this, session, request, typed.Handler, null));
+                }
+                else
+                {
+                    RpcLog.NoSuchService(_endpoint.Logger, "typed", hdr.ServiceName, session.RemoteAddress);
+                    SendCallError(session, request, _typed.WhyNotFound(hdr.ServiceName), paysOwedReply: true);
+                }
+                return;
+            case CallType.CallUploadBegin or CallType.CallRequestDownload or CallType.CallRequestBistreaming:
+                DispatchStream(session, request);
+                return;
             case CallType.CallOneWay:
                 if (_registry.TryGetOneWay(hdr.ServiceName, out var oneWay))
                 {

@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Rpc25519;
+using Rpc25519.Compression;
+using Rpc25519.Streams;
 using Rpc25519.Messages;
 
 // cli: the demo client. Calls "customEcho" -n times and prints the replies and latency quantiles; with -bench it
@@ -18,10 +20,20 @@ var wait = new Option<double>("-wait") { Description = "per-call timeout in seco
 var quiet = new Option<bool>("-quiet") { Description = "do not print replies" };
 var bench = new Option<double>("-bench") { Description = "benchmark for N seconds: print calls/s and MB/s" };
 var size = new Option<int>("-size") { Description = "benchmark request size in bytes", DefaultValueFactory = _ => 64 };
+var press = new Option<string>("-press")
+{
+    Description = "compression: none, snappy (s2), lz4, zstd:01, zstd:03, zstd:07, zstd:11",
+    DefaultValueFactory = _ => "snappy",
+};
+var upload = new Option<string?>("-upload")
+{
+    Description = "upload benchmark: stream this file (or, given a number, that many MiB of generated text) to the " +
+        "server's \"upload\" function and print MB/s",
+};
 var concurrency = new Option<int>("-c") { Description = "benchmark concurrent callers", DefaultValueFactory = _ => 16 };
 var root = new RootCommand("cli: Rpc25519 demo client")
 {
-    address, tcp, skipVerify, keyName, certs, psk, count, wait, quiet, bench, size, concurrency,
+    address, tcp, skipVerify, keyName, certs, psk, count, wait, quiet, bench, size, concurrency, press, upload,
 };
 ParseResult parsed = root.Parse(args);
 if (parsed.Errors.Count > 0 || args.Contains("-h") || args.Contains("--help"))
@@ -49,9 +61,20 @@ var config = new RpcConfig
     DefaultCallTimeout = TimeSpan.FromSeconds(parsed.GetValue(wait)),
     LoggerFactory = logging,
 };
+if (!CompressionNames.TryParse(parsed.GetValue(press), out CompressionAlgo algo))
+{
+    Console.Error.WriteLine($"cli: error: unknown -press '{parsed.GetValue(press)}'; use one of: " +
+        string.Join(", ", CompressionNames.All));
+    return 1;
+}
+config.Compression = algo;
 try
 {
     await using RpcClient client = await RpcClient.ConnectAsync(config);
+    if (parsed.GetValue(upload) is { } what)
+    {
+        return await UploadAsync(client, what, parsed.GetValue(press)!);
+    }
     double benchSeconds = parsed.GetValue(bench);
     return benchSeconds > 0
         ? await BenchAsync(client, benchSeconds, parsed.GetValue(size), parsed.GetValue(concurrency))
@@ -117,6 +140,46 @@ static async Task<int> BenchAsync(RpcClient client, double seconds, int size, in
     double elapsed = started.Elapsed.TotalSeconds;
     Console.WriteLine($"cli: {calls} calls of {size} B in {elapsed:F2} s with {concurrency} callers: " +
         $"{calls / elapsed:F0} calls/s, {calls * (double)size / elapsed / 1e6:F1} MB/s of requests");
+    return 0;
+}
+
+static async Task<int> UploadAsync(RpcClient client, string what, string press)
+{
+    const int partBytes = 1024 * 1024;
+    byte[] data;
+    if (File.Exists(what))
+    {
+        data = await File.ReadAllBytesAsync(what);
+    }
+    else if (int.TryParse(what, out int mebibytes) && mebibytes > 0)
+    {
+        var text = new StringBuilder();
+        for (int i = 0; text.Length < mebibytes * partBytes; i++)
+        {
+            text.Append("upload line ").Append(i).Append(": the quick brown fox jumps over the lazy dog\n");
+        }
+        data = Encoding.UTF8.GetBytes(text.ToString())[..(mebibytes * partBytes)];
+    }
+    else
+    {
+        Console.Error.WriteLine($"cli: error: -upload '{what}' is neither a file nor a number of MiB");
+        return 1;
+    }
+    var started = Stopwatch.StartNew();
+    await using Uploader uploader = await client.UploadBeginAsync("upload", new Message());
+    for (int offset = 0; offset < data.Length; offset += partBytes)
+    {
+        await uploader.SendAsync(new Message { JobSerz = data[offset..Math.Min(data.Length, offset + partBytes)] });
+    }
+    Message reply = await uploader.CompleteAsync(new Message());
+    double elapsed = started.Elapsed.TotalSeconds;
+    if (reply.JobErrs.Length > 0 || reply.Hdr.Subject != data.Length.ToString())
+    {
+        Console.Error.WriteLine($"cli: upload failed: {reply.JobErrs}{reply.Hdr.Subject}");
+        return 1;
+    }
+    Console.WriteLine($"cli: uploaded {data.Length} bytes in {elapsed:F2} s with -press {press}: " +
+        $"{data.Length / elapsed / 1e6:F1} MB/s");
     return 0;
 }
 

@@ -4,6 +4,8 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Rpc25519;
+using Rpc25519.Compression;
+using Rpc25519.Messages;
 
 // srv: the demo server. Registers the two-way function "customEcho", which returns the request with the server's
 // time appended; prints calls per second at the end (Ctrl-C, or after -sec seconds).
@@ -16,9 +18,15 @@ var psk = new Option<string?>("-psk") { Description = "pre-shared key file (from
 var seconds = new Option<int>("-sec") { Description = "stop after N seconds and print calls/second (0: run until Ctrl-C)" };
 var quiet = new Option<bool>("-quiet") { Description = "do not log each call" };
 var verbose = new Option<bool>("-v") { Description = "log the library's diagnostics" };
+var press = new Option<string>("-press")
+{
+    Description = "compression until a client has sent: none, snappy (s2), lz4, zstd:01, zstd:03, zstd:07, zstd:11 " +
+        "(each client is then answered in the compression it uses)",
+    DefaultValueFactory = _ => "snappy",
+};
 var root = new RootCommand("srv: Rpc25519 demo server")
 {
-    address, tcp, skipVerify, keyName, certs, psk, seconds, quiet, verbose,
+    address, tcp, skipVerify, keyName, certs, psk, seconds, quiet, verbose, press,
 };
 ParseResult parsed = root.Parse(args);
 if (parsed.Errors.Count > 0 || args.Contains("-h") || args.Contains("--help"))
@@ -41,6 +49,13 @@ var config = new RpcConfig
     PreSharedKeyPath = parsed.GetValue(psk) ?? "",
     LoggerFactory = logging,
 };
+if (!CompressionNames.TryParse(parsed.GetValue(press), out CompressionAlgo algo))
+{
+    Console.Error.WriteLine($"srv: error: unknown -press '{parsed.GetValue(press)}'; use one of: " +
+        string.Join(", ", CompressionNames.All));
+    return 1;
+}
+config.Compression = algo;
 bool logCalls = !parsed.GetValue(quiet);
 long calls = 0;
 try
@@ -56,6 +71,20 @@ try
         string stamp = $"\n with time customEcho sees this: '{DateTimeOffset.Now.ToString("o", CultureInfo.InvariantCulture)}'";
         reply.JobSerz = [.. request.JobSerz, .. Encoding.UTF8.GetBytes(stamp)];
         return ValueTask.CompletedTask;
+    });
+    // "upload": the target of cli -upload; counts the bytes and reports them in the final reply.
+    server.RegisterUploadReaderFunc("upload", async (parts, reply, ct) =>
+    {
+        long bytes = 0;
+        await foreach (Message part in parts.WithCancellation(ct))
+        {
+            bytes += part.JobSerz.Length;
+        }
+        reply.Hdr.Subject = bytes.ToString(CultureInfo.InvariantCulture);
+        if (logCalls)
+        {
+            Console.WriteLine($"server upload received {bytes} bytes");
+        }
     });
     await server.StartAsync();
     Console.WriteLine($"rpc25519.server Start() returned serverAddr = '{server.LocalAddress}' " +

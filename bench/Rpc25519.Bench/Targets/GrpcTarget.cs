@@ -1,13 +1,6 @@
-using System.Net;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Rpc25519.Bench.Targets;
 
@@ -24,18 +17,8 @@ internal sealed class GrpcTarget : IEchoTarget
 
     public bool SupportsConcurrentCallers => true;
 
-    public async Task StartAsync()
-    {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel =>
-            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
-        builder.Services.AddGrpc(options => options.MaxReceiveMessageSize = 16 * 1024 * 1024);
-        _app = builder.Build();
-        _app.MapGrpcService<EchoService>();
-        await _app.StartAsync();
-        _address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-    }
+    public async Task StartAsync() =>
+        (_app, _address) = await GrpcKestrel.StartAsync<EchoService>(options => options.MaxReceiveMessageSize = 16 * 1024 * 1024);
 
     public Task<IEchoClient> ConnectAsync()
     {
@@ -43,14 +26,7 @@ internal sealed class GrpcTarget : IEchoTarget
         return Task.FromResult<IEchoClient>(new Client(channel));
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_app is not null)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
-    }
+    public ValueTask DisposeAsync() => GrpcKestrel.StopAsync(_app);
 
     private sealed class Client(GrpcChannel channel) : IEchoClient
     {

@@ -83,4 +83,8 @@ public enum CallType
 
     /// <summary>Peer API: circuit data that may fall back to the service when the peer is gone.</summary>
     CallPeerTrafficWithServiceFallback = 121,
+
+    /// <summary>Stream flow control: the receiver of a stream grants the sender credit up to the absolute byte total
+    /// in <see cref="Hdr.StreamPart"/> (same CallId). One-way; this library's extension, not in the original.</summary>
+    CallStreamCredit = 130,
 }

@@ -12,5 +12,6 @@ public static class CallTypeExtensions
     /// <summary>Whether this build knows the value (unknown values from the network close the connection).</summary>
     public static bool IsDefined(this CallType type) =>
         type is >= CallType.CallNone and <= CallType.CallRequestBistreaming
-             or >= CallType.CallOneWay and <= CallType.CallPeerTrafficWithServiceFallback;
+             or >= CallType.CallOneWay and <= CallType.CallPeerTrafficWithServiceFallback
+             or CallType.CallStreamCredit;
 }

@@ -1,23 +1,34 @@
 using System.Buffers;
+using Rpc25519.Compression;
 using Rpc25519.Messages;
 
 namespace Rpc25519.Rpc;
 
-/// <summary>Turns a frame body into a <see cref="Message"/>, undoing the compression its header names.</summary>
+/// <summary>Turns a frame body into a <see cref="Message"/>, undoing the compression its header names
+/// (reader makes right: whatever the sender chose, whatever this side's own setting).</summary>
 internal static class FrameBodyDecoder
 {
     /// <summary>Compression byte for an uncompressed body.</summary>
     public const byte NoCompression = 0;
 
-    /// <exception cref="RpcProtocolException">Unknown compression, or the body is not a valid message.</exception>
+    /// <exception cref="RpcProtocolException">Unknown compression, a body that does not decompress or would expand
+    /// past <paramref name="maxFrameBytes"/>, or a body that is not a valid message.</exception>
     public static Message Decode(in FrameHeader header, in ReadOnlySequence<byte> body, int maxFrameBytes,
         DecodeContext context)
     {
-        if (header.Compression != NoCompression)
+        if (header.Compression is NoCompression or (byte)CompressionAlgo.NoSystemCompression)
         {
-            throw new RpcProtocolException(ProtocolViolation.BadCompression,
-                $"Frame uses compression {header.Compression}, which this build does not know.");
+            return MessageCodec.Decode(body, context);
         }
-        return MessageCodec.Decode(body, context);
+        byte[] expanded = FrameDecompressor.Decompress((CompressionAlgo)header.Compression, body, maxFrameBytes,
+            out int length);
+        try
+        {
+            return MessageCodec.Decode(new ReadOnlySequence<byte>(expanded, 0, length), context);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(expanded);
+        }
     }
 }

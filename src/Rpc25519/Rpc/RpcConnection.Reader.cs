@@ -20,8 +20,10 @@ internal sealed partial class RpcConnection
                 ReadOnlySequence<byte> buffer = result.Buffer;
                 try
                 {
-                    while (TryReadFrame(ref buffer, maxFrameBytes, _decodeContext, out Message? message))
+                    while (TryReadFrame(ref buffer, maxFrameBytes, _decodeContext, out Message? message,
+                               out byte compression))
                     {
+                        NotePeerCompression(compression);
                         Deliver(message);
                     }
                     if (result.IsCompleted || result.IsCanceled)
@@ -62,9 +64,10 @@ internal sealed partial class RpcConnection
 
     /// <summary>Takes one complete frame off the front of <paramref name="buffer"/> and decodes it.</summary>
     private static bool TryReadFrame(ref ReadOnlySequence<byte> buffer, int maxFrameBytes, DecodeContext context,
-        [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Message? message)
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Message? message, out byte compression)
     {
         message = null;
+        compression = 0;
         if (buffer.IsEmpty || !FrameHeader.TryRead(buffer, maxFrameBytes, out FrameHeader header))
         {
             return false;
@@ -76,6 +79,7 @@ internal sealed partial class RpcConnection
         }
         ReadOnlySequence<byte> body = buffer.Slice(FrameHeader.Size, header.BodyLength);
         message = FrameBodyDecoder.Decode(header, body, maxFrameBytes, context);
+        compression = header.Compression;
         buffer = buffer.Slice(frameBytes);
         return true;
     }
@@ -94,6 +98,10 @@ internal sealed partial class RpcConnection
             return;
         }
         if (hdr.Typ is CallType.CallRpcReply or CallType.CallError && hdr.Seqno != 0 && Calls.TryComplete(message))
+        {
+            return;
+        }
+        if (TryRouteToStream(message))
         {
             return;
         }

@@ -134,12 +134,7 @@ internal sealed partial class RpcConnection
                 "data as a stream, or raise the limit on both sides."));
             return 0;
         }
-        Span<byte> header = output.GetSpan(FrameHeader.Size);
-        FrameHeader.Write(header, FrameBodyDecoder.NoCompression, (int)bodyBytes);
-        output.Advance(FrameHeader.Size);
-        output.Write(_body.WrittenSpan);
-        // The payload goes straight from the caller's array into the transport's buffer: no intermediate copy.
-        output.Write(payload);
+        int frameBytes = WriteFrameBody(output, frame.Message, (int)bodyBytes);
         if (frame.Message.Hdr.Typ == CallType.CallKeepAlive)
         {
             Interlocked.Increment(ref _keepAlivesSent);
@@ -148,7 +143,7 @@ internal sealed partial class RpcConnection
         {
             _written.Add(completion);
         }
-        return FrameHeader.Size + (int)bodyBytes;
+        return frameBytes;
     }
 
     /// <summary>Tells everyone whose frame did not make it out that it will not.</summary>
@@ -171,6 +166,7 @@ internal sealed partial class RpcConnection
             frame.Completion?.OnSendFailed(error);
         }
         _body.Dispose();
+        _compressed.Dispose();
     }
 
     private RpcConnectionClosedException ClosedError() => new(

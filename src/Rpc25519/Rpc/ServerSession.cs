@@ -22,6 +22,7 @@ internal sealed class ServerSession : IRpcConnectionOwner
     {
         _server = server;
         Connection = new RpcConnection(connection, endpoint, this, endpoint.Config.ServerSendKeepAlive);
+        Connection.MirrorPeerCompression = true;
     }
 
     public RpcConnection Connection { get; }

@@ -1,0 +1,72 @@
+using MessagePack;
+using Rpc25519.Messages;
+using Rpc25519.Typed;
+
+namespace Rpc25519;
+
+public sealed partial class RpcClient
+{
+    /// <summary>
+    /// Calls a typed method registered with <see cref="RpcServer.Register"/> and returns its reply. Waits at most
+    /// <see cref="RpcConfig.DefaultCallTimeout"/>.
+    /// </summary>
+    /// <param name="serviceMethod"><c>"Service.Method"</c>.</param>
+    /// <param name="args">The argument, serialized with <see cref="RpcConfig.TypedSerializerOptions"/>.</param>
+    /// <param name="cancellationToken">Cancelling it cancels the remote handler and throws
+    /// <see cref="OperationCanceledException"/>.</param>
+    /// <exception cref="RemoteException">The remote method threw; the message is its error text.</exception>
+    /// <exception cref="RpcException">The server has no such service or method (the message says which).</exception>
+    /// <exception cref="RpcTimeoutException">No reply in time.</exception>
+    /// <exception cref="RpcConnectionClosedException">The connection closed first.</exception>
+    public Task<TReply> CallAsync<TArgs, TReply>(string serviceMethod, TArgs args,
+        CancellationToken cancellationToken = default) =>
+        CallTypedAsync<TArgs, TReply>(serviceMethod, args, null, cancellationToken);
+
+    /// <summary>Like <see cref="CallAsync{TArgs, TReply}(string, TArgs, CancellationToken)"/>, with a deadline
+    /// <paramref name="timeout"/> from now that the server's handler also observes.</summary>
+    /// <param name="serviceMethod"><c>"Service.Method"</c>.</param>
+    /// <param name="args">The argument.</param>
+    /// <param name="timeout">How long the call may take, on both sides.</param>
+    /// <param name="cancellationToken">Cancels the call (and the remote handler).</param>
+    public Task<TReply> CallAsync<TArgs, TReply>(string serviceMethod, TArgs args, TimeSpan timeout,
+        CancellationToken cancellationToken = default) =>
+        CallTypedAsync<TArgs, TReply>(serviceMethod, args, _endpoint.TimeProvider.GetUtcNow() + timeout,
+            cancellationToken);
+
+    /// <summary>
+    /// Returns an implementation of interface <typeparamref name="T"/> whose methods call the server's typed service.
+    /// Each method must have the shape <c>Task&lt;TReply&gt; M(TArgs args[, CancellationToken ct])</c>; it calls
+    /// <c>"{serviceName}.{M}"</c>. The interface is inspected once, here; calls run precompiled code.
+    /// </summary>
+    /// <param name="serviceName">The service's name on the server; default the interface's name without a leading
+    /// <c>I</c> (<c>IArith</c> → <c>Arith</c>).</param>
+    /// <exception cref="ArgumentException"><typeparamref name="T"/> is not an interface, or has a method of another
+    /// shape (the message names it).</exception>
+    public T CreateProxy<T>(string? serviceName = null) where T : class => TypedProxy.Create<T>(this, serviceName);
+
+    private async Task<TReply> CallTypedAsync<TArgs, TReply>(string serviceMethod, TArgs args, DateTimeOffset? deadline,
+        CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(serviceMethod);
+        MessagePackSerializerOptions options = _endpoint.Config.TypedSerializerOptions;
+        var request = new Message(new Hdr
+        {
+            Typ = CallType.CallNetRpc,
+            ServiceName = serviceMethod,
+            Deadline = deadline,
+        })
+        {
+            JobSerz = MessagePackSerializer.Serialize(args, options, cancellationToken),
+        };
+        Message reply = await _connection.CallAsync(request, cancellationToken);
+        if (reply.Hdr.Typ == CallType.CallError)
+        {
+            throw new RpcException(reply.Hdr.Subject);
+        }
+        if (reply.JobErrs.Length > 0)
+        {
+            throw new RemoteException(reply.JobErrs);
+        }
+        return MessagePackSerializer.Deserialize<TReply>(reply.JobSerz, options, cancellationToken);
+    }
+}

@@ -1,0 +1,26 @@
+using Rpc25519.Typed;
+
+namespace Rpc25519;
+
+public sealed partial class RpcServer
+{
+    private readonly TypedServiceRegistry _typed = new();
+
+    /// <summary>
+    /// Publishes the public methods of <paramref name="service"/> for typed (net/rpc-style) calls, each as
+    /// <c>"Service.Method"</c>. Accepted shapes: <c>Task&lt;TReply&gt; M(TArgs args[, CallContext][, CancellationToken])</c>
+    /// and the classic <c>Task M(TArgs args, TReply reply[, CallContext][, CancellationToken])</c>, which fills a fresh
+    /// <c>TReply</c> (a class with a parameterless constructor). Methods of other shapes are skipped. Arguments and
+    /// replies travel as MessagePack (<see cref="RpcConfig.TypedSerializerOptions"/>). The token fires on remote
+    /// cancellation, at the caller's deadline, on disconnect and at server stop; an exception's message goes back to
+    /// the caller as a <see cref="RemoteException"/>. Methods are compiled to delegates here, once.
+    /// </summary>
+    /// <param name="service">The object whose methods serve the calls; shared by all concurrent calls.</param>
+    /// <param name="name">The service name; default the type's name. May contain dots (the method name follows the
+    /// last one).</param>
+    /// <returns>The <c>"Service.Method"</c> names now served.</returns>
+    /// <exception cref="ArgumentException">The type has no method of a suitable shape, or overloads one.</exception>
+    /// <exception cref="InvalidOperationException">A service of that name is already registered.</exception>
+    public IReadOnlyList<string> Register(object service, string? name = null) =>
+        _typed.Register(service, name, _endpoint.Config.TypedSerializerOptions);
+}

@@ -1,0 +1,64 @@
+using System.Collections.Concurrent;
+using MessagePack;
+
+namespace Rpc25519.Typed;
+
+/// <summary>The typed services a server publishes: <c>"Service.Method"</c> → compiled handler.</summary>
+/// <remarks>Thread-safe; registration takes a lock, lookups do not.</remarks>
+internal sealed class TypedServiceRegistry
+{
+    private readonly ConcurrentDictionary<string, TypedHandler> _methods = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _services = new(StringComparer.Ordinal);
+
+    /// <summary>Guards registration (check-then-add of a whole service).</summary>
+    private readonly Lock _registerLock = new();
+
+    /// <exception cref="ArgumentException">No suitable methods, or overloaded ones.</exception>
+    /// <exception cref="InvalidOperationException">A service of that name is already registered.</exception>
+    public IReadOnlyList<string> Register(object service, string? name, MessagePackSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        string serviceName = name ?? service.GetType().Name;
+        if (string.IsNullOrWhiteSpace(serviceName))
+        {
+            throw new ArgumentException("A service name must not be empty.", nameof(name));
+        }
+        List<TypedHandler> handlers = TypedMethodCompiler.CompileAll(service, serviceName, options);
+        if (handlers.Count == 0)
+        {
+            throw new ArgumentException($"Type {service.GetType().FullName} has no public methods of a suitable shape " +
+                $"to serve as '{serviceName}'; use {TypedMethodCompiler.AcceptedShapes}.", nameof(service));
+        }
+        lock (_registerLock)
+        {
+            if (!_services.TryAdd(serviceName, true))
+            {
+                throw new InvalidOperationException($"A service named '{serviceName}' is already registered; pass " +
+                    "another name to Register.");
+            }
+            foreach (TypedHandler handler in handlers)
+            {
+                _methods[handler.ServiceMethod] = handler;
+            }
+        }
+        return handlers.ConvertAll(h => h.ServiceMethod);
+    }
+
+    public bool TryGet(string serviceMethod, out TypedHandler handler) =>
+        _methods.TryGetValue(serviceMethod, out handler!);
+
+    /// <summary>Why <paramref name="serviceMethod"/> cannot be served: the service or the method is unknown, or the
+    /// name is ill-formed.</summary>
+    public string WhyNotFound(string serviceMethod)
+    {
+        int dot = serviceMethod.LastIndexOf('.');
+        if (dot <= 0 || dot == serviceMethod.Length - 1)
+        {
+            return $"rpc: service/method request ill-formed: '{serviceMethod}' (expected \"Service.Method\").";
+        }
+        string service = serviceMethod[..dot];
+        return _services.ContainsKey(service)
+            ? $"rpc: can't find method {serviceMethod} (service '{service}' has no such method)."
+            : $"rpc: can't find service {service} (asked for {serviceMethod}).";
+    }
+}

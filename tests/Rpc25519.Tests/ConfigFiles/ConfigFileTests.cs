@@ -1,0 +1,189 @@
+using Rpc25519.Compression;
+using Rpc25519.ConfigFiles;
+
+namespace Rpc25519.Tests.ConfigFiles;
+
+public sealed class ConfigFileTests
+{
+    /// <summary>A config with every persisted field away from its default: the ones known here by hand, any others
+    /// (added to the partial RpcConfig elsewhere) by a generated value of their kind.</summary>
+    private static RpcConfig Unusual()
+    {
+        RpcConfig config = KnownUnusual();
+        var defaults = new RpcConfig();
+        foreach (ConfigField field in ConfigField.All.Where(f => f.IsDefault(config, defaults)))
+        {
+            string text = field.GetText(config);
+            string changed = field.Kind switch
+            {
+                ConfigValueKind.Bool => text == "true" ? "false" : "true",
+                ConfigValueKind.Integer => (long.Parse(text) + 7).ToString(),
+                ConfigValueKind.Duration => GoDuration.Format(GoDuration.Parse(text) + TimeSpan.FromSeconds(3)),
+                _ => text + "-x",
+            };
+            try
+            {
+                field.SetText(config, changed);
+            }
+            catch (FormatException)
+            {
+                // An enum or a validated string that rejects the generated value: left at its default.
+            }
+        }
+        return config;
+    }
+
+    private static RpcConfig KnownUnusual() => new()
+    {
+        ServerAddr = "10.0.0.5:7000",
+        ClientDialToHostPort = "host \"quoted\" \\ name:7000",
+        TcpOnlyNoTls = true,
+        MaxFrameBytes = 123_456,
+        DefaultCallTimeout = Timeout.InfiniteTimeSpan,
+        ClientSendKeepAlive = TimeSpan.FromSeconds(10),
+        ServerSendKeepAlive = TimeSpan.FromMilliseconds(1500),
+        DeadConnectionTimeout = TimeSpan.FromMinutes(1.5),
+        ConnectTimeout = TimeSpan.FromHours(2) + TimeSpan.FromTicks(7),
+        SendQueueCapacity = 17,
+        IncomingQueueCapacity = 3,
+        ShutdownGracePeriod = TimeSpan.FromMicroseconds(250),
+        Compression = CompressionAlgo.Zstd07,
+        StreamWindowBytes = 5L * 1024 * 1024 * 1024,
+    };
+
+    private static void AssertSameSettings(RpcConfig expected, RpcConfig actual)
+    {
+        Assert.NotEmpty(ConfigField.All);
+        foreach (ConfigField field in ConfigField.All)
+        {
+            Assert.Equal(field.GetText(expected), field.GetText(actual));
+        }
+    }
+
+    [Fact]
+    public void The_test_config_moves_every_persisted_field_off_its_default()
+    {
+        var defaults = new RpcConfig();
+        RpcConfig unusual = KnownUnusual();
+        string[] known =
+        [
+            "ServerAddr", "ClientDialToHostPort", "TcpOnlyNoTls", "MaxFrameBytes", "DefaultCallTimeout",
+            "ClientSendKeepAlive", "ServerSendKeepAlive", "DeadConnectionTimeout", "ConnectTimeout", "SendQueueCapacity",
+            "IncomingQueueCapacity", "ShutdownGracePeriod", "Compression", "StreamWindowBytes",
+        ];
+        Assert.All(known, name => Assert.False(ConfigField.Find(name)!.IsDefault(unusual, defaults), name));
+    }
+
+    [Fact]
+    public void Sexp_round_trips_and_looks_like_the_original()
+    {
+        RpcConfig original = Unusual();
+        string text = original.ToSexp();
+        Assert.StartsWith("(rpc25519_Config\n", text);
+        Assert.Contains("        ServerAddr: \"10.0.0.5:7000\",\n", text);
+        Assert.Contains("ClientSendKeepAlive: (dur \"10s\"),", text);
+        Assert.Contains("DeadConnectionTimeout: (dur \"1m30s\"),", text);
+        Assert.Contains("Compression: \"zstd:07\",", text);
+        RpcConfig back = RpcConfig.ParseSexp(text);
+        AssertSameSettings(original, back);
+        Assert.Equal(text, back.ToSexp());
+    }
+
+    [Fact]
+    public void Json_round_trips()
+    {
+        RpcConfig original = Unusual();
+        string text = original.ToJson();
+        Assert.Contains("\"DeadConnectionTimeout\": \"1m30s\"", text);
+        RpcConfig back = RpcConfig.ParseJson(text);
+        AssertSameSettings(original, back);
+        Assert.Equal(text, back.ToJson());
+    }
+
+    [Fact]
+    public void Files_round_trip_by_extension()
+    {
+        string dir = Directory.CreateTempSubdirectory("rpc25519-config").FullName;
+        try
+        {
+            foreach (string name in new[] { "a.json", "a.zygo" })
+            {
+                string path = Path.Combine(dir, name);
+                Unusual().Save(path);
+                AssertSameSettings(Unusual(), RpcConfig.Load(path));
+            }
+            Assert.StartsWith("{", File.ReadAllText(Path.Combine(dir, "a.json")));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Empty_record_and_short_rendering_give_defaults()
+    {
+        AssertSameSettings(new RpcConfig(), RpcConfig.ParseSexp("(rpc25519_Config )"));
+        AssertSameSettings(new RpcConfig(), RpcConfig.ParseJson("{}"));
+        Assert.Equal("(rpc25519_Config\n)\n", new RpcConfig().ToSexp(omitDefaults: true));
+        var some = new RpcConfig { Compression = CompressionAlgo.Snappy };
+        Assert.Equal("(rpc25519_Config\nCompression: \"snappy\",\n)\n", some.ToSexp(omitDefaults: true));
+    }
+
+    [Fact]
+    public void A_misspelled_field_is_an_error_naming_it_and_its_line()
+    {
+        string sexp = "(rpc25519_Config\n  ServerAddr: \"x:1\",\n  ; a comment\n  CompresAlgo: \"s2\",\n)";
+        var e = Assert.Throws<ConfigFileException>(() => RpcConfig.ParseSexp(sexp));
+        Assert.Equal(4, e.Line);
+        Assert.Equal("CompresAlgo", e.Field);
+        Assert.Contains("line 4", e.Message);
+        Assert.Contains("unknown field 'CompresAlgo'", e.Message);
+
+        string json = "{\n  \"ServerAddr\": \"x:1\",\n\n  \"MaxFrameByte\": 5\n}";
+        var j = Assert.Throws<ConfigFileException>(() => RpcConfig.ParseJson(json));
+        Assert.Equal(4, j.Line);
+        Assert.Contains("unknown field 'MaxFrameByte'", j.Message);
+    }
+
+    [Fact]
+    public void Bad_values_are_errors_naming_field_and_line()
+    {
+        var dur = Assert.Throws<ConfigFileException>(() =>
+            RpcConfig.ParseSexp("(rpc25519_Config\nConnectTimeout: (dur \"9 parsecs\"),\n)"));
+        Assert.Equal((2, "ConnectTimeout"), (dur.Line, dur.Field));
+        var kind = Assert.Throws<ConfigFileException>(() => RpcConfig.ParseSexp("(rpc25519_Config\nTcpOnlyNoTls: \"yes\")"));
+        Assert.Equal("TcpOnlyNoTls", kind.Field);
+        var press = Assert.Throws<ConfigFileException>(() => RpcConfig.ParseJson("{\"Compression\": \"zip\"}"));
+        Assert.Contains("zstd:11", press.Message);
+        Assert.Throws<ConfigFileException>(() => RpcConfig.ParseSexp("(rpc25519_Config\nServerAddr: \"a\",\nServerAddr: \"b\")"));
+        Assert.Throws<ConfigFileException>(() => RpcConfig.ParseJson("{\"ServerAddr\": "));
+    }
+
+    [Fact]
+    public void The_originals_names_and_s2_are_accepted()
+    {
+        RpcConfig config = RpcConfig.ParseSexp("(rpc25519_Config\n TCPonly_no_TLS: true,\n CompressAlgo: \"s2\",\n" +
+            " ClientSendKeepAlive: (dur \"10s\"),\n)");
+        Assert.True(config.TcpOnlyNoTls);
+        Assert.Equal(CompressionAlgo.Snappy, config.Compression);
+        Assert.Equal(TimeSpan.FromSeconds(10), config.ClientSendKeepAlive);
+    }
+
+    [Theory]
+    [InlineData("0s", 0L)]
+    [InlineData("9s", 90_000_000L)]
+    [InlineData("1m30s", 900_000_000L)]
+    [InlineData("1h0m0s", 36_000_000_000L)]
+    [InlineData("250ms", 2_500_000L)]
+    [InlineData("1.5ms", 15_000L)]
+    [InlineData("2us", 20L)]
+    [InlineData("100ns", 1L)]
+    [InlineData("-1ms", -10_000L)]
+    [InlineData("2h3m4.5s", 73_845_000_000L)]
+    public void Go_durations_format_and_parse(string text, long ticks)
+    {
+        Assert.Equal(TimeSpan.FromTicks(ticks), GoDuration.Parse(text));
+        Assert.Equal(text, GoDuration.Format(TimeSpan.FromTicks(ticks)));
+    }
+}

@@ -1,0 +1,51 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Rpc25519.Compression;
+using Rpc25519.Messages;
+using Rpc25519.Tests.Compression;
+using Rpc25519.Tests.Integration;
+
+namespace Rpc25519.Tests.Streams;
+
+/// <summary>A peer that ignores the credit window, or numbers parts wrongly, is disconnected; nobody else is hurt.</summary>
+public sealed class StreamProtocolTests
+{
+    public static TheoryData<string> Cases() => ["past-credit", "out-of-order"];
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task A_sender_that_breaks_the_stream_rules_is_disconnected(string kind)
+    {
+        var closed = new ConcurrentDictionary<string, Exception?>();
+        var never = new TaskCompletionSource();
+        var (server, port) = await Loopback.StartServerAsync(s =>
+        {
+            Loopback.Echo(s);
+            // Never reads: grants nothing beyond the initial 256 KiB.
+            s.RegisterUploadReaderFunc("sink", async (parts, reply, ct) => await never.Task.WaitAsync(ct));
+        });
+        await using var _ = server;
+        server.ClientDisconnected += (_, e) => closed[e.RemoteAddress] = e.CloseReason;
+        await using RpcClient good = await Loopback.ConnectAsync(port);
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, port);
+        string address = $"tcp://{socket.LocalEndPoint}";
+
+        int parts = kind == "past-credit" ? 10 : 3;
+        for (int i = 0; i < parts; i++)
+        {
+            var part = new Message { JobSerz = new byte[64 * 1024] };
+            part.Hdr.Typ = i == 0 ? CallType.CallUploadBegin : CallType.CallUploadMore;
+            part.Hdr.ServiceName = "sink";
+            part.Hdr.CallId = "raw-stream";
+            part.Hdr.Seqno = 7;
+            part.Hdr.StreamPart = kind == "out-of-order" && i == 2 ? 5 : i;
+            await socket.SendAsync(RawFrames.Frame(part, CompressionAlgo.None));
+        }
+
+        RpcProtocolException reason = Assert.IsType<RpcProtocolException>(await RawFrames.WaitForCloseAsync(closed, address));
+        Assert.Equal(ProtocolViolation.StreamProtocol, reason.Violation);
+        Assert.Equal("fine", (await good.SendAndGetReplyAsync(Loopback.Request("echo", "fine"))).Text());
+    }
+}

@@ -1,0 +1,296 @@
+using System.Buffers.Binary;
+using Rpc25519.Messages;
+using Rpc25519.Streams;
+using Rpc25519.Tests.Integration;
+
+namespace Rpc25519.Tests.Streams;
+
+public sealed class StreamTests
+{
+    private static Message Part(int index, int size = 8)
+    {
+        byte[] payload = new byte[Math.Max(size, 4)];
+        BinaryPrimitives.WriteInt32BigEndian(payload, index);
+        return new Message { JobSerz = payload };
+    }
+
+    private static int IndexOf(Message part) => BinaryPrimitives.ReadInt32BigEndian(part.JobSerz);
+
+    [Fact]
+    public async Task An_upload_of_1000_parts_arrives_in_order_and_complete()
+    {
+        var (server, port) = await Loopback.StartServerAsync(s => s.RegisterUploadReaderFunc("collect",
+            async (parts, reply, ct) =>
+            {
+                int expected = 0;
+                CallType lastType = CallType.CallNone;
+                await foreach (Message part in parts.WithCancellation(ct))
+                {
+                    if (part.Hdr.StreamPart != expected || IndexOf(part) != expected)
+                    {
+                        throw new InvalidOperationException($"part {part.Hdr.StreamPart} / {IndexOf(part)} at {expected}");
+                    }
+                    expected++;
+                    lastType = part.Hdr.Typ;
+                }
+                reply.Hdr.Subject = $"{expected} {lastType}";
+            }));
+        await using var _ = server;
+        await using RpcClient client = await Loopback.ConnectAsync(port);
+
+        await using Uploader upload = await client.UploadBeginAsync("collect", Part(0));
+        for (int i = 1; i < 999; i++)
+        {
+            await upload.SendAsync(Part(i, 1000));
+        }
+        Message reply = await upload.CompleteAsync(Part(999));
+        Assert.Equal("", reply.JobErrs);
+        Assert.Equal($"1000 {CallType.CallUploadEnd}", reply.Hdr.Subject);
+        Assert.Equal(upload.CallId, reply.Hdr.CallId);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => upload.SendAsync(Part(1000)).AsTask());
+    }
+
+    [Fact]
+    public async Task A_200_MiB_download_to_a_slow_consumer_keeps_memory_bounded()
+    {
+        const int partBytes = 64 * 1024;
+        const int parts = 200 * 1024 * 1024 / partBytes;
+        const long window = 1024 * 1024;
+        byte[] chunk = new byte[partBytes];
+        new Random(3).NextBytes(chunk);
+        var (server, port) = await Loopback.StartServerAsync(s => s.RegisterServerSendsDownloadFunc("blob",
+            async (request, sender, reply, ct) =>
+            {
+                for (int i = 0; i < parts; i++)
+                {
+                    // The same bytes each time: the library never changes a payload, and it is not copied here.
+                    await sender.SendAsync(new Message { JobSerz = chunk }, last: i == parts - 1, ct);
+                }
+                reply.Hdr.Subject = "done";
+            }));
+        await using var _ = server;
+        await using RpcClient client = await Loopback.ConnectAsync(port, c => c.StreamWindowBytes = window);
+
+        long before = GC.GetTotalMemory(forceFullCollection: true);
+        long peak = 0;
+        long bytes = 0;
+        int count = 0;
+        await using Downloader download = await client.RequestDownloadAsync("blob", new Message());
+        await foreach (Message part in download.ReadAllAsync())
+        {
+            Assert.Equal(count, part.Hdr.StreamPart);
+            bytes += part.JobSerz.Length;
+            if (++count % 32 == 0)
+            {
+                await Task.Delay(1); // the slow consumer
+            }
+            if (count % 800 == 0)
+            {
+                peak = Math.Max(peak, GC.GetTotalMemory(forceFullCollection: true) - before);
+            }
+        }
+        Message reply = await download.Reply;
+        Assert.Equal("done", reply.Hdr.Subject);
+        Assert.Equal(parts, count);
+        Assert.Equal((long)parts * partBytes, bytes);
+        Assert.InRange(download.MaxQueuedBytes, 1, window + partBytes + 256);
+        Assert.True(peak < 48L * 1024 * 1024, $"Live memory grew by {peak / (1024 * 1024)} MiB during a 200 MiB download.");
+    }
+
+    [Fact]
+    public async Task A_bistream_echoes_while_both_directions_run()
+    {
+        var (server, port) = await Loopback.StartServerAsync(s => s.RegisterBistreamFunc("echo",
+            async (uploads, sender, reply, ct) =>
+            {
+                int n = 0;
+                await foreach (Message part in uploads.WithCancellation(ct))
+                {
+                    bool last = part.Hdr.Typ == CallType.CallUploadEnd;
+                    await sender.SendAsync(new Message { JobSerz = part.JobSerz }, last, ct);
+                    n++;
+                }
+                reply.Hdr.Subject = n.ToString();
+            }));
+        await using var _ = server;
+        await using RpcClient client = await Loopback.ConnectAsync(port);
+
+        await using Bistreamer stream = await client.BistreamAsync("echo", Part(0, 20_000));
+        Task writer = Task.Run(async () =>
+        {
+            for (int i = 1; i < 299; i++)
+            {
+                await stream.SendAsync(Part(i, 20_000));
+            }
+            await stream.CompleteUploadAsync(Part(299));
+        });
+        int received = 0;
+        await foreach (Message part in stream.ReadAllAsync())
+        {
+            Assert.Equal(received, IndexOf(part));
+            Assert.Equal(received, part.Hdr.StreamPart);
+            received++;
+        }
+        await writer;
+        Assert.Equal(300, received);
+        Assert.Equal("300", (await stream.Reply).Hdr.Subject);
+    }
+
+    [Fact]
+    public async Task Cancelling_a_download_on_the_client_stops_the_server_promptly()
+    {
+        var stopped = new TaskCompletionSource<Exception>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var (server, port) = await Loopback.StartServerAsync(s => s.RegisterServerSendsDownloadFunc("endless",
+            async (request, sender, reply, ct) =>
+            {
+                try
+                {
+                    for (int i = 0; ; i++)
+                    {
+                        await sender.SendAsync(Part(i, 1000), cancellationToken: ct);
+                    }
+                }
+                catch (Exception e)
+                {
+                    stopped.TrySetResult(e);
+                    throw;
+                }
+            }));
+        await using var _ = server;
+        await using RpcClient client = await Loopback.ConnectAsync(port);
+
+        using var cts = new CancellationTokenSource();
+        await using Downloader download = await client.RequestDownloadAsync("endless", new Message());
+        int read = 0;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (Message part in download.ReadAllAsync(cts.Token))
+            {
+                if (++read == 10)
+                {
+                    cts.Cancel();
+                }
+            }
+        });
+        Assert.IsAssignableFrom<OperationCanceledException>(await stopped.Task.WaitAsync(Loopback.Patience));
+        Assert.True(client.IsConnected);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => download.Reply);
+    }
+
+    [Fact]
+    public async Task A_server_function_that_fails_mid_upload_stops_the_client_with_its_error()
+    {
+        var (server, port) = await Loopback.StartServerAsync(s => s.RegisterUploadReaderFunc("picky",
+            async (parts, reply, ct) =>
+            {
+                int n = 0;
+                await foreach (Message part in parts.WithCancellation(ct))
+                {
+                    if (++n == 5)
+                    {
+                        throw new InvalidDataException("part 4 is not welcome");
+                    }
+                }
+            }));
+        await using var _ = server;
+        await using RpcClient client = await Loopback.ConnectAsync(port);
+
+        await using Uploader upload = await client.UploadBeginAsync("picky", Part(0));
+        var error = await Assert.ThrowsAsync<RemoteException>(async () =>
+        {
+            for (int i = 1; ; i++)
+            {
+                await upload.SendAsync(Part(i, 10_000));
+            }
+        });
+        Assert.Equal("part 4 is not welcome", error.RemoteMessage);
+        Assert.Equal("part 4 is not welcome", (await upload.Reply).JobErrs);
+    }
+
+    [Fact]
+    public async Task A_lost_connection_ends_open_streams_on_both_sides()
+    {
+        var serverSaw = new TaskCompletionSource<Exception>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var (server, port) = await Loopback.StartServerAsync(s => s.RegisterBistreamFunc("hang",
+            async (uploads, sender, reply, ct) =>
+            {
+                try
+                {
+                    await sender.SendAsync(Part(0), cancellationToken: ct);
+                    started.TrySetResult();
+                    await foreach (Message part in uploads.WithCancellation(ct))
+                    {
+                    }
+                }
+                catch (Exception e)
+                {
+                    serverSaw.TrySetResult(e);
+                    throw;
+                }
+            }));
+        await using var _ = server;
+        RpcClient client = await Loopback.ConnectAsync(port);
+        RpcClient other = await Loopback.ConnectAsync(port);
+        await using var _o = other;
+
+        Bistreamer stream = await client.BistreamAsync("hang", Part(0));
+        await started.Task.WaitAsync(Loopback.Patience);
+        Task<int> reading = Task.Run(async () =>
+        {
+            int n = 0;
+            await foreach (Message part in stream.ReadAllAsync())
+            {
+                n++;
+            }
+            return n;
+        });
+        await client.DisposeAsync(); // the connection goes away mid-stream
+
+        await Assert.ThrowsAsync<RpcConnectionClosedException>(() => reading);
+        await Assert.ThrowsAsync<RpcConnectionClosedException>(() => stream.Reply);
+        Exception seen = await serverSaw.Task.WaitAsync(Loopback.Patience);
+        Assert.True(seen is RpcConnectionClosedException or OperationCanceledException, seen.ToString());
+        Assert.True(other.IsConnected);
+    }
+
+    [Fact]
+    public async Task An_unknown_stream_function_fails_the_stream_with_a_clear_error()
+    {
+        var (server, port) = await Loopback.StartServerAsync(_ => { });
+        await using var _ = server;
+        await using RpcClient client = await Loopback.ConnectAsync(port);
+        await using Downloader download = await client.RequestDownloadAsync("nope", new Message());
+        var error = await Assert.ThrowsAsync<RpcException>(() => download.Reply);
+        Assert.Contains("No download (RegisterServerSendsDownloadFunc) function is registered as 'nope'", error.Message);
+    }
+
+    [Fact]
+    public async Task A_stream_nobody_reads_does_not_stall_other_calls_on_its_connection()
+    {
+        var sent = 0;
+        var (server, port) = await Loopback.StartServerAsync(s =>
+        {
+            Loopback.Echo(s);
+            s.RegisterServerSendsDownloadFunc("flood", async (request, sender, reply, ct) =>
+            {
+                for (int i = 0; i < 10_000; i++)
+                {
+                    await sender.SendAsync(Part(i, 64 * 1024), cancellationToken: ct);
+                    Interlocked.Increment(ref sent);
+                }
+            });
+        });
+        await using var _ = server;
+        await using RpcClient client = await Loopback.ConnectAsync(port, c => c.StreamWindowBytes = 512 * 1024);
+        await using Downloader download = await client.RequestDownloadAsync("flood", new Message());
+        await Task.Delay(200); // the server fills the window and waits
+
+        for (int i = 0; i < 20; i++)
+        {
+            Assert.Equal($"still {i}", (await client.SendAndGetReplyAsync(Loopback.Request("echo", $"still {i}"))).Text());
+        }
+        // Not read at all: the server got no further than the window lets it (512 KiB of 64 KiB parts).
+        Assert.InRange(Volatile.Read(ref sent), 1, 9);
+    }
+}
