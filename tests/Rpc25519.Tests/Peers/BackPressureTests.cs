@@ -1,0 +1,103 @@
+using Rpc25519.Messages;
+using Rpc25519.Peers;
+using Rpc25519.Tests.Integration;
+using static Rpc25519.Tests.Peers.PeerHarness;
+
+namespace Rpc25519.Tests.Peers;
+
+/// <summary>Per-circuit credit back-pressure: a slow reader stalls only its own circuit, nothing is dropped, order
+/// holds; a remote that ignores its credit loses its circuit, not the connection.</summary>
+public sealed class BackPressureTests
+{
+    [Fact]
+    public async Task A_slow_reader_stalls_only_its_own_circuit_and_loses_nothing()
+    {
+        const int window = 4;
+        await using PeerHarness h = await StartAsync(c => c.PeerCircuitWindow = window);
+        LocalPeer local = await h.Client.PeerApi.StartLocalPeerAsync(Echo);
+        Circuit slow = await h.Client.PeerApi.StartRemotePeerAndGetCircuitAsync(local, "slow", Sink,
+            h.Client.RemoteAddress);
+        Circuit fast = await slow.NewCircuitAsync("fast");
+        Circuit slowRemote = await Within(h.ServerSinkCircuits.Reader.ReadAsync().AsTask());
+        Circuit fastRemote = await Within(h.ServerSinkCircuits.Reader.ReadAsync().AsTask());
+        Assert.Equal("slow", slowRemote.Name);
+
+        // Nobody reads the slow circuit: a window's worth goes out, the next send waits.
+        for (int i = 0; i < window; i++)
+        {
+            await slow.SendOneWayAsync(new Fragment { FragPart = i }).AsTask().WaitAsync(Loopback.Patience);
+        }
+        Task blocked = slow.SendOneWayAsync(new Fragment { FragPart = window }).AsTask();
+        await Task.Delay(200);
+        Assert.False(blocked.IsCompleted);
+
+        // Meanwhile the sibling circuit on the same connection flows freely, many windows' worth.
+        for (int i = 0; i < 50 * window; i++)
+        {
+            await fast.SendOneWayAsync(new Fragment { FragPart = i }).AsTask().WaitAsync(Loopback.Patience);
+            Assert.Equal(i, (await ReadAsync(fastRemote.Reads)).FragPart);
+        }
+        Assert.False(blocked.IsCompleted);
+
+        // The slow reader catches up: the waiting send goes out and every fragment arrives, in order.
+        for (int i = 0; i <= window; i++)
+        {
+            Assert.Equal(i, (await ReadAsync(slowRemote.Reads)).FragPart);
+        }
+        await blocked.WaitAsync(Loopback.Patience);
+        Assert.False(slow.IsClosed);
+    }
+
+    [Fact]
+    public async Task Ten_thousand_fragments_arrive_in_order_on_one_circuit()
+    {
+        const int count = 10_000;
+        await using PeerHarness h = await StartAsync();
+        LocalPeer local = await h.Client.PeerApi.StartLocalPeerAsync(Echo);
+        Circuit circuit = await h.Client.PeerApi.StartRemotePeerAndGetCircuitAsync(local, "bulk", Sink,
+            h.Client.RemoteAddress);
+        Circuit remote = await Within(h.ServerSinkCircuits.Reader.ReadAsync().AsTask());
+        Task sending = Task.Run(async () =>
+        {
+            for (int i = 0; i < count; i++)
+            {
+                await circuit.SendOneWayAsync(new Fragment { FragPart = i, Payload = BitConverter.GetBytes(i) });
+            }
+        });
+        for (int i = 0; i < count; i++)
+        {
+            Fragment fragment = await ReadAsync(remote.Reads);
+            Assert.Equal(i, fragment.FragPart);
+            Assert.Equal(i, BitConverter.ToInt32(fragment.Payload));
+        }
+        await sending.WaitAsync(Loopback.Patience);
+        Assert.False(remote.Reads.TryRead(out _));
+    }
+
+    [Fact]
+    public async Task A_remote_that_sends_beyond_its_credit_loses_the_circuit_not_the_connection()
+    {
+        await using PeerHarness h = await StartAsync(c => c.PeerCircuitWindow = 2);
+        LocalPeer local = await h.Client.PeerApi.StartLocalPeerAsync(Echo);
+        Circuit circuit = await h.Client.PeerApi.StartRemotePeerAndGetCircuitAsync(local, "greedy", Sink,
+            h.Client.RemoteAddress);
+        Circuit remote = await Within(h.ServerSinkCircuits.Reader.ReadAsync().AsTask());
+        // Raw traffic that bypasses the credit check, as a broken remote would send it.
+        for (int i = 0; i < 3; i++)
+        {
+            await h.Client.OneWaySendAsync(new Message(new Hdr
+            {
+                Typ = CallType.CallPeerTraffic, CallId = circuit.CircuitId, ToPeerId = remote.LocalPeer.PeerId,
+                FromPeerId = local.PeerId, StreamPart = i,
+            }));
+        }
+        await Eventually(() => circuit.IsClosed, "the overrun circuit closed at the sender too");
+        Assert.True(remote.IsClosed);
+        Assert.Contains("credit window", remote.CloseReason!.Message);
+        Assert.Contains("credit window", circuit.CloseReason!.Message);
+        // What had arrived within the window is still readable; the connection and the peers are fine.
+        Assert.Equal(0, (await ReadAsync(remote.Reads)).FragPart);
+        Assert.True(h.Client.IsConnected);
+        Assert.False(local.IsClosed);
+    }
+}
