@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using Rpc25519.Messages;
+using Rpc25519.Peers;
+
+namespace Rpc25519.Bench.Peers;
+
+/// <summary>
+/// Fragments over circuits against plain one-way messages of the Message API, in the same run, on one loopback
+/// connection: 1 and 16 senders (circuits), 64 B and 64 KiB payloads. A rate counts what the receiver got, from the
+/// first send until the last item arrived. Run with <c>--only peers</c>.
+/// </summary>
+internal static class PeerScenarios
+{
+    private const string SinkService = "bench-sink";
+
+    public static async Task RunAsync(TimeSpan duration)
+    {
+        Console.WriteLine($"Peer bench: {duration.TotalSeconds} s per measurement; receiver-side rates.");
+        Console.WriteLine($"{"scenario",-24} {"one-way msg/s",14} {"MB/s",9} {"circuit frag/s",15} {"MB/s",9} " +
+            $"{"circuit/one-way",16}");
+        foreach (int payloadBytes in new[] { 64, 64 * 1024 })
+        {
+            foreach (int senders in new[] { 1, 16 })
+            {
+                double oneWay = await OneWayAsync(senders, payloadBytes, duration);
+                double circuit = await CircuitsAsync(senders, payloadBytes, duration);
+                string label = $"{(payloadBytes == 64 ? "64 B" : "64 KiB")} x{senders}";
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{label,-24} {oneWay,14:N0} {oneWay * payloadBytes / 1e6,9:N1} {circuit,15:N0} " +
+                    $"{circuit * payloadBytes / 1e6,9:N1} {circuit / oneWay,16:P0}"));
+            }
+        }
+    }
+
+    private static async Task<(RpcServer Server, RpcClient Client)> StartAsync()
+    {
+        var server = new RpcServer(new RpcConfig { ServerAddr = "127.0.0.1:0", TcpOnlyNoTls = true });
+        var endPoint = (IPEndPoint)await server.StartAsync();
+        RpcClient client = await RpcClient.ConnectAsync(new RpcConfig
+        {
+            ClientDialToHostPort = $"127.0.0.1:{endPoint.Port}", TcpOnlyNoTls = true,
+        });
+        return (server, client);
+    }
+
+    /// <summary>Plain one-way messages to a registered one-way function that counts them.</summary>
+    private static async Task<double> OneWayAsync(int senders, int payloadBytes, TimeSpan duration)
+    {
+        var (server, client) = await StartAsync();
+        long received = 0;
+        server.Register1Func("count", (_, _) =>
+        {
+            Interlocked.Increment(ref received);
+            return ValueTask.CompletedTask;
+        });
+        byte[] payload = new byte[payloadBytes];
+        var watch = Stopwatch.StartNew();
+        long[] sent = await Task.WhenAll(Enumerable.Range(0, senders).Select(async _ =>
+        {
+            long n = 0;
+            while (watch.Elapsed < duration)
+            {
+                var message = new Message { JobSerz = payload };
+                message.Hdr.ServiceName = "count";
+                await client.OneWaySendAsync(message);
+                n++;
+            }
+            return n;
+        }));
+        double rate = await RateWhenAllArrivedAsync(watch, sent.Sum(), () => Volatile.Read(ref received));
+        await client.DisposeAsync();
+        await server.DisposeAsync();
+        return rate;
+    }
+
+    /// <summary>Fragments on <paramref name="circuits"/> circuits between one client peer and one server peer, each
+    /// circuit drained by its own reader on the server.</summary>
+    private static async Task<double> CircuitsAsync(int circuits, int payloadBytes, TimeSpan duration)
+    {
+        var (server, client) = await StartAsync();
+        long received = 0;
+        server.PeerApi.RegisterPeerServiceFunc(SinkService, async (peer, newCircuits, ct) =>
+        {
+            var readers = new List<Task>();
+            await foreach (Circuit circuit in newCircuits.ReadAllAsync(ct))
+            {
+                readers.Add(DrainAsync(circuit));
+            }
+            await Task.WhenAll(readers);
+        });
+        async Task DrainAsync(Circuit circuit)
+        {
+            try
+            {
+                await foreach (Fragment _ in circuit.Reads.ReadAllAsync())
+                {
+                    Interlocked.Increment(ref received);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+        client.PeerApi.RegisterPeerServiceFunc("bench-source", (_, _, ct) => Task.Delay(Timeout.Infinite, ct));
+        LocalPeer local = await client.PeerApi.StartLocalPeerAsync("bench-source");
+        Circuit first = await client.PeerApi.StartRemotePeerAndGetCircuitAsync(local, "c0", SinkService,
+            client.RemoteAddress);
+        var all = new List<Circuit> { first };
+        while (all.Count < circuits)
+        {
+            all.Add(await first.NewCircuitAsync("c" + all.Count));
+        }
+        byte[] payload = new byte[payloadBytes];
+        var watch = Stopwatch.StartNew();
+        long[] sent = await Task.WhenAll(all.Select(async circuit =>
+        {
+            long n = 0;
+            while (watch.Elapsed < duration)
+            {
+                await circuit.SendOneWayAsync(new Fragment { Payload = payload });
+                n++;
+            }
+            return n;
+        }));
+        double rate = await RateWhenAllArrivedAsync(watch, sent.Sum(), () => Volatile.Read(ref received));
+        await client.DisposeAsync();
+        await server.DisposeAsync();
+        return rate;
+    }
+
+    private static async Task<double> RateWhenAllArrivedAsync(Stopwatch watch, long sent, Func<long> received)
+    {
+        while (received() < sent && watch.Elapsed < TimeSpan.FromMinutes(1))
+        {
+            await Task.Delay(1);
+        }
+        return received() / watch.Elapsed.TotalSeconds;
+    }
+}
