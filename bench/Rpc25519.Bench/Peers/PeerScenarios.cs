@@ -15,17 +15,26 @@ internal static class PeerScenarios
 {
     private const string SinkService = "bench-sink";
 
+    /// <summary>Measurements per scenario and system.</summary>
+    private const int Rounds = 3;
+
     public static async Task RunAsync(TimeSpan duration)
     {
-        Console.WriteLine($"Peer bench: {duration.TotalSeconds} s per measurement; receiver-side rates.");
+        Console.WriteLine($"Peer bench: {duration.TotalSeconds} s per measurement; receiver-side rates, best of " +
+            $"{Rounds} interleaved rounds; circuit window {Window} fragments.");
         Console.WriteLine($"{"scenario",-24} {"one-way msg/s",14} {"MB/s",9} {"circuit frag/s",15} {"MB/s",9} " +
             $"{"circuit/one-way",16}");
         foreach (int payloadBytes in new[] { 64, 64 * 1024 })
         {
             foreach (int senders in new[] { 1, 16 })
             {
-                double oneWay = await OneWayAsync(senders, payloadBytes, duration);
-                double circuit = await CircuitsAsync(senders, payloadBytes, duration);
+                // Interleaved rounds, best of each: on a shared machine the best round is the least disturbed one.
+                double oneWay = 0, circuit = 0;
+                for (int round = 0; round < Rounds; round++)
+                {
+                    oneWay = Math.Max(oneWay, await OneWayAsync(senders, payloadBytes, duration));
+                    circuit = Math.Max(circuit, await CircuitsAsync(senders, payloadBytes, duration));
+                }
                 string label = $"{(payloadBytes == 64 ? "64 B" : "64 KiB")} x{senders}";
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{label,-24} {oneWay,14:N0} {oneWay * payloadBytes / 1e6,9:N1} {circuit,15:N0} " +
@@ -34,13 +43,21 @@ internal static class PeerScenarios
         }
     }
 
+    /// <summary>The circuit window to measure with (environment RPC25519_PEER_WINDOW), else the default.</summary>
+    private static readonly int Window =
+        int.TryParse(Environment.GetEnvironmentVariable("RPC25519_PEER_WINDOW"), out int window) ? window
+            : new RpcConfig().PeerCircuitWindow;
+
     private static async Task<(RpcServer Server, RpcClient Client)> StartAsync()
     {
-        var server = new RpcServer(new RpcConfig { ServerAddr = "127.0.0.1:0", TcpOnlyNoTls = true });
+        var server = new RpcServer(new RpcConfig
+        {
+            ServerAddr = "127.0.0.1:0", TcpOnlyNoTls = true, PeerCircuitWindow = Window,
+        });
         var endPoint = (IPEndPoint)await server.StartAsync();
         RpcClient client = await RpcClient.ConnectAsync(new RpcConfig
         {
-            ClientDialToHostPort = $"127.0.0.1:{endPoint.Port}", TcpOnlyNoTls = true,
+            ClientDialToHostPort = $"127.0.0.1:{endPoint.Port}", TcpOnlyNoTls = true, PeerCircuitWindow = Window,
         });
         return (server, client);
     }

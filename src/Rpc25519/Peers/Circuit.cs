@@ -13,7 +13,7 @@ namespace Rpc25519.Peers;
 /// <para><b>Back-pressure (per circuit, credit-based).</b> Each side has a receive window of
 /// <see cref="RpcConfig.PeerCircuitWindow"/> fragments, announced when the circuit opens. A sender spends one credit per
 /// fragment and, with none left, <see cref="SendOneWayAsync"/> waits. The receiver returns credit in a small control
-/// message each time its reader has taken half a window from <see cref="Reads"/> or <see cref="Errors"/>. So at most a
+/// message each time its reader has taken a quarter of a window from <see cref="Reads"/> or <see cref="Errors"/>. So at most a
 /// window of fragments waits in a circuit, the connection's reader loop never blocks (its write into the circuit always
 /// finds room), a slow reader stalls only its own circuit's sender, and nothing is ever dropped. A remote that sends
 /// beyond its credit breaks the protocol: its circuit is closed with that reason (logged), not the connection.</para>
@@ -53,7 +53,9 @@ public sealed class Circuit
         RemotePeerName = remotePeerName;
         RemoteServiceName = remoteServiceName;
         int window = api.Window;
-        _grantThreshold = Math.Max(1, window / 2);
+        // A quarter window: the sender rarely runs dry while a grant is on its way back, at one small control frame
+        // per quarter window of fragments.
+        _grantThreshold = Math.Max(1, window / 4);
         var options = new BoundedChannelOptions(window)
         {
             // Never reached by a well-behaved remote (it holds at most a window of credit); if it is, the circuit
@@ -215,7 +217,7 @@ public sealed class Circuit
             remoteReason: "you sent beyond your credit window");
     }
 
-    /// <summary>The reader took a fragment: return credit to the sender every half window.</summary>
+    /// <summary>The reader took a fragment: return credit to the sender every quarter window.</summary>
     internal void OnFragmentTaken()
     {
         if (Interlocked.Increment(ref _takenSinceGrant) < _grantThreshold || IsClosed)
@@ -227,7 +229,8 @@ public sealed class Circuit
         {
             Message grant = PeerWire.Control(CallType.CallPeerTraffic, CircuitId, LocalPeer, RemotePeerId);
             grant.Hdr.Args[SystemArgs.Credit] = PeerWire.Text(credit);
-            _api.SendBestEffort(Connection, grant);
+            // Sent from the reader's thread, not the connection's reader loop: it may write at once.
+            _api.SendBestEffort(Connection, grant, inline: true);
         }
     }
 

@@ -142,13 +142,15 @@ public sealed partial class PeerApi
     /// closed, the message is moot (the remote learns of the loss from the connection itself), so the failure is only
     /// logged.
     /// </summary>
-    internal void SendBestEffort(RpcConnection connection, Message message)
+    /// <param name="connection">Where to send.</param>
+    /// <param name="message">The control message.</param>
+    /// <param name="inline">Whether a drain this starts may write on this thread now. False (the default) schedules
+    /// it instead, so that the connection's reader loop (the usual caller) goes straight back to reading.</param>
+    internal void SendBestEffort(RpcConnection connection, Message message, bool inline = false)
     {
         try
         {
-            // moreComing: the drain is scheduled rather than run here, so that the reader loop (a frequent caller)
-            // goes straight back to reading, and control messages share flushes.
-            ValueTask queued = connection.EnqueueAsync(message, moreComing: true, CancellationToken.None);
+            ValueTask queued = connection.EnqueueAsync(message, moreComing: !inline, CancellationToken.None);
             if (!queued.IsCompletedSuccessfully)
             {
                 _ = ObserveAsync(queued, connection, message);
