@@ -73,23 +73,12 @@ internal static class PeerScenarios
             return ValueTask.CompletedTask;
         });
         byte[] payload = new byte[payloadBytes];
-        var watch = Stopwatch.StartNew();
-        long[] sent = await Task.WhenAll(Enumerable.Range(0, senders).Select(async _ =>
+        return await MeasureAsync(server, client, senders, duration, _ =>
         {
-            long n = 0;
-            while (watch.Elapsed < duration)
-            {
-                var message = new Message { JobSerz = payload };
-                message.Hdr.ServiceName = "count";
-                await client.OneWaySendAsync(message);
-                n++;
-            }
-            return n;
-        }));
-        double rate = await RateWhenAllArrivedAsync(watch, sent.Sum(), () => Volatile.Read(ref received));
-        await client.DisposeAsync();
-        await server.DisposeAsync();
-        return rate;
+            var message = new Message { JobSerz = payload };
+            message.Hdr.ServiceName = "count";
+            return new ValueTask(client.OneWaySendAsync(message));
+        }, () => Volatile.Read(ref received));
     }
 
     /// <summary>Fragments on <paramref name="circuits"/> circuits between one client peer and one server peer, each
@@ -130,18 +119,27 @@ internal static class PeerScenarios
             all.Add(await first.NewCircuitAsync("c" + all.Count));
         }
         byte[] payload = new byte[payloadBytes];
+        return await MeasureAsync(server, client, circuits, duration,
+            i => all[i].SendOneWayAsync(new Fragment { Payload = payload }), () => Volatile.Read(ref received));
+    }
+
+    /// <summary>Runs <paramref name="senders"/> loops of <paramref name="sendOne"/> for the duration, waits until the
+    /// receiver has everything, stops both ends and returns the received rate per second.</summary>
+    private static async Task<double> MeasureAsync(RpcServer server, RpcClient client, int senders,
+        TimeSpan duration, Func<int, ValueTask> sendOne, Func<long> received)
+    {
         var watch = Stopwatch.StartNew();
-        long[] sent = await Task.WhenAll(all.Select(async circuit =>
+        long[] sent = await Task.WhenAll(Enumerable.Range(0, senders).Select(async sender =>
         {
             long n = 0;
             while (watch.Elapsed < duration)
             {
-                await circuit.SendOneWayAsync(new Fragment { Payload = payload });
+                await sendOne(sender);
                 n++;
             }
             return n;
         }));
-        double rate = await RateWhenAllArrivedAsync(watch, sent.Sum(), () => Volatile.Read(ref received));
+        double rate = await RateWhenAllArrivedAsync(watch, sent.Sum(), received);
         await client.DisposeAsync();
         await server.DisposeAsync();
         return rate;

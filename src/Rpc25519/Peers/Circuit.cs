@@ -192,9 +192,19 @@ public sealed class Circuit
 
     internal void GrantSendCredit(int credit)
     {
-        if (credit > 0)
+        if (credit <= 0)
+        {
+            return;
+        }
+        try
         {
             _sendCredits.Release(credit);
+        }
+        catch (SemaphoreFullException)
+        {
+            // Only a broken remote grants past int.MaxValue: that is its circuit's end, not the connection's.
+            Close("the remote granted impossible credit (protocol violation)", notifyRemote: true,
+                remoteReason: "you granted impossible credit");
         }
     }
 

@@ -146,15 +146,10 @@ public sealed partial class PeerApi
     /// <exception cref="PeerRejectedException">The remote refused for another reason (e.g. no such service).</exception>
     public Task<Circuit> StartRemotePeerAndGetCircuitAsync(LocalPeer localPeer, string circuitName,
         string serviceName, string remoteAddr, Fragment? firstFragment = null,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(localPeer);
-        ArgumentException.ThrowIfNullOrEmpty(serviceName);
-        RpcConnection connection = ConnectionFor(remoteAddr);
+        CancellationToken cancellationToken = default) =>
         // The opener chooses the new remote peer's ID, so the open needs no extra round trip.
-        return OpenCircuitAsync(localPeer, connection, CallType.CallPeerStartCircuitTakeToId, serviceName,
-            _endpoint.NewCallId(), circuitName, firstFragment, cancellationToken);
-    }
+        OpenToServiceAsync(localPeer, CallType.CallPeerStartCircuitTakeToId, circuitName, serviceName, remoteAddr,
+            _endpoint.NewCallId(), firstFragment, cancellationToken);
 
     /// <summary>
     /// Opens a circuit to the single running instance of <paramref name="serviceName"/> at <paramref name="remoteAddr"/>,
@@ -165,13 +160,18 @@ public sealed partial class PeerApi
     /// </summary>
     public Task<Circuit> PreferExtantRemotePeerGetCircuitAsync(LocalPeer localPeer, string circuitName,
         string serviceName, string remoteAddr, Fragment? firstFragment = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        OpenToServiceAsync(localPeer, CallType.CallPeerStartCircuitAtMostOne, circuitName, serviceName, remoteAddr,
+            "", firstFragment, cancellationToken);
+
+    private Task<Circuit> OpenToServiceAsync(LocalPeer localPeer, CallType typ, string circuitName, string serviceName,
+        string remoteAddr, string remotePeerId, Fragment? firstFragment, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(localPeer);
         ArgumentException.ThrowIfNullOrEmpty(serviceName);
         RpcConnection connection = ConnectionFor(remoteAddr);
-        return OpenCircuitAsync(localPeer, connection, CallType.CallPeerStartCircuitAtMostOne, serviceName, "",
-            circuitName, firstFragment, cancellationToken);
+        return OpenCircuitAsync(localPeer, connection, typ, serviceName, remotePeerId, circuitName, firstFragment,
+            cancellationToken);
     }
 
     /// <summary>A snapshot of the running local instances of <paramref name="serviceName"/>, oldest first.</summary>
