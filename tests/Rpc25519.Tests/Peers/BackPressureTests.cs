@@ -14,9 +14,7 @@ public sealed class BackPressureTests
     {
         const int window = 4;
         await using PeerHarness h = await StartAsync(c => c.PeerCircuitWindow = window);
-        LocalPeer local = await h.Client.PeerApi.StartLocalPeerAsync(Echo);
-        Circuit slow = await h.Client.PeerApi.StartRemotePeerAndGetCircuitAsync(local, "slow", Sink,
-            h.Client.RemoteAddress);
+        (LocalPeer local, Circuit slow) = await h.OpenFromClientAsync(Echo, "slow", Sink);
         Circuit fast = await slow.NewCircuitAsync("fast");
         Circuit slowRemote = await Within(h.ServerSinkCircuits.Reader.ReadAsync().AsTask());
         Circuit fastRemote = await Within(h.ServerSinkCircuits.Reader.ReadAsync().AsTask());
@@ -53,9 +51,7 @@ public sealed class BackPressureTests
     {
         const int count = 10_000;
         await using PeerHarness h = await StartAsync();
-        LocalPeer local = await h.Client.PeerApi.StartLocalPeerAsync(Echo);
-        Circuit circuit = await h.Client.PeerApi.StartRemotePeerAndGetCircuitAsync(local, "bulk", Sink,
-            h.Client.RemoteAddress);
+        (LocalPeer local, Circuit circuit) = await h.OpenFromClientAsync(Echo, "bulk", Sink);
         Circuit remote = await Within(h.ServerSinkCircuits.Reader.ReadAsync().AsTask());
         Task sending = Task.Run(async () =>
         {
@@ -78,9 +74,7 @@ public sealed class BackPressureTests
     public async Task A_remote_that_sends_beyond_its_credit_loses_the_circuit_not_the_connection()
     {
         await using PeerHarness h = await StartAsync(c => c.PeerCircuitWindow = 2);
-        LocalPeer local = await h.Client.PeerApi.StartLocalPeerAsync(Echo);
-        Circuit circuit = await h.Client.PeerApi.StartRemotePeerAndGetCircuitAsync(local, "greedy", Sink,
-            h.Client.RemoteAddress);
+        (LocalPeer local, Circuit circuit) = await h.OpenFromClientAsync(Echo, "greedy", Sink);
         Circuit remote = await Within(h.ServerSinkCircuits.Reader.ReadAsync().AsTask());
         // Raw traffic that bypasses the credit check, as a broken remote would send it.
         for (int i = 0; i < 3; i++)

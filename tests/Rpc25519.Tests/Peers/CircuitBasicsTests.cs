@@ -64,9 +64,7 @@ public sealed class CircuitBasicsTests
     {
         await using PeerHarness h = await StartAsync();
         // Client -> server.
-        LocalPeer clientPeer = await h.Client.PeerApi.StartLocalPeerAsync(Sink);
-        Circuit up = await h.Client.PeerApi.StartRemotePeerAndGetCircuitAsync(clientPeer, "up", Echo,
-            h.Client.RemoteAddress, Frag("to server"));
+        (LocalPeer clientPeer, Circuit up) = await h.OpenFromClientAsync(Sink, "up", Echo, Frag("to server"));
         Assert.Equal("to server", Text(await ReadAsync(up.Reads)));
         Assert.Equal(h.Server.PeerApi.GetLocalPeers(Echo).Single().PeerId, up.RemotePeerId);
         // Server -> client.
@@ -113,7 +111,7 @@ public sealed class CircuitBasicsTests
 
         await closer.CloseAsync("done here");
         Assert.True(closer.IsClosed);
-        await Task.Delay(Timeout.Infinite, other.Closed).ContinueWith(_ => { }).WaitAsync(TimeSpan.FromSeconds(2));
+        await Task.Delay(Timeout.Infinite, other.Closed).ContinueWith(_ => { }).WaitAsync(Loopback.Patience);
         Assert.Contains("closed by remote: done here", other.CloseReason!.Message);
         await Assert.ThrowsAsync<CircuitClosedException>(async () => await other.SendOneWayAsync(Frag("late")));
         Assert.False(local.IsClosed);
@@ -130,9 +128,7 @@ public sealed class CircuitBasicsTests
     public async Task Errors_arrive_on_Errors_not_Reads()
     {
         await using PeerHarness h = await StartAsync();
-        LocalPeer local = await h.Client.PeerApi.StartLocalPeerAsync(Sink);
-        Circuit circuit = await h.Client.PeerApi.StartRemotePeerAndGetCircuitAsync(local, "e", Echo,
-            h.Client.RemoteAddress);
+        (LocalPeer local, Circuit circuit) = await h.OpenFromClientAsync(Sink, "e", Echo);
         await circuit.SendOneWayAsync(new Fragment { Err = "boom" });
         await circuit.SendOneWayAsync(Frag("fine"));
         Fragment error = await ReadAsync(circuit.Errors);

@@ -32,6 +32,8 @@ internal sealed class PeerHarness : IAsyncDisposable
     {
         var (started, port) = await Loopback.StartServerAsync(_ => { }, tweak);
         RpcClient client = await Loopback.ConnectAsync(port, tweak);
+        // The client is connected once its dial completes; the server knows it once its accept loop has run.
+        await Eventually(() => started.Connections.Contains(client.LocalAddress), "the server to register the client");
         var harness = new PeerHarness(started, client);
         harness.Register(started.PeerApi, harness.ServerSinkCircuits.Writer);
         harness.Register(client.PeerApi, harness.ClientSinkCircuits.Writer);
@@ -42,6 +44,17 @@ internal sealed class PeerHarness : IAsyncDisposable
     {
         await Client.DisposeAsync();
         await Server.DisposeAsync();
+    }
+
+    /// <summary>Starts a client peer of <paramref name="localService"/> and opens a circuit from it to a new server
+    /// peer of <paramref name="remoteService"/>.</summary>
+    public async Task<(LocalPeer Local, Circuit Circuit)> OpenFromClientAsync(string localService, string name,
+        string remoteService, Fragment? first = null)
+    {
+        LocalPeer local = await Client.PeerApi.StartLocalPeerAsync(localService);
+        Circuit circuit = await Client.PeerApi.StartRemotePeerAndGetCircuitAsync(local, name, remoteService,
+            Client.RemoteAddress, first);
+        return (local, circuit);
     }
 
     public static Fragment Frag(string text, string subject = "") =>

@@ -16,8 +16,7 @@ public sealed class PeerLifecycleTests
     public async Task Peer_shutdown_closes_its_circuits_and_tells_the_remote()
     {
         await using PeerHarness h = await StartAsync();
-        LocalPeer local = await h.Client.PeerApi.StartLocalPeerAsync(Sink);
-        Circuit a = await h.Client.PeerApi.StartRemotePeerAndGetCircuitAsync(local, "a", Echo, h.Client.RemoteAddress);
+        (LocalPeer local, Circuit a) = await h.OpenFromClientAsync(Sink, "a", Echo);
         Circuit b = await a.NewCircuitAsync("b");
         LocalPeer remote = h.Server.PeerApi.GetLocalPeers(Echo).Single();
         await Eventually(() => remote.OpenCircuitCount == 2, "two circuits at the remote");
@@ -121,9 +120,7 @@ public sealed class PeerLifecycleTests
     public async Task Stopping_the_host_closes_its_peers_and_their_remote_circuits()
     {
         await using PeerHarness h = await StartAsync();
-        LocalPeer local = await h.Client.PeerApi.StartLocalPeerAsync(Sink);
-        Circuit circuit = await h.Client.PeerApi.StartRemotePeerAndGetCircuitAsync(local, "a", Echo,
-            h.Client.RemoteAddress);
+        (LocalPeer local, Circuit circuit) = await h.OpenFromClientAsync(Sink, "a", Echo);
         LocalPeer serverEcho = h.Server.PeerApi.GetLocalPeers(Echo).Single();
         await h.Server.DisposeAsync();
         Assert.True(serverEcho.IsClosed);
