@@ -9,7 +9,8 @@ namespace Rpc25519.Bench.Peers;
 /// <summary>
 /// Fragments over circuits against plain one-way messages of the Message API, in the same run, on one loopback
 /// connection: 1 and 16 senders (circuits), 64 B and 64 KiB payloads. A rate counts what the receiver got, from the
-/// first send until the last item arrived. Run with <c>--only peers</c>.
+/// first send until the last item arrived. Run with <c>--only peers</c>; the environment variables
+/// RPC25519_PEER_WINDOW (circuit window) and RPC25519_PEER_SCENARIO (a label prefix, e.g. "64 B x1") narrow a run.
 /// </summary>
 internal static class PeerScenarios
 {
@@ -28,6 +29,12 @@ internal static class PeerScenarios
         {
             foreach (int senders in new[] { 1, 16 })
             {
+                string label = $"{(payloadBytes == 64 ? "64 B" : "64 KiB")} x{senders}";
+                if (!label.StartsWith(Environment.GetEnvironmentVariable("RPC25519_PEER_SCENARIO") ?? "",
+                        StringComparison.Ordinal))
+                {
+                    continue;
+                }
                 // Interleaved rounds, best of each: on a shared machine the best round is the least disturbed one.
                 double oneWay = 0, circuit = 0;
                 for (int round = 0; round < Rounds; round++)
@@ -35,7 +42,6 @@ internal static class PeerScenarios
                     oneWay = Math.Max(oneWay, await OneWayAsync(senders, payloadBytes, duration));
                     circuit = Math.Max(circuit, await CircuitsAsync(senders, payloadBytes, duration));
                 }
-                string label = $"{(payloadBytes == 64 ? "64 B" : "64 KiB")} x{senders}";
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{label,-24} {oneWay,14:N0} {oneWay * payloadBytes / 1e6,9:N1} {circuit,15:N0} " +
                     $"{circuit * payloadBytes / 1e6,9:N1} {circuit / oneWay,16:P0}"));

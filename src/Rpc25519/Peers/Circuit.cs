@@ -106,7 +106,9 @@ public sealed class Circuit
     /// Its order relative to <see cref="Reads"/> is not kept.</summary>
     public ChannelReader<Fragment> Errors { get; }
 
-    /// <summary>Fires when the circuit closes, for whatever reason (see <see cref="CloseReason"/>).</summary>
+    /// <summary>Fires when the circuit closes, for whatever reason (see <see cref="CloseReason"/>). Callbacks registered
+    /// on it may run on the connection's reader loop (when the remote or the connection closed the circuit): keep them
+    /// short. Passing the token to an await (<c>ReadAllAsync</c>, <c>WaitAsync</c>) is fine.</summary>
     public CancellationToken Closed => _closed.Token;
 
     /// <summary>Whether the circuit is closed.</summary>

@@ -62,7 +62,9 @@ public sealed partial class PeerApi
             peer.CloseCircuitsWhere(c => ReferenceEquals(c.Connection, connection),
                 "connection lost: " + reason.Message, reason);
         }
-        foreach (PendingAck pending in _pendingAcks.Values.Where(p => ReferenceEquals(p.Connection, connection)))
+        // Sorted: the order in which waiting opens fail must not depend on (per-process randomized) string hashing.
+        foreach (PendingAck pending in _pendingAcks.Where(p => ReferenceEquals(p.Value.Connection, connection))
+                     .OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value))
         {
             pending.Fail(new RpcConnectionClosedException($"The connection to {connection.RemoteAddress} closed " +
                 $"before the remote answered ({reason.Message}).", reason));
