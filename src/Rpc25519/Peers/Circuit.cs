@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Rpc25519.Messages;
 using Rpc25519.Rpc;
@@ -36,6 +37,9 @@ public sealed class Circuit
 
     private readonly int _grantThreshold;
 
+    /// <summary>This side's receive window, in fragments.</summary>
+    private readonly int _window;
+
     /// <summary>Guards <see cref="_closeReason"/>.</summary>
     private readonly Lock _lock = new();
 
@@ -53,6 +57,7 @@ public sealed class Circuit
         RemotePeerName = remotePeerName;
         RemoteServiceName = remoteServiceName;
         int window = api.Window;
+        _window = window;
         // A quarter window: the sender rarely runs dry while a grant is on its way back, at one small control frame
         // per quarter window of fragments.
         _grantThreshold = Math.Max(1, window / 4);
@@ -222,6 +227,7 @@ public sealed class Circuit
         Channel<Fragment> target = fragment.Typ == CallType.CallPeerError ? _errors : _reads;
         if (target.Writer.TryWrite(fragment) || IsClosed)
         {
+            AssertInvariants();
             return;
         }
         PeerLog.WindowOverrun(_api.Logger, CircuitId, Connection.RemoteAddress);
@@ -236,6 +242,7 @@ public sealed class Circuit
         {
             return;
         }
+        AssertInvariants();
         int credit = Interlocked.Exchange(ref _takenSinceGrant, 0);
         if (credit > 0)
         {
@@ -268,6 +275,16 @@ public sealed class Circuit
         _errors.Writer.TryComplete();
         PeerLog.CircuitClosed(_api.Logger, CircuitId, reason);
         _closed.Cancel();
+    }
+
+    /// <summary>What the credit protocol promises: a well-behaved remote never has more than a window of fragments
+    /// waiting here, and credit taken but not yet returned never exceeds the window.</summary>
+    [Conditional("DEBUG")]
+    private void AssertInvariants()
+    {
+        Debug.Assert(_reads.Reader.Count + _errors.Reader.Count <= 2 * _window, "a channel exceeded its bound");
+        Debug.Assert(Volatile.Read(ref _takenSinceGrant) <= _window + _grantThreshold,
+            "more fragments taken than credit was ever granted");
     }
 
     private async ValueTask SendWhenCreditAsync(Message message, CancellationToken cancellationToken)

@@ -117,4 +117,26 @@ public sealed class ManyCircuitsAndLimitsTests
         ArgumentException error = Assert.Throws<ArgumentException>(() => new RpcServer(config));
         Assert.Contains("LimitedServiceMax", error.Message);
     }
+
+    [Fact]
+    public async Task A_full_new_circuit_queue_refuses_the_open_and_an_oversized_fragment_is_refused_before_sending()
+    {
+        await using PeerHarness h = await StartAsync(c =>
+        {
+            c.PeerNewCircuitQueueCapacity = 1;
+            c.MaxFrameBytes = 64 * 1024;
+        });
+        // A service that never takes its new circuits.
+        h.Server.PeerApi.RegisterPeerServiceFunc("deaf", (_, _, ct) => Task.Delay(Timeout.Infinite, ct));
+        (LocalPeer local, Circuit first) = await h.OpenFromClientAsync(Sink, "one", "deaf");
+        PeerRejectedException full = await Assert.ThrowsAsync<PeerRejectedException>(
+            () => first.NewCircuitAsync("two"));
+        Assert.Contains("PeerNewCircuitQueueCapacity", full.Message);
+        Assert.Equal(1, local.OpenCircuitCount);
+
+        ArgumentException tooBig = await Assert.ThrowsAsync<ArgumentException>(async () =>
+            await first.SendOneWayAsync(new Fragment { Payload = new byte[64 * 1024] }));
+        Assert.Contains("MaxFrameBytes", tooBig.Message);
+        Assert.False(first.IsClosed);
+    }
 }
