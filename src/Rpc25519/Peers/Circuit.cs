@@ -12,14 +12,17 @@ namespace Rpc25519.Peers;
 /// <remarks>
 /// <para>Thread-safe: any thread may send, read or close.</para>
 /// <para><b>Back-pressure (per circuit, credit-based).</b> Each side has a receive window of
-/// <see cref="RpcConfig.PeerCircuitWindow"/> fragments, announced when the circuit opens. A sender spends one credit per
-/// fragment and, with none left, <see cref="SendOneWayAsync"/> waits. The receiver returns credit in a small control
-/// message each time its reader has taken a quarter of a window from <see cref="Reads"/> or <see cref="Errors"/>. So at most a
-/// window of fragments waits in a circuit, the connection's reader loop never blocks (its write into the circuit always
+/// <see cref="RpcConfig.PeerCircuitWindow"/> credit units, announced when the circuit opens. A fragment costs one unit
+/// plus one per 4 KiB of payload (at most the whole window); a sender without enough credit waits in
+/// <see cref="SendOneWayAsync"/>, in order. The receiver returns credit in a small control message each time its reader
+/// has taken a quarter window's worth from <see cref="Reads"/> or <see cref="Errors"/>. So at most a window waits in a
+/// circuit (many small fragments, or a few megabytes of large ones), the connection's reader loop never blocks (its
+/// write into the circuit always
 /// finds room), a slow reader stalls only its own circuit's sender, and nothing is ever dropped. A remote that sends
 /// beyond its credit breaks the protocol: its circuit is closed with that reason (logged), not the connection.</para>
 /// <para><b>Close.</b> The first reason wins. Closing completes <see cref="Reads"/> and <see cref="Errors"/> (what is
-/// already in them can still be read), fires <see cref="Closed"/>, fails waiting sends, and, for a local close, tells the
+/// already in them can still be read), fires <see cref="Closed"/>, fails waiting sends, and, for a local close, tells
+/// the
 /// remote, whose circuit then closes with "closed by remote".</para>
 /// </remarks>
 public sealed class Circuit
@@ -29,15 +32,18 @@ public sealed class Circuit
     private readonly Channel<Fragment> _errors;
     private readonly CancellationTokenSource _closed = new();
 
-    /// <summary>Fragments this side may still send; released by the remote's grants.</summary>
-    private readonly SemaphoreSlim _sendCredits = new(0, int.MaxValue);
+    /// <summary>Credit this side may still spend on sending; topped up by the remote's grants.</summary>
+    private readonly SendCredit _sendCredit = new();
 
-    /// <summary>Fragments the reader took since credit was last returned.</summary>
+    /// <summary>Credit units of the fragments the reader took since credit was last returned.</summary>
     private int _takenSinceGrant;
+
+    /// <summary>The remote's receive window in credit units (0 until announced); caps a fragment's cost.</summary>
+    private int _remoteWindow;
 
     private readonly int _grantThreshold;
 
-    /// <summary>This side's receive window, in fragments.</summary>
+    /// <summary>This side's receive window, in credit units.</summary>
     private readonly int _window;
 
     /// <summary>Guards <see cref="_closeReason"/>.</summary>
@@ -111,7 +117,8 @@ public sealed class Circuit
     /// Its order relative to <see cref="Reads"/> is not kept.</summary>
     public ChannelReader<Fragment> Errors { get; }
 
-    /// <summary>Fires when the circuit closes, for whatever reason (see <see cref="CloseReason"/>). Callbacks registered
+    /// <summary>Fires when the circuit closes, for whatever reason (see <see cref="CloseReason"/>). Callbacks
+    /// registered
     /// on it may run on the connection's reader loop (when the remote or the connection closed the circuit): keep them
     /// short. Passing the token to an await (<c>ReadAllAsync</c>, <c>WaitAsync</c>) is fine.</summary>
     public CancellationToken Closed => _closed.Token;
@@ -134,6 +141,10 @@ public sealed class Circuit
 
     internal RpcConnection Connection { get; }
 
+    /// <summary>On the opener's side: the payload size of the first fragment the open carried, or -1 for
+    /// none.</summary>
+    internal int FirstPayloadBytes { get; set; } = -1;
+
     /// <summary>Told by the connection's writer what became of each fragment.</summary>
     internal CircuitSendWatch SendWatch { get; }
 
@@ -144,7 +155,8 @@ public sealed class Circuit
     /// </summary>
     /// <param name="fragment">Owned by the library from now on, with its payload.</param>
     /// <param name="cancellationToken">Stops waiting for credit or queue room; the fragment is then not sent.</param>
-    /// <exception cref="CircuitClosedException">The circuit is or becomes closed; the message gives the reason.</exception>
+    /// <exception cref="CircuitClosedException">The circuit is or becomes closed; the message gives the
+    /// reason.</exception>
     /// <exception cref="ArgumentException">A reserved or empty arg key, or a fragment larger than
     /// <see cref="RpcConfig.MaxFrameBytes"/>.</exception>
     public ValueTask SendOneWayAsync(Fragment fragment, CancellationToken cancellationToken = default)
@@ -158,14 +170,18 @@ public sealed class Circuit
         CallType typ = fragment.Err.Length > 0 ? CallType.CallPeerError : CallType.CallPeerTraffic;
         Message message = PeerWire.ToMessage(fragment, this, typ);
         _api.CheckSize(message);
-        return _sendCredits.Wait(0) ? EnqueueAsync(message, cancellationToken) : SendWhenCreditAsync(message,
-            cancellationToken);
+        int cost = SendCredit.CostOf(message.JobSerz.Length, Volatile.Read(ref _remoteWindow));
+        return _sendCredit.TryTake(cost) ? EnqueueAsync(message, cancellationToken)
+            : SendWhenCreditAsync(message, cost, cancellationToken);
     }
 
-    /// <summary>Opens another circuit between the same two peers; the remote sees it on its new-circuit channel.</summary>
+    /// <summary>Opens another circuit between the same two peers; the remote sees it on its new-circuit
+    /// channel.</summary>
     /// <param name="name">A label for the new circuit.</param>
-    /// <param name="firstFragment">Optional; arrives first on the remote's <see cref="Reads"/> (owned by the library).</param>
-    /// <param name="cancellationToken">Stops waiting for the remote's acknowledgement (the half-open circuit is closed).</param>
+    /// <param name="firstFragment">Optional; arrives first on the remote's <see cref="Reads"/> (owned by the
+    /// library).</param>
+    /// <param name="cancellationToken">Stops waiting for the remote's acknowledgement (the half-open circuit is
+    /// closed).</param>
     /// <returns>The open circuit, once the remote has acknowledged it.</returns>
     /// <exception cref="PeerRejectedException">The remote refused it (e.g. its peer is gone).</exception>
     /// <exception cref="RpcTimeoutException">No answer within <see cref="RpcConfig.DefaultCallTimeout"/>.</exception>
@@ -189,38 +205,33 @@ public sealed class Circuit
     /// <inheritdoc />
     public override string ToString() => $"Circuit({CircuitId}, {Name}, {LocalPeer.PeerId} <-> {RemotePeerId})";
 
-    /// <summary>The remote acknowledged the open: learn its real ID and name, and the credit it grants.</summary>
-    internal void OnOpenAcknowledged(Hdr ack, int credit)
+    /// <summary>The remote acknowledged the open: learn its real ID and name, and its window.</summary>
+    /// <param name="ack">The acknowledgement.</param>
+    /// <param name="remoteWindow">The remote's receive window, in credit units.</param>
+    /// <param name="firstPayloadBytes">The payload size of the first fragment the open carried, or -1 for none: it
+    /// already sits in the remote's window.</param>
+    internal void OnOpenAcknowledged(Hdr ack, int remoteWindow, int firstPayloadBytes)
     {
         RemotePeerId = ack.FromPeerId;
         RemotePeerName = ack.FromPeerName;
-        GrantSendCredit(credit);
+        int firstCost = firstPayloadBytes < 0 ? 0 : SendCredit.CostOf(firstPayloadBytes, remoteWindow);
+        SetRemoteWindow(remoteWindow, remoteWindow - firstCost);
     }
 
-    internal void GrantSendCredit(int credit)
+    /// <summary>Learns the remote's window and the credit it starts with.</summary>
+    internal void SetRemoteWindow(int remoteWindow, int initialCredit)
     {
-        if (credit <= 0)
-        {
-            return;
-        }
-        try
-        {
-            _sendCredits.Release(credit);
-        }
-        catch (SemaphoreFullException)
-        {
-            // Only a broken remote grants past int.MaxValue: that is its circuit's end, not the connection's.
-            Close("the remote granted impossible credit (protocol violation)", notifyRemote: true,
-                remoteReason: "you granted impossible credit");
-        }
+        Volatile.Write(ref _remoteWindow, remoteWindow);
+        _sendCredit.Grant(Math.Max(0, initialCredit));
     }
 
-    /// <summary>Hands a fragment from the remote to the reader (on the connection's reader loop; never blocks).</summary>
+    /// <summary>Hands a fragment from the remote to the reader (on the connection's reader loop; never
+    /// blocks).</summary>
     internal void Deliver(Message message)
     {
         if (PeerWire.IntArg(message.Hdr, SystemArgs.Credit) is { } credit)
         {
-            GrantSendCredit(credit);
+            _sendCredit.Grant(credit);
             return;
         }
         Fragment fragment = PeerWire.FromMessage(message);
@@ -236,9 +247,10 @@ public sealed class Circuit
     }
 
     /// <summary>The reader took a fragment: return credit to the sender every quarter window.</summary>
-    internal void OnFragmentTaken()
+    internal void OnFragmentTaken(Fragment fragment)
     {
-        if (Interlocked.Increment(ref _takenSinceGrant) < _grantThreshold || IsClosed)
+        int cost = SendCredit.CostOf(fragment.Payload.Length, _window);
+        if (Interlocked.Add(ref _takenSinceGrant, cost) < _grantThreshold || IsClosed)
         {
             return;
         }
@@ -273,6 +285,7 @@ public sealed class Circuit
         }
         _reads.Writer.TryComplete();
         _errors.Writer.TryComplete();
+        _sendCredit.Close();
         PeerLog.CircuitClosed(_api.Logger, CircuitId, reason);
         _closed.Cancel();
     }
@@ -287,20 +300,10 @@ public sealed class Circuit
             "more fragments taken than credit was ever granted");
     }
 
-    private async ValueTask SendWhenCreditAsync(Message message, CancellationToken cancellationToken)
+    private async ValueTask SendWhenCreditAsync(Message message, int cost, CancellationToken cancellationToken)
     {
-        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closed.Token))
-        {
-            try
-            {
-                await _sendCredits.WaitAsync(linked.Token);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                ThrowIfClosed();
-                throw;
-            }
-        }
+        // False means the circuit closed while this send waited.
+        _ = await _sendCredit.TakeAsync(cost, cancellationToken);
         ThrowIfClosed();
         await EnqueueAsync(message, cancellationToken);
     }

@@ -24,7 +24,7 @@ internal sealed class CountingReader(ChannelReader<Fragment> inner, Circuit owne
         {
             return false;
         }
-        owner.OnFragmentTaken();
+        owner.OnFragmentTaken(item);
         return true;
     }
 

@@ -4,7 +4,8 @@ namespace Rpc25519.Peers;
 
 /// <summary>
 /// The unit of data on a <see cref="Circuit"/>: a simplified <see cref="Message"/>. On the wire a fragment is a message
-/// whose header carries the fields below (<see cref="CircuitId"/> in <see cref="Hdr.CallId"/>, <see cref="FragSubject"/>
+/// whose header carries the fields below (<see cref="CircuitId"/> in <see cref="Hdr.CallId"/>, <see
+/// cref="FragSubject"/>
 /// in <see cref="Hdr.Subject"/>, <see cref="FragPart"/> in <see cref="Hdr.StreamPart"/>, <see cref="Payload"/> in
 /// <see cref="Message.JobSerz"/>, <see cref="Err"/> in <see cref="Message.JobErrs"/>; see docs/peers.md).
 /// </summary>
@@ -71,7 +72,8 @@ public sealed class Fragment
     /// <summary>Opaque application bytes. Empty by default. Owned by the library once the fragment is sent.</summary>
     public byte[] Payload { get; set; } = [];
 
-    /// <summary>An error text; a fragment sent with it set arrives on the remote's <see cref="Circuit.Errors"/>.</summary>
+    /// <summary>An error text; a fragment sent with it set arrives on the remote's <see
+    /// cref="Circuit.Errors"/>.</summary>
     public string Err { get; set; } = "";
 
     /// <summary>When the fragment was sent, from the sender's <see cref="RpcConfig.TimeProvider"/>.</summary>
@@ -79,6 +81,7 @@ public sealed class Fragment
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"Fragment(Typ={Typ}, CircuitId={CircuitId}, FragOp={FragOp}, FragSubject={FragSubject}, FragPart={FragPart}, " +
+        $"Fragment(Typ={Typ}, CircuitId={CircuitId}, FragOp={FragOp}, FragSubject={FragSubject}, " +
+        $"FragPart={FragPart}, " +
         $"Payload={Payload.Length} bytes{(Err.Length > 0 ? ", Err=" + Err : "")})";
 }

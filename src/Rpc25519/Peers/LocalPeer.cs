@@ -27,7 +27,8 @@ public sealed class LocalPeer
     /// <summary>Guards <see cref="_closeReason"/> and <see cref="_remotes"/>.</summary>
     private readonly Lock _lock = new();
 
-    /// <summary>Remote peers this peer has had circuits with, in first-seen order (told when this peer shuts down).</summary>
+    /// <summary>Remote peers this peer has had circuits with, in first-seen order (told when this peer shuts
+    /// down).</summary>
     private readonly List<(string PeerId, RpcConnection Connection)> _remotes = [];
 
     private string? _closeReason;
@@ -89,12 +90,14 @@ public sealed class LocalPeer
     /// circuit is not put on this peer's own new-circuit channel.
     /// </summary>
     /// <param name="circuitName">A label the remote sees as <see cref="Circuit.Name"/>.</param>
-    /// <param name="peerUrl">The remote peer's URL. On a client it must name the server the client is connected to.</param>
+    /// <param name="peerUrl">The remote peer's URL. On a client it must name the server the client is connected
+    /// to.</param>
     /// <param name="firstFragment">Optional first fragment, owned by the library from now on.</param>
     /// <param name="cancellationToken">Stops waiting for the acknowledgement (the half-open circuit is then closed on
     /// both sides).</param>
     /// <exception cref="ArgumentException">The URL is malformed, has no peer ID, or has a circuit ID.</exception>
-    /// <exception cref="PeerRejectedException">The remote refused (no such peer, a full new-circuit queue, ...).</exception>
+    /// <exception cref="PeerRejectedException">The remote refused (no such peer, a full new-circuit queue,
+    /// ...).</exception>
     /// <exception cref="RpcTimeoutException">No answer within <see cref="RpcConfig.DefaultCallTimeout"/>.</exception>
     /// <exception cref="RpcException">There is no connection to that address, or it closed.</exception>
     public Task<Circuit> NewCircuitToPeerUrlAsync(string circuitName, string peerUrl, Fragment? firstFragment = null,
@@ -103,7 +106,8 @@ public sealed class LocalPeer
         PeerUrl url = PeerUrl.Parse(peerUrl);
         if (url.PeerId.Length == 0 || url.CircuitId.Length > 0)
         {
-            throw new ArgumentException($"'{peerUrl}' must name a peer and no circuit (tcp://host:port/service/peerId); " +
+            throw new ArgumentException($"'{peerUrl}' must name a peer and no circuit " +
+                "(tcp://host:port/service/peerId); " +
                 "to reach a service without a known peer use PeerApi.StartRemotePeerAndGetCircuitAsync or " +
                 "PreferExtantRemotePeerGetCircuitAsync.", nameof(peerUrl));
         }
@@ -215,7 +219,8 @@ public sealed class LocalPeer
         _startTokenRegistration.Dispose();
     }
 
-    /// <summary>The open circuits, sorted by ID so that the order of close notices does not depend on hashing.</summary>
+    /// <summary>The open circuits, sorted by ID so that the order of close notices does not depend on
+    /// hashing.</summary>
     private Circuit[] Snapshot() =>
         [.. _circuits.Values.OrderBy(c => c.CircuitId, StringComparer.Ordinal)];
 

@@ -24,6 +24,7 @@ public sealed partial class PeerApi
         if (firstFragment is not null)
         {
             open.Hdr.Args[SystemArgs.HasFirst] = "1";
+            circuit.FirstPayloadBytes = firstFragment.Payload.Length;
         }
         if (!local.TryRegister(circuit))
         {

@@ -158,7 +158,7 @@ public sealed partial class PeerApi
         {
             circuit.Deliver(open);
         }
-        circuit.GrantSendCredit(credit);
+        circuit.SetRemoteWindow(credit, credit);
         if (!peer.NewCircuits.TryWrite(circuit))
         {
             circuit.Close("refused: the peer's new-circuit queue is full", notifyRemote: false);
@@ -166,7 +166,8 @@ public sealed partial class PeerApi
                 "waiting for its service to take them (RpcConfig.PeerNewCircuitQueueCapacity); try again later.");
         }
         Message ack = PeerWire.Control(CallType.CallPeerCircuitEstablishedAck, hdr.CallId, peer, hdr.FromPeerId);
-        ack.Hdr.Args[SystemArgs.Window] = PeerWire.Text(Window - (hasFirst ? 1 : 0));
+        // The full window: the opener knows what its first fragment already took of it.
+        ack.Hdr.Args[SystemArgs.Window] = PeerWire.Text(Window);
         ack.Hdr.Args[SystemArgs.PeerId] = peer.PeerId;
         ack.Hdr.Args[SystemArgs.PeerUrl] = PeerUrl.Format(connection.LocalAddress, peer.ServiceName, peer.PeerId);
         SendBestEffort(connection, ack);
@@ -216,14 +217,14 @@ public sealed partial class PeerApi
         }
         if (ack.JobErrs.Length == 0 && pending.Circuit is { } circuit)
         {
-            if (PeerWire.IntArg(hdr, SystemArgs.Window) is not { } credit)
+            if (PeerWire.IntArg(hdr, SystemArgs.Window) is not { } window || window < 1)
             {
                 pending.Fail(new PeerRejectedException("The remote's acknowledgement carries no credit window " +
                     "(#window); it speaks another version of the peer protocol."));
                 return;
             }
             // Learn the remote's real ID (it was unknown for prefer-extant) before any of its traffic is routed.
-            circuit.OnOpenAcknowledged(hdr, credit);
+            circuit.OnOpenAcknowledged(hdr, window, circuit.FirstPayloadBytes);
             circuit.LocalPeer.NoteRemote(circuit);
         }
         pending.Complete(ack);

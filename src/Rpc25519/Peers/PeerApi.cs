@@ -25,7 +25,8 @@ public sealed partial class PeerApi
     private readonly Dictionary<string, int> _limits = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, PeerServiceFunc> _services = new(StringComparer.Ordinal);
 
-    /// <summary>Running peers by ID (read on reader loops without a lock; written under <see cref="_startLock"/>).</summary>
+    /// <summary>Running peers by ID (read on reader loops without a lock; written under <see
+    /// cref="_startLock"/>).</summary>
     private readonly ConcurrentDictionary<string, LocalPeer> _peers = new(StringComparer.Ordinal);
 
     /// <summary>Running peers in start order (guarded by <see cref="_startLock"/>).</summary>
@@ -143,7 +144,8 @@ public sealed partial class PeerApi
     /// <param name="cancellationToken">Stops waiting (the half-open circuit is closed on both sides).</param>
     /// <exception cref="PeerServiceLimitException">The remote already runs its maximum of that service; the
     /// exception names the existing instance.</exception>
-    /// <exception cref="PeerRejectedException">The remote refused for another reason (e.g. no such service).</exception>
+    /// <exception cref="PeerRejectedException">The remote refused for another reason (e.g. no such
+    /// service).</exception>
     public Task<Circuit> StartRemotePeerAndGetCircuitAsync(LocalPeer localPeer, string circuitName,
         string serviceName, string remoteAddr, Fragment? firstFragment = null,
         CancellationToken cancellationToken = default) =>
@@ -152,7 +154,8 @@ public sealed partial class PeerApi
             _endpoint.NewCallId(), firstFragment, cancellationToken);
 
     /// <summary>
-    /// Opens a circuit to the single running instance of <paramref name="serviceName"/> at <paramref name="remoteAddr"/>,
+    /// Opens a circuit to the single running instance of <paramref name="serviceName"/> at <paramref
+    /// name="remoteAddr"/>,
     /// starting one there if none runs ("prefer extant"): the way to reach the canonical instance of a service, e.g.
     /// after its host restarted and it got a new ID. Parameters and errors as for
     /// <see cref="StartRemotePeerAndGetCircuitAsync"/>; more than one running instance is a
@@ -184,7 +187,8 @@ public sealed partial class PeerApi
     }
 
     /// <summary>Closes every local peer (telling their remotes) and waits up to
-    /// <see cref="RpcConfig.ShutdownGracePeriod"/> for their service functions (called by the host's dispose).</summary>
+    /// <see cref="RpcConfig.ShutdownGracePeriod"/> for their service functions (called by the host's
+    /// dispose).</summary>
     internal async Task StopAsync()
     {
         _stopping.Cancel();

@@ -28,7 +28,8 @@ internal static partial class PeerLog
         string circuitId);
 
     [LoggerMessage(EventId = 505, EventName = "UnknownCircuit", Level = LogLevel.Debug,
-        Message = "{CallType} from {RemoteAddress} for peer {PeerId} on unknown or closed circuit {CircuitId}; dropped")]
+        Message = "{CallType} from {RemoteAddress} for peer {PeerId} on unknown or closed circuit {CircuitId}; " +
+                  "dropped")]
     public static partial void UnknownCircuit(ILogger logger, string callType, string remoteAddress, string peerId,
         string circuitId);
 

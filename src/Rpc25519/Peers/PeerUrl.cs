@@ -7,10 +7,13 @@ namespace Rpc25519.Peers;
 internal sealed record PeerUrl(string NetAddress, string ServiceName, string PeerId, string CircuitId)
 {
     public static string Format(string netAddress, string serviceName, string peerId, string circuitId = "") =>
-        circuitId.Length == 0 ? $"{netAddress}/{serviceName}/{peerId}" : $"{netAddress}/{serviceName}/{peerId}/{circuitId}";
+        circuitId.Length == 0
+            ? $"{netAddress}/{serviceName}/{peerId}"
+            : $"{netAddress}/{serviceName}/{peerId}/{circuitId}";
 
     /// <summary>Parses <paramref name="url"/>; a URL without a scheme is read as <c>tcp://</c>.</summary>
-    /// <exception cref="ArgumentException">It is not of the form above; the message shows the expected form.</exception>
+    /// <exception cref="ArgumentException">It is not of the form above; the message shows the expected
+    /// form.</exception>
     public static PeerUrl Parse(string url)
     {
         ArgumentNullException.ThrowIfNull(url);

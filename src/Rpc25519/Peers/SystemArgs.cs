@@ -8,7 +8,8 @@ internal static class SystemArgs
     public const string PeerUrl = "#peerURL";
     public const string PeerName = "#peerName";
 
-    /// <summary>On a circuit open and its ack: how many fragments the sender of it may still receive (its window).</summary>
+    /// <summary>On a circuit open and its ack: how many fragments the sender of it may still receive (its
+    /// window).</summary>
     public const string Window = "#window";
 
     /// <summary>On a credit grant: how many more fragments the receiver of the grant may send.</summary>
@@ -24,6 +25,7 @@ internal static class SystemArgs
     public const string LimitedExistingPeerIdFirst = "#LimitedExistingPeerID_first";
     public const string LimitedExistingPeerIdFirstUrl = "#LimitedExistingPeerID_first_url";
 
-    /// <summary>Whether <paramref name="key"/> is reserved for the library (or empty, which is never allowed).</summary>
+    /// <summary>Whether <paramref name="key"/> is reserved for the library (or empty, which is never
+    /// allowed).</summary>
     public static bool IsReservedOrEmpty(string key) => key.Length == 0 || key[0] == '#';
 }

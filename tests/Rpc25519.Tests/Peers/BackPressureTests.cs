@@ -47,6 +47,28 @@ public sealed class BackPressureTests
     }
 
     [Fact]
+    public async Task Large_fragments_spend_more_credit_so_the_window_bounds_bytes_too()
+    {
+        // 8 units; a 12 KiB fragment costs 4: two fit, the third waits for the reader.
+        await using PeerHarness h = await StartAsync(c => c.PeerCircuitWindow = 8);
+        (LocalPeer _, Circuit circuit) = await h.OpenFromClientAsync(Echo, "large", Sink);
+        Circuit remote = await Within(h.ServerSinkCircuits.Reader.ReadAsync().AsTask());
+        byte[] payload = new byte[12 * 1024];
+        await circuit.SendOneWayAsync(new Fragment { Payload = payload, FragPart = 0 }).AsTask()
+            .WaitAsync(Loopback.Patience);
+        await circuit.SendOneWayAsync(new Fragment { Payload = payload, FragPart = 1 }).AsTask()
+            .WaitAsync(Loopback.Patience);
+        Task third = circuit.SendOneWayAsync(new Fragment { Payload = payload, FragPart = 2 }).AsTask();
+        await Task.Delay(200);
+        Assert.False(third.IsCompleted);
+        // Reading a quarter window's worth (one fragment, 4 units >= 2) returns credit.
+        Assert.Equal(0, (await ReadAsync(remote.Reads)).FragPart);
+        await third.WaitAsync(Loopback.Patience);
+        Assert.Equal(1, (await ReadAsync(remote.Reads)).FragPart);
+        Assert.Equal(2, (await ReadAsync(remote.Reads)).FragPart);
+    }
+
+    [Fact]
     public async Task Ten_thousand_fragments_arrive_in_order_on_one_circuit()
     {
         const int count = 10_000;

@@ -111,7 +111,8 @@ internal sealed class PeerHarness : IAsyncDisposable
             {
                 await circuit.SendOneWayAsync(new Fragment
                 {
-                    Payload = fragment.Payload, FragPart = fragment.FragPart, FragSubject = "re:" + fragment.FragSubject,
+                    Payload = fragment.Payload, FragPart = fragment.FragPart,
+                    FragSubject = "re:" + fragment.FragSubject,
                     FragOp = fragment.FragOp,
                 });
             }

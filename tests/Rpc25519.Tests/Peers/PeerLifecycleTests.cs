@@ -6,7 +6,8 @@ using static Rpc25519.Tests.Peers.PeerHarness;
 
 namespace Rpc25519.Tests.Peers;
 
-/// <summary>Peer shutdown, connection loss, refused opens and stray traffic (spec §1.8, §4 scenarios 405/406).</summary>
+/// <summary>Peer shutdown, connection loss, refused opens and stray traffic (spec §1.8, §4 scenarios
+/// 405/406).</summary>
 public sealed class PeerLifecycleTests
 {
     private static Task WaitClosed(Circuit circuit) =>
