@@ -22,7 +22,7 @@ internal static class PeerScenarios
     public static async Task RunAsync(TimeSpan duration)
     {
         Console.WriteLine($"Peer bench: {duration.TotalSeconds} s per measurement; receiver-side rates, best of " +
-            $"{Rounds} interleaved rounds; circuit window {Window} fragments.");
+            $"{Rounds} interleaved rounds; circuit window {Window} units.");
         Console.WriteLine($"{"scenario",-24} {"one-way msg/s",14} {"MB/s",9} {"circuit frag/s",15} {"MB/s",9} " +
             $"{"circuit/one-way",16}");
         foreach (int payloadBytes in new[] { 64, 64 * 1024 })

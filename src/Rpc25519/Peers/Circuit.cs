@@ -234,7 +234,7 @@ public sealed class Circuit
             _sendCredit.Grant(credit);
             return;
         }
-        Fragment fragment = PeerWire.FromMessage(message);
+        Fragment fragment = PeerWire.FromMessage(message, this);
         Channel<Fragment> target = fragment.Typ == CallType.CallPeerError ? _errors : _reads;
         if (target.Writer.TryWrite(fragment) || IsClosed)
         {

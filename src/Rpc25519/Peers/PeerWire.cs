@@ -7,10 +7,15 @@ namespace Rpc25519.Peers;
 internal static class PeerWire
 {
     /// <summary>The message that carries <paramref name="fragment"/> on <paramref name="circuit"/>.</summary>
+    /// <remarks>Circuit traffic (117/118) carries only what routes it (<see cref="Hdr.ToPeerId"/>,
+    /// <see cref="Hdr.CallId"/>) and what the application set: the receiver fills the peer names, IDs and service names
+    /// in from its circuit (<see cref="FromMessage"/>), which keeps small fragments small on the wire. Opens carry
+    /// everything, since the receiver has no circuit yet.</remarks>
     /// <exception cref="ArgumentException">The fragment has an empty or reserved (<c>#</c>) arg key.</exception>
     public static Message ToMessage(Fragment fragment, Circuit circuit, CallType typ)
     {
         LocalPeer local = circuit.LocalPeer;
+        bool traffic = typ is CallType.CallPeerTraffic or CallType.CallPeerError;
         var hdr = new Hdr
         {
             Typ = typ,
@@ -18,15 +23,23 @@ internal static class PeerWire
             Subject = fragment.FragSubject,
             StreamPart = fragment.FragPart,
             FragOp = fragment.FragOp,
-            FromPeerId = local.PeerId,
-            FromPeerName = local.PeerName,
             ToPeerId = circuit.RemotePeerId,
-            ToPeerName = circuit.RemotePeerName,
-            ServiceName = Either(fragment.ToPeerServiceName, circuit.RemoteServiceName),
-            FromServiceName = Either(fragment.FromPeerServiceName, local.ServiceName),
             ToPeerServiceNameVersion = fragment.ToPeerServiceNameVersion,
             FromPeerServiceNameVersion = fragment.FromPeerServiceNameVersion,
         };
+        if (traffic)
+        {
+            hdr.ServiceName = fragment.ToPeerServiceName;
+            hdr.FromServiceName = fragment.FromPeerServiceName;
+        }
+        else
+        {
+            hdr.FromPeerId = local.PeerId;
+            hdr.FromPeerName = local.PeerName;
+            hdr.ToPeerName = circuit.RemotePeerName;
+            hdr.ServiceName = Either(fragment.ToPeerServiceName, circuit.RemoteServiceName);
+            hdr.FromServiceName = Either(fragment.FromPeerServiceName, local.ServiceName);
+        }
         if (fragment.HasArgs)
         {
             foreach (KeyValuePair<string, string> arg in fragment.Args)
@@ -42,19 +55,21 @@ internal static class PeerWire
         return new Message(hdr) { JobSerz = fragment.Payload, JobErrs = fragment.Err };
     }
 
-    /// <summary>The fragment a received message carries (the message is not used afterwards).</summary>
-    public static Fragment FromMessage(Message message)
+    /// <summary>The fragment a received message carries on <paramref name="circuit"/> (the message is not used
+    /// afterwards); peer fields the sender left out are filled in from the circuit.</summary>
+    public static Fragment FromMessage(Message message, Circuit circuit)
     {
         Hdr hdr = message.Hdr;
+        LocalPeer local = circuit.LocalPeer;
         var fragment = new Fragment
         {
-            FromPeerId = hdr.FromPeerId,
-            FromPeerName = hdr.FromPeerName,
-            FromPeerServiceName = hdr.FromServiceName,
+            FromPeerId = circuit.RemotePeerId,
+            FromPeerName = Either(hdr.FromPeerName, circuit.RemotePeerName),
+            FromPeerServiceName = Either(hdr.FromServiceName, circuit.RemoteServiceName),
             FromPeerServiceNameVersion = hdr.FromPeerServiceNameVersion,
-            ToPeerId = hdr.ToPeerId,
-            ToPeerName = hdr.ToPeerName,
-            ToPeerServiceName = hdr.ServiceName,
+            ToPeerId = local.PeerId,
+            ToPeerName = local.PeerName,
+            ToPeerServiceName = Either(hdr.ServiceName, local.ServiceName),
             ToPeerServiceNameVersion = hdr.ToPeerServiceNameVersion,
             CircuitId = hdr.CallId,
             Serial = hdr.Serial,
