@@ -171,7 +171,7 @@ public sealed class Circuit
         Message message = PeerWire.ToMessage(fragment, this, typ);
         _api.CheckSize(message);
         int cost = SendCredit.CostOf(message.JobSerz.Length, Volatile.Read(ref _remoteWindow));
-        return _sendCredit.TryTake(cost) ? EnqueueAsync(message, cancellationToken)
+        return _sendCredit.TryTake(cost) ? EnqueueAsync(message, cost, cancellationToken)
             : SendWhenCreditAsync(message, cost, cancellationToken);
     }
 
@@ -305,15 +305,16 @@ public sealed class Circuit
         // False means the circuit closed while this send waited.
         _ = await _sendCredit.TakeAsync(cost, cancellationToken);
         ThrowIfClosed();
-        await EnqueueAsync(message, cancellationToken);
+        await EnqueueAsync(message, cost, cancellationToken);
     }
 
-    private ValueTask EnqueueAsync(Message message, CancellationToken cancellationToken)
+    /// <summary>Queues a fragment whose credit (<paramref name="cost"/>) is taken.</summary>
+    private ValueTask EnqueueAsync(Message message, int cost, CancellationToken cancellationToken)
     {
         try
         {
             ValueTask queued = _api.EnqueueForCircuit(this, message, cancellationToken);
-            return queued.IsCompletedSuccessfully ? ValueTask.CompletedTask : AwaitQueuedAsync(queued);
+            return queued.IsCompletedSuccessfully ? ValueTask.CompletedTask : AwaitQueuedAsync(queued, cost);
         }
         catch (RpcConnectionClosedException e)
         {
@@ -321,11 +322,18 @@ public sealed class Circuit
         }
     }
 
-    private async ValueTask AwaitQueuedAsync(ValueTask queued)
+    private async ValueTask AwaitQueuedAsync(ValueTask queued, int cost)
     {
         try
         {
             await queued;
+        }
+        catch (OperationCanceledException)
+        {
+            // The caller gave up waiting for room in the connection's queue: the fragment was not sent, so its
+            // credit goes back (else the window would shrink for good).
+            _sendCredit.Grant(cost);
+            throw;
         }
         catch (RpcConnectionClosedException e)
         {

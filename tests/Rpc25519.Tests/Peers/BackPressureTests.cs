@@ -93,6 +93,31 @@ public sealed class BackPressureTests
     }
 
     [Fact]
+    public async Task Concurrent_senders_on_one_small_window_circuit_each_keep_their_order()
+    {
+        const int senders = 8;
+        const int each = 500;
+        await using PeerHarness h = await StartAsync(c => c.PeerCircuitWindow = 16);
+        (LocalPeer _, Circuit circuit) = await h.OpenFromClientAsync(Echo, "shared", Sink);
+        Circuit remote = await Within(h.ServerSinkCircuits.Reader.ReadAsync().AsTask());
+        Task sending = Task.WhenAll(Enumerable.Range(0, senders).Select(sender => Task.Run(async () =>
+        {
+            for (int i = 0; i < each; i++)
+            {
+                await circuit.SendOneWayAsync(new Fragment { FragOp = sender, FragPart = i });
+            }
+        })));
+        long[] next = new long[senders];
+        for (int n = 0; n < senders * each; n++)
+        {
+            Fragment fragment = await ReadAsync(remote.Reads);
+            Assert.Equal(next[fragment.FragOp]++, fragment.FragPart);
+        }
+        await sending.WaitAsync(Loopback.Patience);
+        Assert.All(next, count => Assert.Equal(each, count));
+    }
+
+    [Fact]
     public async Task A_remote_that_sends_beyond_its_credit_loses_the_circuit_not_the_connection()
     {
         await using PeerHarness h = await StartAsync(c => c.PeerCircuitWindow = 2);
