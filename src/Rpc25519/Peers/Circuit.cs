@@ -38,6 +38,10 @@ public sealed class Circuit
     /// <summary>Credit units of the fragments the reader took since credit was last returned.</summary>
     private int _takenSinceGrant;
 
+    /// <summary>Credit units of the fragments delivered here and not yet taken by the reader; never above the window
+    /// while the remote keeps to its credit.</summary>
+    private int _queuedUnits;
+
     /// <summary>The remote's receive window in credit units (0 until announced); caps a fragment's cost.</summary>
     private int _remoteWindow;
 
@@ -236,7 +240,9 @@ public sealed class Circuit
         }
         Fragment fragment = PeerWire.FromMessage(message, this);
         Channel<Fragment> target = fragment.Typ == CallType.CallPeerError ? _errors : _reads;
-        if (target.Writer.TryWrite(fragment) || IsClosed)
+        int cost = SendCredit.CostOf(fragment.Payload.Length, _window);
+        // The unit count is the exact check; the channel's bound (in fragments) is a backstop.
+        if (Interlocked.Add(ref _queuedUnits, cost) <= _window && target.Writer.TryWrite(fragment) || IsClosed)
         {
             AssertInvariants();
             return;
@@ -250,6 +256,7 @@ public sealed class Circuit
     internal void OnFragmentTaken(Fragment fragment)
     {
         int cost = SendCredit.CostOf(fragment.Payload.Length, _window);
+        Interlocked.Add(ref _queuedUnits, -cost);
         if (Interlocked.Add(ref _takenSinceGrant, cost) < _grantThreshold || IsClosed)
         {
             return;
@@ -296,6 +303,7 @@ public sealed class Circuit
     private void AssertInvariants()
     {
         Debug.Assert(_reads.Reader.Count + _errors.Reader.Count <= 2 * _window, "a channel exceeded its bound");
+        Debug.Assert(IsClosed || Volatile.Read(ref _queuedUnits) <= _window, "more queued than the window allows");
         Debug.Assert(Volatile.Read(ref _takenSinceGrant) <= _window + _grantThreshold,
             "more fragments taken than credit was ever granted");
     }

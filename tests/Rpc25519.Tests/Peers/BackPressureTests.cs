@@ -69,6 +69,29 @@ public sealed class BackPressureTests
     }
 
     [Fact]
+    public async Task Large_fragments_beyond_the_credit_in_units_are_an_overrun()
+    {
+        // 8 units; raw 12 KiB fragments (4 units each) that ignore credit: the third exceeds the window in units,
+        // though only 3 of the 8 fragment slots are used.
+        await using PeerHarness h = await StartAsync(c => c.PeerCircuitWindow = 8);
+        (LocalPeer local, Circuit circuit) = await h.OpenFromClientAsync(Echo, "greedy", Sink);
+        Circuit remote = await Within(h.ServerSinkCircuits.Reader.ReadAsync().AsTask());
+        for (int i = 0; i < 3; i++)
+        {
+            await h.Client.OneWaySendAsync(new Message(new Hdr
+            {
+                Typ = CallType.CallPeerTraffic, CallId = circuit.CircuitId, ToPeerId = remote.LocalPeer.PeerId,
+            })
+            {
+                JobSerz = new byte[12 * 1024],
+            });
+        }
+        await Eventually(() => remote.IsClosed, "the overrun circuit closed");
+        Assert.Contains("credit window", remote.CloseReason!.Message);
+        Assert.False(local.IsClosed);
+    }
+
+    [Fact]
     public async Task Ten_thousand_fragments_arrive_in_order_on_one_circuit()
     {
         const int count = 10_000;
