@@ -131,7 +131,9 @@ public sealed class RpcClient : IAsyncDisposable, IRpcConnectionOwner
         return _connection.SendOneWayAsync(message, cancellationToken);
     }
 
-    /// <summary>Closes the connection after flushing what is queued; waiting calls fail. Safe to call twice.</summary>
+    /// <summary>Closes the connection after flushing what is queued; waiting calls fail. Local peers close first
+    /// (their remotes are told), and their service functions get up to <see cref="RpcConfig.ShutdownGracePeriod"/> to
+    /// return. Safe to call twice.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
