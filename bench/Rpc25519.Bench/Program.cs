@@ -24,6 +24,11 @@ for (int i = 0; i + 1 < args.Length; i += 2)
     }
 }
 TimeSpan duration = TimeSpan.FromSeconds(seconds);
+if (only == "peers")
+{
+    await Rpc25519.Bench.Peers.PeerScenarios.RunAsync(duration);
+    return;
+}
 Console.WriteLine($"Rpc25519 side-by-side benchmark: {Environment.ProcessorCount} cores, {duration.TotalSeconds} s " +
     "per measurement, loopback, one process.");
 

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Rpc25519.Messages;
+using Rpc25519.Peers;
 using Rpc25519.Rpc;
 using Rpc25519.Transport;
 
@@ -31,7 +32,13 @@ public sealed partial class RpcClient : IAsyncDisposable, IRpcConnectionOwner
                 SingleWriter = true,
             },
             dropped => RpcLog.IncomingDropped(endpoint.Logger, dropped.Hdr.CallId));
+        PeerApi = new PeerApi(endpoint, () => _connection.LocalAddress,
+            address => PeerUrl.SamePort(address, _connection.RemoteAddress) ? _connection : null);
     }
+
+    /// <summary>The Peer/Circuit/Fragment API of this client (the same as <see cref="RpcServer.PeerApi"/>); it reaches
+    /// peers on the connected server only.</summary>
+    public PeerApi PeerApi { get; }
 
     /// <summary>
     /// Messages not claimed by a waiting call: server pushes, and <see cref="CallType.CallError"/> answers to one-way
@@ -124,13 +131,16 @@ public sealed partial class RpcClient : IAsyncDisposable, IRpcConnectionOwner
         return _connection.SendOneWayAsync(message, cancellationToken);
     }
 
-    /// <summary>Closes the connection after flushing what is queued; waiting calls fail. Safe to call twice.</summary>
+    /// <summary>Closes the connection after flushing what is queued; waiting calls fail. Local peers close first
+    /// (their remotes are told), and their service functions get up to <see cref="RpcConfig.ShutdownGracePeriod"/> to
+    /// return. Safe to call twice.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;
         }
+        await PeerApi.StopAsync();
         await _connection.DisposeAsync();
     }
 
@@ -141,9 +151,17 @@ public sealed partial class RpcClient : IAsyncDisposable, IRpcConnectionOwner
             RpcLog.UnclaimedReply(_endpoint.Logger, connection.RemoteAddress, message.Hdr.CallId, message.Hdr.Seqno);
             return;
         }
+        if (message.Hdr.Typ is >= CallType.CallPeerStart and <= CallType.CallPeerTrafficWithServiceFallback)
+        {
+            PeerApi.OnMessage(connection, message);
+            return;
+        }
         _incoming.Writer.TryWrite(message);
     }
 
-    void IRpcConnectionOwner.OnConnectionClosed(RpcConnection connection, Exception reason) =>
+    void IRpcConnectionOwner.OnConnectionClosed(RpcConnection connection, Exception reason)
+    {
         _incoming.Writer.TryComplete();
+        PeerApi.OnConnectionClosed(connection, reason);
+    }
 }

@@ -54,6 +54,9 @@ public sealed partial class RpcServer
                         "on this server (Register1Func).");
                 }
                 return;
+            case >= CallType.CallPeerStart and <= CallType.CallPeerTrafficWithServiceFallback:
+                PeerApi.OnMessage(session.Connection, request);
+                return;
             case CallType.CallRpcReply or CallType.CallError:
                 RpcLog.UnclaimedReply(_endpoint.Logger, session.RemoteAddress, hdr.CallId, hdr.Seqno);
                 return;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Rpc25519.Messages;
+using Rpc25519.Peers;
 using Rpc25519.Rpc;
 using Rpc25519.Transport;
 
@@ -37,7 +38,12 @@ public sealed partial class RpcServer : IAsyncDisposable
     public RpcServer(RpcConfig config)
     {
         _endpoint = new EndpointContext(ConfigValidator.ValidatedCopy(config, forServer: true), "Rpc25519.RpcServer");
+        PeerApi = new PeerApi(_endpoint, () => LocalAddress,
+            address => _sessions.TryGetValue(address, out ServerSession? session) ? session.Connection : null);
     }
+
+    /// <summary>The Peer/Circuit/Fragment API of this server (the same as <see cref="RpcClient.PeerApi"/>).</summary>
+    public PeerApi PeerApi { get; }
 
     /// <summary>Raised when a client connects; the argument carries its address (the key for push).</summary>
     /// <remarks>Raised on the accept loop: keep handlers short.</remarks>
@@ -130,6 +136,7 @@ public sealed partial class RpcServer : IAsyncDisposable
             await _listener.DisposeAsync();
         }
         await _acceptLoop;
+        await PeerApi.StopAsync();
         await WaitForHandlersAsync();
         foreach (ServerSession session in SessionsInOrder())
         {
@@ -193,6 +200,8 @@ public sealed partial class RpcServer : IAsyncDisposable
         {
             _sessions.TryRemove(new KeyValuePair<string, ServerSession>(session.RemoteAddress, session));
         }
+        PeerApi.OnConnectionClosed(session.Connection,
+            session.Connection.CloseReason ?? new RpcConnectionClosedException("The connection closed."));
         Raise(ClientDisconnected, nameof(ClientDisconnected),
             new RpcConnectionEventArgs(session.RemoteAddress, session.Connection.CloseReason));
     }

@@ -148,6 +148,14 @@ internal sealed partial class RpcConnection : IAsyncDisposable
         return EnqueueAsync(new OutgoingFrame(message, null), inline: !moreComing, cancellationToken);
     }
 
+    /// <summary>Queues a one-way frame without waiting for it to be written; <paramref name="completion"/> hears
+    /// whether it went out (used by the peer layer, which must learn of every fragment that could not be sent).</summary>
+    public ValueTask EnqueueAsync(Message message, ISendCompletion completion, CancellationToken cancellationToken)
+    {
+        _endpoint.StampOutgoing(message);
+        return EnqueueAsync(new OutgoingFrame(message, completion), inline: true, cancellationToken);
+    }
+
     /// <summary>
     /// Starts closing: waiting calls fail, the send queue stops taking frames. A graceful close lets queued frames
     /// flush first; otherwise the transport is aborted at once. The first reason wins; later calls do nothing.
