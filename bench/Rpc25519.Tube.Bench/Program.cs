@@ -35,7 +35,7 @@ internal static class Program
         int first = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1;
         int failed = 0;
         int ran = 0;
-        long snapshots = 0, reconfigs = 0, crashes = 0, writes = 0, reads = 0, leaders = 0, unknown = 0;
+        long snapshots = 0, reconfigs = 0, crashes = 0, writes = 0, reads = 0, leaders = 0, unknown = 0, pauses = 0;
         for (int seed = first; seed < first + count; seed++)
         {
             var result = ClusterSimulation.RunSeed(seed);
@@ -43,6 +43,7 @@ internal static class Program
             snapshots += result.SnapshotsInstalled;
             reconfigs += result.MembershipChanges;
             crashes += result.Crashes;
+            pauses += result.Pauses;
             writes += result.WritesCompleted;
             unknown += result.WritesUnknown;
             reads += result.ReadsCompleted;
@@ -56,7 +57,7 @@ internal static class Program
 
         Console.WriteLine($"soak: ran={ran} failed={failed}");
         Console.WriteLine($"totals: leaders={leaders} writes={writes}+{unknown}? reads={reads} reconfigs={reconfigs} " +
-            $"crashes={crashes} snapshots={snapshots}");
+            $"crashes={crashes} pauses={pauses} snapshots={snapshots}");
         return failed == 0 ? 0 : 1;
     }
 

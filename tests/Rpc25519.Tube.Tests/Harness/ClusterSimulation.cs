@@ -36,6 +36,7 @@ internal sealed partial class ClusterSimulation
     private int compactions;
     private int snapshotsInstalled;
     private int crashes;
+    private int pauses;
     private bool faults = true;
 
     public ClusterSimulation(SimulationSettings settings)
@@ -101,7 +102,7 @@ internal sealed partial class ClusterSimulation
             Settings = settings, Failure = failure, TraceHash = traceHash, Ticks = tick,
             MessagesDelivered = messagesDelivered, LeadersElected = CountLeaders(), WritesCompleted = writesCompleted,
             WritesUnknown = writesUnknown, ReadsCompleted = readsCompleted, MembershipChanges = membershipChanges,
-            Compactions = compactions, SnapshotsInstalled = snapshotsInstalled, Crashes = crashes,
+            Compactions = compactions, SnapshotsInstalled = snapshotsInstalled, Crashes = crashes, Pauses = pauses,
             CommittedEntries = safety.Applied.Count,
         };
     }
@@ -171,6 +172,8 @@ internal sealed partial class ClusterSimulation
             {
                 host.RestartAt = tick;
             }
+
+            host.PausedUntil = Math.Min(host.PausedUntil, tick);
         }
     }
 
