@@ -11,6 +11,17 @@ internal static class Program
         {
             case "soak":
                 return Soak(args);
+            case "trace":
+                var simulation = new ClusterSimulation(SimulationSettings.FromSeed(
+                    int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture))) { Trace = [] };
+                var traced = simulation.Run();
+                foreach (var line in simulation.Trace!.TakeLast(args.Length > 2 ? int.Parse(args[2]) : 200))
+                {
+                    Console.WriteLine(line);
+                }
+
+                Console.WriteLine(traced);
+                return traced.Passed ? 0 : 1;
             case "seed":
                 return ReplaySeed(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
             case "throughput":

@@ -29,6 +29,8 @@ internal sealed partial class ClusterSimulation
     private void ProcessReady(SimNode host)
     {
         var ready = host.Node.GetReady();
+        Trace?.Add($"t{tick} ready {host.Id} {host.Node.Role} t{host.Node.Term} hs={ready.HardState} " +
+            $"entries={string.Join(',', ready.Entries)} commit={string.Join(',', ready.CommittedEntries.Select(e => e.Index))}");
         safety.CheckPersist(host, ready);
         host.Storage.Persist(ready);
         foreach (var message in ready.Messages)

@@ -52,6 +52,7 @@ internal sealed partial class ClusterSimulation
             }
 
             messagesDelivered++;
+            Trace?.Add($"t{tick} deliver {message} cfg={message.Membership}");
             Mix((long)message.Type);
             Mix((long)(message.From << 8 | message.To));
             Mix(message.Term);

@@ -61,6 +61,9 @@ internal sealed partial class ClusterSimulation
 
     public SafetyChecker Safety => safety;
 
+    /// <summary>When set, every delivered message and batch is recorded here (for debugging a failing seed).</summary>
+    public List<string>? Trace { get; set; }
+
     public SimulationResult Run()
     {
         string? failure = null;
