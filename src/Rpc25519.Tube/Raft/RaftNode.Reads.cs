@@ -130,7 +130,8 @@ public sealed partial class RaftNode
         for (int i = 0; i < count; i++)
         {
             ulong voter = Membership.Voters[i];
-            rounds[i] = (long)(voter == Id ? readRound : progress.TryGetValue(voter, out var pr) ? pr.ReadRoundAcked : 0);
+            ulong round = voter == Id ? readRound : progress.TryGetValue(voter, out var pr) ? pr.ReadRoundAcked : 0;
+            rounds[i] = (long)round;
         }
 
         ulong quorumRound = (ulong)QuorumValue(rounds, Membership.Quorum);

@@ -30,7 +30,8 @@ internal sealed partial class ClusterSimulation
     {
         var ready = host.Node.GetReady();
         Trace?.Add($"t{tick} ready {host.Id} {host.Node.Role} t{host.Node.Term} hs={ready.HardState} " +
-            $"entries={string.Join(',', ready.Entries)} commit={string.Join(',', ready.CommittedEntries.Select(e => e.Index))}");
+            $"entries={string.Join(',', ready.Entries)} " +
+            $"commit={string.Join(',', ready.CommittedEntries.Select(e => e.Index))}");
         safety.CheckPersist(host, ready);
         host.Storage.Persist(ready);
         foreach (var message in ready.Messages)

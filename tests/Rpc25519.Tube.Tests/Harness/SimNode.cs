@@ -22,7 +22,9 @@ internal sealed class SimNode
 
     public bool Alive { get; private set; } = true;
 
-    /// <summary>A paused process (a long GC, a stopped VM) neither ticks nor handles anything before this tick.</summary>
+    /// <summary>
+    /// A paused process (a long GC, a stopped VM) neither ticks nor handles anything before this tick.
+    /// </summary>
     public long PausedUntil { get; set; }
 
     /// <summary>Ticks the node missed while paused; its timer catches up with them on resume.</summary>
