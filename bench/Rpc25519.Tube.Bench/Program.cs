@@ -11,6 +11,17 @@ internal static class Program
         {
             case "soak":
                 return Soak(args);
+            case "trace":
+                var simulation = new ClusterSimulation(SimulationSettings.FromSeed(
+                    int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture))) { Trace = [] };
+                var traced = simulation.Run();
+                foreach (var line in simulation.Trace!.TakeLast(args.Length > 2 ? int.Parse(args[2]) : 200))
+                {
+                    Console.WriteLine(line);
+                }
+
+                Console.WriteLine(traced);
+                return traced.Passed ? 0 : 1;
             case "seed":
                 return ReplaySeed(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
             case "throughput":
@@ -35,7 +46,7 @@ internal static class Program
         int first = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1;
         int failed = 0;
         int ran = 0;
-        long snapshots = 0, reconfigs = 0, crashes = 0, writes = 0, reads = 0, leaders = 0, unknown = 0;
+        long snapshots = 0, reconfigs = 0, crashes = 0, writes = 0, reads = 0, leaders = 0, unknown = 0, pauses = 0;
         for (int seed = first; seed < first + count; seed++)
         {
             var result = ClusterSimulation.RunSeed(seed);
@@ -43,6 +54,7 @@ internal static class Program
             snapshots += result.SnapshotsInstalled;
             reconfigs += result.MembershipChanges;
             crashes += result.Crashes;
+            pauses += result.Pauses;
             writes += result.WritesCompleted;
             unknown += result.WritesUnknown;
             reads += result.ReadsCompleted;
@@ -56,7 +68,7 @@ internal static class Program
 
         Console.WriteLine($"soak: ran={ran} failed={failed}");
         Console.WriteLine($"totals: leaders={leaders} writes={writes}+{unknown}? reads={reads} reconfigs={reconfigs} " +
-            $"crashes={crashes} snapshots={snapshots}");
+            $"crashes={crashes} pauses={pauses} snapshots={snapshots}");
         return failed == 0 ? 0 : 1;
     }
 

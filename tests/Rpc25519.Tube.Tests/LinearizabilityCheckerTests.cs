@@ -43,6 +43,14 @@ public sealed class LinearizabilityCheckerTests
     }
 
     [Fact]
+    public void UnobservedPendingWritesNeitherHideNorCauseViolations()
+    {
+        var pending = Enumerable.Range(100, 30).Select(v => Write(v, v, long.MaxValue)).ToList();
+        Assert.Equal(Verdict.NotLinearizable, Check([Write(1, 1, 2), Write(2, 3, 4), Read(1, 5, 6), .. pending]));
+        Assert.Equal(Verdict.Linearizable, Check([Write(1, 1, 2), Read(1, 5, 6), .. pending]));
+    }
+
+    [Fact]
     public void KeysAreIndependentRegisters()
     {
         Assert.Equal(Verdict.Linearizable, Check([Write(1, 1, 2, key: 0), Read(0, 3, 4, key: 1)]));

@@ -10,16 +10,7 @@ public sealed class MembershipTests
     public void ChangeWaitsUntilTheLeaderCommitsInItsTerm()
     {
         var cluster = new TestCluster(voters: 3, extraNodes: 1);
-        // Acknowledgements are lost, so the no-op cannot commit.
-        cluster.Filter = m => m.Type is not (RaftMessageType.AppendResponse or RaftMessageType.HeartbeatResponse);
-        RaftNode? leader = null;
-        for (int tick = 0; tick < 300 && leader is null; tick++)
-        {
-            cluster.TickAll();
-            leader = cluster.Hosts.FirstOrDefault(h => h.Node.Role == RaftRole.Leader)?.Node;
-        }
-
-        Assert.NotNull(leader);
+        var leader = cluster.ElectLeaderThatCannotCommit();
         Assert.Equal(MembershipChangeResult.NotReady,
             leader.ProposeMembershipChange(MembershipChangeKind.AddShadow, 4));
 

@@ -96,15 +96,7 @@ public sealed class ReadTests
     public void ReadsWaitForTheNewLeadersFirstCommit()
     {
         var cluster = new TestCluster(voters: 3);
-        cluster.Filter = m => m.Type is not (RaftMessageType.AppendResponse or RaftMessageType.HeartbeatResponse);
-        RaftNode? leader = null;
-        for (int tick = 0; tick < 300 && leader is null; tick++)
-        {
-            cluster.TickAll();
-            leader = cluster.Hosts.FirstOrDefault(h => h.Node.Role == RaftRole.Leader)?.Node;
-        }
-
-        Assert.NotNull(leader);
+        var leader = cluster.ElectLeaderThatCannotCommit();
         Assert.True(leader.ReadIndex(3));
         cluster.TickAll(3);
         Assert.Empty(cluster.ReadStates[leader.Id - 1]);

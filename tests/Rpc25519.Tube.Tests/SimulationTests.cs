@@ -72,6 +72,7 @@ public sealed class SimulationReplayTests
         var results = Enumerable.Range(500, 40).Select(ClusterSimulation.RunSeed).ToList();
         Assert.All(results, r => Assert.True(r.Passed, r.ToString()));
         Assert.True(results.Sum(r => r.Crashes) > 0);
+        Assert.True(results.Sum(r => r.Pauses) > 0);
         Assert.True(results.Sum(r => r.MembershipChanges) > 0);
         Assert.True(results.Sum(r => r.SnapshotsInstalled) > 0);
         Assert.True(results.Sum(r => r.WritesUnknown) > 0);

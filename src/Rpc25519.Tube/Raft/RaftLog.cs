@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Rpc25519.Tube.Raft;
 
 /// <summary>
@@ -166,7 +168,7 @@ internal sealed class RaftLog
             return [];
         }
 
-        return entries.GetRange((int)(from - SnapshotIndex - 1), (int)count).ToArray();
+        return CollectionsMarshal.AsSpan(entries).Slice((int)(from - SnapshotIndex - 1), (int)count).ToArray();
     }
 
     /// <summary>Moves the commit index forward (never backward, never past the end).</summary>

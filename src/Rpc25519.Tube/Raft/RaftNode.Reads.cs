@@ -86,14 +86,15 @@ public sealed partial class RaftNode
             return false;
         }
 
-        var acked = new List<long>(Membership.Voters.Count);
-        foreach (ulong voter in Membership.Voters)
+        int count = Membership.Voters.Count;
+        Span<long> acked = count <= 32 ? stackalloc long[count] : new long[count];
+        for (int i = 0; i < count; i++)
         {
-            acked.Add(voter == Id ? now : progress.TryGetValue(voter, out var pr) ? pr.LeaseTickAcked : 0);
+            ulong voter = Membership.Voters[i];
+            acked[i] = voter == Id ? now : progress.TryGetValue(voter, out var pr) ? pr.LeaseTickAcked : 0;
         }
 
-        acked.Sort();
-        long quorumTick = acked[acked.Count - Membership.Quorum];
+        long quorumTick = QuorumValue(acked, Membership.Quorum);
         return quorumTick > 0 && now < quorumTick + ElectionTimeout - options.LeaseDriftTicks;
     }
 
@@ -124,19 +125,16 @@ public sealed partial class RaftNode
     /// <summary>Answers the reads whose round a quorum of voters acknowledged.</summary>
     private void ReleaseReads()
     {
-        var rounds = new List<ulong>(Membership.Voters.Count);
-        foreach (ulong voter in Membership.Voters)
+        int count = Membership.Voters.Count;
+        Span<long> rounds = count <= 32 ? stackalloc long[count] : new long[count];
+        for (int i = 0; i < count; i++)
         {
-            rounds.Add(voter == Id ? readRound : progress.TryGetValue(voter, out var pr) ? pr.ReadRoundAcked : 0);
+            ulong voter = Membership.Voters[i];
+            ulong round = voter == Id ? readRound : progress.TryGetValue(voter, out var pr) ? pr.ReadRoundAcked : 0;
+            rounds[i] = (long)round;
         }
 
-        if (rounds.Count == 0)
-        {
-            return;
-        }
-
-        rounds.Sort();
-        ulong quorumRound = rounds[rounds.Count - Membership.Quorum];
+        ulong quorumRound = (ulong)QuorumValue(rounds, Membership.Quorum);
         while (pendingReads.Count > 0 && pendingReads.Peek().Round <= quorumRound && quorumRound > 0)
         {
             var read = pendingReads.Dequeue();

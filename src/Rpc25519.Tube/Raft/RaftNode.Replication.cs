@@ -295,19 +295,27 @@ public sealed partial class RaftNode
     /// voter).</summary>
     private long QuorumMatch()
     {
-        var matches = new List<long>(Membership.Voters.Count);
-        foreach (ulong voter in Membership.Voters)
+        int count = Membership.Voters.Count;
+        Span<long> matches = count <= 32 ? stackalloc long[count] : new long[count];
+        for (int i = 0; i < count; i++)
         {
-            matches.Add(voter == Id ? log.PersistedIndex : progress.TryGetValue(voter, out var pr) ? pr.Match : 0);
+            ulong voter = Membership.Voters[i];
+            matches[i] = voter == Id ? log.PersistedIndex : progress.TryGetValue(voter, out var pr) ? pr.Match : 0;
         }
 
-        if (matches.Count == 0)
+        return QuorumValue(matches, Membership.Quorum);
+    }
+
+    /// <summary>The value that at least <paramref name="quorum"/> of the entries reach (0 if there are none).</summary>
+    private static long QuorumValue(Span<long> values, int quorum)
+    {
+        if (values.Length == 0)
         {
             return 0;
         }
 
-        matches.Sort();
-        return matches[matches.Count - Membership.Quorum];
+        values.Sort();
+        return values[values.Length - quorum];
     }
 
     private void MaybeCommit()

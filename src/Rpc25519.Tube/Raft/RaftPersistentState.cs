@@ -2,7 +2,8 @@ namespace Rpc25519.Tube.Raft;
 
 /// <summary>
 /// What a host reloads from its storage to restart a node: everything it persisted from earlier
-/// <see cref="Ready"/> batches. The node takes the lists as they are and copies them; the host keeps ownership.
+/// <see cref="Ready"/> batches. The node copies the entry list; the host keeps ownership. Immutable once built
+/// (init-only properties), so it may be shared between threads.
 /// </summary>
 public sealed class RaftPersistentState
 {

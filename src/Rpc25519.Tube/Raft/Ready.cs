@@ -10,6 +10,7 @@ namespace Rpc25519.Tube.Raft;
 /// 4. answer <see cref="ReadStates"/> once the state machine has applied their index;
 /// 5. call <see cref="RaftNode.Advance"/> with this instance.
 /// The lists belong to the host after <see cref="RaftNode.GetReady"/>; the entries inside are shared and immutable.
+/// Not thread-safe: one host loop handles a batch.
 /// </summary>
 public sealed class Ready
 {

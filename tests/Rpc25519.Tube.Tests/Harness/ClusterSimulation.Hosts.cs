@@ -12,7 +12,7 @@ internal sealed partial class ClusterSimulation
             bool any = false;
             foreach (var host in hosts)
             {
-                if (host.Alive && host.Node.HasReady())
+                if (host.Running(tick) && host.Node.HasReady())
                 {
                     ProcessReady(host);
                     any = true;
@@ -29,6 +29,9 @@ internal sealed partial class ClusterSimulation
     private void ProcessReady(SimNode host)
     {
         var ready = host.Node.GetReady();
+        Trace?.Add($"t{tick} ready {host.Id} {host.Node.Role} t{host.Node.Term} hs={ready.HardState} " +
+            $"entries={string.Join(',', ready.Entries)} " +
+            $"commit={string.Join(',', ready.CommittedEntries.Select(e => e.Index))}");
         safety.CheckPersist(host, ready);
         host.Storage.Persist(ready);
         foreach (var message in ready.Messages)
@@ -147,12 +150,12 @@ internal sealed partial class ClusterSimulation
     private void TryInvoke(SimClient client, PendingOperation op)
     {
         var target = hosts[(int)client.Target - 1];
-        if (!target.Alive || (!op.IsWrite && random.Next(2) == 0))
+        if (!target.Running(tick) || (!op.IsWrite && random.Next(2) == 0))
         {
             target = hosts[random.Next(hosts.Length)];
         }
 
-        if (!target.Alive)
+        if (!target.Running(tick))
         {
             return;
         }
@@ -186,7 +189,7 @@ internal sealed partial class ClusterSimulation
 
     private void AdminActions()
     {
-        var leader = hosts.FirstOrDefault(h => h.Alive && h.Node.Role == RaftRole.Leader);
+        var leader = hosts.FirstOrDefault(h => h.Running(tick) && h.Node.Role == RaftRole.Leader);
         if (leader is not null && random.NextDouble() < settings.MembershipRate)
         {
             ChangeMembership(leader.Node);
@@ -201,7 +204,7 @@ internal sealed partial class ClusterSimulation
         if (random.NextDouble() < settings.CompactionRate)
         {
             var host = hosts[random.Next(hosts.Length)];
-            if (host.Alive && host.Node.AppliedIndex > host.Node.SnapshotIndex)
+            if (host.Running(tick) && host.Node.AppliedIndex > host.Node.SnapshotIndex)
             {
                 var snapshot = host.Node.Compact(host.Node.AppliedIndex, host.Kv.Snapshot());
                 host.Storage.Compact(snapshot);

@@ -44,7 +44,15 @@ internal sealed partial class ClusterSimulation
                 continue;
             }
 
+            if (!target.Running(tick))
+            {
+                // A paused process finds the message in its socket buffer when it resumes.
+                network.Enqueue(message, (target.PausedUntil, ++messageSequence));
+                continue;
+            }
+
             messagesDelivered++;
+            Trace?.Add($"t{tick} deliver {message} cfg={message.Membership}");
             Mix((long)message.Type);
             Mix((long)(message.From << 8 | message.To));
             Mix(message.Term);
@@ -58,11 +66,27 @@ internal sealed partial class ClusterSimulation
     {
         for (int i = 0; i < hosts.Length; i++)
         {
+            var host = hosts[i];
             // Slow clocks run at 7/8 speed: a drift that stays within the lease drift bound.
-            if (hosts[i].Alive && !(slowClock[i] && tick % 8 == 0))
+            if (!host.Alive || (slowClock[i] && tick % 8 == 0))
             {
-                hosts[i].Node.Tick();
+                continue;
             }
+
+            if (!host.Running(tick))
+            {
+                host.MissedTicks++;
+                continue;
+            }
+
+            // A resumed process's timer fires for all the time it missed before it handles anything else (the host
+            // contract for lease reads: ticks follow real elapsed time).
+            for (; host.MissedTicks > 0; host.MissedTicks--)
+            {
+                host.Node.Tick();
+            }
+
+            host.Node.Tick();
         }
     }
 
@@ -107,7 +131,14 @@ internal sealed partial class ClusterSimulation
         }
 
         var victim = alive[random.Next(alive.Length)];
-        if (random.Next(2) == 0 && victim.Node.HasReady())
+        if (random.Next(3) == 0)
+        {
+            victim.PausedUntil = Math.Max(victim.PausedUntil, tick + random.Next(5, 81));
+            pauses++;
+            return;
+        }
+
+        if (random.Next(2) == 0 && victim.Running(tick) && victim.Node.HasReady())
         {
             // Crash after persisting a batch but before sending its messages or applying it.
             var ready = victim.Node.GetReady();

@@ -36,6 +36,7 @@ internal sealed partial class ClusterSimulation
     private int compactions;
     private int snapshotsInstalled;
     private int crashes;
+    private int pauses;
     private bool faults = true;
 
     public ClusterSimulation(SimulationSettings settings)
@@ -59,6 +60,9 @@ internal sealed partial class ClusterSimulation
     public IReadOnlyList<SimNode> Hosts => hosts;
 
     public SafetyChecker Safety => safety;
+
+    /// <summary>When set, every delivered message and batch is recorded here (for debugging a failing seed).</summary>
+    public List<string>? Trace { get; set; }
 
     public SimulationResult Run()
     {
@@ -101,7 +105,7 @@ internal sealed partial class ClusterSimulation
             Settings = settings, Failure = failure, TraceHash = traceHash, Ticks = tick,
             MessagesDelivered = messagesDelivered, LeadersElected = CountLeaders(), WritesCompleted = writesCompleted,
             WritesUnknown = writesUnknown, ReadsCompleted = readsCompleted, MembershipChanges = membershipChanges,
-            Compactions = compactions, SnapshotsInstalled = snapshotsInstalled, Crashes = crashes,
+            Compactions = compactions, SnapshotsInstalled = snapshotsInstalled, Crashes = crashes, Pauses = pauses,
             CommittedEntries = safety.Applied.Count,
         };
     }
@@ -171,6 +175,8 @@ internal sealed partial class ClusterSimulation
             {
                 host.RestartAt = tick;
             }
+
+            host.PausedUntil = Math.Min(host.PausedUntil, tick);
         }
     }
 

@@ -18,6 +18,12 @@ internal sealed class SafetyChecker
     /// <summary>The entry applied at each index (index - 1), by whichever node applied it first.</summary>
     private readonly List<LogEntry> applied = [];
 
+    /// <summary>
+    /// For each applied index, the first applier's term when it applied it: at least the term of the leader that
+    /// committed it, so "leaders of later terms hold it" is checked only where it must hold.
+    /// </summary>
+    private readonly List<long> committedByTermAtMost = [];
+
     public IReadOnlyList<LogEntry> Applied => applied;
 
     /// <summary>
@@ -62,23 +68,34 @@ internal sealed class SafetyChecker
         }
     }
 
+    /// <summary>
+    /// Leader completeness (Raft §5.4): an entry committed in term T is in the log of every leader of a term after
+    /// T. A leader of an older term may still win late (a stale vote arrives after a pause) without it.
+    /// </summary>
     private void CheckLeaderCompleteness(RaftNode leader)
     {
-        Require(leader.LastIndex >= applied.Count,
-            $"leader {leader.Id} of term {leader.Term} ends at {leader.LastIndex} "
-            + $"but {applied.Count} entries are committed");
-        for (long index = Math.Max(1, leader.SnapshotIndex + 1); index <= applied.Count; index++)
+        for (int i = 0; i < applied.Count; i++)
         {
-            var entry = leader.Log.At(index);
-            Require(SameEntry(entry, applied[(int)index - 1]),
-                $"leader {leader.Id} of term {leader.Term} lacks committed entry {applied[(int)index - 1]} "
-                + $"(has {entry})");
-        }
+            long index = i + 1;
+            if (committedByTermAtMost[i] >= leader.Term)
+            {
+                continue;
+            }
 
-        if (leader.SnapshotIndex > 0 && leader.SnapshotIndex <= applied.Count)
-        {
-            Require(leader.Log.SnapshotTerm == applied[(int)leader.SnapshotIndex - 1].Term,
-                $"leader {leader.Id} snapshot term differs from the committed entry at {leader.SnapshotIndex}");
+            Require(index <= leader.LastIndex,
+                $"leader {leader.Id} of term {leader.Term} ends at {leader.LastIndex} but entry {index} was "
+                + $"committed by term {committedByTermAtMost[i]}");
+            if (index > leader.SnapshotIndex)
+            {
+                var entry = leader.Log.At(index);
+                Require(SameEntry(entry, applied[i]),
+                    $"leader {leader.Id} of term {leader.Term} lacks committed entry {applied[i]} (has {entry})");
+            }
+            else if (index == leader.SnapshotIndex)
+            {
+                Require(leader.Log.SnapshotTerm == applied[i].Term,
+                    $"leader {leader.Id} snapshot term differs from the committed entry at {index}");
+            }
         }
     }
 
@@ -131,6 +148,7 @@ internal sealed class SafetyChecker
         else
         {
             applied.Add(entry);
+            committedByTermAtMost.Add(host.Node.Term);
         }
     }
 

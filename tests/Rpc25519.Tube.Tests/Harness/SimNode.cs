@@ -22,6 +22,17 @@ internal sealed class SimNode
 
     public bool Alive { get; private set; } = true;
 
+    /// <summary>
+    /// A paused process (a long GC, a stopped VM) neither ticks nor handles anything before this tick.
+    /// </summary>
+    public long PausedUntil { get; set; }
+
+    /// <summary>Ticks the node missed while paused; its timer catches up with them on resume.</summary>
+    public int MissedTicks { get; set; }
+
+    /// <summary>True if the process exists and is not paused at <paramref name="tick"/>.</summary>
+    public bool Running(long tick) => Alive && tick >= PausedUntil;
+
     /// <summary>The tick at which a crashed node restarts.</summary>
     public long RestartAt { get; set; }
 
@@ -47,5 +58,7 @@ internal sealed class SimNode
         Applied = Storage.SnapshotIndex;
         Node = new RaftNode(options, Storage.Load());
         Alive = true;
+        PausedUntil = 0;
+        MissedTicks = 0;
     }
 }

@@ -31,11 +31,14 @@ internal sealed record SimulationResult
 
     public int Crashes { get; init; }
 
+    public int Pauses { get; init; }
+
     public long CommittedEntries { get; init; }
 
     public override string ToString() =>
         $"{(Passed ? "PASS" : "FAIL: " + Failure)} [{Settings}] ticks={Ticks} msgs={MessagesDelivered} " +
         $"leaders={LeadersElected} writes={WritesCompleted}+{WritesUnknown}? reads={ReadsCompleted} " +
-        $"reconfigs={MembershipChanges} compactions={Compactions} snapshots={SnapshotsInstalled} crashes={Crashes} " +
+        $"reconfigs={MembershipChanges} compactions={Compactions} snapshots={SnapshotsInstalled} " +
+        $"crashes={Crashes} pauses={Pauses} " +
         $"committed={CommittedEntries} trace={TraceHash:x16}";
 }

@@ -203,6 +203,25 @@ internal sealed class TestCluster
         throw new InvalidOperationException($"no leader within {ticksMax} ticks");
     }
 
+    /// <summary>
+    /// Elects a leader while every acknowledgement is lost, so its no-op cannot commit. Leaves <see cref="Filter"/>
+    /// set; clear it to let the term's first commit happen.
+    /// </summary>
+    public RaftNode ElectLeaderThatCannotCommit()
+    {
+        Filter = m => m.Type is not (RaftMessageType.AppendResponse or RaftMessageType.HeartbeatResponse);
+        for (int tick = 0; tick < 300; tick++)
+        {
+            TickAll();
+            if (Hosts.FirstOrDefault(h => h.Node.Role == RaftRole.Leader) is { } leader)
+            {
+                return leader.Node;
+            }
+        }
+
+        throw new InvalidOperationException("no leader within 300 ticks");
+    }
+
     /// <summary>A follower of <paramref name="leader"/> in a cluster of at least two (the lowest other id).</summary>
     public static ulong FollowerOf(ulong leader) => leader == 1 ? 2UL : 1UL;
 
