@@ -40,6 +40,8 @@ internal abstract class LayeredConnection : IConnection, IDuplexPipe
     private Task _receiveLoop = Task.CompletedTask;
     private Task _sendLoop = Task.CompletedTask;
     private int _closing;
+    /// <summary>Closes the inner connection after an <see cref="Abort"/>; awaited by <see cref="DisposeAsync"/>.</summary>
+    private Task _closeInner = Task.CompletedTask;
 
     protected LayeredConnection(IConnection inner, ILogger logger, TimeProvider timeProvider)
     {
@@ -80,7 +82,8 @@ internal abstract class LayeredConnection : IConnection, IDuplexPipe
     /// <summary>Starts the receive and send loops on <paramref name="scheduler"/>; call once, after the handshake.</summary>
     public void Start(TaskScheduler scheduler)
     {
-        _innerClosed = _inner.ConnectionClosed.Register(static s => ((LayeredConnection)s!).Abort(null), this);
+        _innerClosed = _inner.ConnectionClosed.Register(
+            static s => ((LayeredConnection)s!).Close(null, immediate: true), this);
         _receiveLoop = Task.Factory.StartNew(static s => ((LayeredConnection)s!).ReceiveLoopAsync(), this,
             CancellationToken.None, TaskCreationOptions.DenyChildAttach, scheduler).Unwrap();
         _sendLoop = Task.Factory.StartNew(static s => ((LayeredConnection)s!).SendLoopAsync(), this,
@@ -117,12 +120,20 @@ internal abstract class LayeredConnection : IConnection, IDuplexPipe
     protected virtual bool PeerClosed => false;
 
     /// <inheritdoc />
-    /// <remarks>Stops both loops. Bytes the session layer already wrote are still encoded and sent if the inner
-    /// connection takes them; <see cref="DisposeAsync"/> bounds that wait and then closes the inner connection.</remarks>
-    public void Abort(Exception? reason)
+    /// <remarks>Stops both loops at once. Bytes the session layer had already written are still encoded and handed to
+    /// the inner connection, for at most <see cref="CloseFlushWait"/> (as a socket would still send what was written
+    /// to it before the close); then the inner connection is closed. A failure of this layer itself (a forged
+    /// record, a broken inner connection) closes the inner connection immediately.</remarks>
+    public void Abort(Exception? reason) => Close(reason, immediate: false);
+
+    private void Close(Exception? reason, bool immediate)
     {
         if (Interlocked.Exchange(ref _closing, 1) != 0)
         {
+            if (immediate)
+            {
+                _inner.Abort(reason);
+            }
             return;
         }
         CloseReason = reason ?? new RpcConnectionClosedException("The connection was closed.");
@@ -136,11 +147,23 @@ internal abstract class LayeredConnection : IConnection, IDuplexPipe
         {
             // The receive loop already completed the inner input.
         }
-        if (reason is not null || _sendLoop.IsCompleted)
+        if (immediate || _sendLoop.IsCompleted)
         {
             _inner.Abort(reason);
         }
+        else
+        {
+            _closeInner = CloseInnerAfterSendAsync();
+        }
         _closed.Cancel();
+    }
+
+    /// <summary>Closes the inner connection once the send loop has handed over what was written, or after
+    /// <see cref="CloseFlushWait"/>.</summary>
+    private async Task CloseInnerAfterSendAsync()
+    {
+        await Task.WhenAny(_sendLoop, Task.Delay(CloseFlushWait, _timeProvider));
+        _inner.Abort(CloseReason);
     }
 
     /// <inheritdoc />
@@ -148,11 +171,9 @@ internal abstract class LayeredConnection : IConnection, IDuplexPipe
     {
         Abort(null);
         await _innerClosed.DisposeAsync();
-        await Task.WhenAny(_sendLoop, Task.Delay(CloseFlushWait, _timeProvider));
-        _inner.Abort(CloseReason);
         try
         {
-            await Task.WhenAll(_receiveLoop, _sendLoop);
+            await Task.WhenAll(_receiveLoop, _sendLoop, _closeInner);
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException)
         {
@@ -201,7 +222,7 @@ internal abstract class LayeredConnection : IConnection, IDuplexPipe
         await decoded.CompleteAsync(error is null ? null : new IOException(error.Message, error));
         if (error is not null)
         {
-            Abort(error);
+            Close(error, immediate: true);
         }
     }
 
@@ -229,11 +250,8 @@ internal abstract class LayeredConnection : IConnection, IDuplexPipe
         {
             while (true)
             {
+                // A cancelled read (Abort) still carries what was written before it: that is sent, then the loop ends.
                 ReadResult read = await reader.ReadAsync();
-                if (read.IsCanceled && !reader.TryRead(out read))
-                {
-                    break;
-                }
                 if (!read.Buffer.IsEmpty)
                 {
                     await EncodeAndFlushAsync(read.Buffer, output, close: false);
@@ -253,7 +271,7 @@ internal abstract class LayeredConnection : IConnection, IDuplexPipe
         catch (Exception e)
         {
             SecurityLog.LayerSendFailed(_logger, RemoteAddress, e.Message);
-            Abort(e);
+            Close(e, immediate: true);
         }
         finally
         {

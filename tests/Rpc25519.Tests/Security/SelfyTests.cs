@@ -3,6 +3,7 @@ using Rpc25519.Tools.Selfy;
 namespace Rpc25519.Tests.Security;
 
 /// <summary>selfy end to end, through its command-line entry point with scripted pass-phrase answers.</summary>
+[Collection("Security")]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class SelfyTests(CertFixture certs) : IClassFixture<CertFixture>
 {
