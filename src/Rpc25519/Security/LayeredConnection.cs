@@ -48,10 +48,14 @@ internal abstract class LayeredConnection : IConnection, IDuplexPipe
         _inner = inner;
         _logger = logger;
         _timeProvider = timeProvider;
-        _received = new Pipe(new PipeOptions(pauseWriterThreshold: PauseBytes, resumeWriterThreshold: PauseBytes / 2,
-            minimumSegmentSize: 16 * 1024, useSynchronizationContext: false));
-        _toSend = new Pipe(new PipeOptions(pauseWriterThreshold: PauseBytes, resumeWriterThreshold: PauseBytes / 2,
-            minimumSegmentSize: 16 * 1024, useSynchronizationContext: false));
+        // Continuations run inline: the session layer's reader resumes on the receive loop, and the send loop on the
+        // session layer's writer, instead of hopping through the thread pool (which would also escape a simulation's
+        // scheduler).
+        var options = new PipeOptions(readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline,
+            pauseWriterThreshold: PauseBytes, resumeWriterThreshold: PauseBytes / 2, minimumSegmentSize: 16 * 1024,
+            useSynchronizationContext: false);
+        _received = new Pipe(options);
+        _toSend = new Pipe(options);
         ConnectionClosed = _closed.Token;
     }
 
