@@ -65,31 +65,8 @@ internal static class Bench
         var transport = new TlsTransport(config);
         await using IConnectionListener listener = await transport.ListenAsync("127.0.0.1:0");
         string address = listener.LocalAddress["tcp://".Length..];
-        var accepted = Task.Run(async () =>
-        {
-            var list = new List<IConnection>();
-            for (int i = 0; i < count + Warmup; i++)
-            {
-                list.Add((await listener.AcceptAsync())!);
-            }
-            return list;
-        });
-        var times = new List<double>();
-        var clients = new List<IConnection>();
-        for (int i = 0; i < count + Warmup; i++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            clients.Add(await transport.DialAsync(address));
-            if (i >= Warmup)
-            {
-                times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-            }
-        }
-        foreach (IConnection c in clients.Concat(await accepted))
-        {
-            await c.DisposeAsync();
-        }
-        return times;
+        return await TimeConnectionsAsync(count, async () => (await listener.AcceptAsync())!,
+            () => transport.DialAsync(address).AsTask());
     }
 
     public static async Task<List<double>> HandshakeSslStreamAsync(SslStreamBaseline baseline, int count)
@@ -98,31 +75,42 @@ internal static class Bench
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         listener.Listen(64);
         var endPoint = (IPEndPoint)listener.LocalEndPoint!;
+        return await TimeConnectionsAsync(count, async () =>
+        {
+            Socket s = await listener.AcceptAsync();
+            s.NoDelay = true;
+            return await baseline.AcceptAsync(s);
+        }, () => baseline.ConnectAsync(endPoint));
+    }
+
+    /// <summary>Times <paramref name="count"/> sequential dials (after <see cref="Warmup"/> untimed ones) while
+    /// another task accepts; returns the times in milliseconds.</summary>
+    private static async Task<List<double>> TimeConnectionsAsync<T>(int count, Func<Task<T>> accept, Func<Task<T>> dial)
+        where T : IAsyncDisposable
+    {
         var accepted = Task.Run(async () =>
         {
-            var list = new List<SslStream>();
+            var list = new List<T>();
             for (int i = 0; i < count + Warmup; i++)
             {
-                Socket s = await listener.AcceptAsync();
-                s.NoDelay = true;
-                list.Add(await baseline.AcceptAsync(s));
+                list.Add(await accept());
             }
             return list;
         });
         var times = new List<double>();
-        var clients = new List<SslStream>();
+        var clients = new List<T>();
         for (int i = 0; i < count + Warmup; i++)
         {
             long start = Stopwatch.GetTimestamp();
-            clients.Add(await baseline.ConnectAsync(endPoint));
+            clients.Add(await dial());
             if (i >= Warmup)
             {
                 times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
             }
         }
-        foreach (SslStream s in clients.Concat(await accepted))
+        foreach (T connection in clients.Concat(await accepted))
         {
-            await s.DisposeAsync();
+            await connection.DisposeAsync();
         }
         return times;
     }
