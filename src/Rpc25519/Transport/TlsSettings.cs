@@ -126,6 +126,11 @@ internal sealed class TlsSettings
         {
             throw new TlsFatalAlert(AlertDescription.internal_error, e.Message, e);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new TlsFatalAlert(AlertDescription.internal_error,
+                $"the known-keys file '{KnownKeysPath}' cannot be read or written: {e.Message}", e);
+        }
     }
 
     /// <summary>The host part of <c>tcp://host:port</c> (known-keys files record hosts without ports).</summary>
