@@ -1,11 +1,21 @@
-// The README's first command: a server and a client in one process on loopback, showing the Message API at work.
+// The README's first command: makes a CA and Ed25519 identities in a temporary folder, then runs a server and a
+// client in one process on loopback over mutually authenticated TLS 1.3, showing the Message API at work.
 using System.Diagnostics;
 using System.Net;
 using System.Text;
 using Rpc25519;
 using Rpc25519.Messages;
+using Rpc25519.Security;
 
-var serverConfig = new RpcConfig { ServerAddr = "127.0.0.1:0", TcpOnlyNoTls = true };
+string workDir = Directory.CreateTempSubdirectory("rpc25519-demo-").FullName;
+string certs = Path.Combine(workDir, "certs");
+string keep = Path.Combine(workDir, "my-keep-private-dir");
+SelfCertificates.CreateCertificateAuthority(keep, passphrase: null);
+SelfCertificates.CreateKeyPair("node", "server@example.org", certs, keep, passphrase: null, caPassphrase: _ => "");
+SelfCertificates.CreateKeyPair("client", "client@example.org", certs, keep, passphrase: null, caPassphrase: _ => "");
+Console.WriteLine($"made a CA and Ed25519 key pairs for server and client in {workDir}");
+
+var serverConfig = new RpcConfig { ServerAddr = "127.0.0.1:0", CertPath = certs };
 await using var server = new RpcServer(serverConfig);
 
 server.Register2Func("greet", (request, reply, _) =>
@@ -39,11 +49,11 @@ server.Register2Func("echo", (request, reply, _) =>
 });
 
 var bound = (IPEndPoint)await server.StartAsync();
-Console.WriteLine($"server listening on {server.LocalAddress} (plain TCP on loopback)");
+Console.WriteLine($"server listening on {server.LocalAddress} (TLS 1.3, Ed25519 certificates, ChaCha20-Poly1305)");
 
 await using RpcClient client = await RpcClient.ConnectAsync(
-    new RpcConfig { ClientDialToHostPort = $"127.0.0.1:{bound.Port}", TcpOnlyNoTls = true });
-Console.WriteLine($"client connected from {client.LocalAddress}");
+    new RpcConfig { ClientDialToHostPort = $"127.0.0.1:{bound.Port}", CertPath = certs });
+Console.WriteLine($"client connected from {client.LocalAddress}; both sides verified the other's certificate");
 
 Message reply = await client.SendAndGetReplyAsync(Request("greet", "world"));
 Console.WriteLine($"two-way:      greet(\"world\") -> \"{Encoding.UTF8.GetString(reply.JobSerz)}\"");
@@ -90,7 +100,10 @@ var inFlight = Enumerable.Range(0, 64).Select(async _ =>
 watch.Restart();
 await Task.WhenAll(inFlight);
 Console.WriteLine($"              {calls / watch.Elapsed.TotalSeconds:N0} calls/s with 64 callers on one connection");
-Console.WriteLine("demo finished");
+await client.DisposeAsync();
+await server.DisposeAsync();
+Directory.Delete(workDir, recursive: true);
+Console.WriteLine("demo finished (temporary keys deleted)");
 
 static Message Request(string service, string text) =>
     new() { JobSerz = Encoding.UTF8.GetBytes(text), Hdr = { ServiceName = service } };

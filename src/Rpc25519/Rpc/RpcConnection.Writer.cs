@@ -28,7 +28,7 @@ internal sealed partial class RpcConnection
     /// <param name="cancellationToken">Stops waiting for room in a full queue.</param>
     private ValueTask EnqueueAsync(in OutgoingFrame frame, bool inline, CancellationToken cancellationToken)
     {
-        switch (_sendQueue.TryAdd(frame))
+        switch (_sendQueue.TryAdd(frame, out Task? queued, cancellationToken))
         {
             case SendQueue.AddResult.Added:
                 return ValueTask.CompletedTask;
@@ -38,25 +38,19 @@ internal sealed partial class RpcConnection
             case SendQueue.AddResult.Closed:
                 throw ClosedError();
             default:
-                return WaitThenEnqueueAsync(frame, inline, cancellationToken);
+                return WaitInLineAsync(queued!);
         }
     }
 
-    private async ValueTask WaitThenEnqueueAsync(OutgoingFrame frame, bool inline, CancellationToken cancellationToken)
+    private async ValueTask WaitInLineAsync(Task queued)
     {
-        while (true)
+        try
         {
-            await _sendQueue.WaitForRoomAsync(cancellationToken);
-            switch (_sendQueue.TryAdd(frame))
-            {
-                case SendQueue.AddResult.Added:
-                    return;
-                case SendQueue.AddResult.AddedStartDrain:
-                    StartDrain(inline);
-                    return;
-                case SendQueue.AddResult.Closed:
-                    throw ClosedError();
-            }
+            await queued;
+        }
+        catch (RpcConnectionClosedException)
+        {
+            throw ClosedError();
         }
     }
 
@@ -172,7 +166,7 @@ internal sealed partial class RpcConnection
             frame.Completion?.OnSendFailed(error);
         }
         _batch.Clear();
-        foreach (OutgoingFrame frame in _sendQueue.CompleteAndTakeAll())
+        foreach (OutgoingFrame frame in _sendQueue.CompleteAndTakeAll(error))
         {
             frame.Completion?.OnSendFailed(error);
         }

@@ -106,8 +106,17 @@ internal sealed partial class RpcConnection : IAsyncDisposable
         hdr.Seqno = (ulong)Interlocked.Increment(ref _lastSeqno);
         _endpoint.StampOutgoing(request);
         PendingCall call = Calls.Register(request, cancellationToken);
-        // A lone call writes at once on this thread; with others in flight, its frame joins a shared flush.
-        ValueTask queued = EnqueueAsync(new OutgoingFrame(request, call), inline: Calls.Count <= 1, cancellationToken);
+        ValueTask queued;
+        try
+        {
+            // A lone call writes at once on this thread; with others in flight, its frame joins a shared flush.
+            queued = EnqueueAsync(new OutgoingFrame(request, call), inline: Calls.Count <= 1, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            Calls.Fail(call, e);
+            throw;
+        }
         return queued.IsCompletedSuccessfully ? call.AsValueTask() : QueueThenAwaitAsync(queued, call);
     }
 
@@ -153,7 +162,8 @@ internal sealed partial class RpcConnection : IAsyncDisposable
             _closeReason = reason;
         }
         RpcLog.ConnectionClosing(_logger, RemoteAddress, reason.Message);
-        if (_sendQueue.Complete())
+        if (_sendQueue.Complete(new RpcConnectionClosedException(
+                $"The connection to {RemoteAddress} is closing ({reason.Message}).", reason)))
         {
             // No drain is running: start one to flush what is queued (graceful) and complete the output.
             StartDrain(inline: false);
@@ -217,12 +227,15 @@ internal sealed partial class RpcConnection : IAsyncDisposable
     /// <summary>Queues a frame if there is room; false if the queue is full or closed.</summary>
     private bool TrySendBestEffort(Message message)
     {
-        SendQueue.AddResult added = _sendQueue.TryAdd(new OutgoingFrame(message, null));
-        if (added == SendQueue.AddResult.AddedStartDrain)
+        if (_sendQueue.TryRoomNow(new OutgoingFrame(message, null)) is not { } startDrain)
+        {
+            return false;
+        }
+        if (startDrain)
         {
             StartDrain(inline: false);
         }
-        return added is SendQueue.AddResult.Added or SendQueue.AddResult.AddedStartDrain;
+        return true;
     }
 
     private Task StartLoop(Func<RpcConnection, Task> loop) =>

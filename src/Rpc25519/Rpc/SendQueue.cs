@@ -1,12 +1,15 @@
 namespace Rpc25519.Rpc;
 
 /// <summary>
-/// The frames waiting to go out on one connection, bounded, and the rule that at most one drain writes them at a time.
+/// The frames waiting to go out on one connection, bounded, first come first served, and the rule that at most one
+/// drain writes them at a time.
 /// </summary>
 /// <remarks>
 /// <para>Whoever adds a frame while no drain runs is told to start one. The connection starts it inline (no thread
 /// hop: lowest latency for a lone caller) or on the task scheduler (a little later, so that frames from many
 /// concurrent callers pile up and leave in one flush).</para>
+/// <para>When the queue is full, a sender's frame waits in line with the sender; frames move from that line into the
+/// queue in arrival order as the drain makes room, so a full queue never reorders frames nor drops any.</para>
 /// <para>Thread-safe; nothing runs under the lock but list and flag updates.</para>
 /// </remarks>
 internal sealed class SendQueue
@@ -20,14 +23,14 @@ internal sealed class SendQueue
     private readonly Queue<OutgoingFrame> _frames = new();
     private readonly int _capacity;
 
-    /// <summary>Producers waiting for room; all are woken whenever a batch is taken.</summary>
-    private List<TaskCompletionSource>? _waitingForRoom;
+    /// <summary>Senders whose frames wait for room, oldest first.</summary>
+    private readonly LinkedList<WaitingSender> _waiting = new();
 
     /// <summary>A drain is running or about to run; only that drain takes frames.</summary>
     private bool _draining;
 
-    /// <summary>No more frames are accepted (the connection is closing).</summary>
-    private bool _completed;
+    /// <summary>Why no more frames are accepted (the connection is closing); null while open.</summary>
+    private Exception? _closedReason;
 
     public SendQueue(int capacity)
     {
@@ -42,66 +45,97 @@ internal sealed class SendQueue
         /// <summary>Queued; the caller must start a drain.</summary>
         AddedStartDrain,
 
-        /// <summary>Not queued: the queue is at capacity; wait for room and try again.</summary>
-        Full,
+        /// <summary>The queue is full: the frame waits in line; await the task that came with it.</summary>
+        Waiting,
 
         /// <summary>Not queued: the connection is closing.</summary>
         Closed,
     }
 
-    public AddResult TryAdd(in OutgoingFrame frame)
+    /// <summary>Adds a frame, or puts it in line behind earlier waiting frames when the queue is full.</summary>
+    /// <param name="frame">The frame.</param>
+    /// <param name="queued">With <see cref="AddResult.Waiting"/>: completes once the frame is in the queue; fails if
+    /// the connection closes first, and is cancelled (frame withdrawn) if the token fires first.</param>
+    /// <param name="cancellationToken">Withdraws a waiting frame.</param>
+    public AddResult TryAdd(in OutgoingFrame frame, out Task? queued, CancellationToken cancellationToken = default)
     {
+        queued = null;
+        WaitingSender waiter;
         lock (_lock)
         {
-            if (_completed)
+            if (_closedReason is not null)
             {
                 return AddResult.Closed;
             }
-            if (_frames.Count >= _capacity)
+            if (_frames.Count < _capacity && _waiting.Count == 0)
             {
-                return AddResult.Full;
+                _frames.Enqueue(frame);
+                if (_draining)
+                {
+                    return AddResult.Added;
+                }
+                _draining = true;
+                return AddResult.AddedStartDrain;
+            }
+            waiter = new WaitingSender(frame);
+            waiter.Node = _waiting.AddLast(waiter);
+        }
+        if (cancellationToken.CanBeCanceled)
+        {
+            waiter.Registration = cancellationToken.UnsafeRegister(static (s, token) =>
+            {
+                var (queue, sender) = ((SendQueue, WaitingSender))s!;
+                queue.Withdraw(sender, token);
+            }, (this, waiter));
+        }
+        queued = waiter.Queued.Task;
+        return AddResult.Waiting;
+    }
+
+    /// <summary>Adds a frame only if there is room right now (best-effort frames: cancels, keep-alives).</summary>
+    /// <returns>Null if not added; otherwise whether the caller must start a drain.</returns>
+    public bool? TryRoomNow(in OutgoingFrame frame)
+    {
+        lock (_lock)
+        {
+            if (_closedReason is not null || _frames.Count >= _capacity || _waiting.Count > 0)
+            {
+                return null;
             }
             _frames.Enqueue(frame);
             if (_draining)
             {
-                return AddResult.Added;
+                return false;
             }
             _draining = true;
-            return AddResult.AddedStartDrain;
+            return true;
         }
     }
 
-    /// <summary>Completes when the queue may have room (or is closed); the caller then tries again.</summary>
-    public Task WaitForRoomAsync(CancellationToken cancellationToken)
-    {
-        TaskCompletionSource waiter;
-        lock (_lock)
-        {
-            if (_completed || _frames.Count < _capacity)
-            {
-                return Task.CompletedTask;
-            }
-            waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            (_waitingForRoom ??= []).Add(waiter);
-        }
-        return waiter.Task.WaitAsync(cancellationToken);
-    }
-
-    /// <summary>Moves the next batch into <paramref name="batch"/> (for the running drain only) and wakes producers
-    /// that wait for room.</summary>
+    /// <summary>Moves the next batch into <paramref name="batch"/> (for the running drain only), then lets waiting
+    /// frames into the room that made, in order.</summary>
     public void TakeBatch(List<OutgoingFrame> batch)
     {
-        List<TaskCompletionSource>? wake;
+        List<WaitingSender>? admitted = null;
         lock (_lock)
         {
             while (batch.Count < BatchFramesMax && _frames.TryDequeue(out OutgoingFrame frame))
             {
                 batch.Add(frame);
             }
-            wake = _waitingForRoom;
-            _waitingForRoom = null;
+            while (_frames.Count < _capacity && _waiting.First?.Value is { } first)
+            {
+                _waiting.RemoveFirst();
+                first.Node = null;
+                _frames.Enqueue(first.Frame);
+                (admitted ??= []).Add(first);
+            }
         }
-        WakeAll(wake);
+        foreach (WaitingSender sender in admitted ?? [])
+        {
+            sender.Registration.Dispose();
+            sender.Queued.TrySetResult();
+        }
     }
 
     /// <summary>
@@ -128,39 +162,44 @@ internal sealed class SendQueue
         {
             lock (_lock)
             {
-                return _completed && _frames.Count == 0;
+                return _closedReason is not null && _frames.Count == 0;
             }
         }
     }
 
     /// <summary>
-    /// Stops accepting frames. Returns true if the caller must start a drain to flush what is queued and complete the
-    /// output (no drain is running).
+    /// Stops accepting frames; frames still waiting for room fail with <paramref name="reason"/>. Returns true if the
+    /// caller must start a drain to flush what is queued and complete the output (no drain is running).
     /// </summary>
-    public bool Complete()
+    public bool Complete(Exception reason)
     {
-        List<TaskCompletionSource>? wake;
+        WaitingSender[] refused;
         bool startDrain;
         lock (_lock)
         {
-            if (_completed)
+            if (_closedReason is not null)
             {
                 return false;
             }
-            _completed = true;
+            _closedReason = reason;
             startDrain = !_draining;
             _draining = true;
-            wake = _waitingForRoom;
-            _waitingForRoom = null;
+            refused = [.. _waiting];
+            _waiting.Clear();
         }
-        WakeAll(wake);
+        foreach (WaitingSender sender in refused)
+        {
+            sender.Node = null;
+            sender.Registration.Dispose();
+            sender.Queued.TrySetException(reason);
+        }
         return startDrain;
     }
 
     /// <summary>Closes the queue and removes every frame still in it (after a failure).</summary>
-    public List<OutgoingFrame> CompleteAndTakeAll()
+    public List<OutgoingFrame> CompleteAndTakeAll(Exception reason)
     {
-        Complete();
+        Complete(reason);
         lock (_lock)
         {
             var rest = new List<OutgoingFrame>(_frames);
@@ -169,11 +208,30 @@ internal sealed class SendQueue
         }
     }
 
-    private static void WakeAll(List<TaskCompletionSource>? waiters)
+    private void Withdraw(WaitingSender sender, CancellationToken token)
     {
-        foreach (TaskCompletionSource waiter in waiters ?? [])
+        lock (_lock)
         {
-            waiter.TrySetResult();
+            if (sender.Node is null)
+            {
+                return;
+            }
+            _waiting.Remove(sender.Node);
+            sender.Node = null;
         }
+        sender.Queued.TrySetCanceled(token);
+    }
+
+    /// <summary>A frame waiting for room, and its sender's signal.</summary>
+    private sealed class WaitingSender(OutgoingFrame frame)
+    {
+        public OutgoingFrame Frame { get; } = frame;
+
+        public TaskCompletionSource Queued { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Its place in the line while it waits (guarded by the queue's lock); null once admitted or gone.</summary>
+        public LinkedListNode<WaitingSender>? Node { get; set; }
+
+        public CancellationTokenRegistration Registration { get; set; }
     }
 }

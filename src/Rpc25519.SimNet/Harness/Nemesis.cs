@@ -1,0 +1,134 @@
+namespace Rpc25519.SimNet.Harness;
+
+/// <summary>
+/// Injects seeded faults into a cluster for a while: isolation, one-way drop or deafness on a circuit, power cycles,
+/// clock skew, duplication, reordering and latency spikes, each undone after a seeded duration, with an occasional
+/// heal of everything. At most a minority of nodes is damaged at once, so a majority can always make progress.
+/// </summary>
+internal sealed class Nemesis
+{
+    private readonly SimCluster _cluster;
+    private readonly SimRandom _random;
+    private readonly List<ActiveFault> _active = [];
+
+    public Nemesis(SimCluster cluster)
+    {
+        _cluster = cluster;
+        _random = cluster.Simulation.CreateRandom("nemesis");
+    }
+
+    public long Injected { get; private set; }
+
+    public long PowerCycles { get; private set; }
+
+    /// <summary>Runs until virtual time <paramref name="until"/>, then heals everything.</summary>
+    public async Task RunAsync(TimeSpan until)
+    {
+        SimNode driver = _cluster.Simulation.Driver;
+        long intervalTicksMax = 2 * _cluster.Options.NemesisIntervalMean.Ticks;
+        for (int round = 0; round < 1_000_000 && _cluster.Simulation.Elapsed < until; round++)
+        {
+            await Task.Delay(TimeSpan.FromTicks(1 + _random.NextInt64(intervalTicksMax)), driver.TimeProvider);
+            await ExpireAsync();
+            double roll = _random.NextDouble();
+            if (roll < 0.3)
+            {
+                continue;
+            }
+            if (roll < 0.4)
+            {
+                await HealAllAsync();
+                continue;
+            }
+            Damage();
+        }
+        await HealAllAsync();
+    }
+
+    private void Damage()
+    {
+        int nodes = _cluster.Options.Nodes;
+        int damagedMax = (nodes - 1) / 2;
+        var damaged = new SortedSet<int>(_active.Select(a => a.Node));
+        int victim = _random.Next(nodes);
+        if (!damaged.Contains(victim) && damaged.Count >= damagedMax)
+        {
+            return;
+        }
+        SimNode node = _cluster.Nodes[victim];
+        SimNode peer = _cluster.Nodes[(victim + 1 + _random.Next(nodes - 1)) % nodes];
+        SimNetwork net = _cluster.Network;
+        SimUndo? undo = _random.Next(8) switch
+        {
+            0 => net.Isolate(node),
+            1 => net.FaultCircuit(node, peer, new DropDeafSpec(_random.Chance(0.5) ? 1.0 : _random.NextDouble(), null)),
+            2 => net.FaultCircuit(node, peer, new DropDeafSpec(null, _random.Chance(0.5) ? 1.0 : _random.NextDouble())),
+            3 => PowerOff(node),
+            4 => net.SkewClock(node, TimeSpan.FromMilliseconds(_random.Next(-10_000, 10_000)),
+                _random.Next(-1000, 1000)),
+            5 => net.Duplicate(node, 0.2),
+            6 => net.Reorder(node, 0.3),
+            _ => net.SpikeLatency(node, TimeSpan.FromMilliseconds(_random.Next(50, 2000))),
+        };
+        if (undo is null)
+        {
+            return;
+        }
+        Injected++;
+        TimeSpan duration = TimeSpan.FromMilliseconds(_random.Next(200, 3000));
+        _active.Add(new ActiveFault(victim, undo, _cluster.Simulation.Elapsed + duration, !node.IsPoweredOn));
+    }
+
+    private SimUndo? PowerOff(SimNode node)
+    {
+        if (!node.IsPoweredOn)
+        {
+            return null;
+        }
+        PowerCycles++;
+        return _cluster.Network.PowerOff(node);
+    }
+
+    private async Task ExpireAsync()
+    {
+        TimeSpan now = _cluster.Simulation.Elapsed;
+        for (int i = 0; i < _active.Count; i++)
+        {
+            ActiveFault fault = _active[i];
+            if (fault.Until > now)
+            {
+                continue;
+            }
+            _active.RemoveAt(i--);
+            fault.Undo.Undo();
+            if (fault.WasPowerOff)
+            {
+                await _cluster.NodeApp(fault.Node).Boot();
+            }
+        }
+    }
+
+    private async Task HealAllAsync()
+    {
+        var wasOff = new List<int>();
+        for (int i = 0; i < _cluster.Nodes.Count; i++)
+        {
+            if (!_cluster.Nodes[i].IsPoweredOn)
+            {
+                wasOff.Add(i);
+            }
+        }
+        _active.Clear();
+        _cluster.Network.AllHealthy(powerOnIfOff: true, deliverLost: _random.Chance(0.5));
+        foreach (SimNode node in _cluster.Nodes)
+        {
+            _cluster.Network.SkewClock(node, TimeSpan.Zero, 0);
+        }
+        foreach (int index in wasOff)
+        {
+            await _cluster.NodeApp(index).Boot();
+        }
+    }
+
+    private sealed record ActiveFault(int Node, SimUndo Undo, TimeSpan Until, bool WasPowerOff);
+}

@@ -1,0 +1,22 @@
+namespace Rpc25519.SimNet.Harness;
+
+/// <summary>What a <see cref="SimCluster"/> run did; two runs with the same seed give equal results.</summary>
+/// <param name="Seed">The seed.</param>
+/// <param name="TraceHash">The trace hash at the end of the run.</param>
+/// <param name="Steps">Executor steps.</param>
+/// <param name="VirtualTime">Virtual time at the end.</param>
+/// <param name="CallsSucceeded">Workload calls answered with the right payload.</param>
+/// <param name="CallsFailed">Workload calls that failed with a typed RPC error (timeouts, closed connections).</param>
+/// <param name="FaultsInjected">Nemesis actions that changed something.</param>
+/// <param name="PowerCycles">Nodes powered off by the nemesis.</param>
+/// <param name="Network">Network totals.</param>
+public sealed record SimClusterResult(ulong Seed, ulong TraceHash, long Steps, TimeSpan VirtualTime,
+    long CallsSucceeded, long CallsFailed, long FaultsInjected, long PowerCycles, SimNetworkCounters Network)
+{
+    /// <summary>One line for logs: seed, hash, steps, time and counts.</summary>
+    public override string ToString() =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"seed={Seed} hash=0x{TraceHash:X16} steps={Steps} virtual={VirtualTime.TotalSeconds:F3}s " +
+            $"ok={CallsSucceeded} failed={CallsFailed} faults={FaultsInjected} powerCycles={PowerCycles} " +
+            $"delivered={Network.Delivered} dropped={Network.Dropped}");
+}

@@ -1,0 +1,162 @@
+namespace Rpc25519.Tube.Raft;
+
+/// <summary>Linearizable reads without log writes: ReadIndex, lease reads, follower reads.</summary>
+public sealed partial class RaftNode
+{
+    /// <summary>Reads waiting for a quorum round, oldest round first.</summary>
+    private readonly Queue<PendingRead> pendingReads = new();
+
+    /// <summary>Reads that arrived before this term's first commit.</summary>
+    private readonly List<PendingRead> waitingReads = [];
+
+    /// <summary>The last heartbeat round broadcast for reads in this term.</summary>
+    private ulong readRound;
+
+    /// <summary>Lease reads are off for the rest of the term (a transfer was started).</summary>
+    private bool leaseBroken;
+
+    /// <summary>
+    /// Asks for a linearizable read with a quorum round (ReadIndex, no log write). On a follower the request is
+    /// forwarded to the leader. The answer is a <see cref="ReadState"/> in a later <see cref="Ready"/>; a request may
+    /// also be lost (leader change, message loss), so the host needs a timeout and a retry.
+    /// </summary>
+    /// <param name="requestId">The host's id for this read, unique on this node.</param>
+    /// <returns>False if it was refused at once (no leader known, or too many pending reads).</returns>
+    public bool ReadIndex(ulong requestId) => RequestRead(requestId, lease: false);
+
+    /// <summary>
+    /// Like <see cref="ReadIndex"/>, but the leader answers at once while it holds a lease: a quorum acknowledged a
+    /// heartbeat sent less than E - <see cref="RaftOptions.LeaseDriftTicks"/> ticks ago. Safe only if tick rates
+    /// drift less than that bound. Falls back to a quorum round when there is no lease.
+    /// </summary>
+    /// <param name="requestId">The host's id for this read, unique on this node.</param>
+    /// <returns>False if it was refused at once.</returns>
+    public bool LeaseRead(ulong requestId) => RequestRead(requestId, lease: true);
+
+    private bool RequestRead(ulong requestId, bool lease)
+    {
+        if (Role == RaftRole.Leader)
+        {
+            return LeaderRead(Id, requestId, lease);
+        }
+
+        if (LeaderId == 0)
+        {
+            return false;
+        }
+
+        Send(new RaftMessage { Type = RaftMessageType.ReadIndex, To = LeaderId, Context = requestId, Lease = lease });
+        return true;
+    }
+
+    private bool LeaderRead(ulong from, ulong requestId, bool lease)
+    {
+        if (log.TryTerm(log.Committed) != Term)
+        {
+            // The read index must cover every entry committed by earlier leaders: wait for our no-op to commit.
+            if (waitingReads.Count >= options.PendingReadsMax)
+            {
+                return false;
+            }
+
+            waitingReads.Add(new PendingRead(0, from, requestId, 0, lease));
+            return true;
+        }
+
+        if ((lease && LeaseValid()) || (Membership.Voters.Count == 1 && Membership.IsVoter(Id)))
+        {
+            AnswerRead(from, requestId, log.Committed);
+            return true;
+        }
+
+        if (pendingReads.Count >= options.PendingReadsMax)
+        {
+            return false;
+        }
+
+        pendingReads.Enqueue(new PendingRead(readRound + 1, from, requestId, log.Committed, lease));
+        return true;
+    }
+
+    /// <summary>True while a quorum acknowledged a heartbeat sent less than E - drift ticks ago.</summary>
+    private bool LeaseValid()
+    {
+        if (leaseBroken || !Membership.IsVoter(Id))
+        {
+            return false;
+        }
+
+        var acked = new List<long>(Membership.Voters.Count);
+        foreach (ulong voter in Membership.Voters)
+        {
+            acked.Add(voter == Id ? now : progress.TryGetValue(voter, out var pr) ? pr.LeaseTickAcked : 0);
+        }
+
+        acked.Sort();
+        long quorumTick = acked[acked.Count - Membership.Quorum];
+        return quorumTick > 0 && now < quorumTick + ElectionTimeout - options.LeaseDriftTicks;
+    }
+
+    private void AnswerRead(ulong from, ulong requestId, long index)
+    {
+        if (from == Id)
+        {
+            readStates.Add(new ReadState(requestId, index));
+        }
+        else
+        {
+            Send(new RaftMessage { Type = RaftMessageType.ReadIndexResponse, To = from, Context = requestId,
+                LogIndex = index });
+        }
+    }
+
+    /// <summary>Starts one heartbeat round for all reads queued since the last batch.</summary>
+    private void FlushReadRound()
+    {
+        if (pendingReads.Count > 0 && pendingReads.Last().Round > readRound)
+        {
+            readRound++;
+            BroadcastHeartbeat();
+            ReleaseReads();
+        }
+    }
+
+    /// <summary>Answers the reads whose round a quorum of voters acknowledged.</summary>
+    private void ReleaseReads()
+    {
+        var rounds = new List<ulong>(Membership.Voters.Count);
+        foreach (ulong voter in Membership.Voters)
+        {
+            rounds.Add(voter == Id ? readRound : progress.TryGetValue(voter, out var pr) ? pr.ReadRoundAcked : 0);
+        }
+
+        if (rounds.Count == 0)
+        {
+            return;
+        }
+
+        rounds.Sort();
+        ulong quorumRound = rounds[rounds.Count - Membership.Quorum];
+        while (pendingReads.Count > 0 && pendingReads.Peek().Round <= quorumRound && quorumRound > 0)
+        {
+            var read = pendingReads.Dequeue();
+            AnswerRead(read.From, read.RequestId, read.Index);
+        }
+    }
+
+    /// <summary>Serves the reads that waited for this term's first commit.</summary>
+    private void ReleaseWaitingReads()
+    {
+        if (waitingReads.Count == 0 || log.TryTerm(log.Committed) != Term)
+        {
+            return;
+        }
+
+        var waiting = waitingReads.ToArray();
+        waitingReads.Clear();
+        foreach (var read in waiting)
+        {
+            LeaderRead(read.From, read.RequestId, read.Lease);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+namespace Rpc25519.Tube.Raft;
+
+/// <summary>
+/// One batch of work for the host, returned by <see cref="RaftNode.GetReady"/>. Act on it in this order:
+/// 1. persist <see cref="Snapshot"/> (if any, replacing the log it covers), then <see cref="Entries"/> (first
+///    truncating the stored log from the first entry's index), then <see cref="HardState"/> and
+///    <see cref="Membership"/> if set — all durably;
+/// 2. send <see cref="Messages"/> (never before step 1 is durable);
+/// 3. install <see cref="Snapshot"/> into the state machine, then apply <see cref="CommittedEntries"/> in order;
+/// 4. answer <see cref="ReadStates"/> once the state machine has applied their index;
+/// 5. call <see cref="RaftNode.Advance"/> with this instance.
+/// The lists belong to the host after <see cref="RaftNode.GetReady"/>; the entries inside are shared and immutable.
+/// </summary>
+public sealed class Ready
+{
+    internal Ready(
+        HardState? hardState,
+        Membership? membership,
+        RaftSnapshot? snapshot,
+        IReadOnlyList<LogEntry> entries,
+        IReadOnlyList<RaftMessage> messages,
+        IReadOnlyList<LogEntry> committedEntries,
+        IReadOnlyList<ReadState> readStates)
+    {
+        HardState = hardState;
+        Membership = membership;
+        Snapshot = snapshot;
+        Entries = entries;
+        Messages = messages;
+        CommittedEntries = committedEntries;
+        ReadStates = readStates;
+    }
+
+    /// <summary>The hard state to persist, or null if unchanged since the last batch.</summary>
+    public HardState? HardState { get; }
+
+    /// <summary>The configuration to persist, or null if unchanged since the last batch.</summary>
+    public Membership? Membership { get; }
+
+    /// <summary>A snapshot received from the leader to persist and install, or null.</summary>
+    public RaftSnapshot? Snapshot { get; }
+
+    /// <summary>Entries to persist; the stored log is truncated from <c>Entries[0].Index</c> before
+    /// appending.</summary>
+    public IReadOnlyList<LogEntry> Entries { get; }
+
+    /// <summary>Messages to send after everything above is durable. Delivery may be lossy, late or
+    /// duplicated.</summary>
+    public IReadOnlyList<RaftMessage> Messages { get; }
+
+    /// <summary>Committed entries to apply, in index order, with no gaps from the last batch.</summary>
+    public IReadOnlyList<LogEntry> CommittedEntries { get; }
+
+    /// <summary>Reads that became safe; serve each after applying up to its index.</summary>
+    public IReadOnlyList<ReadState> ReadStates { get; }
+}

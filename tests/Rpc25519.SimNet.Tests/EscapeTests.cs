@@ -1,0 +1,159 @@
+using Rpc25519.SimNet;
+
+namespace Rpc25519.SimNet.Tests;
+
+public sealed class EscapeTests
+{
+    private static Simulation NewSimulation(EscapeChecks checks) =>
+        new(new SimulationOptions { Seed = 3, EscapeChecks = checks, EscapeCheckInterval = 1 });
+
+    [Fact]
+    public void A_handler_that_awaits_Task_Run_is_caught_with_a_clear_message()
+    {
+        // Goal: work sent to the thread pool is detected, and the message names the cause and the async method.
+        // Method: node code awaits Task.Run; its continuation comes back from a pool thread (a foreign post), or the
+        // run goes idle while the pool works; either way the run must fail with an escape, not finish.
+        Simulation sim = NewSimulation(EscapeChecks.All);
+        SimNode node = sim.AddNode("n");
+        var error = Assert.Throws<SimulationEscapeException>(() => sim.Run(() => node.Start(async () =>
+        {
+            for (int i = 0; i < 1000; i++)
+            {
+                await Task.Run(() => Thread.SpinWait(1000));
+                await Task.Delay(TimeSpan.FromMilliseconds(1), node.TimeProvider);
+            }
+        })));
+        Assert.Contains("Task.Run", error.Message);
+        Assert.Contains("seed=3", error.Message);
+    }
+
+    [Fact]
+    public void A_real_Task_Delay_is_caught_at_the_next_idle_point()
+    {
+        // Goal: a delay without the node's TimeProvider cannot silently use real time. Method: node code awaits
+        // Task.Delay(50 ms) with no provider while the driver waits on virtual time.
+        Simulation sim = NewSimulation(EscapeChecks.RealTimers);
+        SimNode node = sim.AddNode("n");
+        var error = Assert.Throws<SimulationEscapeException>(() => sim.Run(async () =>
+        {
+            Task handler = node.Start(() => Task.Delay(50));
+            await Task.Delay(TimeSpan.FromSeconds(1), sim.Driver.TimeProvider);
+            await handler;
+        }));
+        Assert.Contains("Task.Delay", error.Message);
+        Assert.Contains("TimeProvider", error.Message);
+    }
+
+    [Fact]
+    public void ConfigureAwait_false_is_caught()
+    {
+        // Goal: ConfigureAwait(false) under a custom context sends the continuation to the thread pool (spec 4.9);
+        // the next thing that code does with the simulation comes from a foreign thread. Method: node code awaits a
+        // virtual delay with ConfigureAwait(false), then awaits another virtual delay.
+        Simulation sim = NewSimulation(EscapeChecks.None);
+        SimNode node = sim.AddNode("n");
+        var error = Assert.Throws<SimulationEscapeException>(() => sim.Run(() => node.Start(async () =>
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(1), node.TimeProvider).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromMilliseconds(1), node.TimeProvider);
+        })));
+        Assert.Contains("ConfigureAwait(false)", error.Message);
+    }
+
+    [Fact]
+    public void A_post_from_a_foreign_thread_names_the_async_method_that_resumed()
+    {
+        // Goal: with the counter checks off, a foreign post alone still fails the run and names the resumed method.
+        // Method: node code awaits a task completed from a real thread after the simulation is idle-waiting on a
+        // long virtual delay; the continuation is posted from that thread.
+        Simulation sim = NewSimulation(EscapeChecks.None);
+        SimNode node = sim.AddNode("n");
+        var gate = new TaskCompletionSource();
+        var error = Assert.Throws<SimulationEscapeException>(() => sim.Run(async () =>
+        {
+            Task waiter = node.Start(() => WaitForForeignSignal(gate.Task));
+            await Task.Delay(TimeSpan.FromSeconds(1), sim.Driver.TimeProvider);
+            var thread = new Thread(() => gate.SetResult()) { IsBackground = true };
+            thread.Start();
+            thread.Join();
+            await Task.Delay(TimeSpan.FromSeconds(1), sim.Driver.TimeProvider);
+            await waiter;
+        }));
+        Assert.Contains("WaitForForeignSignal", error.Message);
+    }
+
+    private static async Task WaitForForeignSignal(Task signal)
+    {
+        await signal;
+    }
+
+    [Fact]
+    public void Clean_code_passes_the_timer_check_and_posts_nothing_from_other_threads()
+    {
+        // Goal: no false positives on code that follows the rules. Method: virtual delays, yields, StartNew on the
+        // node scheduler and provider-driven cancellation, with the real-timer check at every idle point. (The
+        // thread-pool counters are not used: the test host itself completes pool work while tests run.)
+        Simulation sim = NewSimulation(EscapeChecks.RealTimers);
+        SimNode node = sim.AddNode("n");
+        sim.Run(() => node.Start(async () =>
+        {
+            for (int i = 0; i < 200; i++)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(1), node.TimeProvider);
+                await Task.Yield();
+                await Task.Factory.StartNew(() => { }, CancellationToken.None, TaskCreationOptions.None,
+                    node.TaskScheduler);
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1), node.TimeProvider);
+            }
+        }));
+        Assert.Equal(TimeSpan.FromMilliseconds(200), sim.Elapsed);
+    }
+
+    [Fact]
+    public void ChannelReader_ReadAllAsync_is_caught_because_it_uses_ConfigureAwait_false()
+    {
+        // Goal: document and fence a trap found while writing these tests. ChannelReader.ReadAllAsync awaits
+        // WaitToReadAsync with ConfigureAwait(false), so its wake-up runs on the thread pool and the consumer's
+        // continuation is posted to the node from a pool thread. Method: a node consumes a channel with
+        // ReadAllAsync and the driver writes to it; the run must fail with an escape.
+        Simulation sim = NewSimulation(EscapeChecks.All);
+        SimNode node = sim.AddNode("n");
+        var channel = System.Threading.Channels.Channel.CreateUnbounded<int>();
+        var error = Assert.Throws<SimulationEscapeException>(() => sim.Run(async () =>
+        {
+            Task reader = node.Start(() => ReadOne(channel.Reader));
+            await Task.Delay(TimeSpan.FromMilliseconds(1), sim.Driver.TimeProvider);
+            channel.Writer.TryWrite(1);
+            await Task.Delay(TimeSpan.FromSeconds(1), sim.Driver.TimeProvider);
+            await reader;
+        }));
+        Assert.Contains("thread", error.Message);
+    }
+
+    private static async Task ReadOne(System.Threading.Channels.ChannelReader<int> reader)
+    {
+        await foreach (int item in reader.ReadAllAsync())
+        {
+            return;
+        }
+    }
+
+    [Fact]
+    public void StartNew_on_TaskScheduler_Current_after_an_await_is_caught()
+    {
+        // Goal: document and fence a trap. After an await, a continuation resumes through the node's
+        // SynchronizationContext, not as a task, so TaskScheduler.Current is the default (thread-pool) scheduler
+        // again; StartNew on it leaves the simulation. Method: do exactly that with the thread-pool check on.
+        Simulation sim = NewSimulation(EscapeChecks.ThreadPool);
+        SimNode node = sim.AddNode("n");
+        var error = Assert.Throws<SimulationEscapeException>(() => sim.Run(() => node.Start(async () =>
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(1), node.TimeProvider);
+            Assert.Same(TaskScheduler.Default, TaskScheduler.Current);
+            await Task.Factory.StartNew(() => Thread.SpinWait(100), CancellationToken.None,
+                TaskCreationOptions.None, TaskScheduler.Current);
+            await Task.Delay(TimeSpan.FromMilliseconds(1), node.TimeProvider);
+        })));
+        Assert.Contains("thread", error.Message);
+    }
+}

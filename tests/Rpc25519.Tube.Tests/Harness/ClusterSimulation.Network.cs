@@ -1,0 +1,133 @@
+using Rpc25519.Tube.Raft;
+
+namespace Rpc25519.Tube.Tests.Harness;
+
+/// <summary>The simulated network, partitions, crashes and restarts.</summary>
+internal sealed partial class ClusterSimulation
+{
+    /// <summary>In-flight messages beyond this are dropped (a bounded network, like TigerBeetle's packet
+    /// simulator).</summary>
+    private const int InflightMessagesMax = 50_000;
+
+    private void Send(RaftMessage message)
+    {
+        if (faults && random.NextDouble() < settings.DropRate)
+        {
+            return;
+        }
+
+        Enqueue(message);
+        if (faults && random.NextDouble() < settings.DuplicateRate)
+        {
+            Enqueue(message);
+        }
+    }
+
+    private void Enqueue(RaftMessage message)
+    {
+        if (network.Count >= InflightMessagesMax || message.To == 0 || message.To > (ulong)hosts.Length)
+        {
+            return;
+        }
+
+        network.Enqueue(message, (tick + random.Next(1, settings.DelayTicksMax + 1), ++messageSequence));
+    }
+
+    private void Deliver()
+    {
+        while (network.TryPeek(out var message, out var priority) && priority.Tick <= tick)
+        {
+            network.Dequeue();
+            var target = hosts[message.To - 1];
+            if (!target.Alive || blocked[message.From, message.To])
+            {
+                continue;
+            }
+
+            messagesDelivered++;
+            Mix((long)message.Type);
+            Mix((long)(message.From << 8 | message.To));
+            Mix(message.Term);
+            Mix(message.LogIndex);
+            Mix(message.Entries.Count);
+            target.Node.Step(message);
+        }
+    }
+
+    private void TickNodes()
+    {
+        for (int i = 0; i < hosts.Length; i++)
+        {
+            // Slow clocks run at 7/8 speed: a drift that stays within the lease drift bound.
+            if (hosts[i].Alive && !(slowClock[i] && tick % 8 == 0))
+            {
+                hosts[i].Node.Tick();
+            }
+        }
+    }
+
+    private void InjectPartitions()
+    {
+        if (partitionEndsAt > 0 && tick >= partitionEndsAt)
+        {
+            Array.Clear(blocked);
+            partitionEndsAt = 0;
+        }
+
+        if (partitionEndsAt == 0 && random.NextDouble() < settings.PartitionRate)
+        {
+            // Half the partitions isolate the current leader, the most interesting case for stale reads.
+            var leader = hosts.FirstOrDefault(h => h.Alive && h.Node.Role == RaftRole.Leader);
+            var side = leader is not null && random.Next(2) == 0
+                ? hosts.Select(h => h == leader).ToArray()
+                : hosts.Select(_ => random.Next(2) == 0).ToArray();
+            for (int a = 0; a < hosts.Length; a++)
+            {
+                for (int b = 0; b < hosts.Length; b++)
+                {
+                    blocked[a + 1, b + 1] = side[a] != side[b];
+                }
+            }
+
+            partitionEndsAt = tick + random.Next(5, 61);
+        }
+    }
+
+    private void InjectCrash()
+    {
+        if (random.NextDouble() >= settings.CrashRate)
+        {
+            return;
+        }
+
+        var alive = hosts.Where(h => h.Alive).ToArray();
+        if (alive.Length == 0)
+        {
+            return;
+        }
+
+        var victim = alive[random.Next(alive.Length)];
+        if (random.Next(2) == 0 && victim.Node.HasReady())
+        {
+            // Crash after persisting a batch but before sending its messages or applying it.
+            var ready = victim.Node.GetReady();
+            safety.CheckPersist(victim, ready);
+            victim.Storage.Persist(ready);
+        }
+
+        // Anything stepped this tick but not yet persisted is lost with the process.
+        victim.Crash(tick + random.Next(5, 81));
+        crashes++;
+    }
+
+    private void RestartDue()
+    {
+        foreach (var host in hosts)
+        {
+            if (!host.Alive && tick >= host.RestartAt)
+            {
+                host.Restart(Options(host.Id));
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using Rpc25519.Tube.Raft;
+using Rpc25519.Tube.Tests.Harness;
+
+namespace Rpc25519.Tube.Tests;
+
+/// <summary>The host contract: one Ready at a time, state to persist travels with the messages that depend on
+/// it.</summary>
+public sealed class ReadyContractTests
+{
+    [Fact]
+    public void AskingForASecondReadyBeforeAdvanceThrows()
+    {
+        var single = new TestCluster(voters: 1);
+        var node = single.Node(1);
+        Assert.True(node.HasReady());
+        var ready = node.GetReady();
+        Assert.Throws<InvalidOperationException>(() => node.GetReady());
+        node.Advance(ready);
+        Assert.Throws<InvalidOperationException>(() => node.Advance(ready));
+    }
+
+    [Fact]
+    public void AppendAcknowledgementTravelsWithTheEntriesItAcknowledges()
+    {
+        var cluster = new TestCluster(voters: 3);
+        ulong leaderId = cluster.ElectLeader();
+        ulong follower = TestCluster.FollowerOf(leaderId);
+        cluster.Propose(leaderId, 1);
+        cluster.Process();
+        cluster.DeliverAll(m => m.To == follower);
+        var ready = cluster.Node(follower).GetReady();
+        var ack = Assert.Single(ready.Messages, m => m.Type == RaftMessageType.AppendResponse);
+        Assert.Equal(ack.LogIndex, ready.Entries[^1].Index);
+        cluster.Node(follower).Advance(ready);
+    }
+
+    [Fact]
+    public void CrashBeforePersistingForgetsTheVoteAndSendsNothing()
+    {
+        var membership = new Membership([1, 2, 3], [], 0, 1);
+        var node = ElectionTests.QuietNode(membership);
+        node.Step(ElectionTests.VoteRequest(2, 1, 4, transfer: false, membership));
+        Assert.Equal(2UL, node.Vote);
+        var storage = new SimStorage(); // Nothing was persisted: the host crashed before processing the Ready.
+        var restarted = new RaftNode(new RaftOptions
+        {
+            NodeId = 1, Random = new Random(2), InitialMembership = membership,
+        }, storage.Load());
+        Assert.Equal(0UL, restarted.Vote);
+        Assert.Equal(0, restarted.Term);
+    }
+
+    [Fact]
+    public void OptionsNameTheBadField()
+    {
+        var missingRandom = new RaftOptions { NodeId = 1 };
+        var error = Assert.Throws<ArgumentException>(() => new RaftNode(missingRandom));
+        Assert.Contains("Random", error.Message, StringComparison.Ordinal);
+        var badDrift = new RaftOptions { NodeId = 1, Random = new Random(1), LeaseDriftTicks = 10 };
+        error = Assert.Throws<ArgumentException>(() => new RaftNode(badDrift));
+        Assert.Contains("LeaseDriftTicks", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SameInputsGiveTheSameOutputs()
+    {
+        static string Run()
+        {
+            var cluster = new TestCluster(voters: 5, seed: 42);
+            ulong leader = cluster.ElectLeader();
+            for (int i = 0; i < 10; i++)
+            {
+                cluster.Propose(leader, i);
+                cluster.TickAll();
+            }
+
+            return string.Join('\n', cluster.Sent.Select(m => m.ToString()));
+        }
+
+        Assert.Equal(Run(), Run());
+    }
+}
