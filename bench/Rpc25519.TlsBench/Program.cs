@@ -12,7 +12,8 @@ using Rpc25519.Transport;
 
 // Side-by-side: our TLS (BouncyCastle TLS 1.3, Ed25519, ChaCha20-Poly1305) against SslStream with ECDSA P-256 and the
 // same cipher suite, in the same run, on loopback.
-long bulkBytes = args.Length > 0 ? long.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) << 20 : 1L << 30;
+long bulkBytes = args.Length > 0 ? long.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) << 20
+    : 1L << 30;
 string dir = Path.Combine(Path.GetTempPath(), "rpc25519-tlsbench-" + Guid.NewGuid().ToString("N"));
 string certs = Path.Combine(dir, "certs");
 SelfCertificates.CreateCertificateAuthority(Path.Combine(dir, "private"), null);
@@ -49,9 +50,12 @@ for (int round = 0; round < rounds; round++)
 }
 double ours = Bench.Median(oursHandshakes);
 double theirs = Bench.Median(sslHandshakes);
-Console.WriteLine($"handshake median   ours {ours:F2} ms   SslStream {theirs:F2} ms   ratio {ours / theirs:F2} (target <= 1.5)");
-Console.WriteLine($"64 B calls/s       TLS {tlsCalls:F0}   TCP {tcpCalls:F0}   ratio {tlsCalls / tcpCalls:F2} (target >= 0.7)");
-Console.WriteLine($"bulk MB/s          ours {native:F0}   SslStream {ssl:F0}   ratio {native / ssl:F2} (target >= 0.8)   " +
+Console.WriteLine($"handshake median   ours {ours:F2} ms   SslStream {theirs:F2} ms   " +
+    $"ratio {ours / theirs:F2} (target <= 1.5)");
+Console.WriteLine($"64 B calls/s       TLS {tlsCalls:F0}   TCP {tcpCalls:F0}   " +
+    $"ratio {tlsCalls / tcpCalls:F2} (target >= 0.7)");
+Console.WriteLine($"bulk MB/s          ours {native:F0}   SslStream {ssl:F0}   ratio {native / ssl:F2} " +
+    "(target >= 0.8)   " +
     $"plain TCP {tcp:F0}   (BouncyCastle managed AEAD and record layer: {managed:F0})");
 Directory.Delete(dir, recursive: true);
 

@@ -40,7 +40,8 @@ internal abstract class LayeredConnection : IConnection, IDuplexPipe
     private Task _receiveLoop = Task.CompletedTask;
     private Task _sendLoop = Task.CompletedTask;
     private int _closing;
-    /// <summary>Closes the inner connection after an <see cref="Abort"/>; awaited by <see cref="DisposeAsync"/>.</summary>
+    /// <summary>Closes the inner connection after an <see cref="Abort"/>; awaited by <see
+    /// cref="DisposeAsync"/>.</summary>
     private Task _closeInner = Task.CompletedTask;
 
     protected LayeredConnection(IConnection inner, ILogger logger, TimeProvider timeProvider)
@@ -83,7 +84,8 @@ internal abstract class LayeredConnection : IConnection, IDuplexPipe
     /// <summary>The connection this layer runs over.</summary>
     protected IConnection Inner => _inner;
 
-    /// <summary>Starts the receive and send loops on <paramref name="scheduler"/>; call once, after the handshake.</summary>
+    /// <summary>Starts the receive and send loops on <paramref name="scheduler"/>; call once, after the
+    /// handshake.</summary>
     public void Start(TaskScheduler scheduler)
     {
         _innerClosed = _inner.ConnectionClosed.Register(
@@ -96,7 +98,8 @@ internal abstract class LayeredConnection : IConnection, IDuplexPipe
 
     /// <summary>Decodes records from <paramref name="encoded"/> into <paramref name="decoded"/> (advance only,
     /// no flush). Returns how far the input was consumed; the rest is offered again with more bytes.</summary>
-    /// <exception cref="Exception">The input is corrupt or forged; the connection is closed with this reason.</exception>
+    /// <exception cref="Exception">The input is corrupt or forged; the connection is closed with this
+    /// reason.</exception>
     protected abstract SequencePosition Decode(ReadOnlySequence<byte> encoded, PipeWriter decoded);
 
     /// <summary>Encodes <paramref name="plain"/> into <paramref name="encoded"/> (advance only, no flush).</summary>
