@@ -169,7 +169,9 @@ internal abstract class LayeredConnection : IConnection, IDuplexPipe
     /// <see cref="CloseFlushWait"/>.</summary>
     private async Task CloseInnerAfterSendAsync()
     {
-        await Task.WhenAny(_sendLoop, Task.Delay(CloseFlushWait, _timeProvider));
+        using var stopTimer = new CancellationTokenSource();
+        await Task.WhenAny(_sendLoop, Task.Delay(CloseFlushWait, _timeProvider, stopTimer.Token));
+        stopTimer.Cancel();
         _inner.Abort(CloseReason);
     }
 
