@@ -12,7 +12,8 @@ using Rpc25519.Transport;
 
 // Side-by-side: our TLS (BouncyCastle TLS 1.3, Ed25519, ChaCha20-Poly1305) against SslStream with ECDSA P-256 and the
 // same cipher suite, in the same run, on loopback.
-long bulkBytes = args.Length > 0 ? long.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) << 20 : 1L << 30;
+long bulkBytes = args.Length > 0 ? long.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) << 20
+    : 1L << 30;
 string dir = Path.Combine(Path.GetTempPath(), "rpc25519-tlsbench-" + Guid.NewGuid().ToString("N"));
 string certs = Path.Combine(dir, "certs");
 SelfCertificates.CreateCertificateAuthority(Path.Combine(dir, "private"), null);
@@ -49,9 +50,12 @@ for (int round = 0; round < rounds; round++)
 }
 double ours = Bench.Median(oursHandshakes);
 double theirs = Bench.Median(sslHandshakes);
-Console.WriteLine($"handshake median   ours {ours:F2} ms   SslStream {theirs:F2} ms   ratio {ours / theirs:F2} (target <= 1.5)");
-Console.WriteLine($"64 B calls/s       TLS {tlsCalls:F0}   TCP {tcpCalls:F0}   ratio {tlsCalls / tcpCalls:F2} (target >= 0.7)");
-Console.WriteLine($"bulk MB/s          ours {native:F0}   SslStream {ssl:F0}   ratio {native / ssl:F2} (target >= 0.8)   " +
+Console.WriteLine($"handshake median   ours {ours:F2} ms   SslStream {theirs:F2} ms   " +
+    $"ratio {ours / theirs:F2} (target <= 1.5)");
+Console.WriteLine($"64 B calls/s       TLS {tlsCalls:F0}   TCP {tcpCalls:F0}   " +
+    $"ratio {tlsCalls / tcpCalls:F2} (target >= 0.7)");
+Console.WriteLine($"bulk MB/s          ours {native:F0}   SslStream {ssl:F0}   ratio {native / ssl:F2} " +
+    "(target >= 0.8)   " +
     $"plain TCP {tcp:F0}   (BouncyCastle managed AEAD and record layer: {managed:F0})");
 Directory.Delete(dir, recursive: true);
 
@@ -65,31 +69,8 @@ internal static class Bench
         var transport = new TlsTransport(config);
         await using IConnectionListener listener = await transport.ListenAsync("127.0.0.1:0");
         string address = listener.LocalAddress["tcp://".Length..];
-        var accepted = Task.Run(async () =>
-        {
-            var list = new List<IConnection>();
-            for (int i = 0; i < count + Warmup; i++)
-            {
-                list.Add((await listener.AcceptAsync())!);
-            }
-            return list;
-        });
-        var times = new List<double>();
-        var clients = new List<IConnection>();
-        for (int i = 0; i < count + Warmup; i++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            clients.Add(await transport.DialAsync(address));
-            if (i >= Warmup)
-            {
-                times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-            }
-        }
-        foreach (IConnection c in clients.Concat(await accepted))
-        {
-            await c.DisposeAsync();
-        }
-        return times;
+        return await TimeConnectionsAsync(count, async () => (await listener.AcceptAsync())!,
+            () => transport.DialAsync(address).AsTask());
     }
 
     public static async Task<List<double>> HandshakeSslStreamAsync(SslStreamBaseline baseline, int count)
@@ -98,31 +79,42 @@ internal static class Bench
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         listener.Listen(64);
         var endPoint = (IPEndPoint)listener.LocalEndPoint!;
+        return await TimeConnectionsAsync(count, async () =>
+        {
+            Socket s = await listener.AcceptAsync();
+            s.NoDelay = true;
+            return await baseline.AcceptAsync(s);
+        }, () => baseline.ConnectAsync(endPoint));
+    }
+
+    /// <summary>Times <paramref name="count"/> sequential dials (after <see cref="Warmup"/> untimed ones) while
+    /// another task accepts; returns the times in milliseconds.</summary>
+    private static async Task<List<double>> TimeConnectionsAsync<T>(int count, Func<Task<T>> accept, Func<Task<T>> dial)
+        where T : IAsyncDisposable
+    {
         var accepted = Task.Run(async () =>
         {
-            var list = new List<SslStream>();
+            var list = new List<T>();
             for (int i = 0; i < count + Warmup; i++)
             {
-                Socket s = await listener.AcceptAsync();
-                s.NoDelay = true;
-                list.Add(await baseline.AcceptAsync(s));
+                list.Add(await accept());
             }
             return list;
         });
         var times = new List<double>();
-        var clients = new List<SslStream>();
+        var clients = new List<T>();
         for (int i = 0; i < count + Warmup; i++)
         {
             long start = Stopwatch.GetTimestamp();
-            clients.Add(await baseline.ConnectAsync(endPoint));
+            clients.Add(await dial());
             if (i >= Warmup)
             {
                 times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
             }
         }
-        foreach (SslStream s in clients.Concat(await accepted))
+        foreach (T connection in clients.Concat(await accepted))
         {
-            await s.DisposeAsync();
+            await connection.DisposeAsync();
         }
         return times;
     }

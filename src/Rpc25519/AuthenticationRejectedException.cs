@@ -10,5 +10,6 @@ public class AuthenticationRejectedException : RpcException
     public AuthenticationRejectedException(string message) : base(message) { }
 
     /// <summary>Creates the error and keeps its cause.</summary>
-    public AuthenticationRejectedException(string message, Exception? innerException) : base(message, innerException) { }
+    public AuthenticationRejectedException(string message, Exception? innerException)
+        : base(message, innerException) { }
 }

@@ -4,8 +4,8 @@ namespace Rpc25519;
 public sealed partial class RpcConfig
 {
     /// <summary>
-    /// Directory holding <c>ca.crt</c> and the key pairs (<c>NAME.crt</c>, <c>NAME.key</c>). Default: empty, meaning the
-    /// selfy certs directory (<c>$XDG_CONFIG_HOME/rpc25519/certs</c> or <c>~/.config/rpc25519/certs</c>).
+    /// Directory holding <c>ca.crt</c> and the key pairs (<c>NAME.crt</c>, <c>NAME.key</c>). Default: empty, meaning
+    /// the selfy certs directory (<c>$XDG_CONFIG_HOME/rpc25519/certs</c> or <c>~/.config/rpc25519/certs</c>).
     /// Not used with <see cref="TcpOnlyNoTls"/>.
     /// </summary>
     public string CertPath { get; set; } = "";

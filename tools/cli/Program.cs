@@ -9,7 +9,8 @@ using Rpc25519.Messages;
 
 // cli: the demo client. Calls "customEcho" -n times and prints the replies and latency quantiles; with -bench it
 // runs -c concurrent callers for N seconds and prints calls/s and MB/s.
-var address = new Option<string>("-s") { Description = "server host:port (:8443 added when no port)", DefaultValueFactory = _ => "127.0.0.1:8443" };
+var address = new Option<string>("-s") { Description = "server host:port (:8443 added when no port)",
+    DefaultValueFactory = _ => "127.0.0.1:8443" };
 var tcp = new Option<bool>("-tcp") { Description = "plain TCP, no TLS (trusted networks only)" };
 var skipVerify = new Option<bool>("-skip-verify") { Description = "accept any valid Ed25519 server (SkipVerifyKeys)" };
 var keyName = new Option<string>("-k") { Description = "client key pair name", DefaultValueFactory = _ => "client" };
@@ -92,7 +93,8 @@ static async Task<int> EchoAsync(RpcClient client, int n, bool quiet)
     Exception? last = null;
     for (int i = 0; i < n; i++)
     {
-        var request = new Message { JobSerz = Encoding.UTF8.GetBytes($"client says hello and requests this be echoed back with a timestamp! (call {i + 1})") };
+        string text = $"client says hello and requests this be echoed back with a timestamp! (call {i + 1})";
+        var request = new Message { JobSerz = Encoding.UTF8.GetBytes(text) };
         request.Hdr.ServiceName = "customEcho";
         var started = Stopwatch.StartNew();
         try
@@ -101,7 +103,8 @@ static async Task<int> EchoAsync(RpcClient client, int n, bool quiet)
             latencies.Add(started.Elapsed.TotalMicroseconds);
             if (!quiet)
             {
-                Console.WriteLine($"client sees reply (Seqno={reply.Hdr.Seqno}) = '{Encoding.UTF8.GetString(reply.JobSerz)}'");
+                string echoed = Encoding.UTF8.GetString(reply.JobSerz);
+                Console.WriteLine($"client sees reply (Seqno={reply.Hdr.Seqno}) = '{echoed}'");
             }
         }
         catch (RpcException e)

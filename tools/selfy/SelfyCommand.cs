@@ -12,22 +12,30 @@ internal static class SelfyCommand
         bool NoPass, string? GenSym, string? View, string? Verify, TimeSpan? CertValidFor, TimeSpan? CaValidFor,
         bool Quiet, Argon2Settings Argon2);
 
-    /// <summary>Runs selfy; returns the exit code. Every mistake is one line on <paramref name="err"/> and exit 1.</summary>
+    /// <summary>Runs selfy; returns the exit code. Every mistake is one line on <paramref name="err"/> and exit
+    /// 1.</summary>
     public static int Run(string[] args, TextWriter @out, TextWriter err, Func<string, string> prompt)
     {
         var ca = new Option<bool>("-ca") { Description = "create a new self-signed Ed25519 CA in the -p directory" };
-        var key = new Option<string?>("-k") { Description = "create the key pair NAME.key/NAME.crt in -o (makes a CA first if none)" };
-        var email = new Option<string?>("-e") { Description = "owner's e-mail for the certificate (default NAME@hostname)" };
-        var output = new Option<string?>("-o") { Description = $"directory for key pairs (default {SecurityPaths.DefaultCertsDirectory})" };
-        var priv = new Option<string?>("-p") { Description = $"CA directory (default {SecurityPaths.DefaultPrivateDirectory})" };
+        var key = new Option<string?>("-k") { Description =
+            "create the key pair NAME.key/NAME.crt in -o (makes a CA first if none)" };
+        var email = new Option<string?>("-e") { Description =
+            "owner's e-mail for the certificate (default NAME@hostname)" };
+        var output = new Option<string?>("-o") { Description =
+            $"directory for key pairs (default {SecurityPaths.DefaultCertsDirectory})" };
+        var priv = new Option<string?>("-p") { Description =
+            $"CA directory (default {SecurityPaths.DefaultPrivateDirectory})" };
         var noPass = new Option<bool>("-nopass") { Description = "do not protect private keys with a pass-phrase" };
-        var genSym = new Option<string?>("-gensym") { Description = "write 32 random bytes to -p/FILE (a pre-shared key)" };
+        var genSym = new Option<string?>("-gensym") { Description =
+            "write 32 random bytes to -p/FILE (a pre-shared key)" };
         var view = new Option<string?>("-v") { Description = "view a certificate (or test-load a private key)" };
         var verify = new Option<string?>("-verify") { Description = "check that a certificate is signed by -p/ca.crt" };
-        var certValid = new Option<string?>("-cert-validfor") { Description = "certificate lifetime, e.g. 365d or 2y (default: the CA's)" };
+        var certValid = new Option<string?>("-cert-validfor") { Description =
+            "certificate lifetime, e.g. 365d or 2y (default: the CA's)" };
         var caValid = new Option<string?>("-ca-validfor") { Description = "CA lifetime (default: no expiry)" };
         var quiet = new Option<bool>("-quiet") { Description = "print less" };
-        var argon2 = new Option<string?>("-argon2") { Description = "key protection cost as ITERATIONS,MEMORY_KIB,THREADS (default 3,65536,1)" };
+        var argon2 = new Option<string?>("-argon2") { Description =
+            "key protection cost as ITERATIONS,MEMORY_KIB,THREADS (default 3,65536,1)" };
         var root = new RootCommand("selfy: make Ed25519 CAs, identities and pre-shared keys for Rpc25519")
         {
             ca, key, email, output, priv, noPass, genSym, view, verify, certValid, caValid, quiet, argon2,
@@ -94,9 +102,11 @@ internal static class SelfyCommand
             {
                 err.WriteLine($"selfy: no -e given; using e-mail '{email}'.");
             }
-            if (File.Exists(Path.Combine(o.CertsDir, o.Name + ".key")) || File.Exists(Path.Combine(o.CertsDir, o.Name + ".crt")))
+            string keyPath = Path.Combine(o.CertsDir, o.Name + ".key");
+            if (File.Exists(keyPath) || File.Exists(Path.ChangeExtension(keyPath, ".crt")))
             {
-                throw new RpcException($"key pair '{o.Name}' already exists in '{o.CertsDir}'; refusing to overwrite it.");
+                throw new RpcException(
+                    $"key pair '{o.Name}' already exists in '{o.CertsDir}'; refusing to overwrite it.");
             }
             string? pass = o.NoPass ? null : NewPassphrase($"key '{o.Name}'", prompt);
             string cert = SelfCertificates.CreateKeyPair(o.Name, email, o.CertsDir, o.PrivateDir, pass,
@@ -161,7 +171,8 @@ internal static class SelfyCommand
         {
             return Argon2Settings.Default;
         }
-        int[] parts = text.Split(',').Select(p => int.Parse(p, NumberStyles.None, CultureInfo.InvariantCulture)).ToArray();
+        int[] parts = text.Split(',').Select(p => int.Parse(p, NumberStyles.None,
+            CultureInfo.InvariantCulture)).ToArray();
         if (parts.Length != 3)
         {
             throw new FormatException("-argon2 takes ITERATIONS,MEMORY_KIB,THREADS, e.g. 3,65536,1.");

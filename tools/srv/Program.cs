@@ -15,7 +15,8 @@ var skipVerify = new Option<bool>("-skip-verify") { Description = "accept any va
 var keyName = new Option<string>("-k") { Description = "server key pair name", DefaultValueFactory = _ => "node" };
 var certs = new Option<string?>("-certs") { Description = "certificate directory (default: selfy's certs dir)" };
 var psk = new Option<string?>("-psk") { Description = "pre-shared key file (from selfy -gensym)" };
-var seconds = new Option<int>("-sec") { Description = "stop after N seconds and print calls/second (0: run until Ctrl-C)" };
+var seconds = new Option<int>("-sec") { Description =
+    "stop after N seconds and print calls/second (0: run until Ctrl-C)" };
 var quiet = new Option<bool>("-quiet") { Description = "do not log each call" };
 var verbose = new Option<bool>("-v") { Description = "log the library's diagnostics" };
 var press = new Option<string>("-press")
@@ -66,9 +67,11 @@ try
         long n = Interlocked.Increment(ref calls);
         if (logCalls)
         {
-            Console.WriteLine($"server customEcho called, Seqno={request.Hdr.Seqno}, msg='{Preview(request.JobSerz)}' (call {n})");
+            Console.WriteLine(
+                $"server customEcho called, Seqno={request.Hdr.Seqno}, msg='{Preview(request.JobSerz)}' (call {n})");
         }
-        string stamp = $"\n with time customEcho sees this: '{DateTimeOffset.Now.ToString("o", CultureInfo.InvariantCulture)}'";
+        string stamp =
+            $"\n with time customEcho sees this: '{DateTimeOffset.Now.ToString("o", CultureInfo.InvariantCulture)}'";
         reply.JobSerz = [.. request.JobSerz, .. Encoding.UTF8.GetBytes(stamp)];
         return ValueTask.CompletedTask;
     });
@@ -88,7 +91,8 @@ try
     });
     await server.StartAsync();
     Console.WriteLine($"rpc25519.server Start() returned serverAddr = '{server.LocalAddress}' " +
-        $"({(config.TcpOnlyNoTls ? "plain TCP" : "TLS 1.3, Ed25519")}{(config.PreSharedKeyPath.Length > 0 ? " + pre-shared key" : "")})");
+        $"({(config.TcpOnlyNoTls ? "plain TCP" : "TLS 1.3, Ed25519")}" +
+        $"{(config.PreSharedKeyPath.Length > 0 ? " + pre-shared key" : "")})");
     var started = Stopwatch.StartNew();
     using var stop = new CancellationTokenSource();
     Console.CancelKeyPress += (_, e) =>

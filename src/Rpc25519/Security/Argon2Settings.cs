@@ -14,7 +14,8 @@ public sealed record Argon2Settings
     /// <summary>Number of passes over memory (Argon2 <c>t</c>). Default 3; at least 1.</summary>
     public int Iterations { get; init; } = 3;
 
-    /// <summary>Memory used, in KiB (Argon2 <c>m</c>). Default 65,536 (64 MiB); at least 8 × <see cref="Threads"/>.</summary>
+    /// <summary>Memory used, in KiB (Argon2 <c>m</c>). Default 65,536 (64 MiB); at least 8 × <see
+    /// cref="Threads"/>.</summary>
     public int MemoryKiB { get; init; } = 64 * 1024;
 
     /// <summary>Lanes (Argon2 <c>p</c>). Default 1.</summary>

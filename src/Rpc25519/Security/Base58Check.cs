@@ -4,7 +4,8 @@ using System.Text;
 
 namespace Rpc25519.Security;
 
-/// <summary>Base58Check with the Bitcoin alphabet and version byte 255: how known-keys files write an Ed25519 key.</summary>
+/// <summary>Base58Check with the Bitcoin alphabet and version byte 255: how known-keys files write an Ed25519
+/// key.</summary>
 internal static class Base58Check
 {
     private const string Alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";

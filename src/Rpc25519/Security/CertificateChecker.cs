@@ -49,7 +49,8 @@ internal static class CertificateChecker
     /// <param name="leaf">The peer's own certificate.</param>
     /// <param name="ca">Our CA, or null to skip the chain, name and usage checks.</param>
     /// <param name="now">The instant the validity periods are checked at.</param>
-    /// <param name="clientRole">True when the peer is a client (needs the client-auth usage), false for a server.</param>
+    /// <param name="clientRole">True when the peer is a client (needs the client-auth usage), false for a
+    /// server.</param>
     /// <exception cref="PeerRejectedException">The certificate is not acceptable; the message says why.</exception>
     public static PeerIdentity Check(X509Certificate leaf, X509Certificate? ca, DateTimeOffset now, bool clientRole)
     {

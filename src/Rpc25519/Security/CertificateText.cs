@@ -16,7 +16,8 @@ internal static class CertificateText
         sb.AppendLine("Certificate:").AppendLine("    Data:");
         sb.AppendLine(Inv($"        Version: {cert.Version} (0x{cert.Version - 1:x})"));
         sb.AppendLine("        Serial Number:");
-        sb.AppendLine("            " + CertificateChecker.ColonHex(cert.SerialNumber.ToByteArrayUnsigned()).ToLowerInvariant());
+        sb.AppendLine("            "
+            + CertificateChecker.ColonHex(cert.SerialNumber.ToByteArrayUnsigned()).ToLowerInvariant());
         sb.AppendLine("        Signature Algorithm: " + AlgorithmName(cert.SigAlgOid));
         sb.AppendLine("        Issuer: " + cert.IssuerDN);
         sb.AppendLine("        Validity");

@@ -36,8 +36,9 @@ internal sealed class HandshakingListener : IConnectionListener
     private long _nextHandshakeId;
     private int _disposed;
 
-    public HandshakingListener(IConnectionListener inner, Func<IConnection, CancellationToken, ValueTask<IConnection>> upgrade,
-        string layer, TimeSpan timeout, TimeProvider timeProvider, TaskScheduler scheduler, ILogger logger)
+    public HandshakingListener(IConnectionListener inner,
+        Func<IConnection, CancellationToken, ValueTask<IConnection>> upgrade, string layer, TimeSpan timeout,
+        TimeProvider timeProvider, TaskScheduler scheduler, ILogger logger)
     {
         _inner = inner;
         _upgrade = upgrade;

@@ -40,16 +40,23 @@ internal abstract class LayeredConnection : IConnection, IDuplexPipe
     private Task _receiveLoop = Task.CompletedTask;
     private Task _sendLoop = Task.CompletedTask;
     private int _closing;
+    /// <summary>Closes the inner connection after an <see cref="Abort"/>; awaited by <see
+    /// cref="DisposeAsync"/>.</summary>
+    private Task _closeInner = Task.CompletedTask;
 
     protected LayeredConnection(IConnection inner, ILogger logger, TimeProvider timeProvider)
     {
         _inner = inner;
         _logger = logger;
         _timeProvider = timeProvider;
-        _received = new Pipe(new PipeOptions(pauseWriterThreshold: PauseBytes, resumeWriterThreshold: PauseBytes / 2,
-            minimumSegmentSize: 16 * 1024, useSynchronizationContext: false));
-        _toSend = new Pipe(new PipeOptions(pauseWriterThreshold: PauseBytes, resumeWriterThreshold: PauseBytes / 2,
-            minimumSegmentSize: 16 * 1024, useSynchronizationContext: false));
+        // Continuations run inline: the session layer's reader resumes on the receive loop, and the send loop on the
+        // session layer's writer, instead of hopping through the thread pool (which would also escape a simulation's
+        // scheduler).
+        var options = new PipeOptions(readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline,
+            pauseWriterThreshold: PauseBytes, resumeWriterThreshold: PauseBytes / 2, minimumSegmentSize: 16 * 1024,
+            useSynchronizationContext: false);
+        _received = new Pipe(options);
+        _toSend = new Pipe(options);
         ConnectionClosed = _closed.Token;
     }
 
@@ -77,10 +84,12 @@ internal abstract class LayeredConnection : IConnection, IDuplexPipe
     /// <summary>The connection this layer runs over.</summary>
     protected IConnection Inner => _inner;
 
-    /// <summary>Starts the receive and send loops on <paramref name="scheduler"/>; call once, after the handshake.</summary>
+    /// <summary>Starts the receive and send loops on <paramref name="scheduler"/>; call once, after the
+    /// handshake.</summary>
     public void Start(TaskScheduler scheduler)
     {
-        _innerClosed = _inner.ConnectionClosed.Register(static s => ((LayeredConnection)s!).Abort(null), this);
+        _innerClosed = _inner.ConnectionClosed.Register(
+            static s => ((LayeredConnection)s!).Close(null, immediate: true), this);
         _receiveLoop = Task.Factory.StartNew(static s => ((LayeredConnection)s!).ReceiveLoopAsync(), this,
             CancellationToken.None, TaskCreationOptions.DenyChildAttach, scheduler).Unwrap();
         _sendLoop = Task.Factory.StartNew(static s => ((LayeredConnection)s!).SendLoopAsync(), this,
@@ -89,7 +98,8 @@ internal abstract class LayeredConnection : IConnection, IDuplexPipe
 
     /// <summary>Decodes records from <paramref name="encoded"/> into <paramref name="decoded"/> (advance only,
     /// no flush). Returns how far the input was consumed; the rest is offered again with more bytes.</summary>
-    /// <exception cref="Exception">The input is corrupt or forged; the connection is closed with this reason.</exception>
+    /// <exception cref="Exception">The input is corrupt or forged; the connection is closed with this
+    /// reason.</exception>
     protected abstract SequencePosition Decode(ReadOnlySequence<byte> encoded, PipeWriter decoded);
 
     /// <summary>Encodes <paramref name="plain"/> into <paramref name="encoded"/> (advance only, no flush).</summary>
@@ -117,12 +127,20 @@ internal abstract class LayeredConnection : IConnection, IDuplexPipe
     protected virtual bool PeerClosed => false;
 
     /// <inheritdoc />
-    /// <remarks>Stops both loops. Bytes the session layer already wrote are still encoded and sent if the inner
-    /// connection takes them; <see cref="DisposeAsync"/> bounds that wait and then closes the inner connection.</remarks>
-    public void Abort(Exception? reason)
+    /// <remarks>Stops both loops at once. Bytes the session layer had already written are still encoded and handed to
+    /// the inner connection, for at most <see cref="CloseFlushWait"/> (as a socket would still send what was written
+    /// to it before the close); then the inner connection is closed. A failure of this layer itself (a forged
+    /// record, a broken inner connection) closes the inner connection immediately.</remarks>
+    public void Abort(Exception? reason) => Close(reason, immediate: false);
+
+    private void Close(Exception? reason, bool immediate)
     {
         if (Interlocked.Exchange(ref _closing, 1) != 0)
         {
+            if (immediate)
+            {
+                _inner.Abort(reason);
+            }
             return;
         }
         CloseReason = reason ?? new RpcConnectionClosedException("The connection was closed.");
@@ -136,11 +154,25 @@ internal abstract class LayeredConnection : IConnection, IDuplexPipe
         {
             // The receive loop already completed the inner input.
         }
-        if (reason is not null || _sendLoop.IsCompleted)
+        if (immediate || _sendLoop.IsCompleted)
         {
             _inner.Abort(reason);
         }
+        else
+        {
+            _closeInner = CloseInnerAfterSendAsync();
+        }
         _closed.Cancel();
+    }
+
+    /// <summary>Closes the inner connection once the send loop has handed over what was written, or after
+    /// <see cref="CloseFlushWait"/>.</summary>
+    private async Task CloseInnerAfterSendAsync()
+    {
+        using var stopTimer = new CancellationTokenSource();
+        await Task.WhenAny(_sendLoop, Task.Delay(CloseFlushWait, _timeProvider, stopTimer.Token));
+        stopTimer.Cancel();
+        _inner.Abort(CloseReason);
     }
 
     /// <inheritdoc />
@@ -148,11 +180,9 @@ internal abstract class LayeredConnection : IConnection, IDuplexPipe
     {
         Abort(null);
         await _innerClosed.DisposeAsync();
-        await Task.WhenAny(_sendLoop, Task.Delay(CloseFlushWait, _timeProvider));
-        _inner.Abort(CloseReason);
         try
         {
-            await Task.WhenAll(_receiveLoop, _sendLoop);
+            await Task.WhenAll(_receiveLoop, _sendLoop, _closeInner);
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException)
         {
@@ -201,7 +231,7 @@ internal abstract class LayeredConnection : IConnection, IDuplexPipe
         await decoded.CompleteAsync(error is null ? null : new IOException(error.Message, error));
         if (error is not null)
         {
-            Abort(error);
+            Close(error, immediate: true);
         }
     }
 
@@ -229,11 +259,8 @@ internal abstract class LayeredConnection : IConnection, IDuplexPipe
         {
             while (true)
             {
+                // A cancelled read (Abort) still carries what was written before it: that is sent, then the loop ends.
                 ReadResult read = await reader.ReadAsync();
-                if (read.IsCanceled && !reader.TryRead(out read))
-                {
-                    break;
-                }
                 if (!read.Buffer.IsEmpty)
                 {
                     await EncodeAndFlushAsync(read.Buffer, output, close: false);
@@ -253,7 +280,7 @@ internal abstract class LayeredConnection : IConnection, IDuplexPipe
         catch (Exception e)
         {
             SecurityLog.LayerSendFailed(_logger, RemoteAddress, e.Message);
-            Abort(e);
+            Close(e, immediate: true);
         }
         finally
         {

@@ -18,7 +18,7 @@ public static class Passphrase
             : Prompt($"Enter pass-phrase for '{path}': "));
 
     /// <summary>Reads one line: from the terminal without echo when there is one, else from standard input.</summary>
-    /// <exception cref="RpcException">Standard input ended before a line.</exception>
+    /// <exception cref="RpcException">Standard input ended before a line, or there is no console at all.</exception>
     public static string Prompt(string prompt)
     {
         Console.Error.Write(prompt);
@@ -30,7 +30,16 @@ public static class Passphrase
         var text = new StringBuilder();
         while (true)
         {
-            ConsoleKeyInfo key = Console.ReadKey(intercept: true);
+            ConsoleKeyInfo key;
+            try
+            {
+                key = Console.ReadKey(intercept: true);
+            }
+            catch (InvalidOperationException e)
+            {
+                throw new RpcException($"No terminal to ask for a pass-phrase; set {EnvironmentVariable} or " +
+                    "RpcConfig.PassphraseProvider.", e);
+            }
             if (key.Key == ConsoleKey.Enter)
             {
                 Console.Error.WriteLine();

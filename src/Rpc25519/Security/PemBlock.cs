@@ -14,7 +14,8 @@ internal sealed record PemBlock(string Label, IReadOnlyList<KeyValuePair<string,
         for (int i = 0; i < lines.Length; i++)
         {
             string line = lines[i].Trim();
-            if (!line.StartsWith("-----BEGIN ", StringComparison.Ordinal) || !line.EndsWith("-----", StringComparison.Ordinal))
+            if (!line.StartsWith("-----BEGIN ", StringComparison.Ordinal) || !line.EndsWith("-----",
+                StringComparison.Ordinal))
             {
                 continue;
             }

@@ -53,7 +53,8 @@ internal static class PrivateKeyFile
     public static bool IsEncrypted(string path) =>
         File.ReadAllText(path).Contains("BEGIN " + EncryptedLabel, StringComparison.Ordinal);
 
-    /// <summary>Loads an Ed25519 private key; asks <paramref name="passphrase"/> only if the file is encrypted.</summary>
+    /// <summary>Loads an Ed25519 private key; asks <paramref name="passphrase"/> only if the file is
+    /// encrypted.</summary>
     /// <exception cref="RpcException">Missing file, not an Ed25519 key, or a wrong pass-phrase.</exception>
     public static Ed25519PrivateKeyParameters Read(string path, Func<string, string> passphrase)
     {

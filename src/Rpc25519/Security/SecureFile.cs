@@ -1,6 +1,7 @@
 namespace Rpc25519.Security;
 
-/// <summary>Creates files and directories that only their owner may read, and never replaces an existing file.</summary>
+/// <summary>Creates files and directories that only their owner may read, and never replaces an existing
+/// file.</summary>
 internal static class SecureFile
 {
     private const UnixFileMode OwnerReadWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite;
@@ -34,7 +35,8 @@ internal static class SecureFile
         }
     }
 
-    /// <summary>Creates <paramref name="directory"/> (and parents) if missing; a new directory gets mode 0700.</summary>
+    /// <summary>Creates <paramref name="directory"/> (and parents) if missing; a new directory gets mode
+    /// 0700.</summary>
     public static void EnsureDirectory(string directory)
     {
         if (Directory.Exists(directory))

@@ -24,7 +24,8 @@ internal static partial class SecurityLog
 
     [LoggerMessage(EventId = 124, EventName = "KnownKeyRecorded", Level = LogLevel.Information,
         Message = "Recorded new key {PeerKey} of {RemoteAddress} in {KnownKeysPath}")]
-    public static partial void KnownKeyRecorded(ILogger logger, string peerKey, string remoteAddress, string knownKeysPath);
+    public static partial void KnownKeyRecorded(ILogger logger, string peerKey, string remoteAddress,
+        string knownKeysPath);
 
     [LoggerMessage(EventId = 125, EventName = "TooManyHandshakes", Level = LogLevel.Warning,
         Message = "Dropping {RemoteAddress}: {Limit} handshakes are already in progress")]

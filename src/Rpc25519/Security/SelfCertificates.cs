@@ -13,13 +13,15 @@ namespace Rpc25519.Security;
 /// loser gets an error.</remarks>
 public static class SelfCertificates
 {
-    /// <summary>File name of the CA certificate (in the private directory, and copied into the certs directory).</summary>
+    /// <summary>File name of the CA certificate (in the private directory, and copied into the certs
+    /// directory).</summary>
     public const string CaCertificateFileName = "ca.crt";
 
     /// <summary>File name of the CA private key (in the private directory only).</summary>
     public const string CaKeyFileName = "ca.key";
 
-    /// <summary>Creates a self-signed Ed25519 CA: <c>ca.key</c> and <c>ca.crt</c> in <paramref name="privateDirectory"/>.</summary>
+    /// <summary>Creates a self-signed Ed25519 CA: <c>ca.key</c> and <c>ca.crt</c> in <paramref
+    /// name="privateDirectory"/>.</summary>
     /// <param name="privateDirectory">Where the CA lives; created with mode 0700 if missing.</param>
     /// <param name="passphrase">Protects <c>ca.key</c>; null or empty writes it unencrypted.</param>
     /// <param name="validity">Lifetime; null means no expiry (9999-12-31).</param>
@@ -38,14 +40,16 @@ public static class SelfCertificates
             throw new RpcException($"A CA already exists in '{privateDirectory}'; refusing to overwrite it.");
         }
         Ed25519PrivateKeyParameters key = CertificateMaker.NewKey();
-        X509Certificate cert = CertificateMaker.CreateCa(key, (timeProvider ?? TimeProvider.System).GetUtcNow(), validity);
+        X509Certificate cert = CertificateMaker.CreateCa(key, (timeProvider ?? TimeProvider.System).GetUtcNow(),
+            validity);
         PrivateKeyFile.Write(keyPath, key, passphrase, argon2);
         SecureFile.WriteNew(certPath, PemBytes(cert), ownerOnly: false);
         return certPath;
     }
 
     /// <summary>Creates an identity key pair <c>NAME.key</c>/<c>NAME.crt</c> in <paramref name="certsDirectory"/>,
-    /// signed by the CA in <paramref name="privateDirectory"/>, and copies the CA certificate there as <c>ca.crt</c>.</summary>
+    /// signed by the CA in <paramref name="privateDirectory"/>, and copies the CA certificate there as
+    /// <c>ca.crt</c>.</summary>
     /// <param name="name">File base name, e.g. <c>node</c> or <c>client</c>; no directory parts.</param>
     /// <param name="email">The owner's e-mail, put in the subject and as a SAN; may be empty.</param>
     /// <param name="certsDirectory">Output directory; created with mode 0700 if missing.</param>
@@ -56,7 +60,8 @@ public static class SelfCertificates
     /// <param name="argon2">Key-file protection cost; null for <see cref="Argon2Settings.Default"/>.</param>
     /// <param name="timeProvider">The clock for the validity period; null for the system clock.</param>
     /// <returns>The path of the new certificate.</returns>
-    /// <exception cref="RpcException">The pair exists, there is no CA, a pass-phrase is wrong, or a write fails.</exception>
+    /// <exception cref="RpcException">The pair exists, there is no CA, a pass-phrase is wrong, or a write
+    /// fails.</exception>
     public static string CreateKeyPair(string name, string email, string certsDirectory, string privateDirectory,
         string? passphrase, Func<string, string> caPassphrase, TimeSpan? validity = null, Argon2Settings? argon2 = null,
         TimeProvider? timeProvider = null)
@@ -74,13 +79,15 @@ public static class SelfCertificates
         string certPath = Path.Combine(certsDirectory, name + ".crt");
         if (File.Exists(keyPath) || File.Exists(certPath))
         {
-            throw new RpcException($"Key pair '{name}' already exists in '{certsDirectory}'; refusing to overwrite it.");
+            throw new RpcException(
+                $"Key pair '{name}' already exists in '{certsDirectory}'; refusing to overwrite it.");
         }
         string caCertPath = Path.Combine(privateDirectory, CaCertificateFileName);
         string caKeyPath = Path.Combine(privateDirectory, CaKeyFileName);
         if (!File.Exists(caCertPath) || !File.Exists(caKeyPath))
         {
-            throw new RpcException($"No CA in '{privateDirectory}' (need {CaCertificateFileName} and {CaKeyFileName}).");
+            throw new RpcException(
+                $"No CA in '{privateDirectory}' (need {CaCertificateFileName} and {CaKeyFileName}).");
         }
         X509Certificate caCert = CertificateChecker.ReadPem(caCertPath)[0];
         Ed25519PrivateKeyParameters caKey = PrivateKeyFile.Read(caKeyPath, caPassphrase);

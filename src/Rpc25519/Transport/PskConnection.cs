@@ -15,7 +15,8 @@ namespace Rpc25519.Transport;
 /// ciphertext and tag]</c> with the length as associated data and a per-direction counter as nonce: a forged,
 /// replayed, reordered or dropped record fails authentication and closes the connection.
 /// </summary>
-/// <remarks>The receive loop alone uses the receive key and counter, the send loop alone the send key and counter.</remarks>
+/// <remarks>The receive loop alone uses the receive key and counter, the send loop alone the send key and
+/// counter.</remarks>
 internal sealed class PskConnection : LayeredConnection
 {
     /// <summary>Largest plaintext of one record.</summary>
@@ -57,7 +58,8 @@ internal sealed class PskConnection : LayeredConnection
         byte[] serverPublic = reply[(HelloMagic.Length + 1)..(HelloMagic.Length + 1 + PskKeys.Bytes)];
         PskKeys.SessionKeys keys = PskKeys.Derive(psk, ephemeral, serverPublic, clientPublic, serverPublic);
         await WriteAsync(raw, keys.ClientConfirm, cancellationToken);
-        if (!CryptographicOperations.FixedTimeEquals(keys.ServerConfirm, reply.AsSpan(HelloMagic.Length + 1 + PskKeys.Bytes)))
+        ReadOnlySpan<byte> serverConfirm = reply.AsSpan(HelloMagic.Length + 1 + PskKeys.Bytes);
+        if (!CryptographicOperations.FixedTimeEquals(keys.ServerConfirm, serverConfirm))
         {
             throw Mismatch(raw.RemoteAddress);
         }

@@ -30,7 +30,8 @@ public sealed class PskTransport : ITransport
     }
 
     /// <inheritdoc />
-    public async ValueTask<IConnectionListener> ListenAsync(string hostPort, CancellationToken cancellationToken = default)
+    public async ValueTask<IConnectionListener> ListenAsync(string hostPort,
+        CancellationToken cancellationToken = default)
     {
         IConnectionListener listener = await _inner.ListenAsync(hostPort, cancellationToken);
         return new HandshakingListener(listener, (raw, ct) => PskConnection.AcceptAsync(raw, _psk, _config, ct),

@@ -9,7 +9,8 @@ namespace Rpc25519.Transport;
 /// The TLS record AEAD (ChaCha20-Poly1305) done by <see cref="ChaCha20Poly1305"/>, which .NET backs with the
 /// platform's native library (OpenSSL on Linux): several times faster than BouncyCastle's managed engine.
 /// </summary>
-/// <remarks>One instance serves one direction of one connection; BouncyCastle calls it from one thread at a time.</remarks>
+/// <remarks>One instance serves one direction of one connection; BouncyCastle calls it from one thread at a
+/// time.</remarks>
 internal sealed class TlsChaCha20Poly1305Cipher(bool encrypting) : TlsAeadCipherImpl
 {
     private const int KeyBytes = 32;
@@ -86,8 +87,8 @@ internal sealed class TlsChaCha20Poly1305Cipher(bool encrypting) : TlsAeadCipher
             }
             try
             {
-                aead.Decrypt(_nonce, source[..plainLength], source[plainLength..], output.AsSpan(outputOffset, plainLength),
-                    ad);
+                aead.Decrypt(_nonce, source[..plainLength], source[plainLength..],
+                    output.AsSpan(outputOffset, plainLength), ad);
             }
             catch (AuthenticationTagMismatchException e)
             {

@@ -358,7 +358,8 @@ internal sealed class TlsConnection : LayeredConnection
         }
     }
 
-    /// <summary>Client: reads until the server's <see cref="AcceptedMarker"/> (or its rejection alert) arrives.</summary>
+    /// <summary>Client: reads until the server's <see cref="AcceptedMarker"/> (or its rejection alert)
+    /// arrives.</summary>
     private static async Task AwaitAcceptanceAsync(TlsProtocol protocol, IConnection raw,
         CancellationToken cancellationToken)
     {

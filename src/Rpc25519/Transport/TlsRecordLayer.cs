@@ -70,9 +70,11 @@ internal sealed class TlsRecordLayer : IDisposable
         TlsSecret openSecret = context.IsServer ? parameters.TrafficSecretClient : parameters.TrafficSecretServer;
         byte[] sealKey = Expand(sealSecret, hash, "key", 32);
         byte[] openKey = Expand(openSecret, hash, "key", 32);
-        if (!sealKey.AsSpan().SequenceEqual(encrypter.CurrentKey) || !openKey.AsSpan().SequenceEqual(decrypter.CurrentKey))
+        if (!sealKey.AsSpan().SequenceEqual(encrypter.CurrentKey)
+            || !openKey.AsSpan().SequenceEqual(decrypter.CurrentKey))
         {
-            throw new TlsFatalAlert(AlertDescription.internal_error, "derived traffic keys differ from the handshake's");
+            throw new TlsFatalAlert(AlertDescription.internal_error,
+                "derived traffic keys differ from the handshake's");
         }
         var layer = new TlsRecordLayer(sealKey, Expand(sealSecret, hash, "iv", NonceBytes),
             (ulong)encrypter.RecordsSinceKey, openKey, Expand(openSecret, hash, "iv", NonceBytes),
@@ -91,13 +93,16 @@ internal sealed class TlsRecordLayer : IDisposable
     public int SealCloseNotify(Span<byte> output) => Seal([1, 0], Alert, output);
 
     /// <summary>Opens one record (header included). Application data goes to the front of
-    /// <paramref name="plain"/> (at least the record's length); returns its length, 0 for records that carry none.</summary>
-    /// <exception cref="TlsFatalAlert">Forged, out of order, oversized, a fatal alert, or an unsupported message.</exception>
+    /// <paramref name="plain"/> (at least the record's length); returns its length, 0 for records that carry
+    /// none.</summary>
+    /// <exception cref="TlsFatalAlert">Forged, out of order, oversized, a fatal alert, or an unsupported
+    /// message.</exception>
     public int Open(ReadOnlySpan<byte> record, Span<byte> plain)
     {
         if (record[0] != ApplicationData)
         {
-            throw new TlsFatalAlert(AlertDescription.unexpected_message, $"record type {record[0]} after the handshake");
+            throw new TlsFatalAlert(AlertDescription.unexpected_message,
+                $"record type {record[0]} after the handshake");
         }
         int sealedLength = record.Length - HeaderBytes;
         int innerLength = sealedLength - TagBytes;

@@ -60,10 +60,12 @@ internal sealed class TlsSettings
     public TimeSpan HandshakeTimeout { get; }
 
     /// <summary>Loads the key pair of one side from <see cref="RpcConfig.CertPath"/>.</summary>
-    /// <exception cref="RpcException">A file is missing, unreadable, not Ed25519, or its pass-phrase is wrong.</exception>
+    /// <exception cref="RpcException">A file is missing, unreadable, not Ed25519, or its pass-phrase is
+    /// wrong.</exception>
     public static TlsSettings Load(RpcConfig config, bool server, bool nativeAead)
     {
-        string directory = string.IsNullOrWhiteSpace(config.CertPath) ? SecurityPaths.DefaultCertsDirectory : config.CertPath;
+        string directory = string.IsNullOrWhiteSpace(config.CertPath) ? SecurityPaths.DefaultCertsDirectory
+            : config.CertPath;
         string name = server ? config.ServerKeyPairName : config.ClientKeyPairName;
         string certPath = Path.Combine(directory, name + ".crt");
         string keyPath = Path.Combine(directory, name + ".key");
@@ -74,7 +76,8 @@ internal sealed class TlsSettings
                 $"'selfy -k {name}', point RpcConfig.CertPath at its directory, or set TcpOnlyNoTls.");
         }
         X509Certificate certificate = CertificateChecker.ReadPem(certPath)[0];
-        Ed25519PrivateKeyParameters key = PrivateKeyFile.Read(keyPath, Passphrase.ForLoading(config.PassphraseProvider));
+        Ed25519PrivateKeyParameters key = PrivateKeyFile.Read(keyPath,
+            Passphrase.ForLoading(config.PassphraseProvider));
         byte[]? certKey = CertificateChecker.Ed25519Key(certificate);
         if (certKey is null || !certKey.AsSpan().SequenceEqual(key.GeneratePublicKey().GetEncoded()))
         {
@@ -90,7 +93,8 @@ internal sealed class TlsSettings
             }
             ca = CertificateChecker.ReadPem(caPath)[0];
         }
-        string knownKeys = config.SkipVerifyKeys ? "" : server ? config.KnownClientKeysPath : config.KnownServerKeysPath;
+        string knownKeys = config.SkipVerifyKeys ? "" : server ? config.KnownClientKeysPath
+            : config.KnownServerKeysPath;
         return new TlsSettings(config, nativeAead, key, certificate, config.SkipVerifyKeys ? null : ca, knownKeys);
     }
 
@@ -125,6 +129,11 @@ internal sealed class TlsSettings
         catch (RpcException e)
         {
             throw new TlsFatalAlert(AlertDescription.internal_error, e.Message, e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new TlsFatalAlert(AlertDescription.internal_error,
+                $"the known-keys file '{KnownKeysPath}' cannot be read or written: {e.Message}", e);
         }
     }
 

@@ -35,7 +35,8 @@ public sealed class TlsTransport : ITransport
         ArgumentNullException.ThrowIfNull(config);
         if (config.HandshakeTimeout < TimeSpan.Zero)
         {
-            throw new ArgumentException("RpcConfig.HandshakeTimeout must be zero (no limit) or positive.", nameof(config));
+            throw new ArgumentException("RpcConfig.HandshakeTimeout must be zero (no limit) or positive.",
+                nameof(config));
         }
         _config = config.Clone();
         _inner = inner ?? new TcpTransport(_config.LoggerFactory);
@@ -46,7 +47,8 @@ public sealed class TlsTransport : ITransport
     /// <inheritdoc />
     /// <exception cref="RpcException">The server key pair or CA cannot be loaded, or the known-clients list is
     /// read-only and empty (it would reject everyone).</exception>
-    public async ValueTask<IConnectionListener> ListenAsync(string hostPort, CancellationToken cancellationToken = default)
+    public async ValueTask<IConnectionListener> ListenAsync(string hostPort,
+        CancellationToken cancellationToken = default)
     {
         TlsSettings settings = _server.Value;
         if (KnownKeys.Open(settings.KnownKeysPath) is { } known && !known.IsWritable && known.ReadKeys().Count == 0)

@@ -3,6 +3,7 @@ using static Rpc25519.Tests.Integration.TlsTestHost;
 
 namespace Rpc25519.Tests.Integration;
 
+[Collection("Security")]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class TlsKnownKeysTests(CertFixture certs) : IClassFixture<CertFixture>
 {

@@ -5,6 +5,7 @@ using static Rpc25519.Tests.Integration.TlsTestHost;
 namespace Rpc25519.Tests.Integration;
 
 /// <summary>Certificates and keys made by openssl (PKCS#8 Ed25519 keys, X.509 certificates) work like ours.</summary>
+[Collection("Security")]
 public sealed class TlsOpensslTests(CertFixture certs) : IClassFixture<CertFixture>
 {
     [Fact]

@@ -6,6 +6,7 @@ using static Rpc25519.Tests.Integration.TlsTestHost;
 
 namespace Rpc25519.Tests.Integration;
 
+[Collection("Security")]
 public sealed class TlsPskTests(CertFixture certs) : IClassFixture<CertFixture>
 {
     [Theory]

@@ -10,6 +10,7 @@ using Rpc25519.Security;
 
 namespace Rpc25519.Tests.Security;
 
+[Collection("Security")]
 public sealed class CertificateCheckerTests(CertFixture certs) : IClassFixture<CertFixture>
 {
     private static readonly DateTimeOffset Now = new(2026, 6, 1, 0, 0, 0, TimeSpan.Zero);

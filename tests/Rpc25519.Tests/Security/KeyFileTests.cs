@@ -3,6 +3,7 @@ using Rpc25519.Security;
 
 namespace Rpc25519.Tests.Security;
 
+[Collection("Security")]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class KeyFileTests(CertFixture certs) : IClassFixture<CertFixture>
 {

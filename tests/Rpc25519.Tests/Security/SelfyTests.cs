@@ -3,6 +3,7 @@ using Rpc25519.Tools.Selfy;
 namespace Rpc25519.Tests.Security;
 
 /// <summary>selfy end to end, through its command-line entry point with scripted pass-phrase answers.</summary>
+[Collection("Security")]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class SelfyTests(CertFixture certs) : IClassFixture<CertFixture>
 {
@@ -14,24 +15,29 @@ public sealed class SelfyTests(CertFixture certs) : IClassFixture<CertFixture>
         string dir = certs.NewDir("selfy");
         string certsDir = Path.Combine(dir, "certs");
         string priv = Path.Combine(dir, "private");
-        var (code, output, error) = Run([], "-k", "node", "-nopass", "-e", "ops@example.org", "-o", certsDir, "-p", priv);
+        var (code, output, error) = Run([], "-k", "node", "-nopass", "-e", "ops@example.org", "-o", certsDir, "-p",
+            priv);
         Assert.True(code == 0, error);
         Assert.True(File.Exists(Path.Combine(priv, "ca.key")));
         Assert.True(File.Exists(Path.Combine(certsDir, "ca.crt")));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(certsDir, "node.key")));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(priv, "ca.key")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(certsDir,
+            "node.key")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(priv,
+            "ca.key")));
 
         // With a pass-phrase (asked twice), then loaded with it.
         (code, _, error) = Run(["pw", "pw", "pw"], "-k", "client", "-argon2", CheapArgon2, "-o", certsDir, "-p", priv);
         Assert.True(code == 0, error);
-        Assert.Contains("ENCRYPTED PRIVATE KEY", File.ReadAllText(Path.Combine(certsDir, "client.key")), StringComparison.Ordinal);
+        Assert.Contains("ENCRYPTED PRIVATE KEY", File.ReadAllText(Path.Combine(certsDir, "client.key")),
+            StringComparison.Ordinal);
         (code, output, _) = Run(["pw"], "-v", Path.Combine(certsDir, "client.key"));
         Assert.Equal(0, code);
         Assert.Contains("loaded", output, StringComparison.Ordinal);
         (code, _, error) = Run(["nope"], "-v", Path.Combine(certsDir, "client.key"));
         Assert.Equal(1, code);
         Assert.Contains("Wrong pass-phrase", error, StringComparison.Ordinal);
-        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("selfy: error", StringComparison.Ordinal));
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("selfy: error",
+            StringComparison.Ordinal));
 
         (code, output, _) = Run([], "-v", Path.Combine(certsDir, "node.crt"));
         Assert.Equal(0, code);

@@ -4,6 +4,7 @@ using Rpc25519.Transport;
 
 namespace Rpc25519.Tests.Security;
 
+[Collection("Security")]
 public sealed class TlsRecordLayerTests
 {
     private static (TlsRecordLayer Client, TlsRecordLayer Server) Pair(ulong clientSeq = 0, ulong serverSeq = 1)
