@@ -33,8 +33,13 @@ internal static class AllocationSplit
     /// <summary>Parent side: returns (client bytes per call, server bytes per call) for sequential 64 B echoes.</summary>
     public static async Task<(double Client, double Server)> MeasureAsync(int calls)
     {
-        using Process child = Process.Start(new ProcessStartInfo(Environment.ProcessPath!,
-            [typeof(AllocationSplit).Assembly.Location, ServeFlag])
+        // Started as "dotnet Rpc25519.Bench.dll" the host needs the assembly path; started through the apphost
+        // (as dotnet run does) it must not get it.
+        string host = Environment.ProcessPath!;
+        string[] arguments = Path.GetFileNameWithoutExtension(host) == "dotnet"
+            ? [typeof(AllocationSplit).Assembly.Location, ServeFlag]
+            : [ServeFlag];
+        using Process child = Process.Start(new ProcessStartInfo(host, arguments)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
