@@ -11,6 +11,10 @@ internal sealed class HandlerInvocation : IThreadPoolWorkItem
     private readonly Func<Message, Message, CancellationToken, ValueTask>? _twoWay;
     private readonly Func<Message, CancellationToken, ValueTask>? _oneWay;
 
+    /// <summary>The two-way handler's cancellation, registered under its call ID when the request is dispatched (on
+    /// the reader loop), so that a cancel that overtakes a slow start still finds it.</summary>
+    private readonly CancellationTokenSource? _scope;
+
     public HandlerInvocation(RpcServer server, ServerSession session, Message request,
         Func<Message, Message, CancellationToken, ValueTask>? twoWay, Func<Message, CancellationToken, ValueTask>? oneWay)
     {
@@ -19,6 +23,10 @@ internal sealed class HandlerInvocation : IThreadPoolWorkItem
         _request = request;
         _twoWay = twoWay;
         _oneWay = oneWay;
+        if (twoWay is not null)
+        {
+            _scope = session.BeginHandler(request.Hdr, server.Endpoint.TimeProvider);
+        }
     }
 
     /// <summary>Entry point when queued straight to the thread pool.</summary>
@@ -49,7 +57,7 @@ internal sealed class HandlerInvocation : IThreadPoolWorkItem
         Hdr hdr = _request.Hdr;
         EndpointContext endpoint = _server.Endpoint;
         var reply = new Message(new Hdr { Subject = hdr.Subject });
-        CancellationTokenSource scope = _session.BeginHandler(hdr, endpoint.TimeProvider);
+        CancellationTokenSource scope = _scope!;
         try
         {
             await handler(_request, reply, scope.Token);
