@@ -79,29 +79,28 @@ internal sealed class RawTcpTarget : IEchoTarget
         }
     }
 
-    /// <summary>Reads one length-prefixed message into <paramref name="buffer"/>; -1 at end of stream.</summary>
+    /// <summary>
+    /// Reads one length-prefixed message into <paramref name="buffer"/>; -1 at end of stream. Reads greedily (one
+    /// receive usually brings header and body together), which is what makes this the limit to compare with.
+    /// </summary>
     private static async ValueTask<int> ReadMessageAsync(Socket socket, byte[] buffer)
     {
-        if (!await ReadExactlyAsync(socket, buffer.AsMemory(0, 4)))
+        int have = 0;
+        int need = 4;
+        while (have < need)
         {
-            return -1;
-        }
-        int length = BinaryPrimitives.ReadInt32BigEndian(buffer);
-        return await ReadExactlyAsync(socket, buffer.AsMemory(4, length)) ? length : -1;
-    }
-
-    private static async ValueTask<bool> ReadExactlyAsync(Socket socket, Memory<byte> into)
-    {
-        while (into.Length > 0)
-        {
-            int read = await socket.ReceiveAsync(into);
+            int read = await socket.ReceiveAsync(buffer.AsMemory(have));
             if (read == 0)
             {
-                return false;
+                return -1;
             }
-            into = into[read..];
+            have += read;
+            if (have >= 4)
+            {
+                need = 4 + BinaryPrimitives.ReadInt32BigEndian(buffer);
+            }
         }
-        return true;
+        return need - 4;
     }
 
     private sealed class Client(Socket socket) : IEchoClient
