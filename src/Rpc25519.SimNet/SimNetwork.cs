@@ -418,28 +418,8 @@ public sealed partial class SimNetwork : ITransport
         return null;
     }
 
-    private static (string Name, int Port) ParseAddress(string hostPort)
-    {
-        ArgumentNullException.ThrowIfNull(hostPort);
-        string text = hostPort.Trim();
-        int scheme = text.IndexOf("://", StringComparison.Ordinal);
-        if (scheme >= 0)
-        {
-            text = text[(scheme + 3)..];
-        }
-        int colon = text.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture,
-                out int port) || port > 65535)
-        {
-            throw new RpcTransportException($"Address '{hostPort}' is not node:port (e.g. n1:5000).");
-        }
-        string name = text[..colon];
-        if (name.StartsWith('[') && name.EndsWith(']'))
-        {
-            name = name[1..^1];
-        }
-        return (name, port);
-    }
+    /// <summary>Splits <c>node:port</c> (a <c>sim://</c> prefix is allowed) the same way the TCP transport does.</summary>
+    private static (string Name, int Port) ParseAddress(string hostPort) => Rpc25519.Transport.HostPort.Split(hostPort);
 
     /// <summary>A dial in progress: the SYN and SYN-ACK legs are virtual-time events owned by the dialer.</summary>
     private sealed class PendingDial(SimHost from, SimHost target, int port, SimProcess dialerProcess)
