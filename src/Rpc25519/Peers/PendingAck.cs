@@ -8,7 +8,7 @@ namespace Rpc25519.Peers;
 /// <remarks>Thread-safe: completed once, from the connection's reader loop or its close.</remarks>
 internal sealed class PendingAck(RpcConnection connection, Circuit? circuit)
 {
-    private readonly TaskCompletionSource<Message> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<Message> _done = new(connection.CompletionOptions);
 
     public RpcConnection Connection { get; } = connection;
 

@@ -58,6 +58,9 @@ internal sealed partial class RpcConnection : IAsyncDisposable
 
     public string RemoteAddress { get; }
 
+    /// <summary>Options for completion sources of this connection's layers (<see cref="EndpointContext.CompletionOptions"/>).</summary>
+    public TaskCreationOptions CompletionOptions => _endpoint.CompletionOptions;
+
     /// <summary>Calls made on this connection that wait for their reply.</summary>
     public CallTable Calls { get; }
 

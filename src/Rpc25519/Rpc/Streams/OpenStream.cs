@@ -37,15 +37,15 @@ internal sealed class OpenStream
         _acceptsDownloadParts = isClient;
         if (receives)
         {
-            Inbox = new StreamInbox(connection.StreamWindowBytes, SendCreditAsync);
+            Inbox = new StreamInbox(connection.StreamWindowBytes, SendCreditAsync, connection.CompletionOptions);
         }
         if (sends)
         {
-            Outbox = new StreamOutbox();
+            Outbox = new StreamOutbox(connection.CompletionOptions);
         }
         if (isClient)
         {
-            Reply = new TaskCompletionSource<Message>(TaskCreationOptions.RunContinuationsAsynchronously);
+            Reply = new TaskCompletionSource<Message>(connection.CompletionOptions);
         }
     }
 

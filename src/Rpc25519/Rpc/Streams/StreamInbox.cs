@@ -45,8 +45,12 @@ internal sealed class StreamInbox
     /// <summary>The consumer waiting for a part, if any.</summary>
     private TaskCompletionSource? _waiter;
 
-    public StreamInbox(long window, Func<long, ValueTask> grant)
+    /// <summary>Options of <see cref="_waiter"/> (<see cref="RpcConnection.CompletionOptions"/>).</summary>
+    private readonly TaskCreationOptions _completionOptions;
+
+    public StreamInbox(long window, Func<long, ValueTask> grant, TaskCreationOptions completionOptions)
     {
+        _completionOptions = completionOptions;
         _window = Math.Max(window, StreamCredit.InitialBytes);
         _grant = grant;
     }
@@ -152,7 +156,7 @@ internal sealed class StreamInbox
                         _allowed = _window;
                         grant = _allowed;
                     }
-                    _waiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    _waiter ??= new TaskCompletionSource(_completionOptions);
                 }
                 wait = _waiter?.Task ?? Task.CompletedTask;
             }

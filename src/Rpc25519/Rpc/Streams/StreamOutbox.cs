@@ -18,6 +18,14 @@ internal sealed class StreamOutbox
 
     private TaskCompletionSource? _waiter;
 
+    /// <summary>Options of <see cref="_waiter"/> (<see cref="RpcConnection.CompletionOptions"/>).</summary>
+    private readonly TaskCreationOptions _completionOptions;
+
+    public StreamOutbox(TaskCreationOptions completionOptions)
+    {
+        _completionOptions = completionOptions;
+    }
+
     /// <summary>Raises the allowed total (an absolute value: a stale, smaller grant changes nothing).</summary>
     public void Grant(long allowed)
     {
@@ -66,7 +74,7 @@ internal sealed class StreamOutbox
                     _sent += cost;
                     return;
                 }
-                _waiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _waiter ??= new TaskCompletionSource(_completionOptions);
                 wait = _waiter.Task;
             }
             await wait.WaitAsync(cancellationToken);
