@@ -196,10 +196,8 @@ public sealed partial class RpcServer : IAsyncDisposable
 
     internal void OnSessionClosed(ServerSession session)
     {
-        if (_sessions.TryGetValue(session.RemoteAddress, out ServerSession? found) && ReferenceEquals(found, session))
-        {
-            _sessions.TryRemove(new KeyValuePair<string, ServerSession>(session.RemoteAddress, session));
-        }
+        // Removes the entry only if it is still this session (the pair compares the value too).
+        _sessions.TryRemove(new KeyValuePair<string, ServerSession>(session.RemoteAddress, session));
         PeerApi.OnConnectionClosed(session.Connection,
             session.Connection.CloseReason ?? new RpcConnectionClosedException("The connection closed."));
         Raise(ClientDisconnected, nameof(ClientDisconnected),

@@ -48,21 +48,12 @@ internal sealed class CallTable : IDisposable
             Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
-    /// <summary>Calls currently waiting.</summary>
-    public int Count
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _calls.Count;
-            }
-        }
-    }
-
     /// <summary>Adds a call for <paramref name="request"/> (whose <see cref="Hdr.Seqno"/> is set and unique).</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels the call (and sends a remote cancel).</param>
+    /// <param name="alone">Whether no other call was waiting when this one was added.</param>
     /// <exception cref="RpcConnectionClosedException">The connection is already closed.</exception>
-    public PendingCall Register(Message request, CancellationToken cancellationToken)
+    public PendingCall Register(Message request, CancellationToken cancellationToken, out bool alone)
     {
         long now = _timeProvider.GetTimestamp();
         TimeSpan? ownTimeout = null;
@@ -89,6 +80,7 @@ internal sealed class CallTable : IDisposable
             {
                 throw new InvalidOperationException($"Sequence number {call.Seqno} is already waiting for a reply.");
             }
+            alone = _calls.Count == 1;
             if (ownTimeout is null && due != long.MaxValue)
             {
                 armTimer = _head is null;

@@ -23,6 +23,8 @@ internal sealed class EndpointContext
     {
         Config = config;
         TimeProvider = config.TimeProvider;
+        // Without a configured source, seed once from the OS: IDs stay unpredictable, and a test or simulation that
+        // needs them reproducible passes its own seeded Random.
         _random = config.Random ?? new Random(System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue));
         Logger = config.LoggerFactory.CreateLogger(loggerCategory);
         AsyncContinuations = ReferenceEquals(config.TaskScheduler, TaskScheduler.Default);

@@ -78,7 +78,7 @@ internal sealed partial class RpcConnection
             ServiceName = serviceName,
         });
         _endpoint.StampOutgoing(cancel);
-        _ = TrySendBestEffort(cancel);
+        TrySendBestEffort(cancel);
     }
 
     /// <summary>Called by the reader loop: hands a stream frame to its stream. Stream parts and credits for a stream

@@ -85,7 +85,8 @@ internal sealed partial class RpcConnection : IAsyncDisposable
     /// <summary>Starts the reader and writer loops (and the keep-alive timer, if configured).</summary>
     public void Start()
     {
-        _readerLoop = StartLoop(static c => c.ReadLoopAsync());
+        _readerLoop = Task.Factory.StartNew(static s => ((RpcConnection)s!).ReadLoopAsync(), this,
+            CancellationToken.None, TaskCreationOptions.DenyChildAttach, _endpoint.Config.TaskScheduler).Unwrap();
         StartKeepAlive();
         RpcLog.ConnectionOpened(_logger, RemoteAddress, LocalAddress);
     }
@@ -109,12 +110,12 @@ internal sealed partial class RpcConnection : IAsyncDisposable
         }
         hdr.Seqno = (ulong)Interlocked.Increment(ref _lastSeqno);
         _endpoint.StampOutgoing(request);
-        PendingCall call = Calls.Register(request, cancellationToken);
+        PendingCall call = Calls.Register(request, cancellationToken, out bool alone);
         ValueTask queued;
         try
         {
             // A lone call writes at once on this thread; with others in flight, its frame joins a shared flush.
-            queued = EnqueueAsync(new OutgoingFrame(request, call), inline: Calls.Count <= 1, cancellationToken);
+            queued = EnqueueAsync(new OutgoingFrame(request, call), inline: alone, cancellationToken);
         }
         catch (Exception e)
         {
@@ -233,28 +234,15 @@ internal sealed partial class RpcConnection : IAsyncDisposable
         _endpoint.StampOutgoing(cancel);
         // Best effort: if the queue is full or closed, the server learns nothing, which is what it would learn from
         // a lost connection too; its handler still ends at its own deadline or when the connection closes.
-        _ = TrySendBestEffort(cancel);
+        TrySendBestEffort(cancel);
     }
 
-    /// <summary>Queues a frame if there is room; false if the queue is full or closed.</summary>
-    private bool TrySendBestEffort(Message message)
+    /// <summary>Queues a frame if there is room right now; otherwise (queue full or closed) the frame is not sent.</summary>
+    private void TrySendBestEffort(Message message)
     {
-        if (_sendQueue.TryRoomNow(new OutgoingFrame(message, null)) is not { } startDrain)
-        {
-            return false;
-        }
-        if (startDrain)
+        if (_sendQueue.TryRoomNow(new OutgoingFrame(message, null)) is true)
         {
             StartDrain(inline: false);
         }
-        return true;
     }
-
-    private Task StartLoop(Func<RpcConnection, Task> loop) =>
-        Task.Factory.StartNew(static state =>
-            {
-                var (connection, body) = ((RpcConnection, Func<RpcConnection, Task>))state!;
-                return body(connection);
-            }, (this, loop), CancellationToken.None, TaskCreationOptions.DenyChildAttach,
-            _endpoint.Config.TaskScheduler).Unwrap();
 }
