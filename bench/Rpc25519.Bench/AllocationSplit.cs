@@ -16,11 +16,12 @@ internal static class AllocationSplit
     /// <summary>Child side: serve echo on loopback, print the port, answer "alloc" with the allocation counter.</summary>
     public static async Task ServeAsync()
     {
-        await using var server = new RpcServer(new RpcConfig { ServerAddr = "127.0.0.1:0", TcpOnlyNoTls = true });
-        server.Register2Func("echo", static (request, reply, _) =>
+        await using var server = new RpcServer(new RpcOptions { ListenAddress = "127.0.0.1:0", Transport = TransportKind.Tcp });
+        server.RegisterCall("echo", static (request, _) =>
         {
-            reply.JobSerz = request.JobSerz;
-            return ValueTask.CompletedTask;
+            var reply = new Message();
+            reply.Payload = request.Payload;
+            return ValueTask.FromResult(reply);
         });
         var endPoint = (IPEndPoint)await server.StartAsync();
         Console.WriteLine(endPoint.Port.ToString(CultureInfo.InvariantCulture));
@@ -49,7 +50,7 @@ internal static class AllocationSplit
         {
             int port = int.Parse((await child.StandardOutput.ReadLineAsync())!, CultureInfo.InvariantCulture);
             await using RpcClient client = await RpcClient.ConnectAsync(
-                new RpcConfig { ClientDialToHostPort = $"127.0.0.1:{port}", TcpOnlyNoTls = true });
+                new RpcOptions { ServerAddress = $"127.0.0.1:{port}", Transport = TransportKind.Tcp });
             byte[] payload = new byte[64];
             await EchoAsync(client, payload, calls / 4);
             long serverBefore = await ServerAllocatedAsync(child);
@@ -70,9 +71,9 @@ internal static class AllocationSplit
     {
         for (int i = 0; i < calls; i++)
         {
-            var request = new Message { JobSerz = payload };
-            request.Hdr.ServiceName = "echo";
-            await client.SendAndGetReplyAsync(request);
+            var request = new Message { Payload = payload };
+            request.Header.ServiceName = "echo";
+            await client.CallAsync(request);
         }
     }
 

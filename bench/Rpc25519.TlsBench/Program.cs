@@ -19,10 +19,10 @@ string certs = Path.Combine(dir, "certs");
 SelfCertificates.CreateCertificateAuthority(Path.Combine(dir, "private"), null);
 SelfCertificates.CreateKeyPair("node", "bench@example.org", certs, Path.Combine(dir, "private"), null, _ => "");
 SelfCertificates.CreateKeyPair("client", "bench@example.org", certs, Path.Combine(dir, "private"), null, _ => "");
-RpcConfig Config(bool tcp) => new()
+RpcOptions Config(bool tcp) => new()
 {
-    ServerAddr = "127.0.0.1:0", CertPath = certs, TcpOnlyNoTls = tcp,
-    KnownClientKeysPath = "", KnownServerKeysPath = "",
+    ListenAddress = "127.0.0.1:0", Transport = tcp ? TransportKind.Tcp : TransportKind.Tls,
+    Tls = { CertPath = certs, KnownClientKeysPath = "", KnownServerKeysPath = "" },
 };
 using var baseline = new SslStreamBaseline();
 Console.WriteLine($"Rpc25519 TLS bench: {Environment.ProcessorCount} cores, bulk {bulkBytes >> 20} MiB one way");
@@ -39,12 +39,12 @@ for (int round = 0; round < rounds; round++)
     sslHandshakes.AddRange(await Bench.HandshakeSslStreamAsync(baseline, 20));
     tlsCalls = Math.Max(tlsCalls, await Bench.EchoCallsAsync(Config(false)));
     tcpCalls = Math.Max(tcpCalls, await Bench.EchoCallsAsync(Config(true)));
-    native = Math.Max(native, await Bench.BulkOursAsync(new TlsTransport(Config(false)), bulkBytes));
+    native = Math.Max(native, await Bench.BulkOursAsync(new TlsTransport(Config(false).Tls), bulkBytes));
     ssl = Math.Max(ssl, await Bench.BulkSslStreamAsync(baseline, bulkBytes));
     tcp = Math.Max(tcp, await Bench.BulkOursAsync(new TcpTransport(), bulkBytes));
     if (round == 0)
     {
-        managed = await Bench.BulkOursAsync(new TlsTransport(Config(false), nativeAead: false), bulkBytes / 4);
+        managed = await Bench.BulkOursAsync(new TlsTransport(Config(false).Tls, inner: null, environment: null, nativeAead: false), bulkBytes / 4);
     }
     Console.WriteLine($"  round {round + 1}/{rounds} done");
 }
@@ -64,9 +64,9 @@ internal static class Bench
     /// <summary>Connections made before timing starts (JIT, caches).</summary>
     private const int Warmup = 10;
 
-    public static async Task<List<double>> HandshakeOursAsync(RpcConfig config, int count)
+    public static async Task<List<double>> HandshakeOursAsync(RpcOptions config, int count)
     {
-        var transport = new TlsTransport(config);
+        var transport = new TlsTransport(config.Tls);
         await using IConnectionListener listener = await transport.ListenAsync("127.0.0.1:0");
         string address = listener.LocalAddress["tcp://".Length..];
         return await TimeConnectionsAsync(count, async () => (await listener.AcceptAsync())!,
@@ -119,17 +119,18 @@ internal static class Bench
         return times;
     }
 
-    public static async Task<double> EchoCallsAsync(RpcConfig config, int workers = 16, double seconds = 3)
+    public static async Task<double> EchoCallsAsync(RpcOptions config, int workers = 16, double seconds = 3)
     {
         await using var server = new RpcServer(config);
-        server.Register2Func("echo", (request, reply, _) =>
+        server.RegisterCall("echo", (request, _) =>
         {
-            reply.JobSerz = request.JobSerz;
-            return ValueTask.CompletedTask;
+            var reply = new Message();
+            reply.Payload = request.Payload;
+            return ValueTask.FromResult(reply);
         });
         await server.StartAsync();
-        RpcConfig clientConfig = config.Clone();
-        clientConfig.ClientDialToHostPort = server.LocalAddress["tcp://".Length..];
+        RpcOptions clientConfig = config.Clone();
+        clientConfig.ServerAddress = server.LocalAddress["tcp://".Length..];
         await using RpcClient client = await RpcClient.ConnectAsync(clientConfig);
         byte[] payload = new byte[64];
         long calls = 0;
@@ -138,9 +139,9 @@ internal static class Bench
             long end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
             while (Stopwatch.GetTimestamp() < end)
             {
-                var request = new Message { JobSerz = payload };
-                request.Hdr.ServiceName = "echo";
-                await client.SendAndGetReplyAsync(request);
+                var request = new Message { Payload = payload };
+                request.Header.ServiceName = "echo";
+                await client.CallAsync(request);
                 Interlocked.Increment(ref calls);
             }
         }

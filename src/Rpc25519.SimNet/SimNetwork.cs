@@ -5,7 +5,7 @@ namespace Rpc25519.SimNet;
 
 /// <summary>
 /// A simulated network between the nodes of a <see cref="Simulation"/>, behind the same transport seam as TCP: put it
-/// in <c>RpcConfig.Transport</c> and the unchanged <c>RpcServer</c>/<c>RpcClient</c> run on it. Addresses are
+/// in <c>RpcOptions.Transport</c> and the unchanged <c>RpcServer</c>/<c>RpcClient</c> run on it. Addresses are
 /// <c>node:port</c> (shown as <c>sim://node:port</c>). Messages (one per Rpc25519 frame by default) take a seeded
 /// latency with per-connection FIFO order, and the fault methods drop, deafen, isolate, power off, skew, duplicate,
 /// reorder and delay traffic; each returns its <see cref="SimUndo"/>.
@@ -64,19 +64,19 @@ public sealed partial class SimNetwork : ITransport
     internal SimProcess InfrastructureProcess => _simulation.Driver.Process;
 
     /// <summary>
-    /// Returns a fresh <see cref="RpcConfig"/> wired to <paramref name="node"/>: this network as the transport, the
+    /// Returns a fresh <see cref="RpcOptions"/> wired to <paramref name="node"/>: this network as the transport, the
     /// node's virtual clock, its seeded randomness and its current process's scheduler. Build a new one after a power
     /// cycle (the old scheduler belongs to a dead process).
     /// </summary>
     /// <param name="node">The node the client or server will run on.</param>
-    public RpcConfig CreateConfig(SimNode node)
+    public RpcOptions CreateOptions(SimNode node)
     {
         ArgumentNullException.ThrowIfNull(node);
         HostOf(node);
-        return new RpcConfig
+        return new RpcOptions
         {
-            Transport = this,
-            TcpOnlyNoTls = true,
+            CustomTransport = this,
+            Transport = TransportKind.Tcp,
             TimeProvider = node.TimeProvider,
             Random = node.Random,
             TaskScheduler = node.TaskScheduler,

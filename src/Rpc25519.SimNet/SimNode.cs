@@ -2,7 +2,7 @@ namespace Rpc25519.SimNet;
 
 /// <summary>
 /// One simulated machine: its clock (<see cref="TimeProvider"/>), its application randomness (<see cref="Random"/>),
-/// and the scheduler its code runs on (<see cref="TaskScheduler"/>). Put these three into the node's <c>RpcConfig</c>.
+/// and the scheduler its code runs on (<see cref="TaskScheduler"/>). Put these three into the node's <c>RpcOptions</c>.
 /// A power cycle replaces the scheduler (the old process is gone), so build a new config after power-on.
 /// </summary>
 /// <remarks>Thread-safety: use only on the simulation thread (or before the first run).</remarks>
@@ -31,7 +31,7 @@ public sealed class SimNode
     /// <summary>The node's application randomness, a sub-stream of the seed; it survives power cycles.</summary>
     public SimRandom Random { get; }
 
-    /// <summary>The scheduler of the node's current process; hand it to <c>RpcConfig.TaskScheduler</c>.</summary>
+    /// <summary>The scheduler of the node's current process; hand it to <c>RpcOptions.TaskScheduler</c>.</summary>
     public TaskScheduler TaskScheduler => Process.Scheduler;
 
     /// <summary>The synchronization context the node's code runs under in its current process.</summary>

@@ -8,7 +8,7 @@ namespace Rpc25519.SimNet;
 /// (say, the network) does not shift the numbers seen by another (say, the schedule).
 /// </summary>
 /// <remarks>
-/// <para>Hand a sub-stream to <c>RpcConfig.Random</c> to make a node's application randomness reproducible.</para>
+/// <para>Hand a sub-stream to <c>RpcOptions.Random</c> to make a node's application randomness reproducible.</para>
 /// <para>Thread-safety: not thread-safe. Under a simulation every draw happens on the simulation thread.</para>
 /// </remarks>
 public sealed class SimRandom : Random

@@ -2,7 +2,7 @@ namespace Rpc25519.SimNet;
 
 /// <summary>
 /// The task scheduler of a node's process: tasks started on it (<c>Task.Factory.StartNew(..., scheduler)</c>, and
-/// library work started on <c>RpcConfig.TaskScheduler</c>) are queued to the executor.
+/// library work started on <c>RpcOptions.TaskScheduler</c>) are queued to the executor.
 /// </summary>
 internal sealed class SimTaskScheduler : TaskScheduler
 {

@@ -3,7 +3,7 @@ namespace Rpc25519.SimNet;
 /// <summary>
 /// A node's clock under simulation: virtual time that moves only when the executor has nothing ready, plus this node's
 /// clock skew (a wall-clock offset and a rate drift). Timers are kept by the executor and their callbacks run on the
-/// simulation thread as work of the node, never on a foreign thread. Hand it to <c>RpcConfig.TimeProvider</c>.
+/// simulation thread as work of the node, never on a foreign thread. Hand it to <c>RpcOptions.TimeProvider</c>.
 /// </summary>
 /// <remarks>
 /// <para>Wall time (<see cref="GetUtcNow"/>) starts at <see cref="Epoch"/> and includes the offset; the monotonic

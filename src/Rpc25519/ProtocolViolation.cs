@@ -9,7 +9,7 @@ public enum ProtocolViolation
     /// <summary>The frame's format version is not one this build understands.</summary>
     UnsupportedVersion = 2,
 
-    /// <summary>The frame's declared body length is larger than <see cref="RpcConfig.MaxFrameBytes"/>.</summary>
+    /// <summary>The frame's declared body length is larger than <see cref="RpcOptions.MaxFrameBytes"/>.</summary>
     FrameTooLarge = 3,
 
     /// <summary>The frame body is not a valid encoded message.</summary>

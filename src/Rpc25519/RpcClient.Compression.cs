@@ -5,7 +5,7 @@ namespace Rpc25519;
 public sealed partial class RpcClient
 {
     /// <summary>
-    /// The compression this client sends with; starts as <see cref="RpcConfig.Compression"/> and may be changed at any
+    /// The compression this client sends with; starts as <see cref="RpcOptions.Compression"/> and may be changed at any
     /// time (from the next frame on). The server answers in whatever this client last used.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Set to <see cref="CompressionAlgo.NoSystemCompression"/> or an

@@ -8,18 +8,18 @@ public sealed partial class RpcClient
 {
     /// <summary>
     /// Starts an upload to the server's upload function <paramref name="serviceName"/>, sending <paramref name="first"/>
-    /// as part 0 (<see cref="CallType.CallUploadBegin"/>). The stream has no overall timeout; set
-    /// <see cref="Hdr.Deadline"/> on <paramref name="first"/> for one (the server's function observes it).
+    /// as part 0 (<see cref="CallType.UploadBegin"/>). The stream has no overall timeout; set
+    /// <see cref="MessageHeader.Deadline"/> on <paramref name="first"/> for one (the server's function observes it).
     /// </summary>
     /// <param name="serviceName">The registered upload function.</param>
     /// <param name="first">Part 0.</param>
     /// <param name="cancellationToken">Cancels the start (and then the upload on both sides).</param>
     /// <returns>The uploader: send more parts, then complete.</returns>
-    public async Task<Uploader> UploadBeginAsync(string serviceName, Message first,
+    public async Task<Uploader> BeginUploadAsync(string serviceName, Message first,
         CancellationToken cancellationToken = default)
     {
         OpenStream stream = OpenStream(serviceName, first, receives: false, sends: true);
-        await StreamCalls.SendAsync(stream, first, CallType.CallUploadBegin, last: false, cancellationToken);
+        await StreamCalls.SendAsync(stream, first, CallType.UploadBegin, last: false, cancellationToken);
         return new Uploader(stream);
     }
 
@@ -28,15 +28,15 @@ public sealed partial class RpcClient
     /// from the returned <see cref="Downloader"/>, then its final reply.
     /// </summary>
     /// <param name="serviceName">The registered download function.</param>
-    /// <param name="request">What to download (payload, Args); its <see cref="Hdr.Deadline"/>, if set, bounds the stream.</param>
+    /// <param name="request">What to download (payload, Args); its <see cref="MessageHeader.Deadline"/>, if set, bounds the stream.</param>
     /// <param name="cancellationToken">Cancels the request (and then the download on both sides).</param>
-    public async Task<Downloader> RequestDownloadAsync(string serviceName, Message request,
+    public async Task<Downloader> BeginDownloadAsync(string serviceName, Message request,
         CancellationToken cancellationToken = default)
     {
         OpenStream stream = OpenStream(serviceName, request, receives: true, sends: false);
         try
         {
-            await stream.SendOpeningAsync(request, CallType.CallRequestDownload, cancellationToken);
+            await stream.SendOpeningAsync(request, CallType.DownloadRequest, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -48,16 +48,16 @@ public sealed partial class RpcClient
 
     /// <summary>
     /// Opens a bistream with the server's bistream function <paramref name="serviceName"/>, sending
-    /// <paramref name="first"/> as part 0 (<see cref="CallType.CallRequestBistreaming"/>).
+    /// <paramref name="first"/> as part 0 (<see cref="CallType.BistreamBegin"/>).
     /// </summary>
     /// <param name="serviceName">The registered bistream function.</param>
     /// <param name="first">Part 0 of the upload direction.</param>
     /// <param name="cancellationToken">Cancels the start (and then the stream on both sides).</param>
-    public async Task<Bistreamer> BistreamAsync(string serviceName, Message first,
+    public async Task<Bistreamer> BeginBistreamAsync(string serviceName, Message first,
         CancellationToken cancellationToken = default)
     {
         OpenStream stream = OpenStream(serviceName, first, receives: true, sends: true);
-        await StreamCalls.SendAsync(stream, first, CallType.CallRequestBistreaming, last: false, cancellationToken);
+        await StreamCalls.SendAsync(stream, first, CallType.BistreamBegin, last: false, cancellationToken);
         return new Bistreamer(stream);
     }
 
@@ -66,7 +66,7 @@ public sealed partial class RpcClient
         ArgumentException.ThrowIfNullOrEmpty(serviceName);
         ArgumentNullException.ThrowIfNull(first);
         var stream = new OpenStream(_connection, _connection.NewCallId(), _connection.NextSeqno(), serviceName,
-            first.Hdr.Deadline, isClient: true, receives, sends);
+            first.Header.Deadline, isClient: true, receives, sends);
         if (!_connection.TryAddStream(stream))
         {
             throw new InvalidOperationException("Call ID collision; try again."); // 168 random bits: never in practice

@@ -1,3 +1,4 @@
+using Rpc25519.Rpc;
 using MessagePack;
 using Rpc25519.Messages;
 using Rpc25519.Typed;
@@ -8,10 +9,10 @@ public sealed partial class RpcClient
 {
     /// <summary>
     /// Calls a typed method registered with <see cref="RpcServer.Register"/> and returns its reply. Waits at most
-    /// <see cref="RpcConfig.DefaultCallTimeout"/>.
+    /// <see cref="RpcOptions.DefaultCallTimeout"/>.
     /// </summary>
     /// <param name="serviceMethod"><c>"Service.Method"</c>.</param>
-    /// <param name="args">The argument, serialized with <see cref="RpcConfig.TypedSerializerOptions"/>.</param>
+    /// <param name="args">The argument, serialized with <see cref="RpcOptions.TypedSerializerOptions"/>.</param>
     /// <param name="cancellationToken">Cancelling it cancels the remote handler and throws
     /// <see cref="OperationCanceledException"/>.</param>
     /// <exception cref="RemoteException">The remote method threw; the message is its error text.</exception>
@@ -49,24 +50,20 @@ public sealed partial class RpcClient
     {
         ArgumentException.ThrowIfNullOrEmpty(serviceMethod);
         MessagePackSerializerOptions options = _endpoint.Config.TypedSerializerOptions;
-        var request = new Message(new Hdr
+        var request = new Message(new MessageHeader
         {
-            Typ = CallType.CallNetRpc,
+            CallType = CallType.TypedCall,
             ServiceName = serviceMethod,
             Deadline = deadline,
         })
         {
-            JobSerz = MessagePackSerializer.Serialize(args, options, cancellationToken),
+            Payload = MessagePackSerializer.Serialize(args, options, cancellationToken),
         };
         Message reply = await _connection.CallAsync(request, cancellationToken);
-        if (reply.Hdr.Typ == CallType.CallError)
+        if (ReplyErrors.ToException(reply) is { } error)
         {
-            throw new RpcException(reply.Hdr.Subject);
+            throw error;
         }
-        if (reply.JobErrs.Length > 0)
-        {
-            throw new RemoteException(reply.JobErrs);
-        }
-        return MessagePackSerializer.Deserialize<TReply>(reply.JobSerz, options, cancellationToken);
+        return MessagePackSerializer.Deserialize<TReply>(reply.Payload, options, cancellationToken);
     }
 }

@@ -31,7 +31,7 @@ public sealed partial class RpcClient : IAsyncDisposable, IRpcConnectionOwner
                 SingleReader = false,
                 SingleWriter = true,
             },
-            dropped => RpcLog.IncomingDropped(endpoint.Logger, dropped.Hdr.CallId));
+            dropped => RpcLog.IncomingDropped(endpoint.Logger, dropped.Header.CallId));
         PeerApi = new PeerApi(endpoint, () => _connection.LocalAddress,
             address => PeerUrl.SamePort(address, _connection.RemoteAddress) ? _connection : null);
     }
@@ -41,8 +41,8 @@ public sealed partial class RpcClient : IAsyncDisposable, IRpcConnectionOwner
     public PeerApi PeerApi { get; }
 
     /// <summary>
-    /// Messages not claimed by a waiting call: server pushes, and <see cref="CallType.CallError"/> answers to one-way
-    /// sends. Bounded by <see cref="RpcConfig.IncomingQueueCapacity"/>; when full, the oldest is dropped (and logged).
+    /// Messages not claimed by a waiting call: server pushes, and <see cref="CallType.Error"/> answers to one-way
+    /// sends. Bounded by <see cref="RpcOptions.IncomingQueueCapacity"/>; when full, the oldest is dropped (and logged).
     /// Completes when the connection closes.
     /// </summary>
     public ChannelReader<Message> Incoming => _incoming.Reader;
@@ -65,16 +65,16 @@ public sealed partial class RpcClient : IAsyncDisposable, IRpcConnectionOwner
     /// <summary>Liveness counters of the connection.</summary>
     public PingStats PingStats => _connection.GetPingStats();
 
-    /// <summary>Connects to <see cref="RpcConfig.ClientDialToHostPort"/>.</summary>
+    /// <summary>Connects to <see cref="RpcOptions.ServerAddress"/>.</summary>
     /// <param name="config">Settings; copied and validated now.</param>
     /// <param name="cancellationToken">Cancels the connect (which is also bounded by
-    /// <see cref="RpcConfig.ConnectTimeout"/>).</param>
+    /// <see cref="RpcOptions.ConnectTimeout"/>).</param>
     /// <exception cref="ArgumentException">A setting is invalid; the message names it.</exception>
     /// <exception cref="RpcTransportException">The server cannot be reached.</exception>
-    /// <exception cref="RpcTimeoutException">The connect took longer than <see cref="RpcConfig.ConnectTimeout"/>.</exception>
-    public static async Task<RpcClient> ConnectAsync(RpcConfig config, CancellationToken cancellationToken = default)
+    /// <exception cref="RpcTimeoutException">The connect took longer than <see cref="RpcOptions.ConnectTimeout"/>.</exception>
+    public static async Task<RpcClient> ConnectAsync(RpcOptions config, CancellationToken cancellationToken = default)
     {
-        RpcConfig copy = ConfigValidator.ValidatedCopy(config, forServer: false);
+        RpcOptions copy = ConfigValidator.ValidatedCopy(config, forServer: false);
         var client = new RpcClient(new EndpointContext(copy, "Rpc25519.RpcClient"));
         ITransport transport = TransportSelector.For(copy);
         using var timeout = copy.ConnectTimeout > TimeSpan.Zero
@@ -84,55 +84,59 @@ public sealed partial class RpcClient : IAsyncDisposable, IRpcConnectionOwner
         IConnection connection;
         try
         {
-            connection = await transport.DialAsync(copy.ClientDialToHostPort, linked.Token);
+            connection = await transport.DialAsync(copy.ServerAddress, linked.Token);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested
                                                  && !cancellationToken.IsCancellationRequested)
         {
-            throw new RpcTimeoutException($"Connecting to {copy.ClientDialToHostPort} took longer than " +
-                $"RpcConfig.ConnectTimeout ({copy.ConnectTimeout.TotalSeconds:0.###} s).");
+            throw new RpcTimeoutException($"Connecting to {copy.ServerAddress} took longer than " +
+                $"RpcOptions.ConnectTimeout ({copy.ConnectTimeout.TotalSeconds:0.###} s).");
         }
-        client._connection = new RpcConnection(connection, client._endpoint, client, copy.ClientSendKeepAlive);
+        client._connection = new RpcConnection(connection, client._endpoint, client, copy.ClientKeepAliveInterval);
         client._connection.Start();
         return client;
     }
 
     /// <summary>
-    /// Sends a two-way request and waits for its reply. The reply comes back as it is: check
-    /// <see cref="Message.JobErrs"/> (the handler's error) and <see cref="CallType.CallError"/> (e.g. no such
-    /// function; the reason is in <see cref="Hdr.Subject"/>).
+    /// Sends a two-way request and waits for its reply (Go: <c>SendAndGetReply</c>).
     /// </summary>
-    /// <param name="request">The request; <see cref="Hdr.ServiceName"/> names the function. Its type defaults to
-    /// <see cref="CallType.CallRpc"/>; Seqno, CallId (if empty), Serial and Created are set here.</param>
+    /// <param name="request">The request; <see cref="MessageHeader.ServiceName"/> names the function. Its type defaults to
+    /// <see cref="CallType.Call"/>; the sequence number and serial are set here, and the call ID and creation time when
+    /// they are empty (a message reused for another call keeps them; clear <see cref="MessageHeader.CallId"/> first).
+    /// The library owns the message until the call completes.</param>
     /// <param name="cancellationToken">Cancelling it sends a cancellation to the server (the handler's token
     /// fires) and throws <see cref="OperationCanceledException"/> at once.</param>
-    /// <returns>The reply. Await it once.</returns>
-    /// <exception cref="RpcTimeoutException">No reply by <see cref="Hdr.Deadline"/>, or within
-    /// <see cref="RpcConfig.DefaultCallTimeout"/> when there is no deadline.</exception>
+    /// <returns>The reply of a handler that succeeded.</returns>
+    /// <exception cref="RemoteException">The handler threw; the exception carries its error text and the reply.</exception>
+    /// <exception cref="CallRejectedException">The server ran no handler (e.g. no function of that name); the
+    /// message is its reason.</exception>
+    /// <exception cref="RpcTimeoutException">No reply by <see cref="MessageHeader.Deadline"/>, or within
+    /// <see cref="RpcOptions.DefaultCallTimeout"/> when there is no deadline.</exception>
     /// <exception cref="RpcConnectionClosedException">The connection closed before the reply came.</exception>
-    public ValueTask<Message> SendAndGetReplyAsync(Message request, CancellationToken cancellationToken = default)
+    public async Task<Message> CallAsync(Message request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return _connection.CallAsync(request, cancellationToken);
+        Message reply = await _connection.CallAsync(request, cancellationToken);
+        return ReplyErrors.ToException(reply) is { } error ? throw error : reply;
     }
 
     /// <summary>Sends a one-way message and completes once it has been written to the connection.</summary>
-    /// <param name="message">The message; its type defaults to <see cref="CallType.CallOneWay"/>.</param>
+    /// <param name="message">The message; its type defaults to <see cref="CallType.OneWay"/>.</param>
     /// <param name="cancellationToken">Stops waiting (the message may still be sent).</param>
     /// <exception cref="RpcConnectionClosedException">The connection is closed.</exception>
-    public Task OneWaySendAsync(Message message, CancellationToken cancellationToken = default)
+    public Task SendAsync(Message message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (message.Hdr.Typ != CallType.CallNone && message.Hdr.Typ.IsTwoWay())
+        if (message.Header.CallType != CallType.None && message.Header.CallType.IsTwoWay())
         {
             throw new ArgumentException($"A one-way send needs a one-way call type (100 or more), not " +
-                $"{message.Hdr.Typ}; use SendAndGetReplyAsync for two-way calls.", nameof(message));
+                $"{message.Header.CallType}; use CallAsync for two-way calls.", nameof(message));
         }
         return _connection.SendOneWayAsync(message, cancellationToken);
     }
 
     /// <summary>Closes the connection after flushing what is queued; waiting calls fail. Local peers close first
-    /// (their remotes are told), and their service functions get up to <see cref="RpcConfig.ShutdownGracePeriod"/> to
+    /// (their remotes are told), and their service functions get up to <see cref="RpcOptions.ShutdownGracePeriod"/> to
     /// return. Safe to call twice.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -146,12 +150,12 @@ public sealed partial class RpcClient : IAsyncDisposable, IRpcConnectionOwner
 
     void IRpcConnectionOwner.OnMessageReceived(RpcConnection connection, Message message)
     {
-        if (message.Hdr.Typ == CallType.CallRpcReply)
+        if (message.Header.CallType == CallType.Reply)
         {
-            RpcLog.UnclaimedReply(_endpoint.Logger, connection.RemoteAddress, message.Hdr.CallId, message.Hdr.Seqno);
+            RpcLog.UnclaimedReply(_endpoint.Logger, connection.RemoteAddress, message.Header.CallId, message.Header.SequenceNumber);
             return;
         }
-        if (message.Hdr.Typ is >= CallType.CallPeerStart and <= CallType.CallPeerTrafficWithServiceFallback)
+        if (message.Header.CallType is >= WireCallType.PeerStart and <= CallType.PeerTrafficWithServiceFallback)
         {
             PeerApi.OnMessage(connection, message);
             return;

@@ -10,7 +10,7 @@ public sealed class RpcConnectionEventArgs : EventArgs
         CloseReason = closeReason;
     }
 
-    /// <summary>The client's address, <c>tcp://ip:port</c>: the key for <see cref="RpcServer.SendMessageAsync"/>.</summary>
+    /// <summary>The client's address, <c>tcp://ip:port</c>: the key for <see cref="RpcServer.PushAsync"/>.</summary>
     public string RemoteAddress { get; }
 
     /// <summary>On disconnect: why the connection closed. Null on connect.</summary>

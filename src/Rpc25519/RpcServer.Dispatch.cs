@@ -8,13 +8,13 @@ public sealed partial class RpcServer
     /// <summary>Routes one incoming message (called on its connection's reader loop; never blocks).</summary>
     internal void Dispatch(ServerSession session, Message request)
     {
-        Hdr hdr = request.Hdr;
-        switch (hdr.Typ)
+        MessageHeader hdr = request.Header;
+        switch (hdr.CallType)
         {
-            case CallType.CallCancelPrevious:
+            case WireCallType.CancelPrevious:
                 session.CancelHandler(hdr.CallId);
                 return;
-            case CallType.CallRpc:
+            case CallType.Call:
                 session.ReplyOwed();
                 if (_registry.TryGetTwoWay(hdr.ServiceName, out var twoWay))
                 {
@@ -24,10 +24,10 @@ public sealed partial class RpcServer
                 {
                     RpcLog.NoSuchService(_endpoint.Logger, "two-way", hdr.ServiceName, session.RemoteAddress);
                     SendCallError(session, request, $"No two-way function is registered as '{hdr.ServiceName}' " +
-                        "on this server (Register2Func).", paysOwedReply: true);
+                        "on this server (RegisterCall).", paysOwedReply: true);
                 }
                 return;
-            case CallType.CallNetRpc:
+            case CallType.TypedCall:
                 session.ReplyOwed();
                 if (_typed.TryGet(hdr.ServiceName, out var typed))
                 {
@@ -39,10 +39,10 @@ public sealed partial class RpcServer
                     SendCallError(session, request, _typed.WhyNotFound(hdr.ServiceName), paysOwedReply: true);
                 }
                 return;
-            case CallType.CallUploadBegin or CallType.CallRequestDownload or CallType.CallRequestBistreaming:
+            case CallType.UploadBegin or CallType.DownloadRequest or CallType.BistreamBegin:
                 DispatchStream(session, request);
                 return;
-            case CallType.CallOneWay:
+            case CallType.OneWay:
                 if (_registry.TryGetOneWay(hdr.ServiceName, out var oneWay))
                 {
                     StartHandler(new HandlerInvocation(this, session, request, null, oneWay));
@@ -51,18 +51,18 @@ public sealed partial class RpcServer
                 {
                     RpcLog.NoSuchService(_endpoint.Logger, "one-way", hdr.ServiceName, session.RemoteAddress);
                     SendCallError(session, request, $"No one-way function is registered as '{hdr.ServiceName}' " +
-                        "on this server (Register1Func).");
+                        "on this server (RegisterOneWay).");
                 }
                 return;
-            case >= CallType.CallPeerStart and <= CallType.CallPeerTrafficWithServiceFallback:
+            case >= WireCallType.PeerStart and <= CallType.PeerTrafficWithServiceFallback:
                 PeerApi.OnMessage(session.Connection, request);
                 return;
-            case CallType.CallRpcReply or CallType.CallError:
-                RpcLog.UnclaimedReply(_endpoint.Logger, session.RemoteAddress, hdr.CallId, hdr.Seqno);
+            case CallType.Reply or CallType.Error:
+                RpcLog.UnclaimedReply(_endpoint.Logger, session.RemoteAddress, hdr.CallId, hdr.SequenceNumber);
                 return;
             default:
-                RpcLog.UnsupportedCallType(_endpoint.Logger, hdr.Typ.ToString(), session.RemoteAddress);
-                SendCallError(session, request, $"Call type {hdr.Typ} is not served by this server.");
+                RpcLog.UnsupportedCallType(_endpoint.Logger, hdr.CallType.ToString(), session.RemoteAddress);
+                SendCallError(session, request, $"Call type {hdr.CallType} is not served by this server.");
                 return;
         }
     }
@@ -96,15 +96,15 @@ public sealed partial class RpcServer
 
     private void SendCallError(ServerSession session, Message request, string description, bool paysOwedReply = false)
     {
-        var error = new Message(new Hdr
+        var error = new Message(new MessageHeader
         {
-            Typ = CallType.CallError,
-            Seqno = request.Hdr.Seqno,
-            CallId = request.Hdr.CallId,
-            ServiceName = request.Hdr.ServiceName,
-            FromServiceName = request.Hdr.ServiceName,
+            CallType = CallType.Error,
+            SequenceNumber = request.Header.SequenceNumber,
+            CallId = request.Header.CallId,
+            ServiceName = request.Header.ServiceName,
+            FromServiceName = request.Header.ServiceName,
             Subject = description,
-            Deadline = request.Hdr.Deadline,
+            Deadline = request.Header.Deadline,
         });
         _ = SendReplyAsync(session, error, paysOwedReply);
     }
@@ -124,7 +124,7 @@ public sealed partial class RpcServer
         }
         catch (RpcConnectionClosedException e)
         {
-            RpcLog.ReplyNotSent(_endpoint.Logger, session.RemoteAddress, reply.Hdr.CallId, e.Message);
+            RpcLog.ReplyNotSent(_endpoint.Logger, session.RemoteAddress, reply.Header.CallId, e.Message);
         }
     }
 }

@@ -11,7 +11,7 @@ public sealed partial class RpcServer
     /// <c>"Service.Method"</c>. Accepted shapes: <c>Task&lt;TReply&gt; M(TArgs args[, CallContext][, CancellationToken])</c>
     /// and the classic <c>Task M(TArgs args, TReply reply[, CallContext][, CancellationToken])</c>, which fills a fresh
     /// <c>TReply</c> (a class with a parameterless constructor). Methods of other shapes are skipped. Arguments and
-    /// replies travel as MessagePack (<see cref="RpcConfig.TypedSerializerOptions"/>). The token fires on remote
+    /// replies travel as MessagePack (<see cref="RpcOptions.TypedSerializerOptions"/>). The token fires on remote
     /// cancellation, at the caller's deadline, on disconnect and at server stop; an exception's message goes back to
     /// the caller as a <see cref="RemoteException"/>. Methods are compiled to delegates here, once.
     /// </summary>

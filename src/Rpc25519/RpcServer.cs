@@ -12,7 +12,7 @@ namespace Rpc25519;
 /// and server push to a connected client.
 /// </summary>
 /// <remarks>
-/// <para>Thread-safe. Every request runs in its own task on <see cref="RpcConfig.TaskScheduler"/>, so handlers run
+/// <para>Thread-safe. Every request runs in its own task on <see cref="RpcOptions.TaskScheduler"/>, so handlers run
 /// concurrently and may finish out of order; a slow handler never stalls its connection's reader.</para>
 /// <para>A client that breaks the wire protocol is disconnected with a logged reason; the others are unaffected.</para>
 /// </remarks>
@@ -33,9 +33,9 @@ public sealed partial class RpcServer : IAsyncDisposable
     private int _disposed;
 
     /// <summary>Creates a server; nothing is bound until <see cref="StartAsync"/>.</summary>
-    /// <param name="config">Settings; copied and validated now (<see cref="RpcConfig.ServerAddr"/> is required).</param>
+    /// <param name="config">Settings; copied and validated now (<see cref="RpcOptions.ListenAddress"/> is required).</param>
     /// <exception cref="ArgumentException">A setting is invalid; the message names it.</exception>
-    public RpcServer(RpcConfig config)
+    public RpcServer(RpcOptions config)
     {
         _endpoint = new EndpointContext(ConfigValidator.ValidatedCopy(config, forServer: true), "Rpc25519.RpcServer");
         PeerApi = new PeerApi(_endpoint, () => LocalAddress,
@@ -58,21 +58,29 @@ public sealed partial class RpcServer : IAsyncDisposable
     /// <summary>The bound address (<c>tcp://ip:port</c>) once started, else empty.</summary>
     public string LocalAddress => _listener?.LocalAddress ?? "";
 
-    /// <summary>Registers a one-way function: called for each <see cref="CallType.CallOneWay"/> message to
-    /// <paramref name="name"/>; no reply is sent. Replaces any earlier function of that name.</summary>
-    public void Register1Func(string name, Func<Message, CancellationToken, ValueTask> handler) =>
+    /// <summary>Registers a one-way function (Go: <c>Register1Func</c>): called for each <see cref="CallType.OneWay"/>
+    /// message to <paramref name="name"/>; no reply is sent. Replaces any earlier function of that name.</summary>
+    /// <param name="name">The service name senders address.</param>
+    /// <param name="handler">Runs once per message; the token fires when the connection closes or the server stops.
+    /// An exception it throws is logged.</param>
+    public void RegisterOneWay(string name, Func<Message, CancellationToken, ValueTask> handler) =>
         _registry.AddOneWay(name, handler);
 
     /// <summary>
-    /// Registers a two-way function: it fills in the reply (payload, <see cref="Hdr.Args"/>, <see cref="Hdr.Subject"/>);
-    /// the library sets the reply's routing fields. An exception it throws comes back to the caller as
-    /// <see cref="Message.JobErrs"/>. The token fires on remote cancellation, at the request's
-    /// <see cref="Hdr.Deadline"/>, when the client disconnects and when the server stops.
+    /// Registers a two-way function (Go: <c>Register2Func</c>): it returns the reply (payload,
+    /// <see cref="MessageHeader.Args"/>, <see cref="MessageHeader.Subject"/>); the library sets the reply's routing
+    /// fields, and an empty subject becomes the request's. It may return the request itself, changed, as an echo does.
+    /// An exception it throws comes back to the caller as a <see cref="RemoteException"/> (the reply's
+    /// <see cref="Message.Error"/>). The token fires on remote cancellation, at the request's
+    /// <see cref="MessageHeader.Deadline"/>, when the client disconnects and when the server stops. Replaces any earlier
+    /// function of that name.
     /// </summary>
-    public void Register2Func(string name, Func<Message, Message, CancellationToken, ValueTask> handler) =>
+    /// <param name="name">The service name callers address (<see cref="MessageHeader.ServiceName"/>).</param>
+    /// <param name="handler">Takes the request and returns the reply.</param>
+    public void RegisterCall(string name, Func<Message, CancellationToken, ValueTask<Message>> handler) =>
         _registry.AddTwoWay(name, handler);
 
-    /// <summary>Binds <see cref="RpcConfig.ServerAddr"/> and starts accepting clients.</summary>
+    /// <summary>Binds <see cref="RpcOptions.ListenAddress"/> and starts accepting clients.</summary>
     /// <returns>The bound endpoint; with port 0 it carries the real port.</returns>
     /// <exception cref="RpcTransportException">The address cannot be bound.</exception>
     /// <exception cref="InvalidOperationException">The server was already started or disposed.</exception>
@@ -84,7 +92,7 @@ public sealed partial class RpcServer : IAsyncDisposable
             throw new InvalidOperationException("A server can be started only once; create a new RpcServer.");
         }
         ITransport transport = TransportSelector.For(_endpoint.Config);
-        _listener = await transport.ListenAsync(_endpoint.Config.ServerAddr, cancellationToken);
+        _listener = await transport.ListenAsync(_endpoint.Config.ListenAddress, cancellationToken);
         _acceptLoop = Task.Factory.StartNew(static s => ((RpcServer)s!).AcceptLoopAsync(), this,
             CancellationToken.None, TaskCreationOptions.DenyChildAttach, _endpoint.Config.TaskScheduler).Unwrap();
         return _listener.EndPoint;
@@ -94,34 +102,34 @@ public sealed partial class RpcServer : IAsyncDisposable
     /// Pushes a one-way message to a connected client; completes once it has been written to the connection.
     /// The client receives it on <see cref="RpcClient.Incoming"/>.
     /// </summary>
-    /// <param name="remoteAddr">The client's address as in <see cref="Connections"/> and <see cref="Hdr.From"/>.</param>
-    /// <param name="message">The message; its type defaults to <see cref="CallType.CallOneWay"/> and must be one-way.</param>
+    /// <param name="remoteAddress">The client's address as in <see cref="Connections"/> and <see cref="MessageHeader.From"/>.</param>
+    /// <param name="message">The message; its type defaults to <see cref="CallType.OneWay"/> and must be one-way.</param>
     /// <param name="cancellationToken">Stops waiting (the message may still be sent).</param>
-    /// <exception cref="RpcException">No client is connected from <paramref name="remoteAddr"/>.</exception>
+    /// <exception cref="RpcException">No client is connected from <paramref name="remoteAddress"/>.</exception>
     /// <exception cref="ArgumentException">The message has a two-way call type.</exception>
-    public Task SendMessageAsync(string remoteAddr, Message message, CancellationToken cancellationToken = default)
+    public Task PushAsync(string remoteAddress, Message message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (message.Hdr.Typ != CallType.CallNone && message.Hdr.Typ.IsTwoWay())
+        if (message.Header.CallType != CallType.None && message.Header.CallType.IsTwoWay())
         {
-            throw new ArgumentException($"Server push needs a one-way call type (100 or more), not {message.Hdr.Typ}.",
+            throw new ArgumentException($"Server push needs a one-way call type (100 or more), not {message.Header.CallType}.",
                 nameof(message));
         }
-        if (!_sessions.TryGetValue(remoteAddr, out ServerSession? session))
+        if (!_sessions.TryGetValue(remoteAddress, out ServerSession? session))
         {
-            throw new RpcException($"No client is connected from '{remoteAddr}'; see RpcServer.Connections for the " +
+            throw new RpcException($"No client is connected from '{remoteAddress}'; see RpcServer.Connections for the " +
                 "connected addresses.");
         }
         return session.Connection.SendOneWayAsync(message, cancellationToken);
     }
 
-    /// <summary>Liveness counters of the connection from <paramref name="remoteAddr"/>, or null if none.</summary>
-    public PingStats? GetPingStats(string remoteAddr) =>
-        _sessions.TryGetValue(remoteAddr, out ServerSession? session) ? session.Connection.GetPingStats() : null;
+    /// <summary>Liveness counters of the connection from <paramref name="remoteAddress"/>, or null if none.</summary>
+    public PingStats? GetPingStats(string remoteAddress) =>
+        _sessions.TryGetValue(remoteAddress, out ServerSession? session) ? session.Connection.GetPingStats() : null;
 
     /// <summary>
     /// Stops the server: no new clients; running handlers are cancelled and get up to
-    /// <see cref="RpcConfig.ShutdownGracePeriod"/> to finish (their replies are still sent); then every connection is
+    /// <see cref="RpcOptions.ShutdownGracePeriod"/> to finish (their replies are still sent); then every connection is
     /// closed, which fails the clients' waiting calls at once. Safe to call more than once.
     /// </summary>
     public async ValueTask DisposeAsync()

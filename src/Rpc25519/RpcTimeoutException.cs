@@ -1,6 +1,6 @@
 namespace Rpc25519;
 
-/// <summary>A call got no reply within its timeout (the call's deadline or <see cref="RpcConfig.DefaultCallTimeout"/>).
+/// <summary>A call got no reply within its timeout (the call's deadline or <see cref="RpcOptions.DefaultCallTimeout"/>).
 /// The request may still have run on the server.</summary>
 public sealed class RpcTimeoutException : RpcException
 {

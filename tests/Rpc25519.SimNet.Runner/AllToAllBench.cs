@@ -49,8 +49,8 @@ internal static class AllToAllBench
 
     private static async Task CallLoop(SimNetwork net, SimNode node, SimNode peer, int rounds, Action done)
     {
-        RpcConfig config = net.CreateConfig(node);
-        config.ClientDialToHostPort = $"{peer.Name}:5000";
+        RpcOptions config = net.CreateOptions(node);
+        config.ServerAddress = $"{peer.Name}:5000";
         RpcClient client = await RpcClient.ConnectAsync(config);
         byte[] payload = new byte[16];
         var outstanding = new List<Task>(16);
@@ -69,9 +69,9 @@ internal static class AllToAllBench
 
     private static async Task CallOnce(RpcClient client, byte[] payload, Action done)
     {
-        var request = new Message { JobSerz = payload };
-        request.Hdr.ServiceName = "echo";
-        await client.SendAndGetReplyAsync(request);
+        var request = new Message { Payload = payload };
+        request.Header.ServiceName = "echo";
+        await client.CallAsync(request);
         done();
     }
 }

@@ -144,10 +144,12 @@ public sealed class RpcOverSimTests
         bool handlerFinished = false;
         sim.Run(async () =>
         {
-            await SimRpc.StartEchoServer(net, server, register: s => s.Register2Func("slow", async (req, rep, ct) =>
+            await SimRpc.StartEchoServer(net, server, register: s => s.RegisterCall("slow", async (req, ct) =>
             {
+                var rep = new Message();
                 await Task.Delay(TimeSpan.FromSeconds(10), server.TimeProvider);
                 handlerFinished = true;
+                return rep;
             }));
             RpcClient rpc = await SimRpc.Connect(net, client, "srv:5000",
                 c => c.DefaultCallTimeout = TimeSpan.FromSeconds(30));
@@ -176,21 +178,22 @@ public sealed class RpcOverSimTests
     [Fact]
     public void Clock_skew_shows_in_the_server_handler_time()
     {
-        // Goal: per-node clock skew reaches node code through RpcConfig.TimeProvider. Method: skew the server +1 h;
+        // Goal: per-node clock skew reaches node code through RpcOptions.TimeProvider. Method: skew the server +1 h;
         // the handler returns its GetUtcNow; the client compares with its own clock.
         var (sim, net, server, client) = NewPair();
         TimeSpan difference = default;
         sim.Run(async () =>
         {
-            await SimRpc.StartEchoServer(net, server, register: s => s.Register2Func("time", (req, rep, ct) =>
+            await SimRpc.StartEchoServer(net, server, register: s => s.RegisterCall("time", (req, ct) =>
             {
-                rep.JobSerz = BitConverter.GetBytes(server.TimeProvider.GetUtcNow().UtcTicks);
-                return ValueTask.CompletedTask;
+                var rep = new Message();
+                rep.Payload = BitConverter.GetBytes(server.TimeProvider.GetUtcNow().UtcTicks);
+                return ValueTask.FromResult(rep);
             }));
             RpcClient rpc = await SimRpc.Connect(net, client, "srv:5000");
             SimUndo undo = net.SkewClock(server, TimeSpan.FromHours(1), 0);
             Message reply = await SimRpc.Call(client, rpc, "time", "");
-            difference = new DateTimeOffset(BitConverter.ToInt64(reply.JobSerz), TimeSpan.Zero)
+            difference = new DateTimeOffset(BitConverter.ToInt64(reply.Payload), TimeSpan.Zero)
                 - client.TimeProvider.GetUtcNow();
             undo.Undo();
             Assert.Equal(TimeSpan.Zero, server.TimeProvider.Offset);
@@ -207,10 +210,11 @@ public sealed class RpcOverSimTests
         int runs = 0;
         sim.Run(async () =>
         {
-            await SimRpc.StartEchoServer(net, server, register: s => s.Register2Func("count", (req, rep, ct) =>
+            await SimRpc.StartEchoServer(net, server, register: s => s.RegisterCall("count", (req, ct) =>
             {
+                var rep = new Message();
                 runs++;
-                return ValueTask.CompletedTask;
+                return ValueTask.FromResult(rep);
             }));
             RpcClient rpc = await SimRpc.Connect(net, client, "srv:5000");
             net.Duplicate(client, 1.0);
@@ -232,9 +236,9 @@ public sealed class RpcOverSimTests
         TimeSpan spiked = default;
         sim.Run(async () =>
         {
-            await SimRpc.StartEchoServer(net, server, register: s => s.Register1Func("note", (req, ct) =>
+            await SimRpc.StartEchoServer(net, server, register: s => s.RegisterOneWay("note", (req, ct) =>
             {
-                seen.Add(BitConverter.ToInt32(req.JobSerz));
+                seen.Add(BitConverter.ToInt32(req.Payload));
                 return ValueTask.CompletedTask;
             }));
             RpcClient rpc = await SimRpc.Connect(net, client, "srv:5000");
@@ -243,9 +247,9 @@ public sealed class RpcOverSimTests
             {
                 for (int i = 0; i < 200; i++)
                 {
-                    var message = new Message { JobSerz = BitConverter.GetBytes(i) };
-                    message.Hdr.ServiceName = "note";
-                    await rpc.OneWaySendAsync(message);
+                    var message = new Message { Payload = BitConverter.GetBytes(i) };
+                    message.Header.ServiceName = "note";
+                    await rpc.SendAsync(message);
                     await Task.Delay(TimeSpan.FromMilliseconds(1), client.TimeProvider);
                 }
             });
@@ -270,7 +274,7 @@ public sealed class RpcOverSimTests
         int received = 0;
         sim.Run(async () =>
         {
-            await SimRpc.StartEchoServer(net, server, register: s => s.Register1Func("note", (req, ct) =>
+            await SimRpc.StartEchoServer(net, server, register: s => s.RegisterOneWay("note", (req, ct) =>
             {
                 received++;
                 return ValueTask.CompletedTask;
@@ -282,8 +286,8 @@ public sealed class RpcOverSimTests
                 for (int i = 0; i < 1000; i++)
                 {
                     var message = new Message();
-                    message.Hdr.ServiceName = "note";
-                    await rpc.OneWaySendAsync(message);
+                    message.Header.ServiceName = "note";
+                    await rpc.SendAsync(message);
                 }
             });
             await Task.Delay(TimeSpan.FromSeconds(1), sim.Driver.TimeProvider);

@@ -65,8 +65,8 @@ internal sealed class ScriptWorld
         SimNode node = Node(from);
         return Outcome(() => node.Start(async () =>
         {
-            RpcConfig config = Net.CreateConfig(node);
-            config.ClientDialToHostPort = $"{to}:5000";
+            RpcOptions config = Net.CreateOptions(node);
+            config.ServerAddress = $"{to}:5000";
             config.ConnectTimeout = TimeSpan.FromSeconds(2);
             RpcClient client = await RpcClient.ConnectAsync(config);
             _clients[(from, to)] = client;
@@ -80,11 +80,11 @@ internal sealed class ScriptWorld
         RpcClient client = _clients[(from, to)];
         return Outcome(() => node.Start(async () =>
         {
-            var request = new Message { JobSerz = Encoding.UTF8.GetBytes(text) };
-            request.Hdr.ServiceName = "echo";
-            request.Hdr.Deadline = node.TimeProvider.GetUtcNow() + Duration(timeout);
-            Message reply = await client.SendAndGetReplyAsync(request);
-            return "reply " + Encoding.UTF8.GetString(reply.JobSerz);
+            var request = new Message { Payload = Encoding.UTF8.GetBytes(text) };
+            request.Header.ServiceName = "echo";
+            request.Header.Deadline = node.TimeProvider.GetUtcNow() + Duration(timeout);
+            Message reply = await client.CallAsync(request);
+            return "reply " + Encoding.UTF8.GetString(reply.Payload);
         }));
     }
 

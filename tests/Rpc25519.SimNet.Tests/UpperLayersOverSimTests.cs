@@ -52,18 +52,20 @@ public sealed class UpperLayersOverSimTests
     private static void RegisterUpperLayers(RpcServer server)
     {
         server.Register(new Calc());
-        server.RegisterUploadReaderFunc("count", async (parts, reply, ct) =>
+        server.RegisterUpload("count", async (parts, ct) =>
         {
+            var reply = new Message();
             int count = 0;
             long bytes = 0;
             await foreach (Message part in parts.WithCancellation(ct))
             {
                 count++;
-                bytes += part.JobSerz.Length;
+                bytes += part.Payload.Length;
             }
-            reply.JobSerz = Encoding.UTF8.GetBytes($"{count}x{bytes / count}B");
+            reply.Payload = Encoding.UTF8.GetBytes($"{count}x{bytes / count}B");
+            return reply;
         });
-        server.PeerApi.RegisterPeerServiceFunc("echo", async (peer, newCircuits, ct) =>
+        server.PeerApi.RegisterPeerService("echo", async (peer, newCircuits, ct) =>
         {
             while (await newCircuits.WaitToReadAsync(ct))
             {
@@ -81,7 +83,7 @@ public sealed class UpperLayersOverSimTests
         {
             while (circuit.Reads.TryRead(out Fragment? fragment))
             {
-                await circuit.SendOneWayAsync(new Fragment { Payload = fragment.Payload, FragSubject = fragment.FragSubject }, ct);
+                await circuit.SendAsync(new Fragment { Payload = fragment.Payload, Subject = fragment.Subject }, ct);
             }
         }
     }
@@ -90,14 +92,14 @@ public sealed class UpperLayersOverSimTests
     {
         int sum = await client.CallAsync<int[], int>("Calc.Sum", [1, 2, 3, 4, 5]);
 
-        Uploader upload = await client.UploadBeginAsync("count", new Message { JobSerz = new byte[100] });
+        Uploader upload = await client.BeginUploadAsync("count", new Message { Payload = new byte[100] });
         for (int i = 0; i < 8; i++)
         {
-            await upload.SendAsync(new Message { JobSerz = new byte[100] });
+            await upload.SendAsync(new Message { Payload = new byte[100] });
         }
-        Message counted = await upload.CompleteAsync(new Message { JobSerz = new byte[100] });
+        Message counted = await upload.CompleteAsync(new Message { Payload = new byte[100] });
 
-        client.PeerApi.RegisterPeerServiceFunc("caller", async (peer, newCircuits, ct) =>
+        client.PeerApi.RegisterPeerService("caller", async (peer, newCircuits, ct) =>
         {
             while (await newCircuits.WaitToReadAsync(ct))
             {
@@ -105,19 +107,19 @@ public sealed class UpperLayersOverSimTests
             }
         });
         LocalPeer local = await client.PeerApi.StartLocalPeerAsync("caller");
-        Circuit circuit = await client.PeerApi.StartRemotePeerAndGetCircuitAsync(local, "c1", "echo",
+        Circuit circuit = await client.PeerApi.OpenCircuitToNewPeerAsync(local, "c1", "echo",
             client.RemoteAddress);
         int echoed = 0;
         for (int i = 0; i < 20; i++)
         {
-            await circuit.SendOneWayAsync(new Fragment { Payload = [(byte)i], FragSubject = i.ToString() });
+            await circuit.SendAsync(new Fragment { Payload = [(byte)i], Subject = i.ToString() });
             await circuit.Reads.WaitToReadAsync();
-            if (circuit.Reads.TryRead(out Fragment? back) && back.FragSubject == i.ToString())
+            if (circuit.Reads.TryRead(out Fragment? back) && back.Subject == i.ToString())
             {
                 echoed++;
             }
         }
         await circuit.CloseAsync();
-        return $"sum={sum} upload={Encoding.UTF8.GetString(counted.JobSerz)} circuit={echoed}/20";
+        return $"sum={sum} upload={Encoding.UTF8.GetString(counted.Payload)} circuit={echoed}/20";
     }
 }

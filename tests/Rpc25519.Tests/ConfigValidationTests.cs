@@ -6,32 +6,32 @@ public sealed class ConfigValidationTests
     [Fact]
     public void Server_without_an_address_is_refused_naming_the_setting()
     {
-        ArgumentException error = Assert.Throws<ArgumentException>(() => new RpcServer(new RpcConfig { TcpOnlyNoTls = true }));
-        Assert.Contains("ServerAddr", error.Message);
+        ArgumentException error = Assert.Throws<ArgumentException>(() => new RpcServer(new RpcOptions { Transport = TransportKind.Tcp }));
+        Assert.Contains("ListenAddress", error.Message);
     }
 
     [Fact]
     public async Task Client_without_an_address_is_refused_naming_the_setting()
     {
         ArgumentException error = await Assert.ThrowsAsync<ArgumentException>(
-            () => RpcClient.ConnectAsync(new RpcConfig { TcpOnlyNoTls = true }));
-        Assert.Contains("ClientDialToHostPort", error.Message);
+            () => RpcClient.ConnectAsync(new RpcOptions { Transport = TransportKind.Tcp }));
+        Assert.Contains("ServerAddress", error.Message);
     }
 
     [Theory]
     [InlineData("MaxFrameBytes")]
     [InlineData("SendQueueCapacity")]
     [InlineData("DefaultCallTimeout")]
-    [InlineData("ClientSendKeepAlive")]
+    [InlineData("ClientKeepAliveInterval")]
     public void Out_of_range_settings_are_refused_naming_the_setting(string setting)
     {
-        var config = new RpcConfig { ServerAddr = "127.0.0.1:0", TcpOnlyNoTls = true };
+        var config = new RpcOptions { ListenAddress = "127.0.0.1:0", Transport = TransportKind.Tcp };
         switch (setting)
         {
             case "MaxFrameBytes": config.MaxFrameBytes = 10; break;
             case "SendQueueCapacity": config.SendQueueCapacity = 0; break;
             case "DefaultCallTimeout": config.DefaultCallTimeout = TimeSpan.Zero; break;
-            case "ClientSendKeepAlive": config.ClientSendKeepAlive = TimeSpan.FromSeconds(-1); break;
+            case "ClientKeepAliveInterval": config.ClientKeepAliveInterval = TimeSpan.FromSeconds(-1); break;
         }
 
         ArgumentException error = Assert.Throws<ArgumentException>(() => new RpcServer(config));
@@ -41,7 +41,7 @@ public sealed class ConfigValidationTests
     [Fact]
     public async Task A_malformed_address_gets_a_transport_error_that_shows_the_expected_form()
     {
-        await using var server = new RpcServer(new RpcConfig { ServerAddr = "no-port-here", TcpOnlyNoTls = true });
+        await using var server = new RpcServer(new RpcOptions { ListenAddress = "no-port-here", Transport = TransportKind.Tcp });
         RpcTransportException error = await Assert.ThrowsAsync<RpcTransportException>(() => server.StartAsync());
         Assert.Contains("host:port", error.Message);
     }
@@ -49,9 +49,9 @@ public sealed class ConfigValidationTests
     [Fact]
     public void The_server_keeps_its_own_copy_of_the_config()
     {
-        var config = new RpcConfig { ServerAddr = "127.0.0.1:0", TcpOnlyNoTls = true };
+        var config = new RpcOptions { ListenAddress = "127.0.0.1:0", Transport = TransportKind.Tcp };
         var server = new RpcServer(config);
-        config.ServerAddr = "";
+        config.ListenAddress = "";
 
         Assert.NotNull(server);
     }

@@ -6,6 +6,7 @@ using Rpc25519;
 using Rpc25519.Compression;
 using Rpc25519.Streams;
 using Rpc25519.Messages;
+using Rpc25519.Security;
 
 // cli: the demo client. Calls "customEcho" -n times and prints the replies and latency quantiles; with -bench it
 // runs -c concurrent callers for N seconds and prints calls/s and MB/s.
@@ -51,14 +52,18 @@ if (!server.Contains(':', StringComparison.Ordinal))
     server += ":8443";
 }
 using ILoggerFactory logging = LoggerFactory.Create(b => b.AddConsole().SetMinimumLevel(LogLevel.Warning));
-var config = new RpcConfig
+var config = new RpcOptions
 {
-    ClientDialToHostPort = server,
-    TcpOnlyNoTls = parsed.GetValue(tcp),
-    SkipVerifyKeys = parsed.GetValue(skipVerify),
-    ClientKeyPairName = parsed.GetValue(keyName)!,
-    CertPath = parsed.GetValue(certs) ?? "",
-    PreSharedKeyPath = parsed.GetValue(psk) ?? "",
+    ServerAddress = server,
+    Transport = parsed.GetValue(tcp) ? TransportKind.Tcp : TransportKind.Tls,
+    Tls =
+    {
+        SkipVerifyKeys = parsed.GetValue(skipVerify),
+        ClientKeyPairName = parsed.GetValue(keyName)!,
+        CertPath = parsed.GetValue(certs) ?? "",
+        PassphraseProvider = Passphrase.ConsolePrompt,
+    },
+    PreSharedKey = { Path = parsed.GetValue(psk) ?? "" },
     DefaultCallTimeout = TimeSpan.FromSeconds(parsed.GetValue(wait)),
     LoggerFactory = logging,
 };
@@ -94,17 +99,17 @@ static async Task<int> EchoAsync(RpcClient client, int n, bool quiet)
     for (int i = 0; i < n; i++)
     {
         string text = $"client says hello and requests this be echoed back with a timestamp! (call {i + 1})";
-        var request = new Message { JobSerz = Encoding.UTF8.GetBytes(text) };
-        request.Hdr.ServiceName = "customEcho";
+        var request = new Message { Payload = Encoding.UTF8.GetBytes(text) };
+        request.Header.ServiceName = "customEcho";
         var started = Stopwatch.StartNew();
         try
         {
-            Message reply = await client.SendAndGetReplyAsync(request);
+            Message reply = await client.CallAsync(request);
             latencies.Add(started.Elapsed.TotalMicroseconds);
             if (!quiet)
             {
-                string echoed = Encoding.UTF8.GetString(reply.JobSerz);
-                Console.WriteLine($"client sees reply (Seqno={reply.Hdr.Seqno}) = '{echoed}'");
+                string echoed = Encoding.UTF8.GetString(reply.Payload);
+                Console.WriteLine($"client sees reply (SequenceNumber={reply.Header.SequenceNumber}) = '{echoed}'");
             }
         }
         catch (RpcException e)
@@ -133,9 +138,9 @@ static async Task<int> BenchAsync(RpcClient client, double seconds, int size, in
     {
         while (Stopwatch.GetTimestamp() < deadline)
         {
-            var request = new Message { JobSerz = payload };
-            request.Hdr.ServiceName = "customEcho";
-            await client.SendAndGetReplyAsync(request);
+            var request = new Message { Payload = payload };
+            request.Header.ServiceName = "customEcho";
+            await client.CallAsync(request);
             Interlocked.Increment(ref calls);
         }
     }
@@ -169,16 +174,16 @@ static async Task<int> UploadAsync(RpcClient client, string what, string press)
         return 1;
     }
     var started = Stopwatch.StartNew();
-    await using Uploader uploader = await client.UploadBeginAsync("upload", new Message());
+    await using Uploader uploader = await client.BeginUploadAsync("upload", new Message());
     for (int offset = 0; offset < data.Length; offset += partBytes)
     {
-        await uploader.SendAsync(new Message { JobSerz = data[offset..Math.Min(data.Length, offset + partBytes)] });
+        await uploader.SendAsync(new Message { Payload = data[offset..Math.Min(data.Length, offset + partBytes)] });
     }
     Message reply = await uploader.CompleteAsync(new Message());
     double elapsed = started.Elapsed.TotalSeconds;
-    if (reply.JobErrs.Length > 0 || reply.Hdr.Subject != data.Length.ToString())
+    if (reply.Error.Length > 0 || reply.Header.Subject != data.Length.ToString())
     {
-        Console.Error.WriteLine($"cli: upload failed: {reply.JobErrs}{reply.Hdr.Subject}");
+        Console.Error.WriteLine($"cli: upload failed: {reply.Error}{reply.Header.Subject}");
         return 1;
     }
     Console.WriteLine($"cli: uploaded {data.Length} bytes in {elapsed:F2} s with -press {press}: " +

@@ -15,22 +15,23 @@ SelfCertificates.CreateKeyPair("node", "server@example.org", certs, keep, passph
 SelfCertificates.CreateKeyPair("client", "client@example.org", certs, keep, passphrase: null, caPassphrase: _ => "");
 Console.WriteLine($"made a CA and Ed25519 key pairs for server and client in {workDir}");
 
-var serverConfig = new RpcConfig { ServerAddr = "127.0.0.1:0", CertPath = certs };
+var serverConfig = new RpcOptions { ListenAddress = "127.0.0.1:0", Tls = { CertPath = certs } };
 await using var server = new RpcServer(serverConfig);
 
-server.Register2Func("greet", (request, reply, _) =>
+server.RegisterCall("greet", (request, _) =>
 {
-    reply.JobSerz = Encoding.UTF8.GetBytes($"hello, {Encoding.UTF8.GetString(request.JobSerz)}");
-    return ValueTask.CompletedTask;
+    var reply = new Message();
+    reply.Payload = Encoding.UTF8.GetBytes($"hello, {Encoding.UTF8.GetString(request.Payload)}");
+    return ValueTask.FromResult(reply);
 });
 var notes = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-server.Register1Func("note", (request, _) =>
+server.RegisterOneWay("note", (request, _) =>
 {
-    notes.TrySetResult(Encoding.UTF8.GetString(request.JobSerz));
+    notes.TrySetResult(Encoding.UTF8.GetString(request.Payload));
     return ValueTask.CompletedTask;
 });
 var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-server.Register2Func("slow", async (_, _, ct) =>
+server.RegisterCall("slow", async (_, ct) =>
 {
     try
     {
@@ -41,35 +42,37 @@ server.Register2Func("slow", async (_, _, ct) =>
         cancelled.TrySetResult();
         throw;
     }
+    return new Message();
 });
-server.Register2Func("echo", (request, reply, _) =>
+server.RegisterCall("echo", (request, _) =>
 {
-    reply.JobSerz = request.JobSerz;
-    return ValueTask.CompletedTask;
+    var reply = new Message();
+    reply.Payload = request.Payload;
+    return ValueTask.FromResult(reply);
 });
 
 var bound = (IPEndPoint)await server.StartAsync();
 Console.WriteLine($"server listening on {server.LocalAddress} (TLS 1.3, Ed25519 certificates, ChaCha20-Poly1305)");
 
 await using RpcClient client = await RpcClient.ConnectAsync(
-    new RpcConfig { ClientDialToHostPort = $"127.0.0.1:{bound.Port}", CertPath = certs });
+    new RpcOptions { ServerAddress = $"127.0.0.1:{bound.Port}", Tls = { CertPath = certs } });
 Console.WriteLine($"client connected from {client.LocalAddress}; both sides verified the other's certificate");
 
-Message reply = await client.SendAndGetReplyAsync(Request("greet", "world"));
-Console.WriteLine($"two-way:      greet(\"world\") -> \"{Encoding.UTF8.GetString(reply.JobSerz)}\"");
+Message reply = await client.CallAsync(Request("greet", "world"));
+Console.WriteLine($"two-way:      greet(\"world\") -> \"{Encoding.UTF8.GetString(reply.Payload)}\"");
 
-await client.OneWaySendAsync(Request("note", "a one-way note"));
+await client.SendAsync(Request("note", "a one-way note"));
 Console.WriteLine($"one-way:      server got \"{await notes.Task.WaitAsync(TimeSpan.FromSeconds(5))}\"");
 
-await server.SendMessageAsync(client.LocalAddress, Request("news", "pushed by the server"));
+await server.PushAsync(client.LocalAddress, Request("news", "pushed by the server"));
 Message pushed = await client.Incoming.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5));
-Console.WriteLine($"server push:  client got \"{Encoding.UTF8.GetString(pushed.JobSerz)}\"");
+Console.WriteLine($"server push:  client got \"{Encoding.UTF8.GetString(pushed.Payload)}\"");
 
 using (var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100)))
 {
     try
     {
-        await client.SendAndGetReplyAsync(Request("slow", ""), cts.Token);
+        await client.CallAsync(Request("slow", ""), cts.Token);
     }
     catch (OperationCanceledException)
     {
@@ -78,15 +81,15 @@ using (var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100)))
     }
 }
 
-Message missing = await client.SendAndGetReplyAsync(Request("no-such-service", ""));
-Console.WriteLine($"error:        {missing.Hdr.Typ}: {missing.Hdr.Subject}");
+Message missing = await client.CallAsync(Request("no-such-service", ""));
+Console.WriteLine($"error:        {missing.Header.CallType}: {missing.Header.Subject}");
 
 const int calls = 20_000;
 byte[] payload = new byte[64];
 var watch = Stopwatch.StartNew();
 for (int i = 0; i < calls && watch.Elapsed < TimeSpan.FromSeconds(5); i++)
 {
-    await client.SendAndGetReplyAsync(new Message { JobSerz = payload, Hdr = { ServiceName = "echo" } });
+    await client.CallAsync(new Message { Payload = payload, Header = { ServiceName = "echo" } });
 }
 Console.WriteLine($"throughput:   {calls / watch.Elapsed.TotalSeconds:N0} sequential 64-byte echo calls/s");
 
@@ -94,7 +97,7 @@ var inFlight = Enumerable.Range(0, 64).Select(async _ =>
 {
     for (int i = 0; i < calls / 64; i++)
     {
-        await client.SendAndGetReplyAsync(new Message { JobSerz = payload, Hdr = { ServiceName = "echo" } });
+        await client.CallAsync(new Message { Payload = payload, Header = { ServiceName = "echo" } });
     }
 });
 watch.Restart();
@@ -106,4 +109,4 @@ Directory.Delete(workDir, recursive: true);
 Console.WriteLine("demo finished (temporary keys deleted)");
 
 static Message Request(string service, string text) =>
-    new() { JobSerz = Encoding.UTF8.GetBytes(text), Hdr = { ServiceName = service } };
+    new() { Payload = Encoding.UTF8.GetBytes(text), Header = { ServiceName = service } };

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Rpc25519;
 using Rpc25519.Compression;
 using Rpc25519.Messages;
+using Rpc25519.Security;
 
 // srv: the demo server. Registers the two-way function "customEcho", which returns the request with the server's
 // time appended; prints calls per second at the end (Ctrl-C, or after -sec seconds).
@@ -40,14 +41,18 @@ if (parsed.Errors.Count > 0 || args.Contains("-h") || args.Contains("--help"))
 }
 using ILoggerFactory logging = LoggerFactory.Create(b => b.AddConsole()
     .SetMinimumLevel(parsed.GetValue(verbose) ? LogLevel.Debug : LogLevel.Warning));
-var config = new RpcConfig
+var config = new RpcOptions
 {
-    ServerAddr = parsed.GetValue(address)!,
-    TcpOnlyNoTls = parsed.GetValue(tcp),
-    SkipVerifyKeys = parsed.GetValue(skipVerify),
-    ServerKeyPairName = parsed.GetValue(keyName)!,
-    CertPath = parsed.GetValue(certs) ?? "",
-    PreSharedKeyPath = parsed.GetValue(psk) ?? "",
+    ListenAddress = parsed.GetValue(address)!,
+    Transport = parsed.GetValue(tcp) ? TransportKind.Tcp : TransportKind.Tls,
+    Tls =
+    {
+        SkipVerifyKeys = parsed.GetValue(skipVerify),
+        ServerKeyPairName = parsed.GetValue(keyName)!,
+        CertPath = parsed.GetValue(certs) ?? "",
+        PassphraseProvider = Passphrase.ConsolePrompt,
+    },
+    PreSharedKey = { Path = parsed.GetValue(psk) ?? "" },
     LoggerFactory = logging,
 };
 if (!CompressionNames.TryParse(parsed.GetValue(press), out CompressionAlgo algo))
@@ -62,37 +67,40 @@ long calls = 0;
 try
 {
     await using var server = new RpcServer(config);
-    server.Register2Func("customEcho", (request, reply, _) =>
+    server.RegisterCall("customEcho", (request, _) =>
     {
+        var reply = new Message();
         long n = Interlocked.Increment(ref calls);
         if (logCalls)
         {
             Console.WriteLine(
-                $"server customEcho called, Seqno={request.Hdr.Seqno}, msg='{Preview(request.JobSerz)}' (call {n})");
+                $"server customEcho called, SequenceNumber={request.Header.SequenceNumber}, msg='{Preview(request.Payload)}' (call {n})");
         }
         string stamp =
             $"\n with time customEcho sees this: '{DateTimeOffset.Now.ToString("o", CultureInfo.InvariantCulture)}'";
-        reply.JobSerz = [.. request.JobSerz, .. Encoding.UTF8.GetBytes(stamp)];
-        return ValueTask.CompletedTask;
+        reply.Payload = [.. request.Payload, .. Encoding.UTF8.GetBytes(stamp)];
+        return ValueTask.FromResult(reply);
     });
     // "upload": the target of cli -upload; counts the bytes and reports them in the final reply.
-    server.RegisterUploadReaderFunc("upload", async (parts, reply, ct) =>
+    server.RegisterUpload("upload", async (parts, ct) =>
     {
+        var reply = new Message();
         long bytes = 0;
         await foreach (Message part in parts.WithCancellation(ct))
         {
-            bytes += part.JobSerz.Length;
+            bytes += part.Payload.Length;
         }
-        reply.Hdr.Subject = bytes.ToString(CultureInfo.InvariantCulture);
+        reply.Header.Subject = bytes.ToString(CultureInfo.InvariantCulture);
         if (logCalls)
         {
             Console.WriteLine($"server upload received {bytes} bytes");
         }
+        return reply;
     });
     await server.StartAsync();
     Console.WriteLine($"rpc25519.server Start() returned serverAddr = '{server.LocalAddress}' " +
-        $"({(config.TcpOnlyNoTls ? "plain TCP" : "TLS 1.3, Ed25519")}" +
-        $"{(config.PreSharedKeyPath.Length > 0 ? " + pre-shared key" : "")})");
+        $"({(config.Transport == TransportKind.Tcp ? "plain TCP" : "TLS 1.3, Ed25519")}" +
+        $"{(config.PreSharedKey.IsEnabled ? " + pre-shared key" : "")})");
     var started = Stopwatch.StartNew();
     using var stop = new CancellationTokenSource();
     Console.CancelKeyPress += (_, e) =>

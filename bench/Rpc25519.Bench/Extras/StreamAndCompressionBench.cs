@@ -28,9 +28,9 @@ internal static class StreamAndCompressionBench
         await grpc.StartAsync();
         await using RpcServer server = await StartServerAsync(CompressionAlgo.None);
         int port = ((IPEndPoint)ParseEndPoint(server.LocalAddress)).Port;
-        await using RpcClient client = await RpcClient.ConnectAsync(new RpcConfig
+        await using RpcClient client = await RpcClient.ConnectAsync(new RpcOptions
         {
-            ClientDialToHostPort = $"127.0.0.1:{port}", TcpOnlyNoTls = true,
+            ServerAddress = $"127.0.0.1:{port}", Transport = TransportKind.Tcp,
         });
         byte[] chunk = new byte[PartBytes];
         new Random(1).NextBytes(chunk);
@@ -60,11 +60,11 @@ internal static class StreamAndCompressionBench
         double oursUp = await BestOfAsync(() => UploadAsync(client, chunk, Parts));
         double oursDown = await BestOfAsync(async () =>
         {
-            await using Downloader download = await client.RequestDownloadAsync("blob", new Message());
+            await using Downloader download = await client.BeginDownloadAsync("blob", new Message());
             long total = 0;
             await foreach (Message part in download.ReadAllAsync())
             {
-                total += part.JobSerz.Length;
+                total += part.Payload.Length;
             }
             await download.Reply;
             Check(total == BulkBytes, "download lost bytes");
@@ -89,21 +89,21 @@ internal static class StreamAndCompressionBench
         {
             await using RpcServer server = await StartServerAsync(algo);
             int port = ((IPEndPoint)ParseEndPoint(server.LocalAddress)).Port;
-            await using RpcClient client = await RpcClient.ConnectAsync(new RpcConfig
+            await using RpcClient client = await RpcClient.ConnectAsync(new RpcOptions
             {
-                ClientDialToHostPort = $"127.0.0.1:{port}", TcpOnlyNoTls = true, Compression = algo,
+                ServerAddress = $"127.0.0.1:{port}", Transport = TransportKind.Tcp, Compression = algo,
             });
             // The ratio pass also warms the codec up (compress and decompress), so the timed upload runs jitted code.
             double ratio = Ratio(algo, corpus, corpusPart);
             var watch = Stopwatch.StartNew();
-            await using (Uploader upload = await client.UploadBeginAsync("sink", new Message()))
+            await using (Uploader upload = await client.BeginUploadAsync("sink", new Message()))
             {
                 for (int offset = 0; offset < corpus.Length; offset += corpusPart)
                 {
-                    await upload.SendAsync(new Message { JobSerz = corpus[offset..(offset + corpusPart)] });
+                    await upload.SendAsync(new Message { Payload = corpus[offset..(offset + corpusPart)] });
                 }
                 Message reply = await upload.CompleteAsync(new Message());
-                Check(reply.Hdr.Subject == corpus.Length.ToString(), "compressed upload lost bytes");
+                Check(reply.Header.Subject == corpus.Length.ToString(), "compressed upload lost bytes");
             }
             double mbps = corpus.Length / watch.Elapsed.TotalSeconds / 1e6;
             Console.WriteLine($"{CompressionNames.ToName(algo),-12} {mbps,10:N0} {ratio,8:N3}");
@@ -172,34 +172,38 @@ internal static class StreamAndCompressionBench
 
     private static async Task UploadAsync(RpcClient client, byte[] chunk, int parts)
     {
-        await using Uploader upload = await client.UploadBeginAsync("sink", new Message { JobSerz = chunk });
+        await using Uploader upload = await client.BeginUploadAsync("sink", new Message { Payload = chunk });
         for (int i = 1; i < parts - 1; i++)
         {
-            await upload.SendAsync(new Message { JobSerz = chunk });
+            await upload.SendAsync(new Message { Payload = chunk });
         }
-        Message reply = await upload.CompleteAsync(new Message { JobSerz = chunk });
-        Check(reply.Hdr.Subject == ((long)parts * chunk.Length).ToString(), "upload lost bytes");
+        Message reply = await upload.CompleteAsync(new Message { Payload = chunk });
+        Check(reply.Header.Subject == ((long)parts * chunk.Length).ToString(), "upload lost bytes");
     }
 
     private static async Task<RpcServer> StartServerAsync(CompressionAlgo algo)
     {
-        var server = new RpcServer(new RpcConfig { ServerAddr = "127.0.0.1:0", TcpOnlyNoTls = true, Compression = algo });
-        server.RegisterUploadReaderFunc("sink", static async (parts, reply, ct) =>
+        var server = new RpcServer(new RpcOptions { ListenAddress = "127.0.0.1:0", Transport = TransportKind.Tcp, Compression = algo });
+        server.RegisterUpload("sink", static async (parts, ct) =>
         {
+            var reply = new Message();
             long total = 0;
             await foreach (Message part in parts.WithCancellation(ct))
             {
-                total += part.JobSerz.Length;
+                total += part.Payload.Length;
             }
-            reply.Hdr.Subject = total.ToString();
+            reply.Header.Subject = total.ToString();
+            return reply;
         });
         byte[] chunk = new byte[PartBytes];
-        server.RegisterServerSendsDownloadFunc("blob", async (request, sender, reply, ct) =>
+        server.RegisterDownload("blob", async (request, sender, ct) =>
         {
+            var reply = new Message();
             for (int i = 0; i < Parts; i++)
             {
-                await sender.SendAsync(new Message { JobSerz = chunk }, last: i == Parts - 1, ct);
+                await sender.SendAsync(new Message { Payload = chunk }, last: i == Parts - 1, ct);
             }
+            return reply;
         });
         await server.StartAsync();
         return server;

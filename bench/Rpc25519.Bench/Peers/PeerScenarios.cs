@@ -52,18 +52,18 @@ internal static class PeerScenarios
     /// <summary>The circuit window to measure with (environment RPC25519_PEER_WINDOW), else the default.</summary>
     private static readonly int Window =
         int.TryParse(Environment.GetEnvironmentVariable("RPC25519_PEER_WINDOW"), out int window) ? window
-            : new RpcConfig().PeerCircuitWindow;
+            : new RpcOptions().Peers.CircuitWindow;
 
     private static async Task<(RpcServer Server, RpcClient Client)> StartAsync()
     {
-        var server = new RpcServer(new RpcConfig
+        var server = new RpcServer(new RpcOptions
         {
-            ServerAddr = "127.0.0.1:0", TcpOnlyNoTls = true, PeerCircuitWindow = Window,
+            ListenAddress = "127.0.0.1:0", Transport = TransportKind.Tcp, Peers = { CircuitWindow = Window },
         });
         var endPoint = (IPEndPoint)await server.StartAsync();
-        RpcClient client = await RpcClient.ConnectAsync(new RpcConfig
+        RpcClient client = await RpcClient.ConnectAsync(new RpcOptions
         {
-            ClientDialToHostPort = $"127.0.0.1:{endPoint.Port}", TcpOnlyNoTls = true, PeerCircuitWindow = Window,
+            ServerAddress = $"127.0.0.1:{endPoint.Port}", Transport = TransportKind.Tcp, Peers = { CircuitWindow = Window },
         });
         return (server, client);
     }
@@ -73,7 +73,7 @@ internal static class PeerScenarios
     {
         var (server, client) = await StartAsync();
         long received = 0;
-        server.Register1Func("count", (_, _) =>
+        server.RegisterOneWay("count", (_, _) =>
         {
             Interlocked.Increment(ref received);
             return ValueTask.CompletedTask;
@@ -81,9 +81,9 @@ internal static class PeerScenarios
         byte[] payload = new byte[payloadBytes];
         return await MeasureAsync(server, client, senders, duration, _ =>
         {
-            var message = new Message { JobSerz = payload };
-            message.Hdr.ServiceName = "count";
-            return new ValueTask(client.OneWaySendAsync(message));
+            var message = new Message { Payload = payload };
+            message.Header.ServiceName = "count";
+            return client.SendAsync(message);
         }, () => Volatile.Read(ref received));
     }
 
@@ -93,7 +93,7 @@ internal static class PeerScenarios
     {
         var (server, client) = await StartAsync();
         long received = 0;
-        server.PeerApi.RegisterPeerServiceFunc(SinkService, async (peer, newCircuits, ct) =>
+        server.PeerApi.RegisterPeerService(SinkService, async (peer, newCircuits, ct) =>
         {
             var readers = new List<Task>();
             await foreach (Circuit circuit in newCircuits.ReadAllAsync(ct))
@@ -115,24 +115,24 @@ internal static class PeerScenarios
             {
             }
         }
-        client.PeerApi.RegisterPeerServiceFunc("bench-source", (_, _, ct) => Task.Delay(Timeout.Infinite, ct));
+        client.PeerApi.RegisterPeerService("bench-source", (_, _, ct) => Task.Delay(Timeout.Infinite, ct));
         LocalPeer local = await client.PeerApi.StartLocalPeerAsync("bench-source");
-        Circuit first = await client.PeerApi.StartRemotePeerAndGetCircuitAsync(local, "c0", SinkService,
+        Circuit first = await client.PeerApi.OpenCircuitToNewPeerAsync(local, "c0", SinkService,
             client.RemoteAddress);
         var all = new List<Circuit> { first };
         while (all.Count < circuits)
         {
-            all.Add(await first.NewCircuitAsync("c" + all.Count));
+            all.Add(await first.OpenSiblingCircuitAsync("c" + all.Count));
         }
         byte[] payload = new byte[payloadBytes];
         return await MeasureAsync(server, client, circuits, duration,
-            i => all[i].SendOneWayAsync(new Fragment { Payload = payload }), () => Volatile.Read(ref received));
+            i => all[i].SendAsync(new Fragment { Payload = payload }), () => Volatile.Read(ref received));
     }
 
     /// <summary>Runs <paramref name="senders"/> loops of <paramref name="sendOne"/> for the duration, waits until the
     /// receiver has everything, stops both ends and returns the received rate per second.</summary>
     private static async Task<double> MeasureAsync(RpcServer server, RpcClient client, int senders,
-        TimeSpan duration, Func<int, ValueTask> sendOne, Func<long> received)
+        TimeSpan duration, Func<int, Task> sendOne, Func<long> received)
     {
         var watch = Stopwatch.StartNew();
         long[] sent = await Task.WhenAll(Enumerable.Range(0, senders).Select(async sender =>

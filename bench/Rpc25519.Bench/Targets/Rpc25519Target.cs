@@ -6,7 +6,7 @@ namespace Rpc25519.Bench.Targets;
 /// <summary>Ours: RpcServer and RpcClient over plain TCP, Message API, one connection per client.</summary>
 internal sealed class Rpc25519Target : IEchoTarget
 {
-    private readonly RpcServer _server = new(new RpcConfig { ServerAddr = "127.0.0.1:0", TcpOnlyNoTls = true });
+    private readonly RpcServer _server = new(new RpcOptions { ListenAddress = "127.0.0.1:0", Transport = TransportKind.Tcp });
     private int _port;
 
     public string Name => "Rpc25519 (plain TCP)";
@@ -15,16 +15,17 @@ internal sealed class Rpc25519Target : IEchoTarget
 
     public async Task StartAsync()
     {
-        _server.Register2Func("echo", static (request, reply, _) =>
+        _server.RegisterCall("echo", static (request, _) =>
         {
-            reply.JobSerz = request.JobSerz;
-            return ValueTask.CompletedTask;
+            var reply = new Message();
+            reply.Payload = request.Payload;
+            return ValueTask.FromResult(reply);
         });
         _port = ((IPEndPoint)await _server.StartAsync()).Port;
     }
 
     public async Task<IEchoClient> ConnectAsync() => new Client(await RpcClient.ConnectAsync(
-        new RpcConfig { ClientDialToHostPort = $"127.0.0.1:{_port}", TcpOnlyNoTls = true }));
+        new RpcOptions { ServerAddress = $"127.0.0.1:{_port}", Transport = TransportKind.Tcp }));
 
     public ValueTask DisposeAsync() => _server.DisposeAsync();
 
@@ -32,10 +33,10 @@ internal sealed class Rpc25519Target : IEchoTarget
     {
         public async ValueTask EchoAsync(byte[] payload)
         {
-            var request = new Message { JobSerz = payload };
-            request.Hdr.ServiceName = "echo";
-            Message reply = await client.SendAndGetReplyAsync(request);
-            if (reply.JobSerz.Length != payload.Length)
+            var request = new Message { Payload = payload };
+            request.Header.ServiceName = "echo";
+            Message reply = await client.CallAsync(request);
+            if (reply.Payload.Length != payload.Length)
             {
                 throw new InvalidOperationException("echo returned the wrong length");
             }

@@ -6,7 +6,7 @@ namespace Rpc25519.Bench.Targets;
 /// <see cref="RpcClient.CallAsync{TArgs, TReply}(string, TArgs, CancellationToken)"/> (MessagePack byte[] in and out).</summary>
 internal sealed class Rpc25519TypedTarget : IEchoTarget
 {
-    private readonly RpcServer _server = new(new RpcConfig { ServerAddr = "127.0.0.1:0", TcpOnlyNoTls = true });
+    private readonly RpcServer _server = new(new RpcOptions { ListenAddress = "127.0.0.1:0", Transport = TransportKind.Tcp });
     private int _port;
 
     public string Name => "Rpc25519 typed (plain TCP)";
@@ -20,7 +20,7 @@ internal sealed class Rpc25519TypedTarget : IEchoTarget
     }
 
     public async Task<IEchoClient> ConnectAsync() => new Client(await RpcClient.ConnectAsync(
-        new RpcConfig { ClientDialToHostPort = $"127.0.0.1:{_port}", TcpOnlyNoTls = true }));
+        new RpcOptions { ServerAddress = $"127.0.0.1:{_port}", Transport = TransportKind.Tcp }));
 
     public ValueTask DisposeAsync() => _server.DisposeAsync();
 

@@ -84,14 +84,14 @@ internal sealed class ClusterNode
         BinaryPrimitives.WriteInt32LittleEndian(payload, Index);
         BinaryPrimitives.WriteInt64LittleEndian(payload.AsSpan(4), sequence);
         _workload.NextBytes(payload.AsSpan(12));
-        var request = new Message { JobSerz = payload };
-        request.Hdr.ServiceName = EchoService;
+        var request = new Message { Payload = payload };
+        request.Header.ServiceName = EchoService;
         TimeSpan start = _cluster.Simulation.Elapsed;
         try
         {
             RpcClient client = await ClientForAsync(peer);
-            Message reply = await client.SendAndGetReplyAsync(request);
-            if (!reply.JobSerz.AsSpan().SequenceEqual(payload))
+            Message reply = await client.CallAsync(request);
+            if (!reply.Payload.AsSpan().SequenceEqual(payload))
             {
                 _cluster.Violation($"node {Node.Name} call #{sequence} to n{peer} got a reply with a different " +
                     "payload (cross-talk or corruption)");
@@ -125,8 +125,8 @@ internal sealed class ClusterNode
         {
             await client.DisposeAsync();
         }
-        RpcConfig config = _cluster.Network.CreateConfig(Node);
-        config.ClientDialToHostPort = $"n{peer}:{Port}";
+        RpcOptions config = _cluster.Network.CreateOptions(Node);
+        config.ServerAddress = $"n{peer}:{Port}";
         config.DefaultCallTimeout = _cluster.Options.CallTimeout;
         config.ConnectTimeout = _cluster.Options.CallTimeout;
         client = await RpcClient.ConnectAsync(config);

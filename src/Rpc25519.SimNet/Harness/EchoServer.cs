@@ -1,3 +1,5 @@
+using Rpc25519.Messages;
+
 namespace Rpc25519.SimNet.Harness;
 
 /// <summary>Starts the real <see cref="RpcServer"/> on a simulated node with an "echo" function (the reply carries
@@ -18,20 +20,21 @@ public static class EchoServer
     /// <param name="register">Registers more functions before the server starts, or null.</param>
     /// <returns>The started server (await it inside <see cref="Simulation.Run"/>).</returns>
     public static Task<RpcServer> StartAsync(SimNetwork network, SimNode node, int port = DefaultPort,
-        Action<RpcConfig>? configure = null, Action<RpcServer>? register = null)
+        Action<RpcOptions>? configure = null, Action<RpcServer>? register = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(node);
         return node.Start(async () =>
         {
-            RpcConfig config = network.CreateConfig(node);
-            config.ServerAddr = $"{node.Name}:{port}";
+            RpcOptions config = network.CreateOptions(node);
+            config.ListenAddress = $"{node.Name}:{port}";
             configure?.Invoke(config);
             var server = new RpcServer(config);
-            server.Register2Func(Service, static (request, reply, _) =>
+            server.RegisterCall(Service, static (request, _) =>
             {
-                reply.JobSerz = request.JobSerz;
-                return ValueTask.CompletedTask;
+                var reply = new Message();
+                reply.Payload = request.Payload;
+                return ValueTask.FromResult(reply);
             });
             register?.Invoke(server);
             await server.StartAsync();

@@ -2,7 +2,7 @@ namespace Rpc25519.Compression;
 
 /// <summary>
 /// How a frame body is compressed. The value is the frame header's compression byte, so the numbers are part of the
-/// wire format. The sender picks (see <see cref="RpcConfig.Compression"/>); the receiver decodes whatever arrives.
+/// wire format. The sender picks (see <see cref="RpcOptions.Compression"/>); the receiver decodes whatever arrives.
 /// </summary>
 public enum CompressionAlgo : byte
 {
@@ -29,7 +29,7 @@ public enum CompressionAlgo : byte
 
     /// <summary>
     /// Only on the wire: this frame is uncompressed although the sender may compress others (a message with
-    /// <see cref="Messages.Hdr.NoSystemCompression"/>, or one too small or too random to gain). A receiving server does
+    /// <see cref="Messages.MessageHeader.SkipCompression"/>, or one too small or too random to gain). A receiving server does
     /// not change its reply compression because of it. Not valid as a config setting.
     /// </summary>
     NoSystemCompression = 7,

@@ -38,7 +38,7 @@ internal static class FrameDecompressor
         if (length < 0 || length > maxBytes)
         {
             throw Bad($"Compressed ({CompressionNames.ToName(algo)}) frame would expand to {(uint)length} bytes, over " +
-                $"the limit of {maxBytes} (RpcConfig.MaxFrameBytes): refusing a possible decompression bomb.");
+                $"the limit of {maxBytes} (RpcOptions.MaxFrameBytes): refusing a possible decompression bomb.");
         }
         ReadOnlySequence<byte> block = body.Slice(FrameCompressor.LengthPrefixBytes);
         byte[]? joined = null;

@@ -14,4 +14,10 @@ internal enum ConfigValueKind
 
     /// <summary><c>(dur "9s")</c> in s-expressions, <c>"9s"</c> in JSON.</summary>
     Duration,
+
+    /// <summary>A list of quoted strings: <c>["a", "b"]</c> (read only, for the original's service-limit lists).</summary>
+    StringList,
+
+    /// <summary>A list of whole numbers: <c>[2, 0]</c> (read only).</summary>
+    IntegerList,
 }

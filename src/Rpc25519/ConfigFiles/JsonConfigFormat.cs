@@ -7,7 +7,7 @@ namespace Rpc25519.ConfigFiles;
 /// enums by name.</summary>
 internal static class JsonConfigFormat
 {
-    public static string Write(RpcConfig config)
+    public static string Write(RpcOptions config)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
@@ -35,7 +35,7 @@ internal static class JsonConfigFormat
     }
 
     /// <exception cref="ConfigFileException">The text is malformed or names an unknown field.</exception>
-    public static RpcConfig Read(string text)
+    public static RpcOptions Read(string text)
     {
         byte[] utf8 = Encoding.UTF8.GetBytes(text);
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions
@@ -43,7 +43,7 @@ internal static class JsonConfigFormat
             CommentHandling = JsonCommentHandling.Skip,
             AllowTrailingCommas = true,
         });
-        var config = new RpcConfig();
+        var config = new RpcOptions();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         try
         {
@@ -65,6 +65,8 @@ internal static class JsonConfigFormat
                 line = LineOf(utf8, reader.TokenStartIndex);
                 string value = (reader.TokenType, field.Kind) switch
                 {
+                    (JsonTokenType.StartArray, ConfigValueKind.StringList or ConfigValueKind.IntegerList) =>
+                        ReadList(ref reader, field, name, line),
                     (JsonTokenType.True, ConfigValueKind.Bool) => "true",
                     (JsonTokenType.False, ConfigValueKind.Bool) => "false",
                     (JsonTokenType.Number, ConfigValueKind.Integer) => Encoding.UTF8.GetString(reader.ValueSpan),
@@ -79,12 +81,30 @@ internal static class JsonConfigFormat
             {
                 throw new ConfigFileException("unexpected text after the closing '}'.", LineOf(utf8, reader.TokenStartIndex));
             }
+            SexpConfigFormat.Finish(config, LineOf(utf8, reader.TokenStartIndex));
         }
         catch (JsonException e)
         {
             throw new ConfigFileException($"not valid JSON: {e.Message}", (int)(e.LineNumber ?? 0) + 1, null, e);
         }
         return config;
+    }
+
+    /// <summary>Reads a JSON array of strings or numbers for a list field.</summary>
+    private static string ReadList(ref Utf8JsonReader reader, ConfigField field, string name, int line)
+    {
+        JsonTokenType itemType = field.Kind == ConfigValueKind.StringList ? JsonTokenType.String : JsonTokenType.Number;
+        var items = new List<string>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != itemType)
+            {
+                throw new ConfigFileException($"field '{name}' needs a {SexpConfigFormat.Describe(field.Kind)}.", line,
+                    name);
+            }
+            items.Add(itemType == JsonTokenType.String ? reader.GetString()! : Encoding.UTF8.GetString(reader.ValueSpan));
+        }
+        return string.Join(ConfigField.ListSeparator, items);
     }
 
     private static int LineOf(byte[] utf8, long index)

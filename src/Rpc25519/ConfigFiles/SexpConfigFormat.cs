@@ -11,9 +11,9 @@ internal static class SexpConfigFormat
 {
     public const string RecordName = "rpc25519_Config";
 
-    public static string Write(RpcConfig config, bool omitDefaults)
+    public static string Write(RpcOptions config, bool omitDefaults)
     {
-        var defaults = new RpcConfig();
+        var defaults = new RpcOptions();
         List<ConfigField> fields = ConfigField.All.Where(f => !omitDefaults || !f.IsDefault(config, defaults)).ToList();
         int width = fields.Count == 0 ? 0 : fields.Max(f => f.Name.Length);
         var text = new StringBuilder().Append('(').Append(RecordName).Append('\n');
@@ -39,10 +39,10 @@ internal static class SexpConfigFormat
     }
 
     /// <exception cref="ConfigFileException">The text is malformed or names an unknown field.</exception>
-    public static RpcConfig Read(string text)
+    public static RpcOptions Read(string text)
     {
         var lexer = new Lexer(text);
-        var config = new RpcConfig();
+        var config = new RpcOptions();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         lexer.Expect("(");
         Token record = lexer.Next();
@@ -81,6 +81,10 @@ internal static class SexpConfigFormat
                 valueText = literal.Text;
                 RequireKind(field, ConfigValueKind.Duration, key, value.Line);
             }
+            else if (value.Kind == TokenKind.Punct && value.Text == "[")
+            {
+                valueText = ReadList(lexer, field, key);
+            }
             else if (value.Kind == TokenKind.String)
             {
                 valueText = value.Text;
@@ -113,10 +117,54 @@ internal static class SexpConfigFormat
         {
             throw new ConfigFileException($"unexpected '{end.Text}' after the closing ')'.", end.Line);
         }
+        Finish(config, end.Line);
         return config;
     }
 
-    internal static void Set(RpcConfig config, ConfigField field, string key, string text, int line)
+    /// <summary>Checks what holds only for a whole file (e.g. both of a pair of original lists given).</summary>
+    internal static void Finish(RpcOptions config, int line)
+    {
+        try
+        {
+            LegacyConfigFields.Finish(config);
+        }
+        catch (FormatException e)
+        {
+            throw new ConfigFileException(e.Message, line, null, e);
+        }
+    }
+
+    /// <summary>Reads the items of <c>[a, b]</c> after its opening bracket, for a list field.</summary>
+    private static string ReadList(Lexer lexer, ConfigField field, Token key)
+    {
+        if (field.Kind is not (ConfigValueKind.StringList or ConfigValueKind.IntegerList))
+        {
+            throw new ConfigFileException($"field '{key.Text}' needs a {Describe(field.Kind)}, not a list.", key.Line,
+                key.Text);
+        }
+        TokenKind itemKind = field.Kind == ConfigValueKind.StringList ? TokenKind.String : TokenKind.Word;
+        var items = new List<string>();
+        while (true)
+        {
+            Token item = lexer.Next();
+            if (item.Kind == TokenKind.Punct && item.Text == "]")
+            {
+                return string.Join(ConfigField.ListSeparator, items);
+            }
+            if (item.Kind == TokenKind.Punct && item.Text == "," && items.Count > 0)
+            {
+                continue;
+            }
+            if (item.Kind != itemKind)
+            {
+                throw new ConfigFileException($"field '{key.Text}' needs a {Describe(field.Kind)}; found " +
+                    $"'{item.Text}'.", item.Line, key.Text);
+            }
+            items.Add(item.Text);
+        }
+    }
+
+    internal static void Set(RpcOptions config, ConfigField field, string key, string text, int line)
     {
         try
         {
@@ -145,6 +193,8 @@ internal static class SexpConfigFormat
         ConfigValueKind.String => "quoted string",
         ConfigValueKind.Bool => "true or false",
         ConfigValueKind.Integer => "whole number",
+        ConfigValueKind.StringList => "list of quoted strings like [\"a\", \"b\"]",
+        ConfigValueKind.IntegerList => "list of whole numbers like [2, 0]",
         _ => "duration like (dur \"9s\")",
     };
 

@@ -11,7 +11,7 @@ public static class CallTypeExtensions
 
     /// <summary>Whether this build knows the value (unknown values from the network close the connection).</summary>
     public static bool IsDefined(this CallType type) =>
-        type is >= CallType.CallNone and <= CallType.CallRequestBistreaming
-             or >= CallType.CallOneWay and <= CallType.CallPeerTrafficWithServiceFallback
-             or CallType.CallStreamCredit;
+        type is >= CallType.None and <= CallType.BistreamBegin
+             or >= CallType.OneWay and <= CallType.PeerTrafficWithServiceFallback
+             or WireCallType.StreamCredit;
 }

@@ -45,10 +45,10 @@ internal sealed class DecodeContext
     }
 
     /// <summary>Reads a call ID; for a reply, returns the waiting request's own string when the bytes match.</summary>
-    public string ReadCallId(ref MessagePackReader reader, Hdr hdr)
+    public string ReadCallId(ref MessagePackReader reader, MessageHeader hdr)
     {
-        bool isReply = hdr.Typ is CallType.CallRpcReply or CallType.CallError && hdr.Seqno != 0;
-        if (isReply && _callIdOfPendingCall?.Invoke(hdr.Seqno) is { } known
+        bool isReply = hdr.CallType is CallType.Reply or CallType.Error && hdr.SequenceNumber != 0;
+        if (isReply && _callIdOfPendingCall?.Invoke(hdr.SequenceNumber) is { } known
                     && reader.TryReadStringSpan(out ReadOnlySpan<byte> utf8))
         {
             return known.Length == utf8.Length && Ascii.Equals(utf8, known) ? known : Encoding.UTF8.GetString(utf8);

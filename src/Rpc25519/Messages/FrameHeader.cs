@@ -79,7 +79,7 @@ internal readonly struct FrameHeader
         {
             throw new RpcProtocolException(ProtocolViolation.FrameTooLarge,
                 $"Frame body of {(uint)length} bytes exceeds the limit of {maxFrameBytes} bytes " +
-                "(RpcConfig.MaxFrameBytes); send large data as a stream, or raise the limit on both sides.");
+                "(RpcOptions.MaxFrameBytes); send large data as a stream, or raise the limit on both sides.");
         }
         header = new FrameHeader(bytes[5], length);
         return true;

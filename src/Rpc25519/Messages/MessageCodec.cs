@@ -5,8 +5,8 @@ namespace Rpc25519.Messages;
 
 /// <summary>
 /// Encodes a <see cref="Message"/> as a MessagePack map with integer keys, and decodes it back. Empty fields are left
-/// out; unknown keys are skipped so that the format can grow. <see cref="Hdr.From"/>, <see cref="Hdr.To"/> and
-/// <see cref="Hdr.LocalRecvTime"/> are never encoded: the receiving connection sets them.
+/// out; unknown keys are skipped so that the format can grow. <see cref="MessageHeader.From"/>, <see cref="MessageHeader.To"/> and
+/// <see cref="MessageHeader.LocalReceiveTime"/> are never encoded: the receiving connection sets them.
 /// </summary>
 internal static class MessageCodec
 {
@@ -14,7 +14,7 @@ internal static class MessageCodec
     public static void Encode(Message message, IBufferWriter<byte> output)
     {
         EncodeAllButPayload(message, output);
-        output.Write(message.JobSerz);
+        output.Write(message.Payload);
     }
 
     /// <summary>
@@ -24,19 +24,19 @@ internal static class MessageCodec
     public static void EncodeAllButPayload(Message message, IBufferWriter<byte> output)
     {
         var writer = new MessagePackWriter(output);
-        int fields = 1 + (message.JobSerz.Length > 0 ? 1 : 0) + (message.JobErrs.Length > 0 ? 1 : 0);
+        int fields = 1 + (message.Payload.Length > 0 ? 1 : 0) + (message.Error.Length > 0 ? 1 : 0);
         writer.WriteMapHeader(fields);
         writer.Write(WireKeys.MessageHdr);
-        HdrCodec.Write(ref writer, message.Hdr);
-        if (message.JobErrs.Length > 0)
+        HeaderCodec.Write(ref writer, message.Header);
+        if (message.Error.Length > 0)
         {
             writer.Write(WireKeys.MessageJobErrs);
-            writer.Write(message.JobErrs);
+            writer.Write(message.Error);
         }
-        if (message.JobSerz.Length > 0)
+        if (message.Payload.Length > 0)
         {
             writer.Write(WireKeys.MessageJobSerz);
-            writer.WriteBinHeader(message.JobSerz.Length);
+            writer.WriteBinHeader(message.Payload.Length);
         }
         writer.Flush();
     }
@@ -68,7 +68,7 @@ internal static class MessageCodec
 
     private static Message Read(ref MessagePackReader reader, DecodeContext? context)
     {
-        var message = new Message(new Hdr());
+        var message = new Message(new MessageHeader());
         bool sawHdr = false;
         int count = reader.ReadMapHeader();
         for (int i = 0; i < count; i++)
@@ -76,14 +76,14 @@ internal static class MessageCodec
             switch (reader.ReadInt32())
             {
                 case WireKeys.MessageHdr:
-                    HdrCodec.Read(ref reader, message.Hdr, context);
+                    HeaderCodec.Read(ref reader, message.Header, context);
                     sawHdr = true;
                     break;
                 case WireKeys.MessageJobSerz:
-                    message.JobSerz = reader.ReadBytes()?.ToArray() ?? [];
+                    message.Payload = reader.ReadBytes()?.ToArray() ?? [];
                     break;
                 case WireKeys.MessageJobErrs:
-                    message.JobErrs = reader.ReadString() ?? "";
+                    message.Error = reader.ReadString() ?? "";
                     break;
                 default:
                     reader.Skip();

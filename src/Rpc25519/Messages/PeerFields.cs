@@ -3,9 +3,9 @@ namespace Rpc25519.Messages;
 /// <summary>The header fields only the peer API uses; held apart so that ordinary calls do not pay for them.</summary>
 internal sealed class PeerFields
 {
-    public string ToPeerServiceNameVersion { get; set; } = "";
+    public string ToPeerServiceVersion { get; set; } = "";
 
-    public string FromPeerServiceNameVersion { get; set; } = "";
+    public string FromPeerServiceVersion { get; set; } = "";
 
     public string ToPeerId { get; set; } = "";
 
@@ -15,7 +15,7 @@ internal sealed class PeerFields
 
     public string FromPeerName { get; set; } = "";
 
-    public int FragOp { get; set; }
+    public int Operation { get; set; }
 
     public PeerFields Clone() => (PeerFields)MemberwiseClone();
 }

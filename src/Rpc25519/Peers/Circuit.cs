@@ -12,9 +12,9 @@ namespace Rpc25519.Peers;
 /// <remarks>
 /// <para>Thread-safe: any thread may send, read or close.</para>
 /// <para><b>Back-pressure (per circuit, credit-based).</b> Each side has a receive window of
-/// <see cref="RpcConfig.PeerCircuitWindow"/> credit units, announced when the circuit opens. A fragment costs one unit
+/// <see cref="PeerOptions.CircuitWindow"/> credit units, announced when the circuit opens. A fragment costs one unit
 /// plus one per 4 KiB of payload (at most the whole window); a sender without enough credit waits in
-/// <see cref="SendOneWayAsync"/>, in order. The receiver returns credit in a small control message each time its reader
+/// <see cref="SendAsync"/>, in order. The receiver returns credit in a small control message each time its reader
 /// has taken a quarter window's worth from <see cref="Reads"/> or <see cref="Errors"/>. So at most a window waits in a
 /// circuit (many small fragments, or a few megabytes of large ones), the connection's reader loop never blocks (its
 /// write into the circuit always
@@ -25,7 +25,7 @@ namespace Rpc25519.Peers;
 /// the
 /// remote, whose circuit then closes with "closed by remote".</para>
 /// </remarks>
-public sealed class Circuit
+public sealed class Circuit : IAsyncDisposable
 {
     private readonly PeerApi _api;
     private readonly Channel<Fragment> _reads;
@@ -117,7 +117,7 @@ public sealed class Circuit
     /// Bounded by the window; taking from it returns credit to the sender.</summary>
     public ChannelReader<Fragment> Reads { get; }
 
-    /// <summary>Fragments the remote sent with <see cref="Fragment.Err"/> set; otherwise like <see cref="Reads"/>.
+    /// <summary>Fragments the remote sent with <see cref="Fragment.Error"/> set; otherwise like <see cref="Reads"/>.
     /// Its order relative to <see cref="Reads"/> is not kept.</summary>
     public ChannelReader<Fragment> Errors { get; }
 
@@ -155,15 +155,18 @@ public sealed class Circuit
     /// <summary>
     /// Sends <paramref name="fragment"/> to the remote. Completes once the fragment is queued on the connection; waits
     /// first while this circuit has no send credit (the remote's reader is behind), never drops. Fills in the peer,
-    /// circuit and type fields (<see cref="CallType.CallPeerError"/> when <see cref="Fragment.Err"/> is set).
+    /// circuit and type fields (<see cref="CallType.PeerError"/> when <see cref="Fragment.Error"/> is set).
     /// </summary>
     /// <param name="fragment">Owned by the library from now on, with its payload.</param>
     /// <param name="cancellationToken">Stops waiting for credit or queue room; the fragment is then not sent.</param>
     /// <exception cref="CircuitClosedException">The circuit is or becomes closed; the message gives the
     /// reason.</exception>
     /// <exception cref="ArgumentException">A reserved or empty arg key, or a fragment larger than
-    /// <see cref="RpcConfig.MaxFrameBytes"/>.</exception>
-    public ValueTask SendOneWayAsync(Fragment fragment, CancellationToken cancellationToken = default)
+    /// <see cref="RpcOptions.MaxFrameBytes"/>.</exception>
+    public Task SendAsync(Fragment fragment, CancellationToken cancellationToken = default) =>
+        SendCoreAsync(fragment, cancellationToken).AsTask();
+
+    private ValueTask SendCoreAsync(Fragment fragment, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(fragment);
         if (cancellationToken.IsCancellationRequested)
@@ -171,10 +174,10 @@ public sealed class Circuit
             return ValueTask.FromCanceled(cancellationToken);
         }
         ThrowIfClosed();
-        CallType typ = fragment.Err.Length > 0 ? CallType.CallPeerError : CallType.CallPeerTraffic;
+        CallType typ = fragment.Error.Length > 0 ? CallType.PeerError : CallType.PeerTraffic;
         Message message = PeerWire.ToMessage(fragment, this, typ);
         _api.CheckSize(message);
-        int cost = SendCredit.CostOf(message.JobSerz.Length, Volatile.Read(ref _remoteWindow));
+        int cost = SendCredit.CostOf(message.Payload.Length, Volatile.Read(ref _remoteWindow));
         return _sendCredit.TryTake(cost) ? EnqueueAsync(message, cost, cancellationToken)
             : SendWhenCreditAsync(message, cost, cancellationToken);
     }
@@ -188,10 +191,10 @@ public sealed class Circuit
     /// closed).</param>
     /// <returns>The open circuit, once the remote has acknowledged it.</returns>
     /// <exception cref="PeerRejectedException">The remote refused it (e.g. its peer is gone).</exception>
-    /// <exception cref="RpcTimeoutException">No answer within <see cref="RpcConfig.DefaultCallTimeout"/>.</exception>
-    public Task<Circuit> NewCircuitAsync(string name, Fragment? firstFragment = null,
+    /// <exception cref="RpcTimeoutException">No answer within <see cref="RpcOptions.DefaultCallTimeout"/>.</exception>
+    public Task<Circuit> OpenSiblingCircuitAsync(string name, Fragment? firstFragment = null,
         CancellationToken cancellationToken = default) =>
-        _api.OpenCircuitAsync(LocalPeer, Connection, CallType.CallPeerStartCircuit, RemoteServiceName, RemotePeerId,
+        _api.OpenCircuitAsync(LocalPeer, Connection, WireCallType.PeerStartCircuit, RemoteServiceName, RemotePeerId,
             name, firstFragment, cancellationToken);
 
     /// <summary>
@@ -199,12 +202,15 @@ public sealed class Circuit
     /// call more than once (the first reason wins). Completes once the remote's notice is queued.
     /// </summary>
     /// <param name="reason">Optional text the remote sees in its <see cref="CloseReason"/>.</param>
-    public ValueTask CloseAsync(string? reason = null)
+    public Task CloseAsync(string? reason = null)
     {
         Close(string.IsNullOrEmpty(reason) ? "closed locally" : "closed locally: " + reason, notifyRemote: true,
             remoteReason: reason ?? "");
-        return ValueTask.CompletedTask;
+        return Task.CompletedTask;
     }
+
+    /// <summary>Closes the circuit on both sides, as <see cref="CloseAsync"/> without a reason does.</summary>
+    public async ValueTask DisposeAsync() => await CloseAsync();
 
     /// <inheritdoc />
     public override string ToString() => $"Circuit({CircuitId}, {Name}, {LocalPeer.PeerId} <-> {RemotePeerId})";
@@ -214,7 +220,7 @@ public sealed class Circuit
     /// <param name="remoteWindow">The remote's receive window, in credit units.</param>
     /// <param name="firstPayloadBytes">The payload size of the first fragment the open carried, or -1 for none: it
     /// already sits in the remote's window.</param>
-    internal void OnOpenAcknowledged(Hdr ack, int remoteWindow, int firstPayloadBytes)
+    internal void OnOpenAcknowledged(MessageHeader ack, int remoteWindow, int firstPayloadBytes)
     {
         RemotePeerId = ack.FromPeerId;
         RemotePeerName = ack.FromPeerName;
@@ -233,13 +239,13 @@ public sealed class Circuit
     /// blocks).</summary>
     internal void Deliver(Message message)
     {
-        if (PeerWire.IntArg(message.Hdr, SystemArgs.Credit) is { } credit)
+        if (PeerWire.IntArg(message.Header, SystemArgs.Credit) is { } credit)
         {
             _sendCredit.Grant(credit);
             return;
         }
         Fragment fragment = PeerWire.FromMessage(message, this);
-        Channel<Fragment> target = fragment.Typ == CallType.CallPeerError ? _errors : _reads;
+        Channel<Fragment> target = fragment.CallType == CallType.PeerError ? _errors : _reads;
         int cost = SendCredit.CostOf(fragment.Payload.Length, _window);
         // The unit count is the exact check; the channel's bound (in fragments) is a backstop.
         if (Interlocked.Add(ref _queuedUnits, cost) <= _window && target.Writer.TryWrite(fragment) || IsClosed)
@@ -265,8 +271,8 @@ public sealed class Circuit
         int credit = Interlocked.Exchange(ref _takenSinceGrant, 0);
         if (credit > 0)
         {
-            Message grant = PeerWire.Control(CallType.CallPeerTraffic, CircuitId, LocalPeer, RemotePeerId);
-            grant.Hdr.Args[SystemArgs.Credit] = PeerWire.Text(credit);
+            Message grant = PeerWire.Control(CallType.PeerTraffic, CircuitId, LocalPeer, RemotePeerId);
+            grant.Header.Args[SystemArgs.Credit] = PeerWire.Text(credit);
             // Sent from the reader's thread, not the connection's reader loop: it may write at once.
             _api.SendBestEffort(Connection, grant, inline: true);
         }
@@ -286,8 +292,8 @@ public sealed class Circuit
         LocalPeer.Forget(this);
         if (notifyRemote)
         {
-            Message end = PeerWire.Control(CallType.CallPeerEndCircuit, CircuitId, LocalPeer, RemotePeerId);
-            end.Hdr.Subject = remoteReason;
+            Message end = PeerWire.Control(WireCallType.PeerEndCircuit, CircuitId, LocalPeer, RemotePeerId);
+            end.Header.Subject = remoteReason;
             _api.SendBestEffort(Connection, end);
         }
         _reads.Writer.TryComplete();

@@ -4,13 +4,13 @@ namespace Rpc25519.Peers;
 
 /// <summary>
 /// The unit of data on a <see cref="Circuit"/>: a simplified <see cref="Message"/>. On the wire a fragment is a message
-/// whose header carries the fields below (<see cref="CircuitId"/> in <see cref="Hdr.CallId"/>, <see
-/// cref="FragSubject"/>
-/// in <see cref="Hdr.Subject"/>, <see cref="FragPart"/> in <see cref="Hdr.StreamPart"/>, <see cref="Payload"/> in
-/// <see cref="Message.JobSerz"/>, <see cref="Err"/> in <see cref="Message.JobErrs"/>; see docs/peers.md).
+/// whose header carries the fields below (<see cref="CircuitId"/> in <see cref="MessageHeader.CallId"/>, <see
+/// cref="Subject"/>
+/// in <see cref="MessageHeader.Subject"/>, <see cref="Part"/> in <see cref="MessageHeader.StreamPart"/>, <see cref="Payload"/> in
+/// <see cref="Message.Payload"/>, <see cref="Error"/> in <see cref="Message.Error"/>; see docs/peers.md).
 /// </summary>
 /// <remarks>
-/// Not thread-safe. A fragment handed to <see cref="Circuit.SendOneWayAsync"/> (or used as a first fragment) belongs to
+/// Not thread-safe. A fragment handed to <see cref="Circuit.SendAsync"/> (or used as a first fragment) belongs to
 /// the library from then on, and so does its <see cref="Payload"/> array: do not change or resend either. A received
 /// fragment belongs to the reader.
 /// </remarks>
@@ -28,7 +28,7 @@ public sealed class Fragment
     public string FromPeerServiceName { get; set; } = "";
 
     /// <summary>The sending peer's service version (filled in from the circuit when empty).</summary>
-    public string FromPeerServiceNameVersion { get; set; } = "";
+    public string FromPeerServiceVersion { get; set; } = "";
 
     /// <summary>The receiving peer's ID (set by the library on send).</summary>
     public string ToPeerId { get; set; } = "";
@@ -40,7 +40,7 @@ public sealed class Fragment
     public string ToPeerServiceName { get; set; } = "";
 
     /// <summary>The receiving peer's service version (filled in from the circuit when empty).</summary>
-    public string ToPeerServiceNameVersion { get; set; } = "";
+    public string ToPeerServiceVersion { get; set; } = "";
 
     /// <summary>The circuit the fragment travels on (set by the library on send).</summary>
     public string CircuitId { get; set; } = "";
@@ -48,19 +48,19 @@ public sealed class Fragment
     /// <summary>The sender's process-wide send counter (set on send; informational only).</summary>
     public long Serial { get; set; }
 
-    /// <summary>What the fragment is on the wire: <see cref="CallType.CallPeerTraffic"/>, or
-    /// <see cref="CallType.CallPeerError"/> when <see cref="Err"/> is set; a first fragment carries the circuit-open
+    /// <summary>What the fragment is on the wire: <see cref="CallType.PeerTraffic"/>, or
+    /// <see cref="CallType.PeerError"/> when <see cref="Error"/> is set; a first fragment carries the circuit-open
     /// type. Set by the library on send.</summary>
-    public CallType Typ { get; set; }
+    public CallType CallType { get; set; }
 
     /// <summary>An operation code the application defines.</summary>
-    public int FragOp { get; set; }
+    public int Operation { get; set; }
 
     /// <summary>Free text the application defines.</summary>
-    public string FragSubject { get; set; } = "";
+    public string Subject { get; set; } = "";
 
     /// <summary>A part number the application defines (not checked by the library).</summary>
-    public long FragPart { get; set; }
+    public long Part { get; set; }
 
     /// <summary>Small string parameters. Keys must not be empty nor start with <c>#</c> (reserved for the library;
     /// a send refuses them). Received fragments may carry the library's <c>#</c> keys. Created on first use.</summary>
@@ -74,14 +74,14 @@ public sealed class Fragment
 
     /// <summary>An error text; a fragment sent with it set arrives on the remote's <see
     /// cref="Circuit.Errors"/>.</summary>
-    public string Err { get; set; } = "";
+    public string Error { get; set; } = "";
 
-    /// <summary>When the fragment was sent, from the sender's <see cref="RpcConfig.TimeProvider"/>.</summary>
+    /// <summary>When the fragment was sent, from the sender's <see cref="RpcOptions.TimeProvider"/>.</summary>
     public DateTimeOffset Created { get; set; }
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"Fragment(Typ={Typ}, CircuitId={CircuitId}, FragOp={FragOp}, FragSubject={FragSubject}, " +
-        $"FragPart={FragPart}, " +
-        $"Payload={Payload.Length} bytes{(Err.Length > 0 ? ", Err=" + Err : "")})";
+        $"Fragment(CallType={CallType}, CircuitId={CircuitId}, Operation={Operation}, Subject={Subject}, " +
+        $"Part={Part}, " +
+        $"Payload={Payload.Length} bytes{(Error.Length > 0 ? ", Error=" + Error : "")})";
 }

@@ -7,7 +7,7 @@ namespace Rpc25519.Peers;
 
 /// <summary>
 /// One running instance of a registered peer service in this process: it has an ID, a URL, the circuits opened to
-/// and from it, and the task of its <see cref="PeerServiceFunc"/>.
+/// and from it, and the task of its <see cref="PeerServiceHandler"/>.
 /// </summary>
 /// <remarks>
 /// <para>Thread-safe.</para>
@@ -15,7 +15,7 @@ namespace Rpc25519.Peers;
 /// stopping) closes each of its circuits and tells each remote (end-circuit per circuit, then a shutdown notice per
 /// remote peer). Closing does not wait for the service function; <see cref="Completion"/> does.</para>
 /// </remarks>
-public sealed class LocalPeer
+public sealed class LocalPeer : IAsyncDisposable
 {
     private readonly PeerApi _api;
     private readonly CancellationTokenSource _stopping = new();
@@ -98,9 +98,9 @@ public sealed class LocalPeer
     /// <exception cref="ArgumentException">The URL is malformed, has no peer ID, or has a circuit ID.</exception>
     /// <exception cref="PeerRejectedException">The remote refused (no such peer, a full new-circuit queue,
     /// ...).</exception>
-    /// <exception cref="RpcTimeoutException">No answer within <see cref="RpcConfig.DefaultCallTimeout"/>.</exception>
+    /// <exception cref="RpcTimeoutException">No answer within <see cref="RpcOptions.DefaultCallTimeout"/>.</exception>
     /// <exception cref="RpcException">There is no connection to that address, or it closed.</exception>
-    public Task<Circuit> NewCircuitToPeerUrlAsync(string circuitName, string peerUrl, Fragment? firstFragment = null,
+    public Task<Circuit> OpenCircuitAsync(string circuitName, string peerUrl, Fragment? firstFragment = null,
         CancellationToken cancellationToken = default)
     {
         PeerUrl url = PeerUrl.Parse(peerUrl);
@@ -108,17 +108,25 @@ public sealed class LocalPeer
         {
             throw new ArgumentException($"'{peerUrl}' must name a peer and no circuit " +
                 "(tcp://host:port/service/peerId); " +
-                "to reach a service without a known peer use PeerApi.StartRemotePeerAndGetCircuitAsync or " +
-                "PreferExtantRemotePeerGetCircuitAsync.", nameof(peerUrl));
+                "to reach a service without a known peer use PeerApi.OpenCircuitToNewPeerAsync or " +
+                "OpenCircuitToSinglePeerAsync.", nameof(peerUrl));
         }
         RpcConnection connection = _api.ConnectionFor(url.NetAddress);
-        return _api.OpenCircuitAsync(this, connection, CallType.CallPeerStartCircuit, url.ServiceName, url.PeerId,
+        return _api.OpenCircuitAsync(this, connection, WireCallType.PeerStartCircuit, url.ServiceName, url.PeerId,
             circuitName, firstFragment, cancellationToken);
     }
 
     /// <summary>Closes the peer and all its circuits (telling their remotes); does not wait for the service function
     /// (see <see cref="Completion"/>). Safe to call more than once.</summary>
     public void Close() => Shutdown("closed locally");
+
+    /// <summary>Closes the peer and all its circuits (as <see cref="Close"/>), then waits for its service function to
+    /// return. A service function that failed was logged when it failed; its error is not thrown again here.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Close();
+        await Completion.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+    }
 
     /// <inheritdoc />
     public override string ToString() => $"LocalPeer({ServiceName}, {PeerId})";
@@ -127,11 +135,11 @@ public sealed class LocalPeer
 
     /// <summary>Starts the service function on the configured scheduler; a cancelled <paramref name="startToken"/>
     /// later closes the peer.</summary>
-    internal void Start(PeerServiceFunc func, CancellationToken startToken, TaskScheduler scheduler)
+    internal void Start(PeerServiceHandler func, CancellationToken startToken, TaskScheduler scheduler)
     {
         Completion = Task.Factory.StartNew(static s =>
             {
-                var (peer, body) = ((LocalPeer, PeerServiceFunc))s!;
+                var (peer, body) = ((LocalPeer, PeerServiceHandler))s!;
                 return peer.RunServiceAsync(body);
             }, (this, func), CancellationToken.None, TaskCreationOptions.DenyChildAttach, scheduler).Unwrap();
         _startTokenRegistration = startToken.UnsafeRegister(
@@ -211,7 +219,7 @@ public sealed class LocalPeer
         foreach ((string remotePeerId, RpcConnection connection) in remotes)
         {
             _api.SendBestEffort(connection,
-                PeerWire.Control(CallType.CallPeerFromIsShutdown, PeerId, this, remotePeerId));
+                PeerWire.Control(WireCallType.PeerFromIsShutdown, PeerId, this, remotePeerId));
         }
         _api.Forget(this);
         PeerLog.PeerClosed(_api.Logger, PeerId, ServiceName, reason);
@@ -224,7 +232,7 @@ public sealed class LocalPeer
     private Circuit[] Snapshot() =>
         [.. _circuits.Values.OrderBy(c => c.CircuitId, StringComparer.Ordinal)];
 
-    private async Task RunServiceAsync(PeerServiceFunc body)
+    private async Task RunServiceAsync(PeerServiceHandler body)
     {
         string reason = "the service function returned";
         try

@@ -19,11 +19,11 @@ public sealed partial class PeerApi
             remoteServiceName);
         Message open = PeerWire.ToMessage(firstFragment ?? new Fragment(), circuit, typ);
         CheckSize(open);
-        open.Hdr.Args[SystemArgs.Window] = PeerWire.Text(Window);
-        open.Hdr.Args[SystemArgs.CircuitName] = circuit.Name;
+        open.Header.Args[SystemArgs.Window] = PeerWire.Text(Window);
+        open.Header.Args[SystemArgs.CircuitName] = circuit.Name;
         if (firstFragment is not null)
         {
-            open.Hdr.Args[SystemArgs.HasFirst] = "1";
+            open.Header.Args[SystemArgs.HasFirst] = "1";
             circuit.FirstPayloadBytes = firstFragment.Payload.Length;
         }
         if (!local.TryRegister(circuit))
@@ -49,7 +49,7 @@ public sealed partial class PeerApi
     private async Task<Message> SendAndAwaitAckAsync(RpcConnection connection, Message request, Circuit? circuit,
         CancellationToken cancellationToken)
     {
-        string callId = request.Hdr.CallId;
+        string callId = request.Header.CallId;
         var pending = new PendingAck(connection, circuit);
         _pendingAcks[callId] = pending;
         try
@@ -57,12 +57,12 @@ public sealed partial class PeerApi
             await connection.EnqueueAsync(request, moreComing: false, cancellationToken);
             Message ack = await pending.Task.WaitAsync(_endpoint.Config.DefaultCallTimeout, _endpoint.TimeProvider,
                 cancellationToken);
-            return ack.JobErrs.Length == 0 ? ack : throw RefusalFrom(ack);
+            return ack.Error.Length == 0 ? ack : throw RefusalFrom(ack);
         }
         catch (TimeoutException)
         {
-            throw new RpcTimeoutException($"{request.Hdr.Typ} to service '{request.Hdr.ServiceName}' at " +
-                $"{connection.RemoteAddress} got no answer within RpcConfig.DefaultCallTimeout " +
+            throw new RpcTimeoutException($"{request.Header.CallType} to service '{request.Header.ServiceName}' at " +
+                $"{connection.RemoteAddress} got no answer within RpcOptions.DefaultCallTimeout " +
                 $"({_endpoint.Config.DefaultCallTimeout.TotalSeconds:0.###} s).");
         }
         finally
@@ -73,10 +73,10 @@ public sealed partial class PeerApi
 
     private static PeerRejectedException RefusalFrom(Message ack)
     {
-        string text = "The remote refused: " + ack.JobErrs;
-        if (ack.Hdr.HasArgs && ack.Hdr.Args.TryGetValue(SystemArgs.LimitedExistingPeerIdFirstUrl, out string? url))
+        string text = "The remote refused: " + ack.Error;
+        if (ack.Header.HasArgs && ack.Header.Args.TryGetValue(SystemArgs.LimitedExistingPeerIdFirstUrl, out string? url))
         {
-            string ids = ack.Hdr.Args.GetValueOrDefault(SystemArgs.LimitedExistingPeerIds, "");
+            string ids = ack.Header.Args.GetValueOrDefault(SystemArgs.LimitedExistingPeerIds, "");
             return new PeerServiceLimitException(text, url, ids.Split(',', StringSplitOptions.RemoveEmptyEntries));
         }
         return new PeerRejectedException(text);
@@ -90,10 +90,10 @@ public sealed partial class PeerApi
     private (LocalPeer? Peer, PeerRejectedException? Refusal) StartOrReuse(string serviceName, string peerName,
         string? peerId, bool reuseSingle, CancellationToken startToken)
     {
-        if (!_services.TryGetValue(serviceName, out PeerServiceFunc? func))
+        if (!_services.TryGetValue(serviceName, out PeerServiceHandler? func))
         {
             return (null, new PeerRejectedException($"No peer service is registered as '{serviceName}' on this side " +
-                "(PeerApi.RegisterPeerServiceFunc)."));
+                "(PeerApi.RegisterPeerService)."));
         }
         LocalPeer peer;
         lock (_startLock)
@@ -117,7 +117,7 @@ public sealed partial class PeerApi
             {
                 string[] ids = [.. running.Select(p => p.PeerId)];
                 return (null, new PeerServiceLimitException($"Service '{serviceName}' is already at " +
-                    $"RpcConfig.LimitedServiceMax ({max}) here; running: {string.Join(",", ids)}. Use the existing " +
+                    $"RpcOptions.Peers.ServiceLimits ({max}) here; running: {string.Join(",", ids)}. Use the existing " +
                     $"instance {running[0].Url} instead.", running[0].Url, ids));
             }
             if (peerId is not null && _peers.ContainsKey(peerId))
@@ -159,7 +159,7 @@ public sealed partial class PeerApi
         }
         catch (RpcException e)
         {
-            PeerLog.SystemSendFailed(Logger, message.Hdr.Typ.ToString(), connection.RemoteAddress, message.Hdr.CallId,
+            PeerLog.SystemSendFailed(Logger, message.Header.CallType.ToString(), connection.RemoteAddress, message.Header.CallId,
                 e.Message);
         }
     }
@@ -168,16 +168,16 @@ public sealed partial class PeerApi
     /// <exception cref="ArgumentException">It is too large.</exception>
     internal void CheckSize(Message message)
     {
-        long bytes = message.JobSerz.Length + 3L * (message.JobErrs.Length + message.Hdr.Subject.Length)
+        long bytes = message.Payload.Length + 3L * (message.Error.Length + message.Header.Subject.Length)
                      + FragmentHeaderAllowanceBytes;
-        if (message.Hdr.HasArgs)
+        if (message.Header.HasArgs)
         {
-            bytes += message.Hdr.Args.Sum(a => 3L * (a.Key.Length + a.Value.Length));
+            bytes += message.Header.Args.Sum(a => 3L * (a.Key.Length + a.Value.Length));
         }
         if (bytes > _endpoint.Config.MaxFrameBytes)
         {
             throw new ArgumentException($"A fragment of about {bytes} bytes does not fit in a frame of " +
-                $"RpcConfig.MaxFrameBytes ({_endpoint.Config.MaxFrameBytes}); split it over several fragments.",
+                $"RpcOptions.MaxFrameBytes ({_endpoint.Config.MaxFrameBytes}); split it over several fragments.",
                 nameof(message));
         }
     }
@@ -190,7 +190,7 @@ public sealed partial class PeerApi
         }
         catch (RpcException e)
         {
-            PeerLog.SystemSendFailed(Logger, message.Hdr.Typ.ToString(), connection.RemoteAddress, message.Hdr.CallId,
+            PeerLog.SystemSendFailed(Logger, message.Header.CallType.ToString(), connection.RemoteAddress, message.Header.CallId,
                 e.Message);
         }
     }

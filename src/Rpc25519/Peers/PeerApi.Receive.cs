@@ -11,27 +11,27 @@ public sealed partial class PeerApi
     /// </summary>
     internal void OnMessage(RpcConnection connection, Message message)
     {
-        Hdr hdr = message.Hdr;
-        switch (hdr.Typ)
+        MessageHeader hdr = message.Header;
+        switch (hdr.CallType)
         {
-            case CallType.CallPeerStart:
+            case WireCallType.PeerStart:
                 OnStart(connection, message);
                 return;
-            case CallType.CallPeerStartCircuit or CallType.CallPeerStartCircuitTakeToId
-                or CallType.CallPeerStartCircuitAtMostOne:
+            case WireCallType.PeerStartCircuit or WireCallType.PeerStartCircuitTakeToId
+                or WireCallType.PeerStartCircuitAtMostOne:
                 OnOpen(connection, message);
                 return;
-            case CallType.CallPeerCircuitEstablishedAck:
+            case WireCallType.PeerCircuitEstablishedAck:
                 OnAck(connection, message);
                 return;
-            case CallType.CallPeerEndCircuit:
+            case WireCallType.PeerEndCircuit:
                 if (TryFindCircuit(connection, hdr, out Circuit? ended))
                 {
                     ended.Close(hdr.Subject.Length > 0 ? "closed by remote: " + hdr.Subject : "closed by remote",
                         notifyRemote: false);
                 }
                 return;
-            case CallType.CallPeerFromIsShutdown:
+            case WireCallType.PeerFromIsShutdown:
                 if (_peers.TryGetValue(hdr.ToPeerId, out LocalPeer? peer))
                 {
                     peer.CloseCircuitsWhere(
@@ -71,18 +71,18 @@ public sealed partial class PeerApi
         }
     }
 
-    private bool TryFindCircuit(RpcConnection connection, Hdr hdr,
+    private bool TryFindCircuit(RpcConnection connection, MessageHeader hdr,
         [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Circuit? circuit)
     {
         circuit = null;
         if (!_peers.TryGetValue(hdr.ToPeerId, out LocalPeer? peer))
         {
-            PeerLog.UnknownPeer(Logger, hdr.Typ.ToString(), connection.RemoteAddress, hdr.ToPeerId, hdr.CallId);
+            PeerLog.UnknownPeer(Logger, hdr.CallType.ToString(), connection.RemoteAddress, hdr.ToPeerId, hdr.CallId);
             return false;
         }
         if (!peer.TryGetCircuit(hdr.CallId, out Circuit found) || !ReferenceEquals(found.Connection, connection))
         {
-            PeerLog.UnknownCircuit(Logger, hdr.Typ.ToString(), connection.RemoteAddress, hdr.ToPeerId, hdr.CallId);
+            PeerLog.UnknownCircuit(Logger, hdr.CallType.ToString(), connection.RemoteAddress, hdr.ToPeerId, hdr.CallId);
             return false;
         }
         circuit = found;
@@ -91,7 +91,7 @@ public sealed partial class PeerApi
 
     private void OnStart(RpcConnection connection, Message message)
     {
-        Hdr hdr = message.Hdr;
+        MessageHeader hdr = message.Header;
         (LocalPeer? peer, PeerRejectedException? refusal) =
             StartOrReuse(hdr.ServiceName, "", peerId: null, reuseSingle: false, CancellationToken.None);
         if (refusal is not null)
@@ -99,28 +99,28 @@ public sealed partial class PeerApi
             Reject(connection, hdr, refusal);
             return;
         }
-        Message ack = PeerWire.Control(CallType.CallPeerCircuitEstablishedAck, hdr.CallId, peer!, hdr.FromPeerId);
-        ack.Hdr.Args[SystemArgs.PeerId] = peer!.PeerId;
-        ack.Hdr.Args[SystemArgs.PeerUrl] = PeerUrl.Format(connection.LocalAddress, peer.ServiceName, peer.PeerId);
+        Message ack = PeerWire.Control(WireCallType.PeerCircuitEstablishedAck, hdr.CallId, peer!, hdr.FromPeerId);
+        ack.Header.Args[SystemArgs.PeerId] = peer!.PeerId;
+        ack.Header.Args[SystemArgs.PeerUrl] = PeerUrl.Format(connection.LocalAddress, peer.ServiceName, peer.PeerId);
         SendBestEffort(connection, ack);
     }
 
     private void OnOpen(RpcConnection connection, Message message)
     {
-        Hdr hdr = message.Hdr;
+        MessageHeader hdr = message.Header;
         LocalPeer? peer = null;
         PeerRejectedException? refusal = null;
-        switch (hdr.Typ)
+        switch (hdr.CallType)
         {
-            case CallType.CallPeerStartCircuit:
+            case WireCallType.PeerStartCircuit:
                 if (!_peers.TryGetValue(hdr.ToPeerId, out peer))
                 {
                     refusal = new PeerRejectedException($"No peer {hdr.ToPeerId} runs here (it may have shut down); " +
-                        $"reach service '{hdr.ServiceName}' with PreferExtantRemotePeerGetCircuitAsync or start a " +
+                        $"reach service '{hdr.ServiceName}' with OpenCircuitToSinglePeerAsync or start a " +
                         "new instance.");
                 }
                 break;
-            case CallType.CallPeerStartCircuitTakeToId:
+            case WireCallType.PeerStartCircuitTakeToId:
                 (peer, refusal) = StartOrReuse(hdr.ServiceName, "", hdr.ToPeerId, reuseSingle: false,
                     CancellationToken.None);
                 break;
@@ -140,7 +140,7 @@ public sealed partial class PeerApi
     /// returns the refusal instead if it cannot.</summary>
     private PeerRejectedException? TryAccept(RpcConnection connection, Message open, LocalPeer peer)
     {
-        Hdr hdr = open.Hdr;
+        MessageHeader hdr = open.Header;
         if (PeerWire.IntArg(hdr, SystemArgs.Window) is not { } credit || credit < 1)
         {
             return new PeerRejectedException("The open carries no credit window (#window); the opener speaks " +
@@ -163,37 +163,37 @@ public sealed partial class PeerApi
         {
             circuit.Close("refused: the peer's new-circuit queue is full", notifyRemote: false);
             return new PeerRejectedException($"Peer {peer.PeerId} has {NewCircuitQueueCapacity} new circuits " +
-                "waiting for its service to take them (RpcConfig.PeerNewCircuitQueueCapacity); try again later.");
+                "waiting for its service to take them (RpcOptions.Peers.NewCircuitQueueCapacity); try again later.");
         }
-        Message ack = PeerWire.Control(CallType.CallPeerCircuitEstablishedAck, hdr.CallId, peer, hdr.FromPeerId);
+        Message ack = PeerWire.Control(WireCallType.PeerCircuitEstablishedAck, hdr.CallId, peer, hdr.FromPeerId);
         // The full window: the opener knows what its first fragment already took of it.
-        ack.Hdr.Args[SystemArgs.Window] = PeerWire.Text(Window);
-        ack.Hdr.Args[SystemArgs.PeerId] = peer.PeerId;
-        ack.Hdr.Args[SystemArgs.PeerUrl] = PeerUrl.Format(connection.LocalAddress, peer.ServiceName, peer.PeerId);
+        ack.Header.Args[SystemArgs.Window] = PeerWire.Text(Window);
+        ack.Header.Args[SystemArgs.PeerId] = peer.PeerId;
+        ack.Header.Args[SystemArgs.PeerUrl] = PeerUrl.Format(connection.LocalAddress, peer.ServiceName, peer.PeerId);
         SendBestEffort(connection, ack);
         PeerLog.CircuitOpened(Logger, circuit.CircuitId, circuit.Name, peer.PeerId, circuit.RemotePeerId);
         return null;
     }
 
     /// <summary>Answers a start or open with a refusal (an ack carrying the reason, and limit details).</summary>
-    private void Reject(RpcConnection connection, Hdr request, PeerRejectedException refusal)
+    private void Reject(RpcConnection connection, MessageHeader request, PeerRejectedException refusal)
     {
-        PeerLog.OpenRejected(Logger, request.Typ.ToString(), connection.RemoteAddress, request.CallId,
+        PeerLog.OpenRejected(Logger, request.CallType.ToString(), connection.RemoteAddress, request.CallId,
             refusal.Message);
-        var ack = new Message(new Hdr
+        var ack = new Message(new MessageHeader
         {
-            Typ = CallType.CallPeerCircuitEstablishedAck,
+            CallType = WireCallType.PeerCircuitEstablishedAck,
             CallId = request.CallId,
             ToPeerId = request.FromPeerId,
             ServiceName = request.FromServiceName,
             FromServiceName = request.ServiceName,
         })
         {
-            JobErrs = refusal.Message,
+            Error = refusal.Message,
         };
         if (refusal is PeerServiceLimitException limit)
         {
-            Dictionary<string, string> args = ack.Hdr.Args;
+            Dictionary<string, string> args = ack.Header.Args;
             args[SystemArgs.LimitedServiceName] = request.ServiceName;
             args[SystemArgs.LimitedServiceMax] = PeerWire.Text(_limits.GetValueOrDefault(request.ServiceName));
             args[SystemArgs.LimitedServiceCurrentCount] = PeerWire.Text(limit.ExistingPeerIds.Count);
@@ -208,14 +208,14 @@ public sealed partial class PeerApi
 
     private void OnAck(RpcConnection connection, Message ack)
     {
-        Hdr hdr = ack.Hdr;
+        MessageHeader hdr = ack.Header;
         if (!_pendingAcks.TryGetValue(hdr.CallId, out PendingAck? pending)
             || !ReferenceEquals(pending.Connection, connection))
         {
             PeerLog.UnclaimedAck(Logger, connection.RemoteAddress, hdr.CallId);
             return;
         }
-        if (ack.JobErrs.Length == 0 && pending.Circuit is { } circuit)
+        if (ack.Error.Length == 0 && pending.Circuit is { } circuit)
         {
             if (PeerWire.IntArg(hdr, SystemArgs.Window) is not { } window || window < 1)
             {

@@ -23,7 +23,7 @@ public sealed partial class PeerApi
     private readonly Func<string> _localAddress;
     private readonly Func<string, RpcConnection?> _connectionFor;
     private readonly Dictionary<string, int> _limits = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, PeerServiceFunc> _services = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PeerServiceHandler> _services = new(StringComparer.Ordinal);
 
     /// <summary>Running peers by ID (read on reader loops without a lock; written under <see
     /// cref="_startLock"/>).</summary>
@@ -45,29 +45,23 @@ public sealed partial class PeerApi
         _endpoint = endpoint;
         _localAddress = localAddress;
         _connectionFor = connectionFor;
-        RpcConfig config = endpoint.Config;
-        if (config.LimitedServiceNames.Count != config.LimitedServiceMax.Count)
+        PeerOptions options = endpoint.Config.Peers;
+        foreach ((string service, int limit) in options.ServiceLimits)
         {
-            throw new ArgumentException($"RpcConfig.LimitedServiceNames has {config.LimitedServiceNames.Count} " +
-                $"entries but RpcConfig.LimitedServiceMax has {config.LimitedServiceMax.Count}; give one maximum per " +
-                "name.", "config");
-        }
-        for (int i = 0; i < config.LimitedServiceNames.Count; i++)
-        {
-            if (config.LimitedServiceMax[i] < 0)
+            if (limit < 0)
             {
-                throw new ArgumentException($"RpcConfig.LimitedServiceMax[{i}] is {config.LimitedServiceMax[i]}; " +
-                    "use 0 (no limit) or a positive count.", "config");
+                throw new ArgumentException($"RpcOptions.Peers.ServiceLimits[\"{service}\"] is {limit}; use 0 (no " +
+                    "limit) or a positive count.", "options");
             }
-            _limits[config.LimitedServiceNames[i]] = config.LimitedServiceMax[i];
+            _limits[service] = limit;
         }
-        if (config.PeerCircuitWindow < 1 || config.PeerNewCircuitQueueCapacity < 1)
+        if (options.CircuitWindow < 1 || options.NewCircuitQueueCapacity < 1)
         {
-            throw new ArgumentException("RpcConfig.PeerCircuitWindow and RpcConfig.PeerNewCircuitQueueCapacity must " +
-                "be at least 1.", "config");
+            throw new ArgumentException("RpcOptions.Peers.CircuitWindow and RpcOptions.Peers.NewCircuitQueueCapacity " +
+                "must be at least 1.", "options");
         }
-        Window = config.PeerCircuitWindow;
-        NewCircuitQueueCapacity = config.PeerNewCircuitQueueCapacity;
+        Window = options.CircuitWindow;
+        NewCircuitQueueCapacity = options.NewCircuitQueueCapacity;
     }
 
     internal int Window { get; }
@@ -81,7 +75,7 @@ public sealed partial class PeerApi
     /// <summary>Registers (or replaces) the code of the peer service <paramref name="name"/>; a start by this side or
     /// by a remote runs it once per new <see cref="LocalPeer"/>.</summary>
     /// <exception cref="ArgumentException">The name is empty or contains <c>/</c>.</exception>
-    public void RegisterPeerServiceFunc(string name, PeerServiceFunc func)
+    public void RegisterPeerService(string name, PeerServiceHandler func)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(func);
@@ -94,11 +88,11 @@ public sealed partial class PeerApi
     }
 
     /// <summary>Starts a local instance of a registered service; its service function begins at once.</summary>
-    /// <param name="serviceName">A name registered with <see cref="RegisterPeerServiceFunc"/>.</param>
+    /// <param name="serviceName">A name registered with <see cref="RegisterPeerService"/>.</param>
     /// <param name="peerName">A label for the peer; empty means the service name.</param>
     /// <param name="cancellationToken">Cancelling it later closes the peer, like <see cref="LocalPeer.Close"/>.</param>
     /// <returns>The running peer; close it when done (the host closes it at the latest when it stops).</returns>
-    /// <exception cref="PeerServiceLimitException">The service already runs <see cref="RpcConfig.LimitedServiceMax"/>
+    /// <exception cref="PeerServiceLimitException">The service already runs <see cref="PeerOptions.ServiceLimits"/>
     /// instances here.</exception>
     /// <exception cref="PeerRejectedException">No such service is registered.</exception>
     public Task<LocalPeer> StartLocalPeerAsync(string serviceName, string peerName = "",
@@ -112,67 +106,67 @@ public sealed partial class PeerApi
     }
 
     /// <summary>Starts an instance of <paramref name="serviceName"/> at the far end of the connection to
-    /// <paramref name="remoteAddr"/> and waits for its ID and URL.</summary>
+    /// <paramref name="remoteAddress"/> and waits for its ID and URL.</summary>
     /// <param name="serviceName">A service registered on the remote.</param>
-    /// <param name="remoteAddr"><c>tcp://host:port</c> of the remote: on a client, the server it is connected to; on a
+    /// <param name="remoteAddress"><c>tcp://host:port</c> of the remote: on a client, the server it is connected to; on a
     /// server, a connected client's address (as in <see cref="RpcServer.Connections"/>).</param>
     /// <param name="cancellationToken">Stops waiting (the remote peer may still start).</param>
     /// <exception cref="PeerRejectedException">The remote refused (no such service, or its limit).</exception>
-    /// <exception cref="RpcTimeoutException">No answer within <see cref="RpcConfig.DefaultCallTimeout"/>.</exception>
-    public async Task<RemotePeer> StartRemotePeerAsync(string serviceName, string remoteAddr,
+    /// <exception cref="RpcTimeoutException">No answer within <see cref="RpcOptions.DefaultCallTimeout"/>.</exception>
+    public async Task<RemotePeer> StartRemotePeerAsync(string serviceName, string remoteAddress,
         CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(serviceName);
         cancellationToken.ThrowIfCancellationRequested();
-        RpcConnection connection = ConnectionFor(remoteAddr);
-        var start = new Message(new Hdr { Typ = CallType.CallPeerStart, ServiceName = serviceName });
-        start.Hdr.CallId = _endpoint.NewCallId();
+        RpcConnection connection = ConnectionFor(remoteAddress);
+        var start = new Message(new MessageHeader { CallType = WireCallType.PeerStart, ServiceName = serviceName });
+        start.Header.CallId = _endpoint.NewCallId();
         Message ack = await SendAndAwaitAckAsync(connection, start, null, cancellationToken);
-        string peerId = ack.Hdr.FromPeerId;
+        string peerId = ack.Header.FromPeerId;
         return new RemotePeer(peerId, PeerUrl.Format(connection.RemoteAddress, serviceName, peerId), serviceName);
     }
 
     /// <summary>
-    /// Starts a new instance of <paramref name="serviceName"/> at <paramref name="remoteAddr"/> and opens a circuit
+    /// Starts a new instance of <paramref name="serviceName"/> at <paramref name="remoteAddress"/> and opens a circuit
     /// to it from <paramref name="localPeer"/>, in one message; waits for the remote's acknowledgement.
     /// </summary>
     /// <param name="localPeer">The local end of the circuit.</param>
     /// <param name="circuitName">A label the remote sees.</param>
     /// <param name="serviceName">A service registered on the remote.</param>
-    /// <param name="remoteAddr">As for <see cref="StartRemotePeerAsync"/>.</param>
+    /// <param name="remoteAddress">As for <see cref="StartRemotePeerAsync"/>.</param>
     /// <param name="firstFragment">Optional; arrives first on the remote's <see cref="Circuit.Reads"/>.</param>
     /// <param name="cancellationToken">Stops waiting (the half-open circuit is closed on both sides).</param>
     /// <exception cref="PeerServiceLimitException">The remote already runs its maximum of that service; the
     /// exception names the existing instance.</exception>
     /// <exception cref="PeerRejectedException">The remote refused for another reason (e.g. no such
     /// service).</exception>
-    public Task<Circuit> StartRemotePeerAndGetCircuitAsync(LocalPeer localPeer, string circuitName,
-        string serviceName, string remoteAddr, Fragment? firstFragment = null,
+    public Task<Circuit> OpenCircuitToNewPeerAsync(LocalPeer localPeer, string circuitName,
+        string serviceName, string remoteAddress, Fragment? firstFragment = null,
         CancellationToken cancellationToken = default) =>
         // The opener chooses the new remote peer's ID, so the open needs no extra round trip.
-        OpenToServiceAsync(localPeer, CallType.CallPeerStartCircuitTakeToId, circuitName, serviceName, remoteAddr,
+        OpenToServiceAsync(localPeer, WireCallType.PeerStartCircuitTakeToId, circuitName, serviceName, remoteAddress,
             _endpoint.NewCallId(), firstFragment, cancellationToken);
 
     /// <summary>
     /// Opens a circuit to the single running instance of <paramref name="serviceName"/> at <paramref
-    /// name="remoteAddr"/>,
+    /// name="remoteAddress"/>,
     /// starting one there if none runs ("prefer extant"): the way to reach the canonical instance of a service, e.g.
     /// after its host restarted and it got a new ID. Parameters and errors as for
-    /// <see cref="StartRemotePeerAndGetCircuitAsync"/>; more than one running instance is a
+    /// <see cref="OpenCircuitToNewPeerAsync"/>; more than one running instance is a
     /// <see cref="PeerRejectedException"/>.
     /// </summary>
-    public Task<Circuit> PreferExtantRemotePeerGetCircuitAsync(LocalPeer localPeer, string circuitName,
-        string serviceName, string remoteAddr, Fragment? firstFragment = null,
+    public Task<Circuit> OpenCircuitToSinglePeerAsync(LocalPeer localPeer, string circuitName,
+        string serviceName, string remoteAddress, Fragment? firstFragment = null,
         CancellationToken cancellationToken = default) =>
-        OpenToServiceAsync(localPeer, CallType.CallPeerStartCircuitAtMostOne, circuitName, serviceName, remoteAddr,
+        OpenToServiceAsync(localPeer, WireCallType.PeerStartCircuitAtMostOne, circuitName, serviceName, remoteAddress,
             "", firstFragment, cancellationToken);
 
     private Task<Circuit> OpenToServiceAsync(LocalPeer localPeer, CallType typ, string circuitName, string serviceName,
-        string remoteAddr, string remotePeerId, Fragment? firstFragment, CancellationToken cancellationToken)
+        string remoteAddress, string remotePeerId, Fragment? firstFragment, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(localPeer);
         ArgumentException.ThrowIfNullOrEmpty(serviceName);
-        RpcConnection connection = ConnectionFor(remoteAddr);
+        RpcConnection connection = ConnectionFor(remoteAddress);
         return OpenCircuitAsync(localPeer, connection, typ, serviceName, remotePeerId, circuitName, firstFragment,
             cancellationToken);
     }
@@ -187,7 +181,7 @@ public sealed partial class PeerApi
     }
 
     /// <summary>Closes every local peer (telling their remotes) and waits up to
-    /// <see cref="RpcConfig.ShutdownGracePeriod"/> for their service functions (called by the host's
+    /// <see cref="RpcOptions.ShutdownGracePeriod"/> for their service functions (called by the host's
     /// dispose).</summary>
     internal async Task StopAsync()
     {

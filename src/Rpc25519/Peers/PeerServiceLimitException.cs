@@ -1,7 +1,7 @@
 namespace Rpc25519.Peers;
 
 /// <summary>
-/// A start was refused because the service already runs <see cref="RpcConfig.LimitedServiceMax"/> instances on that
+/// A start was refused because the service already runs <see cref="PeerOptions.ServiceLimits"/> instances on that
 /// side; <see cref="PeerRejectedException.ExistingPeerUrl"/> names the first running one.
 /// </summary>
 public sealed class PeerServiceLimitException : PeerRejectedException

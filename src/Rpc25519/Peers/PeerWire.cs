@@ -7,25 +7,25 @@ namespace Rpc25519.Peers;
 internal static class PeerWire
 {
     /// <summary>The message that carries <paramref name="fragment"/> on <paramref name="circuit"/>.</summary>
-    /// <remarks>Circuit traffic (117/118) carries only what routes it (<see cref="Hdr.ToPeerId"/>,
-    /// <see cref="Hdr.CallId"/>) and what the application set: the receiver fills the peer names, IDs and service names
+    /// <remarks>Circuit traffic (117/118) carries only what routes it (<see cref="MessageHeader.ToPeerId"/>,
+    /// <see cref="MessageHeader.CallId"/>) and what the application set: the receiver fills the peer names, IDs and service names
     /// in from its circuit (<see cref="FromMessage"/>), which keeps small fragments small on the wire. Opens carry
     /// everything, since the receiver has no circuit yet.</remarks>
     /// <exception cref="ArgumentException">The fragment has an empty or reserved (<c>#</c>) arg key.</exception>
     public static Message ToMessage(Fragment fragment, Circuit circuit, CallType typ)
     {
         LocalPeer local = circuit.LocalPeer;
-        bool traffic = typ is CallType.CallPeerTraffic or CallType.CallPeerError;
-        var hdr = new Hdr
+        bool traffic = typ is CallType.PeerTraffic or CallType.PeerError;
+        var hdr = new MessageHeader
         {
-            Typ = typ,
+            CallType = typ,
             CallId = circuit.CircuitId,
-            Subject = fragment.FragSubject,
-            StreamPart = fragment.FragPart,
-            FragOp = fragment.FragOp,
+            Subject = fragment.Subject,
+            StreamPart = fragment.Part,
+            Operation = fragment.Operation,
             ToPeerId = circuit.RemotePeerId,
-            ToPeerServiceNameVersion = fragment.ToPeerServiceNameVersion,
-            FromPeerServiceNameVersion = fragment.FromPeerServiceNameVersion,
+            ToPeerServiceVersion = fragment.ToPeerServiceVersion,
+            FromPeerServiceVersion = fragment.FromPeerServiceVersion,
         };
         if (traffic)
         {
@@ -52,33 +52,33 @@ internal static class PeerWire
                 hdr.Args[arg.Key] = arg.Value;
             }
         }
-        return new Message(hdr) { JobSerz = fragment.Payload, JobErrs = fragment.Err };
+        return new Message(hdr) { Payload = fragment.Payload, Error = fragment.Error };
     }
 
     /// <summary>The fragment a received message carries on <paramref name="circuit"/> (the message is not used
     /// afterwards); peer fields the sender left out are filled in from the circuit.</summary>
     public static Fragment FromMessage(Message message, Circuit circuit)
     {
-        Hdr hdr = message.Hdr;
+        MessageHeader hdr = message.Header;
         LocalPeer local = circuit.LocalPeer;
         var fragment = new Fragment
         {
             FromPeerId = circuit.RemotePeerId,
             FromPeerName = Either(hdr.FromPeerName, circuit.RemotePeerName),
             FromPeerServiceName = Either(hdr.FromServiceName, circuit.RemoteServiceName),
-            FromPeerServiceNameVersion = hdr.FromPeerServiceNameVersion,
+            FromPeerServiceVersion = hdr.FromPeerServiceVersion,
             ToPeerId = local.PeerId,
             ToPeerName = local.PeerName,
             ToPeerServiceName = Either(hdr.ServiceName, local.ServiceName),
-            ToPeerServiceNameVersion = hdr.ToPeerServiceNameVersion,
+            ToPeerServiceVersion = hdr.ToPeerServiceVersion,
             CircuitId = hdr.CallId,
             Serial = hdr.Serial,
-            Typ = hdr.Typ,
-            FragOp = hdr.FragOp,
-            FragSubject = hdr.Subject,
-            FragPart = hdr.StreamPart,
-            Payload = message.JobSerz,
-            Err = message.JobErrs,
+            CallType = hdr.CallType,
+            Operation = hdr.Operation,
+            Subject = hdr.Subject,
+            Part = hdr.StreamPart,
+            Payload = message.Payload,
+            Error = message.Error,
             Created = hdr.Created,
         };
         if (hdr.HasArgs)
@@ -93,9 +93,9 @@ internal static class PeerWire
 
     /// <summary>A peer-layer control message (no payload) from <paramref name="fromPeer"/> to a remote peer.</summary>
     public static Message Control(CallType typ, string callId, LocalPeer fromPeer, string toPeerId) =>
-        new(new Hdr
+        new(new MessageHeader
         {
-            Typ = typ,
+            CallType = typ,
             CallId = callId,
             FromPeerId = fromPeer.PeerId,
             FromPeerName = fromPeer.PeerName,
@@ -104,7 +104,7 @@ internal static class PeerWire
         });
 
     /// <summary>Reads a non-negative integer system arg; null when it is missing or malformed.</summary>
-    public static int? IntArg(Hdr hdr, string key) =>
+    public static int? IntArg(MessageHeader hdr, string key) =>
         hdr.HasArgs && hdr.Args.TryGetValue(key, out string? text)
         && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) ? value : null;
 

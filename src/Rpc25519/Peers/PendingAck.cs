@@ -4,7 +4,7 @@ using Rpc25519.Rpc;
 namespace Rpc25519.Peers;
 
 /// <summary>A start or circuit open waiting for the remote's acknowledgement (<see
-/// cref="CallType.CallPeerCircuitEstablishedAck"/>).</summary>
+/// cref="WireCallType.PeerCircuitEstablishedAck"/>).</summary>
 /// <remarks>Thread-safe: completed once, from the connection's reader loop or its close.</remarks>
 internal sealed class PendingAck(RpcConnection connection, Circuit? circuit)
 {

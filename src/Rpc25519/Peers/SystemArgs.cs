@@ -1,6 +1,6 @@
 namespace Rpc25519.Peers;
 
-/// <summary>The reserved <c>#</c> keys the peer layer puts in <see cref="Messages.Hdr.Args"/>.</summary>
+/// <summary>The reserved <c>#</c> keys the peer layer puts in <see cref="Messages.MessageHeader.Args"/>.</summary>
 internal static class SystemArgs
 {
     public const string CircuitName = "#circuitName";

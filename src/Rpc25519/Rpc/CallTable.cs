@@ -48,7 +48,7 @@ internal sealed class CallTable : IDisposable
             Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
-    /// <summary>Adds a call for <paramref name="request"/> (whose <see cref="Hdr.Seqno"/> is set and unique).</summary>
+    /// <summary>Adds a call for <paramref name="request"/> (whose <see cref="MessageHeader.SequenceNumber"/> is set and unique).</summary>
     /// <param name="request">The request.</param>
     /// <param name="cancellationToken">Cancels the call (and sends a remote cancel).</param>
     /// <param name="alone">Whether no other call was waiting when this one was added.</param>
@@ -58,7 +58,7 @@ internal sealed class CallTable : IDisposable
         long now = _timeProvider.GetTimestamp();
         TimeSpan? ownTimeout = null;
         long due = long.MaxValue;
-        if (request.Hdr.Deadline is { } deadline)
+        if (request.Header.Deadline is { } deadline)
         {
             TimeSpan left = deadline - _timeProvider.GetUtcNow();
             ownTimeout = left > TimeSpan.Zero ? left : TimeSpan.Zero;
@@ -76,9 +76,9 @@ internal sealed class CallTable : IDisposable
             {
                 throw ClosedError(_closedReason);
             }
-            if (!_calls.TryAdd(call.Seqno, call))
+            if (!_calls.TryAdd(call.SequenceNumber, call))
             {
-                throw new InvalidOperationException($"Sequence number {call.Seqno} is already waiting for a reply.");
+                throw new InvalidOperationException($"Sequence number {call.SequenceNumber} is already waiting for a reply.");
             }
             alone = _calls.Count == 1;
             if (ownTimeout is null && due != long.MaxValue)
@@ -109,7 +109,7 @@ internal sealed class CallTable : IDisposable
     {
         lock (_lock)
         {
-            return _calls.TryGetValue(seqno, out PendingCall? call) ? call.Request.Hdr.CallId : null;
+            return _calls.TryGetValue(seqno, out PendingCall? call) ? call.Request.Header.CallId : null;
         }
     }
 
@@ -119,7 +119,7 @@ internal sealed class CallTable : IDisposable
         PendingCall? call;
         lock (_lock)
         {
-            if (!_calls.Remove(reply.Hdr.Seqno, out call))
+            if (!_calls.Remove(reply.Header.SequenceNumber, out call))
             {
                 return false;
             }
@@ -197,7 +197,7 @@ internal sealed class CallTable : IDisposable
             while (_head is { } head && head.DueTimestamp <= now)
             {
                 UnlinkLocked(head);
-                _calls.Remove(head.Seqno);
+                _calls.Remove(head.SequenceNumber);
                 (expired ??= []).Add(head);
             }
             if (_head is { } first)
@@ -223,7 +223,7 @@ internal sealed class CallTable : IDisposable
         lock (_lock)
         {
             // Sequence numbers are never reused on a connection, so the entry, if any, is this call.
-            if (!_calls.Remove(call.Seqno))
+            if (!_calls.Remove(call.SequenceNumber))
             {
                 return false;
             }
@@ -279,8 +279,8 @@ internal sealed class CallTable : IDisposable
         (long)(span.Ticks * ((double)_timeProvider.TimestampFrequency / TimeSpan.TicksPerSecond));
 
     private static RpcTimeoutException TimeoutError(PendingCall call) => new(
-        $"No reply to '{call.Request.Hdr.ServiceName}' (call {call.Request.Hdr.CallId}) before its deadline; " +
-        "a cancellation was sent to the server. Raise RpcConfig.DefaultCallTimeout or set Hdr.Deadline for slow calls.");
+        $"No reply to '{call.Request.Header.ServiceName}' (call {call.Request.Header.CallId}) before its deadline; " +
+        "a cancellation was sent to the server. Raise RpcOptions.DefaultCallTimeout or set MessageHeader.Deadline for slow calls.");
 
     private static RpcConnectionClosedException ClosedError(Exception reason) => new(
         $"The connection is closed ({reason.Message}); create a new client to reconnect.", reason);

@@ -19,7 +19,7 @@ internal sealed class EndpointContext
     private readonly Random _random;
     private long _serial;
 
-    public EndpointContext(RpcConfig config, string loggerCategory)
+    public EndpointContext(RpcOptions config, string loggerCategory)
     {
         Config = config;
         TimeProvider = config.TimeProvider;
@@ -30,7 +30,7 @@ internal sealed class EndpointContext
         AsyncContinuations = ReferenceEquals(config.TaskScheduler, TaskScheduler.Default);
     }
 
-    public RpcConfig Config { get; }
+    public RpcOptions Config { get; }
 
     /// <summary>
     /// Whether completions hand their continuations to the thread pool. True with the default scheduler, so that no
@@ -63,7 +63,7 @@ internal sealed class EndpointContext
     /// <summary>Fills in what the sender owes every outgoing message: creation time, serial and call ID.</summary>
     public void StampOutgoing(Message message)
     {
-        Hdr hdr = message.Hdr;
+        MessageHeader hdr = message.Header;
         if (hdr.Created == default)
         {
             hdr.Created = TimeProvider.GetUtcNow();

@@ -8,7 +8,7 @@ internal sealed class HandlerInvocation : IThreadPoolWorkItem
     private readonly RpcServer _server;
     private readonly ServerSession _session;
     private readonly Message _request;
-    private readonly Func<Message, Message, CancellationToken, ValueTask>? _twoWay;
+    private readonly Func<Message, CancellationToken, ValueTask<Message>>? _twoWay;
     private readonly Func<Message, CancellationToken, ValueTask>? _oneWay;
 
     /// <summary>The two-way handler's cancellation, registered under its call ID when the request is dispatched (on
@@ -16,7 +16,7 @@ internal sealed class HandlerInvocation : IThreadPoolWorkItem
     private readonly CancellationTokenSource? _scope;
 
     public HandlerInvocation(RpcServer server, ServerSession session, Message request,
-        Func<Message, Message, CancellationToken, ValueTask>? twoWay, Func<Message, CancellationToken, ValueTask>? oneWay)
+        Func<Message, CancellationToken, ValueTask<Message>>? twoWay, Func<Message, CancellationToken, ValueTask>? oneWay)
     {
         _server = server;
         _session = session;
@@ -25,7 +25,7 @@ internal sealed class HandlerInvocation : IThreadPoolWorkItem
         _oneWay = oneWay;
         if (twoWay is not null)
         {
-            _scope = session.BeginHandler(request.Hdr, server.Endpoint.TimeProvider);
+            _scope = session.BeginHandler(request.Header, server.Endpoint.TimeProvider);
         }
     }
 
@@ -52,35 +52,47 @@ internal sealed class HandlerInvocation : IThreadPoolWorkItem
         }
     }
 
-    private async Task RunTwoWayAsync(Func<Message, Message, CancellationToken, ValueTask> handler)
+    private async Task RunTwoWayAsync(Func<Message, CancellationToken, ValueTask<Message>> handler)
     {
-        Hdr hdr = _request.Hdr;
+        MessageHeader hdr = _request.Header;
         EndpointContext endpoint = _server.Endpoint;
-        var reply = new Message(new Hdr { Subject = hdr.Subject });
+        // The request's header fields that the reply echoes, read before the handler may reuse the request as its reply.
+        (string callId, ulong sequenceNumber, DateTimeOffset? deadline, string serviceName, string subject) =
+            (hdr.CallId, hdr.SequenceNumber, hdr.Deadline, hdr.ServiceName, hdr.Subject);
         CancellationTokenSource scope = _scope!;
+        Message reply;
         try
         {
-            await handler(_request, reply, scope.Token);
+            reply = await handler(_request, scope.Token) ?? throw new InvalidOperationException(
+                $"The handler for '{serviceName}' returned null; return a Message (an empty one for no data).");
         }
         catch (Exception e)
         {
-            RpcLog.HandlerFailed(endpoint.Logger, hdr.ServiceName, _session.RemoteAddress, hdr.CallId, e);
-            reply.JobErrs = e is OperationCanceledException && scope.IsCancellationRequested
-                ? $"The handler for '{hdr.ServiceName}' was cancelled (remote cancel, deadline, disconnect or stop)."
-                : e.Message;
+            RpcLog.HandlerFailed(endpoint.Logger, serviceName, _session.RemoteAddress, callId, e);
+            reply = new Message
+            {
+                Error = e is OperationCanceledException && scope.IsCancellationRequested
+                    ? $"The handler for '{serviceName}' was cancelled (remote cancel, deadline, disconnect or stop)."
+                    : e.Message,
+            };
         }
         finally
         {
-            _session.EndHandler(hdr.CallId, scope);
+            _session.EndHandler(callId, scope);
         }
-        Hdr replyHdr = reply.Hdr;
-        replyHdr.Typ = CallType.CallRpcReply;
-        replyHdr.Seqno = hdr.Seqno;
-        replyHdr.CallId = hdr.CallId;
-        replyHdr.Deadline = hdr.Deadline;
-        replyHdr.ServiceName = hdr.ServiceName;
-        replyHdr.FromServiceName = hdr.ServiceName;
+        MessageHeader replyHdr = reply.Header;
+        replyHdr.CallType = CallType.Reply;
+        replyHdr.SequenceNumber = sequenceNumber;
+        replyHdr.CallId = callId;
+        replyHdr.Deadline = deadline;
+        replyHdr.ServiceName = serviceName;
+        replyHdr.FromServiceName = serviceName;
+        replyHdr.StreamPart = 0;
         replyHdr.Created = default;
+        if (replyHdr.Subject.Length == 0)
+        {
+            replyHdr.Subject = subject;
+        }
         await _server.SendReplyAsync(_session, reply, paysOwedReply: true);
     }
 
@@ -92,8 +104,8 @@ internal sealed class HandlerInvocation : IThreadPoolWorkItem
         }
         catch (Exception e)
         {
-            RpcLog.HandlerFailed(_server.Endpoint.Logger, _request.Hdr.ServiceName, _session.RemoteAddress,
-                _request.Hdr.CallId, e);
+            RpcLog.HandlerFailed(_server.Endpoint.Logger, _request.Header.ServiceName, _session.RemoteAddress,
+                _request.Header.CallId, e);
         }
     }
 }

@@ -27,7 +27,7 @@ internal sealed class PendingCall : IValueTaskSource<Message>, ISendCompletion
 
     public Message Request { get; }
 
-    public ulong Seqno => Request.Hdr.Seqno;
+    public ulong SequenceNumber => Request.Header.SequenceNumber;
 
     /// <summary>When the call times out, in <see cref="TimeProvider.GetTimestamp"/> units; <see cref="long.MaxValue"/>
     /// for never.</summary>

@@ -67,12 +67,12 @@ internal sealed partial class RpcConnection
     /// <param name="bodyBytes">Size of the uncompressed body (encoded message incl. payload).</param>
     private int WriteFrameBody(PipeWriter output, Message message, int bodyBytes)
     {
-        CompressionAlgo algo = message.Hdr.NoSystemCompression ? CompressionAlgo.NoSystemCompression : SendCompression;
+        CompressionAlgo algo = message.Header.SkipCompression ? CompressionAlgo.NoSystemCompression : SendCompression;
         if (algo is > CompressionAlgo.None and < CompressionAlgo.NoSystemCompression
             && bodyBytes >= FrameCompressor.MinBytesToCompress)
         {
             // The codecs want one contiguous input: join the payload to the encoded rest (one copy).
-            _body.Write(message.JobSerz);
+            _body.Write(message.Payload);
             _compressed.Reset();
             int compressedBytes = FrameCompressor.TryCompress(algo, _body.WrittenSpan, _compressed);
             if (compressedBytes > 0)
@@ -90,7 +90,7 @@ internal sealed partial class RpcConnection
         WriteHeader(output, marker, bodyBytes);
         output.Write(_body.WrittenSpan);
         // The payload goes straight from the caller's array into the transport's buffer: no intermediate copy.
-        output.Write(message.JobSerz);
+        output.Write(message.Payload);
         return FrameHeader.Size + bodyBytes;
     }
 

@@ -58,14 +58,14 @@ internal sealed partial class RpcConnection
         {
             Close(new RpcConnectionClosedException(
                 $"Nothing received from {RemoteAddress} for {silent.TotalSeconds:0.###} s " +
-                $"(RpcConfig.DeadConnectionTimeout is {deadAfter.TotalSeconds:0.###} s); the peer is presumed dead."),
+                $"(RpcOptions.DeadConnectionTimeout is {deadAfter.TotalSeconds:0.###} s); the peer is presumed dead."),
                 graceful: false);
             return;
         }
         TimeSpan idle = now - new DateTimeOffset(Volatile.Read(ref _lastSentUtcTicks), TimeSpan.Zero);
         if (_keepAliveInterval > TimeSpan.Zero && idle >= _keepAliveInterval)
         {
-            var ping = new Message(new Hdr { Typ = CallType.CallKeepAlive });
+            var ping = new Message(new MessageHeader { CallType = WireCallType.KeepAlive });
             _endpoint.StampOutgoing(ping);
             // A full queue means traffic is flowing, which keeps the peer informed anyway.
             TrySendBestEffort(ping);

@@ -86,18 +86,18 @@ internal sealed partial class RpcConnection
 
     private void Deliver(Message message)
     {
-        Hdr hdr = message.Hdr;
+        MessageHeader hdr = message.Header;
         hdr.From = RemoteAddress;
         hdr.To = LocalAddress;
         DateTimeOffset now = _endpoint.TimeProvider.GetUtcNow();
-        hdr.LocalRecvTime = now;
+        hdr.LocalReceiveTime = now;
         Volatile.Write(ref _lastReceivedUtcTicks, now.UtcTicks);
-        if (hdr.Typ == CallType.CallKeepAlive)
+        if (hdr.CallType == WireCallType.KeepAlive)
         {
             Interlocked.Increment(ref _keepAlivesReceived);
             return;
         }
-        if (hdr.Typ is CallType.CallRpcReply or CallType.CallError && hdr.Seqno != 0 && Calls.TryComplete(message))
+        if (hdr.CallType is CallType.Reply or CallType.Error && hdr.SequenceNumber != 0 && Calls.TryComplete(message))
         {
             return;
         }

@@ -22,7 +22,7 @@ internal sealed partial class RpcConnection
     /// <summary>Per-stream receive window (see <see cref="StreamCredit"/>).</summary>
     public long StreamWindowBytes => _endpoint.Config.StreamWindowBytes;
 
-    /// <summary>A fresh Seqno for a stream (shared with calls, so they never collide).</summary>
+    /// <summary>A fresh SequenceNumber for a stream (shared with calls, so they never collide).</summary>
     public ulong NextSeqno() => (ulong)Interlocked.Increment(ref _lastSeqno);
 
     /// <summary>The endpoint's call ID source.</summary>
@@ -70,11 +70,11 @@ internal sealed partial class RpcConnection
     /// <summary>Sends a cancellation for a call ID without waiting (dropped if the send queue is full or closed).</summary>
     public void SendCancelBestEffort(string callId, ulong seqno, string serviceName)
     {
-        var cancel = new Message(new Hdr
+        var cancel = new Message(new MessageHeader
         {
-            Typ = CallType.CallCancelPrevious,
+            CallType = WireCallType.CancelPrevious,
             CallId = callId,
-            Seqno = seqno,
+            SequenceNumber = seqno,
             ServiceName = serviceName,
         });
         _endpoint.StampOutgoing(cancel);
@@ -85,18 +85,18 @@ internal sealed partial class RpcConnection
     /// that is no longer open are dropped (true); anything else not for a stream returns false.</summary>
     private bool TryRouteToStream(Message message)
     {
-        CallType type = message.Hdr.Typ;
-        bool streamFrame = type is >= CallType.CallUploadMore and <= CallType.CallDownloadEnd
-            and not CallType.CallRequestDownload or CallType.CallStreamCredit;
+        CallType type = message.Header.CallType;
+        bool streamFrame = type is >= CallType.UploadMore and <= CallType.DownloadEnd
+            and not CallType.DownloadRequest or WireCallType.StreamCredit;
         if (!streamFrame && (Volatile.Read(ref _openStreams) == 0
-                             || type is not (CallType.CallRpcReply or CallType.CallError)))
+                             || type is not (CallType.Reply or CallType.Error)))
         {
             return false;
         }
         OpenStream? stream;
         lock (_streamsLock)
         {
-            _streams.TryGetValue(message.Hdr.CallId, out stream);
+            _streams.TryGetValue(message.Header.CallId, out stream);
         }
         if (stream is not null && stream.Route(message))
         {
@@ -104,7 +104,7 @@ internal sealed partial class RpcConnection
         }
         if (streamFrame)
         {
-            RpcLog.StreamFrameDropped(_logger, RemoteAddress, message.Hdr.CallId, type.ToString());
+            RpcLog.StreamFrameDropped(_logger, RemoteAddress, message.Header.CallId, type.ToString());
             return true;
         }
         return false;

@@ -123,19 +123,19 @@ internal sealed partial class RpcConnection
     private int WriteFrame(PipeWriter output, in OutgoingFrame frame)
     {
         _body.Reset();
-        byte[] payload = frame.Message.JobSerz;
+        byte[] payload = frame.Message.Payload;
         MessageCodec.EncodeAllButPayload(frame.Message, _body);
         long bodyBytes = (long)_body.WrittenCount + payload.Length;
         int maxFrameBytes = _endpoint.Config.MaxFrameBytes;
         if (bodyBytes > maxFrameBytes)
         {
             frame.Completion?.OnSendFailed(new RpcException(
-                $"Message of {bodyBytes} bytes exceeds RpcConfig.MaxFrameBytes ({maxFrameBytes}); send large " +
+                $"Message of {bodyBytes} bytes exceeds RpcOptions.MaxFrameBytes ({maxFrameBytes}); send large " +
                 "data as a stream, or raise the limit on both sides."));
             return 0;
         }
         int frameBytes = WriteFrameBody(output, frame.Message, (int)bodyBytes);
-        if (frame.Message.Hdr.Typ == CallType.CallKeepAlive)
+        if (frame.Message.Header.CallType == WireCallType.KeepAlive)
         {
             Interlocked.Increment(ref _keepAlivesSent);
         }

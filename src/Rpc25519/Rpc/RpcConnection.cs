@@ -9,7 +9,7 @@ namespace Rpc25519.Rpc;
 /// replies, keep-alives, and one close path whose first reason wins. Shared by client and server.
 /// </summary>
 /// <remarks>
-/// Thread-safe. Both loops are started on <see cref="RpcConfig.TaskScheduler"/> by <see cref="Start"/> and awaited
+/// Thread-safe. Both loops are started on <see cref="RpcOptions.TaskScheduler"/> by <see cref="Start"/> and awaited
 /// by <see cref="DisposeAsync"/>. Split by role: <c>.Reader.cs</c>, <c>.Writer.cs</c>, <c>.KeepAlive.cs</c>.
 /// </remarks>
 internal sealed partial class RpcConnection : IAsyncDisposable
@@ -91,24 +91,24 @@ internal sealed partial class RpcConnection : IAsyncDisposable
         RpcLog.ConnectionOpened(_logger, RemoteAddress, LocalAddress);
     }
 
-    /// <summary>Sends a two-way request and returns its reply (or a typed error). Sets Typ, Seqno and CallId.</summary>
+    /// <summary>Sends a two-way request and returns its reply (or a typed error). Sets CallType, SequenceNumber and CallId.</summary>
     public ValueTask<Message> CallAsync(Message request, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)
         {
             return ValueTask.FromCanceled<Message>(cancellationToken);
         }
-        Hdr hdr = request.Hdr;
-        if (hdr.Typ == CallType.CallNone)
+        MessageHeader hdr = request.Header;
+        if (hdr.CallType == CallType.None)
         {
-            hdr.Typ = CallType.CallRpc;
+            hdr.CallType = CallType.Call;
         }
-        if (!hdr.Typ.IsTwoWay())
+        if (!hdr.CallType.IsTwoWay())
         {
-            throw new ArgumentException($"A call needs a two-way call type (below 100), not {hdr.Typ}; " +
+            throw new ArgumentException($"A call needs a two-way call type (below 100), not {hdr.CallType}; " +
                 "use a one-way send for this message.", nameof(request));
         }
-        hdr.Seqno = (ulong)Interlocked.Increment(ref _lastSeqno);
+        hdr.SequenceNumber = (ulong)Interlocked.Increment(ref _lastSeqno);
         _endpoint.StampOutgoing(request);
         PendingCall call = Calls.Register(request, cancellationToken, out bool alone);
         ValueTask queued;
@@ -126,15 +126,15 @@ internal sealed partial class RpcConnection : IAsyncDisposable
     }
 
     /// <summary>
-    /// Sends a one-way message and completes once it has been written to the transport. Sets CallId if empty and Typ
-    /// (if unset) to <see cref="CallType.CallOneWay"/>.
+    /// Sends a one-way message and completes once it has been written to the transport. Sets CallId if empty and CallType
+    /// (if unset) to <see cref="CallType.OneWay"/>.
     /// </summary>
     public async Task SendOneWayAsync(Message message, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (message.Hdr.Typ == CallType.CallNone)
+        if (message.Header.CallType == CallType.None)
         {
-            message.Hdr.Typ = CallType.CallOneWay;
+            message.Header.CallType = CallType.OneWay;
         }
         _endpoint.StampOutgoing(message);
         var signal = new SendSignal(_endpoint.CompletionOptions);
@@ -224,12 +224,12 @@ internal sealed partial class RpcConnection : IAsyncDisposable
 
     private void SendCancelFor(PendingCall call)
     {
-        var cancel = new Message(new Hdr
+        var cancel = new Message(new MessageHeader
         {
-            Typ = CallType.CallCancelPrevious,
-            CallId = call.Request.Hdr.CallId,
-            Seqno = call.Seqno,
-            ServiceName = call.Request.Hdr.ServiceName,
+            CallType = WireCallType.CancelPrevious,
+            CallId = call.Request.Header.CallId,
+            SequenceNumber = call.SequenceNumber,
+            ServiceName = call.Request.Header.ServiceName,
         });
         _endpoint.StampOutgoing(cancel);
         // Best effort: if the queue is full or closed, the server learns nothing, which is what it would learn from

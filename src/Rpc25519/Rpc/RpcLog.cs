@@ -27,7 +27,7 @@ internal static partial class RpcLog
     public static partial void FlushOnCloseTimedOut(ILogger logger, string remoteAddress);
 
     [LoggerMessage(EventId = 205, EventName = "HandlerFailed", Level = LogLevel.Debug,
-        Message = "Handler {ServiceName} for {RemoteAddress} (call {CallId}) threw; the error goes back in JobErrs")]
+        Message = "Handler {ServiceName} for {RemoteAddress} (call {CallId}) threw; the error goes back in Error")]
     public static partial void HandlerFailed(ILogger logger, string serviceName, string remoteAddress, string callId,
         Exception exception);
 
@@ -36,11 +36,11 @@ internal static partial class RpcLog
     public static partial void NoSuchService(ILogger logger, string kind, string serviceName, string remoteAddress);
 
     [LoggerMessage(EventId = 207, EventName = "UnclaimedReply", Level = LogLevel.Debug,
-        Message = "Reply from {RemoteAddress} for call {CallId} (seqno {Seqno}) has no waiting caller; dropped")]
-    public static partial void UnclaimedReply(ILogger logger, string remoteAddress, string callId, ulong seqno);
+        Message = "Reply from {RemoteAddress} for call {CallId} (sequence number {SequenceNumber}) has no waiting caller; dropped")]
+    public static partial void UnclaimedReply(ILogger logger, string remoteAddress, string callId, ulong sequenceNumber);
 
     [LoggerMessage(EventId = 208, EventName = "IncomingDropped", Level = LogLevel.Warning,
-        Message = "Incoming queue full (RpcConfig.IncomingQueueCapacity); dropped the oldest message, call {CallId}")]
+        Message = "Incoming queue full (RpcOptions.IncomingQueueCapacity); dropped the oldest message, call {CallId}")]
     public static partial void IncomingDropped(ILogger logger, string callId);
 
     [LoggerMessage(EventId = 209, EventName = "ReplyNotSent", Level = LogLevel.Debug,

@@ -5,7 +5,7 @@ namespace Rpc25519.Rpc;
 
 /// <summary>
 /// One client connection on a server: the session layer plus the handlers it is running, so that a
-/// <see cref="CallType.CallCancelPrevious"/> from that client (and only that client) can cancel them.
+/// <see cref="WireCallType.CancelPrevious"/> from that client (and only that client) can cancel them.
 /// </summary>
 /// <remarks>Thread-safe.</remarks>
 internal sealed class ServerSession : IRpcConnectionOwner
@@ -21,7 +21,7 @@ internal sealed class ServerSession : IRpcConnectionOwner
     public ServerSession(RpcServer server, IConnection connection, EndpointContext endpoint)
     {
         _server = server;
-        Connection = new RpcConnection(connection, endpoint, this, endpoint.Config.ServerSendKeepAlive);
+        Connection = new RpcConnection(connection, endpoint, this, endpoint.Config.ServerKeepAliveInterval);
         Connection.MirrorPeerCompression = true;
     }
 
@@ -40,7 +40,7 @@ internal sealed class ServerSession : IRpcConnectionOwner
     public bool ReplyPaidMoreOwed() => Interlocked.Decrement(ref _repliesOwed) > 0;
 
     /// <summary>Makes the cancellation source for a handler and records it under its call ID.</summary>
-    public CancellationTokenSource BeginHandler(Hdr request, TimeProvider timeProvider)
+    public CancellationTokenSource BeginHandler(MessageHeader request, TimeProvider timeProvider)
     {
         CancellationTokenSource source = request.Deadline is { } deadline
             ? new CancellationTokenSource(Clamp(deadline - timeProvider.GetUtcNow()), timeProvider)

@@ -11,19 +11,19 @@ internal sealed class ServiceRegistry
     private readonly ConcurrentDictionary<string, Func<Message, CancellationToken, ValueTask>> _oneWay =
         new(StringComparer.Ordinal);
 
-    private readonly ConcurrentDictionary<string, Func<Message, Message, CancellationToken, ValueTask>> _twoWay =
+    private readonly ConcurrentDictionary<string, Func<Message, CancellationToken, ValueTask<Message>>> _twoWay =
         new(StringComparer.Ordinal);
 
     public void AddOneWay(string name, Func<Message, CancellationToken, ValueTask> handler) =>
         _oneWay[CheckName(name)] = handler ?? throw new ArgumentNullException(nameof(handler));
 
-    public void AddTwoWay(string name, Func<Message, Message, CancellationToken, ValueTask> handler) =>
+    public void AddTwoWay(string name, Func<Message, CancellationToken, ValueTask<Message>> handler) =>
         _twoWay[CheckName(name)] = handler ?? throw new ArgumentNullException(nameof(handler));
 
     public bool TryGetOneWay(string name, out Func<Message, CancellationToken, ValueTask> handler) =>
         _oneWay.TryGetValue(name, out handler!);
 
-    public bool TryGetTwoWay(string name, out Func<Message, Message, CancellationToken, ValueTask> handler) =>
+    public bool TryGetTwoWay(string name, out Func<Message, CancellationToken, ValueTask<Message>> handler) =>
         _twoWay.TryGetValue(name, out handler!);
 
     private static string CheckName(string name)

@@ -2,17 +2,25 @@ using Rpc25519.Transport;
 
 namespace Rpc25519.Rpc;
 
-/// <summary>Picks the transport a config asks for.</summary>
+/// <summary>Picks the transport the options ask for, giving each layer only its own settings.</summary>
 internal static class TransportSelector
 {
-    /// <exception cref="RpcException">The config asks for a transport this build cannot provide.</exception>
-    public static ITransport For(RpcConfig config)
+    /// <exception cref="RpcException">The options ask for a transport this build cannot provide.</exception>
+    public static ITransport For(RpcOptions options)
     {
-        if (config.Transport is { } custom)
+        if (options.CustomTransport is { } custom)
         {
             return custom;
         }
-        ITransport transport = config.TcpOnlyNoTls ? new TcpTransport(config.LoggerFactory) : new TlsTransport(config);
-        return string.IsNullOrEmpty(config.PreSharedKeyPath) ? transport : new PskTransport(config, transport);
+        var environment = TransportEnvironment.From(options);
+        ITransport transport = options.Transport switch
+        {
+            TransportKind.Tcp => new TcpTransport(options.LoggerFactory),
+            TransportKind.Tls => new TlsTransport(options.Tls, inner: null, environment),
+            _ => throw new RpcException($"RpcOptions.Transport is {options.Transport}, which this build does not " +
+                "provide; use TransportKind.Tls or TransportKind.Tcp."),
+        };
+        return options.PreSharedKey.IsEnabled ? new PskTransport(options.PreSharedKey, transport, environment)
+            : transport;
     }
 }

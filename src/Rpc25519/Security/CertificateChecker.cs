@@ -51,16 +51,16 @@ internal static class CertificateChecker
     /// <param name="now">The instant the validity periods are checked at.</param>
     /// <param name="clientRole">True when the peer is a client (needs the client-auth usage), false for a
     /// server.</param>
-    /// <exception cref="PeerRejectedException">The certificate is not acceptable; the message says why.</exception>
+    /// <exception cref="CertificateRejectedException">The certificate is not acceptable; the message says why.</exception>
     public static PeerIdentity Check(X509Certificate leaf, X509Certificate? ca, DateTimeOffset now, bool clientRole)
     {
-        byte[] key = Ed25519Key(leaf) ?? throw new PeerRejectedException(AlertDescription.unsupported_certificate,
+        byte[] key = Ed25519Key(leaf) ?? throw new CertificateRejectedException(AlertDescription.unsupported_certificate,
             $"the peer's certificate has a {leaf.SubjectPublicKeyInfo.Algorithm.Algorithm} key; only Ed25519 " +
             "keys are accepted");
         DateTime instant = now.UtcDateTime;
         if (instant < leaf.NotBefore || instant > leaf.NotAfter)
         {
-            throw new PeerRejectedException(AlertDescription.certificate_expired,
+            throw new CertificateRejectedException(AlertDescription.certificate_expired,
                 $"the peer's certificate is valid from {leaf.NotBefore:u} to {leaf.NotAfter:u}, not now");
         }
         if (ca is not null)
@@ -113,12 +113,12 @@ internal static class CertificateChecker
     {
         if (!IsSignedBy(leaf, ca))
         {
-            throw new PeerRejectedException(AlertDescription.unknown_ca,
+            throw new CertificateRejectedException(AlertDescription.unknown_ca,
                 $"the peer's certificate (issuer '{leaf.IssuerDN}') is not signed by our CA ('{ca.SubjectDN}')");
         }
         if (instant < ca.NotBefore || instant > ca.NotAfter)
         {
-            throw new PeerRejectedException(AlertDescription.certificate_expired,
+            throw new CertificateRejectedException(AlertDescription.certificate_expired,
                 $"our CA certificate is valid from {ca.NotBefore:u} to {ca.NotAfter:u}, not now");
         }
     }
@@ -142,7 +142,7 @@ internal static class CertificateChecker
         {
             return;
         }
-        throw new PeerRejectedException(AlertDescription.bad_certificate,
+        throw new CertificateRejectedException(AlertDescription.bad_certificate,
             $"the peer's certificate is not issued for the name '{CertificateMaker.HostName}'");
     }
 
@@ -158,7 +158,7 @@ internal static class CertificateChecker
         {
             return;
         }
-        throw new PeerRejectedException(AlertDescription.unsupported_certificate,
+        throw new CertificateRejectedException(AlertDescription.unsupported_certificate,
             $"the peer's certificate is not for TLS {(clientRole ? "client" : "server")} authentication");
     }
 

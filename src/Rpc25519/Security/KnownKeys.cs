@@ -69,7 +69,7 @@ internal sealed class KnownKeys
 
     /// <summary>Admits or rejects <paramref name="peer"/> seen from <paramref name="host"/>.</summary>
     /// <returns>True when the key was new and has just been recorded.</returns>
-    /// <exception cref="PeerRejectedException">Lock-down and the key is not listed.</exception>
+    /// <exception cref="CertificateRejectedException">Lock-down and the key is not listed.</exception>
     public bool Admit(PeerIdentity peer, string host, DateTimeOffset now)
     {
         string key = Base58Check.Encode(peer.PublicKey);
@@ -81,7 +81,7 @@ internal sealed class KnownKeys
             }
             if (!IsWritable)
             {
-                throw new PeerRejectedException(Org.BouncyCastle.Tls.AlertDescription.access_denied,
+                throw new CertificateRejectedException(Org.BouncyCastle.Tls.AlertDescription.access_denied,
                     $"key {key} is not in the locked-down (read-only) known-keys list '{_path}'");
             }
             string line = string.Create(CultureInfo.InvariantCulture,

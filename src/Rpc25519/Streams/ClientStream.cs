@@ -17,7 +17,7 @@ public abstract class ClientStream : IAsyncDisposable
     /// <summary>The stream's call ID.</summary>
     public string CallId => Stream.CallId;
 
-    /// <summary>The server's final reply (check <see cref="Message.JobErrs"/>). Fails if the connection is lost, the
+    /// <summary>The server's final reply (check <see cref="Message.Error"/>). Fails if the connection is lost, the
     /// stream is cancelled, or the server has no such function. Completes early if the server's function ends early.</summary>
     public Task<Message> Reply => Stream.Reply!.Task;
 

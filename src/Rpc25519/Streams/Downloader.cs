@@ -4,7 +4,7 @@ using Rpc25519.Rpc.Streams;
 namespace Rpc25519.Streams;
 
 /// <summary>
-/// A client's download from a server's download function (<see cref="RpcClient.RequestDownloadAsync"/>): read the
+/// A client's download from a server's download function (<see cref="RpcClient.BeginDownloadAsync"/>): read the
 /// parts in order with <see cref="ReadAllAsync"/>, then await <see cref="ClientStream.Reply"/>. The server can only get a window
 /// ahead of the reader, so a slow reader slows the server and memory stays bounded.
 /// </summary>

@@ -22,18 +22,18 @@ public sealed class StreamSender
     /// <summary>The stream's call ID.</summary>
     public string CallId => _stream.CallId;
 
-    /// <summary>Sends one part: <see cref="CallType.CallDownloadBegin"/> for the first, then
-    /// <see cref="CallType.CallDownloadMore"/>, or <see cref="CallType.CallDownloadEnd"/> when
+    /// <summary>Sends one part: <see cref="CallType.DownloadBegin"/> for the first, then
+    /// <see cref="CallType.DownloadMore"/>, or <see cref="CallType.DownloadEnd"/> when
     /// <paramref name="last"/>. A message must not be reused until the send completes.</summary>
     /// <param name="part">The part.</param>
     /// <param name="last">Whether this is the last part (the client's reading ends after it).</param>
     /// <param name="cancellationToken">Stops waiting for credit.</param>
     /// <exception cref="RpcConnectionClosedException">The connection closed.</exception>
     /// <exception cref="OperationCanceledException">The stream was cancelled.</exception>
-    public ValueTask SendAsync(Message part, bool last = false, CancellationToken cancellationToken = default)
+    public Task SendAsync(Message part, bool last = false, CancellationToken cancellationToken = default)
     {
-        CallType type = _sent++ == 0 ? CallType.CallDownloadBegin
-            : last ? CallType.CallDownloadEnd : CallType.CallDownloadMore;
-        return _stream.SendPartAsync(part, type, last, cancellationToken);
+        CallType type = _sent++ == 0 ? CallType.DownloadBegin
+            : last ? CallType.DownloadEnd : CallType.DownloadMore;
+        return _stream.SendPartAsync(part, type, last, cancellationToken).AsTask();
     }
 }

@@ -23,7 +23,10 @@ public interface IConnection : IAsyncDisposable
     /// <summary>The byte pipes of the connection. Completing the output pipe half-closes the send direction.</summary>
     IDuplexPipe Transport { get; }
 
-    /// <summary>Fires once when the connection is closed for any reason (abort, dispose, peer close).</summary>
+    /// <summary>Fires once when this side closes the connection (<see cref="Abort"/> or dispose). A close by the peer
+    /// shows first as the end of <see cref="IDuplexPipe.Input"/> (or a read error); the session layer then disposes the
+    /// connection, which fires this token. Transports may fire it earlier, when they learn of the peer's close
+    /// themselves.</summary>
     CancellationToken ConnectionClosed { get; }
 
     /// <summary>Closes the connection at once without a graceful flush; pending reads and writes end.</summary>

@@ -1,7 +1,7 @@
 namespace Rpc25519.Transport;
 
 /// <summary>
-/// Makes listeners and outgoing connections. <see cref="RpcConfig.Transport"/> chooses the implementation: plain TCP
+/// Makes listeners and outgoing connections. <see cref="RpcOptions.Transport"/> chooses the implementation: plain TCP
 /// (<see cref="TcpTransport"/>), TLS (security layer) or a simulated network. The client, server and everything above
 /// them see only this seam.
 /// </summary>

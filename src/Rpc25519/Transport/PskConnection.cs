@@ -48,7 +48,7 @@ internal sealed class PskConnection : LayeredConnection
 
     /// <summary>Client side of the handshake.</summary>
     /// <exception cref="AuthenticationRejectedException">The pre-shared keys differ.</exception>
-    public static async ValueTask<IConnection> ConnectAsync(IConnection raw, byte[] psk, RpcConfig config,
+    public static async ValueTask<IConnection> ConnectAsync(IConnection raw, byte[] psk, TransportEnvironment environment,
         CancellationToken cancellationToken)
     {
         var (ephemeral, clientPublic) = PskKeys.NewEphemeral();
@@ -63,12 +63,12 @@ internal sealed class PskConnection : LayeredConnection
         {
             throw Mismatch(raw.RemoteAddress);
         }
-        return Start(raw, keys.ClientToServer, keys.ServerToClient, config);
+        return Start(raw, keys.ClientToServer, keys.ServerToClient, environment);
     }
 
     /// <summary>Server side of the handshake.</summary>
     /// <exception cref="AuthenticationRejectedException">The pre-shared keys differ.</exception>
-    public static async ValueTask<IConnection> AcceptAsync(IConnection raw, byte[] psk, RpcConfig config,
+    public static async ValueTask<IConnection> AcceptAsync(IConnection raw, byte[] psk, TransportEnvironment environment,
         CancellationToken cancellationToken)
     {
         byte[] hello = await ReadExactlyAsync(raw, HelloMagic.Length + 1 + PskKeys.Bytes, cancellationToken);
@@ -82,7 +82,7 @@ internal sealed class PskConnection : LayeredConnection
         {
             throw Mismatch(raw.RemoteAddress);
         }
-        return Start(raw, keys.ServerToClient, keys.ClientToServer, config);
+        return Start(raw, keys.ServerToClient, keys.ClientToServer, environment);
     }
 
     protected override SequencePosition Decode(ReadOnlySequence<byte> encoded, PipeWriter decoded)
@@ -150,16 +150,17 @@ internal sealed class PskConnection : LayeredConnection
     private static void SetNonce(byte[] nonce, ulong counter) =>
         BinaryPrimitives.WriteUInt64BigEndian(nonce.AsSpan(NonceBytes - 8), counter);
 
-    private static PskConnection Start(IConnection raw, byte[] sendKey, byte[] receiveKey, RpcConfig config)
+    private static PskConnection Start(IConnection raw, byte[] sendKey, byte[] receiveKey,
+        TransportEnvironment environment)
     {
         var connection = new PskConnection(raw, sendKey, receiveKey,
-            config.LoggerFactory.CreateLogger<PskConnection>(), config.TimeProvider);
-        connection.Start(config.TaskScheduler);
+            environment.LoggerFactory.CreateLogger<PskConnection>(), environment.TimeProvider);
+        connection.Start(environment.TaskScheduler);
         return connection;
     }
 
     private static AuthenticationRejectedException Mismatch(string remoteAddress) =>
-        new($"The pre-shared key of {remoteAddress} differs from ours (RpcConfig.PreSharedKeyPath); closing.");
+        new($"The pre-shared key of {remoteAddress} differs from ours (RpcOptions.PreSharedKeyPath); closing.");
 
     private static void CheckHello(ReadOnlySpan<byte> hello, string remoteAddress)
     {

@@ -1,32 +1,40 @@
 using Microsoft.Extensions.Logging;
-using Rpc25519.Security;
 
 namespace Rpc25519.Transport;
 
 /// <summary>
-/// The pre-shared-key layer (<see cref="RpcConfig.PreSharedKeyPath"/>) over another transport, TLS or plain TCP:
-/// an ephemeral X25519 exchange mixed with the pre-shared key, then ChaCha20-Poly1305 on every record. Ends with
-/// different keys fail the handshake with <see cref="AuthenticationRejectedException"/> on both sides.
+/// The pre-shared-key layer (<see cref="PskOptions"/>) over another transport, TLS or plain TCP: an ephemeral X25519
+/// exchange mixed with the pre-shared key, then ChaCha20-Poly1305 on every record. Ends with different keys fail the
+/// handshake with <see cref="AuthenticationRejectedException"/> on both sides.
 /// </summary>
 /// <remarks>Thread-safe. The key file is read once, when the transport is made.</remarks>
 public sealed class PskTransport : ITransport
 {
-    private readonly RpcConfig _config;
     private readonly ITransport _inner;
     private readonly byte[] _psk;
+    private readonly TimeSpan _handshakeTimeout;
+    private readonly TransportEnvironment _environment;
 
     /// <summary>Creates the layer.</summary>
-    /// <param name="config">Supplies <see cref="RpcConfig.PreSharedKeyPath"/>, the handshake timeout, clock,
-    /// scheduler and logging.</param>
+    /// <param name="options">The key file and the handshake timeout.</param>
     /// <param name="inner">The transport the layer runs over.</param>
+    /// <param name="environment">Clock, scheduler and logging; <see langword="null"/> for
+    /// <see cref="TransportEnvironment.Default"/>.</param>
     /// <exception cref="RpcException">The key file is missing or shorter than 32 bytes.</exception>
-    public PskTransport(RpcConfig config, ITransport inner)
+    /// <exception cref="ArgumentException">The handshake timeout is negative.</exception>
+    public PskTransport(PskOptions options, ITransport inner, TransportEnvironment? environment = null)
     {
-        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(inner);
-        _config = config.Clone();
+        if (options.HandshakeTimeout < TimeSpan.Zero)
+        {
+            throw new ArgumentException("PskOptions.HandshakeTimeout must be zero (no limit) or positive.",
+                nameof(options));
+        }
         _inner = inner;
-        _psk = PskKeys.ReadFile(config.PreSharedKeyPath);
+        _environment = environment ?? TransportEnvironment.Default;
+        _handshakeTimeout = options.HandshakeTimeout;
+        _psk = PskKeys.ReadFile(options.Path);
     }
 
     /// <inheritdoc />
@@ -34,9 +42,8 @@ public sealed class PskTransport : ITransport
         CancellationToken cancellationToken = default)
     {
         IConnectionListener listener = await _inner.ListenAsync(hostPort, cancellationToken);
-        return new HandshakingListener(listener, (raw, ct) => PskConnection.AcceptAsync(raw, _psk, _config, ct),
-            "pre-shared-key", _config.HandshakeTimeout, _config.TimeProvider, _config.TaskScheduler,
-            _config.LoggerFactory.CreateLogger<PskTransport>());
+        return new HandshakingListener(listener, (raw, ct) => PskConnection.AcceptAsync(raw, _psk, _environment, ct),
+            "pre-shared-key", _handshakeTimeout, _environment, _environment.LoggerFactory.CreateLogger<PskTransport>());
     }
 
     /// <inheritdoc />
@@ -46,7 +53,7 @@ public sealed class PskTransport : ITransport
         IConnection raw = await _inner.DialAsync(hostPort, cancellationToken);
         try
         {
-            return await PskConnection.ConnectAsync(raw, _psk, _config, cancellationToken);
+            return await PskConnection.ConnectAsync(raw, _psk, _environment, cancellationToken);
         }
         catch
         {

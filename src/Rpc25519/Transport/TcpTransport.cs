@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Rpc25519.Transport;
 
-/// <summary>Plain TCP (no encryption), selected by <see cref="RpcConfig.TcpOnlyNoTls"/>. For trusted networks only.</summary>
+/// <summary>Plain TCP (no encryption), selected by <see cref="TransportKind.Tcp"/>. For trusted networks only.</summary>
 /// <remarks>Thread-safe. Sockets use <c>NoDelay</c>; addresses are reported as <c>tcp://ip:port</c>.</remarks>
 public sealed class TcpTransport : ITransport
 {

@@ -8,40 +8,57 @@ namespace Rpc25519.Transport;
 /// a client certificate required, both ends verifying the peer against our CA and the name <c>localhost</c>, then the
 /// known-keys lists. Runs over another transport (plain TCP by default).
 /// </summary>
-/// <remarks>Thread-safe. Key pairs are loaded on the first listen (server pair) or dial (client pair), asking for a
-/// pass-phrase then if a key file is protected.</remarks>
+/// <remarks>Thread-safe. Key pairs are loaded on the first listen (server pair) or dial (client pair), once per
+/// <see cref="TlsOptions"/> instance: make many transports or clients from one <see cref="TlsOptions"/> and a
+/// protected key is decrypted (and its pass-phrase asked for) only once.</remarks>
 public sealed class TlsTransport : ITransport
 {
-    private readonly RpcConfig _config;
+    private readonly TlsOptions _options;
     private readonly ITransport _inner;
-    private readonly Lazy<TlsSettings> _server;
-    private readonly Lazy<TlsSettings> _client;
+    private readonly TransportEnvironment _environment;
+    private readonly bool _nativeAead;
+    private readonly Lock _settingsLock = new();
+    private TlsSettings? _server;
+    private TlsSettings? _client;
 
-    /// <summary>Creates the transport from the security settings of <paramref name="config"/>.</summary>
-    /// <param name="config">Supplies <see cref="RpcConfig.CertPath"/>, the key pair names, SkipVerifyKeys, the
-    /// known-keys paths, the pass-phrase callback, the handshake timeout, clock, scheduler and logging.</param>
+    /// <summary>Creates the transport.</summary>
+    /// <param name="options">Certificates, key pair names, verification rules and the handshake timeout. Kept by
+    /// reference: its loaded keys are shared with every other user of the same object.</param>
     /// <param name="inner">The transport TLS runs over; <see langword="null"/> for plain TCP.</param>
-    public TlsTransport(RpcConfig config, ITransport? inner = null) : this(config, inner, nativeAead: true)
+    /// <param name="environment">Clock, scheduler and logging; <see langword="null"/> for
+    /// <see cref="TransportEnvironment.Default"/>.</param>
+    /// <exception cref="ArgumentException"><see cref="TlsOptions.HandshakeTimeout"/> is negative.</exception>
+    public TlsTransport(TlsOptions options, ITransport? inner = null, TransportEnvironment? environment = null)
+        : this(options, inner, environment, nativeAead: true)
     {
     }
 
     /// <summary>Creates the transport, choosing the record cipher implementation (for benchmarks).</summary>
-    internal TlsTransport(RpcConfig config, bool nativeAead) : this(config, null, nativeAead)
+    internal TlsTransport(TlsOptions options, ITransport? inner, TransportEnvironment? environment, bool nativeAead)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.HandshakeTimeout < TimeSpan.Zero)
+        {
+            throw new ArgumentException("TlsOptions.HandshakeTimeout must be zero (no limit) or positive.",
+                nameof(options));
+        }
+        _options = options;
+        _environment = environment ?? TransportEnvironment.Default;
+        _inner = inner ?? new TcpTransport(_environment.LoggerFactory);
+        _nativeAead = nativeAead;
     }
 
-    private TlsTransport(RpcConfig config, ITransport? inner, bool nativeAead)
+    /// <summary>The settings of one side, made on first use; a failed load is retried on the next use.</summary>
+    private TlsSettings SettingsFor(bool server)
     {
-        ArgumentNullException.ThrowIfNull(config);
-        if (config.HandshakeTimeout < TimeSpan.Zero)
+        lock (_settingsLock)
         {
-            throw new ArgumentException("RpcConfig.HandshakeTimeout must be zero (no limit) or positive.",
-                nameof(config));
+            if (server)
+            {
+                return _server ??= new TlsSettings(_options.LoadIdentity(server: true), _nativeAead, _environment);
+            }
+            return _client ??= new TlsSettings(_options.LoadIdentity(server: false), _nativeAead, _environment);
         }
-        _config = config.Clone();
-        _inner = inner ?? new TcpTransport(_config.LoggerFactory);
-        _server = new Lazy<TlsSettings>(() => TlsSettings.Load(_config, server: true, nativeAead));
-        _client = new Lazy<TlsSettings>(() => TlsSettings.Load(_config, server: false, nativeAead));
     }
 
     /// <inheritdoc />
@@ -50,7 +67,7 @@ public sealed class TlsTransport : ITransport
     public async ValueTask<IConnectionListener> ListenAsync(string hostPort,
         CancellationToken cancellationToken = default)
     {
-        TlsSettings settings = _server.Value;
+        TlsSettings settings = SettingsFor(server: true);
         if (KnownKeys.Open(settings.KnownKeysPath) is { } known && !known.IsWritable && known.ReadKeys().Count == 0)
         {
             throw new RpcException($"The known-clients list '{known.Path}' is read-only and empty, so every client " +
@@ -58,8 +75,7 @@ public sealed class TlsTransport : ITransport
         }
         IConnectionListener listener = await _inner.ListenAsync(hostPort, cancellationToken);
         return new HandshakingListener(listener, (raw, ct) => TlsConnection.AcceptAsync(raw, settings, ct), "TLS",
-            settings.HandshakeTimeout, _config.TimeProvider, _config.TaskScheduler,
-            _config.LoggerFactory.CreateLogger<TlsTransport>());
+            settings.HandshakeTimeout, _environment, _environment.LoggerFactory.CreateLogger<TlsTransport>());
     }
 
     /// <inheritdoc />
@@ -67,7 +83,7 @@ public sealed class TlsTransport : ITransport
     /// why.</exception>
     public async ValueTask<IConnection> DialAsync(string hostPort, CancellationToken cancellationToken = default)
     {
-        TlsSettings settings = _client.Value;
+        TlsSettings settings = SettingsFor(server: false);
         IConnection raw = await _inner.DialAsync(hostPort, cancellationToken);
         try
         {

@@ -8,17 +8,17 @@ namespace Rpc25519.Typed;
 /// </summary>
 public sealed class CallContext
 {
-    internal CallContext(Hdr hdr)
+    internal CallContext(MessageHeader hdr)
     {
-        Hdr = hdr;
+        Header = hdr;
     }
 
     /// <summary>The request's header (call ID, deadline, service name, args...). Read it; do not change it.</summary>
-    public Hdr Hdr { get; }
+    public MessageHeader Header { get; }
 
     /// <summary>The caller's address, <c>tcp://ip:port</c>.</summary>
-    public string RemoteAddress => Hdr.From;
+    public string RemoteAddress => Header.From;
 
     /// <summary>This server's address on the caller's connection.</summary>
-    public string LocalAddress => Hdr.To;
+    public string LocalAddress => Header.To;
 }

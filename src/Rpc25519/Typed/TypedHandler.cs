@@ -19,9 +19,9 @@ internal abstract class TypedHandler
     protected MessagePackSerializerOptions Options { get; }
 
     /// <summary>The method as a two-way Message-API function (allocated once).</summary>
-    public Func<Message, Message, CancellationToken, ValueTask> Handler { get; }
+    public Func<Message, CancellationToken, ValueTask<Message>> Handler { get; }
 
-    protected abstract ValueTask InvokeAsync(Message request, Message reply, CancellationToken cancellationToken);
+    protected abstract ValueTask<Message> InvokeAsync(Message request, CancellationToken cancellationToken);
 }
 
 /// <summary>A typed method with argument type <typeparamref name="TArgs"/> and reply type <typeparamref name="TReply"/>.</summary>
@@ -47,19 +47,19 @@ internal sealed class TypedHandler<TArgs, TReply> : TypedHandler
         _newReply = newReply;
     }
 
-    protected override async ValueTask InvokeAsync(Message request, Message reply, CancellationToken cancellationToken)
+    protected override async ValueTask<Message> InvokeAsync(Message request, CancellationToken cancellationToken)
     {
         TArgs args;
         try
         {
-            args = MessagePackSerializer.Deserialize<TArgs>(request.JobSerz, Options, cancellationToken);
+            args = MessagePackSerializer.Deserialize<TArgs>(request.Payload, Options, cancellationToken);
         }
         catch (MessagePackSerializationException e)
         {
             throw new RpcException($"rpc: server cannot decode the arguments of {ServiceMethod} as " +
                 $"{typeof(TArgs).Name}: {e.Message}", e);
         }
-        CallContext? context = _wantsContext ? new CallContext(request.Hdr) : null;
+        CallContext? context = _wantsContext ? new CallContext(request.Header) : null;
         TReply result;
         if (_returning is not null)
         {
@@ -70,6 +70,6 @@ internal sealed class TypedHandler<TArgs, TReply> : TypedHandler
             result = _newReply!();
             await _filling!(args, result, context, cancellationToken);
         }
-        reply.JobSerz = MessagePackSerializer.Serialize(result, Options, cancellationToken);
+        return new Message { Payload = MessagePackSerializer.Serialize(result, Options, cancellationToken) };
     }
 }

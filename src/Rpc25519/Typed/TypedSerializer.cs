@@ -3,7 +3,7 @@ using MessagePack.Resolvers;
 
 namespace Rpc25519.Typed;
 
-/// <summary>The MessagePack settings typed calls use unless <see cref="RpcConfig.TypedSerializerOptions"/> says
+/// <summary>The MessagePack settings typed calls use unless <see cref="RpcOptions.TypedSerializerOptions"/> says
 /// otherwise.</summary>
 internal static class TypedSerializer
 {

@@ -78,14 +78,14 @@ public sealed class CompressionTests
         foreach (byte[] payload in new[] { Compressible(300_000), Incompressible(300_000), [], Compressible(10) })
         {
             Message request = Loopback.Request("echo");
-            request.JobSerz = payload;
-            Message reply = await client.SendAndGetReplyAsync(request);
-            Assert.Equal(payload, reply.JobSerz);
+            request.Payload = payload;
+            Message reply = await client.CallAsync(request);
+            Assert.Equal(payload, reply.Payload);
         }
         Message optOut = Loopback.Request("echo");
-        optOut.JobSerz = Compressible(50_000);
-        optOut.Hdr.NoSystemCompression = true;
-        Assert.Equal(optOut.JobSerz, (await client.SendAndGetReplyAsync(optOut)).JobSerz);
+        optOut.Payload = Compressible(50_000);
+        optOut.Header.SkipCompression = true;
+        Assert.Equal(optOut.Payload, (await client.CallAsync(optOut)).Payload);
     }
 
     [Fact]
@@ -105,7 +105,7 @@ public sealed class CompressionTests
             await socket.SendAsync(RawFrames.Frame(RawFrames.EchoRequest(payload), algo));
             (byte compression, Message reply) = await RawFrames.ReadFrameAsync(socket);
             Assert.Equal((byte)algo, compression);
-            Assert.Equal(payload, reply.JobSerz);
+            Assert.Equal(payload, reply.Payload);
         }
         // An opted-out frame does not change the server's choice.
         Message optedOut = RawFrames.EchoRequest(payload);
@@ -130,8 +130,8 @@ public sealed class CompressionTests
             client.Compression = algo;
             long before = client.FramesReceived(algo);
             Message request = Loopback.Request("echo");
-            request.JobSerz = payload;
-            Assert.Equal(payload, (await client.SendAndGetReplyAsync(request)).JobSerz);
+            request.Payload = payload;
+            Assert.Equal(payload, (await client.CallAsync(request)).Payload);
             Assert.Equal(before + 1, client.FramesReceived(algo));
         }
         Assert.Throws<ArgumentOutOfRangeException>(() => client.Compression = CompressionAlgo.NoSystemCompression);
@@ -195,6 +195,6 @@ public sealed class CompressionTests
         Assert.Equal(CompressionAlgo.Snappy, CompressionNames.Parse("s2"));
         Assert.Equal(CompressionAlgo.None, CompressionNames.Parse(""));
         Assert.Contains("zstd:11", Assert.Throws<FormatException>(() => CompressionNames.Parse("zstd:5")).Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => new RpcConfig { Compression = CompressionAlgo.NoSystemCompression });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RpcOptions { Compression = CompressionAlgo.NoSystemCompression });
     }
 }

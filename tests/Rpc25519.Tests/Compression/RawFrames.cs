@@ -14,11 +14,11 @@ internal static class RawFrames
 
     public static Message EchoRequest(byte[] payload)
     {
-        var message = new Message { JobSerz = payload };
-        message.Hdr.ServiceName = "echo";
-        message.Hdr.Typ = CallType.CallRpc;
-        message.Hdr.CallId = "raw-call";
-        message.Hdr.Seqno = Interlocked.Increment(ref s_seqno);
+        var message = new Message { Payload = payload };
+        message.Header.ServiceName = "echo";
+        message.Header.CallType = CallType.Call;
+        message.Header.CallId = "raw-call";
+        message.Header.SequenceNumber = Interlocked.Increment(ref s_seqno);
         return message;
     }
 

@@ -6,11 +6,11 @@ namespace Rpc25519.Tests.ConfigFiles;
 public sealed class ConfigFileTests
 {
     /// <summary>A config with every persisted field away from its default: the ones known here by hand, any others
-    /// (added to the partial RpcConfig elsewhere) by a generated value of their kind.</summary>
-    private static RpcConfig Unusual()
+    /// (added to the partial RpcOptions elsewhere) by a generated value of their kind.</summary>
+    private static RpcOptions Unusual()
     {
-        RpcConfig config = KnownUnusual();
-        var defaults = new RpcConfig();
+        RpcOptions config = KnownUnusual();
+        var defaults = new RpcOptions();
         foreach (ConfigField field in ConfigField.All.Where(f => f.IsDefault(config, defaults)))
         {
             string text = field.GetText(config);
@@ -33,15 +33,15 @@ public sealed class ConfigFileTests
         return config;
     }
 
-    private static RpcConfig KnownUnusual() => new()
+    private static RpcOptions KnownUnusual() => new()
     {
-        ServerAddr = "10.0.0.5:7000",
-        ClientDialToHostPort = "host \"quoted\" \\ name:7000",
-        TcpOnlyNoTls = true,
+        ListenAddress = "10.0.0.5:7000",
+        ServerAddress = "host \"quoted\" \\ name:7000",
+        Transport = TransportKind.Tcp,
         MaxFrameBytes = 123_456,
         DefaultCallTimeout = Timeout.InfiniteTimeSpan,
-        ClientSendKeepAlive = TimeSpan.FromSeconds(10),
-        ServerSendKeepAlive = TimeSpan.FromMilliseconds(1500),
+        ClientKeepAliveInterval = TimeSpan.FromSeconds(10),
+        ServerKeepAliveInterval = TimeSpan.FromMilliseconds(1500),
         DeadConnectionTimeout = TimeSpan.FromMinutes(1.5),
         ConnectTimeout = TimeSpan.FromHours(2) + TimeSpan.FromTicks(7),
         SendQueueCapacity = 17,
@@ -51,7 +51,7 @@ public sealed class ConfigFileTests
         StreamWindowBytes = 5L * 1024 * 1024 * 1024,
     };
 
-    private static void AssertSameSettings(RpcConfig expected, RpcConfig actual)
+    private static void AssertSameSettings(RpcOptions expected, RpcOptions actual)
     {
         Assert.NotEmpty(ConfigField.All);
         foreach (ConfigField field in ConfigField.All)
@@ -63,12 +63,12 @@ public sealed class ConfigFileTests
     [Fact]
     public void The_test_config_moves_every_persisted_field_off_its_default()
     {
-        var defaults = new RpcConfig();
-        RpcConfig unusual = KnownUnusual();
+        var defaults = new RpcOptions();
+        RpcOptions unusual = KnownUnusual();
         string[] known =
         [
-            "ServerAddr", "ClientDialToHostPort", "TcpOnlyNoTls", "MaxFrameBytes", "DefaultCallTimeout",
-            "ClientSendKeepAlive", "ServerSendKeepAlive", "DeadConnectionTimeout", "ConnectTimeout", "SendQueueCapacity",
+            "ListenAddress", "ServerAddress", "Transport", "MaxFrameBytes", "DefaultCallTimeout",
+            "ClientKeepAliveInterval", "ServerKeepAliveInterval", "DeadConnectionTimeout", "ConnectTimeout", "SendQueueCapacity",
             "IncomingQueueCapacity", "ShutdownGracePeriod", "Compression", "StreamWindowBytes",
         ];
         Assert.All(known, name => Assert.False(ConfigField.Find(name)!.IsDefault(unusual, defaults), name));
@@ -77,14 +77,14 @@ public sealed class ConfigFileTests
     [Fact]
     public void Sexp_round_trips_and_looks_like_the_original()
     {
-        RpcConfig original = Unusual();
+        RpcOptions original = Unusual();
         string text = original.ToSexp();
         Assert.StartsWith("(rpc25519_Config\n", text);
-        Assert.Contains("        ServerAddr: \"10.0.0.5:7000\",\n", text);
-        Assert.Contains("ClientSendKeepAlive: (dur \"10s\"),", text);
+        Assert.Contains("        ListenAddress: \"10.0.0.5:7000\",\n", text);
+        Assert.Contains("ClientKeepAliveInterval: (dur \"10s\"),", text);
         Assert.Contains("DeadConnectionTimeout: (dur \"1m30s\"),", text);
         Assert.Contains("Compression: \"zstd:07\",", text);
-        RpcConfig back = RpcConfig.ParseSexp(text);
+        RpcOptions back = RpcOptions.ParseSexp(text);
         AssertSameSettings(original, back);
         Assert.Equal(text, back.ToSexp());
     }
@@ -92,10 +92,10 @@ public sealed class ConfigFileTests
     [Fact]
     public void Json_round_trips()
     {
-        RpcConfig original = Unusual();
+        RpcOptions original = Unusual();
         string text = original.ToJson();
         Assert.Contains("\"DeadConnectionTimeout\": \"1m30s\"", text);
-        RpcConfig back = RpcConfig.ParseJson(text);
+        RpcOptions back = RpcOptions.ParseJson(text);
         AssertSameSettings(original, back);
         Assert.Equal(text, back.ToJson());
     }
@@ -110,7 +110,7 @@ public sealed class ConfigFileTests
             {
                 string path = Path.Combine(dir, name);
                 Unusual().Save(path);
-                AssertSameSettings(Unusual(), RpcConfig.Load(path));
+                AssertSameSettings(Unusual(), RpcOptions.Load(path));
             }
             Assert.StartsWith("{", File.ReadAllText(Path.Combine(dir, "a.json")));
         }
@@ -123,25 +123,25 @@ public sealed class ConfigFileTests
     [Fact]
     public void Empty_record_and_short_rendering_give_defaults()
     {
-        AssertSameSettings(new RpcConfig(), RpcConfig.ParseSexp("(rpc25519_Config )"));
-        AssertSameSettings(new RpcConfig(), RpcConfig.ParseJson("{}"));
-        Assert.Equal("(rpc25519_Config\n)\n", new RpcConfig().ToSexp(omitDefaults: true));
-        var some = new RpcConfig { Compression = CompressionAlgo.Snappy };
+        AssertSameSettings(new RpcOptions(), RpcOptions.ParseSexp("(rpc25519_Config )"));
+        AssertSameSettings(new RpcOptions(), RpcOptions.ParseJson("{}"));
+        Assert.Equal("(rpc25519_Config\n)\n", new RpcOptions().ToSexp(omitDefaults: true));
+        var some = new RpcOptions { Compression = CompressionAlgo.Snappy };
         Assert.Equal("(rpc25519_Config\nCompression: \"snappy\",\n)\n", some.ToSexp(omitDefaults: true));
     }
 
     [Fact]
     public void A_misspelled_field_is_an_error_naming_it_and_its_line()
     {
-        string sexp = "(rpc25519_Config\n  ServerAddr: \"x:1\",\n  ; a comment\n  CompresAlgo: \"s2\",\n)";
-        var e = Assert.Throws<ConfigFileException>(() => RpcConfig.ParseSexp(sexp));
+        string sexp = "(rpc25519_Config\n  ListenAddress: \"x:1\",\n  ; a comment\n  CompresAlgo: \"s2\",\n)";
+        var e = Assert.Throws<ConfigFileException>(() => RpcOptions.ParseSexp(sexp));
         Assert.Equal(4, e.Line);
         Assert.Equal("CompresAlgo", e.Field);
         Assert.Contains("line 4", e.Message);
         Assert.Contains("unknown field 'CompresAlgo'", e.Message);
 
-        string json = "{\n  \"ServerAddr\": \"x:1\",\n\n  \"MaxFrameByte\": 5\n}";
-        var j = Assert.Throws<ConfigFileException>(() => RpcConfig.ParseJson(json));
+        string json = "{\n  \"ListenAddress\": \"x:1\",\n\n  \"MaxFrameByte\": 5\n}";
+        var j = Assert.Throws<ConfigFileException>(() => RpcOptions.ParseJson(json));
         Assert.Equal(4, j.Line);
         Assert.Contains("unknown field 'MaxFrameByte'", j.Message);
     }
@@ -150,24 +150,92 @@ public sealed class ConfigFileTests
     public void Bad_values_are_errors_naming_field_and_line()
     {
         var dur = Assert.Throws<ConfigFileException>(() =>
-            RpcConfig.ParseSexp("(rpc25519_Config\nConnectTimeout: (dur \"9 parsecs\"),\n)"));
+            RpcOptions.ParseSexp("(rpc25519_Config\nConnectTimeout: (dur \"9 parsecs\"),\n)"));
         Assert.Equal((2, "ConnectTimeout"), (dur.Line, dur.Field));
-        var kind = Assert.Throws<ConfigFileException>(() => RpcConfig.ParseSexp("(rpc25519_Config\nTcpOnlyNoTls: \"yes\")"));
-        Assert.Equal("TcpOnlyNoTls", kind.Field);
-        var press = Assert.Throws<ConfigFileException>(() => RpcConfig.ParseJson("{\"Compression\": \"zip\"}"));
+        var kind = Assert.Throws<ConfigFileException>(() => RpcOptions.ParseSexp("(rpc25519_Config\nTCPonly_no_TLS: \"yes\")"));
+        Assert.Equal("TCPonly_no_TLS", kind.Field);
+        var transport = Assert.Throws<ConfigFileException>(() => RpcOptions.ParseSexp("(rpc25519_Config\nTransport: \"Udp\")"));
+        Assert.Contains("Tls, Tcp", transport.Message);
+        var press = Assert.Throws<ConfigFileException>(() => RpcOptions.ParseJson("{\"Compression\": \"zip\"}"));
         Assert.Contains("zstd:11", press.Message);
-        Assert.Throws<ConfigFileException>(() => RpcConfig.ParseSexp("(rpc25519_Config\nServerAddr: \"a\",\nServerAddr: \"b\")"));
-        Assert.Throws<ConfigFileException>(() => RpcConfig.ParseJson("{\"ServerAddr\": "));
+        Assert.Throws<ConfigFileException>(() => RpcOptions.ParseSexp("(rpc25519_Config\nServerAddr: \"a\",\nServerAddr: \"b\")"));
+        Assert.Throws<ConfigFileException>(() => RpcOptions.ParseJson("{\"ListenAddress\": "));
     }
 
     [Fact]
     public void The_originals_names_and_s2_are_accepted()
     {
-        RpcConfig config = RpcConfig.ParseSexp("(rpc25519_Config\n TCPonly_no_TLS: true,\n CompressAlgo: \"s2\",\n" +
+        RpcOptions config = RpcOptions.ParseSexp("(rpc25519_Config\n TCPonly_no_TLS: true,\n CompressAlgo: \"s2\",\n" +
             " ClientSendKeepAlive: (dur \"10s\"),\n)");
-        Assert.True(config.TcpOnlyNoTls);
+        Assert.Equal(TransportKind.Tcp, config.Transport);
         Assert.Equal(CompressionAlgo.Snappy, config.Compression);
-        Assert.Equal(TimeSpan.FromSeconds(10), config.ClientSendKeepAlive);
+        Assert.Equal(TimeSpan.FromSeconds(10), config.ClientKeepAliveInterval);
+    }
+
+    /// <summary>The example file of the original's documentation (spec §6.3), every field as the original writes it.</summary>
+    private const string OriginalFile = """
+        (rpc25519_Config
+            SimnetGOMAXPROCS: 0,
+         LimitedServiceNames: ["svcA", "svcB"],
+           LimitedServiceMax: [2, 0],
+               QuietTestMode: false,
+                  ServerAddr: "10.0.0.5:7000",
+              ClientHostPort: "",
+        ClientDialToHostPort: "10.0.0.5:7001",
+              TCPonly_no_TLS: false,
+                     UseQUIC: false,
+             NoSharePortQUIC: false,
+                    CertPath: "/etc/certs",
+              SkipVerifyKeys: true,
+           ClientKeyPairName: "alice",
+           ServerKeyPairName: "node7",
+            PreSharedKeyPath: "/etc/psk",
+              ConnectTimeout: (dur "5s"),
+         ServerSendKeepAlive: (dur "0s"),
+         ClientSendKeepAlive: (dur "10s"),
+                CompressAlgo: "s2",
+              CompressionOff: false,
+         HTTPConnectRequired: false,
+        ServerAutoCreateClientsToDialOtherServers: true,
+                   UseSimNet: false,
+        )
+        """;
+
+    [Fact]
+    public void A_config_file_of_the_original_loads_into_the_new_sections()
+    {
+        RpcOptions config = RpcOptions.ParseSexp(OriginalFile);
+        Assert.Equal("10.0.0.5:7000", config.ListenAddress);
+        Assert.Equal("10.0.0.5:7001", config.ServerAddress);
+        Assert.Equal(TransportKind.Tls, config.Transport);
+        Assert.Equal("/etc/certs", config.Tls.CertPath);
+        Assert.True(config.Tls.SkipVerifyKeys);
+        Assert.Equal(("alice", "node7"), (config.Tls.ClientKeyPairName, config.Tls.ServerKeyPairName));
+        Assert.Equal("/etc/psk", config.PreSharedKey.Path);
+        Assert.Equal(TimeSpan.FromSeconds(5), config.ConnectTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(10), config.ClientKeepAliveInterval);
+        Assert.Equal(CompressionAlgo.Snappy, config.Compression);
+        Assert.Equal(new Dictionary<string, int> { ["svcA"] = 2, ["svcB"] = 0 }, config.Peers.ServiceLimits);
+    }
+
+    [Fact]
+    public void The_originals_lists_load_from_json_too()
+    {
+        RpcOptions config = RpcOptions.ParseJson("""{ "LimitedServiceMax": [3], "LimitedServiceNames": ["svc"] }""");
+        Assert.Equal(new Dictionary<string, int> { ["svc"] = 3 }, config.Peers.ServiceLimits);
+    }
+
+    [Theory]
+    [InlineData("UseQUIC: true", "UseQUIC")]
+    [InlineData("HTTPConnectRequired: true", "HTTPConnectRequired")]
+    [InlineData("LimitedServiceNames: [\"a\", \"b\"],\n LimitedServiceMax: [1]", "one maximum per name")]
+    [InlineData("LimitedServiceNames: [\"a\"]", "must be given together")]
+    [InlineData("LimitedServiceMax: [-1],\n LimitedServiceNames: [\"a\"]", "positive whole number")]
+    [InlineData("LimitedServiceNames: [1]", "list of quoted strings")]
+    public void Original_settings_this_build_cannot_honour_are_clear_errors(string fields, string expected)
+    {
+        var error = Assert.Throws<ConfigFileException>(() => RpcOptions.ParseSexp($"(rpc25519_Config\n {fields},\n)"));
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
     [Theory]

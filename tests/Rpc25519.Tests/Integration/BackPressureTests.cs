@@ -25,8 +25,8 @@ public sealed class BackPressureTests
         byte[] payload = new byte[512 * 1024];
         Task[] sends = Enumerable.Range(0, messages).Select(i =>
         {
-            var message = new Message { JobSerz = payload, Hdr = { ServiceName = "sink", Subject = i.ToString() } };
-            return client.OneWaySendAsync(message);
+            var message = new Message { Payload = payload, Header = { ServiceName = "sink", Subject = i.ToString() } };
+            return client.SendAsync(message);
         }).ToArray();
         await Task.Delay(500);
         int doneBeforeReading = sends.Count(t => t.IsCompleted);
@@ -35,8 +35,8 @@ public sealed class BackPressureTests
 
         await Task.WhenAll(sends).WaitAsync(Loopback.Patience);
         Assert.True(doneBeforeReading < messages, "32 MiB cannot all be sent to a peer that reads nothing");
-        Assert.Equal(Enumerable.Range(0, messages).Select(i => i.ToString()), received.Select(m => m.Hdr.Subject));
-        Assert.All(received, m => Assert.Equal(payload.Length, m.JobSerz.Length));
+        Assert.Equal(Enumerable.Range(0, messages).Select(i => i.ToString()), received.Select(m => m.Header.Subject));
+        Assert.All(received, m => Assert.Equal(payload.Length, m.Payload.Length));
     }
 
     [Fact]
@@ -49,8 +49,8 @@ public sealed class BackPressureTests
         await using RpcClient client = await Loopback.ConnectAsync(port, c => c.SendQueueCapacity = 1);
         using Socket peer = await listener.AcceptAsync();
         byte[] payload = new byte[1024 * 1024];
-        Task Send(string subject, CancellationToken ct = default) => client.OneWaySendAsync(
-            new Message { JobSerz = payload, Hdr = { ServiceName = "sink", Subject = subject } }, ct);
+        Task Send(string subject, CancellationToken ct = default) => client.SendAsync(
+            new Message { Payload = payload, Header = { ServiceName = "sink", Subject = subject } }, ct);
 
         Task[] before = Enumerable.Range(0, 30).Select(i => Send($"a{i}")).ToArray();
         using var cancel = new CancellationTokenSource();
@@ -63,8 +63,8 @@ public sealed class BackPressureTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => withdrawn.WaitAsync(Loopback.Patience));
         List<Message> received = await ReadFramesAsync(peer, 31);
         await Task.WhenAll([.. before, after]).WaitAsync(Loopback.Patience);
-        Assert.DoesNotContain(received, m => m.Hdr.Subject == "withdrawn");
-        Assert.Equal("after", received[^1].Hdr.Subject);
+        Assert.DoesNotContain(received, m => m.Header.Subject == "withdrawn");
+        Assert.Equal("after", received[^1].Header.Subject);
     }
 
     private static async Task<List<Message>> ReadFramesAsync(Socket socket, int count)
@@ -82,7 +82,7 @@ public sealed class BackPressureTests
             while (true)
             {
                 var rest = new ReadOnlySequence<byte>(buffer.WrittenMemory[consumed..]);
-                if (!FrameHeader.TryRead(rest, RpcConfig.DefaultMaxFrameBytes, out FrameHeader header)
+                if (!FrameHeader.TryRead(rest, RpcOptions.DefaultMaxFrameBytes, out FrameHeader header)
                     || rest.Length < FrameHeader.Size + header.BodyLength)
                 {
                     break;

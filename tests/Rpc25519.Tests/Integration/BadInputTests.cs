@@ -37,7 +37,7 @@ public sealed class BadInputTests
         await using var _ = server;
         server.ClientDisconnected += (_, e) => closed[e.RemoteAddress] = e.CloseReason;
         await using RpcClient good = await Loopback.ConnectAsync(port);
-        Assert.Equal("before", (await good.SendAndGetReplyAsync(Loopback.Request("echo", "before"))).Text());
+        Assert.Equal("before", (await good.CallAsync(Loopback.Request("echo", "before"))).Text());
 
         using var bad = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await bad.ConnectAsync(IPAddress.Loopback, port);
@@ -52,7 +52,7 @@ public sealed class BadInputTests
         Exception? reason = await WaitForClose(closed, badAddress);
         RpcProtocolException violation = Assert.IsType<RpcProtocolException>(reason);
         Assert.Equal(expected, violation.Violation);
-        Assert.Equal("after", (await good.SendAndGetReplyAsync(Loopback.Request("echo", "after"))).Text());
+        Assert.Equal("after", (await good.CallAsync(Loopback.Request("echo", "after"))).Text());
         Assert.True(good.IsConnected);
     }
 
@@ -66,16 +66,16 @@ public sealed class BadInputTests
         server.ClientDisconnected += (_, e) => closed[e.RemoteAddress] = e.CloseReason;
         // Keep-alives 40 times as often as the dead timeout, so that a loaded CI machine cannot starve them.
         await using RpcClient good = await Loopback.ConnectAsync(port,
-            c => c.ClientSendKeepAlive = TimeSpan.FromMilliseconds(50));
+            c => c.ClientKeepAliveInterval = TimeSpan.FromMilliseconds(50));
 
         using var silent = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await silent.ConnectAsync(IPAddress.Loopback, port);
-        Assert.Equal("during", (await good.SendAndGetReplyAsync(Loopback.Request("echo", "during"))).Text());
+        Assert.Equal("during", (await good.CallAsync(Loopback.Request("echo", "during"))).Text());
 
         await AssertClosedByServer(silent);
         Exception? reason = await WaitForClose(closed, $"tcp://{silent.LocalEndPoint}");
         Assert.Contains("DeadConnectionTimeout", reason!.Message);
-        Assert.Equal("after", (await good.SendAndGetReplyAsync(Loopback.Request("echo", "after"))).Text());
+        Assert.Equal("after", (await good.CallAsync(Loopback.Request("echo", "after"))).Text());
     }
 
     private static byte[] BadBytes(string kind)

@@ -54,7 +54,7 @@ public sealed class CancelBeforeStartTests
         await using RpcClient client = await Loopback.ConnectAsync(port);
         using var cts = new CancellationTokenSource();
 
-        Task<Message> call = client.SendAndGetReplyAsync(Loopback.Request("wait"), cts.Token).AsTask();
+        Task<Message> call = client.CallAsync(Loopback.Request("wait"), cts.Token);
         DateTime giveUp = DateTime.UtcNow + Loopback.Patience;
         while (scheduler.HeldCount == 0)
         {

@@ -14,7 +14,7 @@ public sealed class CancellationTests
         await using RpcClient client = await Loopback.ConnectAsync(port);
         using var cts = new CancellationTokenSource();
 
-        Task<Message> call = client.SendAndGetReplyAsync(Loopback.Request("wait"), cts.Token).AsTask();
+        Task<Message> call = client.CallAsync(Loopback.Request("wait"), cts.Token);
         await signals.Started.Task.WaitAsync(Loopback.Patience);
         cts.Cancel();
 
@@ -27,17 +27,17 @@ public sealed class CancellationTests
     public async Task An_already_cancelled_token_sends_nothing()
     {
         var calls = 0;
-        var (server, port) = await Loopback.StartServerAsync(s => s.Register2Func("count", (_, _, _) =>
+        var (server, port) = await Loopback.StartServerAsync(s => s.RegisterCall("count", (_, _) =>
         {
             Interlocked.Increment(ref calls);
-            return ValueTask.CompletedTask;
+            return ValueTask.FromResult(new Message());
         }));
         await using var _ = server;
         await using RpcClient client = await Loopback.ConnectAsync(port);
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            client.SendAndGetReplyAsync(Loopback.Request("count"), new CancellationToken(true)).AsTask());
-        await client.SendAndGetReplyAsync(Loopback.Request("count"));
+            client.CallAsync(Loopback.Request("count"), new CancellationToken(true)));
+        await client.CallAsync(Loopback.Request("count"));
 
         Assert.Equal(1, Volatile.Read(ref calls));
     }
@@ -51,9 +51,9 @@ public sealed class CancellationTests
         await using RpcClient client = await Loopback.ConnectAsync(port);
         DateTimeOffset deadline = DateTimeOffset.UtcNow.AddMilliseconds(300);
         Message request = Loopback.Request("wait");
-        request.Hdr.Deadline = deadline;
+        request.Header.Deadline = deadline;
 
-        await Assert.ThrowsAsync<RpcTimeoutException>(() => client.SendAndGetReplyAsync(request).AsTask());
+        await Assert.ThrowsAsync<RpcTimeoutException>(() => client.CallAsync(request));
 
         DateTimeOffset? seen = await signals.Cancelled.Task.WaitAsync(Loopback.Patience);
         Assert.Equal(deadline, seen);
@@ -71,7 +71,7 @@ public sealed class CancellationTests
             c => c.DefaultCallTimeout = TimeSpan.FromMilliseconds(200));
 
         RpcTimeoutException error = await Assert.ThrowsAsync<RpcTimeoutException>(
-            () => client.SendAndGetReplyAsync(Loopback.Request("wait")).AsTask().WaitAsync(Loopback.Patience));
+            () => client.CallAsync(Loopback.Request("wait")).WaitAsync(Loopback.Patience));
 
         Assert.Contains("wait", error.Message);
         await signals.Cancelled.Task.WaitAsync(Loopback.Patience);
@@ -91,10 +91,10 @@ public sealed class CancellationTests
             c => c.DefaultCallTimeout = TimeSpan.FromMilliseconds(300));
 
         Task<Message>[] waits = Enumerable.Range(0, 50)
-            .Select(_ => client.SendAndGetReplyAsync(Loopback.Request("wait")).AsTask()).ToArray();
+            .Select(_ => client.CallAsync(Loopback.Request("wait"))).ToArray();
         Message meanwhile = Loopback.Request("echo", "meanwhile");
-        meanwhile.Hdr.Deadline = DateTimeOffset.UtcNow + Loopback.Patience;
-        Message echoed = await client.SendAndGetReplyAsync(meanwhile);
+        meanwhile.Header.Deadline = DateTimeOffset.UtcNow + Loopback.Patience;
+        Message echoed = await client.CallAsync(meanwhile);
 
         Assert.Equal("meanwhile", echoed.Text());
         foreach (Task<Message> wait in waits)

@@ -22,7 +22,7 @@ public sealed class InjectedSourcesTests
             c.DefaultCallTimeout = TimeSpan.FromMilliseconds(50);
         });
 
-        Task<Message> call = client.SendAndGetReplyAsync(Loopback.Request("wait")).AsTask();
+        Task<Message> call = client.CallAsync(Loopback.Request("wait"));
         await waiter.Started.Task.WaitAsync(Loopback.Patience);
         await Task.Delay(300);
         Assert.False(call.IsCompleted, "50 ms of wall-clock time must not time out a call on a stopped clock");
@@ -45,8 +45,8 @@ public sealed class InjectedSourcesTests
             for (int i = 0; i < ids.Length; i++)
             {
                 Message request = Loopback.Request("echo");
-                await client.SendAndGetReplyAsync(request);
-                ids[i] = request.Hdr.CallId;
+                await client.CallAsync(request);
+                ids[i] = request.Header.CallId;
             }
             return ids;
         }

@@ -10,15 +10,15 @@ internal static class Loopback
     /// <summary>Generous bound for things that must happen; tests run in parallel on 2 cores in CI.</summary>
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
-    public static RpcConfig ServerConfig(Action<RpcConfig>? tweak = null)
+    public static RpcOptions ServerConfig(Action<RpcOptions>? tweak = null)
     {
-        var config = new RpcConfig { ServerAddr = "127.0.0.1:0", TcpOnlyNoTls = true };
+        var config = new RpcOptions { ListenAddress = "127.0.0.1:0", Transport = TransportKind.Tcp };
         tweak?.Invoke(config);
         return config;
     }
 
     public static async Task<(RpcServer Server, int Port)> StartServerAsync(Action<RpcServer> register,
-        Action<RpcConfig>? tweak = null)
+        Action<RpcOptions>? tweak = null)
     {
         var server = new RpcServer(ServerConfig(tweak));
         register(server);
@@ -26,27 +26,28 @@ internal static class Loopback
         return (server, ((IPEndPoint)endPoint).Port);
     }
 
-    public static Task<RpcClient> ConnectAsync(int port, Action<RpcConfig>? tweak = null)
+    public static Task<RpcClient> ConnectAsync(int port, Action<RpcOptions>? tweak = null)
     {
-        var config = new RpcConfig { ClientDialToHostPort = $"127.0.0.1:{port}", TcpOnlyNoTls = true };
+        var config = new RpcOptions { ServerAddress = $"127.0.0.1:{port}", Transport = TransportKind.Tcp };
         tweak?.Invoke(config);
         return RpcClient.ConnectAsync(config);
     }
 
     public static Message Request(string service, string text = "")
     {
-        var message = new Message { JobSerz = Encoding.UTF8.GetBytes(text) };
-        message.Hdr.ServiceName = service;
+        var message = new Message { Payload = Encoding.UTF8.GetBytes(text) };
+        message.Header.ServiceName = service;
         return message;
     }
 
-    public static string Text(this Message message) => Encoding.UTF8.GetString(message.JobSerz);
+    public static string Text(this Message message) => Encoding.UTF8.GetString(message.Payload);
 
     /// <summary>Registers "echo": the reply carries the request's payload and subject.</summary>
     public static void Echo(RpcServer server) =>
-        server.Register2Func("echo", (request, reply, _) =>
+        server.RegisterCall("echo", (request, _) =>
         {
-            reply.JobSerz = request.JobSerz;
-            return ValueTask.CompletedTask;
+            var reply = new Message();
+            reply.Payload = request.Payload;
+            return ValueTask.FromResult(reply);
         });
 }

@@ -16,16 +16,16 @@ public sealed class PushAndLifecycleTests
         {
             foreach (RpcClient client in clients)
             {
-                await client.SendAndGetReplyAsync(Loopback.Request("echo"));
+                await client.CallAsync(Loopback.Request("echo"));
             }
             Assert.Equal(clients.Select(c => c.LocalAddress).Order(), server.Connections.Order());
 
             Message push = Loopback.Request("news", "for you");
-            await server.SendMessageAsync(clients[1].LocalAddress, push);
+            await server.PushAsync(clients[1].LocalAddress, push);
 
             Message got = await clients[1].Incoming.ReadAsync().AsTask().WaitAsync(Loopback.Patience);
             Assert.Equal("for you", got.Text());
-            Assert.Equal(CallType.CallOneWay, got.Hdr.Typ);
+            Assert.Equal(CallType.OneWay, got.Header.CallType);
             await Task.Delay(200);
             Assert.False(clients[0].Incoming.TryRead(out Message? unexpected));
             Assert.False(clients[2].Incoming.TryRead(out Message? unexpected2));
@@ -45,14 +45,14 @@ public sealed class PushAndLifecycleTests
         var (server, port) = await Loopback.StartServerAsync(Loopback.Echo);
         await using var _ = server;
         await using RpcClient client = await Loopback.ConnectAsync(port);
-        await client.SendAndGetReplyAsync(Loopback.Request("echo"));
+        await client.CallAsync(Loopback.Request("echo"));
 
         RpcException unknown = await Assert.ThrowsAsync<RpcException>(
-            () => server.SendMessageAsync("tcp://127.0.0.1:1", Loopback.Request("x")));
+            () => server.PushAsync("tcp://127.0.0.1:1", Loopback.Request("x")));
         Assert.Contains("tcp://127.0.0.1:1", unknown.Message);
         var twoWay = Loopback.Request("x");
-        twoWay.Hdr.Typ = CallType.CallRpc;
-        await Assert.ThrowsAsync<ArgumentException>(() => server.SendMessageAsync(client.LocalAddress, twoWay));
+        twoWay.Header.CallType = CallType.Call;
+        await Assert.ThrowsAsync<ArgumentException>(() => server.PushAsync(client.LocalAddress, twoWay));
     }
 
     [Fact]
@@ -84,11 +84,11 @@ public sealed class PushAndLifecycleTests
 
         await using (RpcClient first = await Loopback.ConnectAsync(port))
         {
-            Assert.Equal("one", (await first.SendAndGetReplyAsync(Loopback.Request("echo", "one"))).Text());
+            Assert.Equal("one", (await first.CallAsync(Loopback.Request("echo", "one"))).Text());
         }
         await using RpcClient second = await Loopback.ConnectAsync(port);
 
-        Assert.Equal("two", (await second.SendAndGetReplyAsync(Loopback.Request("echo", "two"))).Text());
+        Assert.Equal("two", (await second.CallAsync(Loopback.Request("echo", "two"))).Text());
     }
 
     [Fact]
@@ -97,21 +97,22 @@ public sealed class PushAndLifecycleTests
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var never = new TaskCompletionSource();
         var (server, port) = await Loopback.StartServerAsync(
-            s => s.Register2Func("stuck", async (_, _, _) =>
+            s => s.RegisterCall("stuck", async (_, _) =>
             {
                 started.TrySetResult();
                 await never.Task;
+                return new Message();
             }),
             c => c.ShutdownGracePeriod = TimeSpan.FromMilliseconds(200));
         await using RpcClient client = await Loopback.ConnectAsync(port);
 
-        Task<Message> call = client.SendAndGetReplyAsync(Loopback.Request("stuck")).AsTask();
+        Task<Message> call = client.CallAsync(Loopback.Request("stuck"));
         await started.Task.WaitAsync(Loopback.Patience);
         await server.DisposeAsync().AsTask().WaitAsync(Loopback.Patience);
 
         await Assert.ThrowsAsync<RpcConnectionClosedException>(() => call.WaitAsync(Loopback.Patience));
         await Assert.ThrowsAsync<RpcConnectionClosedException>(
-            () => client.SendAndGetReplyAsync(Loopback.Request("stuck")).AsTask());
+            () => client.CallAsync(Loopback.Request("stuck")));
         Assert.False(client.IsConnected);
         never.SetResult();
     }
@@ -120,19 +121,21 @@ public sealed class PushAndLifecycleTests
     public async Task Stopping_the_server_cancels_cooperative_handlers_whose_replies_still_arrive()
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var (server, port) = await Loopback.StartServerAsync(s => s.Register2Func("patient", async (_, _, ct) =>
+        var (server, port) = await Loopback.StartServerAsync(s => s.RegisterCall("patient", async (_, ct) =>
         {
             started.TrySetResult();
             await Task.Delay(Timeout.Infinite, ct);
+            return new Message();
         }));
         await using RpcClient client = await Loopback.ConnectAsync(port);
 
-        ValueTask<Message> call = client.SendAndGetReplyAsync(Loopback.Request("patient"));
+        Task<Message> call = client.CallAsync(Loopback.Request("patient"));
         await started.Task.WaitAsync(Loopback.Patience);
         await server.DisposeAsync();
 
-        Message reply = await call.AsTask().WaitAsync(Loopback.Patience);
-        Assert.Contains("cancelled", reply.JobErrs);
+        var error = await Assert.ThrowsAsync<RemoteException>(() => call.WaitAsync(Loopback.Patience));
+        Assert.Contains("cancelled", error.RemoteMessage);
+        Assert.Contains("cancelled", error.Reply!.Error);
     }
 
     [Fact]
@@ -143,7 +146,7 @@ public sealed class PushAndLifecycleTests
         await using var _ = server;
         RpcClient client = await Loopback.ConnectAsync(port);
 
-        Task<Message> call = client.SendAndGetReplyAsync(Loopback.Request("wait")).AsTask();
+        Task<Message> call = client.CallAsync(Loopback.Request("wait"));
         await waiter.Started.Task.WaitAsync(Loopback.Patience);
         await client.DisposeAsync();
 
@@ -154,10 +157,10 @@ public sealed class PushAndLifecycleTests
     public async Task Keep_alives_flow_when_the_connection_is_idle()
     {
         var (server, port) = await Loopback.StartServerAsync(Loopback.Echo,
-            c => c.ServerSendKeepAlive = TimeSpan.FromMilliseconds(50));
+            c => c.ServerKeepAliveInterval = TimeSpan.FromMilliseconds(50));
         await using var _ = server;
         await using RpcClient client = await Loopback.ConnectAsync(port,
-            c => c.ClientSendKeepAlive = TimeSpan.FromMilliseconds(50));
+            c => c.ClientKeepAliveInterval = TimeSpan.FromMilliseconds(50));
 
         await WaitUntil(() => client.PingStats.KeepAlivesReceived >= 2 && client.PingStats.KeepAlivesSent >= 2);
         PingStats serverSide = server.GetPingStats(client.LocalAddress)!;
@@ -176,7 +179,7 @@ public sealed class PushAndLifecycleTests
         await using RpcClient client = await Loopback.ConnectAsync(port,
             c => c.DeadConnectionTimeout = TimeSpan.FromMilliseconds(300));
 
-        Task<Message> call = client.SendAndGetReplyAsync(Loopback.Request("wait")).AsTask();
+        Task<Message> call = client.CallAsync(Loopback.Request("wait"));
 
         RpcConnectionClosedException error = await Assert.ThrowsAsync<RpcConnectionClosedException>(
             () => call.WaitAsync(Loopback.Patience));

@@ -9,36 +9,37 @@ public sealed class RoundTripTests
     [Fact]
     public async Task Two_way_call_returns_the_handlers_reply_with_the_requests_identity()
     {
-        var (server, port) = await Loopback.StartServerAsync(s => s.Register2Func("upper", (req, reply, _) =>
+        var (server, port) = await Loopback.StartServerAsync(s => s.RegisterCall("upper", (req, _) =>
         {
-            reply.JobSerz = Encoding.UTF8.GetBytes(req.Text().ToUpperInvariant());
-            reply.Hdr.Args["seen-from"] = req.Hdr.From;
-            return ValueTask.CompletedTask;
+            var reply = new Message();
+            reply.Payload = Encoding.UTF8.GetBytes(req.Text().ToUpperInvariant());
+            reply.Header.Args["seen-from"] = req.Header.From;
+            return ValueTask.FromResult(reply);
         }));
         await using var _ = server;
         await using RpcClient client = await Loopback.ConnectAsync(port);
 
         Message request = Loopback.Request("upper", "hello");
-        request.Hdr.Subject = "greeting";
-        Message reply = await client.SendAndGetReplyAsync(request);
+        request.Header.Subject = "greeting";
+        Message reply = await client.CallAsync(request);
 
         Assert.Equal("HELLO", reply.Text());
-        Assert.Equal(CallType.CallRpcReply, reply.Hdr.Typ);
-        Assert.Equal(request.Hdr.Seqno, reply.Hdr.Seqno);
-        Assert.Equal(request.Hdr.CallId, reply.Hdr.CallId);
-        Assert.NotEmpty(request.Hdr.CallId);
-        Assert.Equal("greeting", reply.Hdr.Subject);
-        Assert.Equal("", reply.JobErrs);
-        Assert.Equal(client.LocalAddress, reply.Hdr.Args["seen-from"]);
+        Assert.Equal(CallType.Reply, reply.Header.CallType);
+        Assert.Equal(request.Header.SequenceNumber, reply.Header.SequenceNumber);
+        Assert.Equal(request.Header.CallId, reply.Header.CallId);
+        Assert.NotEmpty(request.Header.CallId);
+        Assert.Equal("greeting", reply.Header.Subject);
+        Assert.Equal("", reply.Error);
+        Assert.Equal(client.LocalAddress, reply.Header.Args["seen-from"]);
         Assert.StartsWith("tcp://127.0.0.1:", client.LocalAddress);
-        Assert.Equal($"tcp://127.0.0.1:{port}", reply.Hdr.From);
+        Assert.Equal($"tcp://127.0.0.1:{port}", reply.Header.From);
     }
 
     [Fact]
     public async Task One_way_send_reaches_its_handler()
     {
         var received = new TaskCompletionSource<Message>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var (server, port) = await Loopback.StartServerAsync(s => s.Register1Func("note", (msg, _) =>
+        var (server, port) = await Loopback.StartServerAsync(s => s.RegisterOneWay("note", (msg, _) =>
         {
             received.TrySetResult(msg);
             return ValueTask.CompletedTask;
@@ -47,46 +48,47 @@ public sealed class RoundTripTests
         await using RpcClient client = await Loopback.ConnectAsync(port);
 
         Message note = Loopback.Request("note", "fire and forget");
-        note.Hdr.Args["k"] = "v";
-        await client.OneWaySendAsync(note);
+        note.Header.Args["k"] = "v";
+        await client.SendAsync(note);
 
         Message got = await received.Task.WaitAsync(Loopback.Patience);
         Assert.Equal("fire and forget", got.Text());
-        Assert.Equal(CallType.CallOneWay, got.Hdr.Typ);
-        Assert.Equal("v", got.Hdr.Args["k"]);
-        Assert.Equal(client.LocalAddress, got.Hdr.From);
+        Assert.Equal(CallType.OneWay, got.Header.CallType);
+        Assert.Equal("v", got.Header.Args["k"]);
+        Assert.Equal(client.LocalAddress, got.Header.From);
     }
 
     [Fact]
-    public async Task Handler_exception_comes_back_as_JobErrs_and_the_connection_stays_up()
+    public async Task Handler_exception_comes_back_as_RemoteException_with_the_reply_and_the_connection_stays_up()
     {
         var (server, port) = await Loopback.StartServerAsync(s =>
         {
-            s.Register2Func("fail", (_, _, _) => throw new InvalidOperationException("divide by zero"));
+            s.RegisterCall("fail", (_, _) => throw new InvalidOperationException("divide by zero"));
             Loopback.Echo(s);
         });
         await using var _ = server;
         await using RpcClient client = await Loopback.ConnectAsync(port);
 
-        Message reply = await client.SendAndGetReplyAsync(Loopback.Request("fail"));
+        var error = await Assert.ThrowsAsync<RemoteException>(() => client.CallAsync(Loopback.Request("fail")));
 
-        Assert.Equal("divide by zero", reply.JobErrs);
-        Assert.Equal(CallType.CallRpcReply, reply.Hdr.Typ);
-        Assert.Equal("still here", (await client.SendAndGetReplyAsync(Loopback.Request("echo", "still here"))).Text());
+        Assert.Equal("divide by zero", error.Message);
+        Assert.Equal("divide by zero", error.Reply!.Error);
+        Assert.Equal(CallType.Reply, error.Reply.Header.CallType);
+        Assert.Equal("still here", (await client.CallAsync(Loopback.Request("echo", "still here"))).Text());
     }
 
     [Fact]
-    public async Task Unknown_service_gets_CallError_naming_it_and_the_connection_keeps_working()
+    public async Task Unknown_service_is_a_CallRejectedException_naming_it_and_the_connection_keeps_working()
     {
         var (server, port) = await Loopback.StartServerAsync(Loopback.Echo);
         await using var _ = server;
         await using RpcClient client = await Loopback.ConnectAsync(port);
 
-        Message reply = await client.SendAndGetReplyAsync(Loopback.Request("no-such-thing"));
+        var error = await Assert.ThrowsAsync<CallRejectedException>(
+            () => client.CallAsync(Loopback.Request("no-such-thing")));
 
-        Assert.Equal(CallType.CallError, reply.Hdr.Typ);
-        Assert.Contains("no-such-thing", reply.Hdr.Subject);
-        Assert.Equal("ok", (await client.SendAndGetReplyAsync(Loopback.Request("echo", "ok"))).Text());
+        Assert.Contains("no-such-thing", error.Message);
+        Assert.Equal("ok", (await client.CallAsync(Loopback.Request("echo", "ok"))).Text());
         Assert.True(client.IsConnected);
     }
 
@@ -97,30 +99,32 @@ public sealed class RoundTripTests
         await using var _ = server;
         await using RpcClient client = await Loopback.ConnectAsync(port);
 
-        await client.OneWaySendAsync(Loopback.Request("nobody-home"));
+        await client.SendAsync(Loopback.Request("nobody-home"));
 
         Message error = await client.Incoming.ReadAsync().AsTask().WaitAsync(Loopback.Patience);
-        Assert.Equal(CallType.CallError, error.Hdr.Typ);
-        Assert.Contains("nobody-home", error.Hdr.Subject);
+        Assert.Equal(CallType.Error, error.Header.CallType);
+        Assert.Contains("nobody-home", error.Header.Subject);
     }
 
     [Fact]
     public async Task A_thousand_concurrent_calls_on_one_connection_each_get_their_own_reply()
     {
-        var (server, port) = await Loopback.StartServerAsync(s => s.Register2Func("slow-echo", async (req, reply, ct) =>
+        var (server, port) = await Loopback.StartServerAsync(s => s.RegisterCall("slow-echo", async (req, ct) =>
         {
+            var reply = new Message();
             // Finish out of order so that matching by arrival order would fail.
             if (int.Parse(req.Text()) % 3 == 0)
             {
                 await Task.Yield();
             }
-            reply.JobSerz = req.JobSerz;
+            reply.Payload = req.Payload;
+            return reply;
         }));
         await using var _ = server;
         await using RpcClient client = await Loopback.ConnectAsync(port);
 
         Task<Message>[] calls = Enumerable.Range(0, 1000)
-            .Select(i => client.SendAndGetReplyAsync(Loopback.Request("slow-echo", i.ToString())).AsTask())
+            .Select(i => client.CallAsync(Loopback.Request("slow-echo", i.ToString())))
             .ToArray();
         Message[] replies = await Task.WhenAll(calls).WaitAsync(Loopback.Patience);
 
@@ -128,7 +132,7 @@ public sealed class RoundTripTests
         {
             Assert.Equal(i.ToString(), replies[i].Text());
         }
-        Assert.Equal(1000, replies.Select(r => r.Hdr.CallId).Distinct().Count());
+        Assert.Equal(1000, replies.Select(r => r.Header.CallId).Distinct().Count());
     }
 
     [Fact]
@@ -137,19 +141,19 @@ public sealed class RoundTripTests
         var blocking = new ManualResetEventSlim();
         var (server, port) = await Loopback.StartServerAsync(s =>
         {
-            s.Register2Func("block", (_, _, _) =>
+            s.RegisterCall("block", (_, _) =>
             {
                 blocking.Wait(Loopback.Patience);
-                return ValueTask.CompletedTask;
+                return ValueTask.FromResult(new Message());
             });
             Loopback.Echo(s);
         });
         await using var _ = server;
         await using RpcClient client = await Loopback.ConnectAsync(port);
 
-        Task<Message> blocked = client.SendAndGetReplyAsync(Loopback.Request("block")).AsTask();
-        Message echoed = await client.SendAndGetReplyAsync(Loopback.Request("echo", "through"))
-            .AsTask().WaitAsync(Loopback.Patience);
+        Task<Message> blocked = client.CallAsync(Loopback.Request("block"));
+        Message echoed = await client.CallAsync(Loopback.Request("echo", "through"))
+            .WaitAsync(Loopback.Patience);
 
         Assert.Equal("through", echoed.Text());
         Assert.False(blocked.IsCompleted);
@@ -166,9 +170,9 @@ public sealed class RoundTripTests
         byte[] payload = new byte[3 * 1024 * 1024];
         new Random(7).NextBytes(payload);
 
-        Message reply = await client.SendAndGetReplyAsync(new Message { JobSerz = payload, Hdr = { ServiceName = "echo" } });
+        Message reply = await client.CallAsync(new Message { Payload = payload, Header = { ServiceName = "echo" } });
 
-        Assert.Equal(payload, reply.JobSerz);
+        Assert.Equal(payload, reply.Payload);
     }
 
     [Fact]
@@ -178,10 +182,10 @@ public sealed class RoundTripTests
         await using var _ = server;
         await using RpcClient client = await Loopback.ConnectAsync(port, c => c.MaxFrameBytes = 64 * 1024);
 
-        var tooBig = new Message { JobSerz = new byte[100 * 1024], Hdr = { ServiceName = "echo" } };
-        RpcException error = await Assert.ThrowsAsync<RpcException>(() => client.SendAndGetReplyAsync(tooBig).AsTask());
+        var tooBig = new Message { Payload = new byte[100 * 1024], Header = { ServiceName = "echo" } };
+        RpcException error = await Assert.ThrowsAsync<RpcException>(() => client.CallAsync(tooBig));
 
         Assert.Contains("MaxFrameBytes", error.Message);
-        Assert.Equal("fine", (await client.SendAndGetReplyAsync(Loopback.Request("echo", "fine"))).Text());
+        Assert.Equal("fine", (await client.CallAsync(Loopback.Request("echo", "fine"))).Text());
     }
 }

@@ -11,16 +11,16 @@ public sealed class TlsCloseTests(CertFixture certs) : IClassFixture<CertFixture
     [InlineData(true)]
     public async Task DataWrittenBeforeDispose_StillArrives(bool withPsk)
     {
-        RpcConfig config = Config(certs.CertsDir);
+        RpcOptions config = Config(certs.CertsDir);
         if (withPsk)
         {
-            config.PreSharedKeyPath = Path.Combine(certs.NewDir("close-psk"), "psk");
-            Rpc25519.Security.SelfCertificates.GenerateSymmetricKey(config.PreSharedKeyPath);
+            config.PreSharedKey.Path = Path.Combine(certs.NewDir("close-psk"), "psk");
+            Rpc25519.Security.SelfCertificates.GenerateSymmetricKey(config.PreSharedKey.Path);
         }
-        Rpc25519.Transport.ITransport transport = new Rpc25519.Transport.TlsTransport(config);
+        Rpc25519.Transport.ITransport transport = new Rpc25519.Transport.TlsTransport(config.Tls);
         if (withPsk)
         {
-            transport = new Rpc25519.Transport.PskTransport(config, transport);
+            transport = new Rpc25519.Transport.PskTransport(config.PreSharedKey, transport);
         }
         await using var listener = await transport.ListenAsync("127.0.0.1:0");
         var accept = listener.AcceptAsync().AsTask();

@@ -41,8 +41,8 @@ public sealed class TlsForeignKeyTests(CertFixture certs) : IClassFixture<CertFi
                 // Expected: our client offers only Ed25519, or rejects the ECDSA certificate.
             }
         });
-        RpcConfig config = Config(certs.CertsDir);
-        config.ClientDialToHostPort = listener.LocalEndPoint!.ToString()!;
+        RpcOptions config = Config(certs.CertsDir);
+        config.ServerAddress = listener.LocalEndPoint!.ToString()!;
         await Assert.ThrowsAsync<AuthenticationRejectedException>(() => RpcClient.ConnectAsync(config));
         await serve.WaitAsync(TimeSpan.FromSeconds(10));
     }

@@ -48,10 +48,10 @@ public sealed class TlsIntegrationTests(CertFixture certs) : IClassFixture<CertF
     [Fact]
     public async Task SkipVerifyKeys_WorksOnlyWhenBothEndsOptIn()
     {
-        RpcConfig serverConfig = Config(certs.CertsDir);
-        serverConfig.SkipVerifyKeys = true;
-        RpcConfig otherClient = Config(certs.OtherCertsDir);
-        otherClient.SkipVerifyKeys = true;
+        RpcOptions serverConfig = Config(certs.CertsDir);
+        serverConfig.Tls.SkipVerifyKeys = true;
+        RpcOptions otherClient = Config(certs.OtherCertsDir);
+        otherClient.Tls.SkipVerifyKeys = true;
         await using (RpcServer server = await StartEchoAsync(serverConfig))
         {
             await using RpcClient client = await RpcClient.ConnectAsync(ClientOf(server, otherClient));
@@ -69,7 +69,7 @@ public sealed class TlsIntegrationTests(CertFixture certs) : IClassFixture<CertF
     [Fact]
     public async Task GarbageAndStalledHandshakes_DoNotBlockOtherClients()
     {
-        RpcConfig config = Config(certs.CertsDir);
+        RpcOptions config = Config(certs.CertsDir);
         await using RpcServer server = await StartEchoAsync(config);
         var endPoint = System.Net.IPEndPoint.Parse(server.LocalAddress.Replace("tcp://", "", StringComparison.Ordinal));
         using var stalled = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -88,8 +88,8 @@ public sealed class TlsIntegrationTests(CertFixture certs) : IClassFixture<CertF
     [Fact]
     public async Task StalledHandshake_IsDroppedAfterHandshakeTimeout()
     {
-        RpcConfig config = Config(certs.CertsDir);
-        config.HandshakeTimeout = TimeSpan.FromMilliseconds(300);
+        RpcOptions config = Config(certs.CertsDir);
+        config.Tls.HandshakeTimeout = TimeSpan.FromMilliseconds(300);
         await using RpcServer server = await StartEchoAsync(config);
         var endPoint = System.Net.IPEndPoint.Parse(server.LocalAddress.Replace("tcp://", "", StringComparison.Ordinal));
         using var stalled = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);

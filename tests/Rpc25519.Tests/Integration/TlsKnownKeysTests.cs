@@ -12,8 +12,8 @@ public sealed class TlsKnownKeysTests(CertFixture certs) : IClassFixture<CertFix
     {
         string list = Path.Combine(certs.NewDir("tofu"), "known_client_keys");
         File.WriteAllText(list, "");
-        RpcConfig config = Config(certs.CertsDir);
-        config.KnownClientKeysPath = list;
+        RpcOptions config = Config(certs.CertsDir);
+        config.Tls.KnownClientKeysPath = list;
         await using RpcServer server = await StartEchoAsync(config);
         for (int i = 0; i < 3; i++)
         {
@@ -32,8 +32,8 @@ public sealed class TlsKnownKeysTests(CertFixture certs) : IClassFixture<CertFix
         // Record the client once through trust on first use, then lock the list down.
         string list = Path.Combine(certs.NewDir("lock"), "known_client_keys");
         File.WriteAllText(list, "# locked list\n");
-        RpcConfig config = Config(certs.CertsDir);
-        config.KnownClientKeysPath = list;
+        RpcOptions config = Config(certs.CertsDir);
+        config.Tls.KnownClientKeysPath = list;
         await using (RpcServer learn = await StartEchoAsync(config))
         {
             await using RpcClient first = await RpcClient.ConnectAsync(ClientOf(learn, config));
@@ -60,8 +60,8 @@ public sealed class TlsKnownKeysTests(CertFixture certs) : IClassFixture<CertFix
         string list = Path.Combine(certs.NewDir("empty"), "known_client_keys");
         File.WriteAllText(list, "");
         File.SetUnixFileMode(list, UnixFileMode.UserRead);
-        RpcConfig config = Config(certs.CertsDir);
-        config.KnownClientKeysPath = list;
+        RpcOptions config = Config(certs.CertsDir);
+        config.Tls.KnownClientKeysPath = list;
         var error = await Assert.ThrowsAsync<RpcException>(() => StartEchoAsync(config));
         Assert.Contains("read-only and empty", error.Message, StringComparison.Ordinal);
     }
@@ -73,8 +73,8 @@ public sealed class TlsKnownKeysTests(CertFixture certs) : IClassFixture<CertFix
         File.WriteAllText(list, "10.0.0.1 pubkey@edwardsRPC-ed25519-b58c-abc:someone@example.org\n");
         File.SetUnixFileMode(list, UnixFileMode.UserRead);
         await using RpcServer server = await StartEchoAsync(Config(certs.CertsDir));
-        RpcConfig client = Config(certs.CertsDir);
-        client.KnownServerKeysPath = list;
+        RpcOptions client = Config(certs.CertsDir);
+        client.Tls.KnownServerKeysPath = list;
         var error = await Assert.ThrowsAsync<AuthenticationRejectedException>(
             () => RpcClient.ConnectAsync(ClientOf(server, client)));
         Assert.Contains("known-keys", error.Message, StringComparison.Ordinal);

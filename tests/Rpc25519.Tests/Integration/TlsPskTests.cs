@@ -15,8 +15,8 @@ public sealed class TlsPskTests(CertFixture certs) : IClassFixture<CertFixture>
     public async Task SamePsk_RoundTrips(bool tcpOnly)
     {
         string psk = NewPsk();
-        RpcConfig config = Config(certs.CertsDir, tcpOnly);
-        config.PreSharedKeyPath = psk;
+        RpcOptions config = Config(certs.CertsDir, tcpOnly);
+        config.PreSharedKey.Path = psk;
         await using RpcServer server = await StartEchoAsync(config);
         await using RpcClient client = await RpcClient.ConnectAsync(ClientOf(server, config));
         byte[] big = new byte[200_000];
@@ -31,11 +31,11 @@ public sealed class TlsPskTests(CertFixture certs) : IClassFixture<CertFixture>
     public async Task DifferentPsk_FailsCleanlyOnBothEnds(bool tcpOnly)
     {
         var log = new ListLoggerProvider();
-        RpcConfig serverConfig = Config(certs.CertsDir, tcpOnly);
-        serverConfig.PreSharedKeyPath = NewPsk();
+        RpcOptions serverConfig = Config(certs.CertsDir, tcpOnly);
+        serverConfig.PreSharedKey.Path = NewPsk();
         serverConfig.LoggerFactory = log.Factory();
-        RpcConfig clientConfig = Config(certs.CertsDir, tcpOnly);
-        clientConfig.PreSharedKeyPath = NewPsk();
+        RpcOptions clientConfig = Config(certs.CertsDir, tcpOnly);
+        clientConfig.PreSharedKey.Path = NewPsk();
         await using RpcServer server = await StartEchoAsync(serverConfig);
         var error = await Assert.ThrowsAsync<AuthenticationRejectedException>(
             () => RpcClient.ConnectAsync(ClientOf(server, clientConfig)));
@@ -47,14 +47,14 @@ public sealed class TlsPskTests(CertFixture certs) : IClassFixture<CertFixture>
     [Fact]
     public async Task TamperedRecord_ClosesConnection()
     {
-        RpcConfig config = Config(certs.CertsDir, tcp: true);
-        config.PreSharedKeyPath = NewPsk();
+        RpcOptions config = Config(certs.CertsDir, tcp: true);
+        config.PreSharedKey.Path = NewPsk();
         config.DefaultCallTimeout = TimeSpan.FromSeconds(5);
         await using RpcServer server = await StartEchoAsync(config);
         // Handshake: 37 (hello) + 32 (confirmation) bytes from the client; corrupt a byte of its first record.
         await using var proxy = new FlippingProxy(IPEndPoint.Parse(server.LocalAddress[6..]), flipAt: 69 + 10);
-        RpcConfig clientConfig = config.Clone();
-        clientConfig.ClientDialToHostPort = proxy.EndPoint.ToString();
+        RpcOptions clientConfig = config.Clone();
+        clientConfig.ServerAddress = proxy.EndPoint.ToString();
         await using RpcClient client = await RpcClient.ConnectAsync(clientConfig);
         await Assert.ThrowsAnyAsync<RpcException>(() => EchoAsync(client, new byte[100]));
         await client.Disconnected.WaitHandleAsync(TimeSpan.FromSeconds(10));
@@ -66,9 +66,9 @@ public sealed class TlsPskTests(CertFixture certs) : IClassFixture<CertFixture>
     {
         string path = Path.Combine(certs.NewDir("short"), "psk");
         File.WriteAllBytes(path, new byte[16]);
-        RpcConfig config = Config(certs.CertsDir);
-        config.PreSharedKeyPath = path;
-        var error = Assert.Throws<RpcException>(() => new Rpc25519.Transport.PskTransport(config,
+        RpcOptions config = Config(certs.CertsDir);
+        config.PreSharedKey.Path = path;
+        var error = Assert.Throws<RpcException>(() => new Rpc25519.Transport.PskTransport(config.PreSharedKey,
             new Rpc25519.Transport.TcpTransport()));
         Assert.Contains("at least 32", error.Message, StringComparison.Ordinal);
     }

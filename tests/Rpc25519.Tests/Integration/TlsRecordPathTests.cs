@@ -11,8 +11,8 @@ public sealed class TlsRecordPathTests(CertFixture certs) : IClassFixture<CertFi
     [InlineData(false)]
     public async Task BothRecordPaths_CarryDataBothWays_AndCloseCleanly(bool nativeAead)
     {
-        RpcConfig config = Config(certs.CertsDir);
-        var transport = new Rpc25519.Transport.TlsTransport(config, nativeAead);
+        RpcOptions config = Config(certs.CertsDir);
+        var transport = new Rpc25519.Transport.TlsTransport(config.Tls, inner: null, environment: null, nativeAead);
         await using var listener = await transport.ListenAsync("127.0.0.1:0");
         var accept = listener.AcceptAsync().AsTask();
         await using var client = await transport.DialAsync(listener.LocalAddress[6..]);

@@ -1,3 +1,5 @@
+using Rpc25519.Messages;
+
 namespace Rpc25519.Tests.Integration;
 
 /// <summary>A "wait" handler: signals when it starts, then waits for its token and reports how it ended.</summary>
@@ -9,7 +11,7 @@ internal sealed class WaitingHandler
     public TaskCompletionSource<DateTimeOffset?> Cancelled { get; } =
         new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public void Register(RpcServer server) => server.Register2Func("wait", async (req, _, ct) =>
+    public void Register(RpcServer server) => server.RegisterCall("wait", async (req, ct) =>
     {
         Started.TrySetResult();
         try
@@ -18,8 +20,9 @@ internal sealed class WaitingHandler
         }
         catch (OperationCanceledException)
         {
-            Cancelled.TrySetResult(req.Hdr.Deadline);
+            Cancelled.TrySetResult(req.Header.Deadline);
             throw;
         }
+        return new Message();
     });
 }

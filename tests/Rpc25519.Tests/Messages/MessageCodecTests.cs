@@ -12,34 +12,34 @@ public sealed class MessageCodecTests
     {
         var message = new Message
         {
-            JobSerz = [1, 2, 3, 255],
-            JobErrs = "boom",
-            Hdr =
+            Payload = [1, 2, 3, 255],
+            Error = "boom",
+            Header =
             {
                 Created = new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero).AddTicks(1234567),
-                ServiceName = "svc", ToPeerServiceNameVersion = "v2", FromServiceName = "from-svc",
-                FromPeerServiceNameVersion = "v1", Subject = "subj", Seqno = ulong.MaxValue, Typ = CallType.CallPeerTraffic,
+                ServiceName = "svc", ToPeerServiceVersion = "v2", FromServiceName = "from-svc",
+                FromPeerServiceVersion = "v1", Subject = "subj", SequenceNumber = ulong.MaxValue, CallType = CallType.PeerTraffic,
                 CallId = "call-1", Serial = -5, Deadline = new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero),
-                StreamPart = 42, NoSystemCompression = true, ToPeerId = "tp", ToPeerName = "tn", FromPeerId = "fp",
-                FromPeerName = "fn", FragOp = -7,
+                StreamPart = 42, SkipCompression = true, ToPeerId = "tp", ToPeerName = "tn", FromPeerId = "fp",
+                FromPeerName = "fn", Operation = -7,
             },
         };
-        message.Hdr.Args["b"] = "2";
-        message.Hdr.Args["a"] = "1";
+        message.Header.Args["b"] = "2";
+        message.Header.Args["a"] = "1";
 
         Message decoded = RoundTrip(message);
 
-        Hdr h = decoded.Hdr;
-        Assert.Equal(message.Hdr.Created, h.Created);
+        MessageHeader h = decoded.Header;
+        Assert.Equal(message.Header.Created, h.Created);
         Assert.Equal(("svc", "v2", "from-svc", "v1", "subj"),
-            (h.ServiceName, h.ToPeerServiceNameVersion, h.FromServiceName, h.FromPeerServiceNameVersion, h.Subject));
-        Assert.Equal((ulong.MaxValue, CallType.CallPeerTraffic, "call-1", -5L), (h.Seqno, h.Typ, h.CallId, h.Serial));
-        Assert.Equal(message.Hdr.Deadline, h.Deadline);
-        Assert.Equal((42L, true, -7), (h.StreamPart, h.NoSystemCompression, h.FragOp));
+            (h.ServiceName, h.ToPeerServiceVersion, h.FromServiceName, h.FromPeerServiceVersion, h.Subject));
+        Assert.Equal((ulong.MaxValue, CallType.PeerTraffic, "call-1", -5L), (h.SequenceNumber, h.CallType, h.CallId, h.Serial));
+        Assert.Equal(message.Header.Deadline, h.Deadline);
+        Assert.Equal((42L, true, -7), (h.StreamPart, h.SkipCompression, h.Operation));
         Assert.Equal(("tp", "tn", "fp", "fn"), (h.ToPeerId, h.ToPeerName, h.FromPeerId, h.FromPeerName));
         Assert.Equal(new Dictionary<string, string> { ["a"] = "1", ["b"] = "2" }, h.Args);
-        Assert.Equal(message.JobSerz, decoded.JobSerz);
-        Assert.Equal("boom", decoded.JobErrs);
+        Assert.Equal(message.Payload, decoded.Payload);
+        Assert.Equal("boom", decoded.Error);
     }
 
     [Fact]
@@ -50,22 +50,22 @@ public sealed class MessageCodecTests
 
         Assert.True(buffer.WrittenCount <= 4, $"empty message took {buffer.WrittenCount} bytes");
         Message decoded = MessageCodec.Decode(new ReadOnlySequence<byte>(buffer.WrittenMemory));
-        Assert.Equal(CallType.CallNone, decoded.Hdr.Typ);
-        Assert.Null(decoded.Hdr.Deadline);
-        Assert.Empty(decoded.JobSerz);
-        Assert.False(decoded.Hdr.HasArgs);
+        Assert.Equal(CallType.None, decoded.Header.CallType);
+        Assert.Null(decoded.Header.Deadline);
+        Assert.Empty(decoded.Payload);
+        Assert.False(decoded.Header.HasArgs);
     }
 
     [Fact]
     public void From_and_To_are_not_sent_because_the_receiver_knows_them_better()
     {
-        var message = new Message { Hdr = { From = "tcp://10.0.0.1:1", To = "tcp://10.0.0.2:2", Subject = "s" } };
+        var message = new Message { Header = { From = "tcp://10.0.0.1:1", To = "tcp://10.0.0.2:2", Subject = "s" } };
 
         Message decoded = RoundTrip(message);
 
-        Assert.Equal("", decoded.Hdr.From);
-        Assert.Equal("", decoded.Hdr.To);
-        Assert.Equal("s", decoded.Hdr.Subject);
+        Assert.Equal("", decoded.Header.From);
+        Assert.Equal("", decoded.Header.To);
+        Assert.Equal("s", decoded.Header.Subject);
     }
 
     [Fact]
@@ -92,8 +92,8 @@ public sealed class MessageCodecTests
 
         Message decoded = MessageCodec.Decode(new ReadOnlySequence<byte>(buffer.WrittenMemory));
 
-        Assert.Equal("kept", decoded.Hdr.Subject);
-        Assert.Equal(new byte[] { 9 }, decoded.JobSerz);
+        Assert.Equal("kept", decoded.Header.Subject);
+        Assert.Equal(new byte[] { 9 }, decoded.Payload);
     }
 
     [Theory]

@@ -13,9 +13,9 @@ public sealed class BackPressureTests
     public async Task A_slow_reader_stalls_only_its_own_circuit_and_loses_nothing()
     {
         const int window = 4;
-        await using PeerHarness h = await StartAsync(c => c.PeerCircuitWindow = window);
+        await using PeerHarness h = await StartAsync(c => c.Peers.CircuitWindow = window);
         (LocalPeer local, Circuit slow) = await h.OpenFromClientAsync(Echo, "slow", Sink);
-        Circuit fast = await slow.NewCircuitAsync("fast");
+        Circuit fast = await slow.OpenSiblingCircuitAsync("fast");
         Circuit slowRemote = await Within(h.ServerSinkCircuits.Reader.ReadAsync().AsTask());
         Circuit fastRemote = await Within(h.ServerSinkCircuits.Reader.ReadAsync().AsTask());
         Assert.Equal("slow", slowRemote.Name);
@@ -23,24 +23,24 @@ public sealed class BackPressureTests
         // Nobody reads the slow circuit: a window's worth goes out, the next send waits.
         for (int i = 0; i < window; i++)
         {
-            await slow.SendOneWayAsync(new Fragment { FragPart = i }).AsTask().WaitAsync(Loopback.Patience);
+            await slow.SendAsync(new Fragment { Part = i }).WaitAsync(Loopback.Patience);
         }
-        Task blocked = slow.SendOneWayAsync(new Fragment { FragPart = window }).AsTask();
+        Task blocked = slow.SendAsync(new Fragment { Part = window });
         await Task.Delay(200);
         Assert.False(blocked.IsCompleted);
 
         // Meanwhile the sibling circuit on the same connection flows freely, many windows' worth.
         for (int i = 0; i < 50 * window; i++)
         {
-            await fast.SendOneWayAsync(new Fragment { FragPart = i }).AsTask().WaitAsync(Loopback.Patience);
-            Assert.Equal(i, (await ReadAsync(fastRemote.Reads)).FragPart);
+            await fast.SendAsync(new Fragment { Part = i }).WaitAsync(Loopback.Patience);
+            Assert.Equal(i, (await ReadAsync(fastRemote.Reads)).Part);
         }
         Assert.False(blocked.IsCompleted);
 
         // The slow reader catches up: the waiting send goes out and every fragment arrives, in order.
         for (int i = 0; i <= window; i++)
         {
-            Assert.Equal(i, (await ReadAsync(slowRemote.Reads)).FragPart);
+            Assert.Equal(i, (await ReadAsync(slowRemote.Reads)).Part);
         }
         await blocked.WaitAsync(Loopback.Patience);
         Assert.False(slow.IsClosed);
@@ -50,22 +50,22 @@ public sealed class BackPressureTests
     public async Task Large_fragments_spend_more_credit_so_the_window_bounds_bytes_too()
     {
         // 8 units; a 12 KiB fragment costs 4: two fit, the third waits for the reader.
-        await using PeerHarness h = await StartAsync(c => c.PeerCircuitWindow = 8);
+        await using PeerHarness h = await StartAsync(c => c.Peers.CircuitWindow = 8);
         (LocalPeer _, Circuit circuit) = await h.OpenFromClientAsync(Echo, "large", Sink);
         Circuit remote = await Within(h.ServerSinkCircuits.Reader.ReadAsync().AsTask());
         byte[] payload = new byte[12 * 1024];
-        await circuit.SendOneWayAsync(new Fragment { Payload = payload, FragPart = 0 }).AsTask()
+        await circuit.SendAsync(new Fragment { Payload = payload, Part = 0 })
             .WaitAsync(Loopback.Patience);
-        await circuit.SendOneWayAsync(new Fragment { Payload = payload, FragPart = 1 }).AsTask()
+        await circuit.SendAsync(new Fragment { Payload = payload, Part = 1 })
             .WaitAsync(Loopback.Patience);
-        Task third = circuit.SendOneWayAsync(new Fragment { Payload = payload, FragPart = 2 }).AsTask();
+        Task third = circuit.SendAsync(new Fragment { Payload = payload, Part = 2 });
         await Task.Delay(200);
         Assert.False(third.IsCompleted);
         // Reading a quarter window's worth (one fragment, 4 units >= 2) returns credit.
-        Assert.Equal(0, (await ReadAsync(remote.Reads)).FragPart);
+        Assert.Equal(0, (await ReadAsync(remote.Reads)).Part);
         await third.WaitAsync(Loopback.Patience);
-        Assert.Equal(1, (await ReadAsync(remote.Reads)).FragPart);
-        Assert.Equal(2, (await ReadAsync(remote.Reads)).FragPart);
+        Assert.Equal(1, (await ReadAsync(remote.Reads)).Part);
+        Assert.Equal(2, (await ReadAsync(remote.Reads)).Part);
     }
 
     [Fact]
@@ -79,13 +79,13 @@ public sealed class BackPressureTests
         {
             for (int i = 0; i < count; i++)
             {
-                await circuit.SendOneWayAsync(new Fragment { FragPart = i, Payload = BitConverter.GetBytes(i) });
+                await circuit.SendAsync(new Fragment { Part = i, Payload = BitConverter.GetBytes(i) });
             }
         });
         for (int i = 0; i < count; i++)
         {
             Fragment fragment = await ReadAsync(remote.Reads);
-            Assert.Equal(i, fragment.FragPart);
+            Assert.Equal(i, fragment.Part);
             Assert.Equal(i, BitConverter.ToInt32(fragment.Payload));
         }
         await sending.WaitAsync(Loopback.Patience);
@@ -97,21 +97,21 @@ public sealed class BackPressureTests
     {
         const int senders = 8;
         const int each = 500;
-        await using PeerHarness h = await StartAsync(c => c.PeerCircuitWindow = 16);
+        await using PeerHarness h = await StartAsync(c => c.Peers.CircuitWindow = 16);
         (LocalPeer _, Circuit circuit) = await h.OpenFromClientAsync(Echo, "shared", Sink);
         Circuit remote = await Within(h.ServerSinkCircuits.Reader.ReadAsync().AsTask());
         Task sending = Task.WhenAll(Enumerable.Range(0, senders).Select(sender => Task.Run(async () =>
         {
             for (int i = 0; i < each; i++)
             {
-                await circuit.SendOneWayAsync(new Fragment { FragOp = sender, FragPart = i });
+                await circuit.SendAsync(new Fragment { Operation = sender, Part = i });
             }
         })));
         long[] next = new long[senders];
         for (int n = 0; n < senders * each; n++)
         {
             Fragment fragment = await ReadAsync(remote.Reads);
-            Assert.Equal(next[fragment.FragOp]++, fragment.FragPart);
+            Assert.Equal(next[fragment.Operation]++, fragment.Part);
         }
         await sending.WaitAsync(Loopback.Patience);
         Assert.All(next, count => Assert.Equal(each, count));
@@ -123,19 +123,19 @@ public sealed class BackPressureTests
     public async Task A_remote_that_sends_beyond_its_credit_loses_the_circuit_not_the_connection(int window,
         int payloadBytes)
     {
-        await using PeerHarness h = await StartAsync(c => c.PeerCircuitWindow = window);
+        await using PeerHarness h = await StartAsync(c => c.Peers.CircuitWindow = window);
         (LocalPeer local, Circuit circuit) = await h.OpenFromClientAsync(Echo, "greedy", Sink);
         Circuit remote = await Within(h.ServerSinkCircuits.Reader.ReadAsync().AsTask());
         // Raw traffic that bypasses the credit check, as a broken remote would send it.
         for (int i = 0; i < 3; i++)
         {
-            await h.Client.OneWaySendAsync(new Message(new Hdr
+            await h.Client.SendAsync(new Message(new MessageHeader
             {
-                Typ = CallType.CallPeerTraffic, CallId = circuit.CircuitId, ToPeerId = remote.LocalPeer.PeerId,
+                CallType = CallType.PeerTraffic, CallId = circuit.CircuitId, ToPeerId = remote.LocalPeer.PeerId,
                 StreamPart = i,
             })
             {
-                JobSerz = new byte[payloadBytes],
+                Payload = new byte[payloadBytes],
             });
         }
         await Eventually(() => circuit.IsClosed, "the overrun circuit closed at the sender too");
@@ -143,7 +143,7 @@ public sealed class BackPressureTests
         Assert.Contains("credit window", remote.CloseReason!.Message);
         Assert.Contains("credit window", circuit.CloseReason!.Message);
         // What had arrived within the window is still readable; the connection and the peers are fine.
-        Assert.Equal(0, (await ReadAsync(remote.Reads)).FragPart);
+        Assert.Equal(0, (await ReadAsync(remote.Reads)).Part);
         Assert.True(h.Client.IsConnected);
         Assert.False(local.IsClosed);
     }

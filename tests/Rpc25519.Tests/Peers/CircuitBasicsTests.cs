@@ -45,17 +45,17 @@ public sealed class CircuitBasicsTests
         Assert.Equal(h.Client.PeerApi.GetLocalPeers(Echo).Single().PeerId, remote.PeerId);
         Assert.Equal(h.Client.PeerApi.GetLocalPeers(Echo).Single().Url, remote.PeerUrl);
 
-        Circuit circuit = await local.NewCircuitToPeerUrlAsync("talk", remote.PeerUrl, Frag("hello", "one"));
+        Circuit circuit = await local.OpenCircuitAsync("talk", remote.PeerUrl, Frag("hello", "one"));
         Assert.Equal(remote.PeerId, circuit.RemotePeerId);
         Fragment back = await ReadAsync(circuit.Reads);
         Assert.Equal("hello", Text(back));
-        Assert.Equal("re:one", back.FragSubject);
+        Assert.Equal("re:one", back.Subject);
         Assert.Equal(remote.PeerId, back.FromPeerId);
         Assert.Equal(local.PeerId, back.ToPeerId);
         Assert.Equal(circuit.CircuitId, back.CircuitId);
-        Assert.Equal(CallType.CallPeerTraffic, back.Typ);
+        Assert.Equal(CallType.PeerTraffic, back.CallType);
 
-        await circuit.SendOneWayAsync(Frag("again"));
+        await circuit.SendAsync(Frag("again"));
         Assert.Equal("again", Text(await ReadAsync(circuit.Reads)));
     }
 
@@ -69,7 +69,7 @@ public sealed class CircuitBasicsTests
         Assert.Equal(h.Server.PeerApi.GetLocalPeers(Echo).Single().PeerId, up.RemotePeerId);
         // Server -> client.
         LocalPeer serverPeer = await h.Server.PeerApi.StartLocalPeerAsync(Sink);
-        Circuit down = await h.Server.PeerApi.StartRemotePeerAndGetCircuitAsync(serverPeer, "down", Echo,
+        Circuit down = await h.Server.PeerApi.OpenCircuitToNewPeerAsync(serverPeer, "down", Echo,
             h.Client.LocalAddress, Frag("to client"));
         Assert.Equal("to client", Text(await ReadAsync(down.Reads)));
         Assert.Equal(h.Client.PeerApi.GetLocalPeers(Echo).Single().PeerId, down.RemotePeerId);
@@ -83,15 +83,15 @@ public sealed class CircuitBasicsTests
         LocalPeer remote = await h.Server.PeerApi.StartLocalPeerAsync(Sink);
         string url = PeerUrl.Format(h.Client.RemoteAddress, Sink, remote.PeerId);
 
-        Circuit mine = await local.NewCircuitToPeerUrlAsync("named", url, Frag("first"));
-        await mine.SendOneWayAsync(Frag("second"));
+        Circuit mine = await local.OpenCircuitAsync("named", url, Frag("first"));
+        await mine.SendAsync(Frag("second"));
         Circuit theirs = await Within(h.ServerSinkCircuits.Reader.ReadAsync().AsTask());
         Assert.Equal("named", theirs.Name);
         Assert.Equal(mine.CircuitId, theirs.CircuitId);
         Assert.Equal(local.PeerId, theirs.RemotePeerId);
         Fragment first = await ReadAsync(theirs.Reads);
         Assert.Equal("first", Text(first));
-        Assert.Equal(CallType.CallPeerStartCircuit, first.Typ);
+        Assert.Equal(WireCallType.PeerStartCircuit, first.CallType);
         Assert.Equal("second", Text(await ReadAsync(theirs.Reads)));
         Assert.Equal(1, remote.OpenCircuitCount);
     }
@@ -104,7 +104,7 @@ public sealed class CircuitBasicsTests
         await using PeerHarness h = await StartAsync();
         LocalPeer local = await h.Client.PeerApi.StartLocalPeerAsync(Echo);
         LocalPeer remote = await h.Server.PeerApi.StartLocalPeerAsync(Sink);
-        Circuit mine = await local.NewCircuitToPeerUrlAsync("c", PeerUrl.Format(h.Client.RemoteAddress, Sink,
+        Circuit mine = await local.OpenCircuitAsync("c", PeerUrl.Format(h.Client.RemoteAddress, Sink,
             remote.PeerId));
         Circuit theirs = await Within(h.ServerSinkCircuits.Reader.ReadAsync().AsTask());
         (Circuit closer, Circuit other) = openerCloses ? (mine, theirs) : (theirs, mine);
@@ -113,13 +113,13 @@ public sealed class CircuitBasicsTests
         Assert.True(closer.IsClosed);
         await Task.Delay(Timeout.Infinite, other.Closed).ContinueWith(_ => { }).WaitAsync(Loopback.Patience);
         Assert.Contains("closed by remote: done here", other.CloseReason!.Message);
-        await Assert.ThrowsAsync<CircuitClosedException>(async () => await other.SendOneWayAsync(Frag("late")));
+        await Assert.ThrowsAsync<CircuitClosedException>(async () => await other.SendAsync(Frag("late")));
         Assert.False(local.IsClosed);
         Assert.False(remote.IsClosed);
         Assert.Equal(0, local.OpenCircuitCount);
         Assert.Equal(0, remote.OpenCircuitCount);
         // Both peers still work: a new circuit opens.
-        Circuit again = await local.NewCircuitToPeerUrlAsync("c2", PeerUrl.Format(h.Client.RemoteAddress, Sink,
+        Circuit again = await local.OpenCircuitAsync("c2", PeerUrl.Format(h.Client.RemoteAddress, Sink,
             remote.PeerId), Frag("x"));
         Assert.False(again.IsClosed);
     }
@@ -129,11 +129,11 @@ public sealed class CircuitBasicsTests
     {
         await using PeerHarness h = await StartAsync();
         (LocalPeer local, Circuit circuit) = await h.OpenFromClientAsync(Sink, "e", Echo);
-        await circuit.SendOneWayAsync(new Fragment { Err = "boom" });
-        await circuit.SendOneWayAsync(Frag("fine"));
+        await circuit.SendAsync(new Fragment { Error = "boom" });
+        await circuit.SendAsync(Frag("fine"));
         Fragment error = await ReadAsync(circuit.Errors);
-        Assert.Equal("re:boom", error.Err);
-        Assert.Equal(CallType.CallPeerError, error.Typ);
+        Assert.Equal("re:boom", error.Error);
+        Assert.Equal(CallType.PeerError, error.CallType);
         Fragment data = await ReadAsync(circuit.Reads);
         Assert.Equal("fine", Text(data));
         Assert.False(circuit.Reads.TryRead(out _));
@@ -148,16 +148,16 @@ public sealed class CircuitBasicsTests
         var first = Frag("a");
         first.Args["#mine"] = "no";
         string url = PeerUrl.Format(h.Client.RemoteAddress, Sink, remote.PeerId);
-        await Assert.ThrowsAsync<ArgumentException>(() => local.NewCircuitToPeerUrlAsync("c", url, first));
+        await Assert.ThrowsAsync<ArgumentException>(() => local.OpenCircuitAsync("c", url, first));
         var ok = Frag("b");
         ok.Args["color"] = "blue";
-        ok.FragOp = 42;
-        ok.FragPart = 7;
-        await local.NewCircuitToPeerUrlAsync("c", url, ok);
+        ok.Operation = 42;
+        ok.Part = 7;
+        await local.OpenCircuitAsync("c", url, ok);
         Circuit theirs = await Within(h.ServerSinkCircuits.Reader.ReadAsync().AsTask());
         Fragment got = await ReadAsync(theirs.Reads);
         Assert.Equal("blue", got.Args["color"]);
-        Assert.Equal(42, got.FragOp);
-        Assert.Equal(7, got.FragPart);
+        Assert.Equal(42, got.Operation);
+        Assert.Equal(7, got.Part);
     }
 }

@@ -11,18 +11,18 @@ public sealed class ManyCircuitsAndLimitsTests
     {
         await using PeerHarness h = await StartAsync();
         LocalPeer clientPeer = await h.Client.PeerApi.StartLocalPeerAsync(Sink);
-        Circuit first = await h.Client.PeerApi.PreferExtantRemotePeerGetCircuitAsync(clientPeer, "c0", Sink,
+        Circuit first = await h.Client.PeerApi.OpenCircuitToSinglePeerAsync(clientPeer, "c0", Sink,
             h.Client.RemoteAddress);
         LocalPeer serverPeer = h.Server.PeerApi.GetLocalPeers(Sink).Single();
         var up = new List<Circuit> { first };
         for (int i = 1; i < 10; i++)
         {
-            up.Add(await up[^1].NewCircuitAsync("c" + i, Frag("n" + i)));
+            up.Add(await up[^1].OpenSiblingCircuitAsync("c" + i, Frag("n" + i)));
         }
         var down = new List<Circuit>();
         for (int i = 0; i < 10; i++)
         {
-            down.Add(await serverPeer.NewCircuitToPeerUrlAsync("d" + i, PeerUrl.Format(h.Client.LocalAddress, Sink,
+            down.Add(await serverPeer.OpenCircuitAsync("d" + i, PeerUrl.Format(h.Client.LocalAddress, Sink,
                 clientPeer.PeerId), Frag("m" + i)));
         }
         Circuit[] upRemote = await Task.WhenAll(Enumerable.Range(0, 10)
@@ -45,9 +45,9 @@ public sealed class ManyCircuitsAndLimitsTests
             "two circuits left on each side");
         Assert.All(up.Take(9).Concat(upRemote.Take(9)).Concat(down.Take(9)).Concat(downRemote.Take(9)),
             c => Assert.True(c.IsClosed));
-        await up[9].SendOneWayAsync(Frag("still"));
+        await up[9].SendAsync(Frag("still"));
         Assert.Equal("still", Text(await ReadAsync(upRemote[9].Reads)));
-        await downRemote[9].SendOneWayAsync(Frag("too"));
+        await downRemote[9].SendAsync(Frag("too"));
         Assert.Equal("too", Text(await ReadAsync(down[9].Reads)));
     }
 
@@ -56,37 +56,37 @@ public sealed class ManyCircuitsAndLimitsTests
     {
         await using PeerHarness h = await StartAsync(c =>
         {
-            c.LimitedServiceNames = [Echo, Sink];
-            c.LimitedServiceMax = [1, 1];
+            c.Peers.ServiceLimits[Echo] = 1;
+            c.Peers.ServiceLimits[Sink] = 1;
         });
         LocalPeer clientSink = await h.Client.PeerApi.StartLocalPeerAsync(Sink);
         PeerServiceLimitException local = await Assert.ThrowsAsync<PeerServiceLimitException>(
             () => h.Client.PeerApi.StartLocalPeerAsync(Sink));
-        Assert.Contains("already at RpcConfig.LimitedServiceMax", local.Message);
+        Assert.Contains("already at RpcOptions.Peers.ServiceLimits", local.Message);
         Assert.Equal(clientSink.Url, local.ExistingPeerUrl);
         Assert.Single(h.Client.PeerApi.GetLocalPeers(Sink));
 
-        Circuit started = await h.Client.PeerApi.StartRemotePeerAndGetCircuitAsync(clientSink, "s", Echo,
+        Circuit started = await h.Client.PeerApi.OpenCircuitToNewPeerAsync(clientSink, "s", Echo,
             h.Client.RemoteAddress);
         LocalPeer serverEcho = h.Server.PeerApi.GetLocalPeers(Echo).Single();
         Assert.Equal(serverEcho.PeerId, started.RemotePeerId);
-        Circuit reused = await h.Client.PeerApi.PreferExtantRemotePeerGetCircuitAsync(clientSink, "p", Echo,
+        Circuit reused = await h.Client.PeerApi.OpenCircuitToSinglePeerAsync(clientSink, "p", Echo,
             h.Client.RemoteAddress, Frag("ping"));
         Assert.Equal(serverEcho.PeerId, reused.RemotePeerId);
         Assert.Equal("ping", Text(await ReadAsync(reused.Reads)));
 
         PeerServiceLimitException remote = await Assert.ThrowsAsync<PeerServiceLimitException>(() =>
-            h.Client.PeerApi.StartRemotePeerAndGetCircuitAsync(clientSink, "over", Echo, h.Client.RemoteAddress));
+            h.Client.PeerApi.OpenCircuitToNewPeerAsync(clientSink, "over", Echo, h.Client.RemoteAddress));
         Assert.Equal(serverEcho.Url, remote.ExistingPeerUrl);
         Assert.Equal([serverEcho.PeerId], remote.ExistingPeerIds);
         Assert.Single(h.Server.PeerApi.GetLocalPeers(Echo));
         // The rejection names an instance the caller can use.
-        Circuit viaUrl = await clientSink.NewCircuitToPeerUrlAsync("u", remote.ExistingPeerUrl, Frag("hi"));
+        Circuit viaUrl = await clientSink.OpenCircuitAsync("u", remote.ExistingPeerUrl, Frag("hi"));
         Assert.Equal("hi", Text(await ReadAsync(viaUrl.Reads)));
 
         // Server -> client prefer-extant reaches the client's one Sink.
         LocalPeer serverSink = await h.Server.PeerApi.StartLocalPeerAsync(Sink);
-        Circuit back = await h.Server.PeerApi.PreferExtantRemotePeerGetCircuitAsync(serverSink, "b", Sink,
+        Circuit back = await h.Server.PeerApi.OpenCircuitToSinglePeerAsync(serverSink, "b", Sink,
             h.Client.LocalAddress);
         Assert.Equal(clientSink.PeerId, back.RemotePeerId);
     }
@@ -99,7 +99,7 @@ public sealed class ManyCircuitsAndLimitsTests
         LocalPeer b = await h.Server.PeerApi.StartLocalPeerAsync(Echo);
         LocalPeer local = await h.Client.PeerApi.StartLocalPeerAsync(Sink);
         PeerRejectedException refused = await Assert.ThrowsAsync<PeerRejectedException>(() =>
-            h.Client.PeerApi.PreferExtantRemotePeerGetCircuitAsync(local, "p", Echo, h.Client.RemoteAddress));
+            h.Client.PeerApi.OpenCircuitToSinglePeerAsync(local, "p", Echo, h.Client.RemoteAddress));
         Assert.Contains("at most one", refused.Message);
         Assert.Contains(a.PeerId, refused.Message);
         Assert.Contains(b.PeerId, refused.Message);
@@ -107,15 +107,11 @@ public sealed class ManyCircuitsAndLimitsTests
     }
 
     [Fact]
-    public void Mismatched_limit_lists_are_refused_at_construction()
+    public void A_negative_service_limit_is_refused_at_construction()
     {
-        var config = Integration.Loopback.ServerConfig(c =>
-        {
-            c.LimitedServiceNames = ["a", "b"];
-            c.LimitedServiceMax = [1];
-        });
+        var config = Integration.Loopback.ServerConfig(c => c.Peers.ServiceLimits["a"] = -1);
         ArgumentException error = Assert.Throws<ArgumentException>(() => new RpcServer(config));
-        Assert.Contains("LimitedServiceMax", error.Message);
+        Assert.Contains("ServiceLimits[\"a\"]", error.Message);
     }
 
     [Fact]
@@ -123,19 +119,19 @@ public sealed class ManyCircuitsAndLimitsTests
     {
         await using PeerHarness h = await StartAsync(c =>
         {
-            c.PeerNewCircuitQueueCapacity = 1;
+            c.Peers.NewCircuitQueueCapacity = 1;
             c.MaxFrameBytes = 64 * 1024;
         });
         // A service that never takes its new circuits.
-        h.Server.PeerApi.RegisterPeerServiceFunc("deaf", (_, _, ct) => Task.Delay(Timeout.Infinite, ct));
+        h.Server.PeerApi.RegisterPeerService("deaf", (_, _, ct) => Task.Delay(Timeout.Infinite, ct));
         (LocalPeer local, Circuit first) = await h.OpenFromClientAsync(Sink, "one", "deaf");
         PeerRejectedException full = await Assert.ThrowsAsync<PeerRejectedException>(
-            () => first.NewCircuitAsync("two"));
-        Assert.Contains("PeerNewCircuitQueueCapacity", full.Message);
+            () => first.OpenSiblingCircuitAsync("two"));
+        Assert.Contains("NewCircuitQueueCapacity", full.Message);
         Assert.Equal(1, local.OpenCircuitCount);
 
         ArgumentException tooBig = await Assert.ThrowsAsync<ArgumentException>(async () =>
-            await first.SendOneWayAsync(new Fragment { Payload = new byte[64 * 1024] }));
+            await first.SendAsync(new Fragment { Payload = new byte[64 * 1024] }));
         Assert.Contains("MaxFrameBytes", tooBig.Message);
         Assert.False(first.IsClosed);
     }

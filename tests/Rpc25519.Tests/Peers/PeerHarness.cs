@@ -28,7 +28,7 @@ internal sealed class PeerHarness : IAsyncDisposable
     /// <summary>Circuits that arrived at any "sink" peer on the client side.</summary>
     public Channel<Circuit> ClientSinkCircuits { get; } = Channel.CreateUnbounded<Circuit>();
 
-    public static async Task<PeerHarness> StartAsync(Action<RpcConfig>? tweak = null)
+    public static async Task<PeerHarness> StartAsync(Action<RpcOptions>? tweak = null)
     {
         var (started, port) = await Loopback.StartServerAsync(_ => { }, tweak);
         RpcClient client = await Loopback.ConnectAsync(port, tweak);
@@ -52,13 +52,13 @@ internal sealed class PeerHarness : IAsyncDisposable
         string remoteService, Fragment? first = null)
     {
         LocalPeer local = await Client.PeerApi.StartLocalPeerAsync(localService);
-        Circuit circuit = await Client.PeerApi.StartRemotePeerAndGetCircuitAsync(local, name, remoteService,
+        Circuit circuit = await Client.PeerApi.OpenCircuitToNewPeerAsync(local, name, remoteService,
             Client.RemoteAddress, first);
         return (local, circuit);
     }
 
     public static Fragment Frag(string text, string subject = "") =>
-        new() { Payload = Encoding.UTF8.GetBytes(text), FragSubject = subject };
+        new() { Payload = Encoding.UTF8.GetBytes(text), Subject = subject };
 
     public static string Text(Fragment fragment) => Encoding.UTF8.GetString(fragment.Payload);
 
@@ -80,8 +80,8 @@ internal sealed class PeerHarness : IAsyncDisposable
 
     private void Register(PeerApi api, ChannelWriter<Circuit> sink)
     {
-        api.RegisterPeerServiceFunc(Echo, EchoServiceAsync);
-        api.RegisterPeerServiceFunc(Sink, async (peer, circuits, ct) =>
+        api.RegisterPeerService(Echo, EchoServiceAsync);
+        api.RegisterPeerService(Sink, async (peer, circuits, ct) =>
         {
             await foreach (Circuit circuit in circuits.ReadAllAsync(ct))
             {
@@ -109,11 +109,11 @@ internal sealed class PeerHarness : IAsyncDisposable
             Task errors = EchoErrorsAsync(circuit);
             await foreach (Fragment fragment in circuit.Reads.ReadAllAsync(circuit.Closed))
             {
-                await circuit.SendOneWayAsync(new Fragment
+                await circuit.SendAsync(new Fragment
                 {
-                    Payload = fragment.Payload, FragPart = fragment.FragPart,
-                    FragSubject = "re:" + fragment.FragSubject,
-                    FragOp = fragment.FragOp,
+                    Payload = fragment.Payload, Part = fragment.Part,
+                    Subject = "re:" + fragment.Subject,
+                    Operation = fragment.Operation,
                 });
             }
             await errors;
@@ -128,7 +128,7 @@ internal sealed class PeerHarness : IAsyncDisposable
     {
         await foreach (Fragment fragment in circuit.Errors.ReadAllAsync(circuit.Closed))
         {
-            await circuit.SendOneWayAsync(new Fragment { Err = "re:" + fragment.Err });
+            await circuit.SendAsync(new Fragment { Error = "re:" + fragment.Error });
         }
     }
 }

@@ -18,7 +18,7 @@ public sealed class PeerLifecycleTests
     {
         await using PeerHarness h = await StartAsync();
         (LocalPeer local, Circuit a) = await h.OpenFromClientAsync(Sink, "a", Echo);
-        Circuit b = await a.NewCircuitAsync("b");
+        Circuit b = await a.OpenSiblingCircuitAsync("b");
         LocalPeer remote = h.Server.PeerApi.GetLocalPeers(Echo).Single();
         await Eventually(() => remote.OpenCircuitCount == 2, "two circuits at the remote");
 
@@ -37,7 +37,7 @@ public sealed class PeerLifecycleTests
     {
         await using PeerHarness h = await StartAsync();
         var release = new TaskCompletionSource();
-        h.Server.PeerApi.RegisterPeerServiceFunc("brief", (_, _, _) => release.Task);
+        h.Server.PeerApi.RegisterPeerService("brief", (_, _, _) => release.Task);
         LocalPeer brief = await h.Server.PeerApi.StartLocalPeerAsync("brief");
         Assert.False(brief.IsClosed);
         release.SetResult();
@@ -59,7 +59,7 @@ public sealed class PeerLifecycleTests
         LocalPeer local = await h.Server.PeerApi.StartLocalPeerAsync(Sink);
         RemotePeer remote = await h.Server.PeerApi.StartRemotePeerAsync(Sink, h.Client.LocalAddress);
         Circuit[] circuits = await Task.WhenAll(Enumerable.Range(0, 3)
-            .Select(i => local.NewCircuitToPeerUrlAsync("c" + i, remote.PeerUrl)));
+            .Select(i => local.OpenCircuitAsync("c" + i, remote.PeerUrl)));
         Circuit[] clientSide = await Task.WhenAll(Enumerable.Range(0, 3)
             .Select(_ => Within(h.ClientSinkCircuits.Reader.ReadAsync().AsTask())));
         LocalPeer clientPeer = h.Client.PeerApi.GetLocalPeers(Sink).Single();
@@ -79,7 +79,7 @@ public sealed class PeerLifecycleTests
         Assert.False(clientPeer.IsClosed);
         Assert.Equal(0, local.OpenCircuitCount);
         Assert.Equal(0, clientPeer.OpenCircuitCount);
-        await Assert.ThrowsAsync<RpcException>(() => local.NewCircuitToPeerUrlAsync("late", remote.PeerUrl));
+        await Assert.ThrowsAsync<RpcException>(() => local.OpenCircuitAsync("late", remote.PeerUrl));
     }
 
     [Fact]
@@ -88,31 +88,31 @@ public sealed class PeerLifecycleTests
         await using PeerHarness h = await StartAsync();
         LocalPeer local = await h.Client.PeerApi.StartLocalPeerAsync(Sink);
         PeerRejectedException noService = await Assert.ThrowsAsync<PeerRejectedException>(() =>
-            h.Client.PeerApi.StartRemotePeerAndGetCircuitAsync(local, "x", "nope", h.Client.RemoteAddress));
+            h.Client.PeerApi.OpenCircuitToNewPeerAsync(local, "x", "nope", h.Client.RemoteAddress));
         Assert.Contains("'nope'", noService.Message);
         string missingPeer = PeerUrl.Format(h.Client.RemoteAddress, Echo, "no-such-peer");
         PeerRejectedException noPeer = await Assert.ThrowsAsync<PeerRejectedException>(() =>
-            local.NewCircuitToPeerUrlAsync("x", missingPeer));
+            local.OpenCircuitAsync("x", missingPeer));
         Assert.Contains("no-such-peer", noPeer.Message);
         await Assert.ThrowsAsync<PeerRejectedException>(() =>
             h.Client.PeerApi.StartRemotePeerAsync("nope", h.Client.RemoteAddress));
         Assert.Equal(0, local.OpenCircuitCount);
         // A client reaches only its server.
         await Assert.ThrowsAsync<RpcException>(() =>
-            local.NewCircuitToPeerUrlAsync("x", "tcp://127.0.0.1:1/echo/p"));
+            local.OpenCircuitAsync("x", "tcp://127.0.0.1:1/echo/p"));
     }
 
     [Fact]
     public async Task Traffic_for_an_unknown_peer_is_dropped_and_the_connection_stays_up()
     {
         await using PeerHarness h = await StartAsync();
-        h.Server.Register2Func("ping", (_, reply, _) => ValueTask.CompletedTask);
-        var stray = new Message(new Hdr { Typ = CallType.CallPeerTraffic, ToPeerId = "ghost", CallId = "ckt" });
-        await h.Client.OneWaySendAsync(stray);
-        var strayEnd = new Message(new Hdr { Typ = CallType.CallPeerEndCircuit, ToPeerId = "ghost", CallId = "ckt" });
-        await h.Client.OneWaySendAsync(strayEnd);
-        Message reply = await h.Client.SendAndGetReplyAsync(Loopback.Request("ping"));
-        Assert.Equal(CallType.CallRpcReply, reply.Hdr.Typ);
+        h.Server.RegisterCall("ping", (_, _) => ValueTask.FromResult(new Message()));
+        var stray = new Message(new MessageHeader { CallType = CallType.PeerTraffic, ToPeerId = "ghost", CallId = "ckt" });
+        await h.Client.SendAsync(stray);
+        var strayEnd = new Message(new MessageHeader { CallType = WireCallType.PeerEndCircuit, ToPeerId = "ghost", CallId = "ckt" });
+        await h.Client.SendAsync(strayEnd);
+        Message reply = await h.Client.CallAsync(Loopback.Request("ping"));
+        Assert.Equal(CallType.Reply, reply.Header.CallType);
         Assert.True(h.Client.IsConnected);
         Assert.False(h.Client.Incoming.TryRead(out _));
     }

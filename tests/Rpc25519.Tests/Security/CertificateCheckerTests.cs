@@ -40,7 +40,7 @@ public sealed class CertificateCheckerTests(CertFixture certs) : IClassFixture<C
         builder.SetNotAfter(Now.UtcDateTime.AddDays(1));
         builder.SetPublicKey(pair.Public);
         X509Certificate ecdsa = builder.Generate(new Asn1SignatureFactory("SHA256WITHECDSA", pair.Private));
-        var error = Assert.Throws<PeerRejectedException>(() => CertificateChecker.Check(ecdsa, null, Now, true));
+        var error = Assert.Throws<CertificateRejectedException>(() => CertificateChecker.Check(ecdsa, null, Now, true));
         Assert.Contains("only Ed25519", error.Message, StringComparison.Ordinal);
     }
 
@@ -49,10 +49,10 @@ public sealed class CertificateCheckerTests(CertFixture certs) : IClassFixture<C
     {
         X509Certificate ca = CertificateChecker.ReadPem(Path.Combine(certs.CertsDir, "ca.crt"))[0];
         X509Certificate foreign = CertificateChecker.ReadPem(Path.Combine(certs.OtherCertsDir, "client.crt"))[0];
-        Assert.Throws<PeerRejectedException>(() => CertificateChecker.Check(foreign, ca, DateTimeOffset.UtcNow, true));
+        Assert.Throws<CertificateRejectedException>(() => CertificateChecker.Check(foreign, ca, DateTimeOffset.UtcNow, true));
         var key = CertificateMaker.NewKey();
         X509Certificate shortLived = CertificateMaker.CreateCa(key, Now, TimeSpan.FromDays(1));
-        var error = Assert.Throws<PeerRejectedException>(
+        var error = Assert.Throws<CertificateRejectedException>(
             () => CertificateChecker.Check(shortLived, null, Now.AddDays(2), true));
         Assert.Contains("valid from", error.Message, StringComparison.Ordinal);
     }

@@ -23,7 +23,7 @@ public sealed class StreamProtocolTests
         {
             Loopback.Echo(s);
             // Never reads: grants nothing beyond the initial 256 KiB.
-            s.RegisterUploadReaderFunc("sink", async (parts, reply, ct) => await never.Task.WaitAsync(ct));
+            s.RegisterUpload("sink", async (parts, ct) => { await never.Task.WaitAsync(ct); return new Message(); });
         });
         await using var _ = server;
         server.ClientDisconnected += (_, e) => closed[e.RemoteAddress] = e.CloseReason;
@@ -35,17 +35,17 @@ public sealed class StreamProtocolTests
         int parts = kind == "past-credit" ? 10 : 3;
         for (int i = 0; i < parts; i++)
         {
-            var part = new Message { JobSerz = new byte[64 * 1024] };
-            part.Hdr.Typ = i == 0 ? CallType.CallUploadBegin : CallType.CallUploadMore;
-            part.Hdr.ServiceName = "sink";
-            part.Hdr.CallId = "raw-stream";
-            part.Hdr.Seqno = 7;
-            part.Hdr.StreamPart = kind == "out-of-order" && i == 2 ? 5 : i;
+            var part = new Message { Payload = new byte[64 * 1024] };
+            part.Header.CallType = i == 0 ? CallType.UploadBegin : CallType.UploadMore;
+            part.Header.ServiceName = "sink";
+            part.Header.CallId = "raw-stream";
+            part.Header.SequenceNumber = 7;
+            part.Header.StreamPart = kind == "out-of-order" && i == 2 ? 5 : i;
             await socket.SendAsync(RawFrames.Frame(part, CompressionAlgo.None));
         }
 
         RpcProtocolException reason = Assert.IsType<RpcProtocolException>(await RawFrames.WaitForCloseAsync(closed, address));
         Assert.Equal(ProtocolViolation.StreamProtocol, reason.Violation);
-        Assert.Equal("fine", (await good.SendAndGetReplyAsync(Loopback.Request("echo", "fine"))).Text());
+        Assert.Equal("fine", (await good.CallAsync(Loopback.Request("echo", "fine"))).Text());
     }
 }

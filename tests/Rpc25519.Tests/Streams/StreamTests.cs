@@ -11,43 +11,45 @@ public sealed class StreamTests
     {
         byte[] payload = new byte[Math.Max(size, 4)];
         BinaryPrimitives.WriteInt32BigEndian(payload, index);
-        return new Message { JobSerz = payload };
+        return new Message { Payload = payload };
     }
 
-    private static int IndexOf(Message part) => BinaryPrimitives.ReadInt32BigEndian(part.JobSerz);
+    private static int IndexOf(Message part) => BinaryPrimitives.ReadInt32BigEndian(part.Payload);
 
     [Fact]
     public async Task An_upload_of_1000_parts_arrives_in_order_and_complete()
     {
-        var (server, port) = await Loopback.StartServerAsync(s => s.RegisterUploadReaderFunc("collect",
-            async (parts, reply, ct) =>
+        var (server, port) = await Loopback.StartServerAsync(s => s.RegisterUpload("collect",
+            async (parts, ct) =>
             {
+                var reply = new Message();
                 int expected = 0;
-                CallType lastType = CallType.CallNone;
+                CallType lastType = CallType.None;
                 await foreach (Message part in parts.WithCancellation(ct))
                 {
-                    if (part.Hdr.StreamPart != expected || IndexOf(part) != expected)
+                    if (part.Header.StreamPart != expected || IndexOf(part) != expected)
                     {
-                        throw new InvalidOperationException($"part {part.Hdr.StreamPart} / {IndexOf(part)} at {expected}");
+                        throw new InvalidOperationException($"part {part.Header.StreamPart} / {IndexOf(part)} at {expected}");
                     }
                     expected++;
-                    lastType = part.Hdr.Typ;
+                    lastType = part.Header.CallType;
                 }
-                reply.Hdr.Subject = $"{expected} {lastType}";
+                reply.Header.Subject = $"{expected} {lastType}";
+                return reply;
             }));
         await using var _ = server;
         await using RpcClient client = await Loopback.ConnectAsync(port);
 
-        await using Uploader upload = await client.UploadBeginAsync("collect", Part(0));
+        await using Uploader upload = await client.BeginUploadAsync("collect", Part(0));
         for (int i = 1; i < 999; i++)
         {
             await upload.SendAsync(Part(i, 1000));
         }
         Message reply = await upload.CompleteAsync(Part(999));
-        Assert.Equal("", reply.JobErrs);
-        Assert.Equal($"1000 {CallType.CallUploadEnd}", reply.Hdr.Subject);
-        Assert.Equal(upload.CallId, reply.Hdr.CallId);
-        await Assert.ThrowsAsync<InvalidOperationException>(() => upload.SendAsync(Part(1000)).AsTask());
+        Assert.Equal("", reply.Error);
+        Assert.Equal($"1000 {CallType.UploadEnd}", reply.Header.Subject);
+        Assert.Equal(upload.CallId, reply.Header.CallId);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => upload.SendAsync(Part(1000)));
     }
 
     [Fact]
@@ -58,15 +60,17 @@ public sealed class StreamTests
         const long window = 1024 * 1024;
         byte[] chunk = new byte[partBytes];
         new Random(3).NextBytes(chunk);
-        var (server, port) = await Loopback.StartServerAsync(s => s.RegisterServerSendsDownloadFunc("blob",
-            async (request, sender, reply, ct) =>
+        var (server, port) = await Loopback.StartServerAsync(s => s.RegisterDownload("blob",
+            async (request, sender, ct) =>
             {
+                var reply = new Message();
                 for (int i = 0; i < parts; i++)
                 {
                     // The same bytes each time: the library never changes a payload, and it is not copied here.
-                    await sender.SendAsync(new Message { JobSerz = chunk }, last: i == parts - 1, ct);
+                    await sender.SendAsync(new Message { Payload = chunk }, last: i == parts - 1, ct);
                 }
-                reply.Hdr.Subject = "done";
+                reply.Header.Subject = "done";
+                return reply;
             }));
         await using var _ = server;
         await using RpcClient client = await Loopback.ConnectAsync(port, c => c.StreamWindowBytes = window);
@@ -75,11 +79,11 @@ public sealed class StreamTests
         long peak = 0;
         long bytes = 0;
         int count = 0;
-        await using Downloader download = await client.RequestDownloadAsync("blob", new Message());
+        await using Downloader download = await client.BeginDownloadAsync("blob", new Message());
         await foreach (Message part in download.ReadAllAsync())
         {
-            Assert.Equal(count, part.Hdr.StreamPart);
-            bytes += part.JobSerz.Length;
+            Assert.Equal(count, part.Header.StreamPart);
+            bytes += part.Payload.Length;
             if (++count % 32 == 0)
             {
                 await Task.Delay(1); // the slow consumer
@@ -90,7 +94,7 @@ public sealed class StreamTests
             }
         }
         Message reply = await download.Reply;
-        Assert.Equal("done", reply.Hdr.Subject);
+        Assert.Equal("done", reply.Header.Subject);
         Assert.Equal(parts, count);
         Assert.Equal((long)parts * partBytes, bytes);
         Assert.InRange(download.MaxQueuedBytes, 1, window + partBytes + 256);
@@ -100,22 +104,24 @@ public sealed class StreamTests
     [Fact]
     public async Task A_bistream_echoes_while_both_directions_run()
     {
-        var (server, port) = await Loopback.StartServerAsync(s => s.RegisterBistreamFunc("echo",
-            async (uploads, sender, reply, ct) =>
+        var (server, port) = await Loopback.StartServerAsync(s => s.RegisterBistream("echo",
+            async (uploads, sender, ct) =>
             {
+                var reply = new Message();
                 int n = 0;
                 await foreach (Message part in uploads.WithCancellation(ct))
                 {
-                    bool last = part.Hdr.Typ == CallType.CallUploadEnd;
-                    await sender.SendAsync(new Message { JobSerz = part.JobSerz }, last, ct);
+                    bool last = part.Header.CallType == CallType.UploadEnd;
+                    await sender.SendAsync(new Message { Payload = part.Payload }, last, ct);
                     n++;
                 }
-                reply.Hdr.Subject = n.ToString();
+                reply.Header.Subject = n.ToString();
+                return reply;
             }));
         await using var _ = server;
         await using RpcClient client = await Loopback.ConnectAsync(port);
 
-        await using Bistreamer stream = await client.BistreamAsync("echo", Part(0, 20_000));
+        await using Bistreamer stream = await client.BeginBistreamAsync("echo", Part(0, 20_000));
         Task writer = Task.Run(async () =>
         {
             for (int i = 1; i < 299; i++)
@@ -128,20 +134,20 @@ public sealed class StreamTests
         await foreach (Message part in stream.ReadAllAsync())
         {
             Assert.Equal(received, IndexOf(part));
-            Assert.Equal(received, part.Hdr.StreamPart);
+            Assert.Equal(received, part.Header.StreamPart);
             received++;
         }
         await writer;
         Assert.Equal(300, received);
-        Assert.Equal("300", (await stream.Reply).Hdr.Subject);
+        Assert.Equal("300", (await stream.Reply).Header.Subject);
     }
 
     [Fact]
     public async Task Cancelling_a_download_on_the_client_stops_the_server_promptly()
     {
         var stopped = new TaskCompletionSource<Exception>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var (server, port) = await Loopback.StartServerAsync(s => s.RegisterServerSendsDownloadFunc("endless",
-            async (request, sender, reply, ct) =>
+        var (server, port) = await Loopback.StartServerAsync(s => s.RegisterDownload("endless",
+            async (request, sender, ct) =>
             {
                 try
                 {
@@ -160,7 +166,7 @@ public sealed class StreamTests
         await using RpcClient client = await Loopback.ConnectAsync(port);
 
         using var cts = new CancellationTokenSource();
-        await using Downloader download = await client.RequestDownloadAsync("endless", new Message());
+        await using Downloader download = await client.BeginDownloadAsync("endless", new Message());
         int read = 0;
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
         {
@@ -180,9 +186,10 @@ public sealed class StreamTests
     [Fact]
     public async Task A_server_function_that_fails_mid_upload_stops_the_client_with_its_error()
     {
-        var (server, port) = await Loopback.StartServerAsync(s => s.RegisterUploadReaderFunc("picky",
-            async (parts, reply, ct) =>
+        var (server, port) = await Loopback.StartServerAsync(s => s.RegisterUpload("picky",
+            async (parts, ct) =>
             {
+                var reply = new Message();
                 int n = 0;
                 await foreach (Message part in parts.WithCancellation(ct))
                 {
@@ -191,11 +198,12 @@ public sealed class StreamTests
                         throw new InvalidDataException("part 4 is not welcome");
                     }
                 }
+                return reply;
             }));
         await using var _ = server;
         await using RpcClient client = await Loopback.ConnectAsync(port);
 
-        await using Uploader upload = await client.UploadBeginAsync("picky", Part(0));
+        await using Uploader upload = await client.BeginUploadAsync("picky", Part(0));
         var error = await Assert.ThrowsAsync<RemoteException>(async () =>
         {
             for (int i = 1; ; i++)
@@ -204,7 +212,8 @@ public sealed class StreamTests
             }
         });
         Assert.Equal("part 4 is not welcome", error.RemoteMessage);
-        Assert.Equal("part 4 is not welcome", (await upload.Reply).JobErrs);
+        var replyError = await Assert.ThrowsAsync<RemoteException>(() => upload.Reply);
+        Assert.Equal("part 4 is not welcome", replyError.Reply!.Error);
     }
 
     [Fact]
@@ -212,9 +221,10 @@ public sealed class StreamTests
     {
         var serverSaw = new TaskCompletionSource<Exception>(TaskCreationOptions.RunContinuationsAsynchronously);
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var (server, port) = await Loopback.StartServerAsync(s => s.RegisterBistreamFunc("hang",
-            async (uploads, sender, reply, ct) =>
+        var (server, port) = await Loopback.StartServerAsync(s => s.RegisterBistream("hang",
+            async (uploads, sender, ct) =>
             {
+                var reply = new Message();
                 try
                 {
                     await sender.SendAsync(Part(0), cancellationToken: ct);
@@ -228,13 +238,14 @@ public sealed class StreamTests
                     serverSaw.TrySetResult(e);
                     throw;
                 }
+                return reply;
             }));
         await using var _ = server;
         RpcClient client = await Loopback.ConnectAsync(port);
         RpcClient other = await Loopback.ConnectAsync(port);
         await using var _o = other;
 
-        Bistreamer stream = await client.BistreamAsync("hang", Part(0));
+        Bistreamer stream = await client.BeginBistreamAsync("hang", Part(0));
         await started.Task.WaitAsync(Loopback.Patience);
         Task<int> reading = Task.Run(async () =>
         {
@@ -260,9 +271,9 @@ public sealed class StreamTests
         var (server, port) = await Loopback.StartServerAsync(_ => { });
         await using var _ = server;
         await using RpcClient client = await Loopback.ConnectAsync(port);
-        await using Downloader download = await client.RequestDownloadAsync("nope", new Message());
-        var error = await Assert.ThrowsAsync<RpcException>(() => download.Reply);
-        Assert.Contains("No download (RegisterServerSendsDownloadFunc) function is registered as 'nope'", error.Message);
+        await using Downloader download = await client.BeginDownloadAsync("nope", new Message());
+        var error = await Assert.ThrowsAsync<CallRejectedException>(() => download.Reply);
+        Assert.Contains("No download (RegisterDownload) function is registered as 'nope'", error.Message);
     }
 
     [Fact]
@@ -272,23 +283,25 @@ public sealed class StreamTests
         var (server, port) = await Loopback.StartServerAsync(s =>
         {
             Loopback.Echo(s);
-            s.RegisterServerSendsDownloadFunc("flood", async (request, sender, reply, ct) =>
+            s.RegisterDownload("flood", async (request, sender, ct) =>
             {
+                var reply = new Message();
                 for (int i = 0; i < 10_000; i++)
                 {
                     await sender.SendAsync(Part(i, 64 * 1024), cancellationToken: ct);
                     Interlocked.Increment(ref sent);
                 }
+                return reply;
             });
         });
         await using var _ = server;
         await using RpcClient client = await Loopback.ConnectAsync(port, c => c.StreamWindowBytes = 512 * 1024);
-        await using Downloader download = await client.RequestDownloadAsync("flood", new Message());
+        await using Downloader download = await client.BeginDownloadAsync("flood", new Message());
         await Task.Delay(200); // the server fills the window and waits
 
         for (int i = 0; i < 20; i++)
         {
-            Assert.Equal($"still {i}", (await client.SendAndGetReplyAsync(Loopback.Request("echo", $"still {i}"))).Text());
+            Assert.Equal($"still {i}", (await client.CallAsync(Loopback.Request("echo", $"still {i}"))).Text());
         }
         // Not read at all: the server got no further than the window lets it (512 KiB of 64 KiB parts).
         Assert.InRange(Volatile.Read(ref sent), 1, 9);

@@ -47,7 +47,7 @@ public sealed class Arith
     }
 
     public Task<string> WhoAmI(string greeting, CallContext context) =>
-        Task.FromResult($"{greeting} {context.RemoteAddress} via {context.Hdr.ServiceName}");
+        Task.FromResult($"{greeting} {context.RemoteAddress} via {context.Header.ServiceName}");
 
     public async Task<int> Slow(int milliseconds, CancellationToken cancellationToken)
     {
@@ -128,11 +128,11 @@ public sealed class TypedCallTests
         var (server, client, _) = await StartAsync();
         await using var _s = server;
         await using var _c = client;
-        var noService = await Assert.ThrowsAsync<RpcException>(() => client.CallAsync<int, int>("Algebra.Multiply", 1));
+        var noService = await Assert.ThrowsAsync<CallRejectedException>(() => client.CallAsync<int, int>("Algebra.Multiply", 1));
         Assert.Contains("can't find service Algebra", noService.Message);
-        var noMethod = await Assert.ThrowsAsync<RpcException>(() => client.CallAsync<int, int>("Arith.Power", 1));
+        var noMethod = await Assert.ThrowsAsync<CallRejectedException>(() => client.CallAsync<int, int>("Arith.Power", 1));
         Assert.Contains("can't find method Arith.Power", noMethod.Message);
-        var skipped = await Assert.ThrowsAsync<RpcException>(() => client.CallAsync<int, int>("Arith.Sync", 1));
+        var skipped = await Assert.ThrowsAsync<CallRejectedException>(() => client.CallAsync<int, int>("Arith.Sync", 1));
         Assert.Contains("can't find method Arith.Sync", skipped.Message);
         Assert.Equal(4, await client.CallAsync<Args, int>("Arith.Multiply", new Args(2, 2)));
     }

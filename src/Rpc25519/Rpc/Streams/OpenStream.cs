@@ -4,7 +4,7 @@ using Rpc25519.Messages;
 namespace Rpc25519.Rpc.Streams;
 
 /// <summary>
-/// One stream (upload, download or bistream) on one connection, seen from one side: its call ID and Seqno, the
+/// One stream (upload, download or bistream) on one connection, seen from one side: its call ID and SequenceNumber, the
 /// credit-bounded queue of parts coming in, the credit for parts going out, and (on the client) the final reply.
 /// Registered with its connection by call ID while open, so that the reader loop can route parts to it.
 /// </summary>
@@ -31,7 +31,7 @@ internal sealed class OpenStream
     {
         _connection = connection;
         CallId = callId;
-        Seqno = seqno;
+        SequenceNumber = seqno;
         ServiceName = serviceName;
         Deadline = deadline;
         _acceptsDownloadParts = isClient;
@@ -51,7 +51,7 @@ internal sealed class OpenStream
 
     public string CallId { get; }
 
-    public ulong Seqno { get; }
+    public ulong SequenceNumber { get; }
 
     public string ServiceName { get; }
 
@@ -69,7 +69,7 @@ internal sealed class OpenStream
     /// <summary>Sends the client's opening request of a download (not a counted part).</summary>
     public async ValueTask SendOpeningAsync(Message request, CallType type, CancellationToken cancellationToken)
     {
-        Stamp(request.Hdr, type, 0);
+        Stamp(request.Header, type, 0);
         await _connection.EnqueueAsync(request, moreComing: false, cancellationToken);
     }
 
@@ -89,7 +89,7 @@ internal sealed class OpenStream
         try
         {
             await Outbox!.SpendAsync(StreamCredit.Cost(part), cancellationToken);
-            Stamp(part.Hdr, type, _nextPart++);
+            Stamp(part.Header, type, _nextPart++);
             if (last)
             {
                 Volatile.Write(ref _outgoingDone, 1);
@@ -133,20 +133,20 @@ internal sealed class OpenStream
     /// <exception cref="RpcProtocolException">A part out of order or past its credit.</exception>
     public bool Route(Message message)
     {
-        Hdr hdr = message.Hdr;
-        switch (hdr.Typ)
+        MessageHeader hdr = message.Header;
+        switch (hdr.CallType)
         {
-            case CallType.CallStreamCredit:
+            case WireCallType.StreamCredit:
                 Outbox?.Grant(hdr.StreamPart);
                 return true;
-            case CallType.CallDownloadBegin or CallType.CallDownloadMore or CallType.CallDownloadEnd
+            case CallType.DownloadBegin or CallType.DownloadMore or CallType.DownloadEnd
                 when _acceptsDownloadParts && Inbox is not null:
-                Inbox.Add(message, hdr.Typ == CallType.CallDownloadEnd);
+                Inbox.Add(message, hdr.CallType == CallType.DownloadEnd);
                 return true;
-            case CallType.CallUploadMore or CallType.CallUploadEnd when !_acceptsDownloadParts && Inbox is not null:
-                Inbox.Add(message, hdr.Typ == CallType.CallUploadEnd);
+            case CallType.UploadMore or CallType.UploadEnd when !_acceptsDownloadParts && Inbox is not null:
+                Inbox.Add(message, hdr.CallType == CallType.UploadEnd);
                 return true;
-            case CallType.CallRpcReply or CallType.CallError when Reply is not null:
+            case CallType.Reply or CallType.Error when Reply is not null:
                 Finish(message);
                 return true;
             default:
@@ -158,15 +158,13 @@ internal sealed class OpenStream
     private void Finish(Message reply)
     {
         _connection.RemoveStream(this);
-        Exception? error = reply.Hdr.Typ == CallType.CallError
-            ? new RpcException(reply.Hdr.Subject)
-            : reply.JobErrs.Length > 0 ? new RemoteException(reply.JobErrs) : null;
+        Exception? error = ReplyErrors.ToException(reply);
         Inbox?.Finish(error);
         Outbox?.Fail(error ?? new RpcException(
             $"The server finished stream {CallId} ('{ServiceName}') before this side sent its last part."));
-        if (reply.Hdr.Typ == CallType.CallError)
+        if (error is not null)
         {
-            Reply!.TrySetException(error!);
+            Reply!.TrySetException(error);
         }
         else
         {
@@ -190,15 +188,15 @@ internal sealed class OpenStream
             return;
         }
         _connection.RemoveStream(this);
-        _connection.SendCancelBestEffort(CallId, Seqno, ServiceName);
+        _connection.SendCancelBestEffort(CallId, SequenceNumber, ServiceName);
         Abort(new OperationCanceledException($"Stream {CallId} ('{ServiceName}') was cancelled."));
     }
 
-    private void Stamp(Hdr hdr, CallType type, long part)
+    private void Stamp(MessageHeader hdr, CallType type, long part)
     {
-        hdr.Typ = type;
+        hdr.CallType = type;
         hdr.CallId = CallId;
-        hdr.Seqno = Seqno;
+        hdr.SequenceNumber = SequenceNumber;
         hdr.StreamPart = part;
         hdr.ServiceName = ServiceName;
         hdr.FromServiceName = ServiceName;
@@ -207,11 +205,11 @@ internal sealed class OpenStream
 
     private ValueTask SendCreditAsync(long allowed)
     {
-        var credit = new Message(new Hdr
+        var credit = new Message(new MessageHeader
         {
-            Typ = CallType.CallStreamCredit,
+            CallType = WireCallType.StreamCredit,
             CallId = CallId,
-            Seqno = Seqno,
+            SequenceNumber = SequenceNumber,
             StreamPart = allowed,
         });
         return SendQuietlyAsync(credit);

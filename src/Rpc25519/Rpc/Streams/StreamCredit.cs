@@ -5,7 +5,7 @@ namespace Rpc25519.Rpc.Streams;
 /// <summary>
 /// Flow control shared by both ends of a stream. Each direction of a stream has a byte budget: the sender may send a
 /// part while the bytes it has sent are below the total the receiver has allowed; the receiver raises the total (with
-/// a <see cref="CallType.CallStreamCredit"/> frame carrying the new absolute total) as its consumer takes parts. So a
+/// a <see cref="WireCallType.StreamCredit"/> frame carrying the new absolute total) as its consumer takes parts. So a
 /// slow consumer slows its sender, the receiver's queue never holds more than its window plus one part, and the
 /// connection's reader loop never waits for one stream: the other calls on the connection keep flowing.
 /// </summary>
@@ -19,5 +19,5 @@ internal static class StreamCredit
     public const int PartOverheadBytes = 256;
 
     /// <summary>The credit a part uses.</summary>
-    public static long Cost(Message part) => part.JobSerz.Length + PartOverheadBytes;
+    public static long Cost(Message part) => part.Payload.Length + PartOverheadBytes;
 }

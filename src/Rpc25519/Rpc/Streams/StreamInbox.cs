@@ -69,15 +69,15 @@ internal sealed class StreamInbox
             {
                 return; // The stream is over here (cancelled or failed); late parts are dropped.
             }
-            if (part.Hdr.StreamPart != _expectedPart)
+            if (part.Header.StreamPart != _expectedPart)
             {
                 throw new RpcProtocolException(ProtocolViolation.StreamProtocol,
-                    $"Stream {part.Hdr.CallId}: part {part.Hdr.StreamPart} arrived where part {_expectedPart} was due.");
+                    $"Stream {part.Header.CallId}: part {part.Header.StreamPart} arrived where part {_expectedPart} was due.");
             }
             if (_received >= _allowed)
             {
                 throw new RpcProtocolException(ProtocolViolation.StreamProtocol,
-                    $"Stream {part.Hdr.CallId}: the sender sent past its credit ({_received} of {_allowed} bytes).");
+                    $"Stream {part.Header.CallId}: the sender sent past its credit ({_received} of {_allowed} bytes).");
             }
             long cost = StreamCredit.Cost(part);
             _expectedPart++;

@@ -8,13 +8,13 @@ namespace Rpc25519.Rpc.Streams;
 /// <remarks>Thread-safe.</remarks>
 internal sealed class StreamServiceRegistry
 {
-    public ConcurrentDictionary<string, Func<IAsyncEnumerable<Message>, Message, CancellationToken, ValueTask>> Upload { get; } =
+    public ConcurrentDictionary<string, Func<IAsyncEnumerable<Message>, CancellationToken, ValueTask<Message>>> Upload { get; } =
         new(StringComparer.Ordinal);
 
-    public ConcurrentDictionary<string, Func<Message, StreamSender, Message, CancellationToken, ValueTask>> Download { get; } =
+    public ConcurrentDictionary<string, Func<Message, StreamSender, CancellationToken, ValueTask<Message>>> Download { get; } =
         new(StringComparer.Ordinal);
 
-    public ConcurrentDictionary<string, Func<IAsyncEnumerable<Message>, StreamSender, Message, CancellationToken, ValueTask>>
+    public ConcurrentDictionary<string, Func<IAsyncEnumerable<Message>, StreamSender, CancellationToken, ValueTask<Message>>>
         Bistream { get; } = new(StringComparer.Ordinal);
 
     public static void Add<T>(ConcurrentDictionary<string, T> map, string name, T handler) where T : class

@@ -2,10 +2,10 @@ using MessagePack;
 
 namespace Rpc25519.Messages;
 
-/// <summary>Writes and reads the <see cref="Hdr"/> map (see <see cref="WireKeys"/>).</summary>
-internal static class HdrCodec
+/// <summary>Writes and reads the <see cref="MessageHeader"/> map (see <see cref="WireKeys"/>).</summary>
+internal static class HeaderCodec
 {
-    public static void Write(ref MessagePackWriter writer, Hdr hdr)
+    public static void Write(ref MessagePackWriter writer, MessageHeader hdr)
     {
         writer.WriteMapHeader(CountFields(hdr));
         if (hdr.Created != default)
@@ -14,24 +14,24 @@ internal static class HdrCodec
             writer.Write(hdr.Created.UtcDateTime);
         }
         WriteString(ref writer, WireKeys.ServiceName, hdr.ServiceName);
-        WriteString(ref writer, WireKeys.ToPeerServiceNameVersion, hdr.ToPeerServiceNameVersion);
+        WriteString(ref writer, WireKeys.ToPeerServiceVersion, hdr.ToPeerServiceVersion);
         WriteString(ref writer, WireKeys.FromServiceName, hdr.FromServiceName);
-        WriteString(ref writer, WireKeys.FromPeerServiceNameVersion, hdr.FromPeerServiceNameVersion);
+        WriteString(ref writer, WireKeys.FromPeerServiceVersion, hdr.FromPeerServiceVersion);
         if (hdr.HasArgs)
         {
             writer.Write(WireKeys.Args);
             WriteArgs(ref writer, hdr.Args);
         }
         WriteString(ref writer, WireKeys.Subject, hdr.Subject);
-        if (hdr.Seqno != 0)
+        if (hdr.SequenceNumber != 0)
         {
-            writer.Write(WireKeys.Seqno);
-            writer.Write(hdr.Seqno);
+            writer.Write(WireKeys.SequenceNumber);
+            writer.Write(hdr.SequenceNumber);
         }
-        if (hdr.Typ != CallType.CallNone)
+        if (hdr.CallType != CallType.None)
         {
-            writer.Write(WireKeys.Typ);
-            writer.Write((int)hdr.Typ);
+            writer.Write(WireKeys.CallType);
+            writer.Write((int)hdr.CallType);
         }
         WriteString(ref writer, WireKeys.CallId, hdr.CallId);
         if (hdr.Serial != 0)
@@ -49,23 +49,23 @@ internal static class HdrCodec
             writer.Write(WireKeys.StreamPart);
             writer.Write(hdr.StreamPart);
         }
-        if (hdr.NoSystemCompression)
+        if (hdr.SkipCompression)
         {
-            writer.Write(WireKeys.NoSystemCompression);
+            writer.Write(WireKeys.SkipCompression);
             writer.Write(true);
         }
         WriteString(ref writer, WireKeys.ToPeerId, hdr.ToPeerId);
         WriteString(ref writer, WireKeys.ToPeerName, hdr.ToPeerName);
         WriteString(ref writer, WireKeys.FromPeerId, hdr.FromPeerId);
         WriteString(ref writer, WireKeys.FromPeerName, hdr.FromPeerName);
-        if (hdr.FragOp != 0)
+        if (hdr.Operation != 0)
         {
-            writer.Write(WireKeys.FragOp);
-            writer.Write(hdr.FragOp);
+            writer.Write(WireKeys.Operation);
+            writer.Write(hdr.Operation);
         }
     }
 
-    public static void Read(ref MessagePackReader reader, Hdr hdr, DecodeContext? context)
+    public static void Read(ref MessagePackReader reader, MessageHeader hdr, DecodeContext? context)
     {
         int count = reader.ReadMapHeader();
         for (int i = 0; i < count; i++)
@@ -75,52 +75,52 @@ internal static class HdrCodec
             {
                 case WireKeys.Created: hdr.Created = new DateTimeOffset(reader.ReadDateTime()); break;
                 case WireKeys.ServiceName: hdr.ServiceName = ReadName(ref reader, context); break;
-                case WireKeys.ToPeerServiceNameVersion: hdr.ToPeerServiceNameVersion = ReadString(ref reader); break;
+                case WireKeys.ToPeerServiceVersion: hdr.ToPeerServiceVersion = ReadString(ref reader); break;
                 case WireKeys.FromServiceName: hdr.FromServiceName = ReadName(ref reader, context); break;
-                case WireKeys.FromPeerServiceNameVersion: hdr.FromPeerServiceNameVersion = ReadString(ref reader); break;
+                case WireKeys.FromPeerServiceVersion: hdr.FromPeerServiceVersion = ReadString(ref reader); break;
                 case WireKeys.Args: ReadArgs(ref reader, hdr.Args); break;
                 case WireKeys.Subject: hdr.Subject = ReadString(ref reader); break;
-                case WireKeys.Seqno: hdr.Seqno = reader.ReadUInt64(); break;
-                case WireKeys.Typ: hdr.Typ = ReadCallType(ref reader); break;
+                case WireKeys.SequenceNumber: hdr.SequenceNumber = reader.ReadUInt64(); break;
+                case WireKeys.CallType: hdr.CallType = ReadCallType(ref reader); break;
                 case WireKeys.CallId:
                     hdr.CallId = context is null ? ReadString(ref reader) : context.ReadCallId(ref reader, hdr);
                     break;
                 case WireKeys.Serial: hdr.Serial = reader.ReadInt64(); break;
                 case WireKeys.Deadline: hdr.Deadline = new DateTimeOffset(reader.ReadDateTime()); break;
                 case WireKeys.StreamPart: hdr.StreamPart = reader.ReadInt64(); break;
-                case WireKeys.NoSystemCompression: hdr.NoSystemCompression = reader.ReadBoolean(); break;
+                case WireKeys.SkipCompression: hdr.SkipCompression = reader.ReadBoolean(); break;
                 case WireKeys.ToPeerId: hdr.ToPeerId = ReadString(ref reader); break;
                 case WireKeys.ToPeerName: hdr.ToPeerName = ReadString(ref reader); break;
                 case WireKeys.FromPeerId: hdr.FromPeerId = ReadString(ref reader); break;
                 case WireKeys.FromPeerName: hdr.FromPeerName = ReadString(ref reader); break;
-                case WireKeys.FragOp: hdr.FragOp = reader.ReadInt32(); break;
+                case WireKeys.Operation: hdr.Operation = reader.ReadInt32(); break;
                 default: reader.Skip(); break;
             }
         }
     }
 
-    private static int CountFields(Hdr hdr)
+    private static int CountFields(MessageHeader hdr)
     {
         int n = 0;
         n += hdr.Created != default ? 1 : 0;
         n += hdr.ServiceName.Length > 0 ? 1 : 0;
-        n += hdr.ToPeerServiceNameVersion.Length > 0 ? 1 : 0;
+        n += hdr.ToPeerServiceVersion.Length > 0 ? 1 : 0;
         n += hdr.FromServiceName.Length > 0 ? 1 : 0;
-        n += hdr.FromPeerServiceNameVersion.Length > 0 ? 1 : 0;
+        n += hdr.FromPeerServiceVersion.Length > 0 ? 1 : 0;
         n += hdr.HasArgs ? 1 : 0;
         n += hdr.Subject.Length > 0 ? 1 : 0;
-        n += hdr.Seqno != 0 ? 1 : 0;
-        n += hdr.Typ != CallType.CallNone ? 1 : 0;
+        n += hdr.SequenceNumber != 0 ? 1 : 0;
+        n += hdr.CallType != CallType.None ? 1 : 0;
         n += hdr.CallId.Length > 0 ? 1 : 0;
         n += hdr.Serial != 0 ? 1 : 0;
         n += hdr.Deadline.HasValue ? 1 : 0;
         n += hdr.StreamPart != 0 ? 1 : 0;
-        n += hdr.NoSystemCompression ? 1 : 0;
+        n += hdr.SkipCompression ? 1 : 0;
         n += hdr.ToPeerId.Length > 0 ? 1 : 0;
         n += hdr.ToPeerName.Length > 0 ? 1 : 0;
         n += hdr.FromPeerId.Length > 0 ? 1 : 0;
         n += hdr.FromPeerName.Length > 0 ? 1 : 0;
-        n += hdr.FragOp != 0 ? 1 : 0;
+        n += hdr.Operation != 0 ? 1 : 0;
         return n;
     }
 

@@ -1,9 +1,10 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using Microsoft.Extensions.Logging;
-using Rpc25519.Transport;
 
-namespace Rpc25519.Security;
+using Rpc25519.Security;
+
+namespace Rpc25519.Transport;
 
 /// <summary>
 /// A connection that runs a record protocol (TLS, the pre-shared-key layer) over another connection: the session

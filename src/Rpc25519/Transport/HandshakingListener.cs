@@ -3,7 +3,9 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Rpc25519.Transport;
 
-namespace Rpc25519.Security;
+using Rpc25519.Security;
+
+namespace Rpc25519.Transport;
 
 /// <summary>
 /// A listener that upgrades each incoming connection of an inner listener (TLS handshake, pre-shared-key exchange)
@@ -38,14 +40,14 @@ internal sealed class HandshakingListener : IConnectionListener
 
     public HandshakingListener(IConnectionListener inner,
         Func<IConnection, CancellationToken, ValueTask<IConnection>> upgrade, string layer, TimeSpan timeout,
-        TimeProvider timeProvider, TaskScheduler scheduler, ILogger logger)
+        TransportEnvironment environment, ILogger logger)
     {
         _inner = inner;
         _upgrade = upgrade;
         _layer = layer;
         _timeout = timeout;
-        _timeProvider = timeProvider;
-        _scheduler = scheduler;
+        _timeProvider = environment.TimeProvider;
+        _scheduler = environment.TaskScheduler;
         _logger = logger;
         _ready = Channel.CreateBounded<IConnection>(new BoundedChannelOptions(ReadyCapacity)
         {
@@ -53,7 +55,7 @@ internal sealed class HandshakingListener : IConnectionListener
             SingleReader = true,
         });
         _acceptLoop = Task.Factory.StartNew(static s => ((HandshakingListener)s!).AcceptLoopAsync(), this,
-            CancellationToken.None, TaskCreationOptions.DenyChildAttach, scheduler).Unwrap();
+            CancellationToken.None, TaskCreationOptions.DenyChildAttach, _scheduler).Unwrap();
     }
 
     public string LocalAddress => _inner.LocalAddress;

@@ -2,7 +2,7 @@ using Rpc25519.ConfigFiles;
 
 namespace Rpc25519;
 
-public sealed partial class RpcConfig
+public sealed partial class RpcOptions
 {
     /// <summary>
     /// Renders the persistable settings (every plain-valued property: strings, flags, numbers, durations, enums) in the
@@ -15,7 +15,7 @@ public sealed partial class RpcConfig
     /// <summary>Reads a config written by <see cref="ToSexp"/> (or by hand); missing fields keep their defaults.</summary>
     /// <exception cref="ConfigFileException">Malformed text, an unknown or repeated field, or a bad value; the message
     /// names the line and the field.</exception>
-    public static RpcConfig ParseSexp(string text) => SexpConfigFormat.Read(text);
+    public static RpcOptions ParseSexp(string text) => SexpConfigFormat.Read(text);
 
     /// <summary>Renders the persistable settings as an indented JSON object (durations as <c>"9s"</c> strings).</summary>
     public string ToJson() => JsonConfigFormat.Write(this);
@@ -23,7 +23,7 @@ public sealed partial class RpcConfig
     /// <summary>Reads a JSON config; missing fields keep their defaults.</summary>
     /// <exception cref="ConfigFileException">Malformed JSON, an unknown or repeated field, or a bad value; the message
     /// names the line and the field.</exception>
-    public static RpcConfig ParseJson(string text) => JsonConfigFormat.Read(text);
+    public static RpcOptions ParseJson(string text) => JsonConfigFormat.Read(text);
 
     /// <summary>Writes the settings to <paramref name="path"/>: JSON if it ends in <c>.json</c>, else s-expression.</summary>
     public void Save(string path) =>
@@ -31,7 +31,7 @@ public sealed partial class RpcConfig
 
     /// <summary>Reads settings from <paramref name="path"/>: JSON if it ends in <c>.json</c>, else s-expression.</summary>
     /// <exception cref="ConfigFileException">The file's content is not a valid config (the message names the line).</exception>
-    public static RpcConfig Load(string path)
+    public static RpcOptions Load(string path)
     {
         string text = File.ReadAllText(path);
         try

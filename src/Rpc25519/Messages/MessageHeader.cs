@@ -7,20 +7,20 @@ namespace Rpc25519.Messages;
 /// </summary>
 /// <remarks>Not thread-safe. The library owns a header from the moment its message is handed to a send method until
 /// that method completes.</remarks>
-public sealed class Hdr
+public sealed class MessageHeader
 {
     private Dictionary<string, string>? _args;
 
     /// <summary>The peer-API fields, created on first non-empty write so that plain calls carry a smaller header.</summary>
     private PeerFields? _peer;
 
-    /// <summary>When the message was sent (set by the sender from its <see cref="RpcConfig.TimeProvider"/> if unset).</summary>
+    /// <summary>When the message was sent (set by the sender from its <see cref="RpcOptions.TimeProvider"/> if unset).</summary>
     public DateTimeOffset Created { get; set; }
 
     /// <summary>
     /// Where the message came from, <c>network://ip:port</c>, as the receiving connection sees it. Set by the receiver
     /// on every incoming message (not sent on the wire); on the server this is the key for
-    /// <see cref="RpcServer.SendMessageAsync"/> and <see cref="RpcServer.Connections"/>.
+    /// <see cref="RpcServer.PushAsync"/> and <see cref="RpcServer.Connections"/>.
     /// </summary>
     public string From { get; set; } = "";
 
@@ -31,39 +31,39 @@ public sealed class Hdr
     public string ServiceName { get; set; } = "";
 
     /// <summary>Peer API: the target service's version.</summary>
-    public string ToPeerServiceNameVersion
+    public string ToPeerServiceVersion
     {
-        get => _peer?.ToPeerServiceNameVersion ?? "";
-        set => PeerFor(value)?.ToPeerServiceNameVersion = value;
+        get => _peer?.ToPeerServiceVersion ?? "";
+        set => PeerFor(value)?.ToPeerServiceVersion = value;
     }
 
     /// <summary>The caller's service name; replies carry the request's <see cref="ServiceName"/> here.</summary>
     public string FromServiceName { get; set; } = "";
 
     /// <summary>Peer API: the sending service's version.</summary>
-    public string FromPeerServiceNameVersion
+    public string FromPeerServiceVersion
     {
-        get => _peer?.FromPeerServiceNameVersion ?? "";
-        set => PeerFor(value)?.FromPeerServiceNameVersion = value;
+        get => _peer?.FromPeerServiceVersion ?? "";
+        set => PeerFor(value)?.FromPeerServiceVersion = value;
     }
 
-    /// <summary>Small string parameters (keep them small; bulk data belongs in <see cref="Message.JobSerz"/>).
+    /// <summary>Small string parameters (keep them small; bulk data belongs in <see cref="Message.Payload"/>).
     /// Created on first use; encoded in ordinal key order.</summary>
     public Dictionary<string, string> Args => _args ??= new Dictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>Whether <see cref="Args"/> has any entry (without creating the dictionary).</summary>
     public bool HasArgs => _args is { Count: > 0 };
 
-    /// <summary>Free text. A reply starts with the request's subject; a <see cref="CallType.CallError"/> reply carries
+    /// <summary>Free text. A reply starts with the request's subject; a <see cref="CallType.Error"/> reply carries
     /// the error description here.</summary>
     public string Subject { get; set; } = "";
 
     /// <summary>Per-connection sequence number, set by the sender; a reply echoes its request's number.
     /// Server pushes use 0.</summary>
-    public ulong Seqno { get; set; }
+    public ulong SequenceNumber { get; set; }
 
     /// <summary>What the message is.</summary>
-    public CallType Typ { get; set; }
+    public CallType CallType { get; set; }
 
     /// <summary>Identifies a call: echoed on its reply and stream parts, and the key for remote cancellation.
     /// Set by the sender if empty.</summary>
@@ -73,7 +73,7 @@ public sealed class Hdr
     public long Serial { get; set; }
 
     /// <summary>When this side received the message (local only, never encoded).</summary>
-    public DateTimeOffset LocalRecvTime { get; set; }
+    public DateTimeOffset LocalReceiveTime { get; set; }
 
     /// <summary>Optional absolute deadline. The server cancels the handler's token when it passes; the client stops
     /// waiting for the reply at the same moment (<see cref="RpcTimeoutException"/>).</summary>
@@ -83,7 +83,7 @@ public sealed class Hdr
     public long StreamPart { get; set; }
 
     /// <summary>Send this one message uncompressed whatever the connection's compression setting.</summary>
-    public bool NoSystemCompression { get; set; }
+    public bool SkipCompression { get; set; }
 
     /// <summary>Peer API: the target peer's ID (routing takes it before <see cref="CallId"/>).</summary>
     public string ToPeerId
@@ -114,22 +114,22 @@ public sealed class Hdr
     }
 
     /// <summary>Peer API: an operation code defined by the application.</summary>
-    public int FragOp
+    public int Operation
     {
-        get => _peer?.FragOp ?? 0;
+        get => _peer?.Operation ?? 0;
         set
         {
             if (value != 0 || _peer is not null)
             {
-                (_peer ??= new PeerFields()).FragOp = value;
+                (_peer ??= new PeerFields()).Operation = value;
             }
         }
     }
 
     /// <summary>Returns a copy; <see cref="Args"/> is copied too, so the two headers can change independently.</summary>
-    public Hdr Clone()
+    public MessageHeader Clone()
     {
-        var copy = (Hdr)MemberwiseClone();
+        var copy = (MessageHeader)MemberwiseClone();
         copy._args = _args is null ? null : new Dictionary<string, string>(_args, StringComparer.Ordinal);
         copy._peer = _peer?.Clone();
         return copy;
@@ -144,6 +144,6 @@ public sealed class Hdr
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"Hdr(Typ={Typ}, ServiceName={ServiceName}, Seqno={Seqno}, CallId={CallId}, From={From}, To={To}, " +
+        $"MessageHeader(CallType={CallType}, ServiceName={ServiceName}, SequenceNumber={SequenceNumber}, CallId={CallId}, From={From}, To={To}, " +
         $"Subject={Subject}, StreamPart={StreamPart})";
 }

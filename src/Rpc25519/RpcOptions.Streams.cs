@@ -4,7 +4,7 @@ using Rpc25519.Typed;
 
 namespace Rpc25519;
 
-public sealed partial class RpcConfig
+public sealed partial class RpcOptions
 {
     private CompressionAlgo _compression = CompressionAlgo.None;
 
@@ -12,7 +12,7 @@ public sealed partial class RpcConfig
     /// The compression this side uses when it sends. A client always uses it; a server answers each client in the
     /// compression that client last used (reader makes right) and uses this one until the client has sent anything.
     /// Receiving never depends on it: every side decodes all algorithms. Messages with
-    /// <see cref="Messages.Hdr.NoSystemCompression"/> set, bodies under 256 bytes, and bodies that would not shrink
+    /// <see cref="Messages.MessageHeader.SkipCompression"/> set, bodies under 256 bytes, and bodies that would not shrink
     /// are sent uncompressed. Default <see cref="CompressionAlgo.None"/>.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Set to <see cref="CompressionAlgo.NoSystemCompression"/> or an
@@ -23,7 +23,7 @@ public sealed partial class RpcConfig
         set => _compression = value <= CompressionAlgo.Zstd11
             ? value
             : throw new ArgumentOutOfRangeException(nameof(value), value,
-                $"RpcConfig.Compression must be one of: {string.Join(", ", CompressionNames.All)}.");
+                $"RpcOptions.Compression must be one of: {string.Join(", ", CompressionNames.All)}.");
     }
 
     /// <summary>

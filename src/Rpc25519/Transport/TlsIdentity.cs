@@ -1,0 +1,80 @@
+using Org.BouncyCastle.Crypto.Parameters;
+using Org.BouncyCastle.X509;
+using Rpc25519.Security;
+
+namespace Rpc25519.Transport;
+
+/// <summary>One side's TLS identity and trust anchors as loaded from disk: its Ed25519 key and certificate, our CA and
+/// the known-keys file. Loaded once per <see cref="TlsOptions"/> and side, then shared by every connection.</summary>
+/// <remarks>Immutable.</remarks>
+internal sealed class TlsIdentity
+{
+    private TlsIdentity(Ed25519PrivateKeyParameters key, X509Certificate certificate, X509Certificate? ca,
+        bool skipVerify, string knownKeysPath, TimeSpan handshakeTimeout)
+    {
+        PrivateKey = key;
+        Certificate = certificate;
+        Ca = ca;
+        SkipVerify = skipVerify;
+        KnownKeysPath = knownKeysPath;
+        HandshakeTimeout = handshakeTimeout;
+    }
+
+    public Ed25519PrivateKeyParameters PrivateKey { get; }
+
+    public X509Certificate Certificate { get; }
+
+    /// <summary>The CA peers must be signed by; null only with <see cref="SkipVerify"/>.</summary>
+    public X509Certificate? Ca { get; }
+
+    public bool SkipVerify { get; }
+
+    /// <summary>The known-keys file of this side ("" for none).</summary>
+    public string KnownKeysPath { get; }
+
+    public TimeSpan HandshakeTimeout { get; }
+
+    /// <summary>Loads the key pair of one side from <see cref="TlsOptions.CertPath"/>.</summary>
+    /// <exception cref="RpcException">A file is missing, unreadable, not Ed25519, or its pass-phrase is
+    /// wrong or unavailable.</exception>
+    public static TlsIdentity Load(TlsOptions options, bool server)
+    {
+        if (options.HandshakeTimeout < TimeSpan.Zero)
+        {
+            throw new ArgumentException("TlsOptions.HandshakeTimeout must be zero (no limit) or positive.",
+                nameof(options));
+        }
+        string directory = string.IsNullOrWhiteSpace(options.CertPath) ? SecurityPaths.DefaultCertsDirectory
+            : options.CertPath;
+        string name = server ? options.ServerKeyPairName : options.ClientKeyPairName;
+        string certPath = Path.Combine(directory, name + ".crt");
+        string keyPath = Path.Combine(directory, name + ".key");
+        string caPath = Path.Combine(directory, SelfCertificates.CaCertificateFileName);
+        if (!File.Exists(certPath) || !File.Exists(keyPath))
+        {
+            throw new RpcException($"TLS needs the key pair '{name}' ({certPath} and {keyPath}); make one with " +
+                $"'selfy -k {name}', point TlsOptions.CertPath at its directory, or choose TransportKind.Tcp.");
+        }
+        X509Certificate certificate = CertificateChecker.ReadPem(certPath)[0];
+        Ed25519PrivateKeyParameters key = PrivateKeyFile.Read(keyPath,
+            Passphrase.ForLoading(options.PassphraseProvider));
+        byte[]? certKey = CertificateChecker.Ed25519Key(certificate);
+        if (certKey is null || !certKey.AsSpan().SequenceEqual(key.GeneratePublicKey().GetEncoded()))
+        {
+            throw new RpcException($"'{keyPath}' is not the private key of '{certPath}' (or the certificate is not " +
+                "Ed25519).");
+        }
+        X509Certificate? ca = null;
+        if (!options.SkipVerifyKeys)
+        {
+            if (!File.Exists(caPath))
+            {
+                throw new RpcException($"TLS needs our CA certificate '{caPath}' to verify peers.");
+            }
+            ca = CertificateChecker.ReadPem(caPath)[0];
+        }
+        string knownKeys = options.SkipVerifyKeys ? "" : server ? options.KnownClientKeysPath
+            : options.KnownServerKeysPath;
+        return new TlsIdentity(key, certificate, ca, options.SkipVerifyKeys, knownKeys, options.HandshakeTimeout);
+    }
+}
