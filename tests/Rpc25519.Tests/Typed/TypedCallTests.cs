@@ -76,7 +76,7 @@ public sealed class NothingToServe
 
 public sealed class TypedCallTests
 {
-    private static async Task<(RpcServer Server, RpcClient Client, Arith Arith)> StartAsync()
+    internal static async Task<(RpcServer Server, RpcClient Client, Arith Arith)> StartAsync()
     {
         var arith = new Arith();
         var (server, port) = await Loopback.StartServerAsync(s => s.Register(arith));
