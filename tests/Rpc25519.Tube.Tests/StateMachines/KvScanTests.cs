@@ -67,6 +67,7 @@ public class KvScanTests
         Assert.Empty(driver.Kv(KvCommands.PrefixScan("empty", Of("a"))).Items!);
         Assert.Empty(driver.Kv(KvCommands.ListKeys("empty")).Keys!);
         Assert.Throws<TableNotFoundException>(() => driver.Kv(KvCommands.Range("none", [], null)));
+        Assert.Throws<InvalidCommandException>(() => driver.Kv(KvCommands.Range("t", [], null, limit: -1)));
     }
 
     [Fact]

@@ -6,6 +6,11 @@ public sealed partial class KvStateMachine
 {
     private KvResult Read(long nowMs, KvCommand c)
     {
+        if (c.Limit < 0)
+        {
+            throw new Errors.InvalidCommandException($"A limit cannot be negative (got {c.Limit}); use 0 for no limit.");
+        }
+
         switch (c.Operation)
         {
             case KvOperation.Get:
