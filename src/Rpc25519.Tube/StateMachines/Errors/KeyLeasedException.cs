@@ -4,23 +4,16 @@ namespace Rpc25519.Tube.StateMachines.Errors;
 
 /// <summary>
 /// The key is leased by another session, so this session may not write, delete or lease it until the lease ends
-/// (by log time) or its holder releases it. <see cref="Current"/> shows the holder, the end time and the value.
+/// (by log time) or its holder releases it. In <see cref="KeyConflictException.Current"/>,
+/// <see cref="KvItem.LeaseSession"/> is the holder and <see cref="KvItem.LeaseUntil"/> the end of its lease.
 /// </summary>
-public sealed class KeyLeasedException : TubeException
+public sealed class KeyLeasedException : KeyConflictException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="message">Who holds the lease, until when, and what to do.</param>
     /// <param name="current">The key as it is now (holder, lease end, fencing token, value).</param>
     public KeyLeasedException(string message, KvItem? current)
-        : base(TubeErrorCode.KeyLeased, message)
+        : base(TubeErrorCode.KeyLeased, message, current)
     {
-        Current = current;
     }
-
-    /// <summary>The key as it is now: <see cref="KvItem.LeaseSession"/> is the holder, <see cref="KvItem.LeaseUntil"/>
-    /// the end of its lease.</summary>
-    public KvItem? Current { get; }
-
-    /// <inheritdoc />
-    internal override byte[]? DetailPayload => Current is null ? null : TubeSerializer.Serialize(Current);
 }
