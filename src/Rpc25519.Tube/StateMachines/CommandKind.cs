@@ -15,4 +15,8 @@ public enum CommandKind
 
     /// <summary>Close a session: its cached replies are dropped and its leases released.</summary>
     CloseSession = 3,
+
+    /// <summary>Do nothing but move the log time forward (and so expire idle sessions and their leases). A leader
+    /// host proposes one now and then while no other command arrives.</summary>
+    Tick = 4,
 }

@@ -172,6 +172,7 @@ public sealed partial class StateMachineSet
         CommandKind.OpenSession => OpenSession(index, command),
         CommandKind.KeepAlive => KeepAlive(index, command),
         CommandKind.CloseSession => CloseSession(index, command),
+        CommandKind.Tick => TubeReply.Success(index, []),
         _ => throw new MalformedCommandException(
             $"Unknown command kind {(int)command.Kind}; the sender is newer than the replicas."),
     };

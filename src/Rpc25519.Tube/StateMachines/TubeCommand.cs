@@ -73,6 +73,11 @@ public sealed class TubeCommand
     public static TubeCommand CloseSession(long sessionId) =>
         new() { Kind = CommandKind.CloseSession, SessionId = sessionId };
 
+    /// <summary>A command that only moves the log time forward (to the leader's stamp on its entry), so idle sessions
+    /// expire and their leases are released even when no client writes.</summary>
+    /// <returns>The command.</returns>
+    public static TubeCommand Tick() => new() { Kind = CommandKind.Tick };
+
     /// <summary>Serializes the command for a log entry.</summary>
     /// <returns>The MessagePack bytes.</returns>
     public byte[] ToBytes() => TubeSerializer.Serialize(this);

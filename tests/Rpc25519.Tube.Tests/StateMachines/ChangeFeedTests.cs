@@ -124,4 +124,39 @@ public class ChangeFeedTests
         Assert.Empty(driver.Set.Changes.Read(1).Changes);
         Assert.Equal(2, driver.Set.Changes.Read(1).NextIndex);
     }
+
+    [Fact]
+    public void FiltersSelectATableAndAKeyPrefix()
+    {
+        var driver = new MachineDriver();
+        driver.Kv(KvCommands.Put("t", Of("user/1"), Of("a")));
+        driver.Kv(KvCommands.Put("t", Of("order/1"), Of("b")));
+        driver.Kv(KvCommands.Put("u", Of("user/2"), Of("c")));
+        driver.Kv(KvCommands.Put("t", Of("user/3"), Of("d")));
+
+        var users = driver.Set.Changes.Read(1, filter: new ChangeFilter(Table: "t", KeyPrefix: Of("user/")));
+        Assert.Equal([ChangeKind.TableCreated, ChangeKind.Put, ChangeKind.Put], users.Changes.Select(c => c.Kind));
+        Assert.Equal(["", "user/1", "user/3"], users.Changes.Select(c => Text(c.Key)));
+        Assert.Equal(driver.Index + 1, users.NextIndex);
+
+        var page = driver.Set.Changes.Read(2, maxChanges: 1, filter: new ChangeFilter(KeyPrefix: Of("user/")));
+        Assert.Equal("user/2", Text(Assert.Single(page.Changes, c => c.Kind == ChangeKind.Put).Key));
+        Assert.Equal(4, page.NextIndex);
+        Assert.Empty(driver.Set.Changes.Read(1, filter: new ChangeFilter(Machine: "ledger")).Changes);
+    }
+
+    [Fact]
+    public void TicksMoveLogTimeSoIdleSessionsExpireWithoutWrites()
+    {
+        var driver = new MachineDriver();
+        var session = driver.OpenSession(TimeSpan.FromSeconds(5));
+        session.Kv(KvCommands.Put("t", Of("k"), Of("v"), TimeSpan.FromMinutes(1)));
+        driver.Advance(TimeSpan.FromSeconds(6));
+        driver.Send(TubeCommand.Tick()).ThrowIfError();
+
+        Assert.Equal(0, driver.Set.SessionCount);
+        var released = driver.Set.Changes.Read(driver.Index).Changes;
+        Assert.Equal(ChangeKind.LeaseReleased, Assert.Single(released).Kind);
+        Assert.Equal(0, driver.Query(KvCommands.Get("t", Of("k"))).Item!.LeaseSession);
+    }
 }

@@ -32,9 +32,11 @@ public sealed class ChangeFeed
     /// <summary>Returns the changes from <paramref name="fromIndex"/> on, in log order.</summary>
     /// <param name="fromIndex">The first log index of interest (a previous page's <see cref="ChangeFeedPage.NextIndex"/>).</param>
     /// <param name="maxChanges">At most this many changes, except that the changes of one index are never split.</param>
+    /// <param name="filter">Only the changes it matches (null for all); <see cref="ChangeFeedPage.NextIndex"/> still
+    /// moves past the changes it skipped.</param>
     /// <returns>The page; <see cref="ChangeFeedPage.IsCompacted"/> when the feed no longer covers
     /// <paramref name="fromIndex"/>.</returns>
-    public ChangeFeedPage Read(long fromIndex, int maxChanges = 1000)
+    public ChangeFeedPage Read(long fromIndex, int maxChanges = 1000, ChangeFilter? filter = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(fromIndex, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxChanges, 1);
@@ -47,6 +49,11 @@ public sealed class ChangeFeed
         for (int i = FirstAtOrAfter(fromIndex); i < count; i++)
         {
             var change = At(i);
+            if (filter is not null && !filter.Matches(change))
+            {
+                continue;
+            }
+
             if (changes.Count >= maxChanges && change.Index != changes[^1].Index)
             {
                 return new ChangeFeedPage(changes, change.Index);
