@@ -25,6 +25,11 @@ public sealed class StateMachineOptions
     /// <summary>The longest lease a write may take. Default 15 minutes.</summary>
     public TimeSpan MaxLeaseDuration { get; init; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>How long after a lease's end (in log time) another session may take the key: room for a leader whose
+    /// clock runs ahead of the holder's, so the holder stops before anyone else starts. The holder's own view is
+    /// unchanged. Default 0.</summary>
+    public TimeSpan LeaseClockDriftBound { get; init; } = TimeSpan.Zero;
+
     /// <summary>How many changes the change feed keeps. Default 10,000.</summary>
     public int ChangeFeedMaxEvents { get; init; } = 10_000;
 
@@ -47,11 +52,11 @@ public sealed class StateMachineOptions
         }
 
         if (MaxCachedRepliesPerSession < 1 || MaxValueBytes < 0 || MaxKeyBytes < 1 || ChangeFeedMaxEvents < 1 ||
-            ChangeFeedMaxBytes < 1 || MaxLeaseDuration <= TimeSpan.Zero)
+            ChangeFeedMaxBytes < 1 || MaxLeaseDuration <= TimeSpan.Zero || LeaseClockDriftBound < TimeSpan.Zero)
         {
             throw new ArgumentException(
                 "MaxCachedRepliesPerSession, MaxKeyBytes, ChangeFeedMaxEvents, ChangeFeedMaxBytes and " +
-                "MaxLeaseDuration must be positive, and MaxValueBytes at least 0.");
+                "MaxLeaseDuration must be positive, and MaxValueBytes and LeaseClockDriftBound at least 0.");
         }
     }
 }

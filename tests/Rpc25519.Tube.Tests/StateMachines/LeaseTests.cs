@@ -1,3 +1,4 @@
+using Rpc25519.Tube.StateMachines;
 using Rpc25519.Tube.StateMachines.Changes;
 using Rpc25519.Tube.StateMachines.Errors;
 using Rpc25519.Tube.StateMachines.Kv;
@@ -160,5 +161,20 @@ public class LeaseTests
         other.Kv(KvCommands.Put("t", Of("a"), Of("x")), T0 + 2);
         other.Kv(KvCommands.Put("u", Of("b"), Of("x")), T0 + 2);
         Assert.Equal(2, driver.Set.Changes.Read(1).Changes.Count(c => c.Kind == ChangeKind.LeaseReleased));
+    }
+
+    [Fact]
+    public void OthersWaitForTheClockDriftBoundAfterTheLeaseEnds()
+    {
+        var set = StateMachineSet.WithKv(new StateMachineOptions { LeaseClockDriftBound = TimeSpan.FromMilliseconds(500) });
+        var d = new MachineDriver(set);
+        var holder = d.OpenSession();
+        var next = d.OpenSession();
+        holder.Kv(KvCommands.Put("t", Of("k"), Of("v"), TenSeconds), T0);
+
+        var e = Assert.Throws<KeyLeasedException>(() => next.Kv(KvCommands.Put("t", Of("k"), Of("x")), T0 + 10_499));
+        Assert.Contains("clock drift bound", e.Message);
+        Assert.Equal(0, e.Current!.LeaseSession);
+        next.Kv(KvCommands.Put("t", Of("k"), Of("x"), TenSeconds), T0 + 10_500);
     }
 }

@@ -99,4 +99,31 @@ public class SnapshotTests
         set.Apply(1, 0, TubeCommand.OpenSession().ToBytes());
         Assert.Throws<InvalidOperationException>(() => set.Register(BankLedger.DefaultName, new BankLedger()));
     }
+
+    [Theory]
+    [InlineData(21, 57)]
+    [InlineData(22, 203)]
+    public void ASnapshotTakenMidwayPlusTheRestOfTheLogGivesTheSameState(int seed, int snapshotAt)
+    {
+        var driver = new MachineDriver(Workload.NewSet());
+        Workload.Run(driver, seed, 300);
+
+        var prefix = Workload.NewSet();
+        foreach (var (index, time, command) in driver.Log.Take(snapshotAt))
+        {
+            prefix.Apply(index, time, command);
+        }
+
+        using var stream = new MemoryStream();
+        prefix.WriteSnapshot(stream);
+        stream.Position = 0;
+        var recovered = Workload.NewSet();
+        recovered.RestoreSnapshot(stream);
+        foreach (var (index, time, command) in driver.Log.Skip(snapshotAt))
+        {
+            recovered.Apply(index, time, command);
+        }
+
+        Assert.Equal(driver.Set.ComputeStateHash(), recovered.ComputeStateHash());
+    }
 }

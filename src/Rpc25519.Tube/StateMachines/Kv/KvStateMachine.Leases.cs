@@ -5,15 +5,19 @@ namespace Rpc25519.Tube.StateMachines.Kv;
 /// <summary>Leases: who may write a key, grants and renewals, and the index of each session's leases.</summary>
 public sealed partial class KvStateMachine
 {
-    private static void EnsureNotLeasedByOther(KvRecord? record, string table, long sessionId, long nowMs)
+    /// <summary>Refuses when another session's lease still protects the key: until its end, plus the configured
+    /// clock drift bound.</summary>
+    private void EnsureNotLeasedByOther(KvRecord? record, string table, long sessionId, long nowMs)
     {
-        long holder = record?.ActiveLeaseHolder(nowMs) ?? 0;
+        long driftMs = (long)options.LeaseClockDriftBound.TotalMilliseconds;
+        long holder = record is { LeaseSession: not 0 } && nowMs < record.LeaseUntilMs + driftMs ? record.LeaseSession : 0;
         if (holder != 0 && holder != sessionId)
         {
             var until = DateTimeOffset.FromUnixTimeMilliseconds(record!.LeaseUntilMs);
+            string drift = driftMs == 0 ? "" : $" (others may take it {driftMs} ms later, the clock drift bound)";
             throw new KeyLeasedException(
                 $"Key {ByteKeys.Display(record.Key)} in table '{table}' is leased by session {holder} until " +
-                $"{until:O} (log time); wait until then or until that session releases it, then retry.",
+                $"{until:O} (log time){drift}; wait until then or until that session releases it, then retry.",
                 record.ToItem(nowMs, withValue: true));
         }
     }
@@ -76,7 +80,7 @@ public sealed partial class KvStateMachine
         leased.Add(record);
     }
 
-    private static void EnsureNoForeignLeases(KvTable table, long sessionId, long nowMs)
+    private void EnsureNoForeignLeases(KvTable table, long sessionId, long nowMs)
     {
         foreach (var record in table.All)
         {
