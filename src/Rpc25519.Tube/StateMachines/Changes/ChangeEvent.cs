@@ -2,7 +2,8 @@ using MessagePack;
 
 namespace Rpc25519.Tube.StateMachines.Changes;
 
-/// <summary>One change applied to the replicated state, as recorded in the change feed.</summary>
+/// <summary>One change applied to the replicated state, as recorded in the change feed. The key and value arrays
+/// are shared with the store: treat them as read-only.</summary>
 [MessagePackObject]
 public sealed class ChangeEvent
 {
