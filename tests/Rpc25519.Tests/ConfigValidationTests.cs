@@ -23,6 +23,8 @@ public sealed class ConfigValidationTests
     [InlineData("SendQueueCapacity")]
     [InlineData("DefaultCallTimeout")]
     [InlineData("ClientKeepAliveInterval")]
+    [InlineData("StreamWindowBytes")]
+    [InlineData("Transport")]
     public void Out_of_range_settings_are_refused_naming_the_setting(string setting)
     {
         var config = new RpcOptions { ListenAddress = "127.0.0.1:0", Transport = TransportKind.Tcp };
@@ -32,6 +34,8 @@ public sealed class ConfigValidationTests
             case "SendQueueCapacity": config.SendQueueCapacity = 0; break;
             case "DefaultCallTimeout": config.DefaultCallTimeout = TimeSpan.Zero; break;
             case "ClientKeepAliveInterval": config.ClientKeepAliveInterval = TimeSpan.FromSeconds(-1); break;
+            case "StreamWindowBytes": config.StreamWindowBytes = 256 * 1024 - 1; break;
+            case "Transport": config.Transport = (TransportKind)7; break;
         }
 
         ArgumentException error = Assert.Throws<ArgumentException>(() => new RpcServer(config));

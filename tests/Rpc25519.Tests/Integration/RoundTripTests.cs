@@ -78,6 +78,45 @@ public sealed class RoundTripTests
     }
 
     [Fact]
+    public async Task A_handler_may_return_its_request_as_the_reply_and_an_empty_subject_becomes_the_requests()
+    {
+        var (server, port) = await Loopback.StartServerAsync(s =>
+        {
+            s.RegisterCall("mirror", (request, _) => ValueTask.FromResult(request));
+            s.RegisterCall("fresh", (_, _) => ValueTask.FromResult(new Message { Payload = [42] }));
+        });
+        await using var _ = server;
+        await using RpcClient client = await Loopback.ConnectAsync(port);
+        Message request = Loopback.Request("mirror", "look");
+        request.Header.Subject = "topic";
+        request.Header.Args["k"] = "v";
+
+        Message asked = Loopback.Request("fresh");
+        asked.Header.Subject = "asked";
+
+        Message mirrored = await client.CallAsync(request);
+        Message fresh = await client.CallAsync(asked);
+
+        Assert.Equal("look", mirrored.Text());
+        Assert.Equal(("topic", "v", CallType.Reply), (mirrored.Header.Subject, mirrored.Header.Args["k"], mirrored.Header.CallType));
+        Assert.Equal(request.Header.CallId, mirrored.Header.CallId);
+        Assert.Equal([42], fresh.Payload);
+        Assert.Equal("asked", fresh.Header.Subject);
+    }
+
+    [Fact]
+    public async Task A_handler_that_returns_null_is_reported_to_the_caller()
+    {
+        var (server, port) = await Loopback.StartServerAsync(s => s.RegisterCall("nothing", (_, _) => default));
+        await using var _ = server;
+        await using RpcClient client = await Loopback.ConnectAsync(port);
+
+        var error = await Assert.ThrowsAsync<RemoteException>(() => client.CallAsync(Loopback.Request("nothing")));
+
+        Assert.Contains("returned null", error.Message);
+    }
+
+    [Fact]
     public async Task Unknown_service_is_a_CallRejectedException_naming_it_and_the_connection_keeps_working()
     {
         var (server, port) = await Loopback.StartServerAsync(Loopback.Echo);

@@ -33,6 +33,31 @@ public sealed class PeerLifecycleTests
     }
 
     [Fact]
+    public async Task Await_using_a_circuit_and_a_peer_closes_both_and_waits_for_the_service_function()
+    {
+        await using PeerHarness h = await StartAsync();
+        LocalPeer remote;
+        Circuit closedCircuit;
+        LocalPeer closedPeer;
+        await using (LocalPeer local = await h.Client.PeerApi.StartLocalPeerAsync(Sink))
+        {
+            closedPeer = local;
+            await using (Circuit circuit = await h.Client.PeerApi.OpenCircuitToNewPeerAsync(local, "scoped", Echo,
+                h.Client.RemoteAddress))
+            {
+                closedCircuit = circuit;
+                remote = h.Server.PeerApi.GetLocalPeers(Echo).Single();
+                await Eventually(() => remote.OpenCircuitCount == 1, "the circuit at the remote");
+            }
+            Assert.True(closedCircuit.IsClosed);
+            await Eventually(() => remote.OpenCircuitCount == 0, "the remote's end of the disposed circuit closed");
+            Assert.False(local.IsClosed);
+        }
+        Assert.True(closedPeer.IsClosed);
+        Assert.True(closedPeer.Completion.IsCompleted);
+    }
+
+    [Fact]
     public async Task Service_function_returning_closes_the_peer_and_the_start_token_cancels_it()
     {
         await using PeerHarness h = await StartAsync();
