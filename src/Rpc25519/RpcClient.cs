@@ -66,15 +66,15 @@ public sealed partial class RpcClient : IAsyncDisposable, IRpcConnectionOwner
     public PingStats PingStats => _connection.GetPingStats();
 
     /// <summary>Connects to <see cref="RpcOptions.ServerAddress"/>.</summary>
-    /// <param name="config">Settings; copied and validated now.</param>
+    /// <param name="options">Settings; copied and validated now.</param>
     /// <param name="cancellationToken">Cancels the connect (which is also bounded by
     /// <see cref="RpcOptions.ConnectTimeout"/>).</param>
     /// <exception cref="ArgumentException">A setting is invalid; the message names it.</exception>
     /// <exception cref="RpcTransportException">The server cannot be reached.</exception>
     /// <exception cref="RpcTimeoutException">The connect took longer than <see cref="RpcOptions.ConnectTimeout"/>.</exception>
-    public static async Task<RpcClient> ConnectAsync(RpcOptions config, CancellationToken cancellationToken = default)
+    public static async Task<RpcClient> ConnectAsync(RpcOptions options, CancellationToken cancellationToken = default)
     {
-        RpcOptions copy = ConfigValidator.ValidatedCopy(config, forServer: false);
+        RpcOptions copy = ConfigValidator.ValidatedCopy(options, forServer: false);
         var client = new RpcClient(new EndpointContext(copy, "Rpc25519.RpcClient"));
         ITransport transport = TransportSelector.For(copy);
         using var timeout = copy.ConnectTimeout > TimeSpan.Zero

@@ -33,11 +33,11 @@ public sealed partial class RpcServer : IAsyncDisposable
     private int _disposed;
 
     /// <summary>Creates a server; nothing is bound until <see cref="StartAsync"/>.</summary>
-    /// <param name="config">Settings; copied and validated now (<see cref="RpcOptions.ListenAddress"/> is required).</param>
+    /// <param name="options">Settings; copied and validated now (<see cref="RpcOptions.ListenAddress"/> is required).</param>
     /// <exception cref="ArgumentException">A setting is invalid; the message names it.</exception>
-    public RpcServer(RpcOptions config)
+    public RpcServer(RpcOptions options)
     {
-        _endpoint = new EndpointContext(ConfigValidator.ValidatedCopy(config, forServer: true), "Rpc25519.RpcServer");
+        _endpoint = new EndpointContext(ConfigValidator.ValidatedCopy(options, forServer: true), "Rpc25519.RpcServer");
         PeerApi = new PeerApi(_endpoint, () => LocalAddress,
             address => _sessions.TryGetValue(address, out ServerSession? session) ? session.Connection : null);
     }

@@ -74,17 +74,19 @@ public sealed partial class PeerApi
 
     /// <summary>Registers (or replaces) the code of the peer service <paramref name="name"/>; a start by this side or
     /// by a remote runs it once per new <see cref="LocalPeer"/>.</summary>
+    /// <param name="name">The service name, a URL segment (no <c>/</c>).</param>
+    /// <param name="handler">Runs once per started peer, with its channel of new circuits.</param>
     /// <exception cref="ArgumentException">The name is empty or contains <c>/</c>.</exception>
-    public void RegisterPeerService(string name, PeerServiceHandler func)
+    public void RegisterPeerService(string name, PeerServiceHandler handler)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        ArgumentNullException.ThrowIfNull(func);
+        ArgumentNullException.ThrowIfNull(handler);
         if (name.Contains('/', StringComparison.Ordinal))
         {
             throw new ArgumentException($"Peer service name '{name}' must not contain '/': it is a URL segment.",
                 nameof(name));
         }
-        _services[name] = func;
+        _services[name] = handler;
     }
 
     /// <summary>Starts a local instance of a registered service; its service function begins at once.</summary>

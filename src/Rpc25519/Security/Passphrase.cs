@@ -14,7 +14,7 @@ public static class Passphrase
     /// <summary>A source for loading keys: <paramref name="provider"/> when given, else the environment variable;
     /// with neither, asking for a pass-phrase fails with a message that says what to set.</summary>
     /// <param name="provider">The program's callback, or null.</param>
-    public static Func<string, string> ForLoading(Func<string, string>? provider) =>
+    internal static Func<string, string> ForLoading(Func<string, string>? provider) =>
         provider ?? (path => Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } fromEnv
             ? fromEnv
             : throw new RpcException($"The key file '{path}' is protected by a pass-phrase; set " +
