@@ -1,6 +1,6 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.IO.Pipelines;
+using Rpc25519.Messages;
 using Rpc25519.Transport;
 
 namespace Rpc25519.SimNet;
@@ -14,8 +14,6 @@ namespace Rpc25519.SimNet;
 /// any number of times.</remarks>
 internal sealed class SimConnection : IConnection, IDuplexPipe
 {
-    private static readonly byte[] FrameMagic = [0x52, 0x50, 0x43, 0xED];
-    private const int FrameHeaderBytes = 12;
 
     private readonly SimNetwork _network;
     private readonly Pipe _inbound;
@@ -305,16 +303,15 @@ internal sealed class SimConnection : IConnection, IDuplexPipe
     private int SendFrames(ReadOnlySpan<byte> bytes)
     {
         int consumed = 0;
-        while (bytes.Length - consumed >= FrameHeaderBytes)
+        while (bytes.Length - consumed >= FrameHeader.Size)
         {
             ReadOnlySpan<byte> rest = bytes[consumed..];
-            if (!rest[..FrameMagic.Length].SequenceEqual(FrameMagic))
+            if (!FrameHeader.TryGetFrameLength(rest, out long frameBytes))
             {
                 // Not Rpc25519 framing: send the rest as one message rather than guess at boundaries.
                 _network.SendData(this, rest.ToArray());
                 return bytes.Length;
             }
-            long frameBytes = FrameHeaderBytes + (long)(uint)BinaryPrimitives.ReadInt32BigEndian(rest[8..12]);
             if (frameBytes > rest.Length)
             {
                 break;

@@ -6,7 +6,7 @@ namespace Rpc25519;
 public sealed partial class RpcServer
 {
     /// <summary>Routes one incoming message (called on its connection's reader loop; never blocks).</summary>
-    internal void Dispatch(ServerSession session, Message request)
+    private void Dispatch(ServerSession session, Message request)
     {
         MessageHeader hdr = request.Header;
         switch (hdr.CallType)
@@ -84,15 +84,13 @@ public sealed partial class RpcServer
             TaskCreationOptions.DenyChildAttach, scheduler);
     }
 
-    internal void HandlerEnded()
+    private void HandlerEnded()
     {
         if (Interlocked.Decrement(ref _runningHandlers) == 0)
         {
             Volatile.Read(ref _handlersIdle)?.TrySetResult();
         }
     }
-
-    internal EndpointContext Endpoint => _endpoint;
 
     private void SendCallError(ServerSession session, Message request, string description, bool paysOwedReply = false)
     {
@@ -113,7 +111,7 @@ public sealed partial class RpcServer
     /// <param name="session">The client to answer.</param>
     /// <param name="reply">The reply, fully stamped.</param>
     /// <param name="paysOwedReply">Whether this answers a two-way request counted by <see cref="ServerSession.ReplyOwed"/>.</param>
-    internal async Task SendReplyAsync(ServerSession session, Message reply, bool paysOwedReply)
+    private async Task SendReplyAsync(ServerSession session, Message reply, bool paysOwedReply)
     {
         try
         {

@@ -16,7 +16,7 @@ namespace Rpc25519;
 /// concurrently and may finish out of order; a slow handler never stalls its connection's reader.</para>
 /// <para>A client that breaks the wire protocol is disconnected with a logged reason; the others are unaffected.</para>
 /// </remarks>
-public sealed partial class RpcServer : IAsyncDisposable
+public sealed partial class RpcServer : IAsyncDisposable, IServerSessionOwner
 {
     private readonly EndpointContext _endpoint;
     private readonly ServiceRegistry _registry = new();
@@ -202,7 +202,7 @@ public sealed partial class RpcServer : IAsyncDisposable
     private ServerSession[] SessionsInOrder() =>
         [.. _sessions.Values.OrderBy(session => session.RemoteAddress, StringComparer.Ordinal)];
 
-    internal void OnSessionClosed(ServerSession session)
+    private void OnSessionClosed(ServerSession session)
     {
         // Removes the entry only if it is still this session (the pair compares the value too).
         _sessions.TryRemove(new KeyValuePair<string, ServerSession>(session.RemoteAddress, session));

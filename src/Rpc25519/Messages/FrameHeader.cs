@@ -42,6 +42,22 @@ internal readonly struct FrameHeader
     }
 
     /// <summary>
+    /// Whether <paramref name="bytes"/> (at least <see cref="Size"/> of them) start with the frame magic, and if so
+    /// how long the whole frame is, header included. Checks nothing else: for tools that cut a byte stream into frames
+    /// (the simulated network) without decoding them.
+    /// </summary>
+    public static bool TryGetFrameLength(ReadOnlySpan<byte> bytes, out long frameBytes)
+    {
+        frameBytes = 0;
+        if (bytes.Length < Size || !bytes[..Magic.Length].SequenceEqual(Magic))
+        {
+            return false;
+        }
+        frameBytes = Size + (long)(uint)BinaryPrimitives.ReadInt32BigEndian(bytes[8..Size]);
+        return true;
+    }
+
+    /// <summary>
     /// Reads a header from the start of <paramref name="buffer"/>. Returns <see langword="false"/> when fewer than
     /// <see cref="Size"/> bytes are there, but rejects a bad magic as soon as any of its bytes has arrived.
     /// </summary>

@@ -5,7 +5,7 @@ namespace Rpc25519.Rpc;
 /// <summary>One run of a registered function for one request, from start to reply.</summary>
 internal sealed class HandlerInvocation : IThreadPoolWorkItem
 {
-    private readonly RpcServer _server;
+    private readonly IServerSessionOwner _server;
     private readonly ServerSession _session;
     private readonly Message _request;
     private readonly Func<Message, CancellationToken, ValueTask<Message>>? _twoWay;
@@ -15,7 +15,7 @@ internal sealed class HandlerInvocation : IThreadPoolWorkItem
     /// the reader loop), so that a cancel that overtakes a slow start still finds it.</summary>
     private readonly CancellationTokenSource? _scope;
 
-    public HandlerInvocation(RpcServer server, ServerSession session, Message request,
+    public HandlerInvocation(IServerSessionOwner server, ServerSession session, Message request,
         Func<Message, CancellationToken, ValueTask<Message>>? twoWay, Func<Message, CancellationToken, ValueTask>? oneWay)
     {
         _server = server;

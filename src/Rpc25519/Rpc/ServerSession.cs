@@ -10,7 +10,7 @@ namespace Rpc25519.Rpc;
 /// <remarks>Thread-safe.</remarks>
 internal sealed class ServerSession : IRpcConnectionOwner
 {
-    private readonly RpcServer _server;
+    private readonly IServerSessionOwner _server;
 
     /// <summary>Guards <see cref="_running"/>.</summary>
     private readonly Lock _lock = new();
@@ -18,7 +18,7 @@ internal sealed class ServerSession : IRpcConnectionOwner
     /// <summary>Cancellation of each running two-way handler, by call ID.</summary>
     private readonly Dictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
 
-    public ServerSession(RpcServer server, IConnection connection, EndpointContext endpoint)
+    public ServerSession(IServerSessionOwner server, IConnection connection, EndpointContext endpoint)
     {
         _server = server;
         Connection = new RpcConnection(connection, endpoint, this, endpoint.Config.ServerKeepAliveInterval);
