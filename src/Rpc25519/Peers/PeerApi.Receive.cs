@@ -40,7 +40,7 @@ public sealed partial class PeerApi
                 }
                 return;
             default:
-                // CallPeerTraffic, CallPeerError, CallPeerTrafficWithServiceFallback.
+                // PeerTraffic, PeerError, PeerTrafficWithServiceFallback.
                 if (TryFindCircuit(connection, hdr, out Circuit? circuit))
                 {
                     circuit.Deliver(message);

@@ -32,7 +32,7 @@ internal static partial class RpcLog
         Exception exception);
 
     [LoggerMessage(EventId = 206, EventName = "NoSuchService", Level = LogLevel.Information,
-        Message = "No {Kind} function registered as '{ServiceName}' (from {RemoteAddress}); sent CallError")]
+        Message = "No {Kind} function registered as '{ServiceName}' (from {RemoteAddress}); sent an error answer")]
     public static partial void NoSuchService(ILogger logger, string kind, string serviceName, string remoteAddress);
 
     [LoggerMessage(EventId = 207, EventName = "UnclaimedReply", Level = LogLevel.Debug,
@@ -52,7 +52,7 @@ internal static partial class RpcLog
     public static partial void AcceptLoopFailed(ILogger logger, string listenAddress, Exception exception);
 
     [LoggerMessage(EventId = 211, EventName = "UnsupportedCallType", Level = LogLevel.Information,
-        Message = "Call type {CallType} from {RemoteAddress} is not served here; sent CallError")]
+        Message = "Call type {CallType} from {RemoteAddress} is not served here; sent an error answer")]
     public static partial void UnsupportedCallType(ILogger logger, string callType, string remoteAddress);
 
     [LoggerMessage(EventId = 212, EventName = "LoopFailed", Level = LogLevel.Error,
