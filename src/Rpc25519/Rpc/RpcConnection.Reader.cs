@@ -23,7 +23,7 @@ internal sealed partial class RpcConnection
                     while (TryReadFrame(ref buffer, maxFrameBytes, _decodeContext, out Message? message,
                                out byte compression))
                     {
-                        NotePeerCompression(compression);
+                        _compression.NoteReceived(compression);
                         Deliver(message);
                     }
                     if (result.IsCompleted || result.IsCanceled)
@@ -91,10 +91,10 @@ internal sealed partial class RpcConnection
         hdr.To = LocalAddress;
         DateTimeOffset now = _endpoint.TimeProvider.GetUtcNow();
         hdr.LocalReceiveTime = now;
-        Volatile.Write(ref _lastReceivedUtcTicks, now.UtcTicks);
-        if (hdr.CallType == WireCallType.KeepAlive)
+        bool keepAlive = hdr.CallType == WireCallType.KeepAlive;
+        _liveness.NoteReceived(now, keepAlive);
+        if (keepAlive)
         {
-            Interlocked.Increment(ref _keepAlivesReceived);
             return;
         }
         if (hdr.CallType is CallType.Reply or CallType.Error && hdr.SequenceNumber != 0 && Calls.TryComplete(message))

@@ -5,19 +5,11 @@ namespace Rpc25519.Rpc;
 
 internal sealed partial class RpcConnection
 {
-    /// <summary>Guards <see cref="_streams"/> and <see cref="_streamsClosed"/>.</summary>
-    private readonly Lock _streamsLock = new();
-
     /// <summary>Open streams by call ID.</summary>
-    private readonly Dictionary<string, OpenStream> _streams = new(StringComparer.Ordinal);
+    private readonly StreamTable _streams = new();
 
-    /// <summary>Open streams now; lets the reader loop skip the lookup when there are none.</summary>
-    private int _openStreams;
-
-    /// <summary>Set once the connection has closed: no stream may open any more.</summary>
-    private bool _streamsClosed;
-
-    private bool _streamsHooked;
+    /// <summary>Whether the close hook that aborts open streams is registered (once, with the first stream).</summary>
+    private int _streamsHooked;
 
     /// <summary>Per-stream receive window (see <see cref="StreamCredit"/>).</summary>
     public long StreamWindowBytes => _endpoint.Config.StreamWindowBytes;
@@ -32,40 +24,24 @@ internal sealed partial class RpcConnection
     /// <exception cref="RpcConnectionClosedException">The connection is closed.</exception>
     public bool TryAddStream(OpenStream stream)
     {
-        bool hook;
-        lock (_streamsLock)
+        bool added;
+        try
         {
-            if (_streamsClosed)
-            {
-                throw ClosedError();
-            }
-            if (!_streams.TryAdd(stream.CallId, stream))
-            {
-                return false;
-            }
-            _openStreams++;
-            hook = !_streamsHooked;
-            _streamsHooked = true;
+            added = _streams.TryAdd(stream);
         }
-        if (hook)
+        catch (InvalidOperationException)
+        {
+            throw ClosedError();
+        }
+        if (added && Interlocked.Exchange(ref _streamsHooked, 1) == 0)
         {
             // When the connection closes, every open stream ends with the reason, on both sides.
             Closing.Register(static s => ((RpcConnection)s!).AbortStreams(), this);
         }
-        return true;
+        return added;
     }
 
-    public void RemoveStream(OpenStream stream)
-    {
-        lock (_streamsLock)
-        {
-            if (_streams.TryGetValue(stream.CallId, out OpenStream? found) && ReferenceEquals(found, stream))
-            {
-                _streams.Remove(stream.CallId);
-                _openStreams--;
-            }
-        }
-    }
+    public void RemoveStream(OpenStream stream) => _streams.Remove(stream);
 
     /// <summary>Sends a cancellation for a call ID without waiting (dropped if the send queue is full or closed).</summary>
     public void SendCancelBestEffort(string callId, ulong seqno, string serviceName)
@@ -88,16 +64,11 @@ internal sealed partial class RpcConnection
         CallType type = message.Header.CallType;
         bool streamFrame = type is >= CallType.UploadMore and <= CallType.DownloadEnd
             and not CallType.DownloadRequest or WireCallType.StreamCredit;
-        if (!streamFrame && (Volatile.Read(ref _openStreams) == 0
-                             || type is not (CallType.Reply or CallType.Error)))
+        if (!streamFrame && (_streams.IsEmpty || type is not (CallType.Reply or CallType.Error)))
         {
             return false;
         }
-        OpenStream? stream;
-        lock (_streamsLock)
-        {
-            _streams.TryGetValue(message.Header.CallId, out stream);
-        }
+        OpenStream? stream = _streams.Find(message.Header.CallId);
         if (stream is not null && stream.Route(message))
         {
             return true;
@@ -112,14 +83,7 @@ internal sealed partial class RpcConnection
 
     private void AbortStreams()
     {
-        List<OpenStream> open;
-        lock (_streamsLock)
-        {
-            _streamsClosed = true;
-            open = [.. _streams.Values];
-            _streams.Clear();
-            _openStreams = 0;
-        }
+        List<OpenStream> open = _streams.Close();
         var reason = new RpcConnectionClosedException(
             $"The connection to {RemoteAddress} closed while the stream was open ({CloseReason?.Message}).", CloseReason);
         foreach (OpenStream stream in open)

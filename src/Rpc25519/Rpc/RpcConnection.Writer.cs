@@ -9,8 +9,6 @@ internal sealed partial class RpcConnection
     /// <summary>A batch is flushed once it holds this many bytes, even if more frames are queued.</summary>
     private const int FlushThresholdBytes = 256 * 1024;
 
-    /// <summary>Reused by the one running drain: the encoded body of the frame being written.</summary>
-    private readonly PooledBufferWriter _body = new();
 
     /// <summary>Reused by the one running drain: frames taken from the queue.</summary>
     private readonly List<OutgoingFrame> _batch = [];
@@ -83,7 +81,7 @@ internal sealed partial class RpcConnection
                 }
                 _batch.RemoveRange(0, taken);
                 FlushResult result = await output.FlushAsync();
-                Volatile.Write(ref _lastSentUtcTicks, _endpoint.TimeProvider.GetUtcNow().UtcTicks);
+                _liveness.NoteFlushed();
                 foreach (ISendCompletion completion in _written)
                 {
                     completion.OnSent();
@@ -122,22 +120,17 @@ internal sealed partial class RpcConnection
     /// <summary>Encodes one frame into <paramref name="output"/>; returns the bytes written (0 if it was refused).</summary>
     private int WriteFrame(PipeWriter output, in OutgoingFrame frame)
     {
-        _body.Reset();
-        byte[] payload = frame.Message.Payload;
-        MessageCodec.EncodeAllButPayload(frame.Message, _body);
-        long bodyBytes = (long)_body.WrittenCount + payload.Length;
-        int maxFrameBytes = _endpoint.Config.MaxFrameBytes;
-        if (bodyBytes > maxFrameBytes)
+        int frameBytes = _encoder.Write(output, frame.Message, out long bodyBytes);
+        if (frameBytes == 0)
         {
             frame.Completion?.OnSendFailed(new RpcException(
-                $"Message of {bodyBytes} bytes exceeds RpcOptions.MaxFrameBytes ({maxFrameBytes}); send large " +
-                "data as a stream, or raise the limit on both sides."));
+                $"Message of {bodyBytes} bytes exceeds RpcOptions.MaxFrameBytes ({_endpoint.Config.MaxFrameBytes}); " +
+                "send large data as a stream, or raise the limit on both sides."));
             return 0;
         }
-        int frameBytes = WriteFrameBody(output, frame.Message, (int)bodyBytes);
         if (frame.Message.Header.CallType == WireCallType.KeepAlive)
         {
-            Interlocked.Increment(ref _keepAlivesSent);
+            _liveness.NoteKeepAliveSent();
         }
         if (frame.Completion is { } completion)
         {
@@ -165,8 +158,7 @@ internal sealed partial class RpcConnection
         {
             frame.Completion?.OnSendFailed(error);
         }
-        _body.Dispose();
-        _compressed.Dispose();
+        _encoder.Dispose();
     }
 
     private RpcConnectionClosedException ClosedError() => new(

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Rpc25519.Compression;
 using Rpc25519.Messages;
 using Rpc25519.Transport;
 
@@ -22,6 +23,15 @@ internal sealed partial class RpcConnection : IAsyncDisposable
     private readonly IRpcConnectionOwner _owner;
     private readonly ILogger _logger;
     private readonly SendQueue _sendQueue;
+
+    /// <summary>Last send and receive times, keep-alive counts and the keep-alive / dead-connection timer.</summary>
+    private readonly LivenessMonitor _liveness;
+
+    /// <summary>The compression this side sends with, and what arrived.</summary>
+    private readonly CompressionChoice _compression;
+
+    /// <summary>Writes each outgoing message as a frame (used by the one running drain).</summary>
+    private readonly FrameEncoder _encoder;
     private readonly CancellationTokenSource _closing = new();
 
     /// <summary>The reader loop's decoder memory (repeated strings are not allocated again).</summary>
@@ -45,7 +55,9 @@ internal sealed partial class RpcConnection : IAsyncDisposable
         _endpoint = endpoint;
         _owner = owner;
         _logger = endpoint.Logger;
-        _keepAliveInterval = keepAliveInterval;
+        _liveness = NewLivenessMonitor(keepAliveInterval);
+        _compression = new CompressionChoice(endpoint.Config.Compression);
+        _encoder = new FrameEncoder(_compression, endpoint.Config.MaxFrameBytes);
         LocalAddress = connection.LocalAddress;
         RemoteAddress = connection.RemoteAddress;
         _sendQueue = new SendQueue(endpoint.Config.SendQueueCapacity, endpoint.CompletionOptions);
@@ -60,6 +72,23 @@ internal sealed partial class RpcConnection : IAsyncDisposable
 
     /// <summary>Options for completion sources of this connection's layers (<see cref="EndpointContext.CompletionOptions"/>).</summary>
     public TaskCreationOptions CompletionOptions => _endpoint.CompletionOptions;
+
+    /// <summary>Whether this side answers in the compression the peer last used (the server side does).</summary>
+    public bool MirrorPeerCompression
+    {
+        get => _compression.MirrorPeer;
+        set => _compression.MirrorPeer = value;
+    }
+
+    /// <summary>The compression this connection currently sends with.</summary>
+    public CompressionAlgo SendCompression => _compression.Current;
+
+    /// <summary>Changes the compression this side sends with from the next frame on.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not a sendable algorithm.</exception>
+    public void SetSendCompression(CompressionAlgo algo) => _compression.Set(algo);
+
+    /// <summary>Frames received so far that used <paramref name="algo"/> (diagnostics and tests).</summary>
+    public long FramesReceived(CompressionAlgo algo) => _compression.FramesReceived(algo);
 
     /// <summary>Calls made on this connection that wait for their reply.</summary>
     public CallTable Calls { get; }
@@ -87,7 +116,7 @@ internal sealed partial class RpcConnection : IAsyncDisposable
     {
         _readerLoop = Task.Factory.StartNew(static s => ((RpcConnection)s!).ReadLoopAsync(), this,
             CancellationToken.None, TaskCreationOptions.DenyChildAttach, _endpoint.Config.TaskScheduler).Unwrap();
-        StartKeepAlive();
+        _liveness.Start();
         RpcLog.ConnectionOpened(_logger, RemoteAddress, LocalAddress);
     }
 
@@ -182,7 +211,7 @@ internal sealed partial class RpcConnection : IAsyncDisposable
             StartDrain(inline: false);
         }
         Calls.Close(reason);
-        StopKeepAlive();
+        _liveness.Stop();
         if (!graceful)
         {
             _connection.Abort(reason);
