@@ -12,7 +12,7 @@ internal static class TransportSelector
         {
             return custom;
         }
-        var environment = TransportEnvironment.From(options);
+        var environment = new TransportEnvironment(options.TimeProvider, options.TaskScheduler, options.LoggerFactory);
         ITransport transport = options.Transport switch
         {
             TransportKind.Tcp => new TcpTransport(options.LoggerFactory),

@@ -46,7 +46,7 @@ public static class Passphrase
             catch (InvalidOperationException e)
             {
                 throw new RpcException($"No terminal to ask for a pass-phrase; set {EnvironmentVariable} or " +
-                    "RpcOptions.PassphraseProvider.", e);
+                    "TlsOptions.PassphraseProvider (e.g. Passphrase.ConsolePrompt).", e);
             }
             if (key.Key == ConsoleKey.Enter)
             {

@@ -160,7 +160,7 @@ internal sealed class PskConnection : LayeredConnection
     }
 
     private static AuthenticationRejectedException Mismatch(string remoteAddress) =>
-        new($"The pre-shared key of {remoteAddress} differs from ours (RpcOptions.PreSharedKeyPath); closing.");
+        new($"The pre-shared key of {remoteAddress} differs from ours (PskOptions.Path); closing.");
 
     private static void CheckHello(ReadOnlySpan<byte> hello, string remoteAddress)
     {

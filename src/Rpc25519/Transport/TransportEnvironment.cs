@@ -18,7 +18,4 @@ public sealed record TransportEnvironment(TimeProvider TimeProvider, TaskSchedul
     public static TransportEnvironment Default { get; } =
         new(TimeProvider.System, TaskScheduler.Default, NullLoggerFactory.Instance);
 
-    /// <summary>The environment of a server or client with these options.</summary>
-    internal static TransportEnvironment From(RpcOptions options) =>
-        new(options.TimeProvider, options.TaskScheduler, options.LoggerFactory);
 }
