@@ -181,9 +181,9 @@ static async Task<int> UploadAsync(RpcClient client, string what, string press)
     }
     Message reply = await uploader.CompleteAsync(new Message());
     double elapsed = started.Elapsed.TotalSeconds;
-    if (reply.Error.Length > 0 || reply.Header.Subject != data.Length.ToString())
+    if (reply.Header.Subject != data.Length.ToString())
     {
-        Console.Error.WriteLine($"cli: upload failed: {reply.Error}{reply.Header.Subject}");
+        Console.Error.WriteLine($"cli: upload failed: the server counted {reply.Header.Subject} bytes, not {data.Length}");
         return 1;
     }
     Console.WriteLine($"cli: uploaded {data.Length} bytes in {elapsed:F2} s with -press {press}: " +

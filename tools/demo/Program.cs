@@ -81,8 +81,14 @@ using (var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100)))
     }
 }
 
-Message missing = await client.CallAsync(Request("no-such-service", ""));
-Console.WriteLine($"error:        {missing.Header.CallType}: {missing.Header.Subject}");
+try
+{
+    await client.CallAsync(Request("no-such-service", ""));
+}
+catch (CallRejectedException rejected)
+{
+    Console.WriteLine($"error:        {nameof(CallRejectedException)}: {rejected.Message}");
+}
 
 const int calls = 20_000;
 byte[] payload = new byte[64];
