@@ -27,12 +27,24 @@ public sealed partial class RpcClient
     /// <paramref name="timeout"/> from now that the server's handler also observes.</summary>
     /// <param name="serviceMethod"><c>"Service.Method"</c>.</param>
     /// <param name="args">The argument.</param>
-    /// <param name="timeout">How long the call may take, on both sides.</param>
+    /// <param name="timeout">How long the call may take, on both sides; <see cref="Timeout.InfiniteTimeSpan"/> (or a
+    /// span longer than a timer can hold, about 49 days) for no deadline.</param>
     /// <param name="cancellationToken">Cancels the call (and the remote handler).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is zero or negative (other than
+    /// <see cref="Timeout.InfiniteTimeSpan"/>).</exception>
     public Task<TReply> CallAsync<TArgs, TReply>(string serviceMethod, TArgs args, TimeSpan timeout,
-        CancellationToken cancellationToken = default) =>
-        CallTypedAsync<TArgs, TReply>(serviceMethod, args, _endpoint.TimeProvider.GetUtcNow() + timeout,
-            cancellationToken);
+        CancellationToken cancellationToken = default)
+    {
+        if (timeout <= TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout,
+                "A call timeout must be positive, or Timeout.InfiniteTimeSpan for none.");
+        }
+        DateTimeOffset? deadline = timeout == Timeout.InfiniteTimeSpan || timeout > TimerRange.MaxDelay
+            ? null
+            : _endpoint.TimeProvider.GetUtcNow() + timeout;
+        return CallTypedAsync<TArgs, TReply>(serviceMethod, args, deadline, cancellationToken);
+    }
 
     /// <summary>
     /// Returns an implementation of interface <typeparamref name="T"/> whose methods call the server's typed service.

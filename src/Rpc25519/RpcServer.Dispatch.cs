@@ -113,6 +113,25 @@ public sealed partial class RpcServer
     /// <param name="paysOwedReply">Whether this answers a two-way request counted by <see cref="ServerSession.ReplyOwed"/>.</param>
     private async Task SendReplyAsync(ServerSession session, Message reply, bool paysOwedReply)
     {
+        int maxFrameBytes = _endpoint.Config.MaxFrameBytes;
+        if (MessageCodec.ExceedsBodyLimit(reply, maxFrameBytes, out long bodyBytes))
+        {
+            // Sent as it is, the writer would refuse it and the caller would wait for its timeout: say why, now.
+            RpcLog.ReplyTooLarge(_endpoint.Logger, session.RemoteAddress, reply.Header.ServiceName, bodyBytes,
+                maxFrameBytes);
+            reply = new Message(new MessageHeader
+            {
+                CallType = CallType.Error,
+                SequenceNumber = reply.Header.SequenceNumber,
+                CallId = reply.Header.CallId,
+                ServiceName = reply.Header.ServiceName,
+                FromServiceName = reply.Header.ServiceName,
+                Subject = $"The reply of '{reply.Header.ServiceName}' is {bodyBytes} bytes, more than " +
+                    $"RpcOptions.MaxFrameBytes ({maxFrameBytes}) on the server; return large data as a stream, or " +
+                    "raise the limit on both sides.",
+                Deadline = reply.Header.Deadline,
+            });
+        }
         try
         {
             // While other requests of this client still wait for their replies, those replies will share this

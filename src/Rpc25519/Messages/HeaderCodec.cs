@@ -141,7 +141,7 @@ internal static class HeaderCodec
             foreach (KeyValuePair<string, string> pair in args)
             {
                 writer.Write(pair.Key);
-                writer.Write(pair.Value);
+                writer.Write(pair.Value ?? "");
             }
             return;
         }
@@ -151,7 +151,7 @@ internal static class HeaderCodec
         foreach (string key in keys)
         {
             writer.Write(key);
-            writer.Write(args[key]);
+            writer.Write(args[key] ?? "");
         }
     }
 

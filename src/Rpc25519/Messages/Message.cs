@@ -23,14 +23,21 @@ public sealed class Message
     }
 
     /// <summary>The header.</summary>
-    public MessageHeader Header { get; set; }
+    /// <exception cref="ArgumentNullException">Set to null.</exception>
+    public MessageHeader Header
+    {
+        get;
+        set => field = value ?? throw new ArgumentNullException(nameof(value),
+            "Message.Header cannot be null; change the fields of the existing header instead.");
+    }
 
-    /// <summary>The payload (Go: <c>JobSerz</c>): opaque bytes for the application. Empty by default; the library never
-    /// keeps a reference to it after sending.</summary>
-    public byte[] Payload { get; set; } = [];
+    /// <summary>The payload (Go: <c>JobSerz</c>): opaque bytes for the application. Empty by default (null is taken
+    /// as empty); the library never keeps a reference to it after sending.</summary>
+    public byte[] Payload { get; set => field = value ?? []; } = [];
 
-    /// <summary>On a reply: the error text of the remote handler (its exception message; Go: <c>JobErrs</c>); empty when it succeeded.</summary>
-    public string Error { get; set; } = "";
+    /// <summary>On a reply: the error text of the remote handler (its exception message; Go: <c>JobErrs</c>); empty when
+    /// it succeeded. Null is taken as empty.</summary>
+    public string Error { get; set => field = value ?? ""; } = "";
 
     /// <summary>Local only, never sent: an error that happened on this side while handling the message.</summary>
     public Exception? LocalError { get; set; }

@@ -41,6 +41,45 @@ internal static class MessageCodec
         writer.Flush();
     }
 
+    /// <summary>
+    /// Whether the encoded body of <paramref name="message"/> (header, error and payload) is larger than
+    /// <paramref name="maxBytes"/>. Decided from a cheap upper bound when it is far below the limit, so the common
+    /// case encodes nothing; otherwise the header is encoded once to measure it.
+    /// </summary>
+    public static bool ExceedsBodyLimit(Message message, int maxBytes, out long bodyBytes)
+    {
+        bodyBytes = UpperBound(message);
+        if (bodyBytes <= maxBytes)
+        {
+            return false;
+        }
+        using var measure = new Rpc.PooledBufferWriter();
+        EncodeAllButPayload(message, measure);
+        bodyBytes = (long)measure.WrittenCount + message.Payload.Length;
+        return bodyBytes > maxBytes;
+    }
+
+    /// <summary>An upper bound on the encoded body size: every string at its longest UTF-8 (3 bytes per UTF-16
+    /// char) plus a generous allowance per field.</summary>
+    private static long UpperBound(Message message)
+    {
+        const int PerField = 16;
+        const int Fixed = 256;
+        MessageHeader hdr = message.Header;
+        long chars = message.Error.Length + hdr.ServiceName.Length + hdr.FromServiceName.Length + hdr.Subject.Length
+            + hdr.CallId.Length + hdr.ToPeerServiceVersion.Length + hdr.FromPeerServiceVersion.Length
+            + hdr.ToPeerId.Length + hdr.ToPeerName.Length + hdr.FromPeerId.Length + hdr.FromPeerName.Length;
+        long bound = Fixed + message.Payload.Length + 3 * chars;
+        if (hdr.HasArgs)
+        {
+            foreach (KeyValuePair<string, string> pair in hdr.Args)
+            {
+                bound += PerField + 3L * (pair.Key.Length + (pair.Value?.Length ?? 0));
+            }
+        }
+        return bound;
+    }
+
     /// <summary>Decodes one message that must fill <paramref name="body"/> exactly.</summary>
     /// <param name="body">The encoded message.</param>
     /// <param name="context">The connection's decoder memory (reuses repeated strings); null for none.</param>

@@ -2,7 +2,7 @@ namespace Rpc25519.Messages;
 
 /// <summary>
 /// The header of a <see cref="Message"/>: routing, identity and timing. Fields that are empty or zero are not
-/// encoded. The field numbers of the wire format (see docs/wire-format.md) never change; unknown fields from newer
+/// encoded; a string field set to null reads back as empty. The field numbers of the wire format (see docs/wire-format.md) never change; unknown fields from newer
 /// peers are skipped.
 /// </summary>
 /// <remarks>Not thread-safe. The library owns a header from the moment its message is handed to a send method until
@@ -22,29 +22,29 @@ public sealed class MessageHeader
     /// on every incoming message (not sent on the wire); on the server this is the key for
     /// <see cref="RpcServer.PushAsync"/> and <see cref="RpcServer.Connections"/>.
     /// </summary>
-    public string From { get; set; } = "";
+    public string From { get; set => field = value ?? ""; } = "";
 
     /// <summary>The receiving side's own address, <c>network://ip:port</c>; set by the receiver (not sent on the wire).</summary>
-    public string To { get; set; } = "";
+    public string To { get; set => field = value ?? ""; } = "";
 
     /// <summary>The name of the registered function to invoke (for typed calls, <c>Service.Method</c>).</summary>
-    public string ServiceName { get; set; } = "";
+    public string ServiceName { get; set => field = value ?? ""; } = "";
 
     /// <summary>Peer API: the target service's version.</summary>
     public string ToPeerServiceVersion
     {
         get => _peer?.ToPeerServiceVersion ?? "";
-        set => PeerFor(value)?.ToPeerServiceVersion = value;
+        set => PeerFor(value)?.ToPeerServiceVersion = value ?? "";
     }
 
     /// <summary>The caller's service name; replies carry the request's <see cref="ServiceName"/> here.</summary>
-    public string FromServiceName { get; set; } = "";
+    public string FromServiceName { get; set => field = value ?? ""; } = "";
 
     /// <summary>Peer API: the sending service's version.</summary>
     public string FromPeerServiceVersion
     {
         get => _peer?.FromPeerServiceVersion ?? "";
-        set => PeerFor(value)?.FromPeerServiceVersion = value;
+        set => PeerFor(value)?.FromPeerServiceVersion = value ?? "";
     }
 
     /// <summary>Small string parameters (keep them small; bulk data belongs in <see cref="Message.Payload"/>).
@@ -56,7 +56,7 @@ public sealed class MessageHeader
 
     /// <summary>Free text. A reply starts with the request's subject; a <see cref="CallType.Error"/> reply carries
     /// the error description here.</summary>
-    public string Subject { get; set; } = "";
+    public string Subject { get; set => field = value ?? ""; } = "";
 
     /// <summary>Per-connection sequence number, set by the sender; a reply echoes its request's number.
     /// Server pushes use 0.</summary>
@@ -67,7 +67,7 @@ public sealed class MessageHeader
 
     /// <summary>Identifies a call: echoed on its reply and stream parts, and the key for remote cancellation.
     /// Set by the sender if empty.</summary>
-    public string CallId { get; set; } = "";
+    public string CallId { get; set => field = value ?? ""; } = "";
 
     /// <summary>A per-process counter stamped on every send (diagnostics only).</summary>
     public long Serial { get; set; }
@@ -89,28 +89,28 @@ public sealed class MessageHeader
     public string ToPeerId
     {
         get => _peer?.ToPeerId ?? "";
-        set => PeerFor(value)?.ToPeerId = value;
+        set => PeerFor(value)?.ToPeerId = value ?? "";
     }
 
     /// <summary>Peer API: the target peer's name.</summary>
     public string ToPeerName
     {
         get => _peer?.ToPeerName ?? "";
-        set => PeerFor(value)?.ToPeerName = value;
+        set => PeerFor(value)?.ToPeerName = value ?? "";
     }
 
     /// <summary>Peer API: the sending peer's ID.</summary>
     public string FromPeerId
     {
         get => _peer?.FromPeerId ?? "";
-        set => PeerFor(value)?.FromPeerId = value;
+        set => PeerFor(value)?.FromPeerId = value ?? "";
     }
 
     /// <summary>Peer API: the sending peer's name.</summary>
     public string FromPeerName
     {
         get => _peer?.FromPeerName ?? "";
-        set => PeerFor(value)?.FromPeerName = value;
+        set => PeerFor(value)?.FromPeerName = value ?? "";
     }
 
     /// <summary>Peer API: an operation code defined by the application.</summary>
@@ -136,11 +136,8 @@ public sealed class MessageHeader
     }
 
     /// <summary>The peer fields to write <paramref name="value"/> into; null when it is empty and none exist yet.</summary>
-    private PeerFields? PeerFor(string value)
-    {
-        ArgumentNullException.ThrowIfNull(value);
-        return value.Length == 0 && _peer is null ? null : _peer ??= new PeerFields();
-    }
+    private PeerFields? PeerFor(string? value) =>
+        string.IsNullOrEmpty(value) && _peer is null ? null : _peer ??= new PeerFields();
 
     /// <inheritdoc />
     public override string ToString() =>

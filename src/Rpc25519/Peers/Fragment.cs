@@ -19,31 +19,31 @@ public sealed class Fragment
     private Dictionary<string, string>? _args;
 
     /// <summary>The sending peer's ID (set by the library on send).</summary>
-    public string FromPeerId { get; set; } = "";
+    public string FromPeerId { get; set => field = value ?? ""; } = "";
 
     /// <summary>The sending peer's name (set by the library on send).</summary>
-    public string FromPeerName { get; set; } = "";
+    public string FromPeerName { get; set => field = value ?? ""; } = "";
 
     /// <summary>The sending peer's service name (filled in from the circuit when empty).</summary>
-    public string FromPeerServiceName { get; set; } = "";
+    public string FromPeerServiceName { get; set => field = value ?? ""; } = "";
 
     /// <summary>The sending peer's service version (filled in from the circuit when empty).</summary>
-    public string FromPeerServiceVersion { get; set; } = "";
+    public string FromPeerServiceVersion { get; set => field = value ?? ""; } = "";
 
     /// <summary>The receiving peer's ID (set by the library on send).</summary>
-    public string ToPeerId { get; set; } = "";
+    public string ToPeerId { get; set => field = value ?? ""; } = "";
 
     /// <summary>The receiving peer's name, when known.</summary>
-    public string ToPeerName { get; set; } = "";
+    public string ToPeerName { get; set => field = value ?? ""; } = "";
 
     /// <summary>The receiving peer's service name (filled in from the circuit when empty).</summary>
-    public string ToPeerServiceName { get; set; } = "";
+    public string ToPeerServiceName { get; set => field = value ?? ""; } = "";
 
     /// <summary>The receiving peer's service version (filled in from the circuit when empty).</summary>
-    public string ToPeerServiceVersion { get; set; } = "";
+    public string ToPeerServiceVersion { get; set => field = value ?? ""; } = "";
 
     /// <summary>The circuit the fragment travels on (set by the library on send).</summary>
-    public string CircuitId { get; set; } = "";
+    public string CircuitId { get; set => field = value ?? ""; } = "";
 
     /// <summary>The sender's process-wide send counter (set on send; informational only).</summary>
     public long Serial { get; set; }
@@ -57,7 +57,7 @@ public sealed class Fragment
     public int Operation { get; set; }
 
     /// <summary>Free text the application defines.</summary>
-    public string Subject { get; set; } = "";
+    public string Subject { get; set => field = value ?? ""; } = "";
 
     /// <summary>A part number the application defines (not checked by the library).</summary>
     public long Part { get; set; }
@@ -70,11 +70,11 @@ public sealed class Fragment
     public bool HasArgs => _args is { Count: > 0 };
 
     /// <summary>Opaque application bytes. Empty by default. Owned by the library once the fragment is sent.</summary>
-    public byte[] Payload { get; set; } = [];
+    public byte[] Payload { get; set => field = value ?? []; } = [];
 
     /// <summary>An error text; a fragment sent with it set arrives on the remote's <see
     /// cref="Circuit.Errors"/>.</summary>
-    public string Error { get; set; } = "";
+    public string Error { get; set => field = value ?? ""; } = "";
 
     /// <summary>When the fragment was sent, from the sender's <see cref="RpcOptions.TimeProvider"/>.</summary>
     public DateTimeOffset Created { get; set; }

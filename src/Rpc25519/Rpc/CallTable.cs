@@ -60,9 +60,12 @@ internal sealed class CallTable : IDisposable
         long due = long.MaxValue;
         if (request.Header.Deadline is { } deadline)
         {
-            TimeSpan left = deadline - _timeProvider.GetUtcNow();
-            ownTimeout = left > TimeSpan.Zero ? left : TimeSpan.Zero;
-            due = now + ToTimestampTicks(ownTimeout.Value);
+            // A deadline beyond any timer's range is no deadline in effect: no timer, and not the default timeout.
+            ownTimeout = TimerRange.Until(deadline, _timeProvider.GetUtcNow());
+            if (ownTimeout is { } left)
+            {
+                due = now + ToTimestampTicks(left);
+            }
         }
         else if (_defaultTimeout != Timeout.InfiniteTimeSpan)
         {

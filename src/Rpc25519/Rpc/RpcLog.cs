@@ -63,4 +63,10 @@ internal static partial class RpcLog
         Message = "A {EventName} handler threw for {RemoteAddress}; ignored")]
     public static partial void EventHandlerFailed(ILogger logger, string eventName, string remoteAddress,
         Exception exception);
+
+    [LoggerMessage(EventId = 214, EventName = "ReplyTooLarge", Level = LogLevel.Warning,
+        Message = "The reply of {ServiceName} to {RemoteAddress} is {BodyBytes} bytes, over MaxFrameBytes " +
+            "({MaxFrameBytes}); answered with an error instead")]
+    public static partial void ReplyTooLarge(ILogger logger, string remoteAddress, string serviceName, long bodyBytes,
+        int maxFrameBytes);
 }

@@ -42,9 +42,10 @@ internal sealed class ServerSession : IRpcConnectionOwner
     /// <summary>Makes the cancellation source for a handler and records it under its call ID.</summary>
     public CancellationTokenSource BeginHandler(MessageHeader request, TimeProvider timeProvider)
     {
-        CancellationTokenSource source = request.Deadline is { } deadline
-            ? new CancellationTokenSource(Clamp(deadline - timeProvider.GetUtcNow()), timeProvider)
-            : new CancellationTokenSource();
+        CancellationTokenSource source =
+            request.Deadline is { } deadline && TimerRange.Until(deadline, timeProvider.GetUtcNow()) is { } left
+                ? new CancellationTokenSource(left, timeProvider)
+                : new CancellationTokenSource();
         bool closed;
         lock (_lock)
         {
@@ -116,6 +117,4 @@ internal sealed class ServerSession : IRpcConnectionOwner
             // The handler finished between the lookup and the cancel; nothing left to stop.
         }
     }
-
-    private static TimeSpan Clamp(TimeSpan left) => left > TimeSpan.Zero ? left : TimeSpan.Zero;
 }
