@@ -153,26 +153,42 @@ public sealed partial class RpcServer : IAsyncDisposable, IServerSessionOwner
         _stopping.Dispose();
     }
 
+    /// <summary>Takes clients until the server stops. A failed accept (out of memory or descriptors, a listener
+    /// error) is logged and retried after a short, growing pause; only stopping ends the loop.</summary>
     private async Task AcceptLoopAsync()
     {
         IConnectionListener listener = _listener!;
-        try
+        var backoff = new AcceptBackoff(_endpoint.TimeProvider);
+        while (!_stopping.IsCancellationRequested)
         {
-            while (await listener.AcceptAsync(_stopping.Token) is { } connection)
+            IConnection? connection = null;
+            try
             {
+                connection = await listener.AcceptAsync(_stopping.Token);
+                if (connection is null)
+                {
+                    return;
+                }
                 var session = new ServerSession(this, connection, _endpoint);
                 _sessions[session.RemoteAddress] = session;
                 session.Connection.Start();
-                Raise(ClientConnected, nameof(ClientConnected), new RpcConnectionEventArgs(session.RemoteAddress, null));
+                backoff.Reset();
             }
-        }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-        {
-            // Stopping: the listener is closed and no more clients are taken.
-        }
-        catch (Exception e)
-        {
-            RpcLog.AcceptLoopFailed(_endpoint.Logger, listener.LocalAddress, e);
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                connection?.Abort(e);
+                RpcLog.AcceptFailed(_endpoint.Logger, listener.LocalAddress, backoff.FailuresInARow + 1, e);
+                if (!await backoff.WaitAsync(_stopping.Token))
+                {
+                    return;
+                }
+                continue;
+            }
+            Raise(ClientConnected, nameof(ClientConnected), new RpcConnectionEventArgs(connection.RemoteAddress, null));
         }
     }
 

@@ -47,9 +47,10 @@ internal static partial class RpcLog
         Message = "Reply to {RemoteAddress} for call {CallId} not sent: {Reason}")]
     public static partial void ReplyNotSent(ILogger logger, string remoteAddress, string callId, string reason);
 
-    [LoggerMessage(EventId = 210, EventName = "AcceptLoopFailed", Level = LogLevel.Error,
-        Message = "Bug: the accept loop on {ListenAddress} failed")]
-    public static partial void AcceptLoopFailed(ILogger logger, string listenAddress, Exception exception);
+    [LoggerMessage(EventId = 210, EventName = "AcceptFailed", Level = LogLevel.Error,
+        Message = "Accepting a client on {ListenAddress} failed ({FailuresInARow} in a row); accepting again shortly")]
+    public static partial void AcceptFailed(ILogger logger, string listenAddress, int failuresInARow,
+        Exception exception);
 
     [LoggerMessage(EventId = 211, EventName = "UnsupportedCallType", Level = LogLevel.Information,
         Message = "Call type {CallType} from {RemoteAddress} is not served here; sent an error answer")]

@@ -31,7 +31,8 @@ internal static partial class SecurityLog
         Message = "Dropping {RemoteAddress}: {Limit} handshakes are already in progress")]
     public static partial void TooManyHandshakes(ILogger logger, string remoteAddress, int limit);
 
-    [LoggerMessage(EventId = 126, EventName = "AcceptLoopFailed", Level = LogLevel.Error,
-        Message = "The accept loop of {ListenAddress} stopped")]
-    public static partial void AcceptLoopFailed(ILogger logger, string listenAddress, Exception exception);
+    [LoggerMessage(EventId = 126, EventName = "AcceptFailed", Level = LogLevel.Error,
+        Message = "Accepting a connection on {ListenAddress} failed ({FailuresInARow} in a row); accepting again shortly")]
+    public static partial void AcceptFailed(ILogger logger, string listenAddress, int failuresInARow,
+        Exception exception);
 }

@@ -96,55 +96,79 @@ internal sealed class HandshakingListener : IConnectionListener
         }
     }
 
+    /// <summary>Takes raw connections until disposal and starts a handshake for each. A failed accept is logged and
+    /// retried after a short, growing pause; only disposal ends the loop.</summary>
     private async Task AcceptLoopAsync()
     {
+        var backoff = new AcceptBackoff(_timeProvider);
         try
         {
-            while (await _inner.AcceptAsync(_stopping.Token) is { } raw)
+            while (!_stopping.IsCancellationRequested)
             {
-                bool admitted;
-                long id = ++_nextHandshakeId;
-                lock (_pendingLock)
+                IConnection? raw = null;
+                try
                 {
-                    admitted = _pending.Count < MaxPendingHandshakes;
-                    if (admitted)
+                    raw = await _inner.AcceptAsync(_stopping.Token);
+                    if (raw is null)
                     {
-                        _pending[id] = Task.CompletedTask;
+                        return;
                     }
+                    await StartHandshakeAsync(raw);
+                    backoff.Reset();
                 }
-                if (!admitted)
+                catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
                 {
-                    SecurityLog.TooManyHandshakes(_logger, raw.RemoteAddress, MaxPendingHandshakes);
-                    await raw.DisposeAsync();
-                    continue;
+                    return;
                 }
-                Task handshake = Task.Factory.StartNew(static s =>
+                catch (Exception e)
                 {
-                    var (listener, connection, handshakeId) = ((HandshakingListener, IConnection, long))s!;
-                    return listener.HandshakeAsync(connection, handshakeId);
-                }, (this, raw, id), CancellationToken.None, TaskCreationOptions.DenyChildAttach, _scheduler).Unwrap();
-                lock (_pendingLock)
-                {
-                    if (_pending.ContainsKey(id))
+                    raw?.Abort(e);
+                    SecurityLog.AcceptFailed(_logger, LocalAddress, backoff.FailuresInARow + 1, e);
+                    if (!await backoff.WaitAsync(_stopping.Token))
                     {
-                        _pending[id] = handshake;
+                        return;
                     }
                 }
             }
-        }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-        {
-            // Disposed while waiting for a connection.
-        }
-        catch (Exception e)
-        {
-            SecurityLog.AcceptLoopFailed(_logger, LocalAddress, e);
         }
         finally
         {
             if (Volatile.Read(ref _disposed) == 0)
             {
                 _ready.Writer.TryComplete();
+            }
+        }
+    }
+
+    /// <summary>Starts the handshake of one accepted connection, unless too many are in progress already.</summary>
+    private async Task StartHandshakeAsync(IConnection raw)
+    {
+        bool admitted;
+        long id = ++_nextHandshakeId;
+        lock (_pendingLock)
+        {
+            admitted = _pending.Count < MaxPendingHandshakes;
+            if (admitted)
+            {
+                _pending[id] = Task.CompletedTask;
+            }
+        }
+        if (!admitted)
+        {
+            SecurityLog.TooManyHandshakes(_logger, raw.RemoteAddress, MaxPendingHandshakes);
+            await raw.DisposeAsync();
+            return;
+        }
+        Task handshake = Task.Factory.StartNew(static s =>
+        {
+            var (listener, connection, handshakeId) = ((HandshakingListener, IConnection, long))s!;
+            return listener.HandshakeAsync(connection, handshakeId);
+        }, (this, raw, id), CancellationToken.None, TaskCreationOptions.DenyChildAttach, _scheduler).Unwrap();
+        lock (_pendingLock)
+        {
+            if (_pending.ContainsKey(id))
+            {
+                _pending[id] = handshake;
             }
         }
     }
