@@ -73,6 +73,15 @@ public sealed partial class RpcOptions
     /// <summary>Frames that may wait in one connection's send queue; a sender waits while it is full. Default 4096.</summary>
     public int SendQueueCapacity { get; set; } = 4096;
 
+    /// <summary>
+    /// The server stops reading a client's requests while it holds more than this many bytes for that client —
+    /// requests waiting for or running in a handler, and replies and pushes not yet sent (payloads plus a small
+    /// allowance per message) — and reads again once half of that is gone. TCP then holds back a client that sends
+    /// faster than it reads or than the handlers keep up, instead of the server buffering for it without bound. Other
+    /// clients are not affected. Default 8 MiB; 0 turns it off.
+    /// </summary>
+    public long MaxBufferedBytesPerConnection { get; set; } = 8 * 1024 * 1024;
+
     /// <summary>Capacity of <see cref="RpcClient.Incoming"/>; when full, the oldest unread message is dropped and a
     /// warning logged. Default 1024.</summary>
     public int IncomingQueueCapacity { get; set; } = 1024;

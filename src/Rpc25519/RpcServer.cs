@@ -214,6 +214,9 @@ public sealed partial class RpcServer : IAsyncDisposable, IServerSessionOwner
         }
     }
 
+    /// <summary>The open sessions, for tests that look inside a server.</summary>
+    internal IReadOnlyCollection<ServerSession> SessionsForTests() => [.. _sessions.Values];
+
     /// <summary>The sessions in address order, so that stopping does the same thing in the same order every run.</summary>
     private ServerSession[] SessionsInOrder() =>
         [.. _sessions.Values.OrderBy(session => session.RemoteAddress, StringComparer.Ordinal)];

@@ -40,6 +40,10 @@ internal static class ConfigValidator
         {
             Fail(nameof(RpcOptions.MaxFrameBytes), $"is {copy.MaxFrameBytes}; it must be at least {MinFrameBytes}.");
         }
+        if (copy.MaxBufferedBytesPerConnection < 0)
+        {
+            Fail(nameof(RpcOptions.MaxBufferedBytesPerConnection), "must be 0 (off) or positive.");
+        }
         if (copy.SendQueueCapacity < 1)
         {
             Fail(nameof(RpcOptions.SendQueueCapacity), "must be at least 1.");

@@ -23,6 +23,8 @@ internal sealed class HandlerInvocation : IThreadPoolWorkItem
         _request = request;
         _twoWay = twoWay;
         _oneWay = oneWay;
+        // Counted until the handler finishes, so that a client cannot queue unbounded work behind slow handlers.
+        session.Connection.HoldForHandler(request);
         if (twoWay is not null)
         {
             _scope = session.BeginHandler(request.Header, server.Endpoint.TimeProvider);
@@ -48,6 +50,7 @@ internal sealed class HandlerInvocation : IThreadPoolWorkItem
         }
         finally
         {
+            _session.Connection.ReleaseHandled(_request);
             _server.HandlerEnded();
         }
     }

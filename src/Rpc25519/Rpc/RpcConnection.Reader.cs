@@ -16,17 +16,21 @@ internal sealed partial class RpcConnection
         {
             while (reason is null)
             {
+                // A server stops reading a client whose requests and replies pile up: TCP then holds the client back.
+                await _buffered.WaitForRoomAsync(Closing);
                 ReadResult result = await input.ReadAsync();
                 ReadOnlySequence<byte> buffer = result.Buffer;
+                bool held = false;
                 try
                 {
-                    while (TryReadFrame(ref buffer, maxFrameBytes, _decodeContext, out Message? message,
+                    while (!held && TryReadFrame(ref buffer, maxFrameBytes, _decodeContext, out Message? message,
                                out byte compression))
                     {
                         _compression.NoteReceived(compression);
                         Deliver(message);
+                        held = _buffered.IsOver;
                     }
-                    if (result.IsCompleted || result.IsCanceled)
+                    if (!held && (result.IsCompleted || result.IsCanceled))
                     {
                         reason = buffer.IsEmpty
                             ? new RpcConnectionClosedException($"The peer {RemoteAddress} closed the connection.")
@@ -39,7 +43,8 @@ internal sealed partial class RpcConnection
                 {
                     reason = e;
                 }
-                input.AdvanceTo(buffer.Start, buffer.End);
+                // Frames left unread while held count as unexamined, so the next read returns them without new data.
+                input.AdvanceTo(buffer.Start, held ? buffer.Start : buffer.End);
             }
             if (reason is RpcProtocolException violation)
             {

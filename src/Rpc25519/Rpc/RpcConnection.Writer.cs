@@ -26,6 +26,8 @@ internal sealed partial class RpcConnection
     /// <param name="cancellationToken">Stops waiting for room in a full queue.</param>
     private ValueTask EnqueueAsync(in OutgoingFrame frame, bool inline, CancellationToken cancellationToken)
     {
+        long cost = BufferedBytesGate.CostOf(frame.Message);
+        _buffered.Add(cost);
         switch (_sendQueue.TryAdd(frame, out Task? queued, cancellationToken))
         {
             case SendQueue.AddResult.Added:
@@ -34,20 +36,27 @@ internal sealed partial class RpcConnection
                 StartDrain(inline);
                 return ValueTask.CompletedTask;
             case SendQueue.AddResult.Closed:
+                _buffered.Remove(cost);
                 throw ClosedError();
             default:
-                return WaitInLineAsync(queued!);
+                return WaitInLineAsync(queued!, cost);
         }
     }
 
-    private async ValueTask WaitInLineAsync(Task queued)
+    private async ValueTask WaitInLineAsync(Task queued, long cost)
     {
         try
         {
             await queued;
         }
-        catch (RpcConnectionClosedException)
+        catch (Exception e) when (e is RpcConnectionClosedException or OperationCanceledException)
         {
+            // The frame never entered the queue.
+            _buffered.Remove(cost);
+            if (e is OperationCanceledException)
+            {
+                throw;
+            }
             throw ClosedError();
         }
     }
@@ -120,6 +129,7 @@ internal sealed partial class RpcConnection
     /// <summary>Encodes one frame into <paramref name="output"/>; returns the bytes written (0 if it was refused).</summary>
     private int WriteFrame(PipeWriter output, in OutgoingFrame frame)
     {
+        _buffered.Remove(BufferedBytesGate.CostOf(frame.Message));
         int frameBytes = _encoder.Write(output, frame.Message, out long bodyBytes);
         if (frameBytes == 0)
         {

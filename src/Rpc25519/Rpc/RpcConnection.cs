@@ -27,6 +27,10 @@ internal sealed partial class RpcConnection : IAsyncDisposable
     /// <summary>Last send and receive times, keep-alive counts and the keep-alive / dead-connection timer.</summary>
     private readonly LivenessMonitor _liveness;
 
+    /// <summary>Bytes held (requests in handlers, frames not yet written), and the reader's hold when there are too
+    /// many.</summary>
+    private readonly BufferedBytesGate _buffered;
+
     /// <summary>The compression this side sends with, and what arrived.</summary>
     private readonly CompressionChoice _compression;
 
@@ -48,9 +52,16 @@ internal sealed partial class RpcConnection : IAsyncDisposable
     /// <summary>Last sequence number handed out on this connection (the first call gets 2, as in the original).</summary>
     private long _lastSeqno = 1;
 
+    /// <param name="connection">The transport connection; owned from now on.</param>
+    /// <param name="endpoint">What the client or server's connections share.</param>
+    /// <param name="owner">Who hears about arriving messages and the close.</param>
+    /// <param name="keepAliveInterval">Send a keep-alive after this long without sending; zero for never.</param>
+    /// <param name="pauseReadingAboveBufferedBytes">Stop reading while more than this many bytes wait to be sent (a
+    /// server's replies to a client that does not read them); zero for never.</param>
     public RpcConnection(IConnection connection, EndpointContext endpoint, IRpcConnectionOwner owner,
-        TimeSpan keepAliveInterval)
+        TimeSpan keepAliveInterval, long pauseReadingAboveBufferedBytes = 0)
     {
+        _buffered = new BufferedBytesGate(pauseReadingAboveBufferedBytes, endpoint.CompletionOptions);
         _connection = connection;
         _endpoint = endpoint;
         _owner = owner;
@@ -89,6 +100,16 @@ internal sealed partial class RpcConnection : IAsyncDisposable
 
     /// <summary>Frames received so far that used <paramref name="algo"/> (diagnostics and tests).</summary>
     public long FramesReceived(CompressionAlgo algo) => _compression.FramesReceived(algo);
+
+    /// <summary>Bytes this connection holds: requests in handlers and frames not yet written (payloads plus a
+    /// per-message allowance).</summary>
+    public long BufferedBytes => _buffered.Held;
+
+    /// <summary>A request's bytes are held until its handler finishes (see <see cref="ReleaseHandled"/>).</summary>
+    public void HoldForHandler(Message request) => _buffered.Add(BufferedBytesGate.CostOf(request));
+
+    /// <summary>The handler of a request held with <see cref="HoldForHandler"/> has finished.</summary>
+    public void ReleaseHandled(Message request) => _buffered.Remove(BufferedBytesGate.CostOf(request));
 
     /// <summary>Calls made on this connection that wait for their reply.</summary>
     public CallTable Calls { get; }
@@ -269,9 +290,16 @@ internal sealed partial class RpcConnection : IAsyncDisposable
     /// <summary>Queues a frame if there is room right now; otherwise (queue full or closed) the frame is not sent.</summary>
     private void TrySendBestEffort(Message message)
     {
-        if (_sendQueue.TryRoomNow(new OutgoingFrame(message, null)) is true)
+        long cost = BufferedBytesGate.CostOf(message);
+        _buffered.Add(cost);
+        switch (_sendQueue.TryRoomNow(new OutgoingFrame(message, null)))
         {
-            StartDrain(inline: false);
+            case true:
+                StartDrain(inline: false);
+                break;
+            case null:
+                _buffered.Remove(cost);
+                break;
         }
     }
 }

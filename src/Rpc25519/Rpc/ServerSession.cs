@@ -21,7 +21,8 @@ internal sealed class ServerSession : IRpcConnectionOwner
     public ServerSession(IServerSessionOwner server, IConnection connection, EndpointContext endpoint)
     {
         _server = server;
-        Connection = new RpcConnection(connection, endpoint, this, endpoint.Config.ServerKeepAliveInterval);
+        Connection = new RpcConnection(connection, endpoint, this, endpoint.Config.ServerKeepAliveInterval,
+            endpoint.Config.MaxBufferedBytesPerConnection);
         Connection.MirrorPeerCompression = true;
     }
 
