@@ -46,6 +46,12 @@ public sealed class SimDisk : IStorageFileSystem
     /// real fsync takes time; writes queued meanwhile go into the next batch.</summary>
     public bool SyncYields { get; set; } = true;
 
+    /// <summary>If set, the disk loses power after this many more changes (appends, truncations, file and
+    /// directory fsyncs, creations, renames, deletions): that change and every later one throw
+    /// <see cref="IOException"/> until <see cref="Crash"/> is called. Lets a test stop a process at every step of
+    /// a protocol. Null (the default) means never.</summary>
+    public int? ChangesUntilPowerLoss { get; set; }
+
     /// <summary>How many file fsyncs completed since the disk was made.</summary>
     public long SyncCount => Interlocked.Read(ref syncCount);
 
@@ -72,6 +78,7 @@ public sealed class SimDisk : IStorageFileSystem
         lock (gate)
         {
             generation++;
+            ChangesUntilPowerLoss = null;
             locks.Clear();
             names.Clear();
             foreach (var (path, inode) in durableNames)
@@ -163,6 +170,7 @@ public sealed class SimDisk : IStorageFileSystem
         {
             if (createNew)
             {
+                ChangeLocked();
                 if (names.ContainsKey(path))
                 {
                     throw new IOException($"The simulated file '{path}' already exists.");
@@ -180,6 +188,7 @@ public sealed class SimDisk : IStorageFileSystem
     {
         lock (gate)
         {
+            ChangeLocked();
             names[targetPath] = Find(sourcePath);
             names.Remove(sourcePath);
         }
@@ -190,6 +199,7 @@ public sealed class SimDisk : IStorageFileSystem
     {
         lock (gate)
         {
+            ChangeLocked();
             names.Remove(path);
         }
     }
@@ -200,6 +210,7 @@ public sealed class SimDisk : IStorageFileSystem
         cancellationToken.ThrowIfCancellationRequested();
         lock (gate)
         {
+            ChangeLocked();
             foreach (var path in durableNames.Keys.Where(p => InDirectory(p, directory)).ToList())
             {
                 durableNames.Remove(path);
@@ -243,6 +254,7 @@ public sealed class SimDisk : IStorageFileSystem
         lock (gate)
         {
             CheckAlive(handleGeneration);
+            ChangeLocked();
             int previouslyDurable = inode.Durable.Length;
             inode.Sync();
             Interlocked.Increment(ref syncCount);
@@ -260,6 +272,7 @@ public sealed class SimDisk : IStorageFileSystem
         lock (gate)
         {
             CheckAlive(handleGeneration);
+            ChangeLocked();
             change();
         }
     }
@@ -300,6 +313,20 @@ public sealed class SimDisk : IStorageFileSystem
         names.TryGetValue(path, out var inode)
             ? inode
             : throw new FileNotFoundException($"The simulated file '{path}' does not exist.", path);
+
+    /// <summary>Counts one change against <see cref="ChangesUntilPowerLoss"/>; throws once power is lost.</summary>
+    private void ChangeLocked()
+    {
+        if (ChangesUntilPowerLoss is { } left)
+        {
+            if (left <= 0)
+            {
+                throw new IOException("Simulated power loss: the disk takes no more changes until Crash().");
+            }
+
+            ChangesUntilPowerLoss = left - 1;
+        }
+    }
 
     private void CheckAlive(int handleGeneration)
     {
