@@ -12,7 +12,7 @@ public sealed class RaftStorageOptions
     public string Directory { get; set; } = "";
 
     /// <summary>A segment is closed and a new one started when a record would make it longer than this. Bytes;
-    /// default 64 MiB; at least 4,096. A record larger than this gets a segment of its own.</summary>
+    /// default 64 MiB; at least 1,024. A record larger than this gets a segment of its own.</summary>
     public long SegmentBytesMax { get; set; } = 64L << 20;
 
     /// <summary>The largest record accepted when reading, in bytes (a longer length in a verified header is
@@ -34,10 +34,10 @@ public sealed class RaftStorageOptions
                 "directory.", nameof(Directory));
         }
 
-        if (SegmentBytesMax < 4096 || RecordBytesMax < 4096 || RecordBytesMax > int.MaxValue - 4096)
+        if (SegmentBytesMax < 1024 || RecordBytesMax < 4096 || RecordBytesMax > int.MaxValue - 4096)
         {
             throw new ArgumentOutOfRangeException(nameof(SegmentBytesMax), "RaftStorageOptions.SegmentBytesMax " +
-                "must be at least 4,096 and RecordBytesMax between 4,096 and 2 GiB.");
+                "must be at least 1,024 and RecordBytesMax between 4,096 and 2 GiB.");
         }
     }
 }

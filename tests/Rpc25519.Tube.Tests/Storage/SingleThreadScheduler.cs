@@ -14,6 +14,21 @@ internal sealed class SingleThreadScheduler : TaskScheduler
     /// if the queue empties first: the work then waits on something that never comes (a deadlock).</summary>
     public void Run(Func<Task> work, int stepsMax = 10_000_000)
     {
+        // The test runner installs its own synchronization context, which awaits would prefer to this scheduler.
+        var outer = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(null);
+        try
+        {
+            RunUnderScheduler(work, stepsMax);
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(outer);
+        }
+    }
+
+    private void RunUnderScheduler(Func<Task> work, int stepsMax)
+    {
         var task = Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.None, this).Unwrap();
         while (!task.IsCompleted)
         {
