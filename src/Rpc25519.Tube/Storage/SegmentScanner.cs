@@ -77,6 +77,20 @@ internal static class SegmentScanner
         return new SegmentScanResult(offset, TornTail: false, chain);
     }
 
+    /// <summary>True if the segment's header and its first record verify and that record is a checkpoint. Only
+    /// checksums are checked here; the full scan checks the chain.</summary>
+    public static bool StartsWithCheckpoint(byte[] bytes, long recordBytesMax)
+    {
+        if (Check(bytes, recordBytesMax, out int headerBytes) is not null ||
+            (RecordKind)bytes[4] != RecordKind.SegmentHeader)
+        {
+            return false;
+        }
+
+        var rest = bytes.AsSpan(headerBytes);
+        return Check(rest, recordBytesMax, out _) is null && (RecordKind)rest[4] == RecordKind.Checkpoint;
+    }
+
     /// <summary>Returns why the record at the start of <paramref name="rest"/> fails, or null if its checksums
     /// verify. <paramref name="recordBytes"/> is the record's length once the header verified, else -1.</summary>
     private static string? Check(ReadOnlySpan<byte> rest, long recordBytesMax, out int recordBytes)

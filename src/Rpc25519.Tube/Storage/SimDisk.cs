@@ -94,6 +94,20 @@ public sealed class SimDisk : IStorageFileSystem
         }
     }
 
+    /// <summary>
+    /// Simulates the process being killed (SIGKILL) while the machine stays up: open handles die and locks are
+    /// released, but every write, rename and deletion already made stays, synced or not, as the kernel keeps them.
+    /// </summary>
+    public void KillProcess()
+    {
+        lock (gate)
+        {
+            generation++;
+            ChangesUntilPowerLoss = null;
+            locks.Clear();
+        }
+    }
+
     /// <summary>Flips one random byte of durable data in a random file that <paramref name="filter"/> accepts, and
     /// records it in <see cref="Faults"/>.</summary>
     /// <param name="filter">Which full paths may be hit.</param>
