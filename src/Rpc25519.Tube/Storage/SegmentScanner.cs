@@ -69,9 +69,13 @@ internal static class SegmentScanner
             offset += recordBytes;
         }
 
-        if (offset == 0 && !isLast)
+        if (offset == 0)
         {
-            throw new StorageCorruptedException(path, 0, "the segment is empty but is not the last one");
+            // A process stopped between creating a segment and writing its header: an empty last segment is a
+            // torn write like any other; anywhere else it is lost data.
+            return isLast
+                ? new SegmentScanResult(0, TornTail: true, chain)
+                : throw new StorageCorruptedException(path, 0, "the segment is empty but is not the last one");
         }
 
         return new SegmentScanResult(offset, TornTail: false, chain);

@@ -203,8 +203,9 @@ internal sealed class WalWriter
             long ticket;
             lock (gate)
             {
-                if (pending.Count == 0)
+                if (pending.Count == 0 || waiters.Count == 0)
                 {
+                    // Nothing queued, or nobody asked for it yet: the next FlushAsync starts a new loop.
                     flushing = false;
                     return;
                 }
@@ -228,6 +229,11 @@ internal sealed class WalWriter
             {
                 return;
             }
+
+            // Let the writers just released run first: they queue their next records (and see a flush still
+            // running) before this loop takes the next batch. On the thread pool their continuations would
+            // otherwise wait behind this loop's next blocking fsync, and every batch would hold one write.
+            await Task.Yield();
         }
     }
 

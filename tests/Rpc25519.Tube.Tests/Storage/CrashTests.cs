@@ -7,7 +7,8 @@ namespace Rpc25519.Tube.Tests.Storage;
 /// <summary>
 /// Crashes on the simulated disk. A random workload of appends (some replacing a suffix) and hard-state saves runs,
 /// flushing now and then; the disk sometimes loses power in the middle of a flush (after the write, before or
-/// during the fsync) and then crashes, tearing unsynced writes on half the seeds. After each restart the recovered
+/// during the fsync). Then the machine crashes (unsynced writes lost, torn on half of those runs) or only the
+/// process is killed (everything written kept). After each restart the recovered
 /// state must be the state after some prefix of the operations that includes every acknowledged one, and the
 /// workload carries on from it. The seed decides everything.
 /// </summary>
@@ -81,7 +82,16 @@ public sealed class CrashTests
                 }
             }
 
-            disk.Crash(tearUnsyncedWrites: random.Next(2) == 0);
+            switch (random.Next(3))
+            {
+                case 0:
+                    disk.KillProcess();
+                    break;
+                default:
+                    disk.Crash(tearUnsyncedWrites: random.Next(2) == 0);
+                    break;
+            }
+
             await using var reopened = Open(disk, segmentBytesMax: 2048);
             current = Match(history, acknowledged, reopened.Recovered, seed);
             int kept = history.IndexOf(current);
