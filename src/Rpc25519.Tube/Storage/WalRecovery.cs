@@ -30,6 +30,7 @@ internal static class WalRecovery
                 fileSystem.Delete(Path.Combine(directory, name));
             }
 
+            await fileSystem.SyncDirectoryAsync(directory, cancellationToken);
             var snapshot = SnapshotFile.Read(fileSystem, directory);
             var replay = await ReplayAsync(fileSystem, directory, options.RecordBytesMax, logger, cancellationToken);
             bool snapshotNewer = Reconcile(replay.Mirror, snapshot, directory);
@@ -72,8 +73,16 @@ internal static class WalRecovery
         {
             long sequence = sequences[i];
             string path = Path.Combine(directory, WalSegment.FileName(sequence));
-            var bytes = fileSystem.ReadAllBytes(path);
             bool isLast = i == sequences.Count - 1;
+            if (isLast)
+            {
+                // A crashed process may have left written but unsynced bytes in the page cache. Sync them before
+                // reading, so nothing this node reports about its log can be lost by a power failure afterwards.
+                using var unsynced = fileSystem.OpenForAppend(path, createNew: false);
+                await unsynced.SyncAsync(cancellationToken);
+            }
+
+            var bytes = fileSystem.ReadAllBytes(path);
             var result = SegmentScanner.Scan(bytes, path, sequence, chain, isLast, recordBytesMax,
                 (kind, payload, _) => Apply(mirror, kind, payload));
             chain = result.Chain;

@@ -39,7 +39,9 @@ internal sealed class WalWriter
     private long durableRecords;
 
     private bool flushing;
-    private Task flushLoop = Task.CompletedTask;
+
+    /// <summary>Completed when the running flush loop exits; made only when <see cref="DisposeAsync"/> waits.</summary>
+    private TaskCompletionSource? idle;
     private StorageFailedException? failure;
     private bool disposed;
 
@@ -139,11 +141,8 @@ internal sealed class WalWriter
 
         if (start)
         {
-            var loop = RunFlushLoopAsync();
-            lock (gate)
-            {
-                flushLoop = loop;
-            }
+            // The loop catches every I/O error and hands it to the waiters; DisposeAsync waits for it to go idle.
+            _ = RunFlushLoopAsync();
         }
 
         return cancellationToken.CanBeCanceled ? done.Task.WaitAsync(cancellationToken) : done.Task;
@@ -161,14 +160,18 @@ internal sealed class WalWriter
             // Already reported to the writers that waited; disposing must still release the file.
         }
 
-        Task loop;
+        Task stopped = Task.CompletedTask;
         lock (gate)
         {
             disposed = true;
-            loop = flushLoop;
+            if (flushing)
+            {
+                idle ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                stopped = idle.Task;
+            }
         }
 
-        await loop;
+        await stopped;
         file?.Dispose();
     }
 
@@ -206,7 +209,7 @@ internal sealed class WalWriter
                 if (pending.Count == 0 || waiters.Count == 0)
                 {
                     // Nothing queued, or nobody asked for it yet: the next FlushAsync starts a new loop.
-                    flushing = false;
+                    StopLoopLocked()?.TrySetResult();
                     return;
                 }
 
@@ -227,6 +230,13 @@ internal sealed class WalWriter
 
             if (!CompleteWaiters(ticket, error))
             {
+                TaskCompletionSource? stopped;
+                lock (gate)
+                {
+                    stopped = StopLoopLocked();
+                }
+
+                stopped?.TrySetResult();
                 return;
             }
 
@@ -235,6 +245,15 @@ internal sealed class WalWriter
             // otherwise wait behind this loop's next blocking fsync, and every batch would hold one write.
             await Task.Yield();
         }
+    }
+
+    /// <summary>Marks the loop stopped; returns the idle signal to complete once the lock is released.</summary>
+    private TaskCompletionSource? StopLoopLocked()
+    {
+        flushing = false;
+        var stopped = idle;
+        idle = null;
+        return stopped;
     }
 
     /// <summary>Writes and fsyncs one batch. Only the flush loop calls it, one batch at a time.</summary>
@@ -279,7 +298,6 @@ internal sealed class WalWriter
             if (error is not null)
             {
                 failure = new StorageFailedException(directory, error);
-                flushing = false;
                 pending.Clear();
             }
             else

@@ -181,6 +181,7 @@ public sealed class RecoveryTests
             }
 
             disk.Crash(tearUnsyncedWrites: true);
+            disk.FlipProbabilityPerSync = 0;
             var live = disk.Faults.Where(f => disk.ReadDurable(f.Path) is not null).ToList();
             if (live.Count == 0)
             {
