@@ -1,5 +1,7 @@
 using System.Buffers;
 using Rpc25519.Tube.Raft;
+using Rpc25519.Tube.Storage.Disks;
+using Rpc25519.Tube.Storage.Wal;
 
 namespace Rpc25519.Tube.Storage;
 

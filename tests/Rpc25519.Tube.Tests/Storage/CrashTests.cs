@@ -1,5 +1,6 @@
 using Rpc25519.Tube.Raft;
 using Rpc25519.Tube.Storage;
+using Rpc25519.Tube.Storage.Disks;
 using static Rpc25519.Tube.Tests.Storage.StorageKit;
 
 namespace Rpc25519.Tube.Tests.Storage;

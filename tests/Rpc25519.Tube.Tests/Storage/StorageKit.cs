@@ -1,5 +1,6 @@
 using Rpc25519.Tube.Raft;
 using Rpc25519.Tube.Storage;
+using Rpc25519.Tube.Storage.Disks;
 
 namespace Rpc25519.Tube.Tests.Storage;
 

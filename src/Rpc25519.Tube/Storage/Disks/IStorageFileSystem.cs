@@ -1,4 +1,4 @@
-namespace Rpc25519.Tube.Storage;
+namespace Rpc25519.Tube.Storage.Disks;
 
 /// <summary>
 /// The file operations the write-ahead log needs, and nothing more: the seam between the storage format and a

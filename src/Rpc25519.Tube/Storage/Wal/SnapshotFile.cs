@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
 using Rpc25519.Tube.Raft;
+using Rpc25519.Tube.Storage.Disks;
 
-namespace Rpc25519.Tube.Storage;
+namespace Rpc25519.Tube.Storage.Wal;
 
 /// <summary>
 /// The snapshot's own file: <c>"TUBESNP1"</c>, index (i64), term (i64), data length (i64), data, then BLAKE3 of

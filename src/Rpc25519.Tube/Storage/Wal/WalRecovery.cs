@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Rpc25519.Tube.Raft;
+using Rpc25519.Tube.Storage.Disks;
 
-namespace Rpc25519.Tube.Storage;
+namespace Rpc25519.Tube.Storage.Wal;
 
 /// <summary>
 /// Opens a log directory: takes the lock file, removes leftover temp files, verifies the snapshot file, replays

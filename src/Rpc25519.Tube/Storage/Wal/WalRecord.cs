@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 
-namespace Rpc25519.Tube.Storage;
+namespace Rpc25519.Tube.Storage.Wal;
 
 /// <summary>
 /// The byte layout of one write-ahead-log record (little-endian), and its encoder:

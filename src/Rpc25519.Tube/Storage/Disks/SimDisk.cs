@@ -1,4 +1,4 @@
-namespace Rpc25519.Tube.Storage;
+namespace Rpc25519.Tube.Storage.Disks;
 
 /// <summary>
 /// A simulated disk: a byte-level, in-memory <see cref="IStorageFileSystem"/> that models what fsync promises.

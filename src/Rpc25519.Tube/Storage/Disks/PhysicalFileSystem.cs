@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Rpc25519.Tube.Storage;
+namespace Rpc25519.Tube.Storage.Disks;
 
 /// <summary>
 /// The real disk behind <see cref="IStorageFileSystem"/>. File fsync uses <c>FileStream.Flush(true)</c> and

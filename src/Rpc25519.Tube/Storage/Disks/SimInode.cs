@@ -1,4 +1,4 @@
-namespace Rpc25519.Tube.Storage;
+namespace Rpc25519.Tube.Storage.Disks;
 
 /// <summary>One simulated file's contents: what the process sees, and what survives a crash.</summary>
 internal sealed class SimInode

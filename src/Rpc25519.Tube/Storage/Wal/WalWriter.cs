@@ -1,7 +1,8 @@
 using System.Buffers;
 using Microsoft.Extensions.Logging;
+using Rpc25519.Tube.Storage.Disks;
 
-namespace Rpc25519.Tube.Storage;
+namespace Rpc25519.Tube.Storage.Wal;
 
 /// <summary>
 /// Encodes records into the hash chain and writes them with group commit. <see cref="Enqueue"/> only encodes into

@@ -1,6 +1,6 @@
 using Rpc25519.Tube.Raft;
 
-namespace Rpc25519.Tube.Storage;
+namespace Rpc25519.Tube.Storage.Wal;
 
 /// <summary>
 /// The storage's view of what it holds: snapshot point, live entries after it, hard state, configuration. Replay

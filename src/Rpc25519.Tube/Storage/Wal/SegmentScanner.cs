@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Rpc25519.Tube.Storage;
+namespace Rpc25519.Tube.Storage.Wal;
 
 /// <summary>Receives each verified record of a segment, with its file offset.</summary>
 internal delegate void RecordVisitor(RecordKind kind, ReadOnlySpan<byte> payload, long offset);
