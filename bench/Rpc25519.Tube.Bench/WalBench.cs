@@ -60,7 +60,8 @@ internal static class WalBench
             long syncs = storage.SyncCount;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {appenders,2} appenders: {count / seconds,10:N0} appends/s  {syncs,7} fsyncs  " +
-                $"{(double)count / Math.Max(1, syncs),6:N1} appends per fsync  {storage.BatchCount,7} batches"));
+                $"{(double)count / Math.Max(1, syncs),6:N1} appends per fsync  {storage.BatchCount,7} batches  " +
+                $"{(double)syncs / Math.Max(1, storage.BatchCount),4:N2} fsyncs per batch"));
         }
         finally
         {

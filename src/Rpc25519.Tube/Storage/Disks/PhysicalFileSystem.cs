@@ -16,7 +16,19 @@ public sealed class PhysicalFileSystem : IStorageFileSystem
     public static PhysicalFileSystem Instance { get; } = new();
 
     /// <inheritdoc />
-    public void CreateDirectory(string directory) => Directory.CreateDirectory(directory);
+    public void CreateDirectory(string directory)
+    {
+        if (Directory.Exists(directory))
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(directory);
+        if (!OperatingSystem.IsWindows() && Path.GetDirectoryName(Path.GetFullPath(directory)) is { } parent)
+        {
+            DirectorySync.Sync(parent);
+        }
+    }
 
     /// <inheritdoc />
     public IReadOnlyList<string> ListFiles(string directory) =>
