@@ -45,7 +45,8 @@ internal static class StorageKit
     }
 
     public static string SegmentPath(long sequence) =>
-        Path.Combine(DataDirectory, sequence.ToString("D20", System.Globalization.CultureInfo.InvariantCulture) + ".wal");
+        Path.Combine(DataDirectory,
+            sequence.ToString("D20", System.Globalization.CultureInfo.InvariantCulture) + ".wal");
 
     public static List<string> Segments(SimDisk disk) =>
         [.. disk.ListFiles(DataDirectory).Where(n => n.EndsWith(".wal", StringComparison.Ordinal))];

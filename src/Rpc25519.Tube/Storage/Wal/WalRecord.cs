@@ -25,7 +25,8 @@ internal static class WalRecord
     public const int ChainOffset = 16;
 
     /// <summary>Encodes a record after <paramref name="previousChain"/> into <paramref name="output"/>, and
-    /// writes the record's own chain hash into <paramref name="chain"/>.</summary>
+    /// writes the record's own chain hash into <paramref name="chain"/>. The two may be the same buffer: the
+    /// previous hash is read in full before the new one is written.</summary>
     public static void Encode(IBufferWriter<byte> output, RecordKind kind, ReadOnlySpan<byte> payload,
         ReadOnlySpan<byte> previousChain, Span<byte> chain)
     {

@@ -26,7 +26,8 @@ internal static class WalRecovery
         var held = fileSystem.Lock(Path.Combine(directory, LockFileName));
         try
         {
-            foreach (string name in fileSystem.ListFiles(directory).Where(n => n.EndsWith(".tmp", StringComparison.Ordinal)))
+            var temporary = fileSystem.ListFiles(directory).Where(n => n.EndsWith(".tmp", StringComparison.Ordinal));
+            foreach (string name in temporary)
             {
                 fileSystem.Delete(Path.Combine(directory, name));
             }

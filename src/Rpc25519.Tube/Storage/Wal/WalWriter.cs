@@ -80,17 +80,6 @@ internal sealed class WalWriter
 
     public long BatchCount => Interlocked.Read(ref batchCount);
 
-    public long SegmentSequence
-    {
-        get
-        {
-            lock (gate)
-            {
-                return segmentSequence;
-            }
-        }
-    }
-
     /// <summary>Encodes a record at the end of the queue; <paramref name="newSegment"/> first rotates.</summary>
     /// <returns>The sequence number of the segment holding the record.</returns>
     public long Enqueue(RecordKind kind, ReadOnlySpan<byte> payload, bool newSegment = false)
@@ -110,7 +99,7 @@ internal sealed class WalWriter
             }
 
             var chunk = pending[^1];
-            WalRecord.Encode(chunk.Bytes, kind, payload, chain, chain);
+            WalRecord.Encode(chunk.Bytes, kind, payload, previousChain: chain, chain: chain);
             segmentLength += recordBytes;
             queuedRecords++;
             return segmentSequence;
@@ -184,7 +173,8 @@ internal sealed class WalWriter
         var chunk = new PendingChunk(segmentSequence);
         var header = new ArrayBufferWriter<byte>(HeaderRecordBytes);
         PayloadWriter.SegmentHeader(header, segmentSequence, chain);
-        WalRecord.Encode(chunk.Bytes, RecordKind.SegmentHeader, header.WrittenSpan, chain, chain);
+        WalRecord.Encode(chunk.Bytes, RecordKind.SegmentHeader, header.WrittenSpan, previousChain: chain,
+            chain: chain);
         pending.Add(chunk);
         segmentLength = HeaderRecordBytes;
         queuedRecords++;
@@ -201,24 +191,9 @@ internal sealed class WalWriter
 
     private async Task RunFlushLoopAsync()
     {
-        while (true)
+        TaskCompletionSource? stopped;
+        while (TryTakeBatch(out var batch, out long ticket, out stopped))
         {
-            List<PendingChunk> batch;
-            long ticket;
-            lock (gate)
-            {
-                if (pending.Count == 0 || waiters.Count == 0)
-                {
-                    // Nothing queued, or nobody asked for it yet: the next FlushAsync starts a new loop.
-                    StopLoopLocked()?.TrySetResult();
-                    return;
-                }
-
-                batch = pending;
-                pending = [];
-                ticket = queuedRecords;
-            }
-
             Exception? error = null;
             try
             {
@@ -231,20 +206,42 @@ internal sealed class WalWriter
 
             if (!CompleteWaiters(ticket, error))
             {
-                TaskCompletionSource? stopped;
                 lock (gate)
                 {
                     stopped = StopLoopLocked();
                 }
 
-                stopped?.TrySetResult();
-                return;
+                break;
             }
 
             // Let the writers just released run first: they queue their next records (and see a flush still
             // running) before this loop takes the next batch. On the thread pool their continuations would
             // otherwise wait behind this loop's next blocking fsync, and every batch would hold one write.
             await Task.Yield();
+        }
+
+        stopped?.TrySetResult();
+    }
+
+    /// <summary>Takes everything queued if anyone waits for it. Otherwise marks the loop stopped, in the same
+    /// lock, so that a FlushAsync arriving now starts a new loop, and returns the idle signal to complete.</summary>
+    private bool TryTakeBatch(out List<PendingChunk> batch, out long ticket, out TaskCompletionSource? stopped)
+    {
+        lock (gate)
+        {
+            if (pending.Count > 0 && waiters.Count > 0)
+            {
+                batch = pending;
+                pending = [];
+                ticket = queuedRecords;
+                stopped = null;
+                return true;
+            }
+
+            batch = [];
+            ticket = 0;
+            stopped = StopLoopLocked();
+            return false;
         }
     }
 
