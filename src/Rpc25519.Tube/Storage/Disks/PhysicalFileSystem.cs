@@ -38,6 +38,26 @@ public sealed class PhysicalFileSystem : IStorageFileSystem
     public byte[] ReadAllBytes(string path) => File.ReadAllBytes(path);
 
     /// <inheritdoc />
+    public byte[] ReadRange(string path, long offset, int count)
+    {
+        using var handle = File.OpenHandle(path);
+        var buffer = new byte[(int)Math.Clamp(RandomAccess.GetLength(handle) - offset, 0, count)];
+        int filled = 0;
+        while (filled < buffer.Length)
+        {
+            int read = RandomAccess.Read(handle, buffer.AsSpan(filled), offset + filled);
+            if (read == 0)
+            {
+                return buffer[..filled];
+            }
+
+            filled += read;
+        }
+
+        return buffer;
+    }
+
+    /// <inheritdoc />
     public IStorageFile OpenForAppend(string path, bool createNew) => new PhysicalStorageFile(path, createNew);
 
     /// <inheritdoc />

@@ -178,6 +178,17 @@ public sealed class SimDisk : IStorageFileSystem
     }
 
     /// <inheritdoc />
+    public byte[] ReadRange(string path, long offset, int count)
+    {
+        lock (gate)
+        {
+            var bytes = Find(path).Current;
+            int start = (int)Math.Min(offset, bytes.Length);
+            return bytes.Slice(start, Math.Min(count, bytes.Length - start)).ToArray();
+        }
+    }
+
+    /// <inheritdoc />
     public IStorageFile OpenForAppend(string path, bool createNew)
     {
         lock (gate)

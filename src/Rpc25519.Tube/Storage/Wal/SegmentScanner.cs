@@ -82,17 +82,38 @@ internal static class SegmentScanner
     }
 
     /// <summary>True if the segment's header and its first record verify and that record is a checkpoint. Only
-    /// checksums are checked here; the full scan checks the chain.</summary>
-    public static bool StartsWithCheckpoint(byte[] bytes, long recordBytesMax)
+    /// checksums are checked here; the full scan checks the chain. Reads only those two records.</summary>
+    /// <param name="read">Reads (offset, count) bytes of the segment, fewer at its end.</param>
+    /// <param name="recordBytesMax">Larger lengths fail.</param>
+    public static bool StartsWithCheckpoint(Func<long, int, byte[]> read, long recordBytesMax)
     {
-        if (Check(bytes, recordBytesMax, out int headerBytes) is not null ||
-            (RecordKind)bytes[4] != RecordKind.SegmentHeader)
+        var header = ReadRecord(read, 0, recordBytesMax);
+        if (header is null || (RecordKind)header[4] != RecordKind.SegmentHeader)
         {
             return false;
         }
 
-        var rest = bytes.AsSpan(headerBytes);
-        return Check(rest, recordBytesMax, out _) is null && (RecordKind)rest[4] == RecordKind.Checkpoint;
+        var first = ReadRecord(read, header.Length, recordBytesMax);
+        return first is not null && (RecordKind)first[4] == RecordKind.Checkpoint;
+    }
+
+    /// <summary>Reads the record at <paramref name="offset"/> if its checksums verify, else null.</summary>
+    private static byte[]? ReadRecord(Func<long, int, byte[]> read, long offset, long recordBytesMax)
+    {
+        var header = read(offset, WalRecord.HeaderBytes);
+        if (header.Length < WalRecord.HeaderBytes || !WalRecord.HeaderVerifies(header))
+        {
+            return null;
+        }
+
+        uint length = BinaryPrimitives.ReadUInt32LittleEndian(header);
+        if (length > recordBytesMax)
+        {
+            return null;
+        }
+
+        var record = read(offset, WalRecord.HeaderBytes + (int)length);
+        return Check(record, recordBytesMax, out _) is null ? record : null;
     }
 
     /// <summary>Returns why the record at the start of <paramref name="rest"/> fails, or null if its checksums

@@ -113,8 +113,9 @@ internal static class WalRecovery
     {
         for (int i = sequences.Count - 1; i >= 0; i--)
         {
-            var bytes = fileSystem.ReadAllBytes(Path.Combine(directory, WalSegment.FileName(sequences[i])));
-            if (SegmentScanner.StartsWithCheckpoint(bytes, recordBytesMax))
+            string path = Path.Combine(directory, WalSegment.FileName(sequences[i]));
+            if (SegmentScanner.StartsWithCheckpoint((offset, count) => fileSystem.ReadRange(path, offset, count),
+                    recordBytesMax))
             {
                 return (i, sequences[i]);
             }
