@@ -201,6 +201,33 @@ public sealed class RecoveryTests
     }
 
     [Fact]
+    public async Task AFlipAnywhereInASegmentOrTheSnapshotIsDetected()
+    {
+        for (int seed = 1; seed <= 30; seed++)
+        {
+            var disk = NewDisk(seed);
+            await using (var storage = Open(disk, segmentBytesMax: 2048))
+            {
+                storage.Append(Entries(1, 80));
+                await storage.FlushAsync();
+                await storage.SaveSnapshotAsync(new RaftSnapshot(40, 1, new byte[500]));
+                for (long i = 81; i <= 120; i++)
+                {
+                    storage.Append([Entry(i)]);
+                    await storage.FlushAsync();
+                }
+            }
+
+            var fault = disk.FlipDurableByte(path => !path.EndsWith("LOCK", StringComparison.Ordinal));
+            Assert.NotNull(fault);
+            var ex = await Assert.ThrowsAsync<StorageCorruptedException>(
+                () => SimRaftStorage.OpenAsync(disk, Options(2048)));
+            Assert.Equal(fault.Value.Path, ex.FilePath);
+            Assert.True(ex.Offset <= fault.Value.Offset, $"seed {seed}: flip at {fault} reported at {ex.Offset}");
+        }
+    }
+
+    [Fact]
     public async Task ASecondOpenerIsRefusedUntilTheFirstCloses()
     {
         var disk = NewDisk(40);
