@@ -33,7 +33,7 @@ public sealed class CrashTests
         {
             try
             {
-                await RunSeed(seed, coverage);
+                await RunSeed(seed, coverage, lyingDisk: false);
             }
             catch (Exception e) when (e is not StorageCorruptedException)
             {
@@ -47,10 +47,28 @@ public sealed class CrashTests
             "writes (torn or whole)");
     }
 
-    private static async Task RunSeed(int seed, Coverage coverage)
+    [Fact]
+    public async Task MutationCheckADiskThatLiesAboutFsyncIsCaught()
+    {
+        for (int seed = 1; seed <= 20; seed++)
+        {
+            try
+            {
+                await RunSeed(seed, new Coverage(), lyingDisk: true);
+            }
+            catch (InvalidOperationException e) when (e.Message.Contains("acknowledged", StringComparison.Ordinal))
+            {
+                return;
+            }
+        }
+
+        Assert.Fail("20 seeds on a disk that ignores fsync lost no acknowledged write");
+    }
+
+    private static async Task RunSeed(int seed, Coverage coverage, bool lyingDisk)
     {
         var random = new Random(seed);
-        var disk = new SimDisk(new Random(seed + 1000)) { SyncYields = false };
+        var disk = new SimDisk(new Random(seed + 1000)) { SyncYields = false, LiesAboutSync = lyingDisk };
         var current = new ModelState([], default);
         for (int restart = 0; restart < 4; restart++)
         {

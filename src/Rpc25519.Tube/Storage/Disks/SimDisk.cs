@@ -52,6 +52,11 @@ public sealed class SimDisk : IStorageFileSystem
     /// a protocol. Null (the default) means never.</summary>
     public int? ChangesUntilPowerLoss { get; set; }
 
+    /// <summary>If true, a file fsync reports success without making anything durable: a drive whose write cache
+    /// lies. No storage can survive that; tests use it as a planted bug their checks must catch. Default
+    /// false.</summary>
+    public bool LiesAboutSync { get; set; }
+
     /// <summary>How many file fsyncs completed since the disk was made.</summary>
     public long SyncCount => Interlocked.Read(ref syncCount);
 
@@ -281,7 +286,11 @@ public sealed class SimDisk : IStorageFileSystem
             CheckAlive(handleGeneration);
             ChangeLocked();
             int previouslyDurable = inode.Durable.Length;
-            inode.Sync();
+            if (!LiesAboutSync)
+            {
+                inode.Sync();
+            }
+
             Interlocked.Increment(ref syncCount);
             if (previouslyDurable > 0 && FlipProbabilityPerSync > 0 && random.NextDouble() < FlipProbabilityPerSync)
             {
