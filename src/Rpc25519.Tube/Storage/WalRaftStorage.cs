@@ -60,6 +60,7 @@ public abstract class WalRaftStorage : IRaftStorage
         PayloadWriter.Entries(payload, entries);
         lock (gate)
         {
+            parts.Writer.ThrowIfUnusable();
             parts.Mirror.Append(entries);
             parts.Writer.Enqueue(RecordKind.Entries, payload.WrittenSpan);
         }
@@ -71,6 +72,7 @@ public abstract class WalRaftStorage : IRaftStorage
         var payload = new ArrayBufferWriter<byte>();
         lock (gate)
         {
+            parts.Writer.ThrowIfUnusable();
             parts.Mirror.SetState(hardState, membership);
             PayloadWriter.State(payload, parts.Mirror.HardState, parts.Mirror.Membership);
             parts.Writer.Enqueue(RecordKind.State, payload.WrittenSpan);

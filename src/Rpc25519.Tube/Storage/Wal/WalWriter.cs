@@ -180,6 +180,16 @@ internal sealed class WalWriter
         queuedRecords++;
     }
 
+    /// <summary>Throws if the writer was disposed or failed, so callers can refuse before changing their own
+    /// state.</summary>
+    public void ThrowIfUnusable()
+    {
+        lock (gate)
+        {
+            ThrowIfUnusableLocked();
+        }
+    }
+
     private void ThrowIfUnusableLocked()
     {
         ObjectDisposedException.ThrowIf(disposed, this);
