@@ -7,9 +7,9 @@ namespace Rpc25519.Tube.Storage.Wal;
 /// <summary>
 /// Opens a log directory: takes the lock file, removes leftover temp files, verifies the snapshot file, replays
 /// the segments from the newest one that starts with a checkpoint, in sequence order, through
-/// <see cref="SegmentScanner"/> into a <see cref="LogMirror"/>, truncates
-/// a torn tail of the last segment, reconciles the snapshot file with the last checkpoint, deletes segments an
-/// interrupted checkpoint left behind, and hands the rest to a <see cref="WalWriter"/>.
+/// <see cref="SegmentScanner"/> into a <see cref="LogMirror"/>, truncates a torn tail of the last segment,
+/// reconciles the snapshot file with the last checkpoint, deletes segments an interrupted checkpoint left behind,
+/// and hands the rest to a <see cref="WalWriter"/>.
 /// </summary>
 internal static class WalRecovery
 {
@@ -24,6 +24,7 @@ internal static class WalRecovery
         var logger = options.CreateLogger();
         fileSystem.CreateDirectory(directory);
         var held = fileSystem.Lock(Path.Combine(directory, LockFileName));
+        WalWriter? writer = null;
         try
         {
             var temporary = fileSystem.ListFiles(directory).Where(n => n.EndsWith(".tmp", StringComparison.Ordinal));
@@ -36,7 +37,7 @@ internal static class WalRecovery
             var snapshot = SnapshotFile.Read(fileSystem, directory);
             var replay = await ReplayAsync(fileSystem, directory, options.RecordBytesMax, logger, cancellationToken);
             bool snapshotNewer = Reconcile(replay.Mirror, snapshot, directory);
-            var writer = OpenWriter(fileSystem, directory, options, logger, replay);
+            writer = OpenWriter(fileSystem, directory, options, logger, replay);
             var mirror = replay.Mirror;
             if (snapshotNewer)
             {
@@ -57,6 +58,7 @@ internal static class WalRecovery
         }
         catch
         {
+            writer?.CloseWithoutFlush();
             held.Dispose();
             throw;
         }

@@ -165,6 +165,18 @@ internal sealed class WalWriter
         file?.Dispose();
     }
 
+    /// <summary>Closes the segment file without writing what is queued: for an open that failed half-way, when
+    /// no flush loop runs.</summary>
+    public void CloseWithoutFlush()
+    {
+        lock (gate)
+        {
+            disposed = true;
+        }
+
+        file?.Dispose();
+    }
+
     private const int HeaderRecordBytes = WalRecord.HeaderBytes + 8 + 8 + WalRecord.ChainBytes;
 
     private void StartSegmentLocked()
