@@ -51,12 +51,22 @@ public sealed class ConfigValidationTests
     }
 
     [Fact]
-    public void The_server_keeps_its_own_copy_of_the_config()
+    public async Task The_server_keeps_its_own_copy_of_the_options()
     {
-        var config = new RpcOptions { ListenAddress = "127.0.0.1:0", Transport = TransportKind.Tcp };
-        var server = new RpcServer(config);
-        config.ListenAddress = "";
+        var options = new RpcOptions { ListenAddress = "127.0.0.1:0", Transport = TransportKind.Tcp };
+        await using var server = new RpcServer(options);
+        options.ListenAddress = "no-port-here";
+        options.Transport = TransportKind.Tls;
 
-        Assert.NotNull(server);
+        // Started after the changes, the server still binds the address it was made with, over plain TCP.
+        await server.StartAsync();
+
+        Assert.StartsWith("tcp://127.0.0.1:", server.LocalAddress);
+        await using RpcClient client = await RpcClient.ConnectAsync(new RpcOptions
+        {
+            ServerAddress = server.LocalAddress["tcp://".Length..],
+            Transport = TransportKind.Tcp,
+        });
+        Assert.True(client.IsConnected);
     }
 }

@@ -84,6 +84,15 @@ internal sealed class ServerSession : IRpcConnectionOwner
         TryCancel(source);
     }
 
+    /// <summary>Whether the handler registered under <paramref name="callId"/> has been cancelled (for tests).</summary>
+    internal bool IsHandlerCancelled(string callId)
+    {
+        lock (_lock)
+        {
+            return _running.TryGetValue(callId, out CancellationTokenSource? source) && source.IsCancellationRequested;
+        }
+    }
+
     /// <summary>Cancels every running handler (connection closed or server stopping).</summary>
     public void CancelAllHandlers()
     {

@@ -54,7 +54,8 @@ public sealed class CancelBeforeStartTests
         await using RpcClient client = await Loopback.ConnectAsync(port);
         using var cts = new CancellationTokenSource();
 
-        Task<Message> call = client.CallAsync(Loopback.Request("wait"), cts.Token);
+        Message request = Loopback.Request("wait");
+        Task<Message> call = client.CallAsync(request, cts.Token);
         DateTime giveUp = DateTime.UtcNow + Loopback.Patience;
         while (scheduler.HeldCount == 0)
         {
@@ -63,7 +64,10 @@ public sealed class CancelBeforeStartTests
         }
         cts.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(Loopback.Patience));
-        await Task.Delay(300);
+        // The cancel must have reached the server (and found the not-yet-started handler) before it may start.
+        await Peers.PeerHarness.Eventually(
+            () => server.SessionsForTests().Any(session => session.IsHandlerCancelled(request.Header.CallId)),
+            "the cancel to reach the held handler's registration");
         scheduler.Release();
 
         await waiter.Cancelled.Task.WaitAsync(Loopback.Patience);
