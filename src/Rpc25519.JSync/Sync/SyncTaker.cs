@@ -1,0 +1,431 @@
+using Rpc25519.JSync.Chunking;
+using Rpc25519.JSync.Protocol;
+using Rpc25519.JSync.Safety;
+
+namespace Rpc25519.JSync.Sync;
+
+/// <summary>
+/// The taker's side of a sync: reads the giver's listing, compares it with its own tree, builds the structure,
+/// summarizes the files whose chunks may be reused, requests every file it needs at once, rebuilds each into a temp
+/// file, and at the end renames them all into place, deletes (only with --delete) and fixes directory metadata.
+/// </summary>
+internal sealed class SyncTaker
+{
+    private const int SummaryBatch = 4096;
+    private const int RequestBatch = 256;
+
+    private readonly IJSyncChannel _channel;
+    private readonly string _root;
+    private readonly SyncOptions _options;
+    private readonly ChunkerOptions _chunker;
+    private readonly SyncResult _result = new();
+
+    public SyncTaker(IJSyncChannel channel, string root, SyncOptions options)
+    {
+        _channel = channel;
+        _root = root;
+        _options = options;
+        _chunker = options.ToChunkerOptions();
+    }
+
+    public async Task<SyncResult> RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RunCoreAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not JSyncRemoteException)
+        {
+            _channel.Abort(ex.Message);
+            throw;
+        }
+    }
+
+    private async Task<SyncResult> RunCoreAsync(CancellationToken cancellationToken)
+    {
+        List<TreeEntry> giver = await ReceiveListingAsync(cancellationToken);
+        ScanResult scan = new TreeScanner(new ExcludeFilter(_options.Excludes), _options.Checksum).Scan(_root);
+        TreeDiff diff = TreeDiff.Compute(giver, scan.Entries, _options);
+        _result.Changes.AddRange(diff.Changes);
+        _result.DryRun = _options.DryRun;
+        if (!_options.DryRun)
+        {
+            ApplyStructure(diff);
+            List<FileTarget> targets = PrepareTargets(diff, scan);
+            if (targets.Count > 0)
+            {
+                await TransferAsync(diff, targets, cancellationToken);
+            }
+            RemoveStalePartials(scan, targets);
+            ApplyDeletes(diff);
+            ApplyDirectoryMetadata(diff);
+        }
+        await _channel.SendAsync(new SyncComplete { Result = _result }, cancellationToken);
+        return _result;
+    }
+
+    private async Task<List<TreeEntry>> ReceiveListingAsync(CancellationToken cancellationToken)
+    {
+        var entries = new List<TreeEntry>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        while (true)
+        {
+            JSyncMessage message = await _channel.ReceiveAsync(cancellationToken);
+            if (message is SyncError error)
+            {
+                throw new JSyncRemoteException(error.Message);
+            }
+            if (message is not TreeListing listing)
+            {
+                throw new JSyncProtocolException($"The taker expected the giver's listing, not a {message.GetType().Name}.");
+            }
+            foreach (TreeEntry e in listing.Entries)
+            {
+                SafePath.Validate(e.Path);
+                if (!seen.Add(e.Path))
+                {
+                    throw new JSyncProtocolException($"The giver listed '{e.Path}' twice.");
+                }
+                if (e.Path.Length > 0 && !seen.Contains(SafePath.Parent(e.Path)))
+                {
+                    throw new JSyncProtocolException($"The giver listed '{e.Path}' before its directory.");
+                }
+                entries.Add(e);
+                _result.EntriesScanned++;
+                _result.TreeBytes += e.Kind == EntryKind.File ? e.Size : 0;
+            }
+            if (listing.IsLast)
+            {
+                return entries;
+            }
+        }
+    }
+
+    private string Full(string relative) => SafePath.Resolve(_root, relative);
+
+    private void ApplyStructure(TreeDiff diff)
+    {
+        foreach (TreeEntry old in diff.RemoveFirst)
+        {
+            RemoveEntry(Full(old.Path), old.Kind);
+        }
+        foreach (TreeEntry dir in diff.DirectoriesToCreate)
+        {
+            Directory.CreateDirectory(Full(dir.Path));
+        }
+        foreach (TreeEntry link in diff.SymlinksToWrite)
+        {
+            string full = Full(link.Path);
+            if (File.Exists(full) || new FileInfo(full).LinkTarget != null)
+            {
+                File.Delete(full);
+            }
+            File.CreateSymbolicLink(full, link.LinkTarget ?? "");
+            FileMetadata.WriteMtimeNs(full, link.MtimeNs, isSymlink: true);
+        }
+        foreach (TreeEntry entry in diff.MetadataOnly)
+        {
+            string full = Full(entry.Path);
+            if (entry.Kind == EntryKind.File)
+            {
+                FileMetadata.WriteMode(full, entry.Mode);
+            }
+            FileMetadata.WriteMtimeNs(full, entry.MtimeNs, entry.Kind == EntryKind.Symlink);
+        }
+    }
+
+    private static void RemoveEntry(string full, EntryKind kind)
+    {
+        if (kind == EntryKind.Directory)
+        {
+            Directory.Delete(full, recursive: true);
+        }
+        else
+        {
+            File.Delete(full);
+        }
+    }
+
+    private List<FileTarget> PrepareTargets(TreeDiff diff, ScanResult scan)
+    {
+        var targets = new List<FileTarget>(diff.FilesToFetch.Count);
+        foreach (TreeEntry entry in diff.FilesToFetch)
+        {
+            string target = Full(entry.Path);
+            string directory = Path.GetDirectoryName(target) ?? ".";
+            string name = Path.GetFileName(target);
+            IReadOnlyList<string> partials = scan.Partials.TryGetValue(entry.Path, out IReadOnlyList<string>? p) ? p : [];
+            int next = 1;
+            var partialPaths = new List<string>();
+            foreach (string partial in partials)
+            {
+                string full = Full(partial);
+                partialPaths.Add(full);
+                if (PartialFiles.TryParse(Path.GetFileName(full), out _, out int n))
+                {
+                    next = Math.Max(next, n + 1);
+                }
+            }
+            string temp = Path.Join(directory, PartialFiles.Name(name, next));
+            targets.Add(new FileTarget(targets.Count, entry, target, temp, partialPaths));
+        }
+        return targets;
+    }
+
+    private async Task TransferAsync(TreeDiff diff, List<FileTarget> targets, CancellationToken cancellationToken)
+    {
+        var index = new ChunkIndex();
+        using var sources = new ChunkSourceReader(index);
+        var commits = new List<PendingCommit>();
+        using var sendCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task send = SendSummariesAndRequestsAsync(diff, targets, index, sendCancel.Token);
+        try
+        {
+            await ReceiveFilesAsync(targets, sources, commits, cancellationToken);
+        }
+        catch (Exception)
+        {
+            await sendCancel.CancelAsync();
+            try
+            {
+                await send;
+            }
+            catch (Exception)
+            {
+                // The receive failure is the one to report.
+            }
+            throw;
+        }
+        await send;
+        sources.Dispose();
+        Commit(diff, commits);
+    }
+
+    private async Task SendSummariesAndRequestsAsync(TreeDiff diff, List<FileTarget> targets, ChunkIndex index, CancellationToken cancellationToken)
+    {
+        var summarized = new HashSet<string>(StringComparer.Ordinal);
+        foreach (TreeEntry source in diff.Sources)
+        {
+            await SummarizeAsync(source.Path, Full(source.Path), index, summarized, cancellationToken);
+        }
+        foreach (FileTarget target in targets)
+        {
+            foreach (string partial in target.Partials)
+            {
+                await SummarizeAsync(Path.GetRelativePath(_root, partial).Replace('\\', '/'), partial, index, summarized, cancellationToken);
+            }
+        }
+        for (int i = 0; i < targets.Count; i += RequestBatch)
+        {
+            FileRequest[] batch = [.. targets.Skip(i).Take(RequestBatch).Select(t => new FileRequest { FileId = t.Id, Path = t.Entry.Path })];
+            await _channel.SendAsync(new FileRequestBatch { Requests = batch, IsLast = i + RequestBatch >= targets.Count }, cancellationToken);
+        }
+    }
+
+    private async Task SummarizeAsync(string relative, string full, ChunkIndex index, HashSet<string> done, CancellationToken cancellationToken)
+    {
+        if (!done.Add(full))
+        {
+            return;
+        }
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan | FileOptions.Asynchronous);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return; // an unreadable old file only means its chunks are not reused
+        }
+        await using (stream)
+        {
+            using var chunker = new StreamChunker(stream, _chunker);
+            var batch = new List<ChunkRecord>();
+            while (await chunker.MoveNextAsync(cancellationToken))
+            {
+                ChunkInfo c = chunker.Current;
+                if (c.IsZero)
+                {
+                    continue;
+                }
+                index.Add(c.Hash, new ChunkLocation(full, c.Offset, c.Length));
+                batch.Add(new ChunkRecord(c.Offset, c.Length, c.Hash));
+                if (batch.Count == SummaryBatch)
+                {
+                    await SendSummaryAsync(relative, chunker.Length, batch, last: false, default, cancellationToken);
+                }
+            }
+            await SendSummaryAsync(relative, chunker.Length, batch, last: true, chunker.FileHash, cancellationToken);
+        }
+    }
+
+    private async Task SendSummaryAsync(string relative, long size, List<ChunkRecord> batch, bool last, Hashing.ChunkHash fileHash, CancellationToken cancellationToken)
+    {
+        _result.SummaryChunks += batch.Count;
+        await _channel.SendAsync(new FileSummary { Path = relative, Size = size, Chunks = [.. batch], IsLast = last, FileHash = fileHash }, cancellationToken);
+        batch.Clear();
+    }
+
+    private async Task ReceiveFilesAsync(List<FileTarget> targets, ChunkSourceReader sources, List<PendingCommit> commits, CancellationToken cancellationToken)
+    {
+        var rebuilders = new Dictionary<int, FileRebuilder>();
+        var finished = new HashSet<int>();
+        var failed = new HashSet<int>();
+        try
+        {
+            while (finished.Count < targets.Count)
+            {
+                JSyncMessage message = await _channel.ReceiveAsync(cancellationToken);
+                int id = message switch
+                {
+                    FilePlan p => p.FileId,
+                    LiteralChunk l => l.FileId,
+                    FileEnd e => e.FileId,
+                    FileError e => e.FileId,
+                    SyncError e => throw new JSyncRemoteException(e.Message),
+                    _ => throw new JSyncProtocolException($"The taker did not expect a {message.GetType().Name} while receiving files."),
+                };
+                if (id < 0 || id >= targets.Count || finished.Contains(id))
+                {
+                    throw new JSyncProtocolException($"The giver sent data for file id {id}, which is not an open request.");
+                }
+                FileTarget target = targets[id];
+                if (message is FileError fileError)
+                {
+                    _result.Errors.Add($"{target.Entry.Path}: {fileError.Message}");
+                    finished.Add(id);
+                    if (rebuilders.Remove(id, out FileRebuilder? abandoned))
+                    {
+                        abandoned.Dispose(); // keep what arrived as a partial for the next run
+                    }
+                    continue;
+                }
+                if (failed.Contains(id))
+                {
+                    if (message is FileEnd)
+                    {
+                        finished.Add(id);
+                    }
+                    continue;
+                }
+                try
+                {
+                    if (!rebuilders.TryGetValue(id, out FileRebuilder? rebuilder))
+                    {
+                        rebuilder = new FileRebuilder(target.Entry.Path, target.TargetPath, target.TempPath, sources, _result);
+                        rebuilders[id] = rebuilder;
+                    }
+                    switch (message)
+                    {
+                        case FilePlan plan:
+                            rebuilder.AddSteps(plan.Steps);
+                            break;
+                        case LiteralChunk literal:
+                            rebuilder.AddLiteral(literal.Data);
+                            break;
+                        case FileEnd end:
+                            rebuilders.Remove(id);
+                            finished.Add(id);
+                            commits.Add(rebuilder.Finish(end));
+                            rebuilder.Dispose();
+                            _result.FilesTransferred++;
+                            break;
+                    }
+                }
+                catch (Exception ex) when (ex is JSyncVerificationException or IOException or UnauthorizedAccessException)
+                {
+                    _result.Errors.Add($"{target.Entry.Path}: {ex.Message}");
+                    if (rebuilders.Remove(id, out FileRebuilder? broken))
+                    {
+                        broken.Dispose();
+                    }
+                    if (message is not FileEnd)
+                    {
+                        failed.Add(id);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            foreach (FileRebuilder open in rebuilders.Values)
+            {
+                open.Dispose(); // interrupted: what arrived stays as a partial for the next run
+            }
+        }
+    }
+
+    private void Commit(TreeDiff diff, List<PendingCommit> commits)
+    {
+        var directories = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (PendingCommit commit in commits)
+        {
+            if (diff.RemoveAtCommit.Contains(commit.RelativePath) && Directory.Exists(commit.TargetPath))
+            {
+                Directory.Delete(commit.TargetPath, recursive: true);
+            }
+            File.Move(commit.TempPath, commit.TargetPath, overwrite: true);
+            directories.Add(Path.GetDirectoryName(commit.TargetPath) ?? ".");
+        }
+        foreach (string directory in directories)
+        {
+            FileMetadata.FsyncDirectory(directory);
+        }
+        _committed.UnionWith(commits.Select(c => c.RelativePath));
+    }
+
+    private readonly HashSet<string> _committed = new(StringComparer.Ordinal);
+
+    private void RemoveStalePartials(ScanResult scan, List<FileTarget> targets)
+    {
+        var failed = new HashSet<string>(targets.Select(t => t.Entry.Path), StringComparer.Ordinal);
+        failed.ExceptWith(_committed);
+        foreach (var (target, partials) in scan.Partials)
+        {
+            if (failed.Contains(target))
+            {
+                continue; // kept: the next run resumes from them
+            }
+            foreach (string partial in partials)
+            {
+                File.Delete(Full(partial));
+            }
+        }
+    }
+
+    private void ApplyDeletes(TreeDiff diff)
+    {
+        foreach (TreeEntry entry in diff.Deletes)
+        {
+            string full = Full(entry.Path);
+            try
+            {
+                if (entry.Kind == EntryKind.Directory)
+                {
+                    Directory.Delete(full, recursive: false);
+                }
+                else
+                {
+                    File.Delete(full);
+                }
+            }
+            catch (IOException ex)
+            {
+                _result.Errors.Add($"{entry.Path}: not deleted ({ex.Message}); it may hold excluded entries.");
+            }
+        }
+    }
+
+    private void ApplyDirectoryMetadata(TreeDiff diff)
+    {
+        for (int i = diff.Directories.Count - 1; i >= 0; i--)
+        {
+            TreeEntry dir = diff.Directories[i];
+            string full = Full(dir.Path);
+            FileMetadata.WriteMode(full, dir.Mode);
+            FileMetadata.WriteMtimeNs(full, dir.MtimeNs, isSymlink: false);
+        }
+    }
+
+    private sealed record FileTarget(int Id, TreeEntry Entry, string TargetPath, string TempPath, List<string> Partials);
+}
