@@ -1,0 +1,45 @@
+using Rpc25519.JSync.Protocol;
+using Rpc25519.JSync.Sync;
+using Rpc25519.JSync.Tests.Support;
+
+namespace Rpc25519.JSync.Tests.Sync;
+
+public class ResumeTests : SyncTestBase
+{
+    [Fact]
+    public async Task An_interrupted_transfer_resumes_without_resending_what_arrived()
+    {
+        const int size = 6 << 20;
+        Trees.Write(Source, "big.bin", Trees.RandomBytes(size, 60));
+        Trees.Write(Source, "small.txt", Trees.RandomBytes(3000, 61));
+        var (a, b) = InMemoryChannel.CreatePair();
+        await Assert.ThrowsAnyAsync<JSyncException>(() =>
+            LocalSync.RunPairAsync(a, new CuttingChannel(b, literalsBeforeCut: 300), SyncRole.Giver, Source, Dest, new SyncOptions()));
+
+        Assert.False(File.Exists(Path.Join(Dest, "big.bin")));
+        string partial = Assert.Single(Directory.GetFiles(Dest, ".big.bin.*.jsync-part"));
+        long arrived = new FileInfo(partial).Length;
+        Assert.InRange(arrived, 300 * 2048, size - 1);
+
+        SyncResult resumed = await Push(Source, Dest);
+        Trees.AssertSame(Source, Dest);
+        Assert.Empty(Directory.GetFiles(Dest, "*.jsync-part"));
+        Assert.True(resumed.LiteralBytes <= size - arrived + (2 * 65536) + 3000, $"resent {resumed.LiteralBytes} of {size} bytes after {arrived} arrived");
+        Assert.True(resumed.CopiedBytes >= arrived - 65536);
+    }
+
+    [Fact]
+    public async Task Files_finished_before_a_cut_are_not_sent_again()
+    {
+        for (int i = 0; i < 10; i++)
+        {
+            Trees.Write(Source, $"f{i}.bin", Trees.RandomBytes(100_000, 70 + i));
+        }
+        var (a, b) = InMemoryChannel.CreatePair();
+        await Assert.ThrowsAnyAsync<JSyncException>(() =>
+            LocalSync.RunPairAsync(a, new CuttingChannel(b, literalsBeforeCut: 60), SyncRole.Giver, Source, Dest, new SyncOptions()));
+        SyncResult resumed = await Push(Source, Dest);
+        Trees.AssertSame(Source, Dest);
+        Assert.True(resumed.LiteralBytes < 1_000_000 - (40 * 2048), $"resent {resumed.LiteralBytes} bytes");
+    }
+}
