@@ -36,7 +36,7 @@ public readonly struct ChunkHash : IEquatable<ChunkHash>, IComparable<ChunkHash>
         return new ChunkHash(h.AsSpan());
     }
 
-    /// <summary>The digest of empty input: the file hash of an empty or missing file.</summary>
+    /// <summary>BLAKE3 of empty input (a test vector; the whole-file digest of an empty file is <c>FileHasher</c>'s).</summary>
     public static ChunkHash Empty { get; } = Of(ReadOnlySpan<byte>.Empty);
 
     /// <summary>Writes the 32 digest bytes into <paramref name="destination"/>.</summary>

@@ -15,15 +15,39 @@ public class ChunkHashTests
     }
 
     [Fact]
-    public void Incremental_file_hash_equals_one_shot_hash_including_zero_runs()
+    public void File_digest_is_blake3_over_length_and_1_MiB_block_digests()
     {
-        byte[] data = [.. Encoding.ASCII.GetBytes("head"), .. new byte[200_000], .. Encoding.ASCII.GetBytes("tail")];
+        byte[] data = new byte[(5 * FileHasher.BlockSize / 2) + 7];
+        new Random(8).NextBytes(data);
+        var expected = new List<byte>(BitConverter.GetBytes((long)data.Length));
+        var leaves = new List<byte>();
+        for (int off = 0; off < data.Length; off += FileHasher.BlockSize)
+        {
+            leaves.AddRange(ChunkHash.Of(data.AsSpan(off, Math.Min(FileHasher.BlockSize, data.Length - off))).ToArray());
+        }
+        expected.AddRange(ChunkHash.Of([.. leaves]).ToArray());
+        Assert.Equal(ChunkHash.Of([.. expected]), FileHasher.HashOf(data));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(9000)]
+    [InlineData(1 << 20)]
+    public void File_digest_does_not_depend_on_how_the_bytes_are_fed(int piece)
+    {
+        byte[] data = [.. Encoding.ASCII.GetBytes("head"), .. new byte[3_000_000], .. Encoding.ASCII.GetBytes("tail")];
         using var hasher = new FileHasher();
         hasher.Update(data.AsSpan(0, 4));
-        hasher.UpdateZeros(200_000);
-        hasher.Update(data.AsSpan(200_004));
-        Assert.Equal(ChunkHash.Of(data), hasher.Finish());
+        hasher.UpdateZeros(3_000_000);
+        for (int off = 3_000_004; off < data.Length; off += piece)
+        {
+            hasher.Update(data.AsSpan(off, Math.Min(piece, data.Length - off)));
+        }
+        Assert.Equal(FileHasher.HashOf(data), hasher.Finish());
         Assert.Equal(data.Length, hasher.Length);
+        using var zerosFirst = new FileHasher();
+        zerosFirst.UpdateZeros(3L * FileHasher.BlockSize);
+        Assert.Equal(FileHasher.HashOf(new byte[3 * FileHasher.BlockSize]), zerosFirst.Finish());
     }
 
     [Fact]
