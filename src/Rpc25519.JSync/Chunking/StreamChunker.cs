@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using Rpc25519.JSync.Hashing;
 
 namespace Rpc25519.JSync.Chunking;
@@ -9,7 +10,6 @@ namespace Rpc25519.JSync.Chunking;
 /// <see cref="MoveNext"/> or <see cref="MoveNextAsync"/>; <see cref="Current"/> and <see cref="CurrentData"/> describe
 /// the chunk until the next call. After the last chunk, <see cref="FileHash"/> and <see cref="Length"/> are final.
 /// </summary>
-/// <remarks>A <see cref="System.IO.Pipelines.PipeReader"/> is chunked through <c>reader.AsStream()</c>.</remarks>
 public sealed class StreamChunker : IDisposable
 {
     private readonly Stream _stream;
@@ -105,6 +105,12 @@ public sealed class StreamChunker : IDisposable
         _offset += length;
         _start += length;
         return true;
+    }
+
+    /// <summary>Creates a chunker over a pipe; the chunker reads it to its end (the reader is not completed).</summary>
+    public StreamChunker(PipeReader reader, ChunkerOptions? options = null)
+        : this(reader.AsStream(leaveOpen: true), options)
+    {
     }
 
     /// <summary>Returns the buffer to the pool. Does not dispose the stream.</summary>

@@ -154,13 +154,22 @@ internal sealed class SyncTaker
             string target = Full(entry.Path);
             string directory = Path.GetDirectoryName(target) ?? ".";
             string name = Path.GetFileName(target);
-            IReadOnlyList<string> partials = scan.Partials.TryGetValue(entry.Path, out IReadOnlyList<string>? p) ? p : [];
-            int next = 1;
             var partialPaths = new List<string>();
-            foreach (string partial in partials)
+            if (entry.Path.Length == 0)
             {
-                string full = Full(partial);
-                partialPaths.Add(full);
+                // A file root: its partials live beside it, outside the scanned tree.
+                Directory.CreateDirectory(directory);
+                partialPaths.AddRange(Directory.GetFiles(directory, ".*.jsync-part")
+                    .Where(p => PartialFiles.TryParse(Path.GetFileName(p), out string of, out _) && of == name)
+                    .Order(StringComparer.Ordinal));
+            }
+            else if (scan.Partials.TryGetValue(entry.Path, out IReadOnlyList<string>? found))
+            {
+                partialPaths.AddRange(found.Select(Full));
+            }
+            int next = 1;
+            foreach (string full in partialPaths)
+            {
                 if (PartialFiles.TryParse(Path.GetFileName(full), out _, out int n))
                 {
                     next = Math.Max(next, n + 1);
@@ -378,17 +387,19 @@ internal sealed class SyncTaker
 
     private void RemoveStalePartials(ScanResult scan, List<FileTarget> targets)
     {
-        var failed = new HashSet<string>(targets.Select(t => t.Entry.Path), StringComparer.Ordinal);
-        failed.ExceptWith(_committed);
+        var requested = new HashSet<string>(targets.Select(t => t.Entry.Path), StringComparer.Ordinal);
+        foreach (FileTarget target in targets.Where(t => _committed.Contains(t.Entry.Path)))
+        {
+            target.Partials.ForEach(File.Delete); // its chunks were read; the new file is in place
+        }
         foreach (var (target, partials) in scan.Partials)
         {
-            if (failed.Contains(target))
+            if (!requested.Contains(target))
             {
-                continue; // kept: the next run resumes from them
-            }
-            foreach (string partial in partials)
-            {
-                File.Delete(Full(partial));
+                foreach (string partial in partials)
+                {
+                    File.Delete(Full(partial)); // left by a run whose file is now up to date or gone
+                }
             }
         }
     }

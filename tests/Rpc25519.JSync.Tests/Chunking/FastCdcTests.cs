@@ -108,4 +108,20 @@ public class FastCdcTests
         Assert.Equal(new ChunkerOptions(4096, 16384, 65536), ChunkerOptions.Parse("4K/16K/64K"));
         Assert.Throws<FormatException>(() => ChunkerOptions.Parse("4K/16K"));
     }
+
+    [Fact]
+    public async Task A_pipe_is_chunked_like_a_stream()
+    {
+        byte[] data = Trees.RandomBytes(700_000, seed: 9);
+        var pipe = new System.IO.Pipelines.Pipe(new System.IO.Pipelines.PipeOptions(pauseWriterThreshold: 0));
+        await pipe.Writer.WriteAsync(data);
+        await pipe.Writer.CompleteAsync();
+        using var chunker = new StreamChunker(pipe.Reader);
+        var chunks = new List<ChunkInfo>();
+        while (await chunker.MoveNextAsync())
+        {
+            chunks.Add(chunker.Current);
+        }
+        Assert.Equal(Chunk(data), chunks);
+    }
 }

@@ -42,4 +42,22 @@ public class ResumeTests : SyncTestBase
         Trees.AssertSame(Source, Dest);
         Assert.True(resumed.LiteralBytes < 1_000_000 - (40 * 2048), $"resent {resumed.LiteralBytes} bytes");
     }
+
+    [Fact]
+    public async Task A_single_file_resumes_from_its_partial_beside_the_target()
+    {
+        const int size = 3 << 20;
+        string file = Trees.Write(Source, "one.bin", Trees.RandomBytes(size, 80));
+        string target = Scratch("out/copy.bin");
+        var (a, b) = InMemoryChannel.CreatePair();
+        await Assert.ThrowsAnyAsync<JSyncException>(() =>
+            LocalSync.RunPairAsync(a, new CuttingChannel(b, literalsBeforeCut: 150), SyncRole.Giver, file, target, new SyncOptions()));
+        Assert.False(File.Exists(target));
+        long arrived = new FileInfo(Assert.Single(Directory.GetFiles(Scratch("out"), ".copy.bin.*.jsync-part"))).Length;
+
+        SyncResult resumed = await Push(file, target);
+        Assert.True(Trees.FilesEqual(file, target));
+        Assert.Empty(Directory.GetFiles(Scratch("out"), "*.jsync-part"));
+        Assert.True(resumed.LiteralBytes <= size - arrived + (2 * 65536), $"resent {resumed.LiteralBytes} after {arrived} arrived");
+    }
 }
