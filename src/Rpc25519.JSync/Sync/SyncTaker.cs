@@ -50,15 +50,16 @@ internal sealed class SyncTaker
         _result.DryRun = _options.DryRun;
         if (!_options.DryRun)
         {
-            ApplyStructure(diff);
+            var applier = new TreeApplier(_root, _result.Errors);
+            applier.ApplyStructure(diff);
             List<FileTarget> targets = PrepareTargets(diff, scan);
             if (targets.Count > 0)
             {
-                await TransferAsync(diff, targets, cancellationToken);
+                await TransferAsync(diff, targets, applier, cancellationToken);
             }
-            RemoveStalePartials(scan, targets);
-            ApplyDeletes(diff);
-            ApplyDirectoryMetadata(diff);
+            applier.RemoveStalePartials(scan, targets);
+            applier.ApplyDeletes(diff);
+            applier.ApplyDirectoryMetadata(diff);
         }
         await _channel.SendAsync(new SyncComplete { Result = _result }, cancellationToken);
         return _result;
@@ -103,49 +104,6 @@ internal sealed class SyncTaker
 
     private string Full(string relative) => SafePath.Resolve(_root, relative);
 
-    private void ApplyStructure(TreeDiff diff)
-    {
-        foreach (TreeEntry old in diff.RemoveFirst)
-        {
-            RemoveEntry(Full(old.Path), old.Kind);
-        }
-        foreach (TreeEntry dir in diff.DirectoriesToCreate)
-        {
-            Directory.CreateDirectory(Full(dir.Path));
-        }
-        foreach (TreeEntry link in diff.SymlinksToWrite)
-        {
-            string full = Full(link.Path);
-            if (File.Exists(full) || new FileInfo(full).LinkTarget != null)
-            {
-                File.Delete(full);
-            }
-            File.CreateSymbolicLink(full, link.LinkTarget ?? "");
-            FileMetadata.WriteMtimeNs(full, link.MtimeNs, isSymlink: true);
-        }
-        foreach (TreeEntry entry in diff.MetadataOnly)
-        {
-            string full = Full(entry.Path);
-            if (entry.Kind == EntryKind.File)
-            {
-                FileMetadata.WriteMode(full, entry.Mode);
-            }
-            FileMetadata.WriteMtimeNs(full, entry.MtimeNs, entry.Kind == EntryKind.Symlink);
-        }
-    }
-
-    private static void RemoveEntry(string full, EntryKind kind)
-    {
-        if (kind == EntryKind.Directory)
-        {
-            Directory.Delete(full, recursive: true);
-        }
-        else
-        {
-            File.Delete(full);
-        }
-    }
-
     private List<FileTarget> PrepareTargets(TreeDiff diff, ScanResult scan)
     {
         var targets = new List<FileTarget>(diff.FilesToFetch.Count);
@@ -181,7 +139,7 @@ internal sealed class SyncTaker
         return targets;
     }
 
-    private async Task TransferAsync(TreeDiff diff, List<FileTarget> targets, CancellationToken cancellationToken)
+    private async Task TransferAsync(TreeDiff diff, List<FileTarget> targets, TreeApplier applier, CancellationToken cancellationToken)
     {
         var index = new ChunkIndex();
         using var sources = new ChunkSourceReader(index);
@@ -190,7 +148,7 @@ internal sealed class SyncTaker
         Task send = SendSummariesAndRequestsAsync(diff, targets, index, sendCancel.Token);
         try
         {
-            await ReceiveFilesAsync(targets, sources, commits, cancellationToken);
+            await new FileReceiver(_channel, _result).ReceiveAsync(targets, sources, commits, cancellationToken);
         }
         catch (Exception)
         {
@@ -207,7 +165,7 @@ internal sealed class SyncTaker
         }
         await send;
         sources.Dispose();
-        Commit(diff, commits);
+        applier.Commit(diff, commits);
     }
 
     private async Task SendSummariesAndRequestsAsync(TreeDiff diff, List<FileTarget> targets, ChunkIndex index, CancellationToken cancellationToken)
@@ -275,168 +233,4 @@ internal sealed class SyncTaker
         batch.Clear();
     }
 
-    private async Task ReceiveFilesAsync(List<FileTarget> targets, ChunkSourceReader sources, List<PendingCommit> commits, CancellationToken cancellationToken)
-    {
-        var rebuilders = new Dictionary<int, FileRebuilder>();
-        var finished = new HashSet<int>();
-        var failed = new HashSet<int>();
-        try
-        {
-            while (finished.Count < targets.Count)
-            {
-                JSyncMessage message = await _channel.ReceiveAsync(cancellationToken);
-                int id = message switch
-                {
-                    FilePlan p => p.FileId,
-                    LiteralChunk l => l.FileId,
-                    FileEnd e => e.FileId,
-                    FileError e => e.FileId,
-                    SyncError e => throw new JSyncRemoteException(e.Message),
-                    _ => throw new JSyncProtocolException($"The taker did not expect a {message.GetType().Name} while receiving files."),
-                };
-                if (id < 0 || id >= targets.Count || finished.Contains(id))
-                {
-                    throw new JSyncProtocolException($"The giver sent data for file id {id}, which is not an open request.");
-                }
-                FileTarget target = targets[id];
-                if (message is FileError fileError)
-                {
-                    _result.Errors.Add($"{target.Entry.Path}: {fileError.Message}");
-                    finished.Add(id);
-                    if (rebuilders.Remove(id, out FileRebuilder? abandoned))
-                    {
-                        abandoned.Dispose(); // keep what arrived as a partial for the next run
-                    }
-                    continue;
-                }
-                if (failed.Contains(id))
-                {
-                    if (message is FileEnd)
-                    {
-                        finished.Add(id);
-                    }
-                    continue;
-                }
-                try
-                {
-                    if (!rebuilders.TryGetValue(id, out FileRebuilder? rebuilder))
-                    {
-                        rebuilder = new FileRebuilder(target.Entry.Path, target.TargetPath, target.TempPath, sources, _result);
-                        rebuilders[id] = rebuilder;
-                    }
-                    switch (message)
-                    {
-                        case FilePlan plan:
-                            rebuilder.AddSteps(plan.Steps);
-                            break;
-                        case LiteralChunk literal:
-                            rebuilder.AddLiteral(literal.Data);
-                            break;
-                        case FileEnd end:
-                            rebuilders.Remove(id);
-                            finished.Add(id);
-                            commits.Add(rebuilder.Finish(end));
-                            rebuilder.Dispose();
-                            _result.FilesTransferred++;
-                            break;
-                    }
-                }
-                catch (Exception ex) when (ex is JSyncVerificationException or IOException or UnauthorizedAccessException)
-                {
-                    _result.Errors.Add($"{target.Entry.Path}: {ex.Message}");
-                    if (rebuilders.Remove(id, out FileRebuilder? broken))
-                    {
-                        broken.Dispose();
-                    }
-                    if (message is not FileEnd)
-                    {
-                        failed.Add(id);
-                    }
-                }
-            }
-        }
-        finally
-        {
-            foreach (FileRebuilder open in rebuilders.Values)
-            {
-                open.Dispose(); // interrupted: what arrived stays as a partial for the next run
-            }
-        }
-    }
-
-    private void Commit(TreeDiff diff, List<PendingCommit> commits)
-    {
-        var directories = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (PendingCommit commit in commits)
-        {
-            if (diff.RemoveAtCommit.Contains(commit.RelativePath) && Directory.Exists(commit.TargetPath))
-            {
-                Directory.Delete(commit.TargetPath, recursive: true);
-            }
-            File.Move(commit.TempPath, commit.TargetPath, overwrite: true);
-            directories.Add(Path.GetDirectoryName(commit.TargetPath) ?? ".");
-        }
-        foreach (string directory in directories)
-        {
-            FileMetadata.FsyncDirectory(directory);
-        }
-        _committed.UnionWith(commits.Select(c => c.RelativePath));
-    }
-
-    private readonly HashSet<string> _committed = new(StringComparer.Ordinal);
-
-    private void RemoveStalePartials(ScanResult scan, List<FileTarget> targets)
-    {
-        var requested = new HashSet<string>(targets.Select(t => t.Entry.Path), StringComparer.Ordinal);
-        foreach (FileTarget target in targets.Where(t => _committed.Contains(t.Entry.Path)))
-        {
-            target.Partials.ForEach(File.Delete); // its chunks were read; the new file is in place
-        }
-        foreach (var (target, partials) in scan.Partials)
-        {
-            if (!requested.Contains(target))
-            {
-                foreach (string partial in partials)
-                {
-                    File.Delete(Full(partial)); // left by a run whose file is now up to date or gone
-                }
-            }
-        }
-    }
-
-    private void ApplyDeletes(TreeDiff diff)
-    {
-        foreach (TreeEntry entry in diff.Deletes)
-        {
-            string full = Full(entry.Path);
-            try
-            {
-                if (entry.Kind == EntryKind.Directory)
-                {
-                    Directory.Delete(full, recursive: false);
-                }
-                else
-                {
-                    File.Delete(full);
-                }
-            }
-            catch (IOException ex)
-            {
-                _result.Errors.Add($"{entry.Path}: not deleted ({ex.Message}); it may hold excluded entries.");
-            }
-        }
-    }
-
-    private void ApplyDirectoryMetadata(TreeDiff diff)
-    {
-        for (int i = diff.Directories.Count - 1; i >= 0; i--)
-        {
-            TreeEntry dir = diff.Directories[i];
-            string full = Full(dir.Path);
-            FileMetadata.WriteMode(full, dir.Mode);
-            FileMetadata.WriteMtimeNs(full, dir.MtimeNs, isSymlink: false);
-        }
-    }
-
-    private sealed record FileTarget(int Id, TreeEntry Entry, string TargetPath, string TempPath, List<string> Partials);
 }
