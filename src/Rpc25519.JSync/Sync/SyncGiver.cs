@@ -8,45 +8,25 @@ namespace Rpc25519.JSync.Sync;
 /// The giver's side of a sync: lists its tree, indexes the taker's summaries, and answers each file request with a
 /// plan and only the literal bytes the taker lacks, chunking and hashing the file in one streaming pass.
 /// </summary>
-internal sealed class SyncGiver
+internal sealed class SyncGiver : SyncEndpoint
 {
     private const int ListingBatch = 1000;
     private const int MaxStepsPerPlan = 1024;
     private const int MaxLiteralBytesPerPlan = 1024 * 1024;
 
-    private readonly IJSyncChannel _channel;
-    private readonly string _root;
-    private readonly SyncOptions _options;
-    private readonly ChunkerOptions _chunker;
     private readonly HashSet<string> _listedFiles = new(StringComparer.Ordinal);
 
     public SyncGiver(IJSyncChannel channel, string root, SyncOptions options)
+        : base(channel, root, options)
     {
-        _channel = channel;
-        _root = root;
-        _options = options;
-        _chunker = options.ToChunkerOptions();
     }
 
-    public async Task<SyncResult> RunAsync(CancellationToken cancellationToken)
+    protected override async Task<SyncResult> RunCoreAsync(CancellationToken cancellationToken)
     {
-        try
-        {
-            return await RunCoreAsync(cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException and not JSyncRemoteException)
-        {
-            _channel.Abort(ex.Message);
-            throw;
-        }
-    }
-
-    private async Task<SyncResult> RunCoreAsync(CancellationToken cancellationToken)
-    {
-        ScanResult scan = new TreeScanner(new ExcludeFilter(_options.Excludes), _options.Checksum).Scan(_root);
+        ScanResult scan = ScanLocal();
         if (scan.Entries.Count == 0)
         {
-            throw new JSyncException($"There is nothing to send: '{_root}' does not exist. Check the source path.");
+            throw new JSyncException($"There is nothing to send: '{Root}' does not exist. Check the source path.");
         }
         for (int i = 0; i < scan.Entries.Count; i += ListingBatch)
         {
@@ -59,12 +39,12 @@ internal sealed class SyncGiver
                 }
             }
             bool last = i + ListingBatch >= scan.Entries.Count;
-            await _channel.SendAsync(new TreeListing { Entries = batch, IsLast = last }, cancellationToken);
+            await Channel.SendAsync(new TreeListing { Entries = batch, IsLast = last }, cancellationToken);
         }
         var index = new ChunkIndex();
         while (true)
         {
-            JSyncMessage message = await _channel.ReceiveAsync(cancellationToken);
+            JSyncMessage message = await Channel.ReceiveAsync(cancellationToken);
             switch (message)
             {
                 case FileSummary summary:
@@ -98,7 +78,7 @@ internal sealed class SyncGiver
         long mtime;
         try
         {
-            string full = SafePath.Resolve(_root, request.Path);
+            string full = SafePath.Resolve(Root, request.Path);
             var info = new FileInfo(full);
             mode = FileMetadata.ReadMode(info);
             mtime = FileMetadata.ReadMtimeNs(info); // read before the contents: a later change is seen next run
@@ -114,7 +94,7 @@ internal sealed class SyncGiver
             var builder = new PlanBuilder(index);
             var literals = new List<byte[]>();
             long literalBytes = 0;
-            using var chunker = new StreamChunker(stream, _chunker);
+            using var chunker = new StreamChunker(stream, Chunker);
             while (true)
             {
                 bool more;
@@ -143,7 +123,7 @@ internal sealed class SyncGiver
                 }
             }
             await FlushAsync(request.FileId, builder, literals, final: true, cancellationToken);
-            await _channel.SendAsync(new FileEnd
+            await Channel.SendAsync(new FileEnd
             {
                 FileId = request.FileId,
                 Size = chunker.Length,
@@ -159,15 +139,15 @@ internal sealed class SyncGiver
         PlanStep[] steps = builder.Take(final);
         if (steps.Length > 0)
         {
-            await _channel.SendAsync(new FilePlan { FileId = fileId, Steps = steps }, cancellationToken);
+            await Channel.SendAsync(new FilePlan { FileId = fileId, Steps = steps }, cancellationToken);
         }
         foreach (byte[] data in literals)
         {
-            await _channel.SendAsync(new LiteralChunk { FileId = fileId, Data = data }, cancellationToken);
+            await Channel.SendAsync(new LiteralChunk { FileId = fileId, Data = data }, cancellationToken);
         }
         literals.Clear();
     }
 
     private ValueTask SendErrorAsync(FileRequest request, string message, CancellationToken cancellationToken) =>
-        _channel.SendAsync(new FileError { FileId = request.FileId, Message = message }, cancellationToken);
+        Channel.SendAsync(new FileError { FileId = request.FileId, Message = message }, cancellationToken);
 }

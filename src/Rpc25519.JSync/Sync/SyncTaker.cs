@@ -9,48 +9,28 @@ namespace Rpc25519.JSync.Sync;
 /// summarizes the files whose chunks may be reused, requests every file it needs at once, rebuilds each into a temp
 /// file, and at the end renames them all into place, deletes (only with --delete) and fixes directory metadata.
 /// </summary>
-internal sealed class SyncTaker
+internal sealed class SyncTaker : SyncEndpoint
 {
     private const int SummaryBatch = 4096;
     private const int RequestBatch = 256;
 
-    private readonly IJSyncChannel _channel;
-    private readonly string _root;
-    private readonly SyncOptions _options;
-    private readonly ChunkerOptions _chunker;
     private readonly SyncResult _result = new();
 
     public SyncTaker(IJSyncChannel channel, string root, SyncOptions options)
+        : base(channel, root, options)
     {
-        _channel = channel;
-        _root = root;
-        _options = options;
-        _chunker = options.ToChunkerOptions();
     }
 
-    public async Task<SyncResult> RunAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await RunCoreAsync(cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException and not JSyncRemoteException)
-        {
-            _channel.Abort(ex.Message);
-            throw;
-        }
-    }
-
-    private async Task<SyncResult> RunCoreAsync(CancellationToken cancellationToken)
+    protected override async Task<SyncResult> RunCoreAsync(CancellationToken cancellationToken)
     {
         List<TreeEntry> giver = await ReceiveListingAsync(cancellationToken);
-        ScanResult scan = new TreeScanner(new ExcludeFilter(_options.Excludes), _options.Checksum).Scan(_root);
-        TreeDiff diff = TreeDiff.Compute(giver, scan.Entries, _options);
+        ScanResult scan = ScanLocal();
+        TreeDiff diff = TreeDiff.Compute(giver, scan.Entries, Options);
         _result.Changes.AddRange(diff.Changes);
-        _result.DryRun = _options.DryRun;
-        if (!_options.DryRun)
+        _result.DryRun = Options.DryRun;
+        if (!Options.DryRun)
         {
-            var applier = new TreeApplier(_root, _result.Errors);
+            var applier = new TreeApplier(Root, _result.Errors);
             applier.ApplyStructure(diff);
             List<FileTarget> targets = PrepareTargets(diff, scan);
             if (targets.Count > 0)
@@ -61,7 +41,7 @@ internal sealed class SyncTaker
             applier.ApplyDeletes(diff);
             applier.ApplyDirectoryMetadata(diff);
         }
-        await _channel.SendAsync(new SyncComplete { Result = _result }, cancellationToken);
+        await Channel.SendAsync(new SyncComplete { Result = _result }, cancellationToken);
         return _result;
     }
 
@@ -71,7 +51,7 @@ internal sealed class SyncTaker
         var seen = new HashSet<string>(StringComparer.Ordinal);
         while (true)
         {
-            JSyncMessage message = await _channel.ReceiveAsync(cancellationToken);
+            JSyncMessage message = await Channel.ReceiveAsync(cancellationToken);
             if (message is SyncError error)
             {
                 throw new JSyncRemoteException(error.Message);
@@ -102,7 +82,7 @@ internal sealed class SyncTaker
         }
     }
 
-    private string Full(string relative) => SafePath.Resolve(_root, relative);
+    private string Full(string relative) => SafePath.Resolve(Root, relative);
 
     private List<FileTarget> PrepareTargets(TreeDiff diff, ScanResult scan)
     {
@@ -148,7 +128,7 @@ internal sealed class SyncTaker
         Task send = SendSummariesAndRequestsAsync(diff, targets, index, sendCancel.Token);
         try
         {
-            await new FileReceiver(_channel, _result).ReceiveAsync(targets, sources, commits, cancellationToken);
+            await new FileReceiver(Channel, _result).ReceiveAsync(targets, sources, commits, cancellationToken);
         }
         catch (Exception)
         {
@@ -179,13 +159,13 @@ internal sealed class SyncTaker
         {
             foreach (string partial in target.Partials)
             {
-                await SummarizeAsync(Path.GetRelativePath(_root, partial).Replace('\\', '/'), partial, index, summarized, cancellationToken);
+                await SummarizeAsync(Path.GetRelativePath(Root, partial).Replace('\\', '/'), partial, index, summarized, cancellationToken);
             }
         }
         for (int i = 0; i < targets.Count; i += RequestBatch)
         {
             FileRequest[] batch = [.. targets.Skip(i).Take(RequestBatch).Select(t => new FileRequest { FileId = t.Id, Path = t.Entry.Path })];
-            await _channel.SendAsync(new FileRequestBatch { Requests = batch, IsLast = i + RequestBatch >= targets.Count }, cancellationToken);
+            await Channel.SendAsync(new FileRequestBatch { Requests = batch, IsLast = i + RequestBatch >= targets.Count }, cancellationToken);
         }
     }
 
@@ -206,7 +186,7 @@ internal sealed class SyncTaker
         }
         await using (stream)
         {
-            using var chunker = new StreamChunker(stream, _chunker);
+            using var chunker = new StreamChunker(stream, Chunker);
             var batch = new List<ChunkRecord>();
             while (await chunker.MoveNextAsync(cancellationToken))
             {
@@ -229,7 +209,7 @@ internal sealed class SyncTaker
     private async Task SendSummaryAsync(string relative, long size, List<ChunkRecord> batch, bool last, Hashing.ChunkHash fileHash, CancellationToken cancellationToken)
     {
         _result.SummaryChunks += batch.Count;
-        await _channel.SendAsync(new FileSummary { Path = relative, Size = size, Chunks = [.. batch], IsLast = last, FileHash = fileHash }, cancellationToken);
+        await Channel.SendAsync(new FileSummary { Path = relative, Size = size, Chunks = [.. batch], IsLast = last, FileHash = fileHash }, cancellationToken);
         batch.Clear();
     }
 
