@@ -82,7 +82,7 @@ internal sealed class SyncGiver : SyncEndpoint
             var info = new FileInfo(full);
             mode = FileMetadata.ReadMode(info);
             mtime = FileMetadata.ReadMtimeNs(info); // read before the contents: a later change is seen next run
-            stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan | FileOptions.Asynchronous);
+            stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or PathEscapeException)
         {

@@ -102,18 +102,20 @@ public sealed class TreeScanner
 
     private TreeEntry? Describe(FileSystemInfo info, string path)
     {
-        long mtime = FileMetadata.ReadMtimeNs(info);
+        // One lstat gives the type and the ns mtime; elsewhere .NET's 100 ns time is used.
+        bool haveStat = PosixFile.TryLstat(info.FullName, out int mode, out long mtime);
+        if (!haveStat)
+        {
+            mtime = FileMetadata.ReadMtimeNs(info);
+        }
         if (info.LinkTarget is { } target)
         {
             return new TreeEntry { Path = path, Kind = EntryKind.Symlink, MtimeNs = mtime, LinkTarget = target };
         }
-        if (PosixFile.TryLstat(info.FullName, out int mode, out _))
+        int type = mode & PosixFile.TypeMask;
+        if (haveStat && type != PosixFile.TypeRegular && type != PosixFile.TypeDirectory)
         {
-            int type = mode & PosixFile.TypeMask;
-            if (type != PosixFile.TypeRegular && type != PosixFile.TypeDirectory)
-            {
-                return null;
-            }
+            return null;
         }
         if (info is DirectoryInfo)
         {

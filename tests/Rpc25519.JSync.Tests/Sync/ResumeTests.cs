@@ -28,17 +28,20 @@ public class ResumeTests : SyncTestBase
         Assert.True(resumed.CopiedBytes >= arrived - 65536);
     }
 
-    [Fact]
-    public async Task Files_finished_before_a_cut_are_not_sent_again()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Files_finished_before_a_cut_are_not_sent_again(bool push)
     {
         for (int i = 0; i < 10; i++)
         {
             Trees.Write(Source, $"f{i}.bin", Trees.RandomBytes(100_000, 70 + i));
         }
         var (a, b) = InMemoryChannel.CreatePair();
-        await Assert.ThrowsAnyAsync<JSyncException>(() =>
-            LocalSync.RunPairAsync(a, new CuttingChannel(b, literalsBeforeCut: 60), SyncRole.Giver, Source, Dest, new SyncOptions()));
-        SyncResult resumed = await Push(Source, Dest);
+        await Assert.ThrowsAnyAsync<JSyncException>(() => push
+            ? LocalSync.RunPairAsync(a, new CuttingChannel(b, literalsBeforeCut: 60), SyncRole.Giver, Source, Dest, new SyncOptions())
+            : LocalSync.RunPairAsync(new CuttingChannel(a, literalsBeforeCut: 60), b, SyncRole.Taker, Dest, Source, new SyncOptions()));
+        SyncResult resumed = push ? await Push(Source, Dest) : await Pull(Source, Dest);
         Trees.AssertSame(Source, Dest);
         Assert.True(resumed.LiteralBytes < 1_000_000 - (40 * 2048), $"resent {resumed.LiteralBytes} bytes");
     }
