@@ -71,6 +71,45 @@ internal static class PosixFile
         return Utimensat(AtFdCwd, path, times, AtSymlinkNoFollow) == 0;
     }
 
+    /// <summary>The st_dev of a path (which file system holds it), without following a final symlink.</summary>
+    public static bool TryGetDevice(string path, out ulong device)
+    {
+        device = 0;
+        if (!IsSupported)
+        {
+            return false;
+        }
+        var buffer = new byte[StatBufferSize];
+        if (Lstat(path, buffer) != 0)
+        {
+            return false;
+        }
+        device = BitConverter.ToUInt64(buffer, 0);
+        return true;
+    }
+
+    /// <summary>syncfs: makes everything written to the file system holding <paramref name="path"/> durable at once.</summary>
+    public static bool TrySyncFileSystem(string path)
+    {
+        if (!IsSupported)
+        {
+            return false;
+        }
+        int fd = Open(path, 0);
+        if (fd < 0)
+        {
+            return false;
+        }
+        try
+        {
+            return SyncFs(fd) == 0;
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
     /// <summary>fsyncs a directory, so that renames and creations in it are durable.</summary>
     public static void FsyncDirectory(string path)
     {
@@ -108,6 +147,9 @@ internal static class PosixFile
 
     [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
     private static extern int Fsync(int fd);
+
+    [DllImport("libc", EntryPoint = "syncfs", SetLastError = true)]
+    private static extern int SyncFs(int fd);
 
     [DllImport("libc", EntryPoint = "close", SetLastError = true)]
     private static extern int Close(int fd);

@@ -103,10 +103,11 @@ internal sealed class FileRebuilder : IDisposable
     }
 
     /// <summary>
-    /// Checks size and BLAKE3 against <paramref name="end"/>, sets length (trailing holes), mode and mtime, fsyncs and
-    /// closes the temp file. On a mismatch the temp file is deleted and <see cref="JSyncVerificationException"/> thrown.
+    /// Checks size and digest against <paramref name="end"/>, sets length (trailing holes), mode and mtime, and closes
+    /// the temp file, fsyncing it when <paramref name="fsync"/> (else the commit makes it durable with one syncfs). On a
+    /// mismatch the temp file is deleted and <see cref="JSyncVerificationException"/> thrown.
     /// </summary>
-    public PendingCommit Finish(FileEnd end)
+    public PendingCommit Finish(FileEnd end, bool fsync)
     {
         FileStream output = _out ?? throw new ObjectDisposedException(nameof(FileRebuilder));
         if (_pending.Count > 0)
@@ -123,7 +124,10 @@ internal sealed class FileRebuilder : IDisposable
         output.SetLength(end.Size);
         FileMetadata.WriteMode(_tempPath, end.Mode);
         FileMetadata.WriteMtimeNs(_tempPath, end.MtimeNs, isSymlink: false);
-        output.Flush(flushToDisk: true);
+        if (fsync)
+        {
+            output.Flush(flushToDisk: true);
+        }
         output.Dispose();
         _out = null;
         return new PendingCommit(_relativePath, _tempPath, _targetPath);

@@ -80,7 +80,7 @@ internal sealed class FileReceiver
                         case FileEnd end:
                             rebuilders.Remove(id);
                             finished.Add(id);
-                            commits.Add(rebuilder.Finish(end));
+                            commits.Add(rebuilder.Finish(end, fsync: !FileMetadata.CanSyncFileSystem));
                             rebuilder.Dispose();
                             _result.FilesTransferred++;
                             break;

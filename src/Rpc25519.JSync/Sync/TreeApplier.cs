@@ -67,10 +67,14 @@ internal sealed class TreeApplier
         }
     }
 
-    /// <summary>Renames every verified temp file over its target, then fsyncs each directory touched once.</summary>
+    /// <summary>Makes every temp file durable, renames each over its target, then fsyncs each directory touched once.</summary>
     public void Commit(TreeDiff diff, List<PendingCommit> commits)
     {
-        var directories = new SortedSet<string>(StringComparer.Ordinal);
+        var directories = new SortedSet<string>(commits.Select(c => Path.GetDirectoryName(c.TargetPath) ?? "."), StringComparer.Ordinal);
+        if (FileMetadata.CanSyncFileSystem)
+        {
+            FileMetadata.SyncFileSystems(directories); // temp data durable before the first rename
+        }
         foreach (PendingCommit commit in commits)
         {
             if (diff.RemoveAtCommit.Contains(commit.RelativePath) && Directory.Exists(commit.TargetPath))
@@ -78,7 +82,6 @@ internal sealed class TreeApplier
                 Directory.Delete(commit.TargetPath, recursive: true);
             }
             File.Move(commit.TempPath, commit.TargetPath, overwrite: true);
-            directories.Add(Path.GetDirectoryName(commit.TargetPath) ?? ".");
         }
         foreach (string directory in directories)
         {
