@@ -16,6 +16,7 @@ namespace Rpc25519.JSync.Protocol;
 [Union(7, typeof(FileError))]
 [Union(8, typeof(SyncComplete))]
 [Union(9, typeof(SyncError))]
+[Union(10, typeof(ChangeList))]
 public abstract class JSyncMessage
 {
 }

@@ -42,6 +42,7 @@ internal sealed class SyncGiver : SyncEndpoint
             await Channel.SendAsync(new TreeListing { Entries = batch, IsLast = last }, cancellationToken);
         }
         var index = new ChunkIndex();
+        var received = new List<SyncChange>();
         while (true)
         {
             JSyncMessage message = await Channel.ReceiveAsync(cancellationToken);
@@ -56,7 +57,11 @@ internal sealed class SyncGiver : SyncEndpoint
                         await SendFileAsync(request, index, cancellationToken);
                     }
                     break;
+                case ChangeList changes:
+                    received.AddRange(changes.Changes);
+                    break;
                 case SyncComplete complete:
+                    complete.Result.Changes.AddRange(received);
                     return complete.Result;
                 case SyncError error:
                     throw new JSyncRemoteException(error.Message);

@@ -13,6 +13,7 @@ internal sealed class SyncTaker : SyncEndpoint
 {
     private const int SummaryBatch = 4096;
     private const int RequestBatch = 256;
+    private const int ChangeBatch = 1000;
 
     private readonly SyncResult _result = new();
 
@@ -41,7 +42,24 @@ internal sealed class SyncTaker : SyncEndpoint
             applier.ApplyDeletes(diff);
             applier.ApplyDirectoryMetadata(diff);
         }
-        await Channel.SendAsync(new SyncComplete { Result = _result }, cancellationToken);
+        for (int i = 0; i < _result.Changes.Count; i += ChangeBatch)
+        {
+            SyncChange[] batch = [.. _result.Changes.Skip(i).Take(ChangeBatch)];
+            await Channel.SendAsync(new ChangeList { Changes = batch }, cancellationToken);
+        }
+        var summary = new SyncResult
+        {
+            Errors = _result.Errors,
+            DryRun = _result.DryRun,
+            EntriesScanned = _result.EntriesScanned,
+            TreeBytes = _result.TreeBytes,
+            FilesTransferred = _result.FilesTransferred,
+            LiteralBytes = _result.LiteralBytes,
+            CopiedBytes = _result.CopiedBytes,
+            ZeroBytes = _result.ZeroBytes,
+            SummaryChunks = _result.SummaryChunks,
+        };
+        await Channel.SendAsync(new SyncComplete { Result = summary }, cancellationToken);
         return _result;
     }
 

@@ -44,6 +44,7 @@ public class SerializerTests
         Assert.Equal(12, done.Result.LiteralBytes);
         Assert.Equal(ChangeAction.Delete, done.Result.Changes[0].Action);
         Assert.Equal("no", RoundTrip(new SyncError { Message = "no" }).Message);
+        Assert.Equal("c", RoundTrip(new ChangeList { Changes = [new SyncChange { Path = "c", Kind = EntryKind.Symlink }] }).Changes[0].Path);
     }
 
     [Fact]

@@ -105,6 +105,7 @@ public class ProtocolSafetyTests : SyncTestBase
         Assert.Contains("failed verification", result.Errors[0]);
         Assert.Equal([9, 9, 9, 9], File.ReadAllBytes(target));
         Assert.Equal(["f"], Directory.GetFileSystemEntries(Dest).Select(Path.GetFileName));
+        Assert.Contains(new SyncChange { Path = "f", Action = ChangeAction.Update, Kind = EntryKind.File }, Assert.IsType<ChangeList>(await a.ReceiveAsync(None)).Changes);
         Assert.IsType<SyncComplete>(await a.ReceiveAsync(None));
     }
 

@@ -109,6 +109,19 @@ public class TreeSyncTests : SyncTestBase
     }
 
     [Fact]
+    public async Task A_long_change_list_reaches_the_giver_complete_and_in_order()
+    {
+        for (int i = 0; i < 2100; i++)
+        {
+            Trees.Write(Source, $"many/{i:D5}", []);
+        }
+        SyncResult result = await Push(Source, Dest, new SyncOptions { DryRun = true });
+        Assert.Equal(2102, result.Changes.Count);
+        Assert.Equal(["", "many", "many/00000"], result.Changes.Take(3).Select(c => c.Path));
+        Assert.Equal("many/02099", result.Changes[^1].Path);
+    }
+
+    [Fact]
     public async Task A_dry_run_into_a_missing_destination_creates_nothing()
     {
         Trees.MakeSample(Source, seed: 5);
