@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Rpc25519.JSync.Hashing;
 using Rpc25519.JSync.Protocol;
 
@@ -6,11 +7,12 @@ namespace Rpc25519.JSync.Sync;
 /// <summary>
 /// A tree-wide index: chunk hash → one place that holds it. The giver builds one from the taker's summaries (to
 /// decide copy or literal) and the taker builds the same from its own files (to find the bytes). The first location
-/// added for a hash wins, so the index is deterministic for a given order of additions.
+/// added for a hash wins, so the index is deterministic for a given order of additions. Safe for concurrent
+/// use (the taker's send and receive loops both add to it); never enumerated, so hash order reaches no decision.
 /// </summary>
 public sealed class ChunkIndex
 {
-    private readonly Dictionary<ChunkHash, ChunkLocation> _locations = [];
+    private readonly ConcurrentDictionary<ChunkHash, ChunkLocation> _locations = new();
 
     /// <summary>Distinct chunks indexed.</summary>
     public int Count => _locations.Count;

@@ -35,4 +35,18 @@ public sealed class SyncResult
 
     /// <summary>Chunk records the taker sent in its summaries.</summary>
     [Key(9)] public long SummaryChunks { get; set; }
+
+    /// <summary>A copy with the same counters and errors and an empty change list (the changes travel in batches).</summary>
+    internal SyncResult WithoutChanges() => new()
+    {
+        Errors = Errors,
+        DryRun = DryRun,
+        EntriesScanned = EntriesScanned,
+        TreeBytes = TreeBytes,
+        FilesTransferred = FilesTransferred,
+        LiteralBytes = LiteralBytes,
+        CopiedBytes = CopiedBytes,
+        ZeroBytes = ZeroBytes,
+        SummaryChunks = SummaryChunks,
+    };
 }

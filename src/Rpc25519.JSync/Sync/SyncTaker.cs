@@ -42,25 +42,18 @@ internal sealed class SyncTaker : SyncEndpoint
             applier.ApplyDeletes(diff);
             applier.ApplyDirectoryMetadata(diff);
         }
+        await SendResultAsync(cancellationToken);
+        return _result;
+    }
+
+    private async Task SendResultAsync(CancellationToken cancellationToken)
+    {
         for (int i = 0; i < _result.Changes.Count; i += ChangeBatch)
         {
             SyncChange[] batch = [.. _result.Changes.Skip(i).Take(ChangeBatch)];
             await Channel.SendAsync(new ChangeList { Changes = batch }, cancellationToken);
         }
-        var summary = new SyncResult
-        {
-            Errors = _result.Errors,
-            DryRun = _result.DryRun,
-            EntriesScanned = _result.EntriesScanned,
-            TreeBytes = _result.TreeBytes,
-            FilesTransferred = _result.FilesTransferred,
-            LiteralBytes = _result.LiteralBytes,
-            CopiedBytes = _result.CopiedBytes,
-            ZeroBytes = _result.ZeroBytes,
-            SummaryChunks = _result.SummaryChunks,
-        };
-        await Channel.SendAsync(new SyncComplete { Result = summary }, cancellationToken);
-        return _result;
+        await Channel.SendAsync(new SyncComplete { Result = _result.WithoutChanges() }, cancellationToken);
     }
 
     private async Task<List<TreeEntry>> ReceiveListingAsync(CancellationToken cancellationToken)
@@ -142,6 +135,8 @@ internal sealed class SyncTaker : SyncEndpoint
         var index = new ChunkIndex();
         using var sources = new ChunkSourceReader(index);
         var commits = new List<PendingCommit>();
+        // The send loop adds summarized chunks to the index while the receive loop reads it and adds written
+        // literals: ChunkIndex is safe for that. A plan only names chunks summarized before its request was sent.
         using var sendCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task send = SendSummariesAndRequestsAsync(diff, targets, index, sendCancel.Token);
         try
@@ -166,25 +161,52 @@ internal sealed class SyncTaker : SyncEndpoint
         applier.Commit(diff, commits);
     }
 
+    /// <summary>
+    /// Sends what the giver needs, pipelined so the giver starts planning while this side still chunks: first the
+    /// summaries of files the giver no longer has (rename and move sources, reusable by any file), then, file by file,
+    /// the summary of a file's old version and partials followed at once by its request. Files with nothing to summarize
+    /// are requested in batches. A file can reuse chunks of everything summarized before its request.
+    /// </summary>
     private async Task SendSummariesAndRequestsAsync(TreeDiff diff, List<FileTarget> targets, ChunkIndex index, CancellationToken cancellationToken)
     {
         var summarized = new HashSet<string>(StringComparer.Ordinal);
-        foreach (TreeEntry source in diff.Sources)
+        var targetPaths = new HashSet<string>(targets.Select(t => t.Entry.Path), StringComparer.Ordinal);
+        foreach (TreeEntry source in diff.Sources.Where(s => !targetPaths.Contains(s.Path)))
         {
             await SummarizeAsync(source.Path, Full(source.Path), index, summarized, cancellationToken);
         }
+        var oldVersions = new HashSet<string>(diff.Sources.Select(s => s.Path).Where(targetPaths.Contains), StringComparer.Ordinal);
+        var pending = new List<FileRequest>();
         foreach (FileTarget target in targets)
         {
-            foreach (string partial in target.Partials)
+            bool hasSources = oldVersions.Contains(target.Entry.Path) || target.Partials.Count > 0;
+            if (hasSources)
             {
-                await SummarizeAsync(Path.GetRelativePath(Root, partial).Replace('\\', '/'), partial, index, summarized, cancellationToken);
+                if (oldVersions.Contains(target.Entry.Path))
+                {
+                    await SummarizeAsync(target.Entry.Path, target.TargetPath, index, summarized, cancellationToken);
+                }
+                foreach (string partial in target.Partials)
+                {
+                    await SummarizeAsync(Path.GetRelativePath(Root, partial).Replace('\\', '/'), partial, index, summarized, cancellationToken);
+                }
+            }
+            pending.Add(new FileRequest { FileId = target.Id, Path = target.Entry.Path });
+            if (hasSources || pending.Count == RequestBatch)
+            {
+                await SendRequestsAsync(pending, last: target.Id == targets.Count - 1, cancellationToken);
             }
         }
-        for (int i = 0; i < targets.Count; i += RequestBatch)
+        if (pending.Count > 0)
         {
-            FileRequest[] batch = [.. targets.Skip(i).Take(RequestBatch).Select(t => new FileRequest { FileId = t.Id, Path = t.Entry.Path })];
-            await Channel.SendAsync(new FileRequestBatch { Requests = batch, IsLast = i + RequestBatch >= targets.Count }, cancellationToken);
+            await SendRequestsAsync(pending, last: true, cancellationToken);
         }
+    }
+
+    private async Task SendRequestsAsync(List<FileRequest> pending, bool last, CancellationToken cancellationToken)
+    {
+        await Channel.SendAsync(new FileRequestBatch { Requests = [.. pending], IsLast = last }, cancellationToken);
+        pending.Clear();
     }
 
     private async Task SummarizeAsync(string relative, string full, ChunkIndex index, HashSet<string> done, CancellationToken cancellationToken)
