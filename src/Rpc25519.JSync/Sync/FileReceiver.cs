@@ -80,8 +80,10 @@ internal sealed class FileReceiver
                         case FileEnd end:
                             rebuilders.Remove(id);
                             finished.Add(id);
-                            commits.Add(rebuilder.Finish(end, fsync: !FileMetadata.CanSyncFileSystem));
-                            rebuilder.Dispose();
+                            using (rebuilder)
+                            {
+                                commits.Add(rebuilder.Finish(end, fsync: !FileMetadata.CanSyncFileSystem));
+                            }
                             _result.FilesTransferred++;
                             break;
                     }
