@@ -102,12 +102,12 @@ internal sealed class FileHasher : IDisposable
         _list.Update(bytes);
     }
 
-    /// <inheritdoc/>
+    /// <summary>Releases the hasher and the pooled block; safe to call twice.</summary>
     public void Dispose()
     {
-        _list.Dispose();
         if (_block.Length > 0)
         {
+            _list.Dispose();
             ArrayPool<byte>.Shared.Return(_block);
             _block = [];
         }
