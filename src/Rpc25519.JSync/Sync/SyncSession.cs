@@ -70,8 +70,26 @@ public static class SyncSession
     }
 
     private static Task<SyncResult> RunRoleAsync(IJSyncChannel channel, SyncRole role, string path, SyncOptions options,
-        CancellationToken cancellationToken) =>
-        role == SyncRole.Giver
+        CancellationToken cancellationToken)
+    {
+        path = FollowRootLink(path);
+        return role == SyncRole.Giver
             ? new SyncGiver(channel, path, options).RunAsync(cancellationToken)
             : new SyncTaker(channel, path, options).RunAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The root the user named is followed if it is itself a symlink (like rsync's destination), so a linked root is
+    /// synced through, not replaced. Links inside the root are never followed.
+    /// </summary>
+    private static string FollowRootLink(string path)
+    {
+        var info = new FileInfo(path);
+        if (info.LinkTarget is null)
+        {
+            return path;
+        }
+        FileSystemInfo? target = info.ResolveLinkTarget(returnFinalTarget: true);
+        return target is not null && Path.Exists(target.FullName) ? target.FullName : path;
+    }
 }

@@ -51,6 +51,18 @@ public class ProtocolSafetyTests : SyncTestBase
     }
 
     [Fact]
+    public async Task A_root_that_is_a_symlink_is_synced_through_not_replaced()
+    {
+        string real = Scratch("real");
+        Directory.CreateDirectory(real);
+        Directory.CreateSymbolicLink(Dest, real);
+        Trees.MakeSample(Source, seed: 9);
+        await Push(Source, Dest);
+        Assert.Equal(real, new DirectoryInfo(Dest).LinkTarget);
+        Trees.AssertSame(Source, real);
+    }
+
+    [Fact]
     public async Task A_read_only_side_refuses_pushes()
     {
         Trees.Write(Source, "f", [1]);
