@@ -15,6 +15,7 @@ public sealed class StreamChunker : IDisposable
     private readonly Stream _stream;
     private readonly ChunkerOptions _options;
     private readonly FileHasher _fileHasher = new();
+    private readonly bool _fixedBlocks;
     private byte[] _buffer;
     private int _start;
     private int _end;
@@ -23,10 +24,17 @@ public sealed class StreamChunker : IDisposable
     private ChunkHash? _fileHash;
 
     /// <summary>Creates a chunker over <paramref name="stream"/>, read from its current position.</summary>
-    public StreamChunker(Stream stream, ChunkerOptions? options = null)
+    /// <param name="stream">The bytes to chunk.</param>
+    /// <param name="options">Chunk sizes; <see cref="ChunkerOptions.Default"/> when null.</param>
+    /// <param name="fixedBlocks">
+    /// Cut plain blocks of the maximum size and leave them unhashed (only zero detection and the file digest): for a
+    /// receiver that holds nothing, where content-defined cuts and chunk hashes could never be matched.
+    /// </param>
+    public StreamChunker(Stream stream, ChunkerOptions? options = null, bool fixedBlocks = false)
     {
         _stream = stream;
         _options = options ?? ChunkerOptions.Default;
+        _fixedBlocks = fixedBlocks;
         _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1024 * 1024, 4 * _options.MaxSize));
     }
 
@@ -95,11 +103,11 @@ public sealed class StreamChunker : IDisposable
             return false;
         }
         ReadOnlySpan<byte> window = _buffer.AsSpan(_start, _end - _start);
-        int length = FastCdc.FindCut(window, _options);
+        int length = _fixedBlocks ? Math.Min(window.Length, _options.MaxSize) : FastCdc.FindCut(window, _options);
         ReadOnlySpan<byte> chunk = window[..length];
         _fileHasher.Update(chunk);
         bool isZero = !chunk.ContainsAnyExcept((byte)0);
-        ChunkHash hash = isZero ? default : ChunkHash.Of(chunk);
+        ChunkHash hash = isZero || _fixedBlocks ? default : ChunkHash.Of(chunk);
         Current = new ChunkInfo(_offset, length, hash, isZero);
         CurrentData = _buffer.AsMemory(_start, length);
         _offset += length;

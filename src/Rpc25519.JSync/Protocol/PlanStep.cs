@@ -22,7 +22,10 @@ public readonly record struct PlanStep
     /// <summary>Bytes this step produces.</summary>
     [Key(1)] public long Length { get; }
 
-    /// <summary>The chunk's BLAKE3 (for <see cref="StepKind.Copy"/> and <see cref="StepKind.Literal"/>).</summary>
+    /// <summary>
+    /// The chunk's BLAKE3: always for <see cref="StepKind.Copy"/>; for <see cref="StepKind.Literal"/> when the giver
+    /// hashed it (then the taker indexes the written bytes for later copies), <c>default</c> for an unhashed block.
+    /// </summary>
     [Key(2)] public ChunkHash Hash { get; }
 
     /// <summary>A step that copies a chunk the taker has.</summary>

@@ -62,7 +62,10 @@ internal sealed class FileRebuilder : IDisposable
         }
         _pending.Dequeue();
         Write(data);
-        _sources.Index.Add(head.Hash, new ChunkLocation(_tempPath, _position - data.Length, data.Length));
+        if (head.Hash != default)
+        {
+            _sources.Index.Add(head.Hash, new ChunkLocation(_tempPath, _position - data.Length, data.Length));
+        }
         _stats.LiteralBytes += data.Length;
         Drain();
     }

@@ -29,6 +29,11 @@ internal sealed class PlanBuilder
             return false;
         }
         FlushZeros();
+        if (chunk.Hash == default)
+        {
+            _steps.Add(PlanStep.Literal(default, chunk.Length)); // an unhashed block: nothing to match or index
+            return true;
+        }
         if (_index.Contains(chunk.Hash))
         {
             _steps.Add(PlanStep.Copy(chunk.Hash, chunk.Length));

@@ -15,6 +15,7 @@ internal sealed class SyncGiver : SyncEndpoint
     private const int MaxLiteralBytesPerPlan = 1024 * 1024;
 
     private readonly HashSet<string> _listedFiles = new(StringComparer.Ordinal);
+    private bool _takerHasChunks;
 
     public SyncGiver(IJSyncChannel channel, string root, SyncOptions options)
         : base(channel, root, options)
@@ -49,6 +50,7 @@ internal sealed class SyncGiver : SyncEndpoint
             switch (message)
             {
                 case FileSummary summary:
+                    _takerHasChunks = true;
                     index.Add(summary.Path, summary.Chunks);
                     break;
                 case FileRequestBatch requests:
@@ -99,7 +101,9 @@ internal sealed class SyncGiver : SyncEndpoint
             var builder = new PlanBuilder(index);
             var literals = new List<byte[]>();
             long literalBytes = 0;
-            using var chunker = new StreamChunker(stream, Chunker);
+            // A taker that offered no chunks at all (a copy into an empty place) can match nothing: send plain
+            // blocks and skip the cut search and the chunk hashes. A resumed run offers its partials, so it chunks.
+            using var chunker = new StreamChunker(stream, Chunker, fixedBlocks: !_takerHasChunks);
             while (true)
             {
                 bool more;

@@ -124,4 +124,20 @@ public class FastCdcTests
         }
         Assert.Equal(Chunk(data), chunks);
     }
+
+    [Fact]
+    public void Fixed_blocks_are_max_sized_unhashed_and_give_the_same_file_digest()
+    {
+        byte[] data = [.. Trees.RandomBytes(200_000, 10), .. new byte[300_000], .. Trees.RandomBytes(10, 11)];
+        using var blocks = new StreamChunker(new MemoryStream(data), fixedBlocks: true);
+        var chunks = new List<ChunkInfo>();
+        while (blocks.MoveNext())
+        {
+            chunks.Add(blocks.Current);
+        }
+        Assert.All(chunks.SkipLast(1), c => Assert.Equal(ChunkerOptions.Default.MaxSize, c.Length));
+        Assert.All(chunks, c => Assert.Equal(default, c.Hash));
+        Assert.Contains(chunks, c => c.IsZero);
+        Assert.Equal(FileHasher.HashOf(data), blocks.FileHash);
+    }
 }

@@ -2,17 +2,17 @@ using Rpc25519.JSync.Protocol;
 
 namespace Rpc25519.JSync.Tests.Support;
 
-/// <summary>Wraps a channel and cuts the connection after a given number of literal chunks were received.</summary>
-internal sealed class CuttingChannel(IJSyncChannel inner, int literalsBeforeCut) : IJSyncChannel
+/// <summary>Wraps a channel and cuts the connection once more than a given number of literal bytes arrived.</summary>
+internal sealed class CuttingChannel(IJSyncChannel inner, long literalBytesBeforeCut) : IJSyncChannel
 {
-    private int _literals;
+    private long _literalBytes;
 
     public ValueTask SendAsync(JSyncMessage message, CancellationToken cancellationToken) => inner.SendAsync(message, cancellationToken);
 
     public async ValueTask<JSyncMessage> ReceiveAsync(CancellationToken cancellationToken)
     {
         JSyncMessage message = await inner.ReceiveAsync(cancellationToken);
-        if (message is LiteralChunk && ++_literals > literalsBeforeCut)
+        if (message is LiteralChunk literal && (_literalBytes += literal.Data.Length) > literalBytesBeforeCut)
         {
             inner.Abort("connection cut");
             throw new JSyncException("connection cut (test)");

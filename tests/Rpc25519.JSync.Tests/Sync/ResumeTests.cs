@@ -14,12 +14,12 @@ public class ResumeTests : SyncTestBase
         Trees.Write(Source, "small.txt", Trees.RandomBytes(3000, 61));
         var (a, b) = InMemoryChannel.CreatePair();
         await Assert.ThrowsAnyAsync<JSyncException>(() =>
-            LocalSync.RunPairAsync(a, new CuttingChannel(b, literalsBeforeCut: 300), SyncRole.Giver, Source, Dest, new SyncOptions()));
+            LocalSync.RunPairAsync(a, new CuttingChannel(b, literalBytesBeforeCut: 2_500_000), SyncRole.Giver, Source, Dest, new SyncOptions()));
 
         Assert.False(File.Exists(Path.Join(Dest, "big.bin")));
         string partial = Assert.Single(Directory.GetFiles(Dest, ".big.bin.*.jsync-part"));
         long arrived = new FileInfo(partial).Length;
-        Assert.InRange(arrived, 300 * 2048, size - 1);
+        Assert.InRange(arrived, 2_000_000, size - 1);
 
         SyncResult resumed = await Push(Source, Dest);
         Trees.AssertSame(Source, Dest);
@@ -39,11 +39,11 @@ public class ResumeTests : SyncTestBase
         }
         var (a, b) = InMemoryChannel.CreatePair();
         await Assert.ThrowsAnyAsync<JSyncException>(() => push
-            ? LocalSync.RunPairAsync(a, new CuttingChannel(b, literalsBeforeCut: 60), SyncRole.Giver, Source, Dest, new SyncOptions())
-            : LocalSync.RunPairAsync(new CuttingChannel(a, literalsBeforeCut: 60), b, SyncRole.Taker, Dest, Source, new SyncOptions()));
+            ? LocalSync.RunPairAsync(a, new CuttingChannel(b, literalBytesBeforeCut: 500_000), SyncRole.Giver, Source, Dest, new SyncOptions())
+            : LocalSync.RunPairAsync(new CuttingChannel(a, literalBytesBeforeCut: 500_000), b, SyncRole.Taker, Dest, Source, new SyncOptions()));
         SyncResult resumed = push ? await Push(Source, Dest) : await Pull(Source, Dest);
         Trees.AssertSame(Source, Dest);
-        Assert.True(resumed.LiteralBytes < 1_000_000 - (40 * 2048), $"resent {resumed.LiteralBytes} bytes");
+        Assert.True(resumed.LiteralBytes < 1_000_000 - 300_000, $"resent {resumed.LiteralBytes} bytes");
     }
 
     [Fact]
@@ -54,7 +54,7 @@ public class ResumeTests : SyncTestBase
         string target = Scratch("out/copy.bin");
         var (a, b) = InMemoryChannel.CreatePair();
         await Assert.ThrowsAnyAsync<JSyncException>(() =>
-            LocalSync.RunPairAsync(a, new CuttingChannel(b, literalsBeforeCut: 150), SyncRole.Giver, file, target, new SyncOptions()));
+            LocalSync.RunPairAsync(a, new CuttingChannel(b, literalBytesBeforeCut: 1_200_000), SyncRole.Giver, file, target, new SyncOptions()));
         Assert.False(File.Exists(target));
         long arrived = new FileInfo(Assert.Single(Directory.GetFiles(Scratch("out"), ".copy.bin.*.jsync-part"))).Length;
 
