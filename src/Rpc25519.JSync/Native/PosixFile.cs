@@ -37,12 +37,7 @@ internal static class PosixFile
     {
         mode = 0;
         mtimeNs = 0;
-        if (!IsSupported)
-        {
-            return false;
-        }
-        var buffer = new byte[StatBufferSize];
-        if (Lstat(path, buffer) != 0)
+        if (!TryLstat(path, out byte[] buffer))
         {
             return false;
         }
@@ -75,17 +70,18 @@ internal static class PosixFile
     public static bool TryGetDevice(string path, out ulong device)
     {
         device = 0;
-        if (!IsSupported)
-        {
-            return false;
-        }
-        var buffer = new byte[StatBufferSize];
-        if (Lstat(path, buffer) != 0)
+        if (!TryLstat(path, out byte[] buffer))
         {
             return false;
         }
         device = BitConverter.ToUInt64(buffer, 0);
         return true;
+    }
+
+    private static bool TryLstat(string path, out byte[] buffer)
+    {
+        buffer = new byte[StatBufferSize];
+        return IsSupported && Lstat(path, buffer) == 0;
     }
 
     /// <summary>syncfs: makes everything written to the file system holding <paramref name="path"/> durable at once.</summary>
