@@ -3,7 +3,8 @@ namespace Rpc25519.JSync.Protocol;
 /// <summary>
 /// An ordered, reliable, duplex stream of jsync messages between a giver and a taker. The core engine only talks
 /// through this seam: <see cref="InMemoryChannel"/> implements it in-process, and a circuit transport implements it over
-/// the network (one message per fragment, back-pressure from the circuit's credit).
+/// the network (one message per fragment, back-pressure from the circuit's credit). The engine never overlaps two
+/// sends or two receives on one channel; a send and a receive may run at the same time.
 /// </summary>
 public interface IJSyncChannel
 {
