@@ -6,8 +6,8 @@ namespace Rpc25519.JSync.Chunking;
 
 /// <summary>
 /// Cuts a stream into FastCDC chunks and hashes each chunk and the whole stream with BLAKE3 in the same pass. Memory
-/// is one pooled buffer of max(1 MiB, 4 × max chunk) whatever the stream's length. Pull-style: call
-/// <see cref="MoveNext"/> or <see cref="MoveNextAsync"/>; <see cref="Current"/> and <see cref="CurrentData"/> describe
+/// is two pooled buffers (reads: max(1 MiB, 4 × max chunk); the digest's 1 MiB block) whatever the stream's length.
+/// Pull-style: call <see cref="MoveNext"/> or <see cref="MoveNextAsync"/>; <see cref="Current"/> and <see cref="CurrentData"/> describe
 /// the chunk until the next call. After the last chunk, <see cref="FileHash"/> and <see cref="Length"/> are final.
 /// </summary>
 public sealed class StreamChunker : IDisposable
