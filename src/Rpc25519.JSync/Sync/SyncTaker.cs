@@ -26,6 +26,7 @@ internal sealed class SyncTaker : SyncEndpoint
     {
         List<TreeEntry> giver = await ReceiveListingAsync(cancellationToken);
         ScanResult scan = ScanLocal();
+        RefuseRootKindChange(giver, scan.Entries);
         TreeDiff diff = TreeDiff.Compute(giver, scan.Entries, Options);
         _result.Changes.AddRange(diff.Changes);
         _result.DryRun = Options.DryRun;
@@ -44,6 +45,18 @@ internal sealed class SyncTaker : SyncEndpoint
         }
         await SendResultAsync(cancellationToken);
         return _result;
+    }
+
+    /// <summary>A sync never replaces the root itself with another kind: a file into a directory would wipe it.</summary>
+    private void RefuseRootKindChange(List<TreeEntry> giver, IReadOnlyList<TreeEntry> taker)
+    {
+        if (giver.Count > 0 && taker.Count > 0 && giver[0].Path.Length == 0 && taker[0].Path.Length == 0 && giver[0].Kind != taker[0].Kind)
+        {
+            throw new JSyncException(
+                $"The destination '{Root}' is a {taker[0].Kind.ToString().ToLowerInvariant()} and the source a " +
+                $"{giver[0].Kind.ToString().ToLowerInvariant()}; nothing was changed. Name a destination of the same kind " +
+                "(for a file into a directory, give the file's path inside it).");
+        }
     }
 
     private async Task SendResultAsync(CancellationToken cancellationToken)

@@ -216,5 +216,19 @@ public class TreeSyncTests : SyncTestBase
         Assert.Equal(134, second.FilesTransferred);
     }
 
+    [Fact]
+    public async Task The_root_is_never_replaced_by_another_kind()
+    {
+        string file = Trees.Write(Source, "one.txt", [1]);
+        Trees.Write(Dest, "precious.txt", [2]);
+        var ex = await Assert.ThrowsAnyAsync<JSyncException>(() => Push(file, Dest));
+        Assert.Contains("nothing was changed", ex.Message);
+        Assert.True(File.Exists(Path.Join(Dest, "precious.txt")));
+
+        string destFile = Trees.Write(Scratch("other"), "file", [3]);
+        await Assert.ThrowsAnyAsync<JSyncException>(() => Push(Source, destFile));
+        Assert.Equal([3], File.ReadAllBytes(destFile));
+    }
+
     private static string PartialNameFor(string name) => "." + name + ".1.jsync-part";
 }
