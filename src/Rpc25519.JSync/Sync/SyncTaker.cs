@@ -29,6 +29,7 @@ internal sealed class SyncTaker : SyncEndpoint
         RefuseRootKindChange(giver, scan.Entries);
         TreeDiff diff = TreeDiff.Compute(giver, scan.Entries, Options);
         _result.Changes.AddRange(diff.Changes);
+        _result.Errors.AddRange(diff.Errors);
         _result.DryRun = Options.DryRun;
         if (!Options.DryRun)
         {

@@ -36,6 +36,9 @@ internal sealed class TreeDiff
     /// <summary>Taker entries to delete (only with --delete), deepest first.</summary>
     public List<TreeEntry> Deletes { get; } = [];
 
+    /// <summary>Entries left alone, with the reason (a non-empty directory that only --delete may replace).</summary>
+    public List<string> Errors { get; } = [];
+
     /// <summary>Taker files whose chunks may be reused: old versions of updated files and files gone on the giver.</summary>
     public List<TreeEntry> Sources { get; } = [];
 
@@ -56,6 +59,11 @@ internal sealed class TreeDiff
             takerByPath.TryGetValue(g.Path, out TreeEntry? t);
             if (t is not null && t.Kind != g.Kind)
             {
+                if (t.Kind == EntryKind.Directory && !options.Delete && HasChildren(t.Path, taker))
+                {
+                    diff.Errors.Add($"{g.Path}: not replaced by a {g.Kind.ToString().ToLowerInvariant()}: the directory there is not empty; rerun with --delete to replace it.");
+                    continue;
+                }
                 diff.Changes.Add(new SyncChange { Path = g.Path, Action = ChangeAction.Replace, Kind = g.Kind });
                 if (g.Kind == EntryKind.File && t.Kind == EntryKind.Directory)
                 {
@@ -162,6 +170,12 @@ internal sealed class TreeDiff
             return g.FileHash is { } gh && t.FileHash is { } th && gh == th;
         }
         return FileMetadata.SameMtime(g.MtimeNs, t.MtimeNs);
+    }
+
+    private static bool HasChildren(string directory, IReadOnlyList<TreeEntry> entries)
+    {
+        string prefix = directory.Length == 0 ? "" : directory + "/";
+        return entries.Any(e => e.Path.Length > prefix.Length && e.Path.StartsWith(prefix, StringComparison.Ordinal));
     }
 
     private static bool UnderAny(string path, IEnumerable<string> roots)

@@ -43,7 +43,10 @@ public class TreeDiffTests
     {
         TreeEntry[] giver = [Dir(""), File("x"), Dir("y")];
         TreeEntry[] taker = [Dir(""), Dir("x"), File("x/inner"), File("y")];
-        TreeDiff diff = TreeDiff.Compute(giver, taker, new SyncOptions());
+        TreeDiff cautious = TreeDiff.Compute(giver, taker, new SyncOptions());
+        Assert.Empty(cautious.RemoveAtCommit); // a non-empty directory is replaced only with --delete
+        Assert.Single(cautious.Errors);
+        TreeDiff diff = TreeDiff.Compute(giver, taker, new SyncOptions { Delete = true });
         Assert.Contains("x", diff.RemoveAtCommit);
         Assert.Equal(["y"], diff.RemoveFirst.Select(r => r.Path));
         Assert.DoesNotContain(diff.Sources, s => s.Path == "y");

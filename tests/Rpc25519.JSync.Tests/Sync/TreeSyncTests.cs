@@ -176,9 +176,13 @@ public class TreeSyncTests : SyncTestBase
         Directory.Delete(Path.Join(Source, "b"), recursive: true);
         Trees.Write(Source, "b", [4]);
 
-        SyncResult result = await Push(Source, Dest);
+        SyncResult kept = await Push(Source, Dest);
+        Assert.Contains(kept.Errors, e => e.StartsWith("b: not replaced", StringComparison.Ordinal) && e.Contains("--delete"));
+        Assert.True(File.Exists(Path.Join(Dest, "b/inner.txt")));
+
+        SyncResult result = await Push(Source, Dest, new SyncOptions { Delete = true });
         Trees.AssertSame(Source, Dest);
-        Assert.Contains(result.Changes, c => c.Path == "a" && c.Action == ChangeAction.Replace);
+        Assert.Contains(kept.Changes, c => c.Path == "a" && c.Action == ChangeAction.Replace);
         Assert.Contains(result.Changes, c => c.Path == "b" && c.Action == ChangeAction.Replace);
     }
 
