@@ -1,0 +1,33 @@
+using MessagePack;
+using Rpc25519.JSync.Chunking;
+
+namespace Rpc25519.JSync.Protocol;
+
+/// <summary>What a sync should do. The initiator sends it inside <see cref="SyncRequest"/>, so both sides agree.</summary>
+[MessagePackObject]
+public sealed class SyncOptions
+{
+    /// <summary>Delete entries on the taker that the giver does not have (off by default, like rsync).</summary>
+    [Key(0)] public bool Delete { get; init; }
+
+    /// <summary>Report what would change and write nothing at all.</summary>
+    [Key(1)] public bool DryRun { get; init; }
+
+    /// <summary>Compare contents by whole-file BLAKE3 instead of trusting equal size and mtime.</summary>
+    [Key(2)] public bool Checksum { get; init; }
+
+    /// <summary>Glob patterns of paths to leave alone on both sides (see <c>Sync.ExcludeFilter</c>).</summary>
+    [Key(3)] public string[] Excludes { get; init; } = [];
+
+    /// <summary>Minimum chunk size in bytes.</summary>
+    [Key(4)] public int ChunkMin { get; init; } = ChunkerOptions.Default.MinSize;
+
+    /// <summary>Average chunk size in bytes.</summary>
+    [Key(5)] public int ChunkAverage { get; init; } = ChunkerOptions.Default.AverageSize;
+
+    /// <summary>Maximum chunk size in bytes.</summary>
+    [Key(6)] public int ChunkMax { get; init; } = ChunkerOptions.Default.MaxSize;
+
+    /// <summary>The chunker configuration these options name.</summary>
+    public ChunkerOptions ToChunkerOptions() => new(ChunkMin, ChunkAverage, ChunkMax);
+}
