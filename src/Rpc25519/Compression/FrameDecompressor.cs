@@ -13,12 +13,25 @@ namespace Rpc25519.Compression;
 /// <remarks>Static and thread-safe; the zstd decompressor is kept one per thread.</remarks>
 internal static class FrameDecompressor
 {
+    /// <summary>Buffers up to this size come from the shared pool; larger ones are allocated and left to the GC, so
+    /// that one large frame does not keep its memory in the process for good.</summary>
+    private const int PooledBytesMax = 1024 * 1024;
+
     [ThreadStatic]
     private static Decompressor? t_zstd;
 
+    /// <summary>Gives back a buffer returned by <see cref="Decompress"/>.</summary>
+    public static void ReturnBuffer(byte[] buffer)
+    {
+        if (buffer.Length <= PooledBytesMax)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
     /// <summary>
-    /// Decompresses <paramref name="body"/>. Returns a buffer rented from <see cref="ArrayPool{T}.Shared"/> whose first
-    /// <paramref name="length"/> bytes are the original body; the caller returns it to the pool.
+    /// Decompresses <paramref name="body"/>. Returns a buffer (give it back with <see cref="ReturnBuffer"/>) whose first
+    /// <paramref name="length"/> bytes are the original body.
     /// </summary>
     /// <exception cref="RpcProtocolException"><see cref="ProtocolViolation.BadCompression"/>: unknown algorithm,
     /// corrupt data, or a decompression bomb (declared or actual size over <paramref name="maxBytes"/>).</exception>
@@ -41,8 +54,14 @@ internal static class FrameDecompressor
                 $"the limit of {maxBytes} (RpcOptions.MaxFrameBytes): refusing a possible decompression bomb.");
         }
         ReadOnlySequence<byte> block = body.Slice(FrameCompressor.LengthPrefixBytes);
+        if (length > MaxExpansion(algo, block.Length))
+        {
+            // No input of this size can expand that far in this format: refuse before allocating anything for it.
+            throw Bad($"Compressed ({CompressionNames.ToName(algo)}) frame of {block.Length} bytes claims to expand to " +
+                $"{length} bytes, more than the format allows: refusing a possible decompression bomb.");
+        }
         byte[]? joined = null;
-        byte[] output = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+        byte[] output = RentBuffer(Math.Max(length, 1));
         try
         {
             ReadOnlySpan<byte> source;
@@ -52,7 +71,7 @@ internal static class FrameDecompressor
             }
             else
             {
-                joined = ArrayPool<byte>.Shared.Rent((int)block.Length);
+                joined = RentBuffer((int)block.Length);
                 block.CopyTo(joined);
                 source = joined.AsSpan(0, (int)block.Length);
             }
@@ -66,22 +85,36 @@ internal static class FrameDecompressor
         }
         catch (Exception e) when (e is not RpcProtocolException)
         {
-            ArrayPool<byte>.Shared.Return(output);
+            ReturnBuffer(output);
             throw Bad($"Compressed ({CompressionNames.ToName(algo)}) frame does not decompress: {e.Message}", e);
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(output);
+            ReturnBuffer(output);
             throw;
         }
         finally
         {
             if (joined is not null)
             {
-                ArrayPool<byte>.Shared.Return(joined);
+                ReturnBuffer(joined);
             }
         }
     }
+
+    /// <summary>The most that <paramref name="compressedBytes"/> of input can expand to in a format (with slack): a
+    /// snappy copy of up to 64 bytes costs at least 2 bytes, an LZ4 run gains at most 255 bytes per byte, and a zstd
+    /// RLE block of 4 bytes stands for at most 128 KiB.</summary>
+    private static long MaxExpansion(CompressionAlgo algo, long compressedBytes) => algo switch
+    {
+        CompressionAlgo.Snappy => compressedBytes * 32 + 1024,
+        CompressionAlgo.Lz4 => compressedBytes * 256 + 1024,
+        _ => compressedBytes * 32 * 1024 + 128 * 1024,
+    };
+
+    private static byte[] RentBuffer(int length) => length <= PooledBytesMax
+        ? ArrayPool<byte>.Shared.Rent(length)
+        : GC.AllocateUninitializedArray<byte>(length);
 
     /// <summary>Returns the bytes written to <paramref name="destination"/>, or −1 when they would not fit or the
     /// input is corrupt. Never writes past <paramref name="destination"/>.</summary>

@@ -28,7 +28,7 @@ internal static class FrameBodyDecoder
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(expanded);
+            FrameDecompressor.ReturnBuffer(expanded);
         }
     }
 }

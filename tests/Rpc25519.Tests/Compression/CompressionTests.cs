@@ -53,7 +53,25 @@ public sealed class CompressionTests
         byte[] back = FrameDecompressor.Decompress(algo, new ReadOnlySequence<byte>(output.WrittenMemory),
             source.Length, out int length);
         Assert.Equal(source, back.AsSpan(0, length).ToArray());
-        ArrayPool<byte>.Shared.Return(back);
+        FrameDecompressor.ReturnBuffer(back);
+    }
+
+    [Theory]
+    [MemberData(nameof(Compressors))]
+    public void A_tiny_body_that_claims_a_huge_expansion_is_refused_before_anything_is_allocated_for_it(
+        CompressionAlgo algo)
+    {
+        // A 4-byte length prefix claiming 60 MiB, then 20 bytes: no format can expand 20 bytes that far.
+        byte[] body = new byte[24];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(body, 60 * 1024 * 1024);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+
+        var error = Assert.Throws<RpcProtocolException>(() => FrameDecompressor.Decompress(algo,
+            new ReadOnlySequence<byte>(body), 64 * 1024 * 1024, out _));
+
+        Assert.Equal(ProtocolViolation.BadCompression, error.Violation);
+        Assert.Contains("more than the format allows", error.Message);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 64 * 1024, "refusing allocated the claimed size");
     }
 
     [Theory]
