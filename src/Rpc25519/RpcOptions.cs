@@ -82,6 +82,14 @@ public sealed partial class RpcOptions
     /// </summary>
     public long MaxBufferedBytesPerConnection { get; set; } = 8 * 1024 * 1024;
 
+    /// <summary>
+    /// The budget that large requests arriving at a server (64 KiB or more once decompressed) take their size from
+    /// while they are decompressed, decoded and handled; when it is spent, client connections wanting more stop being
+    /// read until earlier requests are done, in arrival order. Default <see cref="MemoryBudget.Shared"/>, one for the whole process (a
+    /// quarter of the memory the GC may use, 64 MiB to 1 GiB); give a server its own to keep it apart.
+    /// </summary>
+    public MemoryBudget DecodeBudget { get; set; } = MemoryBudget.Shared;
+
     /// <summary>Capacity of <see cref="RpcClient.Incoming"/>; when full, the oldest unread message is dropped and a
     /// warning logged. Default 1024.</summary>
     public int IncomingQueueCapacity { get; set; } = 1024;

@@ -61,9 +61,11 @@ internal static class ConfigValidator
         RequireNotNegative(copy.DeadConnectionTimeout, nameof(RpcOptions.DeadConnectionTimeout));
         RequireNotNegative(copy.ConnectTimeout, nameof(RpcOptions.ConnectTimeout));
         RequireNotNegative(copy.ShutdownGracePeriod, nameof(RpcOptions.ShutdownGracePeriod));
-        if (copy.TimeProvider is null || copy.TaskScheduler is null || copy.LoggerFactory is null)
+        if (copy.TimeProvider is null || copy.TaskScheduler is null || copy.LoggerFactory is null
+            || copy.DecodeBudget is null)
         {
-            Fail("TimeProvider/TaskScheduler/LoggerFactory", "must not be null; leave them at their defaults.");
+            Fail("TimeProvider/TaskScheduler/LoggerFactory/DecodeBudget", "must not be null; leave them at their " +
+                "defaults.");
         }
         return copy;
     }

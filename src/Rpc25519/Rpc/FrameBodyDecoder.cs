@@ -11,6 +11,20 @@ internal static class FrameBodyDecoder
     /// <summary>Compression byte for an uncompressed body.</summary>
     public const byte NoCompression = 0;
 
+    /// <summary>The size the body will have once decompressed, as it declares it (its own length when it is not
+    /// compressed, or too short to say); checked against the limits when it is decoded.</summary>
+    public static long DecodedSize(in FrameHeader header, in ReadOnlySequence<byte> body)
+    {
+        if (header.Compression is NoCompression or (byte)CompressionAlgo.NoSystemCompression
+            || body.Length < FrameCompressor.LengthPrefixBytes)
+        {
+            return body.Length;
+        }
+        Span<byte> prefix = stackalloc byte[FrameCompressor.LengthPrefixBytes];
+        body.Slice(0, FrameCompressor.LengthPrefixBytes).CopyTo(prefix);
+        return Math.Max(0, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(prefix));
+    }
+
     /// <exception cref="RpcProtocolException">Unknown compression, a body that does not decompress or would expand
     /// past <paramref name="maxFrameBytes"/>, or a body that is not a valid message.</exception>
     public static Message Decode(in FrameHeader header, in ReadOnlySequence<byte> body, int maxFrameBytes,

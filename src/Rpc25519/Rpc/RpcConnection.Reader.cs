@@ -18,16 +18,33 @@ internal sealed partial class RpcConnection
             {
                 // A server stops reading a client whose requests and replies pile up: TCP then holds the client back.
                 await _buffered.WaitForRoomAsync(Closing);
+                if (_budgetWanted > 0)
+                {
+                    // A large frame waits for room in the shared budget; meanwhile this connection reads nothing.
+                    await _budget!.TakeAsync(_budgetWanted, _endpoint.CompletionOptions, Closing);
+                    (_budgetTaken, _budgetWanted) = (_budgetWanted, 0);
+                }
                 ReadResult result = await input.ReadAsync();
                 ReadOnlySequence<byte> buffer = result.Buffer;
                 bool held = false;
                 try
                 {
-                    while (!held && TryReadFrame(ref buffer, maxFrameBytes, _decodeContext, out Message? message,
-                               out byte compression))
+                    while (!held)
                     {
+                        FrameRead read = TryReadFrame(ref buffer, maxFrameBytes, out Message? message,
+                            out byte compression);
+                        if (read == FrameRead.NeedMoreBytes)
+                        {
+                            break;
+                        }
+                        if (read == FrameRead.NeedBudget)
+                        {
+                            held = true;
+                            break;
+                        }
                         _compression.NoteReceived(compression);
-                        Deliver(message);
+                        Deliver(message!);
+                        GiveBudgetUnlessHandled(message!);
                         held = _buffered.IsOver;
                     }
                     if (!held && (result.IsCompleted || result.IsCanceled))
@@ -62,31 +79,86 @@ internal sealed partial class RpcConnection
         }
         finally
         {
+            if (_budgetTaken > 0)
+            {
+                _budget!.Give(_budgetTaken);
+                _budgetTaken = 0;
+            }
             await input.CompleteAsync();
             Close(reason ?? new RpcConnectionClosedException($"Connection to {RemoteAddress} ended."), graceful: false);
         }
     }
 
-    /// <summary>Takes one complete frame off the front of <paramref name="buffer"/> and decodes it.</summary>
-    private static bool TryReadFrame(ref ReadOnlySequence<byte> buffer, int maxFrameBytes, DecodeContext context,
-        [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Message? message, out byte compression)
+    /// <summary>What one attempt to take a frame found.</summary>
+    private enum FrameRead
+    {
+        /// <summary>A frame was taken and decoded.</summary>
+        Frame,
+
+        /// <summary>The next frame has not fully arrived.</summary>
+        NeedMoreBytes,
+
+        /// <summary>The next frame is large and the shared budget has no room for it now (see
+        /// <see cref="_budgetWanted"/>).</summary>
+        NeedBudget,
+    }
+
+    /// <summary>Takes one complete frame off the front of <paramref name="buffer"/> and decodes it; a large one first
+    /// takes its size from the shared <see cref="MemoryBudget"/>.</summary>
+    private FrameRead TryReadFrame(ref ReadOnlySequence<byte> buffer, int maxFrameBytes, out Message? message,
+        out byte compression)
     {
         message = null;
         compression = 0;
         if (buffer.IsEmpty || !FrameHeader.TryRead(buffer, maxFrameBytes, out FrameHeader header))
         {
-            return false;
+            return FrameRead.NeedMoreBytes;
         }
         long frameBytes = FrameHeader.Size + (long)header.BodyLength;
         if (buffer.Length < frameBytes)
         {
-            return false;
+            return FrameRead.NeedMoreBytes;
         }
         ReadOnlySequence<byte> body = buffer.Slice(FrameHeader.Size, header.BodyLength);
-        message = FrameBodyDecoder.Decode(header, body, maxFrameBytes, context);
+        if (_budget is not null && _budgetTaken == 0 && FrameBodyDecoder.DecodedSize(header, body) is var size
+            && size >= MemoryBudget.LargeFrameBytes)
+        {
+            long cost = _budget.CostOf(size);
+            if (!_budget.TryTake(cost))
+            {
+                _budgetWanted = cost;
+                return FrameRead.NeedBudget;
+            }
+            _budgetTaken = cost;
+        }
+        try
+        {
+            message = FrameBodyDecoder.Decode(header, body, maxFrameBytes, _decodeContext);
+        }
+        catch
+        {
+            if (_budgetTaken > 0)
+            {
+                _budget!.Give(_budgetTaken);
+                _budgetTaken = 0;
+            }
+            throw;
+        }
+        message.BudgetBytes = _budgetTaken;
+        _budgetTaken = 0;
         compression = header.Compression;
         buffer = buffer.Slice(frameBytes);
-        return true;
+        return FrameRead.Frame;
+    }
+
+    /// <summary>Gives a delivered message's budget back, unless a handler took it over (it gives it back when it
+    /// ends).</summary>
+    private void GiveBudgetUnlessHandled(Message message)
+    {
+        if (!message.BudgetHeldByHandler && Interlocked.Exchange(ref message.BudgetBytes, 0) is var bytes and > 0)
+        {
+            _budget!.Give(bytes);
+        }
     }
 
     private void Deliver(Message message)

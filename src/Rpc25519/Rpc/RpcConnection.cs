@@ -31,6 +31,16 @@ internal sealed partial class RpcConnection : IAsyncDisposable
     /// many.</summary>
     private readonly BufferedBytesGate _buffered;
 
+    /// <summary>The shared budget large incoming messages take their size from (<see cref="RpcOptions.DecodeBudget"/>),
+    /// or null when this connection does not use one (a client's replies belong to calls it made itself).</summary>
+    private readonly MemoryBudget? _budget;
+
+    /// <summary>Budget the reader holds for the frame at the front of its buffer, not yet decoded; 0 for none.</summary>
+    private long _budgetTaken;
+
+    /// <summary>Budget the reader must wait for before it reads on; 0 for none.</summary>
+    private long _budgetWanted;
+
     /// <summary>The compression this side sends with, and what arrived.</summary>
     private readonly CompressionChoice _compression;
 
@@ -56,10 +66,12 @@ internal sealed partial class RpcConnection : IAsyncDisposable
     /// <param name="endpoint">What the client or server's connections share.</param>
     /// <param name="owner">Who hears about arriving messages and the close.</param>
     /// <param name="keepAliveInterval">Send a keep-alive after this long without sending; zero for never.</param>
-    /// <param name="pauseReadingAboveBufferedBytes">Stop reading while more than this many bytes wait to be sent (a
-    /// server's replies to a client that does not read them); zero for never.</param>
+    /// <param name="pauseReadingAboveBufferedBytes">Stop reading while this connection holds more than this many bytes
+    /// (a server's requests in handlers and replies to a client that does not read them); zero for never.</param>
+    /// <param name="useDecodeBudget">Whether large incoming messages take their size from
+    /// <see cref="RpcOptions.DecodeBudget"/> (a server's connections do).</param>
     public RpcConnection(IConnection connection, EndpointContext endpoint, IRpcConnectionOwner owner,
-        TimeSpan keepAliveInterval, long pauseReadingAboveBufferedBytes = 0)
+        TimeSpan keepAliveInterval, long pauseReadingAboveBufferedBytes = 0, bool useDecodeBudget = false)
     {
         _buffered = new BufferedBytesGate(pauseReadingAboveBufferedBytes, endpoint.CompletionOptions);
         _connection = connection;
@@ -68,6 +80,7 @@ internal sealed partial class RpcConnection : IAsyncDisposable
         _logger = endpoint.Logger;
         _liveness = NewLivenessMonitor(keepAliveInterval);
         _compression = new CompressionChoice(endpoint.Config.Compression);
+        _budget = useDecodeBudget ? endpoint.Config.DecodeBudget : null;
         _encoder = new FrameEncoder(_compression, endpoint.Config.MaxFrameBytes);
         LocalAddress = connection.LocalAddress;
         RemoteAddress = connection.RemoteAddress;
@@ -101,15 +114,30 @@ internal sealed partial class RpcConnection : IAsyncDisposable
     /// <summary>Frames received so far that used <paramref name="algo"/> (diagnostics and tests).</summary>
     public long FramesReceived(CompressionAlgo algo) => _compression.FramesReceived(algo);
 
+    /// <summary>Whether the reader waits for room in the memory budget (for tests).</summary>
+    internal bool IsWaitingForBudget => Volatile.Read(ref _budgetWanted) > 0;
+
     /// <summary>Bytes this connection holds: requests in handlers and frames not yet written (payloads plus a
     /// per-message allowance).</summary>
     public long BufferedBytes => _buffered.Held;
 
-    /// <summary>A request's bytes are held until its handler finishes (see <see cref="ReleaseHandled"/>).</summary>
-    public void HoldForHandler(Message request) => _buffered.Add(BufferedBytesGate.CostOf(request));
+    /// <summary>A request's bytes (and its share of the memory budget) are held until its handler finishes (see
+    /// <see cref="ReleaseHandled"/>).</summary>
+    public void HoldForHandler(Message request)
+    {
+        _buffered.Add(BufferedBytesGate.CostOf(request));
+        request.BudgetHeldByHandler = true;
+    }
 
     /// <summary>The handler of a request held with <see cref="HoldForHandler"/> has finished.</summary>
-    public void ReleaseHandled(Message request) => _buffered.Remove(BufferedBytesGate.CostOf(request));
+    public void ReleaseHandled(Message request)
+    {
+        _buffered.Remove(BufferedBytesGate.CostOf(request));
+        if (Interlocked.Exchange(ref request.BudgetBytes, 0) is var bytes and > 0)
+        {
+            _budget!.Give(bytes);
+        }
+    }
 
     /// <summary>Calls made on this connection that wait for their reply.</summary>
     public CallTable Calls { get; }

@@ -22,7 +22,7 @@ internal sealed class ServerSession : IRpcConnectionOwner
     {
         _server = server;
         Connection = new RpcConnection(connection, endpoint, this, endpoint.Config.ServerKeepAliveInterval,
-            endpoint.Config.MaxBufferedBytesPerConnection);
+            endpoint.Config.MaxBufferedBytesPerConnection, useDecodeBudget: true);
         Connection.MirrorPeerCompression = true;
     }
 
