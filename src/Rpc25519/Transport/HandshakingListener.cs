@@ -1,8 +1,7 @@
+using System.IO.Pipelines;
 using System.Net;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
-using Rpc25519.Transport;
-
 using Rpc25519.Security;
 
 namespace Rpc25519.Transport;
@@ -12,12 +11,22 @@ namespace Rpc25519.Transport;
 /// before handing it out. Handshakes run concurrently, each bounded by a timeout, so a stalled or hostile client
 /// never blocks the others; a failed handshake is logged and the listener keeps accepting.
 /// </summary>
+/// <remarks>
+/// <para>Slow or idle sockets (slowloris) cannot keep good clients out: a socket must send its first byte within
+/// <see cref="FirstByteTimeout"/>, and when every handshake slot is taken a newcomer takes the slot of the oldest
+/// socket that has not sent anything yet. Only when all slots hold sockets that are actually talking is a newcomer
+/// refused.</para>
+/// </remarks>
 /// <remarks>Thread-safety: one caller of <see cref="AcceptAsync"/> at a time; <see cref="DisposeAsync"/> from any
 /// thread.</remarks>
 internal sealed class HandshakingListener : IConnectionListener
 {
-    /// <summary>Most handshakes in progress at once; more incoming connections are closed at once.</summary>
-    private const int MaxPendingHandshakes = 512;
+    /// <summary>Most handshakes in progress at once.</summary>
+    internal const int MaxPendingHandshakes = 512;
+
+    /// <summary>How long a new socket may stay silent before it loses its handshake slot (at most the handshake
+    /// timeout).</summary>
+    internal static readonly TimeSpan FirstByteTimeout = TimeSpan.FromSeconds(3);
 
     /// <summary>Upgraded connections not yet taken by <see cref="AcceptAsync"/>.</summary>
     private const int ReadyCapacity = 128;
@@ -31,8 +40,8 @@ internal sealed class HandshakingListener : IConnectionListener
     private readonly ILogger _logger;
     private readonly Channel<IConnection> _ready;
     private readonly CancellationTokenSource _stopping = new();
-    /// <summary>Handshakes in progress; guarded by <see cref="_pendingLock"/>.</summary>
-    private readonly Dictionary<long, Task> _pending = [];
+    /// <summary>Handshakes in progress, by ID (oldest lowest); guarded by <see cref="_pendingLock"/>.</summary>
+    private readonly SortedDictionary<long, PendingHandshake> _pending = [];
     private readonly Lock _pendingLock = new();
     private readonly Task _acceptLoop;
     private long _nextHandshakeId;
@@ -86,7 +95,7 @@ internal sealed class HandshakingListener : IConnectionListener
         Task[] pending;
         lock (_pendingLock)
         {
-            pending = [.. _pending.Values];
+            pending = [.. _pending.Values.Select(p => p.Task)];
         }
         await Task.WhenAll(pending);
         _ready.Writer.TryComplete();
@@ -143,15 +152,26 @@ internal sealed class HandshakingListener : IConnectionListener
     /// <summary>Starts the handshake of one accepted connection, unless too many are in progress already.</summary>
     private async Task StartHandshakeAsync(IConnection raw)
     {
-        bool admitted;
         long id = ++_nextHandshakeId;
+        var pending = new PendingHandshake();
+        PendingHandshake? evicted = null;
+        bool admitted = true;
         lock (_pendingLock)
         {
-            admitted = _pending.Count < MaxPendingHandshakes;
+            if (_pending.Count >= MaxPendingHandshakes)
+            {
+                // Full: the oldest socket that has said nothing yet makes room; if all are talking, refuse.
+                evicted = _pending.Values.FirstOrDefault(p => !p.HasSpoken);
+                admitted = evicted is not null;
+            }
             if (admitted)
             {
-                _pending[id] = Task.CompletedTask;
+                _pending[id] = pending;
             }
+        }
+        if (evicted is not null)
+        {
+            evicted.Evict();
         }
         if (!admitted)
         {
@@ -161,26 +181,22 @@ internal sealed class HandshakingListener : IConnectionListener
         }
         Task handshake = Task.Factory.StartNew(static s =>
         {
-            var (listener, connection, handshakeId) = ((HandshakingListener, IConnection, long))s!;
-            return listener.HandshakeAsync(connection, handshakeId);
-        }, (this, raw, id), CancellationToken.None, TaskCreationOptions.DenyChildAttach, _scheduler).Unwrap();
-        lock (_pendingLock)
-        {
-            if (_pending.ContainsKey(id))
-            {
-                _pending[id] = handshake;
-            }
-        }
+            var (listener, connection, handshakeId, entry) = ((HandshakingListener, IConnection, long, PendingHandshake))s!;
+            return listener.HandshakeAsync(connection, handshakeId, entry);
+        }, (this, raw, id, pending), CancellationToken.None, TaskCreationOptions.DenyChildAttach, _scheduler).Unwrap();
+        pending.Task = handshake;
     }
 
-    private async Task HandshakeAsync(IConnection raw, long id)
+    private async Task HandshakeAsync(IConnection raw, long id, PendingHandshake pending)
     {
         using var timeout = _timeout > TimeSpan.Zero
             ? new CancellationTokenSource(_timeout, _timeProvider)
             : new CancellationTokenSource();
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _stopping.Token);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _stopping.Token,
+            pending.Evicted);
         try
         {
+            await WaitForFirstByteAsync(raw, pending, linked.Token);
             IConnection upgraded = await _upgrade(raw, linked.Token);
             SecurityLog.HandshakeCompleted(_logger, _layer, raw.RemoteAddress);
             if (!_ready.Writer.TryWrite(upgraded))
@@ -197,8 +213,11 @@ internal sealed class HandshakingListener : IConnectionListener
         }
         catch (Exception e)
         {
-            string reason = timeout.IsCancellationRequested && e is OperationCanceledException
-                ? $"no handshake within {_timeout.TotalSeconds:0.###} s"
+            string reason = e is not OperationCanceledException ? e.Message
+                : pending.Evicted.IsCancellationRequested
+                    ? "it had sent nothing and its slot went to a newer connection (all handshake slots were taken)"
+                : pending.SilentTooLong ? $"it sent nothing within {FirstByteTimeout.TotalSeconds:0.###} s"
+                : timeout.IsCancellationRequested ? $"no handshake within {_timeout.TotalSeconds:0.###} s"
                 : e.Message;
             SecurityLog.HandshakeFailed(_logger, _layer, raw.RemoteAddress, reason);
             await raw.DisposeAsync();
@@ -209,6 +228,61 @@ internal sealed class HandshakingListener : IConnectionListener
             {
                 _pending.Remove(id);
             }
+            pending.Dispose();
         }
+    }
+
+    /// <summary>Waits until the socket has sent something (without consuming it), at most
+    /// <see cref="FirstByteTimeout"/>; then it counts as talking and can no longer be evicted.</summary>
+    private async Task WaitForFirstByteAsync(IConnection raw, PendingHandshake pending, CancellationToken cancellation)
+    {
+        TimeSpan limit = _timeout > TimeSpan.Zero && _timeout < FirstByteTimeout ? _timeout : FirstByteTimeout;
+        using var silence = new CancellationTokenSource(limit, _timeProvider);
+        using var both = CancellationTokenSource.CreateLinkedTokenSource(cancellation, silence.Token);
+        PipeReader input = raw.Transport.Input;
+        try
+        {
+            ReadResult first = await input.ReadAsync(both.Token);
+            // Nothing consumed or examined: the handshake reads these bytes again at once.
+            input.AdvanceTo(first.Buffer.Start);
+        }
+        catch (OperationCanceledException) when (silence.IsCancellationRequested && !cancellation.IsCancellationRequested)
+        {
+            pending.SilentTooLong = true;
+            throw;
+        }
+        pending.HasSpoken = true;
+    }
+
+    /// <summary>One handshake in progress.</summary>
+    private sealed class PendingHandshake : IDisposable
+    {
+        private readonly CancellationTokenSource _evict = new();
+
+        /// <summary>The handshake's task (set just after it starts).</summary>
+        public Task Task { get; set; } = Task.CompletedTask;
+
+        /// <summary>Whether the socket has sent anything; a silent one may be evicted.</summary>
+        public volatile bool HasSpoken;
+
+        /// <summary>Whether it was dropped for sending nothing in time.</summary>
+        public volatile bool SilentTooLong;
+
+        /// <summary>Fires when a newer connection takes this one's slot.</summary>
+        public CancellationToken Evicted => _evict.Token;
+
+        public void Evict()
+        {
+            try
+            {
+                _evict.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // It finished meanwhile.
+            }
+        }
+
+        public void Dispose() => _evict.Dispose();
     }
 }

@@ -71,9 +71,11 @@ internal sealed class PskConnection : LayeredConnection
     public static async ValueTask<IConnection> AcceptAsync(IConnection raw, byte[] psk, TransportEnvironment environment,
         CancellationToken cancellationToken)
     {
-        byte[] hello = await ReadExactlyAsync(raw, HelloMagic.Length + 1 + PskKeys.Bytes, cancellationToken);
-        CheckHello(hello, raw.RemoteAddress);
-        byte[] clientPublic = hello[(HelloMagic.Length + 1)..];
+        // The magic first: a client speaking anything else (an HTTP request, TLS) is refused on its first bytes
+        // instead of holding a handshake slot until the rest of a hello arrives.
+        byte[] greeting = await ReadExactlyAsync(raw, HelloMagic.Length + 1, cancellationToken);
+        CheckHello(greeting, raw.RemoteAddress);
+        byte[] clientPublic = await ReadExactlyAsync(raw, PskKeys.Bytes, cancellationToken);
         var (ephemeral, serverPublic) = PskKeys.NewEphemeral();
         PskKeys.SessionKeys keys = PskKeys.Derive(psk, ephemeral, clientPublic, clientPublic, serverPublic);
         await WriteAsync(raw, [.. HelloMagic, Version, .. serverPublic, .. keys.ServerConfirm], cancellationToken);
@@ -193,7 +195,8 @@ internal sealed class PskConnection : LayeredConnection
             if (read.IsCompleted || read.IsCanceled)
             {
                 throw new AuthenticationRejectedException($"{raw.RemoteAddress} closed the connection during the " +
-                    "pre-shared-key handshake (different pre-shared key, or PreSharedKeyPath set on one end only?).");
+                    "pre-shared-key handshake, before the keys were compared (the other end may be busy or have " +
+                    "timed the handshake out; check that both ends set PskOptions.Path).");
             }
         }
     }
