@@ -10,6 +10,11 @@ if (args is [AllocationSplit.ServeFlag])
     await AllocationSplit.ServeAsync();
     return;
 }
+if (args is [Rpc25519.Bench.Abuse.AbuseServer.ServeFlag, var abuseCerts])
+{
+    await Rpc25519.Bench.Abuse.AbuseServer.ServeAsync(abuseCerts);
+    return;
+}
 double seconds = 3;
 string only = "";
 string extras = "all";
@@ -24,6 +29,11 @@ for (int i = 0; i + 1 < args.Length; i += 2)
     }
 }
 TimeSpan duration = TimeSpan.FromSeconds(seconds);
+if (only == "abuse")
+{
+    await Rpc25519.Bench.Abuse.AbuseRun.RunAsync(duration);
+    return;
+}
 if (only == "peers")
 {
     await Rpc25519.Bench.Peers.PeerScenarios.RunAsync(duration);

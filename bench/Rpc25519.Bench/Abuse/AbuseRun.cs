@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Globalization;
+using Rpc25519.Security;
+
+namespace Rpc25519.Bench.Abuse;
+
+/// <summary>
+/// The load and abuse run (<c>--only abuse</c>): for a bounded time, good callers with unique payloads run next to
+/// connect/close churners, slowloris sockets, clients that never read and decompression bombs, all against one TLS
+/// server in a child process on loopback. Prints the good callers' calls/s and latency, the server's memory and
+/// descriptors before, at peak and after, and every call that never completed. Not a test: it asserts nothing.
+/// </summary>
+internal static class AbuseRun
+{
+    public static async Task RunAsync(TimeSpan duration)
+    {
+        string dir = Directory.CreateTempSubdirectory("rpc25519-abuse").FullName;
+        string certs = Path.Combine(dir, "certs");
+        string keep = Path.Combine(dir, "private");
+        SelfCertificates.CreateCertificateAuthority(keep, null);
+        SelfCertificates.CreateKeyPair("node", "abuse@example.org", certs, keep, null, _ => "");
+        SelfCertificates.CreateKeyPair("client", "abuse@example.org", certs, keep, null, _ => "");
+        string host = Environment.ProcessPath!;
+        string[] arguments = Path.GetFileNameWithoutExtension(host) == "dotnet"
+            ? [typeof(AbuseRun).Assembly.Location, AbuseServer.ServeFlag, certs]
+            : [AbuseServer.ServeFlag, certs];
+        using Process child = Process.Start(new ProcessStartInfo(host, arguments)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        })!;
+        try
+        {
+            int port = int.Parse((await child.StandardOutput.ReadLineAsync())!, CultureInfo.InvariantCulture);
+            ServerStats before = await StatsAsync(child);
+            using var stop = new CancellationTokenSource(duration);
+            var shapes = new AbuseShapes(port, certs, stop.Token);
+            Task[] loads =
+            [
+                .. Enumerable.Range(0, 8).Select(i => shapes.GoodCallerAsync(i)),
+                .. Enumerable.Range(0, 4).Select(_ => shapes.ChurnerAsync()),
+                shapes.SlowlorisAsync(1000),
+                .. Enumerable.Range(0, 2).Select(_ => shapes.SlowReaderAsync()),
+                .. Enumerable.Range(0, 4).Select(_ => shapes.BomberAsync()),
+            ];
+            ServerStats peak = before;
+            while (!stop.IsCancellationRequested)
+            {
+                await Task.Delay(500);
+                ServerStats now = await StatsAsync(child);
+                peak = new ServerStats(Math.Max(peak.RssBytes, now.RssBytes), Math.Max(peak.Descriptors, now.Descriptors),
+                    Math.Max(peak.GcHeapBytes, now.GcHeapBytes));
+            }
+            await Task.WhenAll(loads).WaitAsync(TimeSpan.FromSeconds(30)).ContinueWith(_ => { });
+            await Task.Delay(2000);
+            ServerStats after = await StatsAsync(child);
+            Print(duration, shapes, before, peak, after);
+        }
+        finally
+        {
+            await child.StandardInput.WriteLineAsync("quit");
+            await child.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { });
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static async Task<ServerStats> StatsAsync(Process child)
+    {
+        await child.StandardInput.WriteLineAsync("stats");
+        return ServerStats.Parse((await child.StandardOutput.ReadLineAsync())!);
+    }
+
+    private static void Print(TimeSpan duration, AbuseShapes shapes, ServerStats before, ServerStats peak,
+        ServerStats after)
+    {
+        double[] latencies = [.. shapes.LatenciesMs.Order()];
+        double P(double q) => latencies.Length == 0 ? double.NaN : latencies[(int)Math.Min(latencies.Length - 1, q * latencies.Length)];
+        Console.WriteLine($"abuse run: {duration.TotalSeconds:F0} s, load average {File.ReadAllText("/proc/loadavg").Trim()}");
+        Console.WriteLine($"  good callers (8, unique payloads):  {shapes.GoodCalls / duration.TotalSeconds:N0} calls/s, " +
+            $"p50 {P(0.5):F2} ms, p99 {P(0.99):F2} ms (target < 50), mismatched replies {shapes.Mismatches}, " +
+            $"never completed {shapes.NeverCompleted}");
+        Console.WriteLine($"  churners (4): {shapes.Churned} connect+call+close cycles; slowloris sockets held: " +
+            $"{Volatile.Read(ref shapes.IdleSockets)}; slow readers (2) pushed {shapes.SlowReaderBytes >> 20} MiB; " +
+            $"zstd bombs (4 x 8 MiB decoded) answered: {shapes.BombsSent}");
+        Console.WriteLine($"  server RSS MiB   before {before.RssBytes >> 20}, peak {peak.RssBytes >> 20}, after {after.RssBytes >> 20}");
+        Console.WriteLine($"  server GC heap   before {before.GcHeapBytes >> 20}, peak {peak.GcHeapBytes >> 20}, after {after.GcHeapBytes >> 20} MiB");
+        Console.WriteLine($"  server descriptors before {before.Descriptors}, peak {peak.Descriptors}, after {after.Descriptors}");
+    }
+}

@@ -1,0 +1,58 @@
+using System.Globalization;
+using System.Net;
+using Rpc25519.Messages;
+
+namespace Rpc25519.Bench.Abuse;
+
+/// <summary>The server side of the abuse run, in a child process of its own so that its memory and descriptors can be
+/// read alone: a TLS echo server that answers "stats" on standard input with its RSS, descriptors and GC heap.</summary>
+internal static class AbuseServer
+{
+    public const string ServeFlag = "--serve-abuse";
+
+    public static async Task ServeAsync(string certs)
+    {
+        var options = new RpcOptions
+        {
+            ListenAddress = "127.0.0.1:0",
+            Tls = { CertPath = certs, KnownClientKeysPath = "", KnownServerKeysPath = "" },
+        };
+        await using var server = new RpcServer(options);
+        server.RegisterCall("echo", static (request, _) => ValueTask.FromResult(request));
+        var endPoint = (IPEndPoint)await server.StartAsync();
+        Console.WriteLine(endPoint.Port.ToString(CultureInfo.InvariantCulture));
+        while (Console.ReadLine() is { } line && line != "quit")
+        {
+            Console.WriteLine(Stats().ToString());
+        }
+    }
+
+    /// <summary>This process's resident memory, open descriptors and GC heap, now.</summary>
+    public static ServerStats Stats()
+    {
+        long rssKiB = 0;
+        foreach (string line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                rssKiB = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+            }
+        }
+        int descriptors = Directory.GetFiles("/proc/self/fd").Length;
+        return new ServerStats(rssKiB * 1024, descriptors, GC.GetTotalMemory(forceFullCollection: false));
+    }
+}
+
+/// <summary>What the abuse server reports about itself.</summary>
+internal readonly record struct ServerStats(long RssBytes, int Descriptors, long GcHeapBytes)
+{
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"{RssBytes} {Descriptors} {GcHeapBytes}");
+
+    public static ServerStats Parse(string text)
+    {
+        string[] parts = text.Split(' ');
+        return new ServerStats(long.Parse(parts[0], CultureInfo.InvariantCulture),
+            int.Parse(parts[1], CultureInfo.InvariantCulture), long.Parse(parts[2], CultureInfo.InvariantCulture));
+    }
+}
