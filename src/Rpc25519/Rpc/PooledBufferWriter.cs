@@ -4,13 +4,17 @@ namespace Rpc25519.Rpc;
 
 /// <summary>
 /// A growable <see cref="IBufferWriter{T}"/> over arrays rented from <see cref="ArrayPool{T}.Shared"/>. One owner (a
-/// connection's writer loop) reuses it frame after frame; after a large frame the big array goes back to the pool so
-/// an idle connection does not pin it.
+/// connection's writer loop) reuses it frame after frame; after a large frame the big array is let go so an idle
+/// connection does not pin it. Arrays over 1 MiB are allocated rather than rented and left to the GC, so that a few
+/// large frames do not keep their memory in the shared pool (and the process) for good.
 /// </summary>
 internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 {
     /// <summary>Arrays up to this size are kept between frames; larger ones are returned on <see cref="Reset"/>.</summary>
     private const int RetainBytesMax = 256 * 1024;
+
+    /// <summary>Arrays larger than this are allocated and dropped, never pooled.</summary>
+    private const int PooledBytesMax = 1024 * 1024;
 
     private const int InitialBytes = 4096;
 
@@ -52,7 +56,7 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         _written = 0;
         if (_buffer.Length > RetainBytesMax)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            Release(_buffer);
             _buffer = ArrayPool<byte>.Shared.Rent(InitialBytes);
         }
     }
@@ -64,7 +68,7 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         _written = 0;
         if (buffer.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            Release(buffer);
         }
     }
 
@@ -76,9 +80,18 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
             return;
         }
         int size = Math.Max(_buffer.Length * 2, _written + needed);
-        byte[] bigger = ArrayPool<byte>.Shared.Rent(size);
+        byte[] bigger = size <= PooledBytesMax ? ArrayPool<byte>.Shared.Rent(size)
+            : GC.AllocateUninitializedArray<byte>(size);
         _buffer.AsSpan(0, _written).CopyTo(bigger);
-        ArrayPool<byte>.Shared.Return(_buffer);
+        Release(_buffer);
         _buffer = bigger;
+    }
+
+    private static void Release(byte[] buffer)
+    {
+        if (buffer.Length <= PooledBytesMax)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 }
