@@ -20,7 +20,8 @@ internal static class TransportSelector
             _ => throw new RpcException($"RpcOptions.Transport is {options.Transport}, which this build does not " +
                 "provide; use TransportKind.Tls or TransportKind.Tcp."),
         };
-        return options.PreSharedKey.IsEnabled ? new PskTransport(options.PreSharedKey, transport, environment)
+        return options.PreSharedKey.IsEnabled
+            ? new PskTransport(options.PreSharedKey, transport, environment, options.Tls)
             : transport;
     }
 }

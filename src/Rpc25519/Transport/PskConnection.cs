@@ -26,7 +26,16 @@ internal sealed class PskConnection : LayeredConnection
     private const int TagBytes = 16;
     private const int NonceBytes = 12;
     private static readonly byte[] HelloMagic = "R25P"u8.ToArray();
-    private const byte Version = 1;
+
+    /// <summary>What a server sends once it has accepted a client's signed handshake.</summary>
+    private const byte AcceptedMarker = 0x01;
+
+    /// <summary>The handshake without node-key signatures.</summary>
+    private const byte UnsignedVersion = 1;
+
+    /// <summary>The handshake in which each side also proves its certificate's key (see
+    /// <see cref="PskNodeSignature"/>).</summary>
+    private const byte SignedVersion = 2;
 
     private readonly ChaCha20Poly1305 _sendAead;
     private readonly ChaCha20Poly1305 _receiveAead;
@@ -47,44 +56,103 @@ internal sealed class PskConnection : LayeredConnection
     }
 
     /// <summary>Client side of the handshake.</summary>
-    /// <exception cref="AuthenticationRejectedException">The pre-shared keys differ.</exception>
-    public static async ValueTask<IConnection> ConnectAsync(IConnection raw, byte[] psk, TransportEnvironment environment,
-        CancellationToken cancellationToken)
+    /// <param name="raw">The inner connection.</param>
+    /// <param name="psk">The pre-shared key.</param>
+    /// <param name="identity">This side's node key and trust anchors when the handshake is signed; null when not.</param>
+    /// <param name="environment">Clock, scheduler and logging.</param>
+    /// <param name="cancellationToken">Cancels the handshake.</param>
+    /// <exception cref="AuthenticationRejectedException">The pre-shared keys differ, one side signs and the other does
+    /// not, or the server's certificate or signature is refused.</exception>
+    public static async ValueTask<IConnection> ConnectAsync(IConnection raw, byte[] psk, TlsIdentity? identity,
+        TransportEnvironment environment, CancellationToken cancellationToken)
     {
+        byte version = identity is null ? UnsignedVersion : SignedVersion;
         var (ephemeral, clientPublic) = PskKeys.NewEphemeral();
-        await WriteAsync(raw, [.. HelloMagic, Version, .. clientPublic], cancellationToken);
+        await WriteAsync(raw, [.. HelloMagic, version, .. clientPublic], cancellationToken);
         byte[] reply = await ReadExactlyAsync(raw, HelloMagic.Length + 1 + 2 * PskKeys.Bytes, cancellationToken);
-        CheckHello(reply, raw.RemoteAddress);
+        CheckHello(reply, raw.RemoteAddress, version);
         byte[] serverPublic = reply[(HelloMagic.Length + 1)..(HelloMagic.Length + 1 + PskKeys.Bytes)];
         PskKeys.SessionKeys keys = PskKeys.Derive(psk, ephemeral, serverPublic, clientPublic, serverPublic);
-        await WriteAsync(raw, keys.ClientConfirm, cancellationToken);
         ReadOnlySpan<byte> serverConfirm = reply.AsSpan(HelloMagic.Length + 1 + PskKeys.Bytes);
         if (!CryptographicOperations.FixedTimeEquals(keys.ServerConfirm, serverConfirm))
         {
+            await WriteAsync(raw, keys.ClientConfirm, cancellationToken);
             throw Mismatch(raw.RemoteAddress);
+        }
+        if (identity is null)
+        {
+            await WriteAsync(raw, keys.ClientConfirm, cancellationToken);
+        }
+        else
+        {
+            await VerifyProofAsync(raw, identity, peerIsServer: true, clientPublic, serverPublic,
+                environment.TimeProvider, cancellationToken);
+            await WriteAsync(raw, [.. keys.ClientConfirm,
+                .. PskNodeSignature.Prove(identity, server: false, clientPublic, serverPublic)], cancellationToken);
+            // The server judges this side last: wait for its verdict, so that a refusal is reported here and now.
+            byte[] verdict = await ReadExactlyAsync(raw, 1, cancellationToken, refusedByPeer: true);
+            if (verdict[0] != AcceptedMarker)
+            {
+                throw new AuthenticationRejectedException($"{raw.RemoteAddress} answered the pre-shared-key " +
+                    "handshake with an unknown verdict; closing.");
+            }
         }
         return Start(raw, keys.ClientToServer, keys.ServerToClient, environment);
     }
 
     /// <summary>Server side of the handshake.</summary>
     /// <exception cref="AuthenticationRejectedException">The pre-shared keys differ.</exception>
-    public static async ValueTask<IConnection> AcceptAsync(IConnection raw, byte[] psk, TransportEnvironment environment,
-        CancellationToken cancellationToken)
+    /// <param name="raw">The inner connection.</param>
+    /// <param name="psk">The pre-shared key.</param>
+    /// <param name="identity">This side's node key and trust anchors when the handshake is signed; null when not.</param>
+    /// <param name="environment">Clock, scheduler and logging.</param>
+    /// <param name="cancellationToken">Cancels the handshake.</param>
+    /// <exception cref="AuthenticationRejectedException">The pre-shared keys differ, one side signs and the other does
+    /// not, or the client's certificate or signature is refused.</exception>
+    public static async ValueTask<IConnection> AcceptAsync(IConnection raw, byte[] psk, TlsIdentity? identity,
+        TransportEnvironment environment, CancellationToken cancellationToken)
     {
+        byte version = identity is null ? UnsignedVersion : SignedVersion;
         // The magic first: a client speaking anything else (an HTTP request, TLS) is refused on its first bytes
         // instead of holding a handshake slot until the rest of a hello arrives.
         byte[] greeting = await ReadExactlyAsync(raw, HelloMagic.Length + 1, cancellationToken);
-        CheckHello(greeting, raw.RemoteAddress);
+        CheckHello(greeting, raw.RemoteAddress, expectedVersion: null);
         byte[] clientPublic = await ReadExactlyAsync(raw, PskKeys.Bytes, cancellationToken);
         var (ephemeral, serverPublic) = PskKeys.NewEphemeral();
         PskKeys.SessionKeys keys = PskKeys.Derive(psk, ephemeral, clientPublic, clientPublic, serverPublic);
-        await WriteAsync(raw, [.. HelloMagic, Version, .. serverPublic, .. keys.ServerConfirm], cancellationToken);
+        byte[] hello = [.. HelloMagic, version, .. serverPublic, .. keys.ServerConfirm];
+        // The hello goes out even when the versions differ, so that the client can say so clearly too.
+        await WriteAsync(raw, identity is null || greeting[HelloMagic.Length] != version ? hello
+            : [.. hello, .. PskNodeSignature.Prove(identity, server: true, clientPublic, serverPublic)], cancellationToken);
+        CheckHello(greeting, raw.RemoteAddress, version);
         byte[] confirm = await ReadExactlyAsync(raw, PskKeys.Bytes, cancellationToken);
         if (!CryptographicOperations.FixedTimeEquals(keys.ClientConfirm, confirm))
         {
             throw Mismatch(raw.RemoteAddress);
         }
+        if (identity is not null)
+        {
+            await VerifyProofAsync(raw, identity, peerIsServer: false, clientPublic, serverPublic,
+                environment.TimeProvider, cancellationToken);
+            await WriteAsync(raw, [AcceptedMarker], cancellationToken);
+        }
         return Start(raw, keys.ServerToClient, keys.ClientToServer, environment);
+    }
+
+    /// <summary>Reads the other side's certificate and signature and checks them.</summary>
+    private static async ValueTask VerifyProofAsync(IConnection raw, TlsIdentity identity, bool peerIsServer,
+        byte[] clientPublic, byte[] serverPublic, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        byte[] lengthBytes = await ReadExactlyAsync(raw, 2, cancellationToken);
+        int length = BinaryPrimitives.ReadUInt16BigEndian(lengthBytes);
+        if (length == 0 || length > PskNodeSignature.MaxCertificateBytes)
+        {
+            throw new AuthenticationRejectedException($"{raw.RemoteAddress} sent a certificate of {length} bytes in " +
+                $"its pre-shared-key handshake (1 to {PskNodeSignature.MaxCertificateBytes} allowed); closing.");
+        }
+        byte[] proof = await ReadExactlyAsync(raw, length + PskNodeSignature.SignatureBytes, cancellationToken);
+        PskNodeSignature.Verify(proof[..length], proof[length..], peerIsServer, identity, clientPublic, serverPublic,
+            raw.RemoteAddress, timeProvider.GetUtcNow());
     }
 
     protected override SequencePosition Decode(ReadOnlySequence<byte> encoded, PipeWriter decoded)
@@ -164,12 +232,24 @@ internal sealed class PskConnection : LayeredConnection
     private static AuthenticationRejectedException Mismatch(string remoteAddress) =>
         new($"The pre-shared key of {remoteAddress} differs from ours (PskOptions.Path); closing.");
 
-    private static void CheckHello(ReadOnlySpan<byte> hello, string remoteAddress)
+    /// <param name="hello">The peer's first bytes (magic and version at least).</param>
+    /// <param name="remoteAddress">For messages.</param>
+    /// <param name="expectedVersion">This side's version, or null to check the magic and a known version only.</param>
+    private static void CheckHello(ReadOnlySpan<byte> hello, string remoteAddress, byte? expectedVersion)
     {
-        if (!hello[..HelloMagic.Length].SequenceEqual(HelloMagic) || hello[HelloMagic.Length] != Version)
+        byte version = hello[HelloMagic.Length];
+        if (!hello[..HelloMagic.Length].SequenceEqual(HelloMagic)
+            || version is not (UnsignedVersion or SignedVersion))
         {
             throw new AuthenticationRejectedException($"{remoteAddress} did not start the pre-shared-key handshake " +
-                "(is PreSharedKeyPath set on both ends?).");
+                "(is PskOptions.Path set on both ends?).");
+        }
+        if (expectedVersion is { } mine && version != mine)
+        {
+            throw new AuthenticationRejectedException($"{remoteAddress} " +
+                $"{PskNodeSignature.Describe(version == SignedVersion)} and this side " +
+                $"{PskNodeSignature.Describe(mine == SignedVersion)}; set PskOptions.SignWithNodeKey the same on both " +
+                "ends.");
         }
     }
 
@@ -178,8 +258,13 @@ internal sealed class PskConnection : LayeredConnection
         await raw.Transport.Output.WriteAsync(bytes, cancellationToken);
     }
 
+    /// <param name="raw">The inner connection.</param>
+    /// <param name="count">Bytes to read.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <param name="refusedByPeer">Whether an end of stream here means the peer refused this side (it closes
+    /// instead of answering).</param>
     private static async ValueTask<byte[]> ReadExactlyAsync(IConnection raw, int count,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, bool refusedByPeer = false)
     {
         PipeReader input = raw.Transport.Input;
         while (true)
@@ -192,6 +277,12 @@ internal sealed class PskConnection : LayeredConnection
                 return bytes;
             }
             input.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+            if ((read.IsCompleted || read.IsCanceled) && refusedByPeer)
+            {
+                throw new AuthenticationRejectedException($"{raw.RemoteAddress} refused this side's certificate or " +
+                    "signature in the pre-shared-key handshake (its log says why: another CA, a key not in its " +
+                    "locked-down known-keys list, or an expired certificate).");
+            }
             if (read.IsCompleted || read.IsCanceled)
             {
                 throw new AuthenticationRejectedException($"{raw.RemoteAddress} closed the connection during the " +

@@ -15,6 +15,16 @@ public sealed class PskOptions
     /// dropping it. Default 20 s; <see cref="TimeSpan.Zero"/> means no limit.</summary>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// Each side also signs the handshake with its Ed25519 node key and sends its certificate, and each checks the
+    /// other's against our CA and its known-keys list, using the <see cref="TlsOptions"/> of the same
+    /// <see cref="RpcOptions"/> (certificate directory, key pair names, known keys, pass-phrases). Over plain TCP this
+    /// makes the layer authenticate identities, not only possession of the key file; over TLS it repeats what TLS
+    /// already did. Both ends must agree (a mismatch is refused with a message saying so). Default
+    /// <see langword="false"/>.
+    /// </summary>
+    public bool SignWithNodeKey { get; set; }
+
     /// <summary>Whether the layer is on (<see cref="Path"/> is set).</summary>
     public bool IsEnabled => !string.IsNullOrEmpty(Path);
 

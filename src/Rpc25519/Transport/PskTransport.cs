@@ -15,14 +15,21 @@ public sealed class PskTransport : ITransport
     private readonly TimeSpan _handshakeTimeout;
     private readonly TransportEnvironment _environment;
 
+    /// <summary>Where the node keys come from when the handshake is signed; null when it is not.</summary>
+    private readonly TlsOptions? _signWith;
+
     /// <summary>Creates the layer.</summary>
-    /// <param name="options">The key file and the handshake timeout.</param>
+    /// <param name="options">The key file, the handshake timeout and whether the handshake is signed.</param>
     /// <param name="inner">The transport the layer runs over.</param>
     /// <param name="environment">Clock, scheduler and logging; <see langword="null"/> for
     /// <see cref="TransportEnvironment.Default"/>.</param>
+    /// <param name="nodeKeys">The certificates and keys that sign the handshake when
+    /// <see cref="PskOptions.SignWithNodeKey"/> is set (loaded once, on first use).</param>
     /// <exception cref="RpcException">The key file is missing or shorter than 32 bytes.</exception>
-    /// <exception cref="ArgumentException">The handshake timeout is negative.</exception>
-    public PskTransport(PskOptions options, ITransport inner, TransportEnvironment? environment = null)
+    /// <exception cref="ArgumentException">The handshake timeout is negative, or signing is asked for without
+    /// <paramref name="nodeKeys"/>.</exception>
+    public PskTransport(PskOptions options, ITransport inner, TransportEnvironment? environment = null,
+        TlsOptions? nodeKeys = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(inner);
@@ -34,6 +41,12 @@ public sealed class PskTransport : ITransport
         _inner = inner;
         _environment = environment ?? TransportEnvironment.Default;
         _handshakeTimeout = options.HandshakeTimeout;
+        if (options.SignWithNodeKey && nodeKeys is null)
+        {
+            throw new ArgumentException("PskOptions.SignWithNodeKey needs the node keys: pass the TlsOptions that " +
+                "name the certificate directory and key pairs.", nameof(nodeKeys));
+        }
+        _signWith = options.SignWithNodeKey ? nodeKeys : null;
         _psk = PskKeys.ReadFile(options.Path);
     }
 
@@ -41,8 +54,10 @@ public sealed class PskTransport : ITransport
     public async ValueTask<IConnectionListener> ListenAsync(string hostPort,
         CancellationToken cancellationToken = default)
     {
+        TlsIdentity? identity = _signWith?.LoadIdentity(server: true);
         IConnectionListener listener = await _inner.ListenAsync(hostPort, cancellationToken);
-        return new HandshakingListener(listener, (raw, ct) => PskConnection.AcceptAsync(raw, _psk, _environment, ct),
+        return new HandshakingListener(listener,
+            (raw, ct) => PskConnection.AcceptAsync(raw, _psk, identity, _environment, ct),
             "pre-shared-key", _handshakeTimeout, _environment, _environment.LoggerFactory.CreateLogger<PskTransport>());
     }
 
@@ -50,10 +65,11 @@ public sealed class PskTransport : ITransport
     /// <exception cref="AuthenticationRejectedException">The pre-shared keys differ.</exception>
     public async ValueTask<IConnection> DialAsync(string hostPort, CancellationToken cancellationToken = default)
     {
+        TlsIdentity? identity = _signWith?.LoadIdentity(server: false);
         IConnection raw = await _inner.DialAsync(hostPort, cancellationToken);
         try
         {
-            return await PskConnection.ConnectAsync(raw, _psk, _environment, cancellationToken);
+            return await PskConnection.ConnectAsync(raw, _psk, identity, _environment, cancellationToken);
         }
         catch
         {
