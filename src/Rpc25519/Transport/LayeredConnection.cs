@@ -27,6 +27,11 @@ internal abstract class LayeredConnection : IConnection, IDuplexPipe
     /// <summary>How long disposing waits for already written bytes to reach the inner connection.</summary>
     private static readonly TimeSpan CloseFlushWait = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long the receive loop may wait for the rest of a record it has started to receive. A record is
+    /// sent whole, so one that stays incomplete this long means its length was tampered with (or the peer stalled
+    /// mid-record): the connection is closed instead of waiting for bytes that will not come.</summary>
+    internal static readonly TimeSpan PartialRecordTimeout = TimeSpan.FromSeconds(5);
+
     private readonly IConnection _inner;
     /// <summary>Decoded bytes: written by the receive loop, read by the session layer.</summary>
     private readonly Pipe _received;
@@ -44,6 +49,13 @@ internal abstract class LayeredConnection : IConnection, IDuplexPipe
     /// <summary>Closes the inner connection after an <see cref="Abort"/>; awaited by <see
     /// cref="DisposeAsync"/>.</summary>
     private Task _closeInner = Task.CompletedTask;
+
+    /// <summary>Fires <see cref="PartialRecordTimeout"/> after the receive loop last started waiting for the rest of a
+    /// record; made on first need.</summary>
+    private ITimer? _partialRecordTimer;
+
+    /// <summary>1 while the receive loop waits for the rest of a record.</summary>
+    private int _waitingForRestOfRecord;
 
     protected LayeredConnection(IConnection inner, ILogger logger, TimeProvider timeProvider)
     {
@@ -181,6 +193,7 @@ internal abstract class LayeredConnection : IConnection, IDuplexPipe
     {
         Abort(null);
         await _innerClosed.DisposeAsync();
+        _partialRecordTimer?.Dispose();
         try
         {
             await Task.WhenAll(_receiveLoop, _sendLoop, _closeInner);
@@ -201,15 +214,22 @@ internal abstract class LayeredConnection : IConnection, IDuplexPipe
         {
             DecodeBuffered(decoded);
             await decoded.FlushAsync();
+            bool partialRecord = false;
             while (Volatile.Read(ref _closing) == 0)
             {
+                if (partialRecord)
+                {
+                    ArmPartialRecordTimer();
+                }
                 ReadResult read = await input.ReadAsync();
+                Volatile.Write(ref _waitingForRestOfRecord, 0);
                 if (read.IsCanceled)
                 {
                     break;
                 }
                 ReadOnlySequence<byte> buffer = read.Buffer;
                 SequencePosition consumed = Decode(buffer, decoded);
+                partialRecord = !consumed.Equals(buffer.End);
                 input.AdvanceTo(consumed, buffer.End);
                 if (HasPendingOutput)
                 {
@@ -233,6 +253,26 @@ internal abstract class LayeredConnection : IConnection, IDuplexPipe
         if (error is not null)
         {
             Close(error, immediate: true);
+        }
+    }
+
+    private void ArmPartialRecordTimer()
+    {
+        Volatile.Write(ref _waitingForRestOfRecord, 1);
+        ITimer timer = _partialRecordTimer ??= _timeProvider.CreateTimer(
+            static s => ((LayeredConnection)s!).OnPartialRecordTimer(), this, Timeout.InfiniteTimeSpan,
+            Timeout.InfiniteTimeSpan);
+        timer.Change(PartialRecordTimeout, Timeout.InfiniteTimeSpan);
+    }
+
+    private void OnPartialRecordTimer()
+    {
+        if (Volatile.Read(ref _waitingForRestOfRecord) == 1 && Volatile.Read(ref _closing) == 0)
+        {
+            SecurityLog.LayerReceiveFailed(_logger, RemoteAddress, "a record stayed incomplete");
+            Close(new AuthenticationRejectedException($"A record from {RemoteAddress} has been incomplete for " +
+                $"{PartialRecordTimeout.TotalSeconds:0} s: its length was probably tampered with; closing."),
+                immediate: true);
         }
     }
 

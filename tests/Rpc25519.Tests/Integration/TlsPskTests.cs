@@ -62,6 +62,27 @@ public sealed class TlsPskTests(CertFixture certs) : IClassFixture<CertFixture>
     }
 
     [Fact]
+    public async Task A_tampered_record_length_closes_the_connection_promptly_instead_of_waiting_for_bytes()
+    {
+        RpcOptions config = Config(certs.CertsDir, tcp: true);
+        config.PreSharedKey.Path = NewPsk();
+        config.DefaultCallTimeout = TimeSpan.FromMinutes(2);
+        await using RpcServer server = await StartEchoAsync(config);
+        // The client's first record starts at 69 (37 hello + 32 confirmation); byte 71 is the length's second-lowest
+        // byte: flipping 0x20 there makes a small record claim 8 KiB more than is coming.
+        await using var proxy = new FlippingProxy(IPEndPoint.Parse(server.LocalAddress[6..]), flipAt: 69 + 2);
+        RpcOptions clientConfig = config.Clone();
+        clientConfig.ServerAddress = proxy.EndPoint.ToString();
+        await using RpcClient client = await RpcClient.ConnectAsync(clientConfig);
+
+        Task<byte[]> call = EchoAsync(client, new byte[100]);
+
+        await Assert.ThrowsAnyAsync<RpcException>(() => call.WaitAsync(TimeSpan.FromSeconds(30)));
+        await client.Disconnected.WaitHandleAsync(TimeSpan.FromSeconds(5));
+        Assert.False(client.IsConnected);
+    }
+
+    [Fact]
     public void ShortPskFile_IsRejected()
     {
         string path = Path.Combine(certs.NewDir("short"), "psk");
