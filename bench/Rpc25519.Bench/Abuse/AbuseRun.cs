@@ -56,6 +56,8 @@ internal static class AbuseRun
             await Task.Delay(2000);
             ServerStats after = await StatsAsync(child);
             Print(duration, shapes, before, peak, after);
+            await child.StandardInput.WriteLineAsync("unobserved");
+            Console.WriteLine($"  server unobserved task exceptions: {await child.StandardOutput.ReadLineAsync()}");
         }
         finally
         {

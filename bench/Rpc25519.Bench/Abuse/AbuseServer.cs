@@ -10,6 +10,9 @@ internal static class AbuseServer
 {
     public const string ServeFlag = "--serve-abuse";
 
+    private static int s_unobserved;
+    private static string s_firstUnobserved = "";
+
     public static async Task ServeAsync(string certs)
     {
         var options = new RpcOptions
@@ -17,12 +20,26 @@ internal static class AbuseServer
             ListenAddress = "127.0.0.1:0",
             Tls = { CertPath = certs, KnownClientKeysPath = "", KnownServerKeysPath = "" },
         };
+        TaskScheduler.UnobservedTaskException += (_, e) =>
+        {
+            if (Interlocked.Increment(ref s_unobserved) == 1)
+            {
+                s_firstUnobserved = e.Exception.ToString().ReplaceLineEndings(" | ");
+            }
+        };
         await using var server = new RpcServer(options);
         server.RegisterCall("echo", static (request, _) => ValueTask.FromResult(request));
         var endPoint = (IPEndPoint)await server.StartAsync();
         Console.WriteLine(endPoint.Port.ToString(CultureInfo.InvariantCulture));
         while (Console.ReadLine() is { } line && line != "quit")
         {
+            if (line == "unobserved")
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                Console.WriteLine($"{Volatile.Read(ref s_unobserved)} {s_firstUnobserved}");
+                continue;
+            }
             Console.WriteLine(Stats().ToString());
         }
     }

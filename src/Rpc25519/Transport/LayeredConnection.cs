@@ -326,7 +326,17 @@ internal abstract class LayeredConnection : IConnection, IDuplexPipe
         finally
         {
             await reader.CompleteAsync();
-            await output.CompleteAsync();
+            try
+            {
+                // Completing a stream-based output flushes it: on a connection that is already gone that throws, and
+                // nothing is left to deliver. Caught here, or the loop's task would fault with nobody to observe it.
+                await output.CompleteAsync();
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException
+                or System.Net.Sockets.SocketException)
+            {
+                SecurityLog.LayerSendFailed(_logger, RemoteAddress, e.Message);
+            }
             if (Volatile.Read(ref _closing) != 0)
             {
                 _inner.Abort(CloseReason);
