@@ -290,7 +290,9 @@ public sealed class StreamTests
         await using var _ = server;
         await using RpcClient client = await Loopback.ConnectAsync(port, c => c.StreamWindowBytes = 512 * 1024);
         await using Downloader download = await client.BeginDownloadAsync("flood", new Message());
-        await Task.Delay(200); // the server fills the window and waits
+        // The server spends its credit (4 parts of 64 KiB fill the initial 256 KiB) and then waits for more, which never
+        // comes: nobody reads.
+        await Peers.PeerHarness.Eventually(() => Volatile.Read(ref sent) >= 4, "the server to spend its credit");
 
         for (int i = 0; i < 20; i++)
         {

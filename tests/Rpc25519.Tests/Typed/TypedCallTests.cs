@@ -33,6 +33,8 @@ public sealed class Arith
 {
     public TaskCompletionSource<bool> SlowCancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    public TaskCompletionSource SlowStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public Task<int> Multiply(Args args) => Task.FromResult(args.A * args.B);
 
     public Task Divide(Args args, Quotient reply, CancellationToken cancellationToken)
@@ -51,6 +53,7 @@ public sealed class Arith
 
     public async Task<int> Slow(int milliseconds, CancellationToken cancellationToken)
     {
+        SlowStarted.TrySetResult();
         try
         {
             await Task.Delay(milliseconds, cancellationToken);
@@ -158,7 +161,7 @@ public sealed class TypedCallTests
         await using var _c = client;
         using var cts = new CancellationTokenSource();
         Task<int> call = client.CreateProxy<IArith>().Slow(60_000, cts.Token);
-        await Task.Delay(50);
+        await arith.SlowStarted.Task.WaitAsync(Loopback.Patience);
         cts.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
         Assert.True(await arith.SlowCancelled.Task.WaitAsync(Loopback.Patience));
