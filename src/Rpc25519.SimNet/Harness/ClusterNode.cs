@@ -16,6 +16,7 @@ internal sealed class ClusterNode
     private readonly SimCluster _cluster;
     private readonly SimRandom _workload;
     private RpcClient?[] _clients;
+    private int _bootedIncarnation = -1;
 
     public ClusterNode(SimCluster cluster, SimNode node, int index)
     {
@@ -35,8 +36,21 @@ internal sealed class ClusterNode
 
     /// <summary>Starts the server and, unless the cluster is stopping, the workload, on the node's current process.
     /// </summary>
+    /// <exception cref="InvalidOperationException">The node's current process was already booted, or is dead.
+    /// </exception>
     public Task Boot()
     {
+        if (!Node.IsPoweredOn)
+        {
+            throw new InvalidOperationException($"Cannot boot {Node.Name}: it is powered off, so its code would " +
+                "never run.");
+        }
+        if (_bootedIncarnation == Node.Incarnation)
+        {
+            throw new InvalidOperationException($"{Node.Name} incarnation {Node.Incarnation} is already booted; a " +
+                "second boot would bind its port twice.");
+        }
+        _bootedIncarnation = Node.Incarnation;
         _clients = new RpcClient?[_cluster.Options.Nodes];
         return Node.Start(async () =>
         {

@@ -21,6 +21,9 @@ internal sealed class Nemesis
 
     public long PowerCycles { get; private set; }
 
+    /// <summary>Application boots after a power-off (each power cycle owes exactly one).</summary>
+    public long Reboots { get; private set; }
+
     /// <summary>Runs until virtual time <paramref name="until"/>, then heals everything.</summary>
     public async Task RunAsync(TimeSpan until)
     {
@@ -58,7 +61,8 @@ internal sealed class Nemesis
         SimNode node = _cluster.Nodes[victim];
         SimNode peer = _cluster.Nodes[(victim + 1 + _random.Next(nodes - 1)) % nodes];
         SimNetwork net = _cluster.Network;
-        SimUndo? undo = _random.Next(8) switch
+        int kind = _random.Next(8);
+        SimUndo? undo = kind switch
         {
             0 => net.Isolate(node),
             1 => net.FaultCircuit(node, peer, new DropDeafSpec(_random.Chance(0.5) ? 1.0 : _random.NextDouble(), null)),
@@ -76,7 +80,10 @@ internal sealed class Nemesis
         }
         Injected++;
         TimeSpan duration = TimeSpan.FromMilliseconds(_random.Next(200, 3000));
-        _active.Add(new ActiveFault(victim, undo, _cluster.Simulation.Elapsed + duration, !node.IsPoweredOn));
+        // Only a power-off owes a reboot when it expires. A fault that merely lands on a node that is off at the
+        // moment (its power-off still active) must not boot it: that would boot a dead process, or boot it a second
+        // time once the power-off's own expiry has booted it.
+        _active.Add(new ActiveFault(victim, undo, _cluster.Simulation.Elapsed + duration, WasPowerOff: kind == 3));
     }
 
     private SimUndo? PowerOff(SimNode node)
@@ -103,7 +110,7 @@ internal sealed class Nemesis
             fault.Undo.Undo();
             if (fault.WasPowerOff)
             {
-                await _cluster.NodeApp(fault.Node).Boot();
+                await RebootAsync(fault.Node);
             }
         }
     }
@@ -126,8 +133,22 @@ internal sealed class Nemesis
         }
         foreach (int index in wasOff)
         {
-            await _cluster.NodeApp(index).Boot();
+            await RebootAsync(index);
         }
+    }
+
+    /// <summary>Boots the application of a node that a power-off fault stopped and its expiry powered on again.
+    /// </summary>
+    private async Task RebootAsync(int index)
+    {
+        SimNode node = _cluster.Nodes[index];
+        if (!node.IsPoweredOn)
+        {
+            throw new InvalidOperationException($"Nemesis bug: asked to boot {node.Name}, which is still powered " +
+                "off (its code would never run).");
+        }
+        Reboots++;
+        await _cluster.NodeApp(index).Boot();
     }
 
     private sealed record ActiveFault(int Node, SimUndo Undo, TimeSpan Until, bool WasPowerOff);

@@ -90,7 +90,7 @@ public sealed class SimCluster
             }
         });
         return new SimClusterResult(Simulation.Seed, Simulation.TraceHash, Simulation.Steps, Simulation.Elapsed,
-            _succeeded, _failed, nemesis.Injected, nemesis.PowerCycles, Network.Counters);
+            _succeeded, _failed, nemesis.Injected, nemesis.PowerCycles, nemesis.Reboots, Network.Counters);
     }
 
     internal ClusterNode NodeApp(int index) => _apps[index];
