@@ -133,6 +133,7 @@ internal sealed partial class ClusterSimulation
             SnapshotChunkBytes = settings.SnapshotChunkBytes,
             UncommittedEntriesMax = 200,
             InitialMembership = id <= (ulong)settings.InitialVoters ? initial : Membership.Empty,
+            HostClock = () => hosts[id - 1].ClockTicks,
         };
     }
 

@@ -68,6 +68,15 @@ internal sealed record SimulationSettings
 
     public int InflightMessagesMax { get; init; } = 4;
 
+    /// <summary>The host replays a resumed node's missed ticks before it delivers it any message (the host
+    /// contract). Off only to show what breaking the contract does.</summary>
+    public bool TickCatchUpBeforeMessages { get; init; } = true;
+
+    /// <summary>The host clock given to the core (<c>RaftOptions.HostClock</c>) counts time spent paused. Off only to
+    /// model a host whose clock stands still during a pause, so that the core cannot see the ticks it is owed.
+    /// </summary>
+    public bool HostClockCountsPauses { get; init; } = true;
+
     /// <summary>Derives a whole fault mix from one seed.</summary>
     public static SimulationSettings FromSeed(int seed)
     {
