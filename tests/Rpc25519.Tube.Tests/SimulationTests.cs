@@ -65,7 +65,7 @@ public sealed class HostContractTests
         // was handed a forwarded lease read before the harness replayed its missed ticks, so its lease looked
         // valid. Now the harness replays missed ticks before any message, and the core refuses a lease while its
         // host clock says ticks are owed.
-        var result = ClusterSimulation.RunSeed(StaleReadSeed);
+        var result = new ClusterSimulation(SimulationSettings.FromSeedBeforeProbes(StaleReadSeed)).Run();
         Assert.True(result.Passed, result.ToString());
         Assert.True(result.Pauses > 0, result.ToString());
     }
@@ -75,7 +75,7 @@ public sealed class HostContractTests
     {
         // The negative control: messages before catch-up ticks, and a host clock that does not count the pause
         // (so the core cannot see the debt): the old failure comes back, so the test above is not vacuous.
-        var settings = SimulationSettings.FromSeed(StaleReadSeed) with
+        var settings = SimulationSettings.FromSeedBeforeProbes(StaleReadSeed) with
         {
             TickCatchUpBeforeMessages = false, HostClockCountsPauses = false,
         };
@@ -89,7 +89,7 @@ public sealed class HostContractTests
     {
         // The host breaks the order but reports its clock honestly: the core falls back to a quorum round and
         // the history stays linearizable.
-        var settings = SimulationSettings.FromSeed(StaleReadSeed) with { TickCatchUpBeforeMessages = false };
+        var settings = SimulationSettings.FromSeedBeforeProbes(StaleReadSeed) with { TickCatchUpBeforeMessages = false };
         var result = new ClusterSimulation(settings).Run();
         Assert.True(result.Passed, result.ToString());
     }

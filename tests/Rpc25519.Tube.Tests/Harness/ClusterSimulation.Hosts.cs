@@ -81,6 +81,7 @@ internal sealed partial class ClusterSimulation
             && op.Node == host.Id)
         {
             history.Add(new Operation(client.Id, op.Key, true, op.Value, op.Call, ++eventClock));
+            lastWrittenKey = op.Key;
             client.Current = null;
             writesCompleted++;
         }
@@ -115,16 +116,35 @@ internal sealed partial class ClusterSimulation
         {
             if (client.Current is null)
             {
-                if (!faults || random.NextDouble() >= settings.ClientRate)
+                bool probing = settings.StaleReadProbes && tick < probeUntil;
+                bool prober = client.Id >= settings.Clients;
+                if (!faults || (prober && !probing)
+                    || random.NextDouble() >= (probing ? 0.8 : settings.ClientRate))
                 {
                     continue;
                 }
 
-                bool write = random.Next(2) == 0;
+                bool write = !prober && random.Next(probing ? 3 : 2) == 0;
+                ulong preferred = 0;
+                bool? lease = null;
+                if (probing && !write)
+                {
+                    // Half the probes go to the cut-off leader, the rest to any node; the read mode is drawn now.
+                    preferred = staleLeader != 0 && random.Next(2) == 0
+                        ? staleLeader
+                        : (ulong)random.Next(1, hosts.Length + 1);
+                    lease = random.Next(2) == 0;
+                }
+
+                // A probe reads the key written last, most of the time: a stale answer then shows at once.
+                int key = probing && !write && lastWrittenKey >= 0 && random.Next(4) != 0
+                    ? lastWrittenKey
+                    : random.Next(settings.Keys);
                 client.Current = new PendingOperation
                 {
-                    IsWrite = write, Key = random.Next(settings.Keys), Sequence = ++client.Sequence,
+                    IsWrite = write, Key = key, Sequence = ++client.Sequence,
                     Value = write ? ++nextValue : 0, Deadline = tick + settings.OperationTimeoutTicks,
+                    PreferredNode = preferred, Lease = lease,
                 };
             }
 
@@ -149,9 +169,15 @@ internal sealed partial class ClusterSimulation
 
     private void TryInvoke(SimClient client, PendingOperation op)
     {
-        var target = hosts[(int)client.Target - 1];
-        if (!target.Running(tick) || (!op.IsWrite && random.Next(2) == 0))
+        var target = hosts[(int)(op.PreferredNode != 0 ? op.PreferredNode : client.Target) - 1];
+        if (!target.Running(tick) || (op.PreferredNode == 0 && !op.IsWrite && random.Next(2) == 0))
         {
+            target = hosts[random.Next(hosts.Length)];
+        }
+        else if (op.IsWrite && settings.StaleReadProbes && tick < probeUntil)
+        {
+            // While probing, writers also ask around (a follower names its leader), so that writes reach the leader
+            // the majority elected instead of piling up on the one the partition cut off.
             target = hosts[random.Next(hosts.Length)];
         }
 
@@ -170,7 +196,7 @@ internal sealed partial class ClusterSimulation
         else
         {
             op.RequestId = ++nextRequestId;
-            accepted = random.NextDouble() < settings.LeaseReadFraction
+            accepted = op.Lease ?? random.NextDouble() < settings.LeaseReadFraction
                 ? node.LeaseRead(op.RequestId)
                 : node.ReadIndex(op.RequestId);
         }
@@ -181,7 +207,7 @@ internal sealed partial class ClusterSimulation
             op.Node = target.Id;
             op.Call = ++eventClock;
         }
-        else
+        else if (op.PreferredNode == 0)
         {
             client.Target = node.LeaderId != 0 ? node.LeaderId : (ulong)random.Next(1, hosts.Length + 1);
         }
