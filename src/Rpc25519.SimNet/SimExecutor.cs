@@ -124,6 +124,26 @@ internal sealed partial class SimExecutor
         _events.Enqueue((simEvent, version), new TimerKey(due, _sequence++));
     }
 
+    /// <summary>Report simulation code that starts running on another thread (see
+    /// <see cref="ForeignExecutionDetector"/>).</summary>
+    public bool DetectForeignThreads { get; set; }
+
+    /// <summary>Records simulation code running on a foreign thread as an escape; the run fails at its next step.
+    /// </summary>
+    public void ReportForeignExecution(string what)
+    {
+        var thread = Thread.CurrentThread;
+        string where = thread.IsThreadPoolThread ? "a thread-pool thread" : $"thread '{thread.Name ?? "unnamed"}'";
+        string report = $"Escape: simulation code started running on {where} (managed id {thread.ManagedThreadId}), " +
+            $"not on the simulation thread: {what}. Start node work on the node's TaskScheduler, await without " +
+            "ConfigureAwait(false), and take timers from the node's TimeProvider.";
+        lock (_foreignLock)
+        {
+            _foreignReport ??= report;
+        }
+        _foreignArrived.Set();
+    }
+
     /// <summary>Records a foreign-thread interaction as an escape; the run fails at its next step.</summary>
     public void ReportForeign(string what, object? callback, object? state)
     {

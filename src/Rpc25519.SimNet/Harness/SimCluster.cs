@@ -33,6 +33,7 @@ public sealed class SimCluster
             ScheduleMode = options.ScheduleMode,
             KeptEventsMax = options.KeptEventsMax,
             CheckpointInterval = options.CheckpointInterval,
+            EscapeChecks = options.EscapeChecks,
             VirtualTimeMax = options.SafetyDuration + options.LivenessBudget + TimeSpan.FromMinutes(5),
         });
         Network = new SimNetwork(Simulation, options.Network);
@@ -90,7 +91,8 @@ public sealed class SimCluster
             }
         });
         return new SimClusterResult(Simulation.Seed, Simulation.TraceHash, Simulation.Steps, Simulation.Elapsed,
-            _succeeded, _failed, nemesis.Injected, nemesis.PowerCycles, nemesis.Reboots, Network.Counters);
+            _succeeded, _failed, nemesis.Injected, nemesis.PowerCycles, nemesis.Reboots, nemesis.Partitions,
+            Network.Counters);
     }
 
     internal ClusterNode NodeApp(int index) => _apps[index];
