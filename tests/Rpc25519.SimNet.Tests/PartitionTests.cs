@@ -100,6 +100,7 @@ public sealed class PartitionTests
             SimNetworkSnapshot during = net.Snapshot();
             Assert.Contains(during.Host("p0").LostSends, m => m.LostReason == "partitioned");
             Assert.Empty(during.Host("p1").LostSends);
+            Assert.Null(net.CheckLossLedger());
             Assert.True(net.AllHealthy(powerOnIfOff: false, deliverLost: true) >= 1);
             Assert.True(net.CanReach(p[0], p[1]));
             Assert.Equal("ok", (await SimRpc.Call(p[1], client, "echo", "ok")).Text());

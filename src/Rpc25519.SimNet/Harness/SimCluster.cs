@@ -85,6 +85,10 @@ public sealed class SimCluster
             Stopping = true;
             await Task.WhenAll(_apps.Select(app => app.Workload));
             await CheckLivenessAsync();
+            if (Network.CheckLossLedger() is { } ledger)
+            {
+                Violation(ledger);
+            }
             if (_violations.Count > 0)
             {
                 throw new SimulationException($"{_violations.Count} invariant violation(s); first: {_violations[0]}");
