@@ -9,6 +9,13 @@ public sealed partial class SimNetwork
     /// <summary>Counts heals, so that the undo of a partition healed meanwhile does nothing.</summary>
     private long _partitionEpoch;
 
+    /// <summary>Counts every partition change (made, undone, healed).</summary>
+    internal long PartitionChanges { get; private set; }
+
+    /// <summary>True when a partition blocks at least one direction between the two nodes.</summary>
+    internal bool IsPartitioned(SimNode a, SimNode b) =>
+        IsBlocked(HostOf(a), HostOf(b)) || IsBlocked(HostOf(b), HostOf(a));
+
     /// <summary>
     /// Splits the network into <paramref name="groups"/>: a message between two nodes of different groups is lost
     /// (in flight too, when it arrives), and a dial across fails like a lost SYN. Nodes inside one group, and nodes
@@ -65,6 +72,7 @@ public sealed partial class SimNetwork
         int opened = _blockedLinks.Count;
         _blockedLinks.Clear();
         _partitionEpoch++;
+        PartitionChanges++;
         if (opened > 0)
         {
             RecordFault(HostOf(_simulation.Driver), 11, "heal partitions");
@@ -97,6 +105,7 @@ public sealed partial class SimNetwork
         {
             _blockedLinks[link] = _blockedLinks.GetValueOrDefault(link) + 1;
         }
+        PartitionChanges++;
         long epoch = _partitionEpoch;
         RecordFault(HostOf(_simulation.Driver), 10, description);
         return new SimUndo(description, () =>
@@ -117,6 +126,7 @@ public sealed partial class SimNetwork
                     _blockedLinks[link] = count;
                 }
             }
+            PartitionChanges++;
             RecordFault(HostOf(_simulation.Driver), 11, "undo " + description);
         });
     }

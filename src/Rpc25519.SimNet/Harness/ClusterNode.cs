@@ -101,10 +101,19 @@ internal sealed class ClusterNode
         var request = new Message { JobSerz = payload };
         request.Hdr.ServiceName = EchoService;
         TimeSpan start = _cluster.Simulation.Elapsed;
+        SimNode peerNode = _cluster.Nodes[peer];
         try
         {
             RpcClient client = await ClientForAsync(peer);
+            // A call made and answered while a partition cuts the two nodes (with no change of partitions in
+            // between) would have crossed it.
+            bool cut = _cluster.Network.IsPartitioned(Node, peerNode);
+            long changes = _cluster.Network.PartitionChanges;
             Message reply = await client.SendAndGetReplyAsync(request);
+            if (cut && changes == _cluster.Network.PartitionChanges)
+            {
+                _cluster.Violation($"node {Node.Name} call #{sequence} to n{peer} was answered across a partition");
+            }
             if (!reply.JobSerz.AsSpan().SequenceEqual(payload))
             {
                 _cluster.Violation($"node {Node.Name} call #{sequence} to n{peer} got a reply with a different " +
