@@ -63,10 +63,31 @@ internal sealed partial class ClusterSimulation
         foreach (var read in ready.ReadStates)
         {
             host.ReadyReads[read.RequestId] = read.Index;
+            if (leaseReads.Remove(read.RequestId, out long askedAt) && askedAt == tick)
+            {
+                CheckLease(host, read);
+            }
         }
 
         host.Node.Advance(ready);
         ServeReads(host);
+    }
+
+    /// <summary>
+    /// A lease read the leader answered in the tick it was asked (so from its lease, not a quorum round) promises that
+    /// no other node leads a newer term at that moment: check the promise against the whole cluster. This catches a
+    /// lease that lasts too long even when no client happens to observe a stale value.
+    /// </summary>
+    private void CheckLease(SimNode host, ReadState read)
+    {
+        foreach (var other in hosts)
+        {
+            if (other != host && other.Alive && other.Node.Role == RaftRole.Leader && other.Node.Term > host.Node.Term)
+            {
+                throw new SafetyViolationException($"node {host.Id} answered lease read {read.RequestId} at once in " +
+                    $"term {host.Node.Term} while node {other.Id} leads term {other.Node.Term}");
+            }
+        }
     }
 
     private void CompleteWrite(SimNode host, KvCommand command)
@@ -133,7 +154,8 @@ internal sealed partial class ClusterSimulation
                     preferred = staleLeader != 0 && random.Next(2) == 0
                         ? staleLeader
                         : (ulong)random.Next(1, hosts.Length + 1);
-                    lease = random.Next(2) == 0;
+                    // Mostly lease reads at the cut-off leader: the lease is the read path that must end first.
+                    lease = random.Next(preferred == staleLeader ? 4 : 2) != 0;
                 }
 
                 // A probe reads the key written last, most of the time: a stale answer then shows at once.
@@ -188,6 +210,7 @@ internal sealed partial class ClusterSimulation
 
         var node = target.Node;
         bool accepted;
+        bool usedLease = false;
         if (op.IsWrite)
         {
             var command = new KvCommand(client.Id, op.Sequence, op.Key, op.Value);
@@ -196,9 +219,13 @@ internal sealed partial class ClusterSimulation
         else
         {
             op.RequestId = ++nextRequestId;
-            accepted = op.Lease ?? random.NextDouble() < settings.LeaseReadFraction
-                ? node.LeaseRead(op.RequestId)
-                : node.ReadIndex(op.RequestId);
+            usedLease = op.Lease ?? random.NextDouble() < settings.LeaseReadFraction;
+            accepted = usedLease ? node.LeaseRead(op.RequestId) : node.ReadIndex(op.RequestId);
+        }
+
+        if (accepted && !op.IsWrite && node.Role == RaftRole.Leader && usedLease)
+        {
+            leaseReads[op.RequestId] = tick;
         }
 
         if (accepted)

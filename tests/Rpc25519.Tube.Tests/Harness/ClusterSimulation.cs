@@ -37,6 +37,9 @@ internal sealed partial class ClusterSimulation
 
     /// <summary>The key of the last write a client saw complete (-1 before the first).</summary>
     private int lastWrittenKey = -1;
+
+    /// <summary>Lease reads asked of a leader: request id to the tick they were asked.</summary>
+    private readonly Dictionary<ulong, long> leaseReads = [];
     private ulong nextRequestId;
     private long nextValue;
     private int incarnations;

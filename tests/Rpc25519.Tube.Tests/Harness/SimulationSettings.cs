@@ -112,13 +112,16 @@ internal sealed record SimulationSettings
         // window in which a read path that skips its quorum round returns stale data.
         int election = random.Next(3) switch { 0 => 12, 1 => 32, _ => 48 };
         bool probes = random.Next(4) != 0;
+        // Probing seeds favour the slowest clock: a cut-off leader that also runs slow keeps its lease longest.
+        int slowPeriod = random.Next(3) switch { 0 => 3, 1 => probes ? 3 : 5, _ => probes ? 5 : 8 };
         return basic with
         {
             ElectionTimeoutTicks = election,
             HeartbeatTicks = Math.Max(2, election / 6),
-            // Slow clocks run at 4/5 or 7/8 speed: the drift bound E/4 exceeds E/5.
-            LeaseDriftTicks = Math.Max(3, election / 4),
-            SlowClockPeriod = random.Next(2) == 0 ? 5 : 8,
+            // Slow clocks run at 2/3, 4/5 or 7/8 speed; the drift bound must exceed E / period: E/2 + 1 for 2/3,
+            // E/4 + 1 otherwise. (A lease that ignores the bound then outlives the real election timeout.)
+            LeaseDriftTicks = (slowPeriod == 3 ? election / 2 : election / 4) + 1,
+            SlowClockPeriod = slowPeriod,
             PartitionTicksMax = (3 * election) + 25,
             OneWayPartitionFraction = random.NextDouble() * 0.5,
             StaleReadProbes = probes,
