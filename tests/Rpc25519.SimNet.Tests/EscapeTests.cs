@@ -30,18 +30,28 @@ public sealed class EscapeTests
     // The next four tests use only the execution-context detector (no process-wide counter), and each makes the
     // escaped work start before the simulation goes on (a real event the work sets), so no timing decides the result.
 
-    [Fact]
-    public void An_unawaited_Task_Run_is_caught_by_the_execution_context_detector()
+    /// <summary>Runs <paramref name="escape"/> as node code under the execution-context detector alone, then one
+    /// virtual delay; returns the escape the run must fail with.</summary>
+    private static SimulationEscapeException EscapeOf(Action escape)
     {
         Simulation sim = NewSimulation(EscapeChecks.ForeignThreads);
         SimNode node = sim.AddNode("n");
+        return Assert.Throws<SimulationEscapeException>(() => sim.Run(() => node.Start(async () =>
+        {
+            escape();
+            await Task.Delay(TimeSpan.FromMilliseconds(1), node.TimeProvider);
+        })));
+    }
+
+    [Fact]
+    public void An_unawaited_Task_Run_is_caught_by_the_execution_context_detector()
+    {
         using var started = new ManualResetEventSlim();
-        var error = Assert.Throws<SimulationEscapeException>(() => sim.Run(() => node.Start(async () =>
+        SimulationEscapeException error = EscapeOf(() =>
         {
             _ = Task.Run(() => started.Set());
             started.Wait();
-            await Task.Delay(TimeSpan.FromMilliseconds(1), node.TimeProvider);
-        })));
+        });
         Assert.Contains("Task.Run", error.Message);
         Assert.Contains("thread-pool thread", error.Message);
     }
@@ -51,46 +61,37 @@ public sealed class EscapeTests
     {
         // (Task.Wait may run a task that has not started yet inline, on the waiting thread: then nothing escaped.
         // The event makes sure a pool thread took it first, which is the case that breaks determinism.)
-        Simulation sim = NewSimulation(EscapeChecks.ForeignThreads);
-        SimNode node = sim.AddNode("n");
         using var started = new ManualResetEventSlim();
-        var error = Assert.Throws<SimulationEscapeException>(() => sim.Run(() => node.Start(async () =>
+        SimulationEscapeException error = EscapeOf(() =>
         {
             Task work = Task.Run(() => started.Set());
             started.Wait();
             work.Wait();
-            await Task.Delay(TimeSpan.FromMilliseconds(1), node.TimeProvider);
-        })));
+        });
         Assert.Contains("Task.Run", error.Message);
     }
 
     [Fact]
     public void ThreadPool_QueueUserWorkItem_is_caught_and_named()
     {
-        Simulation sim = NewSimulation(EscapeChecks.ForeignThreads);
-        SimNode node = sim.AddNode("n");
         using var started = new ManualResetEventSlim();
-        var error = Assert.Throws<SimulationEscapeException>(() => sim.Run(() => node.Start(async () =>
+        SimulationEscapeException error = EscapeOf(() =>
         {
             ThreadPool.QueueUserWorkItem(_ => started.Set());
             started.Wait();
-            await Task.Delay(TimeSpan.FromMilliseconds(1), node.TimeProvider);
-        })));
+        });
         Assert.Contains("QueueUserWorkItem", error.Message);
     }
 
     [Fact]
     public void A_new_Thread_is_caught_and_named()
     {
-        Simulation sim = NewSimulation(EscapeChecks.ForeignThreads);
-        SimNode node = sim.AddNode("n");
-        var error = Assert.Throws<SimulationEscapeException>(() => sim.Run(() => node.Start(async () =>
+        SimulationEscapeException error = EscapeOf(() =>
         {
             var thread = new Thread(() => { });
             thread.Start();
             thread.Join();
-            await Task.Delay(TimeSpan.FromMilliseconds(1), node.TimeProvider);
-        })));
+        });
         Assert.Contains("new Thread", error.Message);
     }
 
