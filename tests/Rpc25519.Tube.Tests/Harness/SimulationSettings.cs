@@ -130,6 +130,9 @@ internal sealed record SimulationSettings
             // leader accepted and can never commit) does not keep them from probing.
             OperationTimeoutTicks = probes ? 24 : 60,
             SafetyTicks = probes ? 2_500 : 1_500,
+            // A longer fault phase leaves longer logs to catch up on: a node far behind, fed one entry per append
+            // with reordering, needs more healed ticks (seed 1500014181 took 990).
+            LivenessTicksMax = probes ? 1_600 : 800,
         };
     }
 
