@@ -124,6 +124,21 @@ internal sealed partial class SimExecutor
         _events.Enqueue((simEvent, version), new TimerKey(due, _sequence++));
     }
 
+    /// <summary>Report simulation code that starts running on another thread (see
+    /// <see cref="ForeignExecutionDetector"/>).</summary>
+    public bool DetectForeignThreads { get; set; }
+
+    /// <summary>Records simulation code running on a foreign thread as an escape; the run fails at its next step.
+    /// </summary>
+    public void ReportForeignExecution(string what)
+    {
+        var thread = Thread.CurrentThread;
+        string where = thread.IsThreadPoolThread ? "a thread-pool thread" : $"thread '{thread.Name ?? "unnamed"}'";
+        KeepFirstReport($"Escape: simulation code started running on {where} (managed id " +
+            $"{thread.ManagedThreadId}), not on the simulation thread: {what}. Start node work on the node's " +
+            "TaskScheduler, await without ConfigureAwait(false), and take timers from the node's TimeProvider.");
+    }
+
     /// <summary>Records a foreign-thread interaction as an escape; the run fails at its next step.</summary>
     public void ReportForeign(string what, object? callback, object? state)
     {
@@ -133,6 +148,12 @@ internal sealed partial class SimExecutor
         string report = $"Escape: {what} from {pool} (managed id {thread.ManagedThreadId}), not from the simulation " +
             $"thread; it resumes {origin}. Probable cause: Task.Run/ThreadPool/new Thread, ConfigureAwait(false), or " +
             "a real timer (Task.Delay, CancellationTokenSource or Timer without the node's TimeProvider) in that code.";
+        KeepFirstReport(report);
+    }
+
+    /// <summary>Keeps the first escape report (any thread) and wakes a run waiting for one.</summary>
+    private void KeepFirstReport(string report)
+    {
         lock (_foreignLock)
         {
             _foreignReport ??= report;

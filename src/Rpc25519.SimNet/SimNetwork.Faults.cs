@@ -226,14 +226,15 @@ public sealed partial class SimNetwork
         return RepairCircuit(node, null, deliverLost);
     }
 
-    /// <summary>Heals every node (probabilities, isolation; duplication, reordering and spikes too) and optionally
-    /// powers them on and re-sends all lost messages of open connections.</summary>
+    /// <summary>Heals every node (probabilities, isolation, partitions; duplication, reordering and spikes too) and
+    /// optionally powers them on and re-sends all lost messages of open connections.</summary>
     /// <param name="powerOnIfOff">Also power on every node that is off.</param>
     /// <param name="deliverLost">Re-send lost messages.</param>
     /// <returns>How many lost messages were re-sent.</returns>
     public int AllHealthy(bool powerOnIfOff, bool deliverLost)
     {
         int resent = 0;
+        HealPartitions();
         foreach (SimNode node in _simulation.Nodes)
         {
             SimHost host = HostOf(node);

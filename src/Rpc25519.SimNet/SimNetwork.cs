@@ -255,6 +255,10 @@ public sealed partial class SimNetwork : ITransport
         {
             return "isolated";
         }
+        if (IsBlocked(origin.Host, target.Host))
+        {
+            return "partitioned";
+        }
         if (origin.DrawDrop())
         {
             return "dropped";
@@ -317,6 +321,7 @@ public sealed partial class SimNetwork : ITransport
         SimHost from = dial.From;
         SimHost target = dial.Target;
         if (!target.Node.IsPoweredOn || from.Isolated || target.Isolated
+            || IsBlocked(from, target) || IsBlocked(target, from)
             || _random.Chance(from.DropSendProbability) || _random.Chance(target.DeafReadProbability))
         {
             Record(from, TraceKind.Drop, 0, "syn lost");

@@ -40,6 +40,7 @@ public sealed class Simulation
         _nodesByName.Add(Driver.Name, Driver);
         _executor.InfrastructureProcess = Driver.Process;
         _executor.CheckpointInterval = options.CheckpointInterval;
+        _executor.DetectForeignThreads = (options.EscapeChecks & EscapeChecks.ForeignThreads) != 0;
         _executor.Checkpoint = checkpoint => Checkpoint?.Invoke(checkpoint);
     }
 
@@ -142,6 +143,9 @@ public sealed class Simulation
     {
         ArgumentNullException.ThrowIfNull(main);
         SynchronizationContext? previous = SynchronizationContext.Current;
+        SimExecutor? previousMarker = _executor.DetectForeignThreads
+            ? ForeignExecutionDetector.Enter(_executor)
+            : ForeignExecutionDetector.Enter(null);
         try
         {
             SimNetLog.RunStarted(Logger, Seed, _options.ScheduleMode, Steps, Elapsed);
@@ -183,6 +187,7 @@ public sealed class Simulation
         finally
         {
             SynchronizationContext.SetSynchronizationContext(previous);
+            ForeignExecutionDetector.Exit(previousMarker);
         }
     }
 

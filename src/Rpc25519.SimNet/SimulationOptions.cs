@@ -23,9 +23,9 @@ public sealed class SimulationOptions
     /// </summary>
     public int ReadyItemsMax { get; set; } = 10_000_000;
 
-    /// <summary>Which process-wide escape checks run at idle points. Default <see cref="EscapeChecks.RealTimers"/>;
-    /// posts from foreign threads are always detected.</summary>
-    public EscapeChecks EscapeChecks { get; set; } = EscapeChecks.RealTimers;
+    /// <summary>Which escape checks run. Default <see cref="EscapeChecks.Default"/> (real timers at idle points, and
+    /// simulation code running on foreign threads); posts from foreign threads are always detected.</summary>
+    public EscapeChecks EscapeChecks { get; set; } = EscapeChecks.Default;
 
     /// <summary>Run the escape checks at one idle point in this many (they take locks). Default 64; at least 1.
     /// The end of a run is always checked.</summary>

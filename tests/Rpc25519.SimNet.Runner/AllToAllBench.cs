@@ -12,11 +12,11 @@ internal sealed record BenchResult(long Calls, long Messages, TimeSpan Virtual, 
 /// </summary>
 internal static class AllToAllBench
 {
-    public static BenchResult Run(ulong seed, int nodeCount, int rounds)
+    public static BenchResult Run(ulong seed, int nodeCount, int rounds, EscapeChecks checks = EscapeChecks.Default)
     {
         var sim = new Simulation(new SimulationOptions
         {
-            Seed = seed, StepsMax = long.MaxValue / 2, VirtualTimeMax = TimeSpan.FromDays(30),
+            Seed = seed, StepsMax = long.MaxValue / 2, VirtualTimeMax = TimeSpan.FromDays(30), EscapeChecks = checks,
         });
         var net = new SimNetwork(sim, new SimNetworkOptions { HashPayloads = false });
         var nodes = new List<SimNode>();

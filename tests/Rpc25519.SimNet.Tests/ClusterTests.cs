@@ -27,6 +27,29 @@ public sealed class ClusterTests
         Assert.True(wall.Elapsed < TimeSpan.FromSeconds(30), $"one run took {wall.Elapsed}: {first}");
     }
 
+    [Theory]
+    [InlineData("5000 60 8")]
+    [InlineData("6000 100 60")]
+    public void Every_seed_of_a_sweep_passes_with_all_escape_checks_and_each_power_cycle_reboots_once(string sweep)
+    {
+        // Goal: the nemesis reboots a node exactly once per power-off, and never a node that is still off. Before
+        // the fix, a fault injected while its node happened to be off was marked for a reboot too, so its expiry
+        // booted a dead process (the nemesis then waited forever: "VirtualTimeMax reached") or booted a node a
+        // second time ("Address sim://nX:5000 is already in use"): 12 of seeds 5000-5059 failed with the 8 s phase,
+        // and 81 of seeds 6000-6099 with a 60 s phase (about 5 s of CI time for both). Method: the runner sweeps the
+        // seeds in a process of its own, so every escape check (thread-pool and timer counters included) is reliable
+        // there; every seed must pass, with as many reboots as power cycles, and the sweep must have power-cycled
+        // and partitioned nodes.
+        (int exitCode, string output) = RunnerProcess.Run($"sweep {sweep} 7 All", processorCount: 2,
+            expectSuccess: false);
+        string summary = output.Split('\n').Last(l => l.StartsWith("sweep:", StringComparison.Ordinal));
+        Assert.True(exitCode == 0 && summary.Contains("failed=0", StringComparison.Ordinal), output);
+        long Count(string name) => long.Parse(summary.Split(' ').Single(w => w.StartsWith(name + "=",
+            StringComparison.Ordinal))[(name.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(Count("powerCycles") > 10, summary);
+        Assert.True(Count("partitions") > 10, summary);
+    }
+
     [Fact]
     public void A_healthy_cluster_answers_every_call()
     {
@@ -112,7 +135,7 @@ public sealed class ClusterTests
             return cluster;
         }
         IReadOnlyList<TraceEvent> zero = Run(0).Simulation.KeptEvents;
-        Assert.True(zero.Count > 1000, $"only {zero.Count} events kept");
+        Assert.True(zero.Count > 500, $"only {zero.Count} events kept");
         Assert.Null(TraceComparison.FirstDifference(zero, Run(0).Simulation.KeptEvents));
         TraceDivergence? divergence = TraceComparison.FirstDifference(zero, Run(1).Simulation.KeptEvents);
         Assert.NotNull(divergence);

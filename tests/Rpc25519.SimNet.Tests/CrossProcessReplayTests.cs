@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Rpc25519.SimNet.Harness;
 
 namespace Rpc25519.SimNet.Tests;
@@ -42,32 +41,6 @@ public sealed class CrossProcessReplayTests
         return $"replay differs: here {here}, other process {there}; first difference at {difference ?? "(none)"}";
     }
 
-    private static string RunRunner(string arguments, int processorCount)
-    {
-        var baseDirectory = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        string framework = baseDirectory.Name;
-        string configuration = baseDirectory.Parent!.Name;
-        string runner = Path.GetFullPath(Path.Combine(baseDirectory.FullName, "..", "..", "..", "..",
-            "Rpc25519.SimNet.Runner", "bin", configuration, framework, "Rpc25519.SimNet.Runner.dll"));
-        Assert.True(File.Exists(runner), $"runner not built at {runner}");
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(runner);
-        foreach (string argument in arguments.Split(' '))
-        {
-            start.ArgumentList.Add(argument);
-        }
-        start.Environment["DOTNET_PROCESSOR_COUNT"] =
-            processorCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        using Process process = Process.Start(start)!;
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), "runner did not finish in 60 s");
-        Assert.True(process.ExitCode == 0, $"runner failed ({process.ExitCode}): {error.Result}");
-        return output.Trim();
-    }
+    private static string RunRunner(string arguments, int processorCount) =>
+        RunnerProcess.Run(arguments, processorCount, expectSuccess: true).Output;
 }

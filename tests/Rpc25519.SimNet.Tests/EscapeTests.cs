@@ -27,6 +27,87 @@ public sealed class EscapeTests
         Assert.Contains("seed=3", error.Message);
     }
 
+    // The next four tests use only the execution-context detector (no process-wide counter), and each makes the
+    // escaped work start before the simulation goes on (a real event the work sets), so no timing decides the result.
+
+    /// <summary>Runs <paramref name="escape"/> as node code under the execution-context detector alone, then one
+    /// virtual delay; returns the escape the run must fail with.</summary>
+    private static SimulationEscapeException EscapeOf(Action escape)
+    {
+        Simulation sim = NewSimulation(EscapeChecks.ForeignThreads);
+        SimNode node = sim.AddNode("n");
+        return Assert.Throws<SimulationEscapeException>(() => sim.Run(() => node.Start(async () =>
+        {
+            escape();
+            await Task.Delay(TimeSpan.FromMilliseconds(1), node.TimeProvider);
+        })));
+    }
+
+    [Fact]
+    public void An_unawaited_Task_Run_is_caught_by_the_execution_context_detector()
+    {
+        using var started = new ManualResetEventSlim();
+        SimulationEscapeException error = EscapeOf(() =>
+        {
+            _ = Task.Run(() => started.Set());
+            started.Wait();
+        });
+        Assert.Contains("Task.Run", error.Message);
+        Assert.Contains("thread-pool thread", error.Message);
+    }
+
+    [Fact]
+    public void A_blocking_wait_on_Task_Run_is_caught()
+    {
+        // (Task.Wait may run a task that has not started yet inline, on the waiting thread: then nothing escaped.
+        // The event makes sure a pool thread took it first, which is the case that breaks determinism.)
+        using var started = new ManualResetEventSlim();
+        SimulationEscapeException error = EscapeOf(() =>
+        {
+            Task work = Task.Run(() => started.Set());
+            started.Wait();
+            work.Wait();
+        });
+        Assert.Contains("Task.Run", error.Message);
+    }
+
+    [Fact]
+    public void ThreadPool_QueueUserWorkItem_is_caught_and_named()
+    {
+        using var started = new ManualResetEventSlim();
+        SimulationEscapeException error = EscapeOf(() =>
+        {
+            ThreadPool.QueueUserWorkItem(_ => started.Set());
+            started.Wait();
+        });
+        Assert.Contains("QueueUserWorkItem", error.Message);
+    }
+
+    [Fact]
+    public void A_new_Thread_is_caught_and_named()
+    {
+        SimulationEscapeException error = EscapeOf(() =>
+        {
+            var thread = new Thread(() => { });
+            thread.Start();
+            thread.Join();
+        });
+        Assert.Contains("new Thread", error.Message);
+    }
+
+    [Fact]
+    public void The_default_checks_include_the_execution_context_detector_and_pass_clean_rpc_runs()
+    {
+        // No false positives from the precise detector on the real RPC stack with faults, in the test host (where
+        // the process-wide thread-pool counters would be useless), and it is on by default.
+        Assert.Equal(EscapeChecks.RealTimers | EscapeChecks.ForeignThreads, new SimulationOptions().EscapeChecks);
+        Harness.SimClusterResult result = new Harness.SimCluster(new Harness.SimClusterOptions
+        {
+            Seed = 17, Nodes = 5, SafetyDuration = TimeSpan.FromSeconds(5), EscapeChecks = EscapeChecks.ForeignThreads,
+        }).Run();
+        Assert.True(result.CallsSucceeded > 100, result.ToString());
+    }
+
     [Fact]
     public void A_real_Task_Delay_is_caught_at_the_next_idle_point()
     {

@@ -69,6 +69,38 @@ public sealed class ReadTests
     }
 
     [Fact]
+    public void LeaseReadTakesAQuorumRoundWhileTheHostOwesTicks()
+    {
+        // The host contract says missed ticks come first; the core enforces it for leases. A host whose clock counted
+        // a pause of 30 ticks that it has not delivered yet gets a quorum round, not an answer from a lease that
+        // only looks valid because the core's clock stood still.
+        var cluster = new TestCluster(voters: 3);
+        ulong leaderId = cluster.ElectLeader();
+        cluster.TickAll(2);
+        cluster.Pending.Clear();
+        cluster.Hosts[leaderId - 1].ClockTicks += 30;
+        Assert.True(cluster.Node(leaderId).LeaseRead(5));
+        Assert.True(cluster.Node(leaderId).LeaseRead(6)); // A forwarded read takes the same path.
+        cluster.Process();
+        Assert.Empty(cluster.ReadStates[leaderId - 1]);
+        Assert.Contains(cluster.Pending, m => m.Type == RaftMessageType.Heartbeat);
+    }
+
+    [Fact]
+    public void LeaseReadWithoutAHostClockIsAReadIndex()
+    {
+        var cluster = new TestCluster(voters: 3, configure: o => o.HostClock = null);
+        ulong leaderId = cluster.ElectLeader();
+        cluster.TickAll(2);
+        cluster.Pending.Clear();
+        Assert.True(cluster.Node(leaderId).LeaseRead(5));
+        cluster.Process();
+        Assert.Empty(cluster.ReadStates[leaderId - 1]);
+        cluster.Stabilize();
+        Assert.Single(cluster.ReadStates[leaderId - 1], r => r.RequestId == 5);
+    }
+
+    [Fact]
     public void LeaseRunsOutBeforeAnotherLeaderCouldBeElected()
     {
         // E = 10 and drift = 2: the lease ends 8 ticks after the last acknowledged heartbeat was sent.

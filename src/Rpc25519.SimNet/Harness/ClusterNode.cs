@@ -16,6 +16,7 @@ internal sealed class ClusterNode
     private readonly SimCluster _cluster;
     private readonly SimRandom _workload;
     private RpcClient?[] _clients;
+    private int _bootedIncarnation = -1;
 
     public ClusterNode(SimCluster cluster, SimNode node, int index)
     {
@@ -35,8 +36,21 @@ internal sealed class ClusterNode
 
     /// <summary>Starts the server and, unless the cluster is stopping, the workload, on the node's current process.
     /// </summary>
+    /// <exception cref="InvalidOperationException">The node's current process was already booted, or is dead.
+    /// </exception>
     public Task Boot()
     {
+        if (!Node.IsPoweredOn)
+        {
+            throw new InvalidOperationException($"Cannot boot {Node.Name}: it is powered off, so its code would " +
+                "never run.");
+        }
+        if (_bootedIncarnation == Node.Incarnation)
+        {
+            throw new InvalidOperationException($"{Node.Name} incarnation {Node.Incarnation} is already booted; a " +
+                "second boot would bind its port twice.");
+        }
+        _bootedIncarnation = Node.Incarnation;
         _clients = new RpcClient?[_cluster.Options.Nodes];
         return Node.Start(async () =>
         {
@@ -87,10 +101,19 @@ internal sealed class ClusterNode
         var request = new Message { Payload = payload };
         request.Header.ServiceName = EchoService;
         TimeSpan start = _cluster.Simulation.Elapsed;
+        SimNode peerNode = _cluster.Nodes[peer];
         try
         {
             RpcClient client = await ClientForAsync(peer);
+            // A call made and answered while a partition cuts the two nodes (with no change of partitions in
+            // between) would have crossed it.
+            bool cut = _cluster.Network.IsPartitioned(Node, peerNode);
+            long changes = _cluster.Network.PartitionChanges;
             Message reply = await client.CallAsync(request);
+            if (cut && changes == _cluster.Network.PartitionChanges)
+            {
+                _cluster.Violation($"node {Node.Name} call #{sequence} to n{peer} was answered across a partition");
+            }
             if (!reply.Payload.AsSpan().SequenceEqual(payload))
             {
                 _cluster.Violation($"node {Node.Name} call #{sequence} to n{peer} got a reply with a different " +

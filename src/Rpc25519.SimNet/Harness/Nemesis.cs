@@ -2,8 +2,8 @@ namespace Rpc25519.SimNet.Harness;
 
 /// <summary>
 /// Injects seeded faults into a cluster for a while: isolation, one-way drop or deafness on a circuit, power cycles,
-/// clock skew, duplication, reordering and latency spikes, each undone after a seeded duration, with an occasional
-/// heal of everything. At most a minority of nodes is damaged at once, so a majority can always make progress.
+/// clock skew, duplication, reordering, latency spikes, and partitions (a minority cut off both ways or one way),
+/// each undone after a seeded duration, with an occasional heal of everything. At most a minority of nodes is damaged at once, so a majority can always make progress.
 /// </summary>
 internal sealed class Nemesis
 {
@@ -20,6 +20,12 @@ internal sealed class Nemesis
     public long Injected { get; private set; }
 
     public long PowerCycles { get; private set; }
+
+    /// <summary>Partitions injected (two-way or one-way).</summary>
+    public long Partitions { get; private set; }
+
+    /// <summary>Application boots after a power-off (each power cycle owes exactly one).</summary>
+    public long Reboots { get; private set; }
 
     /// <summary>Runs until virtual time <paramref name="until"/>, then heals everything.</summary>
     public async Task RunAsync(TimeSpan until)
@@ -49,7 +55,7 @@ internal sealed class Nemesis
     {
         int nodes = _cluster.Options.Nodes;
         int damagedMax = (nodes - 1) / 2;
-        var damaged = new SortedSet<int>(_active.Select(a => a.Node));
+        var damaged = new SortedSet<int>(_active.SelectMany(a => a.Damaged));
         int victim = _random.Next(nodes);
         if (!damaged.Contains(victim) && damaged.Count >= damagedMax)
         {
@@ -58,7 +64,9 @@ internal sealed class Nemesis
         SimNode node = _cluster.Nodes[victim];
         SimNode peer = _cluster.Nodes[(victim + 1 + _random.Next(nodes - 1)) % nodes];
         SimNetwork net = _cluster.Network;
-        SimUndo? undo = _random.Next(8) switch
+        int kind = _random.Next(10);
+        var hurt = new List<int> { victim };
+        SimUndo? undo = kind switch
         {
             0 => net.Isolate(node),
             1 => net.FaultCircuit(node, peer, new DropDeafSpec(_random.Chance(0.5) ? 1.0 : _random.NextDouble(), null)),
@@ -68,7 +76,8 @@ internal sealed class Nemesis
                 _random.Next(-1000, 1000)),
             5 => net.Duplicate(node, 0.2),
             6 => net.Reorder(node, 0.3),
-            _ => net.SpikeLatency(node, TimeSpan.FromMilliseconds(_random.Next(50, 2000))),
+            7 => net.SpikeLatency(node, TimeSpan.FromMilliseconds(_random.Next(50, 2000))),
+            _ => Partition(victim, damaged, damagedMax, hurt, oneWay: kind == 9),
         };
         if (undo is null)
         {
@@ -76,7 +85,38 @@ internal sealed class Nemesis
         }
         Injected++;
         TimeSpan duration = TimeSpan.FromMilliseconds(_random.Next(200, 3000));
-        _active.Add(new ActiveFault(victim, undo, _cluster.Simulation.Elapsed + duration, !node.IsPoweredOn));
+        // Only a power-off owes a reboot when it expires. A fault that merely lands on a node that is off at the
+        // moment (its power-off still active) must not boot it: that would boot a dead process, or boot it a second
+        // time once the power-off's own expiry has booted it.
+        _active.Add(new ActiveFault(victim, hurt, undo, _cluster.Simulation.Elapsed + duration,
+            WasPowerOff: kind == 3));
+    }
+
+    /// <summary>Cuts a minority group (the victim and, room permitting, more undamaged nodes) from the rest, both
+    /// ways or one way (either direction).</summary>
+    private SimUndo Partition(int victim, SortedSet<int> damaged, int damagedMax, List<int> hurt, bool oneWay)
+    {
+        int room = damagedMax - damaged.Count - (damaged.Contains(victim) ? 0 : 1);
+        int extra = room > 0 ? _random.Next(room + 1) : 0;
+        for (int i = 0; i < _cluster.Options.Nodes - 1 && extra > 0; i++)
+        {
+            int candidate = (victim + 1 + i) % _cluster.Options.Nodes;
+            if (!damaged.Contains(candidate) && _random.Chance(0.5))
+            {
+                hurt.Add(candidate);
+                extra--;
+            }
+        }
+        var minority = hurt.Select(i => _cluster.Nodes[i]).ToList();
+        var rest = _cluster.Nodes.Where((_, i) => !hurt.Contains(i)).ToList();
+        Partitions++;
+        if (!oneWay)
+        {
+            return _cluster.Network.Partition(minority, rest);
+        }
+        return _random.Chance(0.5)
+            ? _cluster.Network.PartitionOneWay(minority, rest)
+            : _cluster.Network.PartitionOneWay(rest, minority);
     }
 
     private SimUndo? PowerOff(SimNode node)
@@ -103,7 +143,7 @@ internal sealed class Nemesis
             fault.Undo.Undo();
             if (fault.WasPowerOff)
             {
-                await _cluster.NodeApp(fault.Node).Boot();
+                await RebootAsync(fault.Node);
             }
         }
     }
@@ -126,9 +166,29 @@ internal sealed class Nemesis
         }
         foreach (int index in wasOff)
         {
-            await _cluster.NodeApp(index).Boot();
+            await RebootAsync(index);
         }
     }
 
-    private sealed record ActiveFault(int Node, SimUndo Undo, TimeSpan Until, bool WasPowerOff);
+    /// <summary>Boots the application of a node that a power-off fault stopped and its expiry powered on again.
+    /// </summary>
+    private async Task RebootAsync(int index)
+    {
+        SimNode node = _cluster.Nodes[index];
+        if (!node.IsPoweredOn)
+        {
+            throw new InvalidOperationException($"Nemesis bug: asked to boot {node.Name}, which is still powered " +
+                "off (its code would never run).");
+        }
+        Reboots++;
+        await _cluster.NodeApp(index).Boot();
+    }
+
+    /// <param name="Node">The node whose fault this is (rebooted after a power-off).</param>
+    /// <param name="Damaged">Every node the fault damages (a partition's whole minority side).</param>
+    /// <param name="Undo">Undoes the fault.</param>
+    /// <param name="Until">Virtual time at which it expires.</param>
+    /// <param name="WasPowerOff">The fault is a power-off, so its expiry owes the node a reboot.</param>
+    private sealed record ActiveFault(int Node, IReadOnlyList<int> Damaged, SimUndo Undo, TimeSpan Until,
+        bool WasPowerOff);
 }

@@ -33,6 +33,7 @@ public sealed class SimCluster
             ScheduleMode = options.ScheduleMode,
             KeptEventsMax = options.KeptEventsMax,
             CheckpointInterval = options.CheckpointInterval,
+            EscapeChecks = options.EscapeChecks,
             VirtualTimeMax = options.SafetyDuration + options.LivenessBudget + TimeSpan.FromMinutes(5),
         });
         Network = new SimNetwork(Simulation, options.Network);
@@ -84,13 +85,18 @@ public sealed class SimCluster
             Stopping = true;
             await Task.WhenAll(_apps.Select(app => app.Workload));
             await CheckLivenessAsync();
+            if (Network.CheckLossLedger() is { } ledger)
+            {
+                Violation(ledger);
+            }
             if (_violations.Count > 0)
             {
                 throw new SimulationException($"{_violations.Count} invariant violation(s); first: {_violations[0]}");
             }
         });
         return new SimClusterResult(Simulation.Seed, Simulation.TraceHash, Simulation.Steps, Simulation.Elapsed,
-            _succeeded, _failed, nemesis.Injected, nemesis.PowerCycles, Network.Counters);
+            _succeeded, _failed, nemesis.Injected, nemesis.PowerCycles, nemesis.Reboots, nemesis.Partitions,
+            Network.Counters);
     }
 
     internal ClusterNode NodeApp(int index) => _apps[index];

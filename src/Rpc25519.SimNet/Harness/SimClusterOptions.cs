@@ -43,6 +43,11 @@ public sealed class SimClusterOptions
     /// <summary>Steps between two <see cref="Simulation.Checkpoint"/> events. Default 0 (none).</summary>
     public long CheckpointInterval { get; set; }
 
+    /// <summary>Escape checks of the run (see <see cref="SimulationOptions.EscapeChecks"/>). Default
+    /// <see cref="SimNet.EscapeChecks.Default"/>; in a process of its own (the runner's <c>sweep</c>), use
+    /// <see cref="SimNet.EscapeChecks.All"/>.</summary>
+    public EscapeChecks EscapeChecks { get; set; } = EscapeChecks.Default;
+
     /// <summary>Network settings; null for the defaults.</summary>
     public SimNetworkOptions? Network { get; set; }
 

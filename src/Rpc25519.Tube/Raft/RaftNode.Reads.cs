@@ -27,7 +27,8 @@ public sealed partial class RaftNode
     /// <summary>
     /// Like <see cref="ReadIndex"/>, but the leader answers at once while it holds a lease: a quorum acknowledged a
     /// heartbeat sent less than E - <see cref="RaftOptions.LeaseDriftTicks"/> ticks ago. Safe only if tick rates
-    /// drift less than that bound. Falls back to a quorum round when there is no lease.
+    /// drift less than that bound. Falls back to a quorum round when there is no lease, when the host has no
+    /// <see cref="RaftOptions.HostClock"/>, or while that clock says ticks are owed (not yet delivered).
     /// </summary>
     /// <param name="requestId">The host's id for this read, unique on this node.</param>
     /// <returns>False if it was refused at once.</returns>
@@ -81,7 +82,7 @@ public sealed partial class RaftNode
     /// <summary>True while a quorum acknowledged a heartbeat sent less than E - drift ticks ago.</summary>
     private bool LeaseValid()
     {
-        if (leaseBroken || !Membership.IsVoter(Id))
+        if (leaseBroken || !Membership.IsVoter(Id) || TicksOwed() != 0)
         {
             return false;
         }
@@ -96,6 +97,21 @@ public sealed partial class RaftNode
 
         long quorumTick = QuorumValue(acked, Membership.Quorum);
         return quorumTick > 0 && now < quorumTick + ElectionTimeout - options.LeaseDriftTicks;
+    }
+
+    /// <summary>
+    /// Ticks the host's clock counted that were not delivered yet (0 when none are owed); -1 without a host clock,
+    /// so that no lease is ever trusted on a clock the core cannot check.
+    /// </summary>
+    private long TicksOwed()
+    {
+        if (options.HostClock is not { } clock)
+        {
+            return -1;
+        }
+
+        long owed = clock() - now;
+        return owed > 0 ? owed : 0;
     }
 
     private void AnswerRead(ulong from, ulong requestId, long index)

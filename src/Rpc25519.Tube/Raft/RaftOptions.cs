@@ -35,6 +35,17 @@ public sealed class RaftOptions
     /// </summary>
     public int LeaseDriftTicks { get; set; } = 2;
 
+    /// <summary>
+    /// The host's tick clock: how many ticks the host's timer has counted since this <see cref="RaftNode"/> object was
+    /// created, whether or not they have been delivered with <see cref="RaftNode.Tick"/> yet (a process that was paused
+    /// counts the paused time here at once, and delivers the missed ticks afterwards). Default null.
+    /// <para>Lease reads need it: the leader serves a lease read only while this clock is not ahead of the ticks it
+    /// was given, so a host that hands a read (or a forwarded read in a message) to a node before replaying the ticks
+    /// it owes gets a quorum round instead of a stale answer. Without a clock, <see cref="RaftNode.LeaseRead"/>
+    /// behaves like <see cref="RaftNode.ReadIndex"/>.</para>
+    /// </summary>
+    public Func<long>? HostClock { get; set; }
+
     /// <summary>Entries per append message. Default 256. Bounds message size together with the host's entry
     /// size.</summary>
     public int EntriesPerMessageMax { get; set; } = 256;

@@ -26,16 +26,16 @@ internal static class MessageCodec
         var writer = new MessagePackWriter(output);
         int fields = 1 + (message.Payload.Length > 0 ? 1 : 0) + (message.Error.Length > 0 ? 1 : 0);
         writer.WriteMapHeader(fields);
-        writer.Write(WireKeys.MessageHdr);
+        writer.Write(WireKeys.MessageHeader);
         HeaderCodec.Write(ref writer, message.Header);
         if (message.Error.Length > 0)
         {
-            writer.Write(WireKeys.MessageJobErrs);
+            writer.Write(WireKeys.MessageError);
             writer.Write(message.Error);
         }
         if (message.Payload.Length > 0)
         {
-            writer.Write(WireKeys.MessageJobSerz);
+            writer.Write(WireKeys.MessagePayload);
             writer.WriteBinHeader(message.Payload.Length);
         }
         writer.Flush();
@@ -114,14 +114,14 @@ internal static class MessageCodec
         {
             switch (reader.ReadInt32())
             {
-                case WireKeys.MessageHdr:
+                case WireKeys.MessageHeader:
                     HeaderCodec.Read(ref reader, message.Header, context);
                     sawHdr = true;
                     break;
-                case WireKeys.MessageJobSerz:
+                case WireKeys.MessagePayload:
                     message.Payload = reader.ReadBytes()?.ToArray() ?? [];
                     break;
-                case WireKeys.MessageJobErrs:
+                case WireKeys.MessageError:
                     message.Error = reader.ReadString() ?? "";
                     break;
                 default:

@@ -3,9 +3,9 @@ namespace Rpc25519.Messages;
 /// <summary>The integer keys of the wire format. Never renumber; only add. Documented in docs/wire-format.md.</summary>
 internal static class WireKeys
 {
-    public const int MessageHdr = 0;
-    public const int MessageJobSerz = 1;
-    public const int MessageJobErrs = 2;
+    public const int MessageHeader = 0;
+    public const int MessagePayload = 1;
+    public const int MessageError = 2;
 
     public const int Created = 0;
     // 1 (From) and 2 (To) are reserved: the receiving connection supplies them.

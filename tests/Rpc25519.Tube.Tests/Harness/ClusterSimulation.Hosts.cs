@@ -63,10 +63,31 @@ internal sealed partial class ClusterSimulation
         foreach (var read in ready.ReadStates)
         {
             host.ReadyReads[read.RequestId] = read.Index;
+            if (leaseReads.Remove(read.RequestId, out long askedAt) && askedAt == tick)
+            {
+                CheckLease(host, read);
+            }
         }
 
         host.Node.Advance(ready);
         ServeReads(host);
+    }
+
+    /// <summary>
+    /// A lease read the leader answered in the tick it was asked (so from its lease, not a quorum round) promises that
+    /// no other node leads a newer term at that moment: check the promise against the whole cluster. This catches a
+    /// lease that lasts too long even when no client happens to observe a stale value.
+    /// </summary>
+    private void CheckLease(SimNode host, ReadState read)
+    {
+        foreach (var other in hosts)
+        {
+            if (other != host && other.Alive && other.Node.Role == RaftRole.Leader && other.Node.Term > host.Node.Term)
+            {
+                throw new SafetyViolationException($"node {host.Id} answered lease read {read.RequestId} at once in " +
+                    $"term {host.Node.Term} while node {other.Id} leads term {other.Node.Term}");
+            }
+        }
     }
 
     private void CompleteWrite(SimNode host, KvCommand command)
@@ -81,6 +102,7 @@ internal sealed partial class ClusterSimulation
             && op.Node == host.Id)
         {
             history.Add(new Operation(client.Id, op.Key, true, op.Value, op.Call, ++eventClock));
+            lastWrittenKey = op.Key;
             client.Current = null;
             writesCompleted++;
         }
@@ -115,16 +137,36 @@ internal sealed partial class ClusterSimulation
         {
             if (client.Current is null)
             {
-                if (!faults || random.NextDouble() >= settings.ClientRate)
+                bool probing = settings.StaleReadProbes && tick < probeUntil;
+                bool prober = client.Id >= settings.Clients;
+                if (!faults || (prober && !probing)
+                    || random.NextDouble() >= (probing ? 0.8 : settings.ClientRate))
                 {
                     continue;
                 }
 
-                bool write = random.Next(2) == 0;
+                bool write = !prober && random.Next(probing ? 3 : 2) == 0;
+                ulong preferred = 0;
+                bool? lease = null;
+                if (probing && !write)
+                {
+                    // Half the probes go to the cut-off leader, the rest to any node; the read mode is drawn now.
+                    preferred = staleLeader != 0 && random.Next(2) == 0
+                        ? staleLeader
+                        : (ulong)random.Next(1, hosts.Length + 1);
+                    // Mostly lease reads at the cut-off leader: the lease is the read path that must end first.
+                    lease = random.Next(preferred == staleLeader ? 4 : 2) != 0;
+                }
+
+                // A probe reads the key written last, most of the time: a stale answer then shows at once.
+                int key = probing && !write && lastWrittenKey >= 0 && random.Next(4) != 0
+                    ? lastWrittenKey
+                    : random.Next(settings.Keys);
                 client.Current = new PendingOperation
                 {
-                    IsWrite = write, Key = random.Next(settings.Keys), Sequence = ++client.Sequence,
+                    IsWrite = write, Key = key, Sequence = ++client.Sequence,
                     Value = write ? ++nextValue : 0, Deadline = tick + settings.OperationTimeoutTicks,
+                    PreferredNode = preferred, Lease = lease,
                 };
             }
 
@@ -149,9 +191,15 @@ internal sealed partial class ClusterSimulation
 
     private void TryInvoke(SimClient client, PendingOperation op)
     {
-        var target = hosts[(int)client.Target - 1];
-        if (!target.Running(tick) || (!op.IsWrite && random.Next(2) == 0))
+        var target = hosts[(int)(op.PreferredNode != 0 ? op.PreferredNode : client.Target) - 1];
+        if (!target.Running(tick) || (op.PreferredNode == 0 && !op.IsWrite && random.Next(2) == 0))
         {
+            target = hosts[random.Next(hosts.Length)];
+        }
+        else if (op.IsWrite && settings.StaleReadProbes && tick < probeUntil)
+        {
+            // While probing, writers also ask around (a follower names its leader), so that writes reach the leader
+            // the majority elected instead of piling up on the one the partition cut off.
             target = hosts[random.Next(hosts.Length)];
         }
 
@@ -162,6 +210,7 @@ internal sealed partial class ClusterSimulation
 
         var node = target.Node;
         bool accepted;
+        bool usedLease = false;
         if (op.IsWrite)
         {
             var command = new KvCommand(client.Id, op.Sequence, op.Key, op.Value);
@@ -170,9 +219,13 @@ internal sealed partial class ClusterSimulation
         else
         {
             op.RequestId = ++nextRequestId;
-            accepted = random.NextDouble() < settings.LeaseReadFraction
-                ? node.LeaseRead(op.RequestId)
-                : node.ReadIndex(op.RequestId);
+            usedLease = op.Lease ?? random.NextDouble() < settings.LeaseReadFraction;
+            accepted = usedLease ? node.LeaseRead(op.RequestId) : node.ReadIndex(op.RequestId);
+        }
+
+        if (accepted && !op.IsWrite && node.Role == RaftRole.Leader && usedLease)
+        {
+            leaseReads[op.RequestId] = tick;
         }
 
         if (accepted)
@@ -181,7 +234,7 @@ internal sealed partial class ClusterSimulation
             op.Node = target.Id;
             op.Call = ++eventClock;
         }
-        else
+        else if (op.PreferredNode == 0)
         {
             client.Target = node.LeaderId != 0 ? node.LeaderId : (ulong)random.Next(1, hosts.Length + 1);
         }

@@ -24,6 +24,22 @@ internal sealed partial class ClusterSimulation
     private long tick;
     private long eventClock;
     private long partitionEndsAt;
+
+    /// <summary>Clients probe for stale reads until this tick (see <see cref="SimulationSettings.StaleReadProbes"/>).
+    /// </summary>
+    private long probeUntil;
+
+    /// <summary>The leader that the last partition cut off from the others (0 if it cut off no leader).</summary>
+    private ulong staleLeader;
+
+    /// <summary>The cut-off leader's clock runs slow until the partition heals.</summary>
+    private bool staleLeaderSlow;
+
+    /// <summary>The key of the last write a client saw complete (-1 before the first).</summary>
+    private int lastWrittenKey = -1;
+
+    /// <summary>Lease reads asked of a leader: request id to the tick they were asked.</summary>
+    private readonly Dictionary<ulong, long> leaseReads = [];
     private ulong nextRequestId;
     private long nextValue;
     private int incarnations;
@@ -53,7 +69,9 @@ internal sealed partial class ClusterSimulation
             slowClock[i] = random.Next(3) == 0;
         }
 
-        clients = Enumerable.Range(0, settings.Clients).Select(c => new SimClient(c) { Target = 1 }).ToArray();
+        // Probe clients (the last ProbeClients) only read, and only while probing for stale reads.
+        clients = Enumerable.Range(0, settings.Clients + settings.ProbeClients)
+            .Select(c => new SimClient(c) { Target = 1 }).ToArray();
     }
 
     /// <summary>The fault-free, client-free steady state used by the benchmark: nodes only, no drops.</summary>
@@ -133,6 +151,7 @@ internal sealed partial class ClusterSimulation
             SnapshotChunkBytes = settings.SnapshotChunkBytes,
             UncommittedEntriesMax = 200,
             InitialMembership = id <= (ulong)settings.InitialVoters ? initial : Membership.Empty,
+            HostClock = () => hosts[id - 1].ClockTicks,
         };
     }
 

@@ -16,6 +16,12 @@ internal sealed class PendingOperation
     /// <summary>Give up after this tick (whether or not a node accepted the operation).</summary>
     public required long Deadline { get; init; }
 
+    /// <summary>A read probe's node (0: the client's usual choice).</summary>
+    public ulong PreferredNode { get; init; }
+
+    /// <summary>A read probe's mode, drawn when it was created (null: drawn at each try).</summary>
+    public bool? Lease { get; init; }
+
     public bool Invoked { get; set; }
 
     public ulong Node { get; set; }

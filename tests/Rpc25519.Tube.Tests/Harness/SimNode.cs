@@ -30,6 +30,40 @@ internal sealed class SimNode
     /// <summary>Ticks the node missed while paused; its timer catches up with them on resume.</summary>
     public int MissedTicks { get; set; }
 
+    /// <summary>
+    /// The host's clock for <see cref="RaftOptions.HostClock"/>: ticks its timer counted for the current core, paused
+    /// time included, delivered or not.
+    /// </summary>
+    public long ClockTicks { get; set; }
+
+    /// <summary>The host's timer fired: count the tick, and deliver it unless the process is paused.</summary>
+    public void TimerFired(long tick, bool countWhilePaused)
+    {
+        if (!Running(tick))
+        {
+            MissedTicks++;
+            if (countWhilePaused)
+            {
+                ClockTicks++;
+            }
+
+            return;
+        }
+
+        CatchUp();
+        ClockTicks++;
+        Node.Tick();
+    }
+
+    /// <summary>Delivers the ticks missed during a pause (the host contract: before anything else).</summary>
+    public void CatchUp()
+    {
+        for (; MissedTicks > 0; MissedTicks--)
+        {
+            Node.Tick();
+        }
+    }
+
     /// <summary>True if the process exists and is not paused at <paramref name="tick"/>.</summary>
     public bool Running(long tick) => Alive && tick >= PausedUntil;
 
@@ -60,5 +94,6 @@ internal sealed class SimNode
         Alive = true;
         PausedUntil = 0;
         MissedTicks = 0;
+        ClockTicks = 0;
     }
 }

@@ -45,6 +45,10 @@ internal sealed record SimulationSettings
 
     public int Clients { get; init; } = 3;
 
+    /// <summary>Extra clients that only read, and only while probing for stale reads (see
+    /// <see cref="StaleReadProbes"/>).</summary>
+    public int ProbeClients { get; init; }
+
     public int Keys { get; init; } = 2;
 
     /// <summary>Chance per tick that an idle client starts an operation.</summary>
@@ -68,10 +72,79 @@ internal sealed record SimulationSettings
 
     public int InflightMessagesMax { get; init; } = 4;
 
-    /// <summary>Derives a whole fault mix from one seed.</summary>
+    /// <summary>The host replays a resumed node's missed ticks before it delivers it any message (the host
+    /// contract). Off only to show what breaking the contract does.</summary>
+    public bool TickCatchUpBeforeMessages { get; init; } = true;
+
+    /// <summary>The host clock given to the core (<c>RaftOptions.HostClock</c>) counts time spent paused. Off only to
+    /// model a host whose clock stands still during a pause, so that the core cannot see the ticks it is owed.
+    /// </summary>
+    public bool HostClockCountsPauses { get; init; } = true;
+
+    /// <summary>A slow clock skips one tick in this many (8: it runs at 7/8 speed). The lease drift bound must
+    /// exceed <see cref="ElectionTimeoutTicks"/> / this.</summary>
+    public int SlowClockPeriod { get; init; } = 8;
+
+    /// <summary>Partitions last 5 ticks up to this many (exclusive).</summary>
+    public int PartitionTicksMax { get; init; } = 61;
+
+    /// <summary>Chance that a partition is one-way: the nodes on one side hear the other side, but not the reverse.
+    /// </summary>
+    public double OneWayPartitionFraction { get; init; }
+
+    /// <summary>
+    /// During a partition and for <see cref="ElectionTimeoutTicks"/> after it heals, clients probe for stale reads:
+    /// most new operations are reads, sent to the leader cut off by the partition (the one most likely to answer
+    /// from a stale state) or to any node, through a read mode drawn per read.
+    /// </summary>
+    public bool StaleReadProbes { get; init; }
+
+    /// <summary>
+    /// Derives a whole fault mix from one seed: the mix of <see cref="FromSeedBeforeProbes"/>, then (from the same
+    /// random stream) the election timeout, clock drift, one-way partitions and stale-read probes.
+    /// </summary>
     public static SimulationSettings FromSeed(int seed)
     {
         var random = new Random(seed);
+        var basic = Basic(seed, random);
+        // A longer election timeout (against the same message delays) widens the window in which a leader cut off
+        // by a partition still believes it leads while the other side elects a new leader and commits writes: the
+        // window in which a read path that skips its quorum round returns stale data.
+        int election = random.Next(3) switch { 0 => 12, 1 => 32, _ => 48 };
+        bool probes = random.Next(4) != 0;
+        // Probing seeds favour the slowest clock: a cut-off leader that also runs slow keeps its lease longest.
+        int slowPeriod = random.Next(3) switch { 0 => 3, 1 => probes ? 3 : 5, _ => probes ? 5 : 8 };
+        return basic with
+        {
+            ElectionTimeoutTicks = election,
+            HeartbeatTicks = Math.Max(2, election / 6),
+            // Slow clocks run at 2/3, 4/5 or 7/8 speed; the drift bound must exceed E / period: E/2 + 1 for 2/3,
+            // E/4 + 1 otherwise. (A lease that ignores the bound then outlives the real election timeout.)
+            LeaseDriftTicks = (slowPeriod == 3 ? election / 2 : election / 4) + 1,
+            SlowClockPeriod = slowPeriod,
+            PartitionTicksMax = (3 * election) + 25,
+            OneWayPartitionFraction = random.NextDouble() * 0.5,
+            StaleReadProbes = probes,
+            ProbeClients = probes ? 3 : 0,
+            // Probing clients give up sooner, so that an operation stuck on the cut-off side (a write the old
+            // leader accepted and can never commit) does not keep them from probing.
+            OperationTimeoutTicks = probes ? 24 : 60,
+            SafetyTicks = probes ? 2_500 : 1_500,
+            // A longer fault phase leaves longer logs to catch up on: a node far behind, fed one entry per append
+            // with reordering, needs more healed ticks (seed 1500014181 took 990).
+            LivenessTicksMax = probes ? 1_600 : 800,
+        };
+    }
+
+    /// <summary>
+    /// The fault mix as derived before stale-read probes existed (E = 12, two-way partitions of 5..60 ticks, no
+    /// probes). Together with the harness's unchanged draws for such settings, it replays the seeds found by the
+    /// soaks of that time (for example 1500002070) exactly.
+    /// </summary>
+    public static SimulationSettings FromSeedBeforeProbes(int seed) => Basic(seed, new Random(seed));
+
+    private static SimulationSettings Basic(int seed, Random random)
+    {
         int nodes = random.Next(3, 8);
         return new SimulationSettings
         {
@@ -99,5 +172,7 @@ internal sealed record SimulationSettings
         $"seed={Seed} nodes={NodeCount} voters={InitialVoters} delay<={DelayTicksMax} drop={DropRate:F3} " +
         $"dup={DuplicateRate:F3} partition={PartitionRate:F3} crash={CrashRate:F3} membership={MembershipRate:F3} " +
         $"compact={CompactionRate:F3} transfer={TransferRate:F4} clients={Clients} keys={Keys} " +
-        $"batch={EntriesPerMessageMax} window={InflightMessagesMax} chunk={SnapshotChunkBytes}";
+        $"batch={EntriesPerMessageMax} window={InflightMessagesMax} chunk={SnapshotChunkBytes} " +
+        $"election={ElectionTimeoutTicks} heartbeat={HeartbeatTicks} drift={LeaseDriftTicks} slow=1/{SlowClockPeriod} " +
+        $"oneWay={OneWayPartitionFraction:F2} probes={StaleReadProbes}/{ProbeClients}";
 }

@@ -57,6 +57,7 @@ internal sealed class TestCluster
             NodeId = id,
             Random = new Random(unchecked((seed * 1_000_003) + ((int)id * 7_919) + (incarnation++ * 31))),
             InitialMembership = Initial is null || id > (ulong)Initial.Voters.Count ? Membership.Empty : Initial,
+            HostClock = () => Hosts[id - 1].ClockTicks,
         };
         configure?.Invoke(options);
         return options;
@@ -177,6 +178,7 @@ internal sealed class TestCluster
             {
                 if (host.Alive)
                 {
+                    host.ClockTicks++;
                     host.Node.Tick();
                 }
             }
