@@ -1,0 +1,6 @@
+namespace Rpc25519.Tube.Storage;
+
+/// <summary>A byte the <see cref="SimDisk"/> flipped in synced data: where recovery must stop.</summary>
+/// <param name="Path">The file.</param>
+/// <param name="Offset">The byte offset of the flipped byte.</param>
+public readonly record struct SimDiskFault(string Path, long Offset);

@@ -1,0 +1,216 @@
+using Microsoft.Extensions.Logging;
+using Rpc25519.Tube.Raft;
+
+namespace Rpc25519.Tube.Storage;
+
+/// <summary>
+/// Opens a log directory: takes the lock file, removes leftover temp files, verifies the snapshot file, replays
+/// every segment in sequence order through <see cref="SegmentScanner"/> into a <see cref="LogMirror"/>, truncates
+/// a torn tail of the last segment, reconciles the snapshot file with the last checkpoint, deletes segments an
+/// interrupted checkpoint left behind, and hands the rest to a <see cref="WalWriter"/>.
+/// </summary>
+internal static class WalRecovery
+{
+    public const string LockFileName = "LOCK";
+
+    public static async Task<WalParts> OpenAsync(IStorageFileSystem fileSystem, RaftStorageOptions options,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        string directory = options.Directory;
+        var logger = options.CreateLogger();
+        fileSystem.CreateDirectory(directory);
+        var held = fileSystem.Lock(Path.Combine(directory, LockFileName));
+        try
+        {
+            foreach (string name in fileSystem.ListFiles(directory).Where(n => n.EndsWith(".tmp", StringComparison.Ordinal)))
+            {
+                fileSystem.Delete(Path.Combine(directory, name));
+            }
+
+            var snapshot = SnapshotFile.Read(fileSystem, directory);
+            var replay = await ReplayAsync(fileSystem, directory, options.RecordBytesMax, logger, cancellationToken);
+            bool snapshotNewer = Reconcile(replay.Mirror, snapshot, directory);
+            var writer = OpenWriter(fileSystem, directory, options, logger, replay);
+            var mirror = replay.Mirror;
+            if (snapshotNewer)
+            {
+                // The snapshot file outlived the checkpoint that should follow it: record the rule's result now,
+                // or later appends would replay on top of the stale log.
+                StorageLog.SnapshotRuleApplied(logger, mirror.SnapshotIndex);
+                long sequence = Checkpointer.EnqueueLocked(writer, mirror);
+                await Checkpointer.CompleteAsync(writer, fileSystem, directory, sequence, logger, cancellationToken);
+            }
+            else if (replay.CheckpointSequence > 0)
+            {
+                await Checkpointer.DeleteSegmentsBeforeAsync(fileSystem, directory, replay.CheckpointSequence,
+                    logger, cancellationToken);
+            }
+
+            StorageLog.Opened(logger, directory, replay.Segments, mirror.SnapshotIndex, mirror.LastIndex);
+            return new WalParts(fileSystem, directory, mirror, writer, held, logger, mirror.ToPersistentState());
+        }
+        catch
+        {
+            held.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<ReplayResult> ReplayAsync(IStorageFileSystem fileSystem, string directory,
+        long recordBytesMax, ILogger logger, CancellationToken cancellationToken)
+    {
+        var sequences = ListSegments(fileSystem, directory);
+        var mirror = new LogMirror();
+        byte[]? chain = null;
+        long checkpointSequence = 0;
+        long validBytes = 0;
+        for (int i = 0; i < sequences.Count; i++)
+        {
+            long sequence = sequences[i];
+            string path = Path.Combine(directory, WalSegment.FileName(sequence));
+            var bytes = fileSystem.ReadAllBytes(path);
+            bool isLast = i == sequences.Count - 1;
+            var result = SegmentScanner.Scan(bytes, path, sequence, chain, isLast, recordBytesMax,
+                (kind, payload, _) =>
+                {
+                    if (Apply(mirror, kind, payload))
+                    {
+                        checkpointSequence = sequence;
+                    }
+                });
+            chain = result.Chain;
+            validBytes = result.ValidBytes;
+            if (result.TornTail)
+            {
+                await DropTornTailAsync(fileSystem, path, result.ValidBytes, bytes.Length, logger, cancellationToken);
+                if (result.ValidBytes == 0)
+                {
+                    await fileSystem.SyncDirectoryAsync(directory, cancellationToken);
+                    sequences.RemoveAt(i);
+                }
+            }
+        }
+
+        return new ReplayResult(mirror, sequences, chain, validBytes, checkpointSequence);
+    }
+
+    /// <summary>Applies one verified record; true if it was a checkpoint.</summary>
+    private static bool Apply(LogMirror mirror, RecordKind kind, ReadOnlySpan<byte> payload)
+    {
+        var reader = new PayloadReader(payload);
+        bool checkpoint = false;
+        switch (kind)
+        {
+            case RecordKind.Entries:
+                mirror.Append(reader.Entries());
+                break;
+            case RecordKind.State:
+                var (hard, membership) = reader.State();
+                mirror.SetState(hard, membership);
+                break;
+            case RecordKind.Checkpoint:
+                var (index, term) = reader.SnapshotPoint();
+                var (checkpointHard, checkpointMembership) = reader.State();
+                mirror.Reset(index, term, checkpointHard, checkpointMembership, reader.Entries());
+                checkpoint = true;
+                break;
+            default:
+                throw new FormatException($"a {kind} record inside a segment");
+        }
+
+        if (!reader.AtEnd)
+        {
+            throw new FormatException($"the {kind} payload has bytes after its end");
+        }
+
+        return checkpoint;
+    }
+
+    private static List<long> ListSegments(IStorageFileSystem fileSystem, string directory)
+    {
+        var sequences = new List<long>();
+        foreach (string name in fileSystem.ListFiles(directory))
+        {
+            if (WalSegment.TryParse(name, out long sequence))
+            {
+                sequences.Add(sequence);
+            }
+        }
+
+        sequences.Sort();
+        for (int i = 1; i < sequences.Count; i++)
+        {
+            if (sequences[i] != sequences[i - 1] + 1)
+            {
+                throw new StorageCorruptedException(Path.Combine(directory, WalSegment.FileName(sequences[i])), 0,
+                    $"segment {sequences[i - 1] + 1} is missing before it");
+            }
+        }
+
+        return sequences;
+    }
+
+    private static async Task DropTornTailAsync(IStorageFileSystem fileSystem, string path, long validBytes,
+        long fileBytes, ILogger logger, CancellationToken cancellationToken)
+    {
+        StorageLog.TornTailTruncated(logger, path, validBytes, fileBytes - validBytes);
+        if (validBytes == 0)
+        {
+            fileSystem.Delete(path);
+            return;
+        }
+
+        using var file = fileSystem.OpenForAppend(path, createNew: false);
+        file.Truncate(validBytes);
+        await file.SyncAsync(cancellationToken);
+    }
+
+    /// <summary>Checks the snapshot file against the log; true if the file is newer than the last checkpoint and
+    /// its rule was applied to the mirror.</summary>
+    private static bool Reconcile(LogMirror mirror, RaftSnapshot? snapshot, string directory)
+    {
+        string path = Path.Combine(directory, SnapshotFile.FileName);
+        if (snapshot is null)
+        {
+            return mirror.SnapshotIndex == 0
+                ? false
+                : throw new StorageCorruptedException(path, 0, $"the log's checkpoint needs a snapshot at index " +
+                    $"{mirror.SnapshotIndex} but the snapshot file is missing");
+        }
+
+        if (snapshot.Index < mirror.SnapshotIndex ||
+            (snapshot.Index == mirror.SnapshotIndex && snapshot.Term != mirror.SnapshotTerm))
+        {
+            throw new StorageCorruptedException(path, 0, $"the snapshot file holds index {snapshot.Index} term " +
+                $"{snapshot.Term} but the log's checkpoint needs index {mirror.SnapshotIndex} term " +
+                $"{mirror.SnapshotTerm}");
+        }
+
+        bool newer = snapshot.Index > mirror.SnapshotIndex;
+        mirror.ApplySnapshotPoint(snapshot.Index, snapshot.Term);
+        mirror.Snapshot = snapshot;
+        return newer;
+    }
+
+    private static WalWriter OpenWriter(IStorageFileSystem fileSystem, string directory, RaftStorageOptions options,
+        ILogger logger, ReplayResult replay)
+    {
+        var chain = replay.Chain ?? new byte[WalRecord.ChainBytes];
+        if (replay.Sequences.Count == 0)
+        {
+            return new WalWriter(fileSystem, directory, options.SegmentBytesMax, logger, null, 1, chain);
+        }
+
+        long last = replay.Sequences[^1];
+        var file = fileSystem.OpenForAppend(Path.Combine(directory, WalSegment.FileName(last)), createNew: false);
+        return new WalWriter(fileSystem, directory, options.SegmentBytesMax, logger, file, last, chain);
+    }
+
+    private sealed record ReplayResult(LogMirror Mirror, List<long> Sequences, byte[]? Chain, long ValidBytes,
+        long CheckpointSequence)
+    {
+        public int Segments => Sequences.Count;
+    }
+}

@@ -1,0 +1,309 @@
+using System.Buffers;
+using Microsoft.Extensions.Logging;
+
+namespace Rpc25519.Tube.Storage;
+
+/// <summary>
+/// Encodes records into the hash chain and writes them with group commit. <see cref="Enqueue"/> only encodes into
+/// memory. The first <see cref="FlushAsync"/> with nothing in flight starts the flush loop (on the caller's
+/// thread and scheduler): it takes everything queued, writes it, fsyncs once, completes the waiters it covered,
+/// and repeats while more was queued during the fsync. So a batch is whatever arrived during the previous fsync;
+/// there is no timer. Segments rotate when a record would pass the size limit; a new segment is created by the
+/// loop (after the previous one is fsynced) and the directory is fsynced with the batch.
+/// Thread-safe: one lock guards the queue and counters; no I/O runs under it, and waiters complete outside it
+/// with continuations forced asynchronous.
+/// </summary>
+internal sealed class WalWriter
+{
+    private readonly object gate = new();
+    private readonly IStorageFileSystem fileSystem;
+    private readonly string directory;
+    private readonly long segmentBytesMax;
+    private readonly ILogger logger;
+
+    /// <summary>The chain hash of the last record queued.</summary>
+    private readonly byte[] chain;
+
+    /// <summary>Records queued and not yet taken by the loop, per segment, in order.</summary>
+    private List<PendingChunk> pending = [];
+
+    /// <summary>Flush requests waiting, in ticket order.</summary>
+    private readonly Queue<(long Ticket, TaskCompletionSource Done)> waiters = new();
+
+    /// <summary>The segment receiving queued records, and its length including queued bytes.</summary>
+    private long segmentSequence;
+    private long segmentLength;
+
+    /// <summary>Records queued so far; records durable so far (both count from the open).</summary>
+    private long queuedRecords;
+    private long durableRecords;
+
+    private bool flushing;
+    private Task flushLoop = Task.CompletedTask;
+    private StorageFailedException? failure;
+    private bool disposed;
+
+    /// <summary>The open segment file; touched only by the flush loop (and the constructor).</summary>
+    private IStorageFile? file;
+    private long fileSequence;
+
+    private long syncCount;
+    private long batchCount;
+
+    /// <summary>Continues an existing segment, or (with <paramref name="file"/> null) starts segment
+    /// <paramref name="sequence"/> whose header goes out with the first batch.</summary>
+    public WalWriter(IStorageFileSystem fileSystem, string directory, long segmentBytesMax, ILogger logger,
+        IStorageFile? file, long sequence, byte[] chain)
+    {
+        this.fileSystem = fileSystem;
+        this.directory = directory;
+        this.segmentBytesMax = segmentBytesMax;
+        this.logger = logger;
+        this.chain = chain.ToArray();
+        this.file = file;
+        if (file is null)
+        {
+            segmentSequence = sequence - 1;
+            StartSegmentLocked();
+        }
+        else
+        {
+            fileSequence = segmentSequence = sequence;
+            segmentLength = file.Length;
+        }
+    }
+
+    public long SyncCount => Interlocked.Read(ref syncCount);
+
+    public long BatchCount => Interlocked.Read(ref batchCount);
+
+    public long SegmentSequence
+    {
+        get
+        {
+            lock (gate)
+            {
+                return segmentSequence;
+            }
+        }
+    }
+
+    /// <summary>Encodes a record at the end of the queue; <paramref name="newSegment"/> first rotates.</summary>
+    /// <returns>The sequence number of the segment holding the record.</returns>
+    public long Enqueue(RecordKind kind, ReadOnlySpan<byte> payload, bool newSegment = false)
+    {
+        lock (gate)
+        {
+            ThrowIfUnusableLocked();
+            long recordBytes = WalRecord.HeaderBytes + payload.Length;
+            if (newSegment || (segmentLength + recordBytes > segmentBytesMax && segmentLength > HeaderRecordBytes))
+            {
+                StartSegmentLocked();
+            }
+
+            if (pending.Count == 0 || pending[^1].Sequence != segmentSequence)
+            {
+                pending.Add(new PendingChunk(segmentSequence));
+            }
+
+            var chunk = pending[^1];
+            WalRecord.Encode(chunk.Bytes, kind, payload, chain, chain);
+            segmentLength += recordBytes;
+            queuedRecords++;
+            return segmentSequence;
+        }
+    }
+
+    /// <summary>Completes when every record queued before the call is fsynced.</summary>
+    public Task FlushAsync(CancellationToken cancellationToken)
+    {
+        TaskCompletionSource done;
+        bool start;
+        lock (gate)
+        {
+            if (failure is not null)
+            {
+                return Task.FromException(failure);
+            }
+
+            if (durableRecords == queuedRecords)
+            {
+                return Task.CompletedTask;
+            }
+
+            done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            waiters.Enqueue((queuedRecords, done));
+            start = !flushing;
+            flushing = true;
+        }
+
+        if (start)
+        {
+            var loop = RunFlushLoopAsync();
+            lock (gate)
+            {
+                flushLoop = loop;
+            }
+        }
+
+        return cancellationToken.CanBeCanceled ? done.Task.WaitAsync(cancellationToken) : done.Task;
+    }
+
+    /// <summary>Flushes what is queued, waits for the loop, refuses further writes, closes the segment.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await FlushAsync(CancellationToken.None);
+        }
+        catch (StorageFailedException)
+        {
+            // Already reported to the writers that waited; disposing must still release the file.
+        }
+
+        Task loop;
+        lock (gate)
+        {
+            disposed = true;
+            loop = flushLoop;
+        }
+
+        await loop;
+        file?.Dispose();
+    }
+
+    private const int HeaderRecordBytes = WalRecord.HeaderBytes + 8 + 8 + WalRecord.ChainBytes;
+
+    private void StartSegmentLocked()
+    {
+        segmentSequence++;
+        var chunk = new PendingChunk(segmentSequence);
+        var header = new ArrayBufferWriter<byte>(HeaderRecordBytes);
+        PayloadWriter.SegmentHeader(header, segmentSequence, chain);
+        WalRecord.Encode(chunk.Bytes, RecordKind.SegmentHeader, header.WrittenSpan, chain, chain);
+        pending.Add(chunk);
+        segmentLength = HeaderRecordBytes;
+        queuedRecords++;
+    }
+
+    private void ThrowIfUnusableLocked()
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (failure is not null)
+        {
+            throw failure;
+        }
+    }
+
+    private async Task RunFlushLoopAsync()
+    {
+        while (true)
+        {
+            List<PendingChunk> batch;
+            long ticket;
+            lock (gate)
+            {
+                if (pending.Count == 0)
+                {
+                    flushing = false;
+                    return;
+                }
+
+                batch = pending;
+                pending = [];
+                ticket = queuedRecords;
+            }
+
+            Exception? error = null;
+            try
+            {
+                await WriteBatchAsync(batch);
+            }
+            catch (Exception e)
+            {
+                error = e;
+            }
+
+            if (!CompleteWaiters(ticket, error))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Writes and fsyncs one batch. Only the flush loop calls it, one batch at a time.</summary>
+    private async Task WriteBatchAsync(List<PendingChunk> batch)
+    {
+        bool created = false;
+        foreach (var chunk in batch)
+        {
+            if (file is null || chunk.Sequence != fileSequence)
+            {
+                if (file is not null)
+                {
+                    await file.SyncAsync();
+                    Interlocked.Increment(ref syncCount);
+                    file.Dispose();
+                }
+
+                file = fileSystem.OpenForAppend(Path.Combine(directory, WalSegment.FileName(chunk.Sequence)), true);
+                fileSequence = chunk.Sequence;
+                created = true;
+                StorageLog.SegmentStarted(logger, chunk.Sequence);
+            }
+
+            file.Append(chunk.Bytes.WrittenSpan);
+        }
+
+        await file!.SyncAsync();
+        Interlocked.Increment(ref syncCount);
+        Interlocked.Increment(ref batchCount);
+        if (created)
+        {
+            await fileSystem.SyncDirectoryAsync(directory);
+        }
+    }
+
+    /// <summary>Completes the waiters a batch covered, or all of them with the error. False stops the loop.</summary>
+    private bool CompleteWaiters(long ticket, Exception? error)
+    {
+        var done = new List<TaskCompletionSource>();
+        lock (gate)
+        {
+            if (error is not null)
+            {
+                failure = new StorageFailedException(directory, error);
+                flushing = false;
+                pending.Clear();
+            }
+            else
+            {
+                durableRecords = ticket;
+            }
+
+            while (waiters.Count > 0 && (error is not null || waiters.Peek().Ticket <= ticket))
+            {
+                done.Add(waiters.Dequeue().Done);
+            }
+        }
+
+        if (error is not null)
+        {
+            StorageLog.WriteFailed(logger, directory, error);
+        }
+
+        foreach (var waiter in done)
+        {
+            if (error is null)
+            {
+                waiter.TrySetResult();
+            }
+            else
+            {
+                waiter.TrySetException(failure!);
+            }
+        }
+
+        return error is null;
+    }
+}

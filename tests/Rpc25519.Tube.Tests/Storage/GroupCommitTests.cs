@@ -1,0 +1,75 @@
+using Rpc25519.Tube.Storage;
+using static Rpc25519.Tube.Tests.Storage.StorageKit;
+
+namespace Rpc25519.Tube.Tests.Storage;
+
+/// <summary>
+/// Group commit on a single-threaded scheduler, as under SimNet: 64 writers append and wait for durability in a
+/// loop. Each simulated fsync yields once, so whatever the other writers queue meanwhile goes into the next batch.
+/// The test counts fsyncs instead of timing anything.
+/// </summary>
+public sealed class GroupCommitTests
+{
+    [Fact]
+    public void ConcurrentWritersShareFsyncs()
+    {
+        const int writers = 64;
+        const int appendsEach = 10;
+        var disk = new SimDisk(new Random(1));
+        var scheduler = new SingleThreadScheduler();
+        long last = 0;
+        var acknowledged = new List<long>();
+        SimRaftStorage? storage = null;
+        scheduler.Run(async () =>
+        {
+            storage = await SimRaftStorage.OpenAsync(disk, Options());
+            async Task Writer()
+            {
+                for (int i = 0; i < appendsEach; i++)
+                {
+                    long index = ++last;
+                    storage.Append([Entry(index)]);
+                    await storage.FlushAsync();
+                    Assert.Equal(TaskScheduler.Current, scheduler);
+                    acknowledged.Add(index);
+                }
+            }
+
+            await Task.WhenAll(Enumerable.Range(0, writers).Select(_ => Writer()));
+            await storage.DisposeAsync();
+        });
+
+        Assert.Equal(writers * appendsEach, acknowledged.Count);
+        long syncs = disk.SyncCount;
+        Assert.True(syncs <= writers * appendsEach / 16,
+            $"{writers * appendsEach} appends took {syncs} fsyncs; group commit should batch them");
+        Assert.True(syncs >= appendsEach, $"{syncs} fsyncs cannot cover {appendsEach} rounds of waiting writers");
+        Assert.True(storage!.BatchCount >= appendsEach, $"only {storage.BatchCount} batches: writers wait for " +
+            "their own data, so each of a writer's appends needs its own batch");
+
+        disk.Crash(tearUnsyncedWrites: false);
+        var reopened = Open(disk);
+        AssertEntries(Entries(1, writers * appendsEach), reopened.Recovered.Entries);
+    }
+
+    [Fact]
+    public void AFlushWaitsForTheFsyncThatCoversIt()
+    {
+        var disk = new SimDisk(new Random(2));
+        var scheduler = new SingleThreadScheduler();
+        scheduler.Run(async () =>
+        {
+            await using var storage = await SimRaftStorage.OpenAsync(disk, Options());
+            storage.Append(Entries(1, 3));
+            var first = storage.FlushAsync();
+            storage.Append(Entries(4, 6));
+            var second = storage.FlushAsync();
+            Assert.False(first.IsCompleted, "the fsync yields, so the flush cannot be done yet");
+            await first;
+            var durable = disk.ReadDurable(SegmentPath(1))!.Length;
+            Assert.True(durable > 0);
+            await second;
+            Assert.True(disk.ReadDurable(SegmentPath(1))!.Length > durable, "the second batch went in its own fsync");
+        });
+    }
+}
