@@ -1,5 +1,6 @@
 using Rpc25519.Tube.Raft;
 using Rpc25519.Tube.StateMachines;
+using Rpc25519.Tube.Storage;
 
 namespace Rpc25519.Tube.Hosting;
 

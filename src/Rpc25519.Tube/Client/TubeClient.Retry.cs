@@ -1,0 +1,208 @@
+using Rpc25519.Messages;
+using Rpc25519.Tube.Hosting;
+using Rpc25519.Tube.StateMachines.Errors;
+
+namespace Rpc25519.Tube.Client;
+
+/// <summary>Connections, redirects and retries.</summary>
+public sealed partial class TubeClient
+{
+    /// <summary>Sends one request, retrying on other members until it gets an answer that is not a redirect or a
+    /// quorum failure, or the deadline passes.</summary>
+    private async Task<TubeResponse> CallAsync(TubeRequest request, bool redirect, CancellationToken cancellationToken,
+        string? pinnedAddress = null)
+    {
+        using var deadline = new CancellationTokenSource(options.OperationTimeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        Exception? last = null;
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                if (attempt > 0)
+                {
+                    await Task.Delay(options.RetryBackOff, time, linked.Token);
+                }
+
+                RpcClient client = pinnedAddress is null
+                    ? await ConnectionAsync(linked.Token)
+                    : await ConnectToAsync(pinnedAddress, linked.Token);
+                try
+                {
+                    TubeResponse? response = await AttemptAsync(client, request, linked.Token);
+                    if (response is null)
+                    {
+                        last = new TubeUnavailableException($"{client.RemoteAddress} did not answer within " +
+                            $"{options.AttemptTimeout.TotalMilliseconds:0} ms.", null);
+                        await DropAsync(client, null);
+                        continue;
+                    }
+
+                    if (response.Error == TubeErrorCode.NotLeader && (redirect || response.LeaderAddress is null))
+                    {
+                        last = new NotLeaderException(response.Message ?? "not the leader", response.LeaderId,
+                            response.LeaderAddress);
+                        await DropAsync(client, response.LeaderAddress);
+                        continue;
+                    }
+
+                    if (response.Error == TubeErrorCode.NoQuorum)
+                    {
+                        last = new NoQuorumException(response.Message ?? "no quorum");
+                        await DropAsync(client, response.LeaderAddress);
+                        continue;
+                    }
+
+                    return response;
+                }
+                finally
+                {
+                    if (pinnedAddress is not null)
+                    {
+                        await client.DisposeAsync();
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested
+                                                     && !cancellationToken.IsCancellationRequested)
+            {
+                throw last as TubeException ?? new TubeUnavailableException(
+                    $"No Tube member answered within {options.OperationTimeout.TotalSeconds:0.###} s.", last);
+            }
+            catch (Exception e) when (e is RpcException or IOException && !linked.IsCancellationRequested)
+            {
+                last = e;
+                RpcClient? stale;
+                lock (gate)
+                {
+                    stale = current is { IsConnected: false } ? current : null;
+                }
+
+                if (stale is not null)
+                {
+                    await DropAsync(stale, null);
+                }
+                else if (pinnedAddress is null)
+                {
+                    MoveOn();
+                }
+            }
+        }
+    }
+
+    /// <summary>One call with the attempt timeout; null when it ran out.</summary>
+    private async Task<TubeResponse?> AttemptAsync(RpcClient client, TubeRequest request, CancellationToken token)
+    {
+        using var attempt = new CancellationTokenSource(options.AttemptTimeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, attempt.Token);
+        try
+        {
+            Message reply = await client.CallAsync(RequestMessage(request), linked.Token);
+            return TubeResponse.FromBytes(reply.Payload);
+        }
+        catch (Exception e) when ((e is OperationCanceledException or RpcTimeoutException)
+                                  && attempt.IsCancellationRequested && !token.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    private async Task<RpcClient> ConnectionAsync(CancellationToken token)
+    {
+        Task<RpcClient> task;
+        lock (gate)
+        {
+            if (current is { IsConnected: true })
+            {
+                return current;
+            }
+
+            connecting ??= ConnectNextAsync();
+            task = connecting;
+        }
+
+        token.ThrowIfCancellationRequested();
+        return await task; // bounded by the connect timeout (at most the attempt timeout)
+    }
+
+    private async Task<RpcClient> ConnectNextAsync()
+    {
+        string address;
+        lock (gate)
+        {
+            address = preferred ?? options.Members[cursor % options.Members.Count];
+            preferred = null;
+        }
+
+        try
+        {
+            RpcClient client = await ConnectToAsync(address, CancellationToken.None);
+            lock (gate)
+            {
+                current = client;
+                connecting = null;
+            }
+
+            return client;
+        }
+        catch
+        {
+            lock (gate)
+            {
+                cursor++;
+                connecting = null;
+            }
+
+            throw;
+        }
+    }
+
+    private Task<RpcClient> ConnectToAsync(string address, CancellationToken token)
+    {
+        RpcOptions rpc = options.Rpc.Clone();
+        rpc.ServerAddress = address;
+        if (rpc.ConnectTimeout <= TimeSpan.Zero || rpc.ConnectTimeout > options.AttemptTimeout)
+        {
+            rpc.ConnectTimeout = options.AttemptTimeout;
+        }
+
+        return RpcClient.ConnectAsync(rpc, token);
+    }
+
+    /// <summary>Forgets a connection; the next attempt goes to <paramref name="leaderAddress"/> if given, else to the
+    /// next member.</summary>
+    private async Task DropAsync(RpcClient client, string? leaderAddress)
+    {
+        bool dispose = false;
+        lock (gate)
+        {
+            if (ReferenceEquals(current, client))
+            {
+                current = null;
+                dispose = true;
+            }
+
+            if (leaderAddress is not null)
+            {
+                preferred = leaderAddress;
+            }
+            else
+            {
+                cursor++;
+            }
+        }
+
+        if (dispose)
+        {
+            await client.DisposeAsync();
+        }
+    }
+
+    private void MoveOn()
+    {
+        lock (gate)
+        {
+            cursor++;
+        }
+    }
+}
