@@ -43,7 +43,7 @@ internal sealed class PeerLink : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         queue.Writer.TryComplete();
-        await stop.CancelAsync();
+        stop.Cancel();
         try
         {
             await loop;

@@ -49,11 +49,11 @@ public sealed partial class TubeReplica
             ExpireReads();
             while (node.HasReady())
             {
-                await ProcessReadyAsync(node.GetReady(), ct);
+                await ProcessReadyAsync(node.GetReady());
                 NoteRoleChange();
             }
 
-            await CompactIfDueAsync(ct);
+            await CompactIfDueAsync();
         }
     }
 
@@ -150,9 +150,11 @@ public sealed partial class TubeReplica
         }
     }
 
-    private async Task ProcessReadyAsync(Ready ready, CancellationToken ct)
+    private async Task ProcessReadyAsync(Ready ready)
     {
-        await storage.PersistAsync(ready, ct);
+        // No token: the storage's cancellable wait (Task.WaitAsync) resumes on the thread pool, which SimNet forbids;
+        // a flush is short and the loop stops right after it anyway.
+        await storage.PersistAsync(ready, CancellationToken.None);
         foreach (RaftMessage message in ready.Messages)
         {
             if (members.ContainsKey(message.To) && message.To != NodeId)
@@ -197,7 +199,7 @@ public sealed partial class TubeReplica
         node.Advance(ready);
     }
 
-    private async Task CompactIfDueAsync(CancellationToken ct)
+    private async Task CompactIfDueAsync()
     {
         if (options.SnapshotEveryEntries <= 0 || machines.AppliedIndex - node.SnapshotIndex < options.SnapshotEveryEntries
             || machines.AppliedIndex > node.AppliedIndex)
@@ -209,7 +211,7 @@ public sealed partial class TubeReplica
         machines.WriteSnapshot(stream);
         byte[] data = stream.ToArray();
         RaftSnapshot snapshot = node.Compact(machines.AppliedIndex, data);
-        await storage.SaveSnapshotAsync(snapshot, ct);
+        await storage.SaveSnapshotAsync(snapshot, CancellationToken.None);
         HostLog.SnapshotTaken(logger, NodeId, snapshot.Index, data.Length);
     }
 

@@ -115,7 +115,7 @@ public sealed partial class TubeReplica : IAsyncDisposable
         }
 
         timer?.Dispose();
-        await stop.CancelAsync();
+        stop.Cancel();
         inbox.Writer.TryComplete();
         try
         {
