@@ -49,11 +49,18 @@ internal sealed class SimTubeCluster
 
     public long SnapshotEveryEntries { get; init; } = 40;
 
+    /// <summary>Makes each replica's state machines (the mutation check plants a broken one here).</summary>
+    public Func<Rpc25519.Tube.StateMachines.StateMachineSet> CreateStateMachines { get; init; } =
+        () => Rpc25519.Tube.StateMachines.StateMachineSet.WithKv();
+
     public TimeProvider Clock => Simulation.Driver.TimeProvider;
 
     public TubeReplica? Replica(int i) => replicas[i];
 
     public Task DelayAsync(TimeSpan delay) => Task.Delay(delay, Clock);
+
+    /// <summary>A pause for code running on the client node.</summary>
+    public Task ClientDelayAsync(TimeSpan delay) => Task.Delay(delay, ClientNode.TimeProvider);
 
     public async Task StartAllAsync()
     {
@@ -81,11 +88,14 @@ internal sealed class SimTubeCluster
                 IdleTickInterval = TimeSpan.FromMilliseconds(500),
                 SnapshotEveryEntries = SnapshotEveryEntries,
                 ReadTimeout = TimeSpan.FromMilliseconds(500),
+                CreateStateMachines = CreateStateMachines,
             });
         });
     }
 
     /// <summary>Power loss: the node's process dies and its disk loses (and may tear) what was not fsynced.</summary>
+    public bool IsRunning(int i) => replicas[i] is not null;
+
     public void Crash(int i, bool tear = true)
     {
         Network.PowerOff(Nodes[i]);

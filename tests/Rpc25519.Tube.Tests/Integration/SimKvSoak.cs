@@ -1,0 +1,261 @@
+using System.Buffers.Binary;
+using Rpc25519.SimNet;
+using Rpc25519.Tube.Client;
+using Rpc25519.Tube.Hosting;
+using Rpc25519.Tube.StateMachines;
+using Rpc25519.Tube.StateMachines.Errors;
+using Rpc25519.Tube.StateMachines.Kv;
+using Rpc25519.Tube.Tests.Harness;
+
+namespace Rpc25519.Tube.Tests.Integration;
+
+/// <summary>
+/// A randomized run of the whole stack on SimNet, decided by one seed: three replicas, three clients writing unique
+/// values to a few keys and reading them (ReadIndex and lease reads), each also bumping a counter key of its own,
+/// while a nemesis drops a replica's answers to clients, partitions replicas, and crashes them (losing and tearing unsynced writes) and restarts them.
+/// Then the cluster heals and must converge; the history must be linearizable (the Raft harness's checker), and
+/// each counter's version must equal the acknowledged bumps plus at most the unknown ones (a retry applied twice
+/// breaks it).
+/// </summary>
+internal static class SimKvSoak
+{
+    private const string Table = "t";
+    private const int Keys = 3;
+    private const int Workers = 3;
+    private const int OpsPerWorker = 30;
+
+    public static SimKvSoakResult RunSeed(ulong seed, bool unsafeReapplyRetries = false)
+    {
+        var cluster = new SimTubeCluster(seed)
+        {
+            CreateStateMachines = () => StateMachineSet.WithKv(
+                new StateMachineOptions { UnsafeReapplyRetries = unsafeReapplyRetries }),
+        };
+        var run = new Run(cluster);
+        string? failure = null;
+        try
+        {
+            cluster.Simulation.Run(run.MainAsync);
+        }
+        catch (SimulationException e)
+        {
+            failure = (e.InnerException ?? e).Message;
+        }
+
+        if (failure is null)
+        {
+            var verdict = LinearizabilityChecker.Check(run.History);
+            if (verdict == LinearizabilityChecker.Verdict.NotLinearizable)
+            {
+                failure = "the client history is not linearizable";
+            }
+        }
+
+        failure ??= run.CounterFailure;
+        return new SimKvSoakResult(seed, failure is null, failure, run.Writes, run.WritesUnknown, run.Reads,
+            run.Faults, cluster.Simulation.TraceHash);
+    }
+
+    private sealed class Run(SimTubeCluster cluster)
+    {
+        private readonly SimRandom random = cluster.Simulation.CreateRandom("soak");
+        private readonly int[] counterAcked = new int[Workers];
+        private readonly int[] counterUnknown = new int[Workers];
+        private long clock;
+        private bool done;
+
+        public List<Operation> History { get; } = [];
+
+        public int Writes { get; private set; }
+
+        public int WritesUnknown { get; private set; }
+
+        public int Reads { get; private set; }
+
+        public int Faults { get; private set; }
+
+        public string? CounterFailure { get; private set; }
+
+        public async Task MainAsync()
+        {
+            await cluster.StartAllAsync();
+            await cluster.WaitForLeaderAsync();
+            var clients = new TubeClient[Workers];
+            for (int w = 0; w < Workers; w++)
+            {
+                clients[w] = await cluster.NewClientAsync();
+            }
+
+            await cluster.OnClient(() => clients[0].CreateTableAsync(Table));
+            var workers = new List<Task>();
+            for (int w = 0; w < Workers; w++)
+            {
+                int id = w;
+                var workerRandom = cluster.Simulation.CreateRandom("worker" + w);
+                workers.Add(cluster.OnClient(() => WorkerAsync(id, clients[id], workerRandom)));
+            }
+
+            Task nemesis = NemesisAsync();
+            foreach (Task worker in workers)
+            {
+                await worker;
+            }
+
+            done = true;
+            await nemesis;
+            cluster.Network.AllHealthy(powerOnIfOff: false, deliverLost: false);
+            for (int i = 0; i < cluster.Nodes.Length; i++)
+            {
+                if (!cluster.IsRunning(i))
+                {
+                    await cluster.RestartAsync(i);
+                }
+            }
+
+            await cluster.WaitForLeaderAsync(TimeSpan.FromSeconds(30));
+            await cluster.WaitForConvergenceAsync(TimeSpan.FromSeconds(30));
+            await CheckCountersAsync(clients[0]);
+            foreach (TubeClient client in clients)
+            {
+                await cluster.OnClient(async () => await client.DisposeAsync());
+            }
+
+            await cluster.StopAllAsync();
+        }
+
+        private async Task WorkerAsync(int worker, TubeClient client, Random rng)
+        {
+            for (int i = 0; i < OpsPerWorker; i++)
+            {
+                await cluster.ClientDelayAsync(TimeSpan.FromMilliseconds(rng.Next(10, 120)));
+                int dice = rng.Next(100);
+                if (dice < 40)
+                {
+                    await WriteAsync(worker, client, rng.Next(Keys), ((long)(worker + 1) * 1_000_000) + i + 1);
+                }
+                else if (dice < 85)
+                {
+                    await ReadAsync(worker, client, rng.Next(Keys), dice < 70 ? ReadMode.Linearizable : ReadMode.Lease);
+                }
+                else
+                {
+                    await BumpCounterAsync(worker, client, i);
+                }
+            }
+        }
+
+        private async Task WriteAsync(int worker, TubeClient client, int key, long value)
+        {
+            long call = ++clock;
+            try
+            {
+                await client.PutAsync(Table, Key(key), Value(value));
+                History.Add(new Operation(worker, key, IsWrite: true, value, call, ++clock));
+                Writes++;
+            }
+            catch (TubeException e) when (IsUnavailable(e))
+            {
+                History.Add(new Operation(worker, key, IsWrite: true, value, call, long.MaxValue));
+                WritesUnknown++;
+            }
+        }
+
+        private async Task ReadAsync(int worker, TubeClient client, int key, ReadMode mode)
+        {
+            long call = ++clock;
+            try
+            {
+                KvItem? item = await client.GetAsync(Table, Key(key), mode);
+                long value = item?.Value is { Length: 8 } bytes ? BinaryPrimitives.ReadInt64BigEndian(bytes) : 0;
+                History.Add(new Operation(worker, key, IsWrite: false, value, call, ++clock));
+                Reads++;
+            }
+            catch (TubeException e) when (IsUnavailable(e))
+            {
+                // A read that got no answer says nothing.
+            }
+        }
+
+        private async Task BumpCounterAsync(int worker, TubeClient client, int i)
+        {
+            try
+            {
+                await client.PutAsync(Table, CounterKey(worker), Value(i));
+                counterAcked[worker]++;
+            }
+            catch (TubeException e) when (IsUnavailable(e))
+            {
+                counterUnknown[worker]++;
+            }
+        }
+
+        private async Task CheckCountersAsync(TubeClient client)
+        {
+            for (int w = 0; w < Workers; w++)
+            {
+                int worker = w;
+                KvItem? item = await cluster.OnClient(() => client.GetAsync(Table, CounterKey(worker)));
+                long version = item?.Version ?? 0;
+                if (version < counterAcked[w] || version > counterAcked[w] + counterUnknown[w])
+                {
+                    CounterFailure = $"counter of worker {w} has version {version}, but {counterAcked[w]} bumps " +
+                        $"were acknowledged and {counterUnknown[w]} had unknown outcome: a write was lost or " +
+                        "applied twice";
+                    return;
+                }
+            }
+        }
+
+        private async Task NemesisAsync()
+        {
+            while (!done)
+            {
+                await cluster.DelayAsync(TimeSpan.FromMilliseconds(100 + random.Next(300)));
+                if (done)
+                {
+                    break;
+                }
+
+                int victim = random.Next(cluster.Nodes.Length);
+                TimeSpan outage = TimeSpan.FromMilliseconds(200 + random.Next(600));
+                Faults++;
+                int kind = random.Next(3);
+                if (kind == 0)
+                {
+                    // One-way loss: the victim's answers to clients vanish (on the connections open now), so
+                    // clients retry commands that were already applied.
+                    SimUndo drop = cluster.Network.FaultCircuit(cluster.Nodes[victim], cluster.ClientNode,
+                        new DropDeafSpec(1.0, null));
+                    await cluster.DelayAsync(outage);
+                    drop.Undo();
+                }
+                else if (kind == 1)
+                {
+                    SimUndo cut = cluster.Network.Isolate(cluster.Nodes[victim]);
+                    await cluster.DelayAsync(outage);
+                    cut.Undo();
+                }
+                else
+                {
+                    cluster.Crash(victim, tear: true);
+                    await cluster.DelayAsync(outage);
+                    await cluster.RestartAsync(victim);
+                }
+            }
+        }
+
+        private static bool IsUnavailable(TubeException e) =>
+            e is NotLeaderException or NoQuorumException or TubeUnavailableException;
+
+        private static byte[] Key(int key) => [(byte)'k', (byte)('0' + key)];
+
+        private static byte[] CounterKey(int worker) => [(byte)'c', (byte)('0' + worker)];
+
+        private static byte[] Value(long value)
+        {
+            var bytes = new byte[8];
+            BinaryPrimitives.WriteInt64BigEndian(bytes, value);
+            return bytes;
+        }
+    }
+}
