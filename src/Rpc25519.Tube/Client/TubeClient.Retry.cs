@@ -122,7 +122,22 @@ public sealed partial class TubeClient
         }
 
         token.ThrowIfCancellationRequested();
-        return await task; // bounded by the connect timeout (at most the attempt timeout)
+        try
+        {
+            return await task; // bounded by the connect timeout (at most the attempt timeout)
+        }
+        finally
+        {
+            // Cleared here, not inside ConnectNextAsync: a connect that fails synchronously would clear the field
+            // before the faulted task is stored in it, and every later call would await that task again.
+            lock (gate)
+            {
+                if (ReferenceEquals(connecting, task))
+                {
+                    connecting = null;
+                }
+            }
+        }
     }
 
     private async Task<RpcClient> ConnectNextAsync()
@@ -140,7 +155,6 @@ public sealed partial class TubeClient
             lock (gate)
             {
                 current = client;
-                connecting = null;
             }
 
             return client;
@@ -150,7 +164,6 @@ public sealed partial class TubeClient
             lock (gate)
             {
                 cursor++;
-                connecting = null;
             }
 
             throw;
