@@ -13,7 +13,7 @@ internal static class KvSoak
         ulong first = args.Length > 2 ? ulong.Parse(args[2], CultureInfo.InvariantCulture) : 1;
         bool mutant = args.Contains("--mutant");
         int failed = 0;
-        long writes = 0, unknown = 0, reads = 0, faults = 0;
+        long writes = 0, unknown = 0, reads = 0, faults = 0, admin = 0;
         for (ulong seed = first; seed < first + (ulong)count; seed++)
         {
             SimKvSoakResult result = SimKvSoak.RunSeed(seed, mutant);
@@ -21,6 +21,7 @@ internal static class KvSoak
             unknown += result.WritesUnknown;
             reads += result.Reads;
             faults += result.Faults;
+            admin += result.AdminDone;
             if (!result.Passed)
             {
                 failed++;
@@ -28,7 +29,7 @@ internal static class KvSoak
             }
         }
 
-        Console.WriteLine($"totals: writes={writes}+{unknown}? reads={reads} faults={faults}");
+        Console.WriteLine($"totals: writes={writes}+{unknown}? reads={reads} faults={faults} admin-ops-accepted={admin}");
         Console.WriteLine($"{count} seeds ran, {failed} failed");
         return failed == 0 ? 0 : 1;
     }

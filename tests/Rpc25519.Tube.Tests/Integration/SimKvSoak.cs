@@ -53,7 +53,7 @@ internal static class SimKvSoak
 
         failure ??= run.CounterFailure;
         return new SimKvSoakResult(seed, failure is null, failure, run.Writes, run.WritesUnknown, run.Reads,
-            run.Faults, cluster.Simulation.TraceHash);
+            run.Faults, run.AdminDone, cluster.Simulation.TraceHash);
     }
 
     private sealed class Run(SimTubeCluster cluster)
@@ -63,6 +63,7 @@ internal static class SimKvSoak
         private readonly int[] counterUnknown = new int[Workers];
         private long clock;
         private bool done;
+        private TubeClient? admin;
 
         public List<Operation> History { get; } = [];
 
@@ -73,6 +74,8 @@ internal static class SimKvSoak
         public int Reads { get; private set; }
 
         public int Faults { get; private set; }
+
+        public int AdminDone { get; private set; }
 
         public string? CounterFailure { get; private set; }
 
@@ -95,6 +98,7 @@ internal static class SimKvSoak
                 workers.Add(cluster.OnClient(() => WorkerAsync(id, clients[id], workerRandom)));
             }
 
+            admin = await cluster.NewClientAsync(TimeSpan.FromSeconds(2));
             Task nemesis = NemesisAsync();
             foreach (Task worker in workers)
             {
@@ -113,9 +117,19 @@ internal static class SimKvSoak
             }
 
             await cluster.WaitForLeaderAsync(TimeSpan.FromSeconds(30));
+            for (ulong id = 1; id <= (ulong)cluster.Nodes.Length; id++)
+            {
+                for (int attempt = 0; attempt < 50 && !await VoterAsync(id); attempt++)
+                {
+                    ulong voter = id;
+                    await AdminAsync(c => c.ChangeMembershipAsync(Raft.MembershipChangeKind.AddVoter, voter));
+                    await cluster.DelayAsync(TimeSpan.FromMilliseconds(100));
+                }
+            }
+
             await cluster.WaitForConvergenceAsync(TimeSpan.FromSeconds(30));
             await CheckCountersAsync(clients[0]);
-            foreach (TubeClient client in clients)
+            foreach (TubeClient client in clients.Append(admin!))
             {
                 await cluster.OnClient(async () => await client.DisposeAsync());
             }
@@ -219,7 +233,7 @@ internal static class SimKvSoak
                 int victim = random.Next(cluster.Nodes.Length);
                 TimeSpan outage = TimeSpan.FromMilliseconds(200 + random.Next(600));
                 Faults++;
-                int kind = random.Next(3);
+                int kind = random.Next(6);
                 if (kind == 0)
                 {
                     // One-way loss: the victim's answers to clients vanish (on the connections open now), so
@@ -235,12 +249,66 @@ internal static class SimKvSoak
                     await cluster.DelayAsync(outage);
                     cut.Undo();
                 }
-                else
+                else if (kind == 2)
                 {
                     cluster.Crash(victim, tear: true);
                     await cluster.DelayAsync(outage);
                     await cluster.RestartAsync(victim);
                 }
+                else if (kind == 3)
+                {
+                    // Clock skew well inside the lease drift bound (2 ticks of 10): a small jump and a slow or fast
+                    // rate; lease expiry follows the leader's stamps in the log, never a replica's own clock.
+                    SimUndo skew = cluster.Network.SkewClock(cluster.Nodes[victim],
+                        TimeSpan.FromMilliseconds(random.Next(-10, 11)), random.Next(-5000, 5001));
+                    await cluster.DelayAsync(outage);
+                    skew.Undo();
+                }
+                else if (kind == 4)
+                {
+                    await AdminAsync(c => c.TransferLeadershipAsync((ulong)victim + 1));
+                    await cluster.DelayAsync(outage);
+                }
+                else
+                {
+                    // Demote a voter to a shadow and promote it back: single-server changes mid-run.
+                    ulong id = (ulong)victim + 1;
+                    await AdminAsync(c => c.ChangeMembershipAsync(Raft.MembershipChangeKind.RemoveVoter, id));
+                    await cluster.DelayAsync(outage);
+                    for (int attempt = 0; attempt < 20 && !await VoterAsync(id); attempt++)
+                    {
+                        await AdminAsync(c => c.ChangeMembershipAsync(Raft.MembershipChangeKind.AddVoter, id));
+                        await cluster.DelayAsync(TimeSpan.FromMilliseconds(100));
+                    }
+                }
+            }
+        }
+
+        /// <summary>Runs an admin call on the client node; refusals (not ready, no such change) are part of the
+        /// game.</summary>
+        private async Task AdminAsync(Func<TubeClient, Task> call)
+        {
+            try
+            {
+                await cluster.OnClient(() => call(admin!));
+                AdminDone++;
+            }
+            catch (TubeException)
+            {
+                // Refused or unavailable: the nemesis moves on.
+            }
+        }
+
+        private async Task<bool> VoterAsync(ulong id)
+        {
+            try
+            {
+                var status = await cluster.OnClient(() => admin!.GetStatusAsync());
+                return status.Voters.Contains(id);
+            }
+            catch (TubeException)
+            {
+                return false;
             }
         }
 
