@@ -2,6 +2,7 @@ namespace Rpc25519.Tube.Tests.Integration;
 
 /// <summary>A bounded seed sweep of <see cref="SimKvSoak"/> (the full soak is
 /// <c>bench/Rpc25519.Tube.Bench -- kv-soak COUNT FIRST</c>), its replay, and its mutation check.</summary>
+[Collection(WholeStackCollection.Name)]
 public sealed class KvSoakTests
 {
     private const int Seeds = 60;

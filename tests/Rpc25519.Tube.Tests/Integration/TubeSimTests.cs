@@ -5,6 +5,7 @@ using Rpc25519.Tube.StateMachines.Kv;
 namespace Rpc25519.Tube.Tests.Integration;
 
 /// <summary>The whole stack on SimNet: TubeClient → Rpc25519 → TubeReplica → SimRaftStorage.</summary>
+[Collection(WholeStackCollection.Name)]
 public sealed class TubeSimTests
 {
     private static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
