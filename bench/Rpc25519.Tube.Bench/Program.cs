@@ -36,13 +36,16 @@ internal static class Program
             case "catchup":
                 CatchUp.Run();
                 return 0;
+            case "wal":
+                WalBench.Run(args);
+                return 0;
             case "all":
                 Throughput.Run();
                 CatchUp.Run();
                 return Soak(["soak", "1000"]);
             default:
                 Console.WriteLine("modes: soak [count] [first] | seed N | kv-soak [count] [first] [--mutant] | kv-seed N " +
-                    "[--mutant] | throughput | catchup | all");
+                    "[--mutant] | throughput | catchup | wal [count] | all");
                 return 2;
         }
     }

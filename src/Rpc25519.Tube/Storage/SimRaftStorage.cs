@@ -1,3 +1,5 @@
+using Rpc25519.Tube.Storage.Disks;
+using Rpc25519.Tube.Storage.Wal;
 namespace Rpc25519.Tube.Storage;
 
 /// <summary>

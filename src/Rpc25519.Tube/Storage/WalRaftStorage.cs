@@ -1,5 +1,7 @@
 using System.Buffers;
 using Rpc25519.Tube.Raft;
+using Rpc25519.Tube.Storage.Disks;
+using Rpc25519.Tube.Storage.Wal;
 
 namespace Rpc25519.Tube.Storage;
 
@@ -58,6 +60,7 @@ public abstract class WalRaftStorage : IRaftStorage
         PayloadWriter.Entries(payload, entries);
         lock (gate)
         {
+            parts.Writer.ThrowIfUnusable();
             parts.Mirror.Append(entries);
             parts.Writer.Enqueue(RecordKind.Entries, payload.WrittenSpan);
         }
@@ -69,6 +72,7 @@ public abstract class WalRaftStorage : IRaftStorage
         var payload = new ArrayBufferWriter<byte>();
         lock (gate)
         {
+            parts.Writer.ThrowIfUnusable();
             parts.Mirror.SetState(hardState, membership);
             PayloadWriter.State(payload, parts.Mirror.HardState, parts.Mirror.Membership);
             parts.Writer.Enqueue(RecordKind.State, payload.WrittenSpan);

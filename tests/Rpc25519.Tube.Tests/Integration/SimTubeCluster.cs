@@ -3,6 +3,7 @@ using Rpc25519.Tube.Client;
 using Rpc25519.Tube.Hosting;
 using Rpc25519.Tube.Raft;
 using Rpc25519.Tube.Storage;
+using Rpc25519.Tube.Storage.Disks;
 
 namespace Rpc25519.Tube.Tests.Integration;
 

@@ -1,5 +1,6 @@
 using Rpc25519.Tube.Raft;
 using Rpc25519.Tube.Storage;
+using Rpc25519.Tube.Storage.Disks;
 using static Rpc25519.Tube.Tests.Storage.StorageKit;
 
 namespace Rpc25519.Tube.Tests.Storage;
@@ -7,7 +8,8 @@ namespace Rpc25519.Tube.Tests.Storage;
 /// <summary>
 /// Crashes on the simulated disk. A random workload of appends (some replacing a suffix) and hard-state saves runs,
 /// flushing now and then; the disk sometimes loses power in the middle of a flush (after the write, before or
-/// during the fsync) and then crashes, tearing unsynced writes on half the seeds. After each restart the recovered
+/// during the fsync). Then the machine crashes (unsynced writes lost, torn on half of those runs) or only the
+/// process is killed (everything written kept). After each restart the recovered
 /// state must be the state after some prefix of the operations that includes every acknowledged one, and the
 /// workload carries on from it. The seed decides everything.
 /// </summary>
@@ -31,7 +33,7 @@ public sealed class CrashTests
         {
             try
             {
-                await RunSeed(seed, coverage);
+                await RunSeed(seed, coverage, lyingDisk: false);
             }
             catch (Exception e) when (e is not StorageCorruptedException)
             {
@@ -45,10 +47,28 @@ public sealed class CrashTests
             "writes (torn or whole)");
     }
 
-    private static async Task RunSeed(int seed, Coverage coverage)
+    [Fact]
+    public async Task MutationCheckADiskThatLiesAboutFsyncIsCaught()
+    {
+        for (int seed = 1; seed <= 20; seed++)
+        {
+            try
+            {
+                await RunSeed(seed, new Coverage(), lyingDisk: true);
+            }
+            catch (InvalidOperationException e) when (e.Message.Contains("acknowledged", StringComparison.Ordinal))
+            {
+                return;
+            }
+        }
+
+        Assert.Fail("20 seeds on a disk that ignores fsync lost no acknowledged write");
+    }
+
+    private static async Task RunSeed(int seed, Coverage coverage, bool lyingDisk)
     {
         var random = new Random(seed);
-        var disk = new SimDisk(new Random(seed + 1000)) { SyncYields = false };
+        var disk = new SimDisk(new Random(seed + 1000)) { SyncYields = false, LiesAboutSync = lyingDisk };
         var current = new ModelState([], default);
         for (int restart = 0; restart < 4; restart++)
         {
@@ -81,7 +101,16 @@ public sealed class CrashTests
                 }
             }
 
-            disk.Crash(tearUnsyncedWrites: random.Next(2) == 0);
+            switch (random.Next(3))
+            {
+                case 0:
+                    disk.KillProcess();
+                    break;
+                default:
+                    disk.Crash(tearUnsyncedWrites: random.Next(2) == 0);
+                    break;
+            }
+
             await using var reopened = Open(disk, segmentBytesMax: 2048);
             current = Match(history, acknowledged, reopened.Recovered, seed);
             int kept = history.IndexOf(current);

@@ -1,4 +1,5 @@
 using Rpc25519.Tube.Storage;
+using Rpc25519.Tube.Storage.Disks;
 using static Rpc25519.Tube.Tests.Storage.StorageKit;
 
 namespace Rpc25519.Tube.Tests.Storage;

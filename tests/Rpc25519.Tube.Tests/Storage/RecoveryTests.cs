@@ -1,5 +1,6 @@
 using Rpc25519.Tube.Raft;
 using Rpc25519.Tube.Storage;
+using Rpc25519.Tube.Storage.Disks;
 using static Rpc25519.Tube.Tests.Storage.StorageKit;
 
 namespace Rpc25519.Tube.Tests.Storage;
@@ -181,6 +182,7 @@ public sealed class RecoveryTests
             }
 
             disk.Crash(tearUnsyncedWrites: true);
+            disk.FlipProbabilityPerSync = 0;
             var live = disk.Faults.Where(f => disk.ReadDurable(f.Path) is not null).ToList();
             if (live.Count == 0)
             {
@@ -196,6 +198,33 @@ public sealed class RecoveryTests
         }
 
         Assert.True(detected >= 10, $"only {detected} of 40 seeds flipped a byte; raise the rate");
+    }
+
+    [Fact]
+    public async Task AFlipAnywhereInASegmentOrTheSnapshotIsDetected()
+    {
+        for (int seed = 1; seed <= 30; seed++)
+        {
+            var disk = NewDisk(seed);
+            await using (var storage = Open(disk, segmentBytesMax: 2048))
+            {
+                storage.Append(Entries(1, 80));
+                await storage.FlushAsync();
+                await storage.SaveSnapshotAsync(new RaftSnapshot(40, 1, new byte[500]));
+                for (long i = 81; i <= 120; i++)
+                {
+                    storage.Append([Entry(i)]);
+                    await storage.FlushAsync();
+                }
+            }
+
+            var fault = disk.FlipDurableByte(path => !path.EndsWith("LOCK", StringComparison.Ordinal));
+            Assert.NotNull(fault);
+            var ex = await Assert.ThrowsAsync<StorageCorruptedException>(
+                () => SimRaftStorage.OpenAsync(disk, Options(2048)));
+            Assert.Equal(fault.Value.Path, ex.FilePath);
+            Assert.True(ex.Offset <= fault.Value.Offset, $"seed {seed}: flip at {fault} reported at {ex.Offset}");
+        }
     }
 
     [Fact]

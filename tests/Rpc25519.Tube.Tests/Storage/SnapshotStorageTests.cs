@@ -1,5 +1,6 @@
 using Rpc25519.Tube.Raft;
 using Rpc25519.Tube.Storage;
+using Rpc25519.Tube.Storage.Disks;
 using static Rpc25519.Tube.Tests.Storage.StorageKit;
 
 namespace Rpc25519.Tube.Tests.Storage;
@@ -8,7 +9,9 @@ namespace Rpc25519.Tube.Tests.Storage;
 /// Snapshots: the covered segments go, the suffix stays when the terms match (compaction) and goes when they do
 /// not (a snapshot installed from the leader), and the disk losing power at every single change of the protocol
 /// (temp file written, synced, renamed, directory synced, checkpoint written, segments deleted) recovers either
-/// the old state or the new one, and the log carries on correctly from there.
+/// the old state or the new one, and the log carries on correctly from there. The stop is a power loss (unsynced
+/// changes lost, with or without torn writes) or a process kill (every change kept, some segments deleted and
+/// others not).
 /// </summary>
 public sealed class SnapshotStorageTests
 {
@@ -85,7 +88,16 @@ public sealed class SnapshotStorageTests
                 completed = false;
             }
 
-            disk.Crash(tearUnsyncedWrites: changes % 2 == 0);
+            switch (changes % 3)
+            {
+                case 0:
+                    disk.KillProcess();
+                    break;
+                default:
+                    disk.Crash(tearUnsyncedWrites: changes % 3 == 1);
+                    break;
+            }
+
             long last;
             await using (var reopened = Open(disk, segmentBytesMax: 4096))
             {

@@ -1,5 +1,6 @@
 using Rpc25519.Tube.Raft;
 using Rpc25519.Tube.Storage;
+using Rpc25519.Tube.Storage.Disks;
 
 namespace Rpc25519.Tube.Tests.Storage;
 
@@ -44,7 +45,8 @@ internal static class StorageKit
     }
 
     public static string SegmentPath(long sequence) =>
-        Path.Combine(DataDirectory, sequence.ToString("D20", System.Globalization.CultureInfo.InvariantCulture) + ".wal");
+        Path.Combine(DataDirectory,
+            sequence.ToString("D20", System.Globalization.CultureInfo.InvariantCulture) + ".wal");
 
     public static List<string> Segments(SimDisk disk) =>
         [.. disk.ListFiles(DataDirectory).Where(n => n.EndsWith(".wal", StringComparison.Ordinal))];

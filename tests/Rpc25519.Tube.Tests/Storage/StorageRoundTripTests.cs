@@ -155,7 +155,8 @@ public sealed class StorageRoundTripTests
             AssertEntries(Entries(51, 120), reopened.Recovered.Entries);
             Assert.Equal(50, reopened.Recovered.Snapshot!.Index);
             Assert.Equal(new HardState(3, 1, 90), reopened.Recovered.HardState);
-            Assert.DoesNotContain(System.IO.Directory.EnumerateFiles(directory), f => f.EndsWith(".tmp", StringComparison.Ordinal));
+            Assert.DoesNotContain(System.IO.Directory.EnumerateFiles(directory),
+                f => f.EndsWith(".tmp", StringComparison.Ordinal));
         }
         finally
         {

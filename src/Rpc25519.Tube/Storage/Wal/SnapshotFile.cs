@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
 using Rpc25519.Tube.Raft;
+using Rpc25519.Tube.Storage.Disks;
 
-namespace Rpc25519.Tube.Storage;
+namespace Rpc25519.Tube.Storage.Wal;
 
 /// <summary>
 /// The snapshot's own file: <c>"TUBESNP1"</c>, index (i64), term (i64), data length (i64), data, then BLAKE3 of
@@ -67,7 +68,8 @@ internal static class SnapshotFile
         Blake3.Hasher.Hash(bytes.AsSpan(0, hashAt), hash);
         if (!hash.SequenceEqual(bytes.AsSpan(hashAt)))
         {
-            throw new StorageCorruptedException(path, hashAt, "the snapshot's BLAKE3 hash does not match its bytes");
+            throw new StorageCorruptedException(path, 0, $"the snapshot's bytes 0..{hashAt} do not match the BLAKE3 " +
+                $"hash stored at offset {hashAt}");
         }
 
         long index = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(8));

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Rpc25519.Tube.Storage;
+namespace Rpc25519.Tube.Storage.Disks;
 
 /// <summary>The three libc calls a directory fsync needs.</summary>
 internal static class NativeMethods

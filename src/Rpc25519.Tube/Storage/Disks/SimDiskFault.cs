@@ -1,4 +1,4 @@
-namespace Rpc25519.Tube.Storage;
+namespace Rpc25519.Tube.Storage.Disks;
 
 /// <summary>A byte the <see cref="SimDisk"/> flipped in synced data: where recovery must stop.</summary>
 /// <param name="Path">The file.</param>

@@ -1,7 +1,8 @@
 using System.Buffers;
 using Microsoft.Extensions.Logging;
+using Rpc25519.Tube.Storage.Disks;
 
-namespace Rpc25519.Tube.Storage;
+namespace Rpc25519.Tube.Storage.Wal;
 
 /// <summary>
 /// Encodes records into the hash chain and writes them with group commit. <see cref="Enqueue"/> only encodes into
@@ -39,7 +40,9 @@ internal sealed class WalWriter
     private long durableRecords;
 
     private bool flushing;
-    private Task flushLoop = Task.CompletedTask;
+
+    /// <summary>Completed when the running flush loop exits; made only when <see cref="DisposeAsync"/> waits.</summary>
+    private TaskCompletionSource? idle;
     private StorageFailedException? failure;
     private bool disposed;
 
@@ -77,17 +80,6 @@ internal sealed class WalWriter
 
     public long BatchCount => Interlocked.Read(ref batchCount);
 
-    public long SegmentSequence
-    {
-        get
-        {
-            lock (gate)
-            {
-                return segmentSequence;
-            }
-        }
-    }
-
     /// <summary>Encodes a record at the end of the queue; <paramref name="newSegment"/> first rotates.</summary>
     /// <returns>The sequence number of the segment holding the record.</returns>
     public long Enqueue(RecordKind kind, ReadOnlySpan<byte> payload, bool newSegment = false)
@@ -107,7 +99,7 @@ internal sealed class WalWriter
             }
 
             var chunk = pending[^1];
-            WalRecord.Encode(chunk.Bytes, kind, payload, chain, chain);
+            WalRecord.Encode(chunk.Bytes, kind, payload, previousChain: chain, chain: chain);
             segmentLength += recordBytes;
             queuedRecords++;
             return segmentSequence;
@@ -139,11 +131,8 @@ internal sealed class WalWriter
 
         if (start)
         {
-            var loop = RunFlushLoopAsync();
-            lock (gate)
-            {
-                flushLoop = loop;
-            }
+            // The loop catches every I/O error and hands it to the waiters; DisposeAsync waits for it to go idle.
+            _ = RunFlushLoopAsync();
         }
 
         return cancellationToken.CanBeCanceled ? done.Task.WaitAsync(cancellationToken) : done.Task;
@@ -161,14 +150,30 @@ internal sealed class WalWriter
             // Already reported to the writers that waited; disposing must still release the file.
         }
 
-        Task loop;
+        Task stopped = Task.CompletedTask;
         lock (gate)
         {
             disposed = true;
-            loop = flushLoop;
+            if (flushing)
+            {
+                idle ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                stopped = idle.Task;
+            }
         }
 
-        await loop;
+        await stopped;
+        file?.Dispose();
+    }
+
+    /// <summary>Closes the segment file without writing what is queued: for an open that failed half-way, when
+    /// no flush loop runs.</summary>
+    public void CloseWithoutFlush()
+    {
+        lock (gate)
+        {
+            disposed = true;
+        }
+
         file?.Dispose();
     }
 
@@ -180,10 +185,21 @@ internal sealed class WalWriter
         var chunk = new PendingChunk(segmentSequence);
         var header = new ArrayBufferWriter<byte>(HeaderRecordBytes);
         PayloadWriter.SegmentHeader(header, segmentSequence, chain);
-        WalRecord.Encode(chunk.Bytes, RecordKind.SegmentHeader, header.WrittenSpan, chain, chain);
+        WalRecord.Encode(chunk.Bytes, RecordKind.SegmentHeader, header.WrittenSpan, previousChain: chain,
+            chain: chain);
         pending.Add(chunk);
         segmentLength = HeaderRecordBytes;
         queuedRecords++;
+    }
+
+    /// <summary>Throws if the writer was disposed or failed, so callers can refuse before changing their own
+    /// state.</summary>
+    public void ThrowIfUnusable()
+    {
+        lock (gate)
+        {
+            ThrowIfUnusableLocked();
+        }
     }
 
     private void ThrowIfUnusableLocked()
@@ -197,23 +213,9 @@ internal sealed class WalWriter
 
     private async Task RunFlushLoopAsync()
     {
-        while (true)
+        TaskCompletionSource? stopped;
+        while (TryTakeBatch(out var batch, out long ticket, out stopped))
         {
-            List<PendingChunk> batch;
-            long ticket;
-            lock (gate)
-            {
-                if (pending.Count == 0)
-                {
-                    flushing = false;
-                    return;
-                }
-
-                batch = pending;
-                pending = [];
-                ticket = queuedRecords;
-            }
-
             Exception? error = null;
             try
             {
@@ -226,9 +228,52 @@ internal sealed class WalWriter
 
             if (!CompleteWaiters(ticket, error))
             {
-                return;
+                lock (gate)
+                {
+                    stopped = StopLoopLocked();
+                }
+
+                break;
             }
+
+            // Let the writers just released run first: they queue their next records (and see a flush still
+            // running) before this loop takes the next batch. On the thread pool their continuations would
+            // otherwise wait behind this loop's next blocking fsync, and every batch would hold one write.
+            await Task.Yield();
         }
+
+        stopped?.TrySetResult();
+    }
+
+    /// <summary>Takes everything queued if anyone waits for it. Otherwise marks the loop stopped, in the same
+    /// lock, so that a FlushAsync arriving now starts a new loop, and returns the idle signal to complete.</summary>
+    private bool TryTakeBatch(out List<PendingChunk> batch, out long ticket, out TaskCompletionSource? stopped)
+    {
+        lock (gate)
+        {
+            if (pending.Count > 0 && waiters.Count > 0)
+            {
+                batch = pending;
+                pending = [];
+                ticket = queuedRecords;
+                stopped = null;
+                return true;
+            }
+
+            batch = [];
+            ticket = 0;
+            stopped = StopLoopLocked();
+            return false;
+        }
+    }
+
+    /// <summary>Marks the loop stopped; returns the idle signal to complete once the lock is released.</summary>
+    private TaskCompletionSource? StopLoopLocked()
+    {
+        flushing = false;
+        var stopped = idle;
+        idle = null;
+        return stopped;
     }
 
     /// <summary>Writes and fsyncs one batch. Only the flush loop calls it, one batch at a time.</summary>
@@ -273,7 +318,6 @@ internal sealed class WalWriter
             if (error is not null)
             {
                 failure = new StorageFailedException(directory, error);
-                flushing = false;
                 pending.Clear();
             }
             else

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Rpc25519.Tube.Storage;
+namespace Rpc25519.Tube.Storage.Disks;
 
 /// <summary>
 /// The real disk behind <see cref="IStorageFileSystem"/>. File fsync uses <c>FileStream.Flush(true)</c> and
@@ -16,7 +16,19 @@ public sealed class PhysicalFileSystem : IStorageFileSystem
     public static PhysicalFileSystem Instance { get; } = new();
 
     /// <inheritdoc />
-    public void CreateDirectory(string directory) => Directory.CreateDirectory(directory);
+    public void CreateDirectory(string directory)
+    {
+        if (Directory.Exists(directory))
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(directory);
+        if (!OperatingSystem.IsWindows() && Path.GetDirectoryName(Path.GetFullPath(directory)) is { } parent)
+        {
+            DirectorySync.Sync(parent);
+        }
+    }
 
     /// <inheritdoc />
     public IReadOnlyList<string> ListFiles(string directory) =>
@@ -24,6 +36,26 @@ public sealed class PhysicalFileSystem : IStorageFileSystem
 
     /// <inheritdoc />
     public byte[] ReadAllBytes(string path) => File.ReadAllBytes(path);
+
+    /// <inheritdoc />
+    public byte[] ReadRange(string path, long offset, int count)
+    {
+        using var handle = File.OpenHandle(path);
+        var buffer = new byte[(int)Math.Clamp(RandomAccess.GetLength(handle) - offset, 0, count)];
+        int filled = 0;
+        while (filled < buffer.Length)
+        {
+            int read = RandomAccess.Read(handle, buffer.AsSpan(filled), offset + filled);
+            if (read == 0)
+            {
+                return buffer[..filled];
+            }
+
+            filled += read;
+        }
+
+        return buffer;
+    }
 
     /// <inheritdoc />
     public IStorageFile OpenForAppend(string path, bool createNew) => new PhysicalStorageFile(path, createNew);

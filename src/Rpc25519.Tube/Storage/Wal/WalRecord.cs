@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 
-namespace Rpc25519.Tube.Storage;
+namespace Rpc25519.Tube.Storage.Wal;
 
 /// <summary>
 /// The byte layout of one write-ahead-log record (little-endian), and its encoder:
@@ -25,7 +25,8 @@ internal static class WalRecord
     public const int ChainOffset = 16;
 
     /// <summary>Encodes a record after <paramref name="previousChain"/> into <paramref name="output"/>, and
-    /// writes the record's own chain hash into <paramref name="chain"/>.</summary>
+    /// writes the record's own chain hash into <paramref name="chain"/>. The two may be the same buffer: the
+    /// previous hash is read in full before the new one is written.</summary>
     public static void Encode(IBufferWriter<byte> output, RecordKind kind, ReadOnlySpan<byte> payload,
         ReadOnlySpan<byte> previousChain, Span<byte> chain)
     {

@@ -1,4 +1,4 @@
-namespace Rpc25519.Tube.Storage;
+namespace Rpc25519.Tube.Storage.Disks;
 
 /// <summary>
 /// A file open for appending, from <see cref="IStorageFileSystem.OpenForAppend"/>. Writes go to the operating

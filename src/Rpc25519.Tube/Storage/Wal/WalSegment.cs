@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Rpc25519.Tube.Storage;
+namespace Rpc25519.Tube.Storage.Wal;
 
 /// <summary>Segment file names: the sequence number in 20 digits, so names sort as numbers do.</summary>
 internal static class WalSegment

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using Rpc25519.Tube.Raft;
 
-namespace Rpc25519.Tube.Storage;
+namespace Rpc25519.Tube.Storage.Wal;
 
 /// <summary>Encodes record payloads (little-endian, fixed-width integers). Static and pure.</summary>
 internal static class PayloadWriter

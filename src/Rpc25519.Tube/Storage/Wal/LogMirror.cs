@@ -1,6 +1,7 @@
+using System.Diagnostics;
 using Rpc25519.Tube.Raft;
 
-namespace Rpc25519.Tube.Storage;
+namespace Rpc25519.Tube.Storage.Wal;
 
 /// <summary>
 /// The storage's view of what it holds: snapshot point, live entries after it, hard state, configuration. Replay
@@ -55,6 +56,7 @@ internal sealed class LogMirror
 
         entries.RemoveRange((int)(first - SnapshotIndex - 1), (int)(LastIndex - first + 1));
         entries.AddRange(list);
+        AssertInvariants();
     }
 
     public void SetState(HardState? hardState, Membership? membership)
@@ -84,6 +86,7 @@ internal sealed class LogMirror
 
         SnapshotIndex = index;
         SnapshotTerm = term;
+        AssertInvariants();
     }
 
     /// <summary>Replaces everything with a checkpoint's contents.</summary>
@@ -96,6 +99,14 @@ internal sealed class LogMirror
         Membership = membership;
         entries.Clear();
         Append(live);
+    }
+
+    /// <summary>The live entries are exactly (<see cref="SnapshotIndex"/>, <see cref="LastIndex"/>].</summary>
+    [Conditional("DEBUG")]
+    private void AssertInvariants()
+    {
+        Debug.Assert(entries.Count == 0 || entries[0].Index == SnapshotIndex + 1, "live log starts after snapshot");
+        Debug.Assert(entries.Count == 0 || entries[^1].Index == LastIndex, "live log has no gaps");
     }
 
     public RaftPersistentState ToPersistentState() => new()

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Rpc25519.Tube.Storage;
+namespace Rpc25519.Tube.Storage.Wal;
 
 /// <summary>Receives each verified record of a segment, with its file offset.</summary>
 internal delegate void RecordVisitor(RecordKind kind, ReadOnlySpan<byte> payload, long offset);
@@ -69,12 +69,51 @@ internal static class SegmentScanner
             offset += recordBytes;
         }
 
-        if (offset == 0 && !isLast)
+        if (offset == 0)
         {
-            throw new StorageCorruptedException(path, 0, "the segment is empty but is not the last one");
+            // A process stopped between creating a segment and writing its header: an empty last segment is a
+            // torn write like any other; anywhere else it is lost data.
+            return isLast
+                ? new SegmentScanResult(0, TornTail: true, chain)
+                : throw new StorageCorruptedException(path, 0, "the segment is empty but is not the last one");
         }
 
         return new SegmentScanResult(offset, TornTail: false, chain);
+    }
+
+    /// <summary>True if the segment's header and its first record verify and that record is a checkpoint. Only
+    /// checksums are checked here; the full scan checks the chain. Reads only those two records.</summary>
+    /// <param name="read">Reads (offset, count) bytes of the segment, fewer at its end.</param>
+    /// <param name="recordBytesMax">Larger lengths fail.</param>
+    public static bool StartsWithCheckpoint(Func<long, int, byte[]> read, long recordBytesMax)
+    {
+        var header = ReadRecord(read, 0, recordBytesMax);
+        if (header is null || (RecordKind)header[4] != RecordKind.SegmentHeader)
+        {
+            return false;
+        }
+
+        var first = ReadRecord(read, header.Length, recordBytesMax);
+        return first is not null && (RecordKind)first[4] == RecordKind.Checkpoint;
+    }
+
+    /// <summary>Reads the record at <paramref name="offset"/> if its checksums verify, else null.</summary>
+    private static byte[]? ReadRecord(Func<long, int, byte[]> read, long offset, long recordBytesMax)
+    {
+        var header = read(offset, WalRecord.HeaderBytes);
+        if (header.Length < WalRecord.HeaderBytes || !WalRecord.HeaderVerifies(header))
+        {
+            return null;
+        }
+
+        uint length = BinaryPrimitives.ReadUInt32LittleEndian(header);
+        if (length > recordBytesMax)
+        {
+            return null;
+        }
+
+        var record = read(offset, WalRecord.HeaderBytes + (int)length);
+        return Check(record, recordBytesMax, out _) is null ? record : null;
     }
 
     /// <summary>Returns why the record at the start of <paramref name="rest"/> fails, or null if its checksums

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using Rpc25519.Tube.Raft;
 
-namespace Rpc25519.Tube.Storage;
+namespace Rpc25519.Tube.Storage.Wal;
 
 /// <summary>
 /// Decodes a record payload written by <see cref="PayloadWriter"/>. A payload that verified its checksums but does

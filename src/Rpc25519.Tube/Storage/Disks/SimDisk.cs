@@ -1,4 +1,4 @@
-namespace Rpc25519.Tube.Storage;
+namespace Rpc25519.Tube.Storage.Disks;
 
 /// <summary>
 /// A simulated disk: a byte-level, in-memory <see cref="IStorageFileSystem"/> that models what fsync promises.
@@ -52,6 +52,11 @@ public sealed class SimDisk : IStorageFileSystem
     /// a protocol. Null (the default) means never.</summary>
     public int? ChangesUntilPowerLoss { get; set; }
 
+    /// <summary>If true, a file fsync reports success without making anything durable: a drive whose write cache
+    /// lies. No storage can survive that; tests use it as a planted bug their checks must catch. Default
+    /// false.</summary>
+    public bool LiesAboutSync { get; set; }
+
     /// <summary>How many file fsyncs completed since the disk was made.</summary>
     public long SyncCount => Interlocked.Read(ref syncCount);
 
@@ -91,6 +96,20 @@ public sealed class SimDisk : IStorageFileSystem
                 int unsynced = inode.UnsyncedAppendBytes();
                 inode.Crash(tearUnsyncedWrites && unsynced > 0 ? random.Next(unsynced + 1) : 0);
             }
+        }
+    }
+
+    /// <summary>
+    /// Simulates the process being killed (SIGKILL) while the machine stays up: open handles die and locks are
+    /// released, but every write, rename and deletion already made stays, synced or not, as the kernel keeps them.
+    /// </summary>
+    public void KillProcess()
+    {
+        lock (gate)
+        {
+            generation++;
+            ChangesUntilPowerLoss = null;
+            locks.Clear();
         }
     }
 
@@ -160,6 +179,17 @@ public sealed class SimDisk : IStorageFileSystem
         lock (gate)
         {
             return Find(path).Current.ToArray();
+        }
+    }
+
+    /// <inheritdoc />
+    public byte[] ReadRange(string path, long offset, int count)
+    {
+        lock (gate)
+        {
+            var bytes = Find(path).Current;
+            int start = (int)Math.Min(offset, bytes.Length);
+            return bytes.Slice(start, Math.Min(count, bytes.Length - start)).ToArray();
         }
     }
 
@@ -256,7 +286,11 @@ public sealed class SimDisk : IStorageFileSystem
             CheckAlive(handleGeneration);
             ChangeLocked();
             int previouslyDurable = inode.Durable.Length;
-            inode.Sync();
+            if (!LiesAboutSync)
+            {
+                inode.Sync();
+            }
+
             Interlocked.Increment(ref syncCount);
             if (previouslyDurable > 0 && FlipProbabilityPerSync > 0 && random.NextDouble() < FlipProbabilityPerSync)
             {

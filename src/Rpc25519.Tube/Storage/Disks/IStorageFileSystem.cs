@@ -1,4 +1,4 @@
-namespace Rpc25519.Tube.Storage;
+namespace Rpc25519.Tube.Storage.Disks;
 
 /// <summary>
 /// The file operations the write-ahead log needs, and nothing more: the seam between the storage format and a
@@ -22,6 +22,14 @@ public interface IStorageFileSystem
     /// <param name="path">The file path.</param>
     /// <returns>A new array owned by the caller.</returns>
     byte[] ReadAllBytes(string path);
+
+    /// <summary>Reads part of a file: up to <paramref name="count"/> bytes from <paramref name="offset"/>, fewer if
+    /// the file ends first.</summary>
+    /// <param name="path">The file path.</param>
+    /// <param name="offset">Where to start, in bytes.</param>
+    /// <param name="count">How many bytes at most.</param>
+    /// <returns>A new array owned by the caller.</returns>
+    byte[] ReadRange(string path, long offset, int count);
 
     /// <summary>Opens a file for appending at its end.</summary>
     /// <param name="path">The file path.</param>

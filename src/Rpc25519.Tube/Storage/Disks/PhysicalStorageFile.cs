@@ -1,4 +1,4 @@
-namespace Rpc25519.Tube.Storage;
+namespace Rpc25519.Tube.Storage.Disks;
 
 /// <summary>A real file open for appending; see <see cref="IStorageFile"/>. One writer at a time.</summary>
 internal sealed class PhysicalStorageFile : IStorageFile

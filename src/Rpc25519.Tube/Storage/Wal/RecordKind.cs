@@ -1,4 +1,4 @@
-namespace Rpc25519.Tube.Storage;
+namespace Rpc25519.Tube.Storage.Wal;
 
 /// <summary>What a write-ahead-log record holds (byte 4 of its header).</summary>
 internal enum RecordKind : byte

@@ -1,4 +1,4 @@
-namespace Rpc25519.Tube.Storage;
+namespace Rpc25519.Tube.Storage.Disks;
 
 /// <summary>A handle on a <see cref="SimDisk"/> file; dies when the disk crashes.</summary>
 internal sealed class SimFile(SimDisk disk, SimInode inode, int generation) : IStorageFile

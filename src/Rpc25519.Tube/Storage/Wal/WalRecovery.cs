@@ -1,13 +1,15 @@
 using Microsoft.Extensions.Logging;
 using Rpc25519.Tube.Raft;
+using Rpc25519.Tube.Storage.Disks;
 
-namespace Rpc25519.Tube.Storage;
+namespace Rpc25519.Tube.Storage.Wal;
 
 /// <summary>
 /// Opens a log directory: takes the lock file, removes leftover temp files, verifies the snapshot file, replays
-/// every segment in sequence order through <see cref="SegmentScanner"/> into a <see cref="LogMirror"/>, truncates
-/// a torn tail of the last segment, reconciles the snapshot file with the last checkpoint, deletes segments an
-/// interrupted checkpoint left behind, and hands the rest to a <see cref="WalWriter"/>.
+/// the segments from the newest one that starts with a checkpoint, in sequence order, through
+/// <see cref="SegmentScanner"/> into a <see cref="LogMirror"/>, truncates a torn tail of the last segment,
+/// reconciles the snapshot file with the last checkpoint, deletes segments an interrupted checkpoint left behind,
+/// and hands the rest to a <see cref="WalWriter"/>.
 /// </summary>
 internal static class WalRecovery
 {
@@ -22,17 +24,20 @@ internal static class WalRecovery
         var logger = options.CreateLogger();
         fileSystem.CreateDirectory(directory);
         var held = fileSystem.Lock(Path.Combine(directory, LockFileName));
+        WalWriter? writer = null;
         try
         {
-            foreach (string name in fileSystem.ListFiles(directory).Where(n => n.EndsWith(".tmp", StringComparison.Ordinal)))
+            var temporary = fileSystem.ListFiles(directory).Where(n => n.EndsWith(".tmp", StringComparison.Ordinal));
+            foreach (string name in temporary)
             {
                 fileSystem.Delete(Path.Combine(directory, name));
             }
 
+            await fileSystem.SyncDirectoryAsync(directory, cancellationToken);
             var snapshot = SnapshotFile.Read(fileSystem, directory);
             var replay = await ReplayAsync(fileSystem, directory, options.RecordBytesMax, logger, cancellationToken);
             bool snapshotNewer = Reconcile(replay.Mirror, snapshot, directory);
-            var writer = OpenWriter(fileSystem, directory, options, logger, replay);
+            writer = OpenWriter(fileSystem, directory, options, logger, replay);
             var mirror = replay.Mirror;
             if (snapshotNewer)
             {
@@ -53,6 +58,7 @@ internal static class WalRecovery
         }
         catch
         {
+            writer?.CloseWithoutFlush();
             held.Dispose();
             throw;
         }
@@ -61,27 +67,29 @@ internal static class WalRecovery
     private static async Task<ReplayResult> ReplayAsync(IStorageFileSystem fileSystem, string directory,
         long recordBytesMax, ILogger logger, CancellationToken cancellationToken)
     {
-        var sequences = ListSegments(fileSystem, directory);
+        var all = ListSegments(fileSystem, directory);
+        var (start, checkpointSequence) = FindLastCheckpoint(fileSystem, directory, all, recordBytesMax);
+        var sequences = all.GetRange(start, all.Count - start);
+        CheckContiguous(directory, sequences);
         var mirror = new LogMirror();
         byte[]? chain = null;
-        long checkpointSequence = 0;
-        long validBytes = 0;
         for (int i = 0; i < sequences.Count; i++)
         {
             long sequence = sequences[i];
             string path = Path.Combine(directory, WalSegment.FileName(sequence));
-            var bytes = fileSystem.ReadAllBytes(path);
             bool isLast = i == sequences.Count - 1;
+            if (isLast)
+            {
+                // A crashed process may have left written but unsynced bytes in the page cache. Sync them before
+                // reading, so nothing this node reports about its log can be lost by a power failure afterwards.
+                using var unsynced = fileSystem.OpenForAppend(path, createNew: false);
+                await unsynced.SyncAsync(cancellationToken);
+            }
+
+            var bytes = fileSystem.ReadAllBytes(path);
             var result = SegmentScanner.Scan(bytes, path, sequence, chain, isLast, recordBytesMax,
-                (kind, payload, _) =>
-                {
-                    if (Apply(mirror, kind, payload))
-                    {
-                        checkpointSequence = sequence;
-                    }
-                });
+                (kind, payload, _) => Apply(mirror, kind, payload));
             chain = result.Chain;
-            validBytes = result.ValidBytes;
             if (result.TornTail)
             {
                 await DropTornTailAsync(fileSystem, path, result.ValidBytes, bytes.Length, logger, cancellationToken);
@@ -93,14 +101,35 @@ internal static class WalRecovery
             }
         }
 
-        return new ReplayResult(mirror, sequences, chain, validBytes, checkpointSequence);
+        return new ReplayResult(mirror, sequences, chain, checkpointSequence);
     }
 
-    /// <summary>Applies one verified record; true if it was a checkpoint.</summary>
-    private static bool Apply(LogMirror mirror, RecordKind kind, ReadOnlySpan<byte> payload)
+    /// <summary>
+    /// Finds the newest segment that starts with a verified checkpoint: replay starts there, and the segments
+    /// before it are garbage that a crash kept from being deleted (possibly only some of them). Returns the
+    /// position in <paramref name="sequences"/> and the segment's sequence number, or (0, 0) if no segment starts
+    /// with a checkpoint (the log was never compacted).
+    /// </summary>
+    private static (int Start, long Sequence) FindLastCheckpoint(IStorageFileSystem fileSystem, string directory,
+        List<long> sequences, long recordBytesMax)
+    {
+        for (int i = sequences.Count - 1; i >= 0; i--)
+        {
+            string path = Path.Combine(directory, WalSegment.FileName(sequences[i]));
+            if (SegmentScanner.StartsWithCheckpoint((offset, count) => fileSystem.ReadRange(path, offset, count),
+                    recordBytesMax))
+            {
+                return (i, sequences[i]);
+            }
+        }
+
+        return (0, 0);
+    }
+
+    /// <summary>Applies one verified record.</summary>
+    private static void Apply(LogMirror mirror, RecordKind kind, ReadOnlySpan<byte> payload)
     {
         var reader = new PayloadReader(payload);
-        bool checkpoint = false;
         switch (kind)
         {
             case RecordKind.Entries:
@@ -114,7 +143,6 @@ internal static class WalRecovery
                 var (index, term) = reader.SnapshotPoint();
                 var (checkpointHard, checkpointMembership) = reader.State();
                 mirror.Reset(index, term, checkpointHard, checkpointMembership, reader.Entries());
-                checkpoint = true;
                 break;
             default:
                 throw new FormatException($"a {kind} record inside a segment");
@@ -124,8 +152,6 @@ internal static class WalRecovery
         {
             throw new FormatException($"the {kind} payload has bytes after its end");
         }
-
-        return checkpoint;
     }
 
     private static List<long> ListSegments(IStorageFileSystem fileSystem, string directory)
@@ -140,6 +166,11 @@ internal static class WalRecovery
         }
 
         sequences.Sort();
+        return sequences;
+    }
+
+    private static void CheckContiguous(string directory, List<long> sequences)
+    {
         for (int i = 1; i < sequences.Count; i++)
         {
             if (sequences[i] != sequences[i - 1] + 1)
@@ -148,8 +179,6 @@ internal static class WalRecovery
                     $"segment {sequences[i - 1] + 1} is missing before it");
             }
         }
-
-        return sequences;
     }
 
     private static async Task DropTornTailAsync(IStorageFileSystem fileSystem, string path, long validBytes,
@@ -208,7 +237,7 @@ internal static class WalRecovery
         return new WalWriter(fileSystem, directory, options.SegmentBytesMax, logger, file, last, chain);
     }
 
-    private sealed record ReplayResult(LogMirror Mirror, List<long> Sequences, byte[]? Chain, long ValidBytes,
+    private sealed record ReplayResult(LogMirror Mirror, List<long> Sequences, byte[]? Chain,
         long CheckpointSequence)
     {
         public int Segments => Sequences.Count;

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Rpc25519.Tube.Storage;
+namespace Rpc25519.Tube.Storage.Wal;
 
 /// <summary>Encoded records waiting to be written to one segment.</summary>
 internal sealed class PendingChunk(long sequence)

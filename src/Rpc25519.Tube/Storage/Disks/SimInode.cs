@@ -1,4 +1,4 @@
-namespace Rpc25519.Tube.Storage;
+namespace Rpc25519.Tube.Storage.Disks;
 
 /// <summary>One simulated file's contents: what the process sees, and what survives a crash.</summary>
 internal sealed class SimInode
@@ -52,5 +52,7 @@ internal sealed class SimInode
     /// <summary>How many unsynced bytes were appended after the durable bytes (0 if the file was changed in
     /// another way, such as an unsynced truncation).</summary>
     public int UnsyncedAppendBytes() =>
-        Length > Durable.Length && Current.Slice(0, Durable.Length).SequenceEqual(Durable) ? Length - Durable.Length : 0;
+        Length > Durable.Length && Current.Slice(0, Durable.Length).SequenceEqual(Durable)
+            ? Length - Durable.Length
+            : 0;
 }

@@ -1,4 +1,4 @@
-namespace Rpc25519.Tube.Storage;
+namespace Rpc25519.Tube.Storage.Wal;
 
 /// <summary>What scanning one segment found.</summary>
 /// <param name="ValidBytes">Where the verified records end.</param>

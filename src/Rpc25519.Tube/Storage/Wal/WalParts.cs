@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Rpc25519.Tube.Raft;
+using Rpc25519.Tube.Storage.Disks;
 
-namespace Rpc25519.Tube.Storage;
+namespace Rpc25519.Tube.Storage.Wal;
 
 /// <summary>What opening a log directory yields: the recovered state and the objects that carry on writing.</summary>
 internal sealed record WalParts(

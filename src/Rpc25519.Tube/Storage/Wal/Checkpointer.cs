@@ -1,7 +1,8 @@
 using System.Buffers;
 using Microsoft.Extensions.Logging;
+using Rpc25519.Tube.Storage.Disks;
 
-namespace Rpc25519.Tube.Storage;
+namespace Rpc25519.Tube.Storage.Wal;
 
 /// <summary>
 /// Starts a new segment with a checkpoint record (snapshot point, hard state, configuration, live entries), makes
