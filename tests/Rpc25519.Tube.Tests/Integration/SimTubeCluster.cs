@@ -111,7 +111,7 @@ internal sealed class SimTubeCluster
     }
 
     /// <summary>Makes a client on the client node (its continuations run there).</summary>
-    public Task<TubeClient> NewClientAsync(TimeSpan? operationTimeout = null) =>
+    public Task<TubeClient> NewClientAsync(TimeSpan? operationTimeout = null, TimeSpan? sessionTimeout = null) =>
         ClientNode.Start(() => Task.FromResult(new TubeClient(new TubeClientOptions
         {
             Members = [.. Members.Values],
@@ -119,6 +119,7 @@ internal sealed class SimTubeCluster
             OperationTimeout = operationTimeout ?? TimeSpan.FromSeconds(5),
             AttemptTimeout = TimeSpan.FromMilliseconds(400),
             RetryBackOff = TimeSpan.FromMilliseconds(20),
+            SessionTimeout = sessionTimeout,
         })));
 
     /// <summary>Runs client code on the client node.</summary>
