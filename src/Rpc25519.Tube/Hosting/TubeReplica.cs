@@ -121,10 +121,10 @@ public sealed partial class TubeReplica : IAsyncDisposable
         {
             await loop;
         }
-        catch (Exception e) when (e is OperationCanceledException or InvalidOperationException or IOException
-                                      or StorageFailedException)
+        catch (Exception)
         {
-            // The failure was logged when it happened.
+            // The loop's failure was logged (event 726) when it happened and stays visible in Completion; stopping
+            // must still release the server, the links and the storage.
         }
 
         if (server is not null)

@@ -1,4 +1,5 @@
 using MessagePack;
+using Rpc25519.Tube.StateMachines;
 using Rpc25519.Tube.Raft;
 
 namespace Rpc25519.Tube.Hosting;
@@ -38,8 +39,8 @@ internal sealed class TubeRequest
     [Key(7)]
     public string? Address { get; init; }
 
-    public byte[] ToBytes() => MessagePackSerializer.Serialize(this, HostSerializer.Options);
+    public byte[] ToBytes() => TubeSerializer.Serialize(this);
 
     public static TubeRequest FromBytes(ReadOnlyMemory<byte> bytes) =>
-        MessagePackSerializer.Deserialize<TubeRequest>(bytes, HostSerializer.Options);
+        TubeSerializer.Deserialize<TubeRequest>(bytes);
 }

@@ -1,4 +1,5 @@
 using MessagePack;
+using Rpc25519.Tube.StateMachines;
 using Rpc25519.Tube.StateMachines.Errors;
 
 namespace Rpc25519.Tube.Hosting;
@@ -31,8 +32,8 @@ internal sealed class TubeResponse
     [Key(5)]
     public TubeStatus? Status { get; init; }
 
-    public byte[] ToBytes() => MessagePackSerializer.Serialize(this, HostSerializer.Options);
+    public byte[] ToBytes() => TubeSerializer.Serialize(this);
 
     public static TubeResponse FromBytes(ReadOnlyMemory<byte> bytes) =>
-        MessagePackSerializer.Deserialize<TubeResponse>(bytes, HostSerializer.Options);
+        TubeSerializer.Deserialize<TubeResponse>(bytes);
 }

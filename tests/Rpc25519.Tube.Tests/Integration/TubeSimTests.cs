@@ -23,7 +23,7 @@ public sealed class TubeSimTests
             Assert.Equal(1, put.Version);
             KvItem? got = await cluster.OnClient(() => client.GetAsync("t", B("k")));
             Assert.Equal("v1", Encoding.UTF8.GetString(got!.Value!));
-            KvItem? lease = await cluster.OnClient(() => client.GetAsync("t", B("k"), Hosting.ReadMode.Lease));
+            KvItem? lease = await cluster.OnClient(() => client.GetAsync("t", B("k"), Rpc25519.Tube.Hosting.ReadMode.Lease));
             Assert.Equal(1, lease!.Version);
             await cluster.WaitForConvergenceAsync();
             await cluster.StopAllAsync();
