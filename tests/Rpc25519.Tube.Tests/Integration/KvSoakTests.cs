@@ -40,7 +40,7 @@ public sealed class KvSoakTests
     }
 
     /// <summary>Mutation check: a state machine that applies a retried command again instead of answering it from
-    /// the session cache must be caught by the soak's counter check within the CI sweep.</summary>
+    /// the session cache must be caught by the soak's checks within the CI sweep.</summary>
     [Fact]
     public void ReapplyingRetriesIsCaught()
     {
@@ -51,7 +51,9 @@ public sealed class KvSoakTests
             if (!result.Passed)
             {
                 caught = seed;
-                Assert.Contains("applied twice", result.Failure, StringComparison.Ordinal);
+                // A re-applied retry shows as a counter bumped twice, or as an old write landing over a newer one.
+                Assert.True(result.Failure!.Contains("applied twice", StringComparison.Ordinal)
+                    || result.Failure.Contains("not linearizable", StringComparison.Ordinal), result.ToString());
             }
         }
 

@@ -11,7 +11,8 @@ namespace Rpc25519.Tube.Tests.Integration;
 
 /// <summary>
 /// A randomized run of the whole stack on SimNet, decided by one seed: three replicas, three clients writing unique
-/// values to a few keys and reading them (ReadIndex and lease reads), each also bumping a counter key of its own,
+/// values to a few keys and reading them (ReadIndex and lease reads), each also bumping a counter key of its own and
+/// incrementing a shared counter by compare-and-swap on its version,
 /// while a nemesis drops a replica's answers to clients, partitions replicas, and crashes them (losing and tearing unsynced writes) and restarts them.
 /// Then the cluster heals and must converge; the history must be linearizable (the Raft harness's checker), and
 /// each counter's version must equal the acknowledged bumps plus at most the unknown ones (a retry applied twice
@@ -61,6 +62,8 @@ internal static class SimKvSoak
         private readonly SimRandom random = cluster.Simulation.CreateRandom("soak");
         private readonly int[] counterAcked = new int[Workers];
         private readonly int[] counterUnknown = new int[Workers];
+        private int casAcked;
+        private int casUnknown;
         private long clock;
         private bool done;
         private TubeClient? admin;
@@ -78,6 +81,8 @@ internal static class SimKvSoak
         public int AdminDone { get; private set; }
 
         public string? CounterFailure { get; private set; }
+
+        public int Swaps => casAcked;
 
         public async Task MainAsync()
         {
@@ -147,6 +152,10 @@ internal static class SimKvSoak
                 {
                     await WriteAsync(worker, client, rng.Next(Keys), ((long)(worker + 1) * 1_000_000) + i + 1);
                 }
+                else if (dice < 50)
+                {
+                    await CasIncrementAsync(client);
+                }
                 else if (dice < 85)
                 {
                     await ReadAsync(worker, client, rng.Next(Keys), dice < 70 ? ReadMode.Linearizable : ReadMode.Lease);
@@ -203,8 +212,39 @@ internal static class SimKvSoak
             }
         }
 
+        /// <summary>Read-modify-write on a shared counter with compare-and-swap on the version: the counter must
+        /// end at the number of swaps that succeeded (plus at most the unknown ones).</summary>
+        private async Task CasIncrementAsync(TubeClient client)
+        {
+            try
+            {
+                KvItem? item = await client.GetAsync(Table, SharedCounter);
+                long value = item?.Value is { Length: 8 } bytes ? BinaryPrimitives.ReadInt64BigEndian(bytes) : 0;
+                await client.CompareAndSwapAsync(Table, SharedCounter, Value(value + 1),
+                    expectedVersion: item?.Version ?? 0);
+                casAcked++;
+            }
+            catch (CasMismatchException)
+            {
+                // Another worker swapped first.
+            }
+            catch (TubeException e) when (IsUnavailable(e))
+            {
+                casUnknown++;
+            }
+        }
+
         private async Task CheckCountersAsync(TubeClient client)
         {
+            KvItem? shared = await cluster.OnClient(() => client.GetAsync(Table, SharedCounter));
+            long total = shared?.Value is { Length: 8 } bytes ? BinaryPrimitives.ReadInt64BigEndian(bytes) : 0;
+            if (total < casAcked || total > casAcked + casUnknown)
+            {
+                CounterFailure = $"the shared CAS counter is {total}, but {casAcked} swaps were acknowledged and " +
+                    $"{casUnknown} had unknown outcome: a swap was lost or applied twice";
+                return;
+            }
+
             for (int w = 0; w < Workers; w++)
             {
                 int worker = w;
@@ -316,6 +356,8 @@ internal static class SimKvSoak
             e is NotLeaderException or NoQuorumException or TubeUnavailableException;
 
         private static byte[] Key(int key) => [(byte)'k', (byte)('0' + key)];
+
+        private static readonly byte[] SharedCounter = [(byte)'s'];
 
         private static byte[] CounterKey(int worker) => [(byte)'c', (byte)('0' + worker)];
 
