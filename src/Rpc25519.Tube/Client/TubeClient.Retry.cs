@@ -17,6 +17,7 @@ public sealed partial class TubeClient
         Exception? last = null;
         for (int attempt = 0; ; attempt++)
         {
+            RpcClient? client = null;
             try
             {
                 if (attempt > 0)
@@ -24,70 +25,70 @@ public sealed partial class TubeClient
                     await Task.Delay(options.RetryBackOff, time, linked.Token);
                 }
 
-                RpcClient client = pinnedAddress is null
+                // A failed connect moves the shared cursor on once, inside ConnectNextAsync.
+                client = pinnedAddress is null
                     ? await ConnectionAsync(linked.Token)
                     : await ConnectToAsync(pinnedAddress, linked.Token);
-                try
+                (TubeResponse? response, last) = await TryOnceAsync(client, request, redirect, linked.Token);
+                if (response is not null)
                 {
-                    TubeResponse? response = await AttemptAsync(client, request, linked.Token);
-                    if (response is null)
-                    {
-                        last = new TubeUnavailableException($"{client.RemoteAddress} did not answer within " +
-                            $"{options.AttemptTimeout.TotalMilliseconds:0} ms.", null);
-                        await DropAsync(client, null);
-                        continue;
-                    }
-
-                    if (response.Error == TubeErrorCode.NotLeader && (redirect || response.LeaderAddress is null))
-                    {
-                        last = new NotLeaderException(response.Message ?? "not the leader", response.LeaderId,
-                            response.LeaderAddress);
-                        await DropAsync(client, response.LeaderAddress);
-                        continue;
-                    }
-
-                    if (response.Error == TubeErrorCode.NoQuorum)
-                    {
-                        last = new NoQuorumException(response.Message ?? "no quorum");
-                        await DropAsync(client, response.LeaderAddress);
-                        continue;
-                    }
-
                     return response;
                 }
-                finally
-                {
-                    if (pinnedAddress is not null)
-                    {
-                        await client.DisposeAsync();
-                    }
-                }
             }
-            catch (OperationCanceledException) when (deadline.IsCancellationRequested
-                                                     && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested
+                                      && e is OperationCanceledException or RpcException or IOException)
             {
+                // The deadline passed, while waiting or while a connect (which has its own timeout) was failing.
                 throw last as TubeException ?? new TubeUnavailableException(
-                    $"No Tube member answered within {options.OperationTimeout.TotalSeconds:0.###} s.", last);
+                    $"No Tube member answered within {options.OperationTimeout.TotalSeconds:0.###} s.", last ?? e);
             }
-            catch (Exception e) when (e is RpcException or IOException && !linked.IsCancellationRequested)
+            catch (Exception e) when (e is RpcException or IOException)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 last = e;
-                RpcClient? stale;
-                lock (gate)
+                if (client is not null && pinnedAddress is null)
                 {
-                    stale = current is { IsConnected: false } ? current : null;
+                    await DropAsync(client, null);
                 }
-
-                if (stale is not null)
+            }
+            finally
+            {
+                if (pinnedAddress is not null && client is not null)
                 {
-                    await DropAsync(stale, null);
-                }
-                else if (pinnedAddress is null)
-                {
-                    MoveOn();
+                    await client.DisposeAsync();
                 }
             }
         }
+    }
+
+    /// <summary>One attempt on one connection: the answer to return, or null and the refusal to remember (the
+    /// connection is then dropped and the next attempt goes to the leader named in the refusal, or to the next
+    /// member).</summary>
+    private async Task<(TubeResponse? Response, Exception? Refusal)> TryOnceAsync(RpcClient client,
+        TubeRequest request, bool redirect, CancellationToken token)
+    {
+        TubeResponse? response = await AttemptAsync(client, request, token);
+        if (response is null)
+        {
+            await DropAsync(client, null);
+            return (null, new TubeUnavailableException($"{client.RemoteAddress} did not answer within " +
+                $"{options.AttemptTimeout.TotalMilliseconds:0} ms.", null));
+        }
+
+        if (response.Error == TubeErrorCode.NotLeader && (redirect || response.LeaderAddress is null))
+        {
+            await DropAsync(client, response.LeaderAddress);
+            return (null, new NotLeaderException(response.Message ?? "not the leader", response.LeaderId,
+                response.LeaderAddress));
+        }
+
+        if (response.Error == TubeErrorCode.NoQuorum)
+        {
+            await DropAsync(client, response.LeaderAddress);
+            return (null, new NoQuorumException(response.Message ?? "no quorum"));
+        }
+
+        return (response, null);
     }
 
     /// <summary>One call with the attempt timeout; null when it ran out.</summary>
@@ -189,33 +190,27 @@ public sealed partial class TubeClient
         bool dispose = false;
         lock (gate)
         {
+            // Many tasks may fail on the same connection at once: only the first moves on, so that together they
+            // do not step the cursor round to the member that just failed.
             if (ReferenceEquals(current, client))
             {
                 current = null;
                 dispose = true;
+                if (leaderAddress is null)
+                {
+                    cursor++;
+                }
             }
 
             if (leaderAddress is not null)
             {
                 preferred = leaderAddress;
             }
-            else
-            {
-                cursor++;
-            }
         }
 
         if (dispose)
         {
             await client.DisposeAsync();
-        }
-    }
-
-    private void MoveOn()
-    {
-        lock (gate)
-        {
-            cursor++;
         }
     }
 }
