@@ -91,7 +91,8 @@ internal static class SimKvSoak
             var clients = new TubeClient[Workers];
             for (int w = 0; w < Workers; w++)
             {
-                clients[w] = await cluster.NewClientAsync();
+                // Workers 0 and 1 share one client (and so one session, with commands of both in flight at once).
+                clients[w] = w == 1 ? clients[0] : await cluster.NewClientAsync();
             }
 
             await cluster.OnClient(() => clients[0].CreateTableAsync(Table));
@@ -134,7 +135,7 @@ internal static class SimKvSoak
 
             await cluster.WaitForConvergenceAsync(TimeSpan.FromSeconds(30));
             await CheckCountersAsync(clients[0]);
-            foreach (TubeClient client in clients.Append(admin!))
+            foreach (TubeClient client in clients.Distinct().Append(admin!))
             {
                 await cluster.OnClient(async () => await client.DisposeAsync());
             }
