@@ -56,6 +56,9 @@ internal sealed class SimTubeCluster
 
     public TimeProvider Clock => Simulation.Driver.TimeProvider;
 
+    /// <summary>Logging of every replica (none by default).</summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; init; }
+
     public TubeReplica? Replica(int i) => replicas[i];
 
     public Task DelayAsync(TimeSpan delay) => Task.Delay(delay, Clock);
@@ -78,11 +81,17 @@ internal sealed class SimTubeCluster
         replicas[i] = await node.Start(async () =>
         {
             var storage = await SimRaftStorage.OpenAsync(disk, new RaftStorageOptions { Directory = "/tube" });
+            RpcOptions rpc = Network.CreateOptions(node);
+            if (LoggerFactory is not null)
+            {
+                rpc.LoggerFactory = LoggerFactory;
+            }
+
             return await TubeReplica.StartAsync(new TubeReplicaOptions
             {
                 NodeId = (ulong)(i + 1),
                 Members = Members,
-                Rpc = Network.CreateOptions(node),
+                Rpc = rpc,
                 Storage = storage,
                 TickInterval = Tick,
                 ElectionTimeoutTicks = 10,
