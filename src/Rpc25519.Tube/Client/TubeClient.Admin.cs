@@ -13,7 +13,7 @@ public sealed partial class TubeClient
     /// <returns>The member's status.</returns>
     public async Task<TubeStatus> GetStatusAsync(string? address = null, CancellationToken cancellationToken = default)
     {
-        TubeResponse response = await CallAsync(new TubeRequest { Kind = TubeRequestKind.Status }, redirect: false,
+        TubeResponse response = await CallAsync(new TubeRequest { Kind = TubeRequestKind.Status },
             cancellationToken, address);
         return response.Status ?? throw new TubeUnavailableException("The member sent no status.", null);
     }
@@ -54,7 +54,7 @@ public sealed partial class TubeClient
         TubeResponse response = await CallAsync(new TubeRequest
         {
             Kind = TubeRequestKind.ChangeMembership, MembershipChange = kind, NodeId = nodeId, Address = address,
-        }, redirect: true, cancellationToken);
+        }, cancellationToken);
         ThrowIfRefused(response);
         return response.Status!;
     }
@@ -66,7 +66,7 @@ public sealed partial class TubeClient
     public async Task TransferLeadershipAsync(ulong nodeId, CancellationToken cancellationToken = default)
     {
         TubeResponse response = await CallAsync(
-            new TubeRequest { Kind = TubeRequestKind.TransferLeadership, NodeId = nodeId }, redirect: true,
+            new TubeRequest { Kind = TubeRequestKind.TransferLeadership, NodeId = nodeId },
             cancellationToken);
         ThrowIfRefused(response);
     }

@@ -9,7 +9,7 @@ public sealed partial class TubeClient
 {
     /// <summary>Sends one request, retrying on other members until it gets an answer that is not a redirect or a
     /// quorum failure, or the deadline passes.</summary>
-    private async Task<TubeResponse> CallAsync(TubeRequest request, bool redirect, CancellationToken cancellationToken,
+    private async Task<TubeResponse> CallAsync(TubeRequest request, CancellationToken cancellationToken,
         string? pinnedAddress = null)
     {
         using var deadline = new CancellationTokenSource(options.OperationTimeout, time);
@@ -29,7 +29,7 @@ public sealed partial class TubeClient
                 client = pinnedAddress is null
                     ? await ConnectionAsync(linked.Token)
                     : await ConnectToAsync(pinnedAddress, linked.Token);
-                (TubeResponse? response, last) = await TryOnceAsync(client, request, redirect, linked.Token);
+                (TubeResponse? response, last) = await TryOnceAsync(client, request, linked.Token);
                 if (response is not null)
                 {
                     return response;
@@ -65,7 +65,7 @@ public sealed partial class TubeClient
     /// connection is then dropped and the next attempt goes to the leader named in the refusal, or to the next
     /// member).</summary>
     private async Task<(TubeResponse? Response, Exception? Refusal)> TryOnceAsync(RpcClient client,
-        TubeRequest request, bool redirect, CancellationToken token)
+        TubeRequest request, CancellationToken token)
     {
         TubeResponse? response = await AttemptAsync(client, request, token);
         if (response is null)
@@ -75,7 +75,7 @@ public sealed partial class TubeClient
                 $"{options.AttemptTimeout.TotalMilliseconds:0} ms.", null));
         }
 
-        if (response.Error == TubeErrorCode.NotLeader && (redirect || response.LeaderAddress is null))
+        if (response.Error == TubeErrorCode.NotLeader)
         {
             await DropAsync(client, response.LeaderAddress);
             return (null, new NotLeaderException(response.Message ?? "not the leader", response.LeaderId,

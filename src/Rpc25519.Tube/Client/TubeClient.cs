@@ -151,7 +151,7 @@ public sealed partial class TubeClient : IAsyncDisposable
     {
         TubeResponse response = await CallAsync(
             new TubeRequest { Kind = TubeRequestKind.Read, Machine = machine, Query = query, ReadMode = mode },
-            redirect: false, cancellationToken);
+            cancellationToken);
         ThrowIfRefused(response);
         return TubeReply.FromBytes(response.Reply ?? []).ThrowIfError();
     }
@@ -227,7 +227,7 @@ public sealed partial class TubeClient : IAsyncDisposable
     private async Task<byte[]> SubmitAsync(byte[] command, CancellationToken cancellationToken)
     {
         TubeResponse response = await CallAsync(new TubeRequest { Kind = TubeRequestKind.Submit, Command = command },
-            redirect: true, cancellationToken);
+            cancellationToken);
         ThrowIfRefused(response);
         return TubeReply.FromBytes(response.Reply ?? []).ThrowIfError();
     }

@@ -12,7 +12,7 @@ namespace Rpc25519.Tube.Tests.Integration;
 
 /// <summary>Three replicas in this process on real loopback sockets with TLS and real files (fsync on), and a
 /// TubeClient: elect, write, read, stop the leader, restart it from its files.</summary>
-[Collection(WholeStackCollection.Name)]
+[Collection(RealSocketsCollection.Name)]
 public sealed class TubeLoopbackTests : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
