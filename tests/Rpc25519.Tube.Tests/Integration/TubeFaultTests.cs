@@ -38,6 +38,51 @@ public sealed class TubeFaultTests
         });
     }
 
+    /// <summary>A follower that was down while the others compacted their logs catches up from the leader's
+    /// snapshot, installs it, and ends with the same state; replicas that restart recover from their own
+    /// snapshot plus the log after it.</summary>
+    [Fact]
+    public void ALaggingFollowerInstallsTheLeadersSnapshot()
+    {
+        var recorder = new EventRecorder();
+        var cluster = new SimTubeCluster(seed: 33) { SnapshotEveryEntries = 20, LoggerFactory = recorder };
+        cluster.Simulation.Run(async () =>
+        {
+            await cluster.StartAllAsync();
+            int leader = await cluster.WaitForLeaderAsync();
+            int follower = (leader + 1) % 3;
+            cluster.Crash(follower);
+            await using TubeClient client = await cluster.NewClientAsync();
+            for (int i = 0; i < 60; i++)
+            {
+                await cluster.OnClient(() => client.PutAsync("t", B("k" + (i % 7)), B("v" + i)));
+            }
+
+            Assert.Contains(recorder.Events, e => e.Id.Id == 724); // the leader compacted
+            await cluster.RestartAsync(follower);
+            await cluster.WaitForConvergenceAsync();
+            Assert.Contains(recorder.Events, e => e.Id.Id == 725 && e.Message.Contains($"replica {follower + 1} ",
+                StringComparison.Ordinal));
+
+            // Restart everyone from disk: each recovers from its snapshot and log to the same state.
+            for (int i = 0; i < 3; i++)
+            {
+                cluster.Crash(i, tear: false);
+            }
+
+            for (int i = 0; i < 3; i++)
+            {
+                await cluster.RestartAsync(i);
+            }
+
+            await cluster.WaitForLeaderAsync();
+            await cluster.WaitForConvergenceAsync();
+            var item = await cluster.OnClient(() => client.GetAsync("t", B("k3")));
+            Assert.Equal("v59", Encoding.UTF8.GetString(item!.Value!));
+            await cluster.StopAllAsync();
+        });
+    }
+
     /// <summary>A byte flipped in a synced log record of a crashed replica stops its restart with the file and
     /// offset; the other two keep serving.</summary>
     [Fact]
