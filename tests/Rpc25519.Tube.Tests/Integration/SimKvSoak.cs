@@ -10,13 +10,14 @@ using Rpc25519.Tube.Tests.Harness;
 namespace Rpc25519.Tube.Tests.Integration;
 
 /// <summary>
-/// A randomized run of the whole stack on SimNet, decided by one seed: three replicas, three clients writing unique
-/// values to a few keys and reading them (ReadIndex and lease reads), each also bumping a counter key of its own and
-/// incrementing a shared counter by compare-and-swap on its version,
-/// while a nemesis drops a replica's answers to clients, partitions replicas, and crashes them (losing and tearing unsynced writes) and restarts them.
-/// Then the cluster heals and must converge; the history must be linearizable (the Raft harness's checker), and
-/// each counter's version must equal the acknowledged bumps plus at most the unknown ones (a retry applied twice
-/// breaks it).
+/// A randomized run of the whole stack on SimNet, decided by one seed: three replicas and three workers (two share a
+/// client) writing unique values to a few keys and reading them (ReadIndex and lease reads), each also bumping a
+/// counter key of its own and incrementing a shared counter by compare-and-swap on its version. Meanwhile a nemesis
+/// drops a replica's answers to clients or a third of all it sends, isolates replicas, crashes them (losing and
+/// tearing unsynced writes) and restarts them, skews clocks within the lease bound, transfers leadership and demotes
+/// and promotes voters. Then the cluster heals and must converge; the history must be linearizable (the Raft
+/// harness's checker), and each counter must equal the acknowledged updates plus at most the unknown ones (a retry
+/// applied twice breaks it).
 /// </summary>
 internal static class SimKvSoak
 {
@@ -274,7 +275,7 @@ internal static class SimKvSoak
                 int victim = random.Next(cluster.Nodes.Length);
                 TimeSpan outage = TimeSpan.FromMilliseconds(200 + random.Next(600));
                 Faults++;
-                int kind = random.Next(6);
+                int kind = random.Next(7);
                 if (kind == 0)
                 {
                     // One-way loss: the victim's answers to clients vanish (on the connections open now), so
@@ -304,6 +305,13 @@ internal static class SimKvSoak
                         TimeSpan.FromMilliseconds(random.Next(-10, 11)), random.Next(-5000, 5001));
                     await cluster.DelayAsync(outage);
                     skew.Undo();
+                }
+                else if (kind == 6)
+                {
+                    // Lossy sending: a third of what the victim sends on its open connections vanishes.
+                    SimUndo lossy = cluster.Network.FaultCircuit(cluster.Nodes[victim], null, new DropDeafSpec(0.3, null));
+                    await cluster.DelayAsync(outage);
+                    lossy.Undo();
                 }
                 else if (kind == 4)
                 {
