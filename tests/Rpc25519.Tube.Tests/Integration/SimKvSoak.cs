@@ -93,7 +93,7 @@ internal static class SimKvSoak
             for (int w = 0; w < Workers; w++)
             {
                 // Workers 0 and 1 share one client (and so one session, with commands of both in flight at once).
-                clients[w] = w == 1 ? clients[0] : await cluster.NewClientAsync();
+                clients[w] = w == 1 ? clients[0] : await cluster.NewClientAsync(TimeSpan.FromSeconds(1));
             }
 
             await cluster.OnClient(() => clients[0].CreateTableAsync(Table));
