@@ -26,6 +26,8 @@ public sealed partial class TubeClient : IAsyncDisposable
     private long nextSerial;
     private Task<long>? opening;
     private int disposed;
+    private readonly CancellationTokenSource closing = new();
+    private Task keepAlive = Task.CompletedTask;
 
     /// <summary>Creates a client; it connects on first use.</summary>
     /// <param name="options">The settings; validated and copied here.</param>
@@ -38,7 +40,7 @@ public sealed partial class TubeClient : IAsyncDisposable
         {
             Members = [.. options.Members], Rpc = options.Rpc.Clone(), OperationTimeout = options.OperationTimeout,
             AttemptTimeout = options.AttemptTimeout, RetryBackOff = options.RetryBackOff,
-            SessionTimeout = options.SessionTimeout,
+            SessionTimeout = options.SessionTimeout, KeepAliveInterval = options.KeepAliveInterval,
         };
         time = this.options.Rpc.TimeProvider;
     }
@@ -165,6 +167,16 @@ public sealed partial class TubeClient : IAsyncDisposable
             return;
         }
 
+        closing.Cancel();
+        try
+        {
+            await keepAlive;
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped.
+        }
+
         RpcClient? client;
         lock (gate)
         {
@@ -176,6 +188,8 @@ public sealed partial class TubeClient : IAsyncDisposable
         {
             await client.DisposeAsync();
         }
+
+        closing.Dispose();
     }
 
     private async Task<long> EnsureSessionAsync(CancellationToken cancellationToken)
@@ -219,9 +233,43 @@ public sealed partial class TubeClient : IAsyncDisposable
         {
             sessionId = id;
             nextSerial = 0;
+            if (options.KeepAliveInterval is { } interval && keepAlive.IsCompleted && Volatile.Read(ref disposed) == 0)
+            {
+                keepAlive = Task.Factory.StartNew(() => KeepAliveLoopAsync(interval), CancellationToken.None,
+                    TaskCreationOptions.DenyChildAttach, options.Rpc.TaskScheduler).Unwrap();
+            }
         }
 
         return id;
+    }
+
+    /// <summary>Sends a keep-alive every <paramref name="interval"/> while a session is open, until disposed. A
+    /// keep-alive that fails is tried again at the next interval; an expired session ends the loop.</summary>
+    private async Task KeepAliveLoopAsync(TimeSpan interval)
+    {
+        CancellationToken token = closing.Token;
+        while (true)
+        {
+            await Task.Delay(interval, time, token);
+            long session = SessionId;
+            if (session == 0)
+            {
+                return;
+            }
+
+            try
+            {
+                await SubmitAsync(TubeCommand.KeepAlive(session).ToBytes(), token);
+            }
+            catch (SessionExpiredException)
+            {
+                return;
+            }
+            catch (TubeException)
+            {
+                // Not reachable now; the next interval tries again.
+            }
+        }
     }
 
     private async Task<byte[]> SubmitAsync(byte[] command, CancellationToken cancellationToken)

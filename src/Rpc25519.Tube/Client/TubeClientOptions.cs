@@ -20,9 +20,13 @@ public sealed class TubeClientOptions
     /// <summary>The pause between attempts.</summary>
     public TimeSpan RetryBackOff { get; set; } = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>The session's idle timeout asked for when it opens (null: the cluster's default). The client sends no
-    /// keep-alives by itself; call <see cref="TubeClient.KeepAliveAsync"/> when idle for long.</summary>
+    /// <summary>The session's idle timeout asked for when it opens (null: the cluster's default, 10 minutes).</summary>
     public TimeSpan? SessionTimeout { get; set; }
+
+    /// <summary>When set, the client sends a keep-alive this often while its session is open, so an idle client
+    /// keeps its session (choose well below <see cref="SessionTimeout"/>). Null (the default): no automatic
+    /// keep-alives; call <see cref="TubeClient.KeepAliveAsync"/> when idle for long.</summary>
+    public TimeSpan? KeepAliveInterval { get; set; }
 
     /// <summary>Checks the settings.</summary>
     /// <exception cref="ArgumentException">A setting is invalid; the message says which.</exception>
@@ -31,6 +35,11 @@ public sealed class TubeClientOptions
         if (Members.Count == 0)
         {
             throw new ArgumentException("TubeClientOptions.Members is empty; list at least one member's address.");
+        }
+
+        if (KeepAliveInterval is { } keepAlive && keepAlive <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("TubeClientOptions.KeepAliveInterval must be positive, or null for none.");
         }
 
         if (OperationTimeout <= TimeSpan.Zero || AttemptTimeout <= TimeSpan.Zero || RetryBackOff < TimeSpan.Zero)

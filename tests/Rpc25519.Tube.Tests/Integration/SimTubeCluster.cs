@@ -120,7 +120,8 @@ internal sealed class SimTubeCluster
     }
 
     /// <summary>Makes a client on the client node (its continuations run there).</summary>
-    public Task<TubeClient> NewClientAsync(TimeSpan? operationTimeout = null, TimeSpan? sessionTimeout = null) =>
+    public Task<TubeClient> NewClientAsync(TimeSpan? operationTimeout = null, TimeSpan? sessionTimeout = null,
+        TimeSpan? keepAliveInterval = null) =>
         ClientNode.Start(() => Task.FromResult(new TubeClient(new TubeClientOptions
         {
             Members = [.. Members.Values],
@@ -129,6 +130,7 @@ internal sealed class SimTubeCluster
             AttemptTimeout = TimeSpan.FromMilliseconds(400),
             RetryBackOff = TimeSpan.FromMilliseconds(20),
             SessionTimeout = sessionTimeout,
+            KeepAliveInterval = keepAliveInterval,
         })));
 
     /// <summary>Runs client code on the client node.</summary>

@@ -66,6 +66,27 @@ public sealed class TubeClientErrorTests
     }
 
     [Fact]
+    public void AutomaticKeepAlivesKeepAnIdleSessionOpen()
+    {
+        var cluster = new SimTubeCluster(seed: 15);
+        cluster.Simulation.Run(async () =>
+        {
+            await cluster.StartAllAsync();
+            await cluster.WaitForLeaderAsync();
+            TubeClient client = await cluster.NewClientAsync(sessionTimeout: TimeSpan.FromSeconds(1),
+                keepAliveInterval: TimeSpan.FromMilliseconds(300));
+            await cluster.OnClient(() => client.PutAsync("t", B("k"), B("v")));
+            long session = client.SessionId;
+            await cluster.DelayAsync(TimeSpan.FromSeconds(3));
+            KvItem item = await cluster.OnClient(() => client.PutAsync("t", B("k"), B("again")));
+            Assert.Equal(2, item.Version);
+            Assert.Equal(session, client.SessionId);
+            await cluster.OnClient(async () => await client.DisposeAsync());
+            await cluster.StopAllAsync();
+        });
+    }
+
+    [Fact]
     public void StaleReadOnACutOffFollowerServesItsOwnStateAndReadIndexCatchesUp()
     {
         var cluster = new SimTubeCluster(seed: 13);
