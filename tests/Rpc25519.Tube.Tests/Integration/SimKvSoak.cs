@@ -13,7 +13,8 @@ namespace Rpc25519.Tube.Tests.Integration;
 /// A randomized run of the whole stack on SimNet, decided by one seed: three replicas and three workers (two share a
 /// client) writing unique values to a few keys and reading them (ReadIndex and lease reads), each also bumping a
 /// counter key of its own and incrementing a shared counter by compare-and-swap on its version. Meanwhile a nemesis
-/// drops a replica's answers to clients or a third of all it sends, isolates replicas, crashes them (losing and
+/// drops a replica's answers to clients or a third of all it sends, isolates replicas, cuts the leader off from its
+/// peers (not from clients), crashes them (losing and
 /// tearing unsynced writes) and restarts them, skews clocks within the lease bound, transfers leadership and demotes
 /// and promotes voters. Then the cluster heals and must converge; the history must be linearizable (the Raft
 /// harness's checker), and each counter must equal the acknowledged updates plus at most the unknown ones (a retry
@@ -275,7 +276,7 @@ internal static class SimKvSoak
                 int victim = random.Next(cluster.Nodes.Length);
                 TimeSpan outage = TimeSpan.FromMilliseconds(200 + random.Next(600));
                 Faults++;
-                int kind = random.Next(7);
+                int kind = random.Next(8);
                 if (kind == 0)
                 {
                     // One-way loss: the victim's answers to clients vanish (on the connections open now), so
@@ -305,6 +306,24 @@ internal static class SimKvSoak
                         TimeSpan.FromMilliseconds(random.Next(-10, 11)), random.Next(-5000, 5001));
                     await cluster.DelayAsync(outage);
                     skew.Undo();
+                }
+                else if (kind == 7)
+                {
+                    // Split the leader from its peers but not from clients: it keeps answering until check-quorum
+                    // makes it step down, while the others elect a new leader and move on.
+                    int old = await cluster.WaitForLeaderAsync();
+                    var cuts = new List<SimUndo>();
+                    for (int peer = 0; peer < cluster.Nodes.Length; peer++)
+                    {
+                        if (peer != old)
+                        {
+                            cuts.Add(cluster.Network.FaultCircuit(cluster.Nodes[old], cluster.Nodes[peer], new DropDeafSpec(1.0, null)));
+                            cuts.Add(cluster.Network.FaultCircuit(cluster.Nodes[peer], cluster.Nodes[old], new DropDeafSpec(1.0, null)));
+                        }
+                    }
+
+                    await cluster.DelayAsync(outage);
+                    cuts.ForEach(cut => cut.Undo());
                 }
                 else if (kind == 6)
                 {
