@@ -1,4 +1,5 @@
 using Rpc25519.Tube.Tests.Harness;
+using Rpc25519.Tube.Tests.Integration;
 
 namespace Rpc25519.Tube.Bench;
 
@@ -22,6 +23,11 @@ internal static class Program
 
                 Console.WriteLine(traced);
                 return traced.Passed ? 0 : 1;
+            case "kv-soak":
+                return KvSoak.Run(args);
+            case "kv-seed":
+                return KvSoak.Replay(ulong.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture),
+                    args.Length > 2 && args[2] == "--mutant");
             case "seed":
                 return ReplaySeed(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
             case "throughput":
@@ -38,7 +44,8 @@ internal static class Program
                 CatchUp.Run();
                 return Soak(["soak", "1000"]);
             default:
-                Console.WriteLine("modes: soak [count] [first] | seed N | throughput | catchup | wal [count] | all");
+                Console.WriteLine("modes: soak [count] [first] | seed N | kv-soak [count] [first] [--mutant] | kv-seed N " +
+                    "[--mutant] | throughput | catchup | wal [count] | all");
                 return 2;
         }
     }

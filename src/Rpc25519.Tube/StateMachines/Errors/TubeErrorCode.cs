@@ -42,4 +42,13 @@ public enum TubeErrorCode
 
     /// <summary>A user-defined state machine refused the command.</summary>
     Rejected = 12,
+
+    /// <summary>The replica asked is not the leader; the error names the leader when it knows one.</summary>
+    NotLeader = 13,
+
+    /// <summary>The leader could not reach a quorum in time (or leadership changed while waiting).</summary>
+    NoQuorum = 14,
+
+    /// <summary>No member answered within the deadline.</summary>
+    Unavailable = 15,
 }

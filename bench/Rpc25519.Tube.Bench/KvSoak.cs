@@ -1,0 +1,46 @@
+using System.Globalization;
+using Rpc25519.Tube.Tests.Integration;
+
+namespace Rpc25519.Tube.Bench;
+
+/// <summary>The whole-stack SimNet soak (TubeClient → Rpc25519 → TubeReplica → SimRaftStorage) over a range of
+/// seeds, and the replay of one seed.</summary>
+internal static class KvSoak
+{
+    public static int Run(string[] args)
+    {
+        int count = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100;
+        ulong first = args.Length > 2 ? ulong.Parse(args[2], CultureInfo.InvariantCulture) : 1;
+        bool mutant = args.Contains("--mutant");
+        int failed = 0;
+        long writes = 0, unknown = 0, reads = 0, faults = 0, admin = 0;
+        for (ulong seed = first; seed < first + (ulong)count; seed++)
+        {
+            SimKvSoakResult result = SimKvSoak.RunSeed(seed, mutant);
+            writes += result.Writes;
+            unknown += result.WritesUnknown;
+            reads += result.Reads;
+            faults += result.Faults;
+            admin += result.AdminDone;
+            if (!result.Passed)
+            {
+                failed++;
+                Console.WriteLine(result);
+            }
+        }
+
+        Console.WriteLine($"totals: writes={writes}+{unknown}? reads={reads} faults={faults} admin-ops-accepted={admin}");
+        Console.WriteLine($"{count} seeds ran, {failed} failed");
+        return failed == 0 ? 0 : 1;
+    }
+
+    public static int Replay(ulong seed, bool mutant)
+    {
+        SimKvSoakResult first = SimKvSoak.RunSeed(seed, mutant);
+        SimKvSoakResult second = SimKvSoak.RunSeed(seed, mutant);
+        Console.WriteLine(first);
+        bool same = first.TraceHash == second.TraceHash && first.Failure == second.Failure;
+        Console.WriteLine(same ? "replay: identical trace" : $"replay: DIFFERENT trace {second}");
+        return first.Passed && same ? 0 : 1;
+    }
+}

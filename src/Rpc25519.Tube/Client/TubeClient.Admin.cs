@@ -1,0 +1,93 @@
+using Rpc25519.Tube.Hosting;
+using Rpc25519.Tube.Raft;
+using Rpc25519.Tube.StateMachines;
+
+namespace Rpc25519.Tube.Client;
+
+/// <summary>Status and membership operations (what the command-line tools call).</summary>
+public sealed partial class TubeClient
+{
+    /// <summary>Asks one member for its status.</summary>
+    /// <param name="address">The member's address, or null for the member the client talks to now.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The member's status.</returns>
+    public async Task<TubeStatus> GetStatusAsync(string? address = null, CancellationToken cancellationToken = default)
+    {
+        TubeResponse response = await CallAsync(new TubeRequest { Kind = TubeRequestKind.Status },
+            cancellationToken, address);
+        return response.Status ?? throw new TubeUnavailableException("The member sent no status.", null);
+    }
+
+    /// <summary>Asks every configured member for its status; members that do not answer in time are left out.</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The statuses of the members that answered, in the order of <see cref="TubeClientOptions.Members"/>.</returns>
+    public async Task<IReadOnlyList<TubeStatus>> GetClusterStatusAsync(CancellationToken cancellationToken = default)
+    {
+        var statuses = new List<TubeStatus>();
+        foreach (string address in options.Members)
+        {
+            try
+            {
+                statuses.Add(await GetStatusAsync(address, cancellationToken));
+            }
+            catch (StateMachines.Errors.TubeException)
+            {
+                // Unreachable member: not in the list.
+            }
+        }
+
+        return statuses;
+    }
+
+    /// <summary>Asks the leader for a single-server membership change. The change is proposed when this returns;
+    /// poll <see cref="GetStatusAsync"/> to see it take effect.</summary>
+    /// <param name="kind">Add or remove a voter or a shadow.</param>
+    /// <param name="nodeId">The node.</param>
+    /// <param name="address">The node's address when adding it (the leader adds it to its address book), or null.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The leader's status right after proposing.</returns>
+    /// <exception cref="StateMachines.Errors.InvalidCommandException">The change does not apply.</exception>
+    /// <exception cref="NoQuorumException">An earlier change has not committed yet.</exception>
+    public async Task<TubeStatus> ChangeMembershipAsync(MembershipChangeKind kind, ulong nodeId, string? address = null,
+        CancellationToken cancellationToken = default)
+    {
+        TubeResponse response = await CallAsync(new TubeRequest
+        {
+            Kind = TubeRequestKind.ChangeMembership, MembershipChange = kind, NodeId = nodeId, Address = address,
+        }, cancellationToken);
+        ThrowIfRefused(response);
+        return response.Status!;
+    }
+
+    /// <summary>Asks the leader to hand leadership to <paramref name="nodeId"/>.</summary>
+    /// <param name="nodeId">An up-to-date voter.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>A task that completes when the transfer has started.</returns>
+    public async Task TransferLeadershipAsync(ulong nodeId, CancellationToken cancellationToken = default)
+    {
+        TubeResponse response = await CallAsync(
+            new TubeRequest { Kind = TubeRequestKind.TransferLeadership, NodeId = nodeId },
+            cancellationToken);
+        ThrowIfRefused(response);
+    }
+
+    /// <summary>Turns a service-level refusal into its typed exception.</summary>
+    internal static void ThrowIfRefused(TubeResponse response)
+    {
+        string message = response.Message ?? response.Error.ToString();
+        switch (response.Error)
+        {
+            case StateMachines.Errors.TubeErrorCode.None:
+                return;
+            case StateMachines.Errors.TubeErrorCode.NotLeader:
+                throw new NotLeaderException(message, response.LeaderId, response.LeaderAddress);
+            case StateMachines.Errors.TubeErrorCode.NoQuorum:
+                throw new NoQuorumException(message);
+            case StateMachines.Errors.TubeErrorCode.Unavailable:
+                throw new TubeUnavailableException(message, null);
+            default:
+                new TubeReply { Error = response.Error, Message = message }.ThrowIfError();
+                return;
+        }
+    }
+}

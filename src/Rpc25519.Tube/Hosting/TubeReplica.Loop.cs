@@ -1,0 +1,238 @@
+using Rpc25519.Tube.Raft;
+using Rpc25519.Tube.StateMachines;
+using Rpc25519.Tube.Storage;
+
+namespace Rpc25519.Tube.Hosting;
+
+/// <summary>The host loop: ticks, inbox, persist-then-send, apply, reads, compaction.</summary>
+public sealed partial class TubeReplica
+{
+    private readonly SortedDictionary<long, PendingWrite> writes = [];
+    private DateTimeOffset lastTick;
+    private DateTimeOffset lastProposal;
+    private RaftRole lastRole = RaftRole.Follower;
+    private long lastTerm = -1;
+
+    private async Task RunLoopAsync()
+    {
+        try
+        {
+            await RunRoundsAsync();
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Stopped by DisposeAsync.
+        }
+        catch (Exception e)
+        {
+            HostLog.LoopFailed(logger, NodeId, e);
+            inbox.Writer.TryComplete();
+            FailPending("the replica stopped after an internal error");
+            throw;
+        }
+    }
+
+    private async Task RunRoundsAsync()
+    {
+        var reader = inbox.Reader;
+        CancellationToken ct = stop.Token;
+        while (await reader.WaitToReadAsync(ct))
+        {
+            DeliverDueTicks();
+            while (reader.TryRead(out HostWork? work))
+            {
+                Handle(work);
+            }
+
+            ProposeIdleTick();
+            NoteRoleChange();
+            ExpireReads();
+            while (node.HasReady())
+            {
+                await ProcessReadyAsync(node.GetReady());
+                NoteRoleChange();
+            }
+
+            await CompactIfDueAsync();
+        }
+    }
+
+    /// <summary>Delivers every tick that fell due since the last one, before any message: after a pause the node
+    /// catches up on the time the rest of the cluster saw pass (lease reads depend on it).</summary>
+    private void DeliverDueTicks()
+    {
+        DateTimeOffset now = time.GetUtcNow();
+        long due = (now - lastTick).Ticks / options.TickInterval.Ticks;
+        if (due <= 0)
+        {
+            return;
+        }
+
+        if (due > 2)
+        {
+            HostLog.CatchUpTicks(logger, NodeId, due);
+        }
+
+        for (long i = 0; i < due; i++)
+        {
+            node.Tick();
+        }
+
+        lastTick += options.TickInterval * due;
+    }
+
+    private void Handle(HostWork work)
+    {
+        if (work.Raft is { } message)
+        {
+            if (message.To == NodeId)
+            {
+                node.Step(message);
+            }
+        }
+        else if (work.Request is { } request)
+        {
+            HandleRequest(request, work.Completion!);
+        }
+        else
+        {
+            work.Inspect?.Invoke();
+        }
+    }
+
+    private void ProposeIdleTick()
+    {
+        if (node.Role != RaftRole.Leader || time.GetUtcNow() - lastProposal < options.IdleTickInterval)
+        {
+            return;
+        }
+
+        Propose(TubeCommand.Tick().ToBytes());
+    }
+
+    private ProposeResult Propose(byte[] command)
+    {
+        DateTimeOffset now = time.GetUtcNow();
+        ProposeResult result = node.Propose(StampedCommand.Create(now.ToUnixTimeMilliseconds(), command));
+        if (result == ProposeResult.Accepted)
+        {
+            lastProposal = now;
+        }
+
+        return result;
+    }
+
+    /// <summary>A leader that lost its role or term can no longer answer its proposals: tell their clients to
+    /// retry (a retry in the same session is applied at most once).</summary>
+    private void NoteRoleChange()
+    {
+        if (node.Role == lastRole && node.Term == lastTerm)
+        {
+            return;
+        }
+
+        if (node.Role is RaftRole.Leader or RaftRole.Follower || lastRole == RaftRole.Leader)
+        {
+            HostLog.RoleChanged(logger, NodeId, node.Role.ToString(), node.Term, node.LeaderId);
+        }
+
+        lastRole = node.Role;
+        lastTerm = node.Term;
+        if (writes.Count > 0 && (node.Role != RaftRole.Leader || writes.Values.Any(w => w.Term != node.Term)))
+        {
+            foreach (PendingWrite write in writes.Values)
+            {
+                write.Completion.TrySetResult(NotLeader("leadership changed before the command committed; retry " +
+                    "it in the same session (it is applied at most once)"));
+            }
+
+            writes.Clear();
+        }
+    }
+
+    private async Task ProcessReadyAsync(Ready ready)
+    {
+        // No token: the storage's cancellable wait (Task.WaitAsync) resumes on the thread pool, which SimNet forbids;
+        // a flush is short and the loop stops right after it anyway.
+        await storage.PersistAsync(ready, CancellationToken.None);
+        foreach (RaftMessage message in ready.Messages)
+        {
+            if (members.ContainsKey(message.To) && message.To != NodeId)
+            {
+                LinkTo(message.To).Send(RaftWireCodec.Encode(message));
+            }
+        }
+
+        if (ready.Snapshot is { } snapshot)
+        {
+            using var stream = new MemoryStream(snapshot.Data.ToArray(), writable: false);
+            machines.RestoreSnapshot(stream);
+            HostLog.SnapshotInstalled(logger, NodeId, snapshot.Index);
+        }
+
+        foreach (LogEntry entry in ready.CommittedEntries)
+        {
+            if (entry.Index <= machines.AppliedIndex)
+            {
+                continue;
+            }
+
+            byte[] reply = machines.ApplyEntry(entry);
+            if (writes.Remove(entry.Index, out PendingWrite? write))
+            {
+                write.Completion.TrySetResult(write.Term == entry.Term
+                    ? new TubeResponse { Reply = reply, LeaderId = NodeId }
+                    : NotLeader("another leader replaced the command's log entry; retry it in the same session"));
+            }
+        }
+
+        foreach (ReadState state in ready.ReadStates)
+        {
+            if (reads.Remove(state.RequestId, out ClientRead? read))
+            {
+                read.Index = state.Index;
+                appliedWaits.Add(read);
+            }
+        }
+
+        ServeAppliedReads();
+        node.Advance(ready);
+    }
+
+    private async Task CompactIfDueAsync()
+    {
+        if (options.SnapshotEveryEntries <= 0 || machines.AppliedIndex - node.SnapshotIndex < options.SnapshotEveryEntries
+            || machines.AppliedIndex > node.AppliedIndex)
+        {
+            return;
+        }
+
+        using var stream = new MemoryStream();
+        machines.WriteSnapshot(stream);
+        byte[] data = stream.ToArray();
+        RaftSnapshot snapshot = node.Compact(machines.AppliedIndex, data);
+        await storage.SaveSnapshotAsync(snapshot, CancellationToken.None);
+        HostLog.SnapshotTaken(logger, NodeId, snapshot.Index, data.Length);
+    }
+
+    private void FailPending(string why)
+    {
+        foreach (PendingWrite write in writes.Values)
+        {
+            write.Completion.TrySetResult(NotLeader(why));
+        }
+
+        writes.Clear();
+        foreach (ClientRead read in reads.Values.Concat(appliedWaits))
+        {
+            read.Completion.TrySetResult(NotLeader(why));
+        }
+
+        reads.Clear();
+        appliedWaits.Clear();
+        while (inbox.Reader.TryRead(out HostWork? work))
+        {
+            work.Completion?.TrySetResult(NotLeader(why));
+        }
+    }
+}

@@ -1,0 +1,94 @@
+using Rpc25519.Tube.Raft;
+using Rpc25519.Tube.StateMachines;
+using Rpc25519.Tube.Storage;
+
+namespace Rpc25519.Tube.Hosting;
+
+/// <summary>Settings of one <see cref="TubeReplica"/>.</summary>
+public sealed class TubeReplicaOptions
+{
+    /// <summary>This replica's node id (not 0); must appear in <see cref="Members"/>.</summary>
+    public ulong NodeId { get; set; }
+
+    /// <summary>The address book: every member's node id and Rpc25519 address (<c>host:port</c>), this replica's
+    /// included. Replicas dial each other and clients dial replicas at these addresses. List future members too:
+    /// a replica can only send to ids it finds here.</summary>
+    public IDictionary<ulong, string> Members { get; set; } = new SortedDictionary<ulong, string>();
+
+    /// <summary>The voters of a brand-new cluster (ignored once storage holds a configuration). Empty: every id in
+    /// <see cref="Members"/>.</summary>
+    public IList<ulong> InitialVoters { get; set; } = [];
+
+    /// <summary>The Rpc25519 settings: transport (TLS by default), keys, and the clock, randomness, scheduler and
+    /// logging the replica uses. <see cref="RpcOptions.ListenAddress"/> defaults to this node's address in
+    /// <see cref="Members"/>. Under SimNet, pass <c>SimNetwork.CreateOptions(node)</c>.</summary>
+    public RpcOptions Rpc { get; set; } = new();
+
+    /// <summary>Durable storage, opened by the caller; the replica writes through it and disposes it on stop.</summary>
+    public IRaftStorage? Storage { get; set; }
+
+    /// <summary>Makes the replicated state (sessions, KV, user machines). Called at start; register the same
+    /// machines on every replica. Default: <see cref="StateMachineSet.WithKv"/>.</summary>
+    public Func<StateMachineSet> CreateStateMachines { get; set; } = () => StateMachineSet.WithKv();
+
+    /// <summary>Length of one Raft tick. Heartbeats go every <see cref="HeartbeatTicks"/> ticks.</summary>
+    public TimeSpan TickInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Ticks between heartbeats.</summary>
+    public int HeartbeatTicks { get; set; } = 1;
+
+    /// <summary>Minimum election timeout in ticks (E); also the leader's lease length.</summary>
+    public int ElectionTimeoutTicks { get; set; } = 10;
+
+    /// <summary>Ticks subtracted from a lease for clock-rate drift.</summary>
+    public int LeaseDriftTicks { get; set; } = 2;
+
+    /// <summary>An idle leader proposes a <see cref="TubeCommand.Tick"/> this often so log time (sessions, leases)
+    /// keeps moving.</summary>
+    public TimeSpan IdleTickInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Take a snapshot and compact the log once this many entries were applied since the last one
+    /// (0: never).</summary>
+    public long SnapshotEveryEntries { get; set; } = 10_000;
+
+    /// <summary>A read that no ReadIndex answer has served within this time fails with "no quorum".</summary>
+    public TimeSpan ReadTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Outgoing Raft messages queued per peer before the oldest are dropped (Raft resends).</summary>
+    public int PeerQueueCapacity { get; set; } = 4096;
+
+    /// <summary>Extra Raft settings applied over the defaults (node id, random, timings and membership are set by
+    /// the replica), or null.</summary>
+    public Action<RaftOptions>? ConfigureRaft { get; set; }
+
+    /// <summary>Checks the settings.</summary>
+    /// <exception cref="ArgumentException">A setting is invalid; the message names it and says what to do.</exception>
+    public void Validate()
+    {
+        if (NodeId == 0)
+        {
+            throw new ArgumentException("TubeReplicaOptions.NodeId must not be 0; give each replica its own id.");
+        }
+
+        if (!Members.ContainsKey(NodeId))
+        {
+            throw new ArgumentException($"TubeReplicaOptions.Members has no address for this node ({NodeId}); add it.");
+        }
+
+        if (Storage is null)
+        {
+            throw new ArgumentException("TubeReplicaOptions.Storage is null; open a FileRaftStorage (or SimRaftStorage " +
+                "under SimNet) and pass it.");
+        }
+
+        if (TickInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("TubeReplicaOptions.TickInterval must be positive (e.g. 100 ms).");
+        }
+
+        if (InitialVoters.Any(v => !Members.ContainsKey(v)))
+        {
+            throw new ArgumentException("Every id in TubeReplicaOptions.InitialVoters needs an address in Members.");
+        }
+    }
+}

@@ -1,0 +1,46 @@
+using MessagePack;
+using Rpc25519.Tube.StateMachines;
+using Rpc25519.Tube.Raft;
+
+namespace Rpc25519.Tube.Hosting;
+
+/// <summary>A client request to a replica (the payload of a <see cref="TubeServiceNames.Client"/> call).</summary>
+[MessagePackObject]
+internal sealed class TubeRequest
+{
+    [Key(0)]
+    public TubeRequestKind Kind { get; init; }
+
+    /// <summary>Submit: a serialized <see cref="StateMachines.TubeCommand"/>.</summary>
+    [Key(1)]
+    public byte[]? Command { get; init; }
+
+    /// <summary>Read: the machine to ask.</summary>
+    [Key(2)]
+    public string? Machine { get; init; }
+
+    /// <summary>Read: the machine-specific query.</summary>
+    [Key(3)]
+    public byte[]? Query { get; init; }
+
+    /// <summary>Read: how fresh the answer must be.</summary>
+    [Key(4)]
+    public ReadMode ReadMode { get; init; }
+
+    /// <summary>Membership: the change.</summary>
+    [Key(5)]
+    public MembershipChangeKind MembershipChange { get; init; }
+
+    /// <summary>Membership and transfer: the node concerned.</summary>
+    [Key(6)]
+    public ulong NodeId { get; init; }
+
+    /// <summary>Membership: the new member's address, added to this replica's address book when given.</summary>
+    [Key(7)]
+    public string? Address { get; init; }
+
+    public byte[] ToBytes() => TubeSerializer.Serialize(this);
+
+    public static TubeRequest FromBytes(ReadOnlyMemory<byte> bytes) =>
+        TubeSerializer.Deserialize<TubeRequest>(bytes);
+}

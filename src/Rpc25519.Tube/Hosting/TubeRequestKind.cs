@@ -1,0 +1,20 @@
+namespace Rpc25519.Tube.Hosting;
+
+/// <summary>What a client asks a replica to do.</summary>
+internal enum TubeRequestKind
+{
+    /// <summary>Propose a <see cref="StateMachines.TubeCommand"/> (writes, sessions); leader only.</summary>
+    Submit = 0,
+
+    /// <summary>Answer a query from a state machine in the request's <see cref="ReadMode"/>.</summary>
+    Read = 1,
+
+    /// <summary>Report the replica's <see cref="TubeStatus"/>.</summary>
+    Status = 2,
+
+    /// <summary>Propose a single-server membership change; leader only.</summary>
+    ChangeMembership = 3,
+
+    /// <summary>Hand leadership to another voter; leader only.</summary>
+    TransferLeadership = 4,
+}

@@ -1,0 +1,62 @@
+using MessagePack;
+using Rpc25519.Tube.Raft;
+
+namespace Rpc25519.Tube.Hosting;
+
+/// <summary>What one replica reports about itself.</summary>
+[MessagePackObject]
+public sealed class TubeStatus
+{
+    /// <summary>The replica's node id.</summary>
+    [Key(0)]
+    public ulong NodeId { get; init; }
+
+    /// <summary>Its role now.</summary>
+    [Key(1)]
+    public RaftRole Role { get; init; }
+
+    /// <summary>Its current term.</summary>
+    [Key(2)]
+    public long Term { get; init; }
+
+    /// <summary>The leader it follows (0 when none).</summary>
+    [Key(3)]
+    public ulong LeaderId { get; init; }
+
+    /// <summary>The leader's client address, when known.</summary>
+    [Key(4)]
+    public string? LeaderAddress { get; init; }
+
+    /// <summary>The index of its last log entry.</summary>
+    [Key(5)]
+    public long LastIndex { get; init; }
+
+    /// <summary>Its commit index.</summary>
+    [Key(6)]
+    public long CommitIndex { get; init; }
+
+    /// <summary>The index its state machines have applied.</summary>
+    [Key(7)]
+    public long AppliedIndex { get; init; }
+
+    /// <summary>The compaction base: the index of its latest snapshot.</summary>
+    [Key(8)]
+    public long SnapshotIndex { get; init; }
+
+    /// <summary>The voters of its configuration.</summary>
+    [Key(9)]
+    public ulong[] Voters { get; init; } = [];
+
+    /// <summary>The shadows (non-voting members) of its configuration.</summary>
+    [Key(10)]
+    public ulong[] Shadows { get; init; } = [];
+
+    /// <summary>The configuration's (term, version) stamp.</summary>
+    [Key(11)]
+    public long MembershipVersion { get; init; }
+
+    /// <inheritdoc/>
+    public override string ToString() =>
+        $"node {NodeId} {Role} term {Term} leader {LeaderId} last {LastIndex} commit {CommitIndex} applied " +
+        $"{AppliedIndex} snapshot {SnapshotIndex} voters [{string.Join(",", Voters)}] shadows [{string.Join(",", Shadows)}]";
+}

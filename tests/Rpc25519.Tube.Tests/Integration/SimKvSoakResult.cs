@@ -1,0 +1,11 @@
+namespace Rpc25519.Tube.Tests.Integration;
+
+/// <summary>The outcome of one seed of <see cref="SimKvSoak"/>.</summary>
+internal sealed record SimKvSoakResult(
+    ulong Seed, bool Passed, string? Failure, int Writes, int WritesUnknown, int Reads, int Faults, int AdminDone,
+    ulong TraceHash)
+{
+    public override string ToString() =>
+        $"seed {Seed}: {(Passed ? "ok" : "FAILED")} writes={Writes}+{WritesUnknown}? reads={Reads} faults={Faults} admin={AdminDone} " +
+        $"trace={TraceHash:x16}{(Failure is null ? "" : " :: " + Failure)}";
+}

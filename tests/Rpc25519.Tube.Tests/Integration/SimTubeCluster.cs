@@ -1,0 +1,210 @@
+using Rpc25519.SimNet;
+using Rpc25519.Tube.Client;
+using Rpc25519.Tube.Hosting;
+using Rpc25519.Tube.Raft;
+using Rpc25519.Tube.Storage;
+using Rpc25519.Tube.Storage.Disks;
+
+namespace Rpc25519.Tube.Tests.Integration;
+
+/// <summary>
+/// The whole Tube stack on SimNet: N replicas (each a <see cref="TubeReplica"/> on its own simulated node, with a
+/// <see cref="SimRaftStorage"/> on its own <see cref="SimDisk"/>), talking Rpc25519 over <see cref="SimNetwork"/>,
+/// and a client node for <see cref="TubeClient"/>s. Every method must be called from inside
+/// <see cref="Simulation.Run"/> on the driver.
+/// </summary>
+internal sealed class SimTubeCluster
+{
+    public const int Port = 7000;
+
+    private readonly TubeReplica?[] replicas;
+
+    public SimTubeCluster(ulong seed, int size = 3)
+    {
+        Simulation = new Simulation(new SimulationOptions { Seed = seed, VirtualTimeMax = TimeSpan.FromHours(1) });
+        Network = new SimNetwork(Simulation);
+        Nodes = [.. Enumerable.Range(1, size).Select(i => Simulation.AddNode($"n{i}"))];
+        ClientNode = Simulation.AddNode("client");
+        Disks = [.. Nodes.Select(n => new SimDisk(Simulation.CreateRandom("disk/" + n.Name)))];
+        replicas = new TubeReplica?[size];
+        Members = new SortedDictionary<ulong, string>();
+        for (int i = 0; i < size; i++)
+        {
+            Members[(ulong)(i + 1)] = $"n{i + 1}:{Port}";
+        }
+    }
+
+    public Simulation Simulation { get; }
+
+    public SimNetwork Network { get; }
+
+    public SimNode[] Nodes { get; }
+
+    public SimNode ClientNode { get; }
+
+    public SimDisk[] Disks { get; }
+
+    public SortedDictionary<ulong, string> Members { get; }
+
+    public TimeSpan Tick { get; init; } = TimeSpan.FromMilliseconds(20);
+
+    public long SnapshotEveryEntries { get; init; } = 40;
+
+    /// <summary>Makes each replica's state machines (the mutation check plants a broken one here).</summary>
+    public Func<Rpc25519.Tube.StateMachines.StateMachineSet> CreateStateMachines { get; init; } =
+        () => Rpc25519.Tube.StateMachines.StateMachineSet.WithKv();
+
+    public TimeProvider Clock => Simulation.Driver.TimeProvider;
+
+    /// <summary>Logging of every replica (none by default).</summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; init; }
+
+    public TubeReplica? Replica(int i) => replicas[i];
+
+    public Task DelayAsync(TimeSpan delay) => Task.Delay(delay, Clock);
+
+    /// <summary>A pause for code running on the client node.</summary>
+    public Task ClientDelayAsync(TimeSpan delay) => Task.Delay(delay, ClientNode.TimeProvider);
+
+    public async Task StartAllAsync()
+    {
+        for (int i = 0; i < Nodes.Length; i++)
+        {
+            await StartAsync(i);
+        }
+    }
+
+    public async Task StartAsync(int i)
+    {
+        SimNode node = Nodes[i];
+        SimDisk disk = Disks[i];
+        replicas[i] = await node.Start(async () =>
+        {
+            var storage = await SimRaftStorage.OpenAsync(disk, new RaftStorageOptions { Directory = "/tube" });
+            RpcOptions rpc = Network.CreateOptions(node);
+            if (LoggerFactory is not null)
+            {
+                rpc.LoggerFactory = LoggerFactory;
+            }
+
+            return await TubeReplica.StartAsync(new TubeReplicaOptions
+            {
+                NodeId = (ulong)(i + 1),
+                Members = Members,
+                Rpc = rpc,
+                Storage = storage,
+                TickInterval = Tick,
+                ElectionTimeoutTicks = 10,
+                IdleTickInterval = TimeSpan.FromMilliseconds(500),
+                SnapshotEveryEntries = SnapshotEveryEntries,
+                ReadTimeout = TimeSpan.FromMilliseconds(500),
+                CreateStateMachines = CreateStateMachines,
+            });
+        });
+    }
+
+    /// <summary>Power loss: the node's process dies and its disk loses (and may tear) what was not fsynced.</summary>
+    public bool IsRunning(int i) => replicas[i] is not null;
+
+    public void Crash(int i, bool tear = true)
+    {
+        Network.PowerOff(Nodes[i]);
+        Disks[i].Crash(tear);
+        replicas[i] = null;
+    }
+
+    public async Task RestartAsync(int i)
+    {
+        Network.PowerOn(Nodes[i]);
+        await StartAsync(i);
+    }
+
+    /// <summary>Makes a client on the client node (its continuations run there).</summary>
+    public Task<TubeClient> NewClientAsync(TimeSpan? operationTimeout = null, TimeSpan? sessionTimeout = null,
+        TimeSpan? keepAliveInterval = null) =>
+        ClientNode.Start(() => Task.FromResult(new TubeClient(new TubeClientOptions
+        {
+            Members = [.. Members.Values],
+            Rpc = Network.CreateOptions(ClientNode),
+            OperationTimeout = operationTimeout ?? TimeSpan.FromSeconds(5),
+            AttemptTimeout = TimeSpan.FromMilliseconds(400),
+            RetryBackOff = TimeSpan.FromMilliseconds(20),
+            SessionTimeout = sessionTimeout,
+            KeepAliveInterval = keepAliveInterval,
+        })));
+
+    /// <summary>Runs client code on the client node.</summary>
+    public Task<T> OnClient<T>(Func<Task<T>> work) => ClientNode.Start(work);
+
+    /// <summary>Runs client code on the client node.</summary>
+    public Task OnClient(Func<Task> work) => ClientNode.Start(work);
+
+    /// <summary>Waits until some running replica is leader and every running replica follows it; returns its
+    /// index.</summary>
+    public async Task<int> WaitForLeaderAsync(TimeSpan? within = null)
+    {
+        DateTimeOffset end = Clock.GetUtcNow() + (within ?? TimeSpan.FromSeconds(10));
+        while (Clock.GetUtcNow() < end)
+        {
+            var statuses = new List<TubeStatus>();
+            foreach (TubeReplica? replica in replicas)
+            {
+                if (replica is not null)
+                {
+                    statuses.Add(await replica.GetStatusAsync());
+                }
+            }
+
+            var leader = statuses.FirstOrDefault(s => s.Role == RaftRole.Leader);
+            if (leader is not null && statuses.All(s => s.LeaderId == leader.NodeId && s.Term == leader.Term))
+            {
+                return (int)leader.NodeId - 1;
+            }
+
+            await DelayAsync(Tick * 5);
+        }
+
+        throw new TimeoutException($"No stable leader within {within ?? TimeSpan.FromSeconds(10)} (seed " +
+            $"{Simulation.Seed}).");
+    }
+
+    /// <summary>Waits until every running replica has applied the same index and holds the same state hash.</summary>
+    public async Task WaitForConvergenceAsync(TimeSpan? within = null)
+    {
+        DateTimeOffset end = Clock.GetUtcNow() + (within ?? TimeSpan.FromSeconds(20));
+        string last = "";
+        while (Clock.GetUtcNow() < end)
+        {
+            var hashes = new List<(long, string)>();
+            foreach (TubeReplica? replica in replicas)
+            {
+                if (replica is not null)
+                {
+                    hashes.Add(await replica.GetStateHashAsync());
+                }
+            }
+
+            last = string.Join(", ", hashes.Select(h => $"{h.Item1}:{h.Item2[..8]}"));
+            if (hashes.Distinct().Count() == 1)
+            {
+                return;
+            }
+
+            await DelayAsync(Tick * 5);
+        }
+
+        throw new TimeoutException($"Replicas did not converge (seed {Simulation.Seed}): {last}");
+    }
+
+    public async Task StopAllAsync()
+    {
+        for (int i = 0; i < replicas.Length; i++)
+        {
+            if (replicas[i] is { } replica)
+            {
+                await Nodes[i].Start(async () => await replica.DisposeAsync());
+                replicas[i] = null;
+            }
+        }
+    }
+}
