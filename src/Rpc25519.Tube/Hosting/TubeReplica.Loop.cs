@@ -9,6 +9,15 @@ public sealed partial class TubeReplica
 {
     private readonly SortedDictionary<long, PendingWrite> writes = [];
     private DateTimeOffset lastTick;
+
+    /// <summary>Ticks delivered to the node so far.</summary>
+    private long ticksDelivered;
+
+    /// <summary>The host's tick clock for <see cref="RaftOptions.HostClock"/>: ticks delivered plus those due now and
+    /// not yet delivered (before the loop starts, a clock far ahead, so that no lease is trusted).</summary>
+    private long HostTicks() => lastTick == default
+        ? long.MaxValue
+        : ticksDelivered + (time.GetUtcNow() - lastTick).Ticks / options.TickInterval.Ticks;
     private DateTimeOffset lastProposal;
     private RaftRole lastRole = RaftRole.Follower;
     private long lastTerm = -1;
@@ -79,6 +88,7 @@ public sealed partial class TubeReplica
         }
 
         lastTick += options.TickInterval * due;
+        ticksDelivered += due;
     }
 
     private void Handle(HostWork work)

@@ -61,7 +61,10 @@ public sealed partial class TubeReplica : IAsyncDisposable
             machines.RestoreSnapshot(stream);
         }
 
-        node = new RaftNode(RaftOptionsFor(options, rpc), recovered);
+        RaftOptions raftOptions = RaftOptionsFor(options, rpc);
+        // Lease reads trust the leader's lease only while this clock shows no ticks owed (docs/tube-raft.md).
+        raftOptions.HostClock ??= HostTicks;
+        node = new RaftNode(raftOptions, recovered);
         nextReadId = ((ulong)(uint)RandomFor(rpc).Next() << 24) + 1;
     }
 
