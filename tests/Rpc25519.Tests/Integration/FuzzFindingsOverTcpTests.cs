@@ -58,8 +58,8 @@ public sealed class FuzzFindingsOverTcpTests
         string badAddress = $"tcp://{bad.LocalEndPoint}";
         await bad.SendAsync(frame);
 
-        await AssertClosedByServer(bad);
-        Exception? reason = await WaitForClose(closed, badAddress);
+        await BadInputTests.AssertClosedByServer(bad);
+        Exception? reason = await BadInputTests.WaitForClose(closed, badAddress);
         RpcProtocolException violation = Assert.IsType<RpcProtocolException>(reason);
         Assert.True(expected == violation.Violation, $"{name}: {violation.Violation}: {violation.Message}");
         await log.WaitForAsync(m => m.Contains($"protocol violation {expected}", StringComparison.Ordinal)
@@ -67,31 +67,5 @@ public sealed class FuzzFindingsOverTcpTests
         Assert.DoesNotContain(log.Messages, m => m.StartsWith("Bug:", StringComparison.Ordinal));
         Assert.Equal("after", (await good.CallAsync(Loopback.Request("echo", "after"))).Text());
         Assert.True(good.IsConnected);
-    }
-
-    private static async Task AssertClosedByServer(Socket socket)
-    {
-        byte[] sink = new byte[1024];
-        using var timeout = new CancellationTokenSource(Loopback.Patience);
-        try
-        {
-            while (await socket.ReceiveAsync(sink, SocketFlags.None, timeout.Token) > 0)
-            {
-            }
-        }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
-        {
-            // A reset is a close too.
-        }
-    }
-
-    private static async Task<Exception?> WaitForClose(ConcurrentDictionary<string, Exception?> closed, string address)
-    {
-        using var timeout = new CancellationTokenSource(Loopback.Patience);
-        while (!closed.ContainsKey(address))
-        {
-            await Task.Delay(10, timeout.Token);
-        }
-        return closed[address];
     }
 }
