@@ -61,7 +61,7 @@ internal static class FrameDecompressor
                 $"{length} bytes, more than the format allows: refusing a possible decompression bomb.");
         }
         byte[]? joined = null;
-        byte[] output = RentBuffer(Math.Max(length, 1));
+        byte[]? output = null;
         try
         {
             ReadOnlySpan<byte> source;
@@ -75,6 +75,9 @@ internal static class FrameDecompressor
                 block.CopyTo(joined);
                 source = joined.AsSpan(0, (int)block.Length);
             }
+            // Before renting the declared size: the codec block must be able to expand to it.
+            CheckPlausible(algo, source, length);
+            output = RentBuffer(Math.Max(length, 1));
             int produced = Expand(algo, source, output.AsSpan(0, length));
             if (produced != length)
             {
@@ -85,12 +88,12 @@ internal static class FrameDecompressor
         }
         catch (Exception e) when (e is not RpcProtocolException)
         {
-            ReturnBuffer(output);
+            ReturnIfRented(output);
             throw Bad($"Compressed ({CompressionNames.ToName(algo)}) frame does not decompress: {e.Message}", e);
         }
         catch
         {
-            ReturnBuffer(output);
+            ReturnIfRented(output);
             throw;
         }
         finally
@@ -115,6 +118,46 @@ internal static class FrameDecompressor
     private static byte[] RentBuffer(int length) => length <= PooledBytesMax
         ? ArrayPool<byte>.Shared.Rent(length)
         : GC.AllocateUninitializedArray<byte>(length);
+
+    /// <summary>
+    /// Refuses a declared length that <paramref name="source"/> cannot expand to, so that a few bytes cannot make the
+    /// receiver rent the frame limit: snappy and zstd carry the uncompressed length themselves (it must agree), a snappy
+    /// block expands at most about 21 times (a 3-byte copy makes 64 bytes) and an LZ4 block about 255 times (each extra
+    /// length byte makes 255). Zstd can legitimately expand far more; its memory is bounded by the frame limit.
+    /// </summary>
+    /// <exception cref="RpcProtocolException">The declared length is impossible.</exception>
+    private static void CheckPlausible(CompressionAlgo algo, ReadOnlySpan<byte> source, int length)
+    {
+        long own = algo switch
+        {
+            CompressionAlgo.Snappy => length <= MaxSnappyRatio * (long)source.Length + RatioSlack
+                ? Snappy.GetUncompressedLength(source)
+                : -1,
+            CompressionAlgo.Lz4 => length <= MaxLz4Ratio * (long)source.Length + RatioSlack ? length : -1,
+            _ => (long)Math.Min(Decompressor.GetDecompressedSize(source), long.MaxValue),
+        };
+        if (own != length)
+        {
+            throw Bad($"Compressed ({CompressionNames.ToName(algo)}) frame declares {length} bytes, which its " +
+                $"{source.Length}-byte block cannot expand to (the block says {own}).");
+        }
+    }
+
+    /// <summary>Most an LZ4 block can expand, per compressed byte (plus <see cref="RatioSlack"/>).</summary>
+    private const long MaxLz4Ratio = 256;
+
+    /// <summary>Most a snappy block can expand, per compressed byte (plus <see cref="RatioSlack"/>).</summary>
+    private const long MaxSnappyRatio = 22;
+
+    private const long RatioSlack = 64;
+
+    private static void ReturnIfRented(byte[]? buffer)
+    {
+        if (buffer is not null)
+        {
+            ReturnBuffer(buffer);
+        }
+    }
 
     /// <summary>Returns the bytes written to <paramref name="destination"/>, or −1 when they would not fit or the
     /// input is corrupt. Never writes past <paramref name="destination"/>.</summary>

@@ -73,7 +73,7 @@ internal static class HeaderCodec
             int key = reader.ReadInt32();
             switch (key)
             {
-                case WireKeys.Created: hdr.Created = new DateTimeOffset(reader.ReadDateTime()); break;
+                case WireKeys.Created: hdr.Created = ReadTime(ref reader, "Created"); break;
                 case WireKeys.ServiceName: hdr.ServiceName = ReadName(ref reader, context); break;
                 case WireKeys.ToPeerServiceVersion: hdr.ToPeerServiceVersion = ReadString(ref reader); break;
                 case WireKeys.FromServiceName: hdr.FromServiceName = ReadName(ref reader, context); break;
@@ -86,7 +86,7 @@ internal static class HeaderCodec
                     hdr.CallId = context is null ? ReadString(ref reader) : context.ReadCallId(ref reader, hdr);
                     break;
                 case WireKeys.Serial: hdr.Serial = reader.ReadInt64(); break;
-                case WireKeys.Deadline: hdr.Deadline = new DateTimeOffset(reader.ReadDateTime()); break;
+                case WireKeys.Deadline: hdr.Deadline = ReadTime(ref reader, "Deadline"); break;
                 case WireKeys.StreamPart: hdr.StreamPart = reader.ReadInt64(); break;
                 case WireKeys.SkipCompression: hdr.SkipCompression = reader.ReadBoolean(); break;
                 case WireKeys.ToPeerId: hdr.ToPeerId = ReadString(ref reader); break;
@@ -169,6 +169,21 @@ internal static class HeaderCodec
 
     private static string ReadName(ref MessagePackReader reader, DecodeContext? context) =>
         context is null ? ReadString(ref reader) : context.ReadName(ref reader);
+
+    /// <summary>Reads a timestamp; one outside the range of <see cref="DateTime"/> (seconds or nanoseconds too large)
+    /// is a protocol violation, not an arithmetic error.</summary>
+    private static DateTimeOffset ReadTime(ref MessagePackReader reader, string field)
+    {
+        try
+        {
+            return new DateTimeOffset(reader.ReadDateTime());
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new RpcProtocolException(ProtocolViolation.UndecodableBody,
+                $"Message field {field} holds a timestamp outside the range of DateTime.", e);
+        }
+    }
 
     private static CallType ReadCallType(ref MessagePackReader reader)
     {

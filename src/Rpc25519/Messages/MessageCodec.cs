@@ -86,6 +86,7 @@ internal static class MessageCodec
     /// <exception cref="RpcProtocolException">The body is not a valid encoded message.</exception>
     public static Message Decode(in ReadOnlySequence<byte> body, DecodeContext? context = null)
     {
+        MessagePackShape.Check(body);
         try
         {
             var reader = new MessagePackReader(body);

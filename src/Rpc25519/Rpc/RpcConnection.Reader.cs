@@ -110,16 +110,10 @@ internal sealed partial class RpcConnection
     {
         message = null;
         compression = 0;
-        if (buffer.IsEmpty || !FrameHeader.TryRead(buffer, maxFrameBytes, out FrameHeader header))
+        if (!TryPeekFrame(buffer, maxFrameBytes, out FrameHeader header, out ReadOnlySequence<byte> body))
         {
             return FrameRead.NeedMoreBytes;
         }
-        long frameBytes = FrameHeader.Size + (long)header.BodyLength;
-        if (buffer.Length < frameBytes)
-        {
-            return FrameRead.NeedMoreBytes;
-        }
-        ReadOnlySequence<byte> body = buffer.Slice(FrameHeader.Size, header.BodyLength);
         if (_budget is not null && _budgetTaken == 0 && FrameBodyDecoder.DecodedSize(header, body) is var size
             && size >= MemoryBudget.LargeFrameBytes)
         {
@@ -147,8 +141,45 @@ internal sealed partial class RpcConnection
         message.BudgetBytes = _budgetTaken;
         _budgetTaken = 0;
         compression = header.Compression;
-        buffer = buffer.Slice(frameBytes);
+        buffer = buffer.Slice(body.End);
         return FrameRead.Frame;
+    }
+
+    /// <summary>Whether a whole frame is at the front of <paramref name="buffer"/>; its header and body if so.</summary>
+    /// <exception cref="RpcProtocolException">The bytes cannot start a valid frame.</exception>
+    private static bool TryPeekFrame(in ReadOnlySequence<byte> buffer, int maxFrameBytes, out FrameHeader header,
+        out ReadOnlySequence<byte> body)
+    {
+        body = default;
+        if (buffer.IsEmpty || !FrameHeader.TryRead(buffer, maxFrameBytes, out header))
+        {
+            header = default;
+            return false;
+        }
+        if (buffer.Length < FrameHeader.Size + (long)header.BodyLength)
+        {
+            return false;
+        }
+        body = buffer.Slice(FrameHeader.Size, header.BodyLength);
+        return true;
+    }
+
+    /// <summary>The reader loop's frame decoding without the memory budget: takes one complete frame off the front of
+    /// <paramref name="buffer"/> and decodes it (the fuzzer's entry point).</summary>
+    /// <exception cref="RpcProtocolException">The bytes are not a valid frame.</exception>
+    internal static bool TryDecodeFrame(ref ReadOnlySequence<byte> buffer, int maxFrameBytes, DecodeContext context,
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Message? message, out byte compression)
+    {
+        message = null;
+        compression = 0;
+        if (!TryPeekFrame(buffer, maxFrameBytes, out FrameHeader header, out ReadOnlySequence<byte> body))
+        {
+            return false;
+        }
+        message = FrameBodyDecoder.Decode(header, body, maxFrameBytes, context);
+        compression = header.Compression;
+        buffer = buffer.Slice(body.End);
+        return true;
     }
 
     /// <summary>Gives a delivered message's budget back, unless a handler took it over (it gives it back when it

@@ -25,13 +25,21 @@ internal static class CertificateChecker
         {
             throw new RpcException($"Cannot read certificate '{path}': {e.Message}", e);
         }
+        return ParsePem(text, path);
+    }
+
+    /// <summary>Reads every certificate of the text of a PEM file (<paramref name="path"/> names it in
+    /// errors).</summary>
+    /// <exception cref="RpcException">The text holds no valid certificate.</exception>
+    internal static List<X509Certificate> ParsePem(string text, string path)
+    {
         List<X509Certificate> certificates;
         try
         {
             certificates = PemBlock.ParseAll(text).Where(b => b.Label == "CERTIFICATE")
-                .Select(b => new X509Certificate(b.Body)).ToList();
+                .Select(b => Parsed(new X509Certificate(b.Body))).ToList();
         }
-        catch (Exception e) when (e is FormatException or ArgumentException or CertificateException)
+        catch (Exception e) when (e is FormatException || IsParseFailure(e))
         {
             throw new RpcException($"'{path}' is not a PEM certificate file: {e.Message}", e);
         }
@@ -39,6 +47,48 @@ internal static class CertificateChecker
             ? certificates
             : throw new RpcException($"'{path}' holds no PEM CERTIFICATE block.");
     }
+
+    /// <summary>
+    /// Whether <paramref name="e"/> is how BouncyCastle reports a certificate it cannot parse: the constructor parses
+    /// the outer structure only, and the public key and extensions are parsed when first asked for, with ASN.1 errors
+    /// (<see cref="IOException"/>), argument, cast and state errors, or certificate exceptions.
+    /// </summary>
+    internal static bool IsParseFailure(Exception e) =>
+        e is IOException or ArgumentException or InvalidOperationException or InvalidCastException
+            or CertificateException or Org.BouncyCastle.Security.GeneralSecurityException
+            or Org.BouncyCastle.Security.SecurityUtilityException;
+
+    /// <summary>Parses the parts of <paramref name="certificate"/> that BouncyCastle parses lazily and that this
+    /// library reads (public key, alternative names, extended key usage), so that a damaged file fails where it is
+    /// read.</summary>
+    private static X509Certificate Parsed(X509Certificate certificate)
+    {
+        _ = certificate.GetPublicKey();
+        _ = certificate.GetSubjectAlternativeNames();
+        _ = certificate.GetExtendedKeyUsage();
+        _ = certificate.SubjectDN;
+        _ = certificate.IssuerDN;
+        return certificate;
+    }
+
+    /// <summary>Parses a peer's DER certificate from a handshake and checks it (see <see cref="Check"/>).</summary>
+    /// <exception cref="CertificateRejectedException">The certificate cannot be parsed or is not acceptable.</exception>
+    public static PeerIdentity CheckEncoded(byte[] der, X509Certificate? ca, DateTimeOffset now, bool clientRole)
+    {
+        X509Certificate leaf;
+        try
+        {
+            leaf = new X509Certificate(der);
+        }
+        catch (Exception e) when (IsParseFailure(e))
+        {
+            throw Unparsable(e);
+        }
+        return Check(leaf, ca, now, clientRole);
+    }
+
+    private static CertificateRejectedException Unparsable(Exception e) =>
+        new(AlertDescription.bad_certificate, $"the peer's certificate cannot be parsed: {e.Message}");
 
     /// <summary>The raw 32-byte key of an Ed25519 certificate, or null for any other key type.</summary>
     public static byte[]? Ed25519Key(X509Certificate certificate) =>
@@ -53,6 +103,19 @@ internal static class CertificateChecker
     /// server.</param>
     /// <exception cref="CertificateRejectedException">The certificate is not acceptable; the message says why.</exception>
     public static PeerIdentity Check(X509Certificate leaf, X509Certificate? ca, DateTimeOffset now, bool clientRole)
+    {
+        try
+        {
+            return CheckParsed(leaf, ca, now, clientRole);
+        }
+        catch (Exception e) when (e is not CertificateRejectedException && IsParseFailure(e))
+        {
+            throw Unparsable(e);
+        }
+    }
+
+    private static PeerIdentity CheckParsed(X509Certificate leaf, X509Certificate? ca, DateTimeOffset now,
+        bool clientRole)
     {
         byte[] key = Ed25519Key(leaf) ?? throw new CertificateRejectedException(AlertDescription.unsupported_certificate,
             $"the peer's certificate has a {leaf.SubjectPublicKeyInfo.Algorithm.Algorithm} key; only Ed25519 " +

@@ -10,7 +10,20 @@ namespace Rpc25519.Security;
 /// <summary>Renders a certificate as text in the manner of <c>openssl x509 -text</c>.</summary>
 internal static class CertificateText
 {
+    /// <exception cref="RpcException">A part of the certificate cannot be parsed.</exception>
     public static string Describe(X509Certificate cert)
+    {
+        try
+        {
+            return DescribeParsed(cert);
+        }
+        catch (Exception e) when (CertificateChecker.IsParseFailure(e))
+        {
+            throw new RpcException($"The certificate cannot be described; a part of it does not parse: {e.Message}", e);
+        }
+    }
+
+    private static string DescribeParsed(X509Certificate cert)
     {
         var sb = new StringBuilder();
         sb.AppendLine("Certificate:").AppendLine("    Data:");

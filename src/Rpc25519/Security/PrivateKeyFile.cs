@@ -67,12 +67,32 @@ internal static class PrivateKeyFile
         {
             throw new RpcException($"Cannot read private key '{path}': {e.Message}", e);
         }
-        PemBlock? block = PemBlock.ParseAll(text).FirstOrDefault(b => b.Label is PlainLabel or EncryptedLabel);
+        return Parse(text, path, passphrase);
+    }
+
+    /// <summary>Reads an Ed25519 private key from the text of a key file (<paramref name="path"/> names it in
+    /// errors); the Argon2 settings of an encrypted key must not exceed the given bounds.</summary>
+    /// <exception cref="RpcException">Not an Ed25519 key, a damaged file, or a wrong pass-phrase.</exception>
+    internal static Ed25519PrivateKeyParameters Parse(string text, string path, Func<string, string> passphrase,
+        int maxMemoryKiB = int.MaxValue, int maxIterations = int.MaxValue)
+    {
+        List<PemBlock> blocks;
+        try
+        {
+            blocks = PemBlock.ParseAll(text);
+        }
+        catch (FormatException e)
+        {
+            throw new RpcException($"'{path}' is not a valid PEM file: {e.Message}", e);
+        }
+        PemBlock? block = blocks.FirstOrDefault(b => b.Label is PlainLabel or EncryptedLabel);
         if (block is null)
         {
             throw new RpcException($"'{path}' holds no PEM 'PRIVATE KEY' block.");
         }
-        byte[] pkcs8 = block.Label == PlainLabel ? block.Body : Decrypt(block, path, passphrase(path));
+        byte[] pkcs8 = block.Label == PlainLabel
+            ? block.Body
+            : Decrypt(block, path, passphrase(path), maxMemoryKiB, maxIterations);
         AsymmetricKeyParameter key;
         try
         {
@@ -113,7 +133,7 @@ internal static class PrivateKeyFile
         return new PemBlock(EncryptedLabel, headers, body);
     }
 
-    private static byte[] Decrypt(PemBlock block, string path, string passphrase)
+    private static byte[] Decrypt(PemBlock block, string path, string passphrase, int maxMemoryKiB, int maxIterations)
     {
         if (block.Header("CipherSuite") != CipherSuiteValue)
         {
@@ -123,12 +143,28 @@ internal static class PrivateKeyFile
         int memory = IntHeader(block, "Argon2id.Memory", path);
         int threads = IntHeader(block, "Argon2id.Threads", path);
         int keyLength = IntHeader(block, "Argon2id.KeyLength", path);
-        byte[] salt = Convert.FromHexString(block.Header("Argon2id.Salt") ?? "");
-        if (keyLength != KeyBytes || block.Body.Length < NonceBytes + TagBytes || salt.Length < 8)
+        byte[] salt = new byte[64];
+        if (keyLength != KeyBytes || block.Body.Length < NonceBytes + TagBytes
+            || Convert.FromHexString(block.Header("Argon2id.Salt") ?? "", salt, out _, out int saltBytes)
+                != System.Buffers.OperationStatus.Done
+            || saltBytes < 8)
         {
             throw new RpcException($"'{path}': damaged encrypted key (bad key length, salt or body).");
         }
-        new Argon2Settings { Iterations = iterations, MemoryKiB = memory, Threads = threads }.Validate();
+        salt = salt[..saltBytes];
+        try
+        {
+            new Argon2Settings { Iterations = iterations, MemoryKiB = memory, Threads = threads }.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new RpcException($"'{path}': damaged encrypted key: {e.Message}", e);
+        }
+        if (memory > maxMemoryKiB || iterations > maxIterations)
+        {
+            throw new RpcException($"'{path}': Argon2 settings t={iterations}, m={memory} KiB exceed this reader's " +
+                $"bounds (t ≤ {maxIterations}, m ≤ {maxMemoryKiB} KiB).");
+        }
         byte[] key = DeriveKey(passphrase, salt, iterations, memory, threads);
         ReadOnlySpan<byte> body = block.Body;
         byte[] plain = new byte[body.Length - NonceBytes - TagBytes];

@@ -70,8 +70,8 @@ internal sealed class TlsSettings
             {
                 throw new CertificateRejectedException(AlertDescription.certificate_required, "the peer sent no certificate");
             }
-            var leaf = new X509Certificate(chain.GetCertificateAt(0).GetEncoded());
-            PeerIdentity identity = CertificateChecker.Check(leaf, Ca, TimeProvider.GetUtcNow(), peerIsClient);
+            PeerIdentity identity = CertificateChecker.CheckEncoded(chain.GetCertificateAt(0).GetEncoded(), Ca,
+                TimeProvider.GetUtcNow(), peerIsClient);
             if (!SkipVerify && KnownKeys.Open(KnownKeysPath) is { } known
                 && known.Admit(identity, HostOf(remoteAddress), TimeProvider.GetUtcNow()))
             {

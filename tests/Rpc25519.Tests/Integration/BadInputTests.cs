@@ -132,7 +132,8 @@ public sealed class BadInputTests
         return buffer.WrittenSpan.ToArray();
     }
 
-    private static async Task AssertClosedByServer(Socket socket)
+    /// <summary>Reads until the server closes <paramref name="socket"/> (or resets it).</summary>
+    internal static async Task AssertClosedByServer(Socket socket)
     {
         byte[] sink = new byte[1024];
         using var timeout = new CancellationTokenSource(Loopback.Patience);
@@ -148,7 +149,8 @@ public sealed class BadInputTests
         }
     }
 
-    private static async Task<Exception?> WaitForClose(ConcurrentDictionary<string, Exception?> closed, string address)
+    /// <summary>Waits until the server reports closing <paramref name="address"/>; returns the reason.</summary>
+    internal static async Task<Exception?> WaitForClose(ConcurrentDictionary<string, Exception?> closed, string address)
     {
         DateTime giveUp = DateTime.UtcNow + Loopback.Patience;
         while (!closed.ContainsKey(address))
