@@ -129,7 +129,23 @@ public sealed class ExecutorTests
         Assert.Equal([1.0, 2, 3, 4, 5], ticks.Where(t => t.Incarnation == 0).Select(t => t.Seconds));
         Assert.Equal([16.5, 17.5], ticks.Where(t => t.Incarnation == 1).Select(t => t.Seconds));
         Assert.Equal(1, node.Incarnation);
-        Assert.True(sim.Executor.SkippedDead >= 0);
+    }
+
+    [Fact]
+    public void Work_queued_for_a_killed_process_is_skipped_and_counted()
+    {
+        Simulation sim = NewSimulation();
+        SimNode node = sim.AddNode("n");
+        bool ran = false;
+        sim.Run(async () =>
+        {
+            TaskScheduler killed = node.TaskScheduler;
+            Assert.True(node.PowerOff());
+            _ = Task.Factory.StartNew(() => ran = true, CancellationToken.None, TaskCreationOptions.None, killed);
+            await Task.Delay(TimeSpan.FromSeconds(1), sim.Driver.TimeProvider);
+        });
+        Assert.False(ran);
+        Assert.Equal(1, sim.Executor.SkippedDead);
     }
 
     private static async Task TickLoop(SimNode node, List<(int, double)> ticks, int count)
