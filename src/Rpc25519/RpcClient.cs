@@ -19,6 +19,9 @@ public sealed partial class RpcClient : IAsyncDisposable, IRpcConnectionOwner
     private readonly EndpointContext _endpoint;
     private readonly Channel<Message> _incoming;
     private RpcConnection _connection = null!;
+
+    /// <summary>The client's connection, for tests that look inside it.</summary>
+    internal RpcConnection ConnectionForTests => _connection;
     private int _disposed;
 
     private RpcClient(EndpointContext endpoint)

@@ -114,6 +114,9 @@ internal sealed partial class RpcConnection : IAsyncDisposable
     /// <summary>Frames received so far that used <paramref name="algo"/> (diagnostics and tests).</summary>
     public long FramesReceived(CompressionAlgo algo) => _compression.FramesReceived(algo);
 
+    /// <summary>Senders waiting for room in the full send queue (for tests).</summary>
+    internal int WaitingSenders => _sendQueue.WaitingSenders;
+
     /// <summary>Whether the reader waits for room in the memory budget (for tests).</summary>
     internal bool IsWaitingForBudget => Volatile.Read(ref _budgetWanted) > 0;
 

@@ -41,6 +41,18 @@ internal sealed class SendQueue
         _completionOptions = completionOptions;
     }
 
+    /// <summary>Senders whose frames wait for room now (for tests that check that back-pressure holds them).</summary>
+    internal int WaitingSenders
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _waiting.Count;
+            }
+        }
+    }
+
     public enum AddResult
     {
         /// <summary>Queued; a drain is already running and will take it.</summary>

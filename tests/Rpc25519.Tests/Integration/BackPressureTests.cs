@@ -28,7 +28,9 @@ public sealed class BackPressureTests
             var message = new Message { Payload = payload, Header = { ServiceName = "sink", Subject = i.ToString() } };
             return client.SendAsync(message);
         }).ToArray();
-        await Task.Delay(500);
+        // Back-pressure holds senders: the queue (4 frames) is full behind a writer the peer does not drain.
+        await Peers.PeerHarness.Eventually(() => client.ConnectionForTests.WaitingSenders > 0,
+            "senders to wait for room in the full send queue");
         int doneBeforeReading = sends.Count(t => t.IsCompleted);
 
         List<Message> received = await ReadFramesAsync(peer, messages);
@@ -56,7 +58,8 @@ public sealed class BackPressureTests
         using var cancel = new CancellationTokenSource();
         Task withdrawn = Send("withdrawn", cancel.Token);
         Task after = Send("after");
-        await Task.Delay(300);
+        await Peers.PeerHarness.Eventually(() => client.ConnectionForTests.WaitingSenders >= 2,
+            "the last two sends to wait in line");
         Assert.False(withdrawn.IsCompleted, "30 MiB to a peer that reads nothing must leave this send waiting");
         cancel.Cancel();
 
