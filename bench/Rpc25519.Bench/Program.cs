@@ -5,6 +5,12 @@ using Rpc25519.Bench;
 using Rpc25519.Bench.Targets;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+if (typeof(Report).Assembly.GetCustomAttributes(typeof(System.Diagnostics.DebuggableAttribute), false) is
+    [System.Diagnostics.DebuggableAttribute { IsJITOptimizerDisabled: true }])
+{
+    Console.Error.WriteLine("Refusing to benchmark a Debug build: run with -c Release.");
+    return;
+}
 if (args is [AllocationSplit.ServeFlag])
 {
     await AllocationSplit.ServeAsync();
@@ -40,9 +46,12 @@ if (only == "peers")
     return;
 }
 Console.WriteLine($"Rpc25519 side-by-side benchmark: {Environment.ProcessorCount} cores, {duration.TotalSeconds} s " +
-    "per measurement, loopback, one process.");
+    $"per measurement, loopback, one process; load average at start: {LoadAverage()}");
 
-IEchoTarget[] targets = [new RawTcpTarget(), new GrpcTarget(), new Rpc25519Target(), new Rpc25519TypedTarget()];
+IEchoTarget[] targets =
+[
+    new BlockingRawTcpTarget(), new RawTcpTarget(), new GrpcTarget(), new Rpc25519Target(), new Rpc25519TypedTarget(),
+];
 if (only.Length > 0)
 {
     // A quick look at one system while tuning; the ratio table needs all three.
@@ -74,3 +83,7 @@ if (only.Length == 0 || "Rpc25519".StartsWith(only, StringComparison.OrdinalIgno
         $"server {server,6:N0} B   target <= 1024 B each");
 }
 await Rpc25519.Bench.Extras.ExtraBenchmarks.RunAsync(extras);
+Console.WriteLine($"load average at the end: {LoadAverage()}");
+
+static string LoadAverage() =>
+    File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";

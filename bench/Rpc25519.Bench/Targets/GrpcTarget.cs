@@ -13,7 +13,9 @@ internal sealed class GrpcTarget : IEchoTarget
     private WebApplication? _app;
     private string _address = "";
 
-    public string Name => "gRPC-dotnet (h2c)";
+    public const string TargetName = "gRPC-dotnet (h2c)";
+
+    public string Name => TargetName;
 
     public bool SupportsConcurrentCallers => true;
 

@@ -9,7 +9,9 @@ internal sealed class Rpc25519Target : IEchoTarget
     private readonly RpcServer _server = new(new RpcOptions { ListenAddress = "127.0.0.1:0", Transport = TransportKind.Tcp });
     private int _port;
 
-    public string Name => "Rpc25519 (plain TCP)";
+    public const string TargetName = "Rpc25519 (plain TCP)";
+
+    public string Name => TargetName;
 
     public bool SupportsConcurrentCallers => true;
 
