@@ -71,11 +71,24 @@ public sealed partial class RpcClient
         {
             Payload = MessagePackSerializer.Serialize(args, options, cancellationToken),
         };
-        Message reply = await _connection.CallAsync(request, cancellationToken);
-        if (ReplyErrors.ToException(reply) is { } error)
+        long started = Diagnostics.RpcMetrics.Start(Diagnostics.RpcMetrics.ClientDuration, _endpoint.TimeProvider);
+        Exception? failure = null;
+        try
         {
-            throw error;
+            Message reply = await _connection.CallAsync(request, cancellationToken);
+            failure = ReplyErrors.ToException(reply);
+            return failure is null ? MessagePackSerializer.Deserialize<TReply>(reply.Payload, options, cancellationToken)
+                : throw failure;
         }
-        return MessagePackSerializer.Deserialize<TReply>(reply.Payload, options, cancellationToken);
+        catch (Exception e) when (failure is null)
+        {
+            failure = e;
+            throw;
+        }
+        finally
+        {
+            Diagnostics.RpcMetrics.RecordDuration(Diagnostics.RpcMetrics.ClientDuration, _endpoint.TimeProvider, started,
+                serviceMethod, Diagnostics.RpcMetrics.OutcomeOf(failure));
+        }
     }
 }

@@ -119,8 +119,24 @@ public sealed partial class RpcClient : IAsyncDisposable, IRpcConnectionOwner
     public async Task<Message> CallAsync(Message request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        Message reply = await _connection.CallAsync(request, cancellationToken);
-        return ReplyErrors.ToException(reply) is { } error ? throw error : reply;
+        long started = Diagnostics.RpcMetrics.Start(Diagnostics.RpcMetrics.ClientDuration, _endpoint.TimeProvider);
+        Exception? failure = null;
+        try
+        {
+            Message reply = await _connection.CallAsync(request, cancellationToken);
+            failure = ReplyErrors.ToException(reply);
+            return failure is null ? reply : throw failure;
+        }
+        catch (Exception e) when (failure is null)
+        {
+            failure = e;
+            throw;
+        }
+        finally
+        {
+            Diagnostics.RpcMetrics.RecordDuration(Diagnostics.RpcMetrics.ClientDuration, _endpoint.TimeProvider, started,
+                request.Header.ServiceName, Diagnostics.RpcMetrics.OutcomeOf(failure));
+        }
     }
 
     /// <summary>Sends a one-way message and completes once it has been written to the connection.</summary>

@@ -63,6 +63,8 @@ internal sealed class HandlerInvocation : IThreadPoolWorkItem
         (string callId, ulong sequenceNumber, DateTimeOffset? deadline, string serviceName, string subject) =
             (hdr.CallId, hdr.SequenceNumber, hdr.Deadline, hdr.ServiceName, hdr.Subject);
         CancellationTokenSource scope = _scope!;
+        long started = Diagnostics.RpcMetrics.Start(Diagnostics.RpcMetrics.ServerDuration, endpoint.TimeProvider);
+        string outcome = "ok";
         Message reply;
         try
         {
@@ -72,6 +74,7 @@ internal sealed class HandlerInvocation : IThreadPoolWorkItem
         catch (Exception e)
         {
             RpcLog.HandlerFailed(endpoint.Logger, serviceName, _session.RemoteAddress, callId, e);
+            outcome = e is OperationCanceledException && scope.IsCancellationRequested ? "cancelled" : "error";
             reply = new Message
             {
                 Error = e is OperationCanceledException && scope.IsCancellationRequested
@@ -82,6 +85,8 @@ internal sealed class HandlerInvocation : IThreadPoolWorkItem
         finally
         {
             _session.EndHandler(callId, scope);
+            Diagnostics.RpcMetrics.RecordDuration(Diagnostics.RpcMetrics.ServerDuration, endpoint.TimeProvider, started,
+                serviceName, outcome);
         }
         MessageHeader replyHdr = reply.Header;
         replyHdr.CallType = CallType.Reply;

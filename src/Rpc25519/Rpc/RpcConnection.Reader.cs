@@ -43,6 +43,7 @@ internal sealed partial class RpcConnection
                             break;
                         }
                         _compression.NoteReceived(compression);
+                        Diagnostics.RpcMetrics.FrameReceived(compression);
                         Deliver(message!);
                         GiveBudgetUnlessHandled(message!);
                         held = _buffered.IsOver;
@@ -141,6 +142,7 @@ internal sealed partial class RpcConnection
         message.BudgetBytes = _budgetTaken;
         _budgetTaken = 0;
         compression = header.Compression;
+        Diagnostics.RpcMetrics.Bytes(Diagnostics.RpcMetrics.BytesReceived, FrameHeader.Size + body.Length, _serverSide);
         buffer = buffer.Slice(body.End);
         return FrameRead.Frame;
     }

@@ -89,6 +89,7 @@ internal sealed partial class RpcConnection
                     batchBytes += WriteFrame(output, _batch[taken]);
                 }
                 _batch.RemoveRange(0, taken);
+                Diagnostics.RpcMetrics.Bytes(Diagnostics.RpcMetrics.BytesSent, batchBytes, _serverSide);
                 FlushResult result = await output.FlushAsync();
                 _liveness.NoteFlushed();
                 foreach (ISendCompletion completion in _written)

@@ -35,6 +35,9 @@ internal sealed partial class RpcConnection : IAsyncDisposable
     /// or null when this connection does not use one (a client's replies belong to calls it made itself).</summary>
     private readonly MemoryBudget? _budget;
 
+    /// <summary>Whether this is a server's connection (see the constructor).</summary>
+    private readonly bool _serverSide;
+
     /// <summary>Budget the reader holds for the frame at the front of its buffer, not yet decoded; 0 for none.</summary>
     private long _budgetTaken;
 
@@ -68,10 +71,10 @@ internal sealed partial class RpcConnection : IAsyncDisposable
     /// <param name="keepAliveInterval">Send a keep-alive after this long without sending; zero for never.</param>
     /// <param name="pauseReadingAboveBufferedBytes">Stop reading while this connection holds more than this many bytes
     /// (a server's requests in handlers and replies to a client that does not read them); zero for never.</param>
-    /// <param name="useDecodeBudget">Whether large incoming messages take their size from
-    /// <see cref="RpcOptions.DecodeBudget"/> (a server's connections do).</param>
+    /// <param name="serverSide">Whether this is a server's connection to a client: its large incoming requests take
+    /// their size from <see cref="RpcOptions.DecodeBudget"/>, and its metrics are tagged as the server's.</param>
     public RpcConnection(IConnection connection, EndpointContext endpoint, IRpcConnectionOwner owner,
-        TimeSpan keepAliveInterval, long pauseReadingAboveBufferedBytes = 0, bool useDecodeBudget = false)
+        TimeSpan keepAliveInterval, long pauseReadingAboveBufferedBytes = 0, bool serverSide = false)
     {
         _buffered = new BufferedBytesGate(pauseReadingAboveBufferedBytes, endpoint.CompletionOptions);
         _connection = connection;
@@ -80,7 +83,8 @@ internal sealed partial class RpcConnection : IAsyncDisposable
         _logger = endpoint.Logger;
         _liveness = NewLivenessMonitor(keepAliveInterval);
         _compression = new CompressionChoice(endpoint.Config.Compression);
-        _budget = useDecodeBudget ? endpoint.Config.DecodeBudget : null;
+        _budget = serverSide ? endpoint.Config.DecodeBudget : null;
+        _serverSide = serverSide;
         _encoder = new FrameEncoder(_compression, endpoint.Config.MaxFrameBytes);
         LocalAddress = connection.LocalAddress;
         RemoteAddress = connection.RemoteAddress;
@@ -166,6 +170,7 @@ internal sealed partial class RpcConnection : IAsyncDisposable
     /// <summary>Starts the reader and writer loops (and the keep-alive timer, if configured).</summary>
     public void Start()
     {
+        Diagnostics.RpcMetrics.Connection(+1, _serverSide);
         _readerLoop = Task.Factory.StartNew(static s => ((RpcConnection)s!).ReadLoopAsync(), this,
             CancellationToken.None, TaskCreationOptions.DenyChildAttach, _endpoint.Config.TaskScheduler).Unwrap();
         _liveness.Start();
@@ -269,6 +274,7 @@ internal sealed partial class RpcConnection : IAsyncDisposable
             _connection.Abort(reason);
         }
         _closing.Cancel();
+        Diagnostics.RpcMetrics.Connection(-1, _serverSide);
         _owner.OnConnectionClosed(this, reason);
     }
 

@@ -22,7 +22,7 @@ internal sealed class ServerSession : IRpcConnectionOwner
     {
         _server = server;
         Connection = new RpcConnection(connection, endpoint, this, endpoint.Config.ServerKeepAliveInterval,
-            endpoint.Config.MaxBufferedBytesPerConnection, useDecodeBudget: true);
+            endpoint.Config.MaxBufferedBytesPerConnection, serverSide: true);
         Connection.MirrorPeerCompression = true;
     }
 

@@ -199,6 +199,7 @@ internal sealed class HandshakingListener : IConnectionListener
             await WaitForFirstByteAsync(raw, pending, linked.Token);
             IConnection upgraded = await _upgrade(raw, linked.Token);
             SecurityLog.HandshakeCompleted(_logger, _layer, raw.RemoteAddress);
+            Diagnostics.RpcMetrics.Handshake(_layer, ok: true);
             if (!_ready.Writer.TryWrite(upgraded))
             {
                 try
@@ -220,6 +221,7 @@ internal sealed class HandshakingListener : IConnectionListener
                 : timeout.IsCancellationRequested ? $"no handshake within {_timeout.TotalSeconds:0.###} s"
                 : e.Message;
             SecurityLog.HandshakeFailed(_logger, _layer, raw.RemoteAddress, reason);
+            Diagnostics.RpcMetrics.Handshake(_layer, ok: false);
             await raw.DisposeAsync();
         }
         finally

@@ -77,6 +77,10 @@ internal sealed class StreamOutbox
                 _waiter ??= new TaskCompletionSource(_completionOptions);
                 wait = _waiter.Task;
             }
+            if (Diagnostics.RpcMetrics.StreamCreditStalls.Enabled)
+            {
+                Diagnostics.RpcMetrics.StreamCreditStalls.Add(1);
+            }
             await wait.WaitAsync(cancellationToken);
         }
     }

@@ -1,0 +1,89 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Rpc25519.Diagnostics;
+using Rpc25519.Messages;
+using Rpc25519.Tests.Integration;
+
+namespace Rpc25519.Tests.Diagnostics;
+
+/// <summary>The instruments of the <c>Rpc25519</c> meter report what happened (issue 17, item 2). Measurements are
+/// filtered to this test's own server and client by their service names and by counting only while the test runs;
+/// other tests run in parallel in the same process.</summary>
+public sealed class MetricsTests
+{
+    private sealed record Measurement(string Instrument, double Value, Dictionary<string, object?> Tags);
+
+    private static MeterListener Listen(ConcurrentQueue<Measurement> into)
+    {
+        var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == RpcDiagnostics.MeterName)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        void Record<T>(Instrument instrument, T value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
+            where T : struct =>
+            into.Enqueue(new Measurement(instrument.Name, Convert.ToDouble(value),
+                tags.ToArray().ToDictionary(t => t.Key, t => t.Value)));
+        listener.SetMeasurementEventCallback<double>(Record);
+        listener.SetMeasurementEventCallback<long>(Record);
+        listener.Start();
+        return listener;
+    }
+
+    [Fact]
+    public async Task Calls_bytes_connections_and_outcomes_are_reported_with_their_tags()
+    {
+        var seen = new ConcurrentQueue<Measurement>();
+        using MeterListener listener = Listen(seen);
+        var (server, port) = await Loopback.StartServerAsync(s =>
+        {
+            s.RegisterCall("metrics-echo", (request, _) => ValueTask.FromResult(request));
+            s.RegisterCall("metrics-fail", (_, _) => throw new InvalidOperationException("no"));
+        });
+        await using (server)
+        await using (RpcClient client = await Loopback.ConnectAsync(port))
+        {
+            await client.CallAsync(Loopback.Request("metrics-echo", "hello"));
+            await Assert.ThrowsAsync<RemoteException>(() => client.CallAsync(Loopback.Request("metrics-fail")));
+            await Assert.ThrowsAsync<CallRejectedException>(() => client.CallAsync(Loopback.Request("metrics-none")));
+        }
+
+        Measurement[] all = [.. seen];
+        Measurement Client(string service) => all.Single(m => m.Instrument == "rpc.client.duration"
+            && (string?)m.Tags["rpc.service"] == service);
+        Assert.Equal("ok", Client("metrics-echo").Tags["rpc25519.outcome"]);
+        Assert.Equal("remote_error", Client("metrics-fail").Tags["rpc25519.outcome"]);
+        Assert.Equal("rejected", Client("metrics-none").Tags["rpc25519.outcome"]);
+        Assert.Equal("rpc25519", Client("metrics-echo").Tags["rpc.system"]);
+        Assert.InRange(Client("metrics-echo").Value, 0, 10);
+        Measurement handler = all.Single(m => m.Instrument == "rpc.server.duration"
+            && (string?)m.Tags["rpc.service"] == "metrics-fail");
+        Assert.Equal("error", handler.Tags["rpc25519.outcome"]);
+        Assert.Contains(all, m => m.Instrument == "rpc25519.bytes.sent" && (string?)m.Tags["rpc25519.side"] == "client");
+        Assert.Contains(all, m => m.Instrument == "rpc25519.bytes.received" && (string?)m.Tags["rpc25519.side"] == "server");
+        Assert.Contains(all, m => m.Instrument == "rpc25519.frames.received" && (string?)m.Tags["rpc25519.compression"] == "none");
+        Assert.Contains(all, m => m.Instrument == "rpc25519.connections.open" && m.Value == 1);
+        Assert.Contains(all, m => m.Instrument == "rpc25519.connections.open" && m.Value == -1);
+    }
+
+    [Fact]
+    public async Task Typed_calls_are_split_into_service_and_method()
+    {
+        var seen = new ConcurrentQueue<Measurement>();
+        using MeterListener listener = Listen(seen);
+        var (server, client, _) = await Typed.TypedCallTests.StartAsync();
+        await using (server)
+        await using (client)
+        {
+            await client.CallAsync<Typed.Args, int>("Arith.Multiply", new Typed.Args(2, 3));
+        }
+
+        Assert.Contains(seen, m => m.Instrument == "rpc.client.duration" && (string?)m.Tags["rpc.service"] == "Arith"
+            && (string?)m.Tags["rpc.method"] == "Multiply" && (string?)m.Tags["rpc25519.outcome"] == "ok");
+    }
+}
