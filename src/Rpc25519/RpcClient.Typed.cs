@@ -72,6 +72,7 @@ public sealed partial class RpcClient
             Payload = MessagePackSerializer.Serialize(args, options, cancellationToken),
         };
         long started = Diagnostics.RpcMetrics.Start(Diagnostics.RpcMetrics.ClientDuration, _endpoint.TimeProvider);
+        System.Diagnostics.Activity? span = Diagnostics.RpcTracing.StartCall(request);
         Exception? failure = null;
         try
         {
@@ -87,8 +88,10 @@ public sealed partial class RpcClient
         }
         finally
         {
+            string outcome = Diagnostics.RpcMetrics.OutcomeOf(failure);
             Diagnostics.RpcMetrics.RecordDuration(Diagnostics.RpcMetrics.ClientDuration, _endpoint.TimeProvider, started,
-                serviceMethod, Diagnostics.RpcMetrics.OutcomeOf(failure));
+                serviceMethod, outcome);
+            Diagnostics.RpcTracing.Stop(span, outcome);
         }
     }
 }

@@ -120,6 +120,7 @@ public sealed partial class RpcClient : IAsyncDisposable, IRpcConnectionOwner
     {
         ArgumentNullException.ThrowIfNull(request);
         long started = Diagnostics.RpcMetrics.Start(Diagnostics.RpcMetrics.ClientDuration, _endpoint.TimeProvider);
+        System.Diagnostics.Activity? span = Diagnostics.RpcTracing.StartCall(request);
         Exception? failure = null;
         try
         {
@@ -134,8 +135,10 @@ public sealed partial class RpcClient : IAsyncDisposable, IRpcConnectionOwner
         }
         finally
         {
+            string outcome = Diagnostics.RpcMetrics.OutcomeOf(failure);
             Diagnostics.RpcMetrics.RecordDuration(Diagnostics.RpcMetrics.ClientDuration, _endpoint.TimeProvider, started,
-                request.Header.ServiceName, Diagnostics.RpcMetrics.OutcomeOf(failure));
+                request.Header.ServiceName, outcome);
+            Diagnostics.RpcTracing.Stop(span, outcome);
         }
     }
 

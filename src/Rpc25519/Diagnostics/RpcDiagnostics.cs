@@ -21,4 +21,14 @@ public static class RpcDiagnostics
 {
     /// <summary>The name of Rpc25519's meter.</summary>
     public const string MeterName = "Rpc25519";
+
+    /// <summary>
+    /// The name of Rpc25519's <see cref="System.Diagnostics.ActivitySource"/>: a client span per two-way call and a
+    /// server span per handler, joined by the W3C trace context that the caller puts in the request's
+    /// <see cref="Messages.MessageHeader.Args"/> under <see cref="TraceParentArg"/> (only while someone listens).
+    /// </summary>
+    public const string ActivitySourceName = "Rpc25519";
+
+    /// <summary>The header argument that carries the caller's W3C <c>traceparent</c>.</summary>
+    public const string TraceParentArg = "traceparent";
 }

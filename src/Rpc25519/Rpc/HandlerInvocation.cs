@@ -64,6 +64,7 @@ internal sealed class HandlerInvocation : IThreadPoolWorkItem
             (hdr.CallId, hdr.SequenceNumber, hdr.Deadline, hdr.ServiceName, hdr.Subject);
         CancellationTokenSource scope = _scope!;
         long started = Diagnostics.RpcMetrics.Start(Diagnostics.RpcMetrics.ServerDuration, endpoint.TimeProvider);
+        System.Diagnostics.Activity? span = Diagnostics.RpcTracing.StartHandler(_request);
         string outcome = "ok";
         Message reply;
         try
@@ -87,6 +88,7 @@ internal sealed class HandlerInvocation : IThreadPoolWorkItem
             _session.EndHandler(callId, scope);
             Diagnostics.RpcMetrics.RecordDuration(Diagnostics.RpcMetrics.ServerDuration, endpoint.TimeProvider, started,
                 serviceName, outcome);
+            Diagnostics.RpcTracing.Stop(span, outcome);
         }
         MessageHeader replyHdr = reply.Header;
         replyHdr.CallType = CallType.Reply;
