@@ -17,13 +17,22 @@ public sealed class RpcServerRegistrations
 
     /// <summary>
     /// Serves the typed service <typeparamref name="TService"/> (its public methods, as
-    /// <see cref="RpcServer.Register"/> does), resolved once from dependency injection when the server starts: register
-    /// it in the container as a singleton, or as anything the root provider can resolve.
+    /// <see cref="RpcServer.Register(object, string?)"/> does). By default it is resolved once from dependency
+    /// injection when the server starts (register it as a singleton); with <paramref name="perCall"/> every call gets
+    /// a fresh object made with its constructor's dependencies from the container (not tracked by the container, so
+    /// nothing accumulates; the server does not dispose it, so a per-call service should not own disposables).
     /// </summary>
     /// <param name="name">The service name; default the type's name.</param>
-    public RpcServerRegistrations MapRpcService<TService>(string? name = null) where TService : class =>
-        Configure((server, services) => server.Register(
-            services.GetService(typeof(TService)) as TService ?? throw new InvalidOperationException(
-                $"MapRpcService<{typeof(TService).Name}>: the service is not registered in the container; add it " +
-                $"with services.AddSingleton<{typeof(TService).Name}>()."), name));
+    /// <param name="perCall">Make an object per call instead of sharing one.</param>
+    public RpcServerRegistrations MapRpcService<TService>(string? name = null, bool perCall = false)
+        where TService : class =>
+        perCall
+            ? Configure((server, services) => server.Register(
+                () => Microsoft.Extensions.DependencyInjection.ActivatorUtilities
+                    .CreateInstance<TService>(services), name))
+            : Configure((server, services) => server.Register(
+                services.GetService(typeof(TService)) as TService ?? throw new InvalidOperationException(
+                    $"MapRpcService<{typeof(TService).Name}>: the service is not registered in the container; add " +
+                    $"it with services.AddSingleton<{typeof(TService).Name}>(), or map it with perCall: true."),
+                name));
 }

@@ -23,4 +23,17 @@ public sealed partial class RpcServer
     /// <exception cref="InvalidOperationException">A service of that name is already registered.</exception>
     public IReadOnlyList<string> Register(object service, string? name = null) =>
         _typed.Register(service, name, _endpoint.Config.TypedSerializerOptions);
+
+    /// <summary>
+    /// Publishes the public methods of <typeparamref name="TService"/> as <see cref="Register(object, string?)"/> does,
+    /// but each call runs on a fresh object from <paramref name="factory"/> (e.g. resolved from a dependency-injection
+    /// container per call), so the service needs no thread-safety of its own.
+    /// </summary>
+    /// <param name="factory">Makes the object for one call; called on the call's thread before the method.</param>
+    /// <param name="name">The service name; default the type's name.</param>
+    /// <returns>The <c>"Service.Method"</c> names now served.</returns>
+    /// <exception cref="ArgumentException">The type has no method of a suitable shape, or overloads one.</exception>
+    /// <exception cref="InvalidOperationException">A service of that name is already registered.</exception>
+    public IReadOnlyList<string> Register<TService>(Func<TService> factory, string? name = null) where TService : class =>
+        _typed.Register(factory, name, _endpoint.Config.TypedSerializerOptions);
 }

@@ -75,6 +75,30 @@ public sealed class HostingTests
     }
 
     [Fact]
+    public async Task A_per_call_service_gets_a_fresh_object_for_every_call()
+    {
+        int port = FreePort();
+        using IHost host = BuildHost(new()
+        {
+            ["Rpc:ListenAddress"] = $"127.0.0.1:{port}",
+            ["Rpc:Transport"] = "Tcp",
+            ["RpcClient:ServerAddress"] = $"127.0.0.1:{port}",
+            ["RpcClient:Transport"] = "Tcp",
+        }, serve => serve.MapRpcService<Adder>("PerCallAdder", perCall: true));
+        await host.StartAsync().WaitAsync(Patience);
+        int madeBefore = Adder.Made;
+        RpcClient client = await host.Services.GetRequiredService<RpcClientFactory>().GetClientAsync();
+
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(i + 1, await client.CallAsync<Sum, int>("PerCallAdder.Add", new Sum(i, 1)));
+        }
+
+        Assert.True(Adder.Made - madeBefore >= 3, $"{Adder.Made - madeBefore} objects for 3 calls");
+        await host.StopAsync().WaitAsync(Patience);
+    }
+
+    [Fact]
     public async Task A_bad_setting_stops_the_host_at_start_naming_it()
     {
         using IHost host = BuildHost(new()

@@ -15,24 +15,27 @@ internal static class TypedMethodCompiler
         "Task<TReply> M(TArgs args[, CallContext context][, CancellationToken ct]) or " +
         "Task M(TArgs args, TReply reply[, CallContext context][, CancellationToken ct])";
 
-    /// <summary>Compiles every public instance method of <paramref name="service"/> that has an accepted shape, in
-    /// name order; methods of other shapes are skipped (as in net/rpc).</summary>
-    public static List<TypedHandler> CompileAll(object service, string serviceName, MessagePackSerializerOptions options)
+    /// <summary>Compiles every public instance method of <paramref name="serviceType"/> that has an accepted shape, in
+    /// name order; methods of other shapes are skipped (as in net/rpc). Each call runs on the object that
+    /// <paramref name="instance"/> evaluates to: a constant for one shared object, or a factory's call for an object
+    /// per call.</summary>
+    public static List<TypedHandler> CompileAll(Type serviceType, Expression instance, string serviceName,
+        MessagePackSerializerOptions options)
     {
         var handlers = new List<TypedHandler>();
-        IEnumerable<MethodInfo> methods = service.GetType()
+        IEnumerable<MethodInfo> methods = serviceType
             .GetMethods(BindingFlags.Public | BindingFlags.Instance)
             .Where(m => m.DeclaringType != typeof(object) && !m.IsSpecialName && !m.IsGenericMethodDefinition)
             .OrderBy(m => m.Name, StringComparer.Ordinal);
         foreach (MethodInfo method in methods)
         {
-            if (TryCompile(service, method, $"{serviceName}.{method.Name}", options) is { } handler)
+            if (TryCompile(instance, method, $"{serviceName}.{method.Name}", options) is { } handler)
             {
                 if (handlers.Exists(h => h.ServiceMethod == handler.ServiceMethod))
                 {
                     throw new ArgumentException($"Service '{serviceName}' has more than one suitable method named " +
                         $"'{method.Name}'; typed methods are called by name, so overloads are not allowed.",
-                        nameof(service));
+                        nameof(serviceType));
                 }
                 handlers.Add(handler);
             }
@@ -40,7 +43,7 @@ internal static class TypedMethodCompiler
         return handlers;
     }
 
-    private static TypedHandler? TryCompile(object service, MethodInfo method, string serviceMethod,
+    private static TypedHandler? TryCompile(Expression instance, MethodInfo method, string serviceMethod,
         MessagePackSerializerOptions options)
     {
         ParameterInfo[] parameters = method.GetParameters();
@@ -90,7 +93,7 @@ internal static class TypedMethodCompiler
                 return null;
             }
         }
-        MethodCallExpression call = Expression.Call(Expression.Constant(service), method, callArguments);
+        MethodCallExpression call = Expression.Call(instance, method, callArguments);
         Delegate? returningDelegate = null;
         Delegate? fillingDelegate = null;
         Delegate? newReply = null;

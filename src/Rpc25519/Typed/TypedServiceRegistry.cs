@@ -18,16 +18,34 @@ internal sealed class TypedServiceRegistry
     public IReadOnlyList<string> Register(object service, string? name, MessagePackSerializerOptions options)
     {
         ArgumentNullException.ThrowIfNull(service);
-        string serviceName = name ?? service.GetType().Name;
+        return Register(service.GetType(), System.Linq.Expressions.Expression.Constant(service), name, options);
+    }
+
+    /// <summary>Registers a service whose calls each run on a fresh object from <paramref name="factory"/>.</summary>
+    /// <exception cref="ArgumentException">No suitable methods, or overloaded ones.</exception>
+    /// <exception cref="InvalidOperationException">A service of that name is already registered.</exception>
+    public IReadOnlyList<string> Register<TService>(Func<TService> factory, string? name,
+        MessagePackSerializerOptions options) where TService : class
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        System.Linq.Expressions.Expression instance = System.Linq.Expressions.Expression.Invoke(
+            System.Linq.Expressions.Expression.Constant(factory));
+        return Register(typeof(TService), instance, name, options);
+    }
+
+    private IReadOnlyList<string> Register(Type serviceType, System.Linq.Expressions.Expression instance, string? name,
+        MessagePackSerializerOptions options)
+    {
+        string serviceName = name ?? serviceType.Name;
         if (string.IsNullOrWhiteSpace(serviceName))
         {
             throw new ArgumentException("A service name must not be empty.", nameof(name));
         }
-        List<TypedHandler> handlers = TypedMethodCompiler.CompileAll(service, serviceName, options);
+        List<TypedHandler> handlers = TypedMethodCompiler.CompileAll(serviceType, instance, serviceName, options);
         if (handlers.Count == 0)
         {
-            throw new ArgumentException($"Type {service.GetType().FullName} has no public methods of a suitable shape " +
-                $"to serve as '{serviceName}'; use {TypedMethodCompiler.AcceptedShapes}.", nameof(service));
+            throw new ArgumentException($"Type {serviceType.FullName} has no public methods of a suitable shape " +
+                $"to serve as '{serviceName}'; use {TypedMethodCompiler.AcceptedShapes}.", nameof(serviceType));
         }
         lock (_registerLock)
         {
