@@ -33,9 +33,10 @@ public sealed partial class TubeClient
     /// <param name="prefix">Whether <paramref name="keyOrPrefix"/> is a prefix.</param>
     /// <param name="cancellationToken">Ends the enumeration with <see cref="OperationCanceledException"/>.</param>
     /// <returns>The changes, in log order.</returns>
-    /// <exception cref="ChangeFeedCompactedException">The member's bounded change feed no longer holds the changes
-    /// from the index asked for (the watcher fell behind, or started too far back): read the state again and watch
-    /// from <see cref="ChangeFeedCompactedException.ResyncIndex"/> + 1.</exception>
+    /// <exception cref="ChangeFeedCompactedException">No member's bounded change feed still holds the changes from
+    /// the index asked for (the watcher fell behind, or started too far back): read the state again and watch from
+    /// <see cref="ChangeFeedCompactedException.ResyncIndex"/> + 1. (A member restarted from a snapshot starts its
+    /// feed there, so the client asks every member before it gives up.)</exception>
     /// <exception cref="TubeException">No member answered within <see cref="TubeClientOptions.OperationTimeout"/>
     /// (<see cref="TubeUnavailableException"/>, <see cref="NoQuorumException"/>), or the arguments were refused
     /// (<see cref="InvalidCommandException"/>).</exception>
@@ -54,6 +55,7 @@ public sealed partial class TubeClient
         // The replica answers an idle watch before the attempt timeout would give up on it.
         long waitMs = Math.Max(1, (long)(options.AttemptTimeout.TotalMilliseconds / 2));
         long next = fromIndex;
+        int compactedAnswers = 0;
         while (true)
         {
             TubeResponse response = await CallAsync(new TubeRequest
@@ -66,9 +68,18 @@ public sealed partial class TubeClient
                 "A member answered a watch without a page; upgrade the replicas to this client's version.", null);
             if (page.IsCompacted)
             {
-                throw new ChangeFeedCompactedException(next, page.OldestAvailableIndex, page.ResyncIndex);
+                // Each member's feed is its own cache: one restarted from a snapshot starts its feed there, while
+                // the others may still hold the changes. Ask every member before giving up.
+                if (++compactedAnswers >= options.Members.Count)
+                {
+                    throw new ChangeFeedCompactedException(next, page.OldestAvailableIndex, page.ResyncIndex);
+                }
+
+                await MoveToNextMemberAsync();
+                continue;
             }
 
+            compactedAnswers = 0;
             foreach (ChangeEvent change in page.Changes)
             {
                 // Pages start at the index asked for; this only guards against a misbehaving member.
@@ -79,6 +90,21 @@ public sealed partial class TubeClient
             }
 
             next = Math.Max(next, page.NextIndex);
+        }
+    }
+
+    /// <summary>Drops the current connection so that the next call goes to the next member.</summary>
+    private async Task MoveToNextMemberAsync()
+    {
+        RpcClient? client;
+        lock (gate)
+        {
+            client = current;
+        }
+
+        if (client is not null)
+        {
+            await DropAsync(client, null);
         }
     }
 }

@@ -255,6 +255,40 @@ public sealed class TubeWatchTests
     }
 
     [Fact]
+    public void MemberRestartedFromASnapshotSendsTheWatcherToAMemberThatStillHasTheChanges()
+    {
+        var cluster = new SimTubeCluster(seed: 36) { SnapshotEveryEntries = 20 };
+        cluster.Simulation.Run(async () =>
+        {
+            await cluster.StartAllAsync();
+            await cluster.WaitForLeaderAsync();
+            await using TubeClient client = await cluster.NewClientAsync();
+            await cluster.OnClient(() => client.CreateTableAsync("t"));
+            var indexes = new List<long>();
+            for (int i = 0; i < 40; i++)
+            {
+                indexes.Add((await cluster.OnClient(() => client.PutAsync("t", B($"r/{i:00}"), B("v")))).ModifyIndex);
+            }
+
+            // Member 1 restarts: it restores its snapshot, and its feed starts after the snapshot's index.
+            await cluster.WaitForConvergenceAsync();
+            cluster.Crash(0, tear: false);
+            await cluster.RestartAsync(0);
+            await cluster.WaitForLeaderAsync();
+            await cluster.WaitForConvergenceAsync();
+
+            // A new client asks member 1 first; it answers "compacted", and the client goes on to another member.
+            await using TubeClient watchClient = await cluster.NewClientAsync();
+            var watcher = new Watcher(cluster, watchClient, "t", "r/", indexes[0], prefix: true);
+            await watcher.WaitForAsync(cluster, seen => seen.Count >= 40);
+            Assert.Equal(indexes, watcher.Seen.Select(c => c.Index));
+            Assert.DoesNotContain(cluster.Members[1], watchClient.ConnectedTo ?? "");
+            await watcher.StopAsync();
+            await cluster.StopAllAsync();
+        });
+    }
+
+    [Fact]
     public void SlowWatcherIsBoundedByOnePageAndLosesNothing()
     {
         const int pageMax = 8;
