@@ -289,6 +289,44 @@ public sealed class TubeWatchTests
     }
 
     [Fact]
+    public void ReplicaHoldsAtMostMaxWatchersAndSendsTheRestElsewhere()
+    {
+        var cluster = new SimTubeCluster(seed: 37) { ConfigureReplica = o => o.MaxWatchers = 1 };
+        cluster.Simulation.Run(async () =>
+        {
+            await cluster.StartAllAsync();
+            await cluster.WaitForLeaderAsync();
+            await using TubeClient client = await cluster.NewClientAsync();
+            KvItem start = await cluster.OnClient(() => client.PutAsync("t", B("m/0"), B("v")));
+
+            // Both watch clients try member 1 first; it holds one watch call at most.
+            await using TubeClient first = await cluster.NewClientAsync();
+            await using TubeClient second = await cluster.NewClientAsync();
+            var a = new Watcher(cluster, first, "t", "m/", start.ModifyIndex + 1, prefix: true);
+            var b = new Watcher(cluster, second, "t", "m/", start.ModifyIndex + 1, prefix: true);
+            for (int i = 0; i < 20; i++)
+            {
+                for (int r = 0; r < cluster.Nodes.Length; r++)
+                {
+                    Assert.True((await cluster.Replica(r)!.GetWatchStatsAsync()).Parked <= 1);
+                }
+
+                await cluster.DelayAsync(cluster.Tick * 3);
+            }
+
+            Assert.NotEqual(first.ConnectedTo, second.ConnectedTo);
+            KvItem next = await cluster.OnClient(() => client.PutAsync("t", B("m/1"), B("v")));
+            await a.WaitForAsync(cluster, seen => seen.Count >= 1);
+            await b.WaitForAsync(cluster, seen => seen.Count >= 1);
+            Assert.Equal([next.ModifyIndex], a.Seen.Select(c => c.Index));
+            Assert.Equal([next.ModifyIndex], b.Seen.Select(c => c.Index));
+            await a.StopAsync();
+            await b.StopAsync();
+            await cluster.StopAllAsync();
+        });
+    }
+
+    [Fact]
     public void SlowWatcherIsBoundedByOnePageAndLosesNothing()
     {
         const int pageMax = 8;
