@@ -327,6 +327,38 @@ public sealed class TubeWatchTests
     }
 
     [Fact]
+    public void PagesAreCutByBytesBetweenLogIndexes()
+    {
+        var cluster = new SimTubeCluster(seed: 38) { ConfigureReplica = o => o.WatchPageMaxBytes = 1 };
+        cluster.Simulation.Run(async () =>
+        {
+            await cluster.StartAllAsync();
+            await cluster.WaitForLeaderAsync();
+            await using TubeClient client = await cluster.NewClientAsync();
+            var indexes = new List<long>();
+            for (int i = 0; i < 10; i++)
+            {
+                indexes.Add((await cluster.OnClient(() => client.PutAsync("t", B($"z/{i}"), B("v")))).ModifyIndex);
+            }
+
+            // The first put also created the table: two changes at one index, which a page never splits.
+            var watcher = new Watcher(cluster, client, "t", "z/", indexes[0], prefix: true);
+            await watcher.WaitForAsync(cluster, seen => seen.Count >= 11);
+            Assert.Equal([indexes[0], .. indexes], watcher.Seen.Select(c => c.Index));
+            Assert.Equal(ChangeKind.TableCreated, watcher.Seen[0].Kind);
+            int largest = 0;
+            for (int r = 0; r < cluster.Nodes.Length; r++)
+            {
+                largest = Math.Max(largest, (await cluster.Replica(r)!.GetWatchStatsAsync()).LargestPage);
+            }
+
+            Assert.Equal(2, largest); // one index per page: the two changes of the first, then one each
+            await watcher.StopAsync();
+            await cluster.StopAllAsync();
+        });
+    }
+
+    [Fact]
     public void SlowWatcherIsBoundedByOnePageAndLosesNothing()
     {
         const int pageMax = 8;
