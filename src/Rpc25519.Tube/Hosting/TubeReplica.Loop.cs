@@ -206,6 +206,7 @@ public sealed partial class TubeReplica
         }
 
         ServeAppliedReads();
+        ServeWatches();
         node.Advance(ready);
     }
 
@@ -238,8 +239,14 @@ public sealed partial class TubeReplica
             read.Completion.TrySetResult(NotLeader(why));
         }
 
+        foreach (ParkedWatch watch in watches)
+        {
+            watch.Completion.TrySetResult(NotLeader(why));
+        }
+
         reads.Clear();
         appliedWaits.Clear();
+        watches.Clear();
         while (inbox.Reader.TryRead(out HostWork? work))
         {
             work.Completion?.TrySetResult(NotLeader(why));

@@ -26,6 +26,9 @@ public sealed partial class TubeReplica
                     Status = BuildStatus(), LeaderId = node.LeaderId, LeaderAddress = AddressOf(node.LeaderId),
                 });
                 break;
+            case TubeRequestKind.Watch:
+                Watch(request, completion);
+                break;
             case TubeRequestKind.ChangeMembership:
                 ChangeMembership(request, completion);
                 break;
@@ -117,6 +120,7 @@ public sealed partial class TubeReplica
     private void ExpireReads()
     {
         ServeAppliedReads();
+        ExpireWatches();
         DateTimeOffset now = time.GetUtcNow();
         foreach (var (id, read) in reads.Where(r => r.Value.Deadline <= now).ToList())
         {

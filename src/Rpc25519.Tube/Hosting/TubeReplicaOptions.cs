@@ -54,6 +54,21 @@ public sealed class TubeReplicaOptions
     /// <summary>A read that no ReadIndex answer has served within this time fails with "no quorum".</summary>
     public TimeSpan ReadTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>A watch answer holds at most this many changes (the changes of one log index are never split, so a
+    /// single index with more changes is sent whole).</summary>
+    public int WatchPageMaxChanges { get; set; } = 256;
+
+    /// <summary>A watch answer holds at most about this many bytes of keys and values (at least one log index's
+    /// changes are always sent).</summary>
+    public long WatchPageMaxBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>How many watch calls this replica holds open at once while they wait for changes; more are refused
+    /// with "no quorum" so that the client tries another member.</summary>
+    public int MaxWatchers { get; set; } = 1024;
+
+    /// <summary>The longest a watch call waits for a change before it is answered with an empty page.</summary>
+    public TimeSpan WatchMaxWait { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Outgoing Raft messages queued per peer before the oldest are dropped (Raft resends).</summary>
     public int PeerQueueCapacity { get; set; } = 4096;
 
@@ -84,6 +99,12 @@ public sealed class TubeReplicaOptions
         if (TickInterval <= TimeSpan.Zero)
         {
             throw new ArgumentException("TubeReplicaOptions.TickInterval must be positive (e.g. 100 ms).");
+        }
+
+        if (WatchPageMaxChanges < 1 || WatchPageMaxBytes < 1 || MaxWatchers < 1 || WatchMaxWait < TimeSpan.Zero)
+        {
+            throw new ArgumentException("TubeReplicaOptions.WatchPageMaxChanges, WatchPageMaxBytes and MaxWatchers " +
+                "must be positive and WatchMaxWait must not be negative; keep the defaults unless you need otherwise.");
         }
 
         if (InitialVoters.Any(v => !Members.ContainsKey(v)))

@@ -39,6 +39,27 @@ internal sealed class TubeRequest
     [Key(7)]
     public string? Address { get; init; }
 
+    /// <summary>Watch: the table.</summary>
+    [Key(8)]
+    public string? Table { get; init; }
+
+    /// <summary>Watch: the key, or the key prefix when <see cref="Prefix"/>.</summary>
+    [Key(9)]
+    public byte[]? Key { get; init; }
+
+    /// <summary>Watch: <see cref="Key"/> is a prefix.</summary>
+    [Key(10)]
+    public bool Prefix { get; init; }
+
+    /// <summary>Watch: the first log index of interest.</summary>
+    [Key(11)]
+    public long FromIndex { get; init; }
+
+    /// <summary>Watch: how long the replica may hold the call when there is nothing to report (milliseconds;
+    /// clamped to <see cref="TubeReplicaOptions.WatchMaxWait"/>).</summary>
+    [Key(12)]
+    public long WaitMs { get; init; }
+
     public byte[] ToBytes() => TubeSerializer.Serialize(this);
 
     public static TubeRequest FromBytes(ReadOnlyMemory<byte> bytes) =>

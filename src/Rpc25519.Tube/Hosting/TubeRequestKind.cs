@@ -17,4 +17,8 @@ internal enum TubeRequestKind
 
     /// <summary>Hand leadership to another voter; leader only.</summary>
     TransferLeadership = 4,
+
+    /// <summary>Long-poll the change feed: the changes from an index that match a table and key or key prefix,
+    /// answered when there are some or when the wait runs out; any member.</summary>
+    Watch = 5,
 }

@@ -32,6 +32,10 @@ internal sealed class TubeResponse
     [Key(5)]
     public TubeStatus? Status { get; init; }
 
+    /// <summary>Watch requests: one page of changes.</summary>
+    [Key(6)]
+    public WatchPage? Watch { get; init; }
+
     public byte[] ToBytes() => TubeSerializer.Serialize(this);
 
     public static TubeResponse FromBytes(ReadOnlyMemory<byte> bytes) =>

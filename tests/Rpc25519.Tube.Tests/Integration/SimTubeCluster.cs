@@ -54,6 +54,9 @@ internal sealed class SimTubeCluster
     public Func<Rpc25519.Tube.StateMachines.StateMachineSet> CreateStateMachines { get; init; } =
         () => Rpc25519.Tube.StateMachines.StateMachineSet.WithKv();
 
+    /// <summary>Changes each replica's options before it starts (null: the defaults above).</summary>
+    public Action<TubeReplicaOptions>? ConfigureReplica { get; init; }
+
     public TimeProvider Clock => Simulation.Driver.TimeProvider;
 
     /// <summary>Logging of every replica (none by default).</summary>
@@ -87,7 +90,7 @@ internal sealed class SimTubeCluster
                 rpc.LoggerFactory = LoggerFactory;
             }
 
-            return await TubeReplica.StartAsync(new TubeReplicaOptions
+            var replicaOptions = new TubeReplicaOptions
             {
                 NodeId = (ulong)(i + 1),
                 Members = Members,
@@ -99,7 +102,9 @@ internal sealed class SimTubeCluster
                 SnapshotEveryEntries = SnapshotEveryEntries,
                 ReadTimeout = TimeSpan.FromMilliseconds(500),
                 CreateStateMachines = CreateStateMachines,
-            });
+            };
+            ConfigureReplica?.Invoke(replicaOptions);
+            return await TubeReplica.StartAsync(replicaOptions);
         });
     }
 

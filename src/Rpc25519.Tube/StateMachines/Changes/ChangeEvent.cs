@@ -35,5 +35,6 @@ public sealed class ChangeEvent
     [Key(6)]
     public byte[]? Value { get; init; }
 
+    [IgnoreMember]
     internal long Size => Key.Length + (Value?.Length ?? 0) + Table.Length + 64;
 }
