@@ -57,6 +57,9 @@ public sealed class CircuitChannel : IJSyncChannel, IAsyncDisposable
     /// <exception cref="JSyncRemoteException">The other side aborted the sync.</exception>
     public async ValueTask SendAsync(JSyncMessage message, CancellationToken cancellationToken)
     {
+        // A circuit with credit to spare queues without looking at the token: check it here, so a cancelled sync
+        // stops at its next message.
+        cancellationToken.ThrowIfCancellationRequested();
         byte[] bytes = JSyncSerializer.Serialize(message);
         var fragment = new Fragment { Operation = MessageOperation, Payload = bytes };
         try
@@ -77,6 +80,7 @@ public sealed class CircuitChannel : IJSyncChannel, IAsyncDisposable
     /// <exception cref="JSyncProtocolException">A fragment that is not a jsync message arrived.</exception>
     public async ValueTask<JSyncMessage> ReceiveAsync(CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         Fragment fragment;
         try
         {

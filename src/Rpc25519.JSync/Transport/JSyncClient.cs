@@ -1,4 +1,5 @@
 using Rpc25519.JSync.Protocol;
+using Rpc25519.JSync.Safety;
 using Rpc25519.JSync.Sync;
 using Rpc25519.Peers;
 
@@ -23,6 +24,7 @@ public static class JSyncClient
     /// <param name="progress">Optional: receives the channel once the circuit is open, e.g. to poll its byte
     /// counters for a progress display.</param>
     /// <param name="cancellationToken">Stops the sync (it resumes on the next run).</param>
+    /// <exception cref="PathEscapeException"><paramref name="remotePath"/> is not a plain relative path.</exception>
     /// <exception cref="JSyncException">The server does not serve jsync, refused the sync (read-only, a path outside
     /// its root), or the connection was lost (<see cref="JSyncConnectionLostException"/>).</exception>
     public static async Task<RemoteSyncResult> RunAsync(RpcClient client, SyncRole localRole, string localPath,
@@ -31,6 +33,8 @@ public static class JSyncClient
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(options);
+        // Refuse a bad remote path before a server peer is started for it.
+        SafePath.Validate(remotePath);
         client.PeerApi.RegisterPeerService(ClientServiceName, IdleAsync);
         await using LocalPeer peer = await client.PeerApi.StartLocalPeerAsync(ClientServiceName, "", cancellationToken);
         Circuit circuit;
