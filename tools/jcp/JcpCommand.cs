@@ -106,6 +106,15 @@ public static partial class JcpCommand
             Checksum = parsed.GetValue(checksum),
             Excludes = parsed.GetValue(exclude) ?? [],
         };
+        try
+        {
+            _ = new ExcludeFilter(options.Excludes);
+        }
+        catch (ArgumentException e)
+        {
+            await stderr.WriteLineAsync($"jcp: error: {e.Message}");
+            return 2;
+        }
         using ILoggerFactory logging = LoggerFactory.Create(b => b.AddConsole().SetMinimumLevel(LogLevel.Error));
         var config = new RpcOptions
         {
