@@ -164,7 +164,7 @@ public sealed class CircuitSyncTests : IClassFixture<JSyncCerts>, IDisposable
     }
 
     [Fact]
-    public async Task A_connection_cut_mid_transfer_fails_clearly_and_leaves_no_half_written_target()
+    public async Task A_connection_cut_mid_transfer_fails_clearly_leaves_no_half_written_target_and_resumes()
     {
         Trees.Write(Source, "large.bin", Trees.RandomBytes(12 * 1024 * 1024, 9));
         Trees.Write(ServerRoot, "data/large.bin", Trees.RandomBytes(4096, 10));
@@ -183,9 +183,12 @@ public sealed class CircuitSyncTests : IClassFixture<JSyncCerts>, IDisposable
         Assert.IsType<JSyncConnectionLostException>(serverError);
         Assert.Equal(old, File.ReadAllBytes(Path.Join(ServerRoot, "data/large.bin")));
 
-        // The next run, on a sound connection, finishes the job.
-        await Push(host, Source, "data");
+        // The next run, on a sound connection, finishes the job and resumes: what arrived before the cut (about
+        // 3 MiB went through the proxy) is reused from the server's partial file, not sent again.
+        RemoteSyncResult resumed = await Push(host, Source, "data");
         Trees.AssertSame(Source, Path.Join(ServerRoot, "data"));
+        Assert.True(resumed.Result.CopiedBytes >= 2 * 1024 * 1024, $"reused {resumed.Result.CopiedBytes} bytes");
+        Assert.True(resumed.Result.LiteralBytes <= 10 * 1024 * 1024, $"resent {resumed.Result.LiteralBytes} bytes");
     }
 
     [Fact]
