@@ -6,7 +6,6 @@ using Rpc25519.JSync;
 using Rpc25519.JSync.Protocol;
 using Rpc25519.JSync.Sync;
 using Rpc25519.JSync.Transport;
-using Rpc25519.Security;
 
 namespace Rpc25519.Tools.Jcp;
 
@@ -45,21 +44,16 @@ public static partial class JcpCommand
         {
             Description = "show bytes moved and rate while syncing (plain lines when the output is not a terminal)",
         };
-        var tcp = new Option<bool>("-tcp") { Description = "plain TCP, no TLS (trusted networks and tests only)" };
-        var certs = new Option<string?>("-certs") { Description = "certificate directory (default: selfy's certs dir)" };
-        var keyName = new Option<string>("-k") { Description = "client key pair name", DefaultValueFactory = _ => "client" };
-        var skipVerify = new Option<bool>("-skip-verify") { Description = "accept any valid Ed25519 server" };
-        var known = new Option<string?>("-known")
-        {
-            Description = "known server keys file (default: known_server_keys in the working directory; \"none\" " +
-                "to keep no list)",
-        };
+        var tls = new TlsFlags(server: false);
         var command = new RootCommand("jcp: rsync-style delta copy to or from a jsrv server. Exactly one of SRC and " +
             "DEST is host:port:/path (a path under the server's root). SRC's contents become DEST.")
         {
-            source, dest, recursive, delete, dryRun, checksum, exclude, verbose, stats, progress, tcp, certs, keyName,
-            skipVerify, known,
+            source, dest, recursive, delete, dryRun, checksum, exclude, verbose, stats, progress,
         };
+        foreach (Option option in tls.All)
+        {
+            command.Options.Add(option);
+        }
         ParseResult parsed = command.Parse(args);
         if (args.Contains("-h") || args.Contains("--help"))
         {
@@ -116,23 +110,8 @@ public static partial class JcpCommand
             return 2;
         }
         using ILoggerFactory logging = LoggerFactory.Create(b => b.AddConsole().SetMinimumLevel(LogLevel.Error));
-        var config = new RpcOptions
-        {
-            ServerAddress = remote.Address,
-            Transport = parsed.GetValue(tcp) ? TransportKind.Tcp : TransportKind.Tls,
-            Tls =
-            {
-                SkipVerifyKeys = parsed.GetValue(skipVerify),
-                ClientKeyPairName = parsed.GetValue(keyName)!,
-                CertPath = parsed.GetValue(certs) ?? "",
-                PassphraseProvider = Passphrase.ConsolePrompt,
-            },
-            LoggerFactory = logging,
-        };
-        if (parsed.GetValue(known) is { } knownPath)
-        {
-            config.Tls.KnownServerKeysPath = knownPath == "none" ? "" : knownPath;
-        }
+        RpcOptions config = tls.Apply(parsed,
+            new RpcOptions { ServerAddress = remote.Address, LoggerFactory = logging });
         var started = Stopwatch.StartNew();
         using var progressStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task progressTask = Task.CompletedTask;

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging;
 using Rpc25519.JSync;
 using Rpc25519.JSync.Sync;
 using Rpc25519.JSync.Transport;
-using Rpc25519.Security;
 
 namespace Rpc25519.Tools.Jsrv;
 
@@ -27,20 +26,16 @@ public static class JsrvCommand
             DefaultValueFactory = _ => "127.0.0.1:8444",
         };
         var readOnly = new Option<bool>("-readonly") { Description = "refuse pushes; clients may only pull" };
-        var certs = new Option<string?>("-certs") { Description = "certificate directory (default: selfy's certs dir)" };
-        var keyName = new Option<string>("-k") { Description = "server key pair name", DefaultValueFactory = _ => "node" };
-        var tcp = new Option<bool>("-tcp") { Description = "plain TCP, no TLS (trusted networks and tests only)" };
-        var skipVerify = new Option<bool>("-skip-verify") { Description = "accept any valid Ed25519 client" };
-        var known = new Option<string?>("-known")
-        {
-            Description = "known client keys file (default: known_client_keys in the working directory; \"none\" " +
-                "to keep no list)",
-        };
+        var tls = new TlsFlags(server: true);
         var verbose = new Option<bool>("-v") { Description = "print each change of each sync" };
         var command = new RootCommand("jsrv: serves one directory to jcp (rsync-style delta sync over TLS)")
         {
-            root, address, readOnly, certs, keyName, tcp, skipVerify, known, verbose,
+            root, address, readOnly, verbose,
         };
+        foreach (Option option in tls.All)
+        {
+            command.Options.Add(option);
+        }
         ParseResult parsed = command.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -59,23 +54,8 @@ public static class JsrvCommand
         bool isReadOnly = parsed.GetValue(readOnly);
         bool isVerbose = parsed.GetValue(verbose);
         using ILoggerFactory logging = LoggerFactory.Create(b => b.AddConsole().SetMinimumLevel(LogLevel.Warning));
-        var config = new RpcOptions
-        {
-            ListenAddress = parsed.GetValue(address)!,
-            Transport = parsed.GetValue(tcp) ? TransportKind.Tcp : TransportKind.Tls,
-            Tls =
-            {
-                SkipVerifyKeys = parsed.GetValue(skipVerify),
-                ServerKeyPairName = parsed.GetValue(keyName)!,
-                CertPath = parsed.GetValue(certs) ?? "",
-                PassphraseProvider = Passphrase.ConsolePrompt,
-            },
-            LoggerFactory = logging,
-        };
-        if (parsed.GetValue(known) is { } knownPath)
-        {
-            config.Tls.KnownClientKeysPath = knownPath == "none" ? "" : knownPath;
-        }
+        RpcOptions config = tls.Apply(parsed,
+            new RpcOptions { ListenAddress = parsed.GetValue(address)!, LoggerFactory = logging });
         var output = TextWriter.Synchronized(stdout);
         try
         {
@@ -100,7 +80,7 @@ public static class JsrvCommand
             });
             await server.StartAsync(stop);
             output.WriteLine($"jsrv: serving {rootDir} at {server.LocalAddress} " +
-                $"({(config.Transport == TransportKind.Tcp ? "plain TCP" : "TLS 1.3, Ed25519")}" +
+                $"({TlsFlags.Describe(config)}" +
                 $"{(isReadOnly ? ", read-only" : "")})");
             onListening?.Invoke(server.LocalAddress);
             var stopped = new TaskCompletionSource();

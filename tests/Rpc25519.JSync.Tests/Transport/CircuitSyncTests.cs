@@ -8,25 +8,13 @@ namespace Rpc25519.JSync.Tests.Transport;
 
 /// <summary>jsync over a real TLS connection on loopback: <see cref="JSyncService"/> on a server,
 /// <see cref="JSyncClient"/> on a client, <see cref="CircuitChannel"/> between them.</summary>
-public sealed class CircuitSyncTests : IClassFixture<JSyncCerts>, IDisposable
+public sealed class CircuitSyncTests : TransportTestBase
 {
-    private readonly JSyncCerts _certs;
-    private readonly TempDir _temp = new();
-
-    public CircuitSyncTests(JSyncCerts certs)
+    public CircuitSyncTests(JSyncCerts certs) : base(certs)
     {
-        _certs = certs;
-        Directory.CreateDirectory(ServerRoot);
-        Directory.CreateDirectory(Source);
     }
 
-    private string ServerRoot => _temp.Combine("server-root");
-
-    private string Source => _temp.Combine("src");
-
-    public void Dispose() => _temp.Dispose();
-
-    private Task<JSyncHost> Host(bool readOnly = false) => JSyncHost.StartAsync(_certs.CertsDir, ServerRoot, readOnly);
+    private Task<JSyncHost> Host(bool readOnly = false) => JSyncHost.StartAsync(Certs.CertsDir, ServerRoot, readOnly);
 
     private static async Task<RemoteSyncResult> Push(JSyncHost host, string local, string remote,
         SyncOptions? options = null) =>
@@ -44,7 +32,7 @@ public sealed class CircuitSyncTests : IClassFixture<JSyncCerts>, IDisposable
         Assert.Empty(pushed.Result.Errors);
         Assert.True(pushed.BytesSent > pushed.Result.TreeBytes / 2, "a full copy sends the literal bytes");
 
-        string back = _temp.Combine("back");
+        string back = Temp("back");
         RemoteSyncResult pulled = await JSyncClient.RunAsync(await host.ConnectAsync(), SyncRole.Taker, back, "data",
             new SyncOptions());
         Trees.AssertSame(Source, back);
@@ -142,7 +130,7 @@ public sealed class CircuitSyncTests : IClassFixture<JSyncCerts>, IDisposable
 
         (_, Exception? error) = await serverEnd;
         Assert.IsType<PathEscapeException>(error);
-        Assert.False(Path.Exists(_temp.Combine("outside")));
+        Assert.False(Path.Exists(Temp("outside")));
     }
 
     [Fact]
@@ -158,7 +146,7 @@ public sealed class CircuitSyncTests : IClassFixture<JSyncCerts>, IDisposable
         Assert.Contains("read-only", refused.Message, StringComparison.Ordinal);
         Assert.Equal(before, Trees.Snapshot(ServerRoot));
 
-        string pulled = _temp.Combine("pulled");
+        string pulled = Temp("pulled");
         await JSyncClient.RunAsync(await host.ConnectAsync(), SyncRole.Taker, pulled, "data", new SyncOptions());
         Trees.AssertSame(Path.Join(ServerRoot, "data"), pulled);
     }

@@ -8,29 +8,17 @@ namespace Rpc25519.JSync.Tests.Transport;
 
 /// <summary>The jsrv and jcp command lines, run in-process through their entry points over TLS on loopback: flags,
 /// output and exit codes (0 success, 1 failed sync, 2 bad command line).</summary>
-public sealed class ToolTests : IClassFixture<JSyncCerts>, IDisposable
+public sealed class ToolTests : TransportTestBase
 {
-    private readonly JSyncCerts _certs;
-    private readonly TempDir _temp = new();
-
-    public ToolTests(JSyncCerts certs)
+    public ToolTests(JSyncCerts certs) : base(certs)
     {
-        _certs = certs;
-        Directory.CreateDirectory(ServerRoot);
-        Directory.CreateDirectory(Source);
     }
-
-    private string ServerRoot => _temp.Combine("root");
-
-    private string Source => _temp.Combine("src");
-
-    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public async Task Jcp_pushes_and_pulls_through_jsrv_with_stats_dry_run_and_excludes()
     {
         Trees.MakeSample(Source, seed: 21);
-        await using Jsrv server = await Jsrv.StartAsync(["-root", ServerRoot, "-certs", _certs.CertsDir]);
+        await using Jsrv server = await Jsrv.StartAsync(["-root", ServerRoot, "-certs", Certs.CertsDir]);
         string remote = $"{server.HostPort}:/data";
 
         (int code, string output, string errors) = await Jcp("-r", "--stats", Source, remote);
@@ -48,7 +36,7 @@ public sealed class ToolTests : IClassFixture<JSyncCerts>, IDisposable
         Assert.Equal(before, Trees.Snapshot(ServerRoot));
 
         // Pull back, leaving out two patterns.
-        string back = _temp.Combine("back");
+        string back = Temp("back");
         (code, _, errors) = await Jcp("-r", "--exclude", "big.bin", "--exclude", "sub1/", remote, back);
         Assert.True(code == 0, errors);
         Assert.False(File.Exists(Path.Join(back, "big.bin")));
@@ -60,7 +48,7 @@ public sealed class ToolTests : IClassFixture<JSyncCerts>, IDisposable
     public async Task Jcp_rejects_bad_command_lines_with_exit_code_2()
     {
         string dir = Source;
-        Assert.Equal(2, (await Jcp(dir, _temp.Combine("other"))).Code);
+        Assert.Equal(2, (await Jcp(dir, Temp("other"))).Code);
         Assert.Equal(2, (await Jcp("127.0.0.1:1:/a", "127.0.0.1:2:/b")).Code);
         Assert.Equal(2, (await Jcp(dir, "127.0.0.1:1:/a")).Code); // a directory without -r
         Assert.Equal(2, (await Jcp("-r", "--exclude", " ", dir, "127.0.0.1:1:/a")).Code);
@@ -75,7 +63,7 @@ public sealed class ToolTests : IClassFixture<JSyncCerts>, IDisposable
     public async Task Jcp_fails_with_exit_code_1_and_a_clear_error()
     {
         Trees.MakeSample(Source, seed: 23);
-        await using (Jsrv readOnly = await Jsrv.StartAsync(["-root", ServerRoot, "-readonly", "-certs", _certs.CertsDir]))
+        await using (Jsrv readOnly = await Jsrv.StartAsync(["-root", ServerRoot, "-readonly", "-certs", Certs.CertsDir]))
         {
             (int code, _, string errors) = await Jcp("-r", Source, $"{readOnly.HostPort}:/data");
             Assert.Equal(1, code);
@@ -111,7 +99,7 @@ public sealed class ToolTests : IClassFixture<JSyncCerts>, IDisposable
     {
         var output = new StringWriter();
         var errors = new StringWriter();
-        string[] all = [.. args, "-certs", _certs.CertsDir, "-known", "none"];
+        string[] all = [.. args, "-certs", Certs.CertsDir, "-known", "none"];
         int code = await JcpCommand.RunAsync(all, output, errors, CancellationToken.None);
         return (code, output.ToString(), errors.ToString());
     }
