@@ -133,7 +133,9 @@ public static partial class JcpCommand
             {
                 foreach (SyncChange change in result.Changes)
                 {
-                    await stdout.WriteLineAsync((options.DryRun ? "would " : "") + change);
+                    // The root's own entry has the empty path; show it as ".".
+                    string line = change.Path.Length == 0 ? change + "." : change.ToString();
+                    await stdout.WriteLineAsync((options.DryRun ? "would " : "") + line);
                 }
             }
             if (parsed.GetValue(stats))
