@@ -106,7 +106,7 @@ public sealed class CircuitChannel : IJSyncChannel, IAsyncDisposable
     /// <see cref="JSyncRemoteException"/> after it read what was already sent.</remarks>
     public void Abort(string reason)
     {
-        _localAbort ??= reason;
+        Interlocked.CompareExchange(ref _localAbort, reason, null);
         _ = CloseQuietlyAsync(AbortTag + reason);
     }
 
@@ -127,7 +127,7 @@ public sealed class CircuitChannel : IJSyncChannel, IAsyncDisposable
 
     private JSyncException ClosedError(Exception cause)
     {
-        if (_localAbort is { } local)
+        if (Volatile.Read(ref _localAbort) is { } local)
         {
             return new JSyncException("This side stopped the sync: " + local, cause);
         }

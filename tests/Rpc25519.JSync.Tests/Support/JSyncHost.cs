@@ -1,4 +1,5 @@
 using Rpc25519.JSync.Sync;
+using Rpc25519.Peers;
 using Rpc25519.JSync.Transport;
 
 namespace Rpc25519.JSync.Tests.Support;
@@ -16,6 +17,9 @@ internal sealed class JSyncHost : IAsyncDisposable
         _server = server;
         _certs = certs;
     }
+
+    /// <summary>The server's peer API, for tests that register their own services.</summary>
+    public PeerApi ServerPeers => _server.PeerApi;
 
     /// <summary>The server's bound address, host:port.</summary>
     public string Address => _server.LocalAddress.Replace("tcp://", "", StringComparison.Ordinal);

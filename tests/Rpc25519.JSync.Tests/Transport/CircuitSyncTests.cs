@@ -194,4 +194,61 @@ public sealed class CircuitSyncTests : TransportTestBase
         Assert.IsType<JSyncConnectionLostException>(serverError);
         Assert.False(File.Exists(Path.Join(ServerRoot, "data/large.bin")));
     }
+
+    [Fact]
+    public async Task Two_clients_sync_at_once_on_their_own_circuits()
+    {
+        string other = Temp("other");
+        Trees.MakeSample(Source, seed: 12);
+        Trees.MakeSample(other, seed: 13);
+        await using JSyncHost host = await Host();
+
+        await Task.WhenAll(Push(host, Source, "a"), Push(host, other, "b"));
+
+        Trees.AssertSame(Source, Path.Join(ServerRoot, "a"));
+        Trees.AssertSame(other, Path.Join(ServerRoot, "b"));
+    }
+
+    [Fact]
+    public async Task A_send_waits_for_credit_and_fails_typed_when_the_circuit_closes()
+    {
+        await using JSyncHost host = await Host();
+        RpcClient client = await host.ConnectAsync();
+        // A peer that takes the circuit and never reads it: the sender runs out of credit.
+        var accepted = new TaskCompletionSource<Circuit>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.PeerApi.RegisterPeerService("opener", async (_, circuits, ct) =>
+        {
+            await foreach (Circuit unused in circuits.ReadAllAsync(CancellationToken.None))
+            {
+            }
+        });
+        host.ServerPeers.RegisterPeerService("sink", async (_, circuits, ct) =>
+        {
+            accepted.TrySetResult(await circuits.ReadAsync(ct));
+            await foreach (Circuit unused in circuits.ReadAllAsync(CancellationToken.None))
+            {
+            }
+        });
+        await using LocalPeer peer = await client.PeerApi.StartLocalPeerAsync("opener");
+        Circuit circuit = await client.PeerApi.OpenCircuitToNewPeerAsync(peer, "fill", "sink", client.RemoteAddress);
+        await using var channel = new CircuitChannel(circuit);
+        Circuit serverSide = await accepted.Task;
+
+        Task pending = Task.CompletedTask;
+        int sent = 0;
+        while (pending.IsCompleted)
+        {
+            await pending;
+            Assert.True(sent < 1000, "the sends never waited for credit");
+            pending = channel.SendAsync(new LiteralChunk { FileId = 1, Data = new byte[64 * 1024] },
+                CancellationToken.None).AsTask();
+            sent++;
+        }
+        // About a window (4 MiB) went out before a send had to wait.
+        Assert.InRange(sent, 40, 100);
+
+        await serverSide.CloseAsync("the receiver went away");
+        JSyncConnectionLostException lost = await Assert.ThrowsAsync<JSyncConnectionLostException>(() => pending);
+        Assert.Contains("the receiver went away", lost.Reason, StringComparison.Ordinal);
+    }
 }
