@@ -38,7 +38,7 @@ var root = new RootCommand("cli: Rpc25519 demo client")
     address, tcp, skipVerify, keyName, certs, psk, count, wait, quiet, bench, size, concurrency, press, upload,
 };
 ParseResult parsed = root.Parse(args);
-if (parsed.Errors.Count > 0 || args.Contains("-h") || args.Contains("--help"))
+if (parsed.Errors.Count > 0 || args.Contains("-h") || args.Contains("--help") || args.Contains("--version"))
 {
     foreach (var error in parsed.Errors)
     {

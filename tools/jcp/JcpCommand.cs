@@ -55,7 +55,7 @@ public static partial class JcpCommand
             command.Options.Add(option);
         }
         ParseResult parsed = command.Parse(args);
-        if (args.Contains("-h") || args.Contains("--help"))
+        if (args.Contains("-h") || args.Contains("--help") || args.Contains("--version"))
         {
             return await parsed.InvokeAsync(cancellationToken: cancellationToken);
         }

@@ -46,7 +46,7 @@ public static class JsrvCommand
             await stderr.WriteLineAsync("jsrv: usage: jsrv -root DIR [-s host:port] [-readonly] [-certs DIR] [-tcp]");
             return 2;
         }
-        if (args.Contains("-h") || args.Contains("--help"))
+        if (args.Contains("-h") || args.Contains("--help") || args.Contains("--version"))
         {
             return await parsed.InvokeAsync(cancellationToken: stop);
         }

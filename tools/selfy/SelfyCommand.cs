@@ -46,7 +46,7 @@ internal static class SelfyCommand
             err.WriteLine($"selfy: error: {parsed.Errors[0].Message}");
             return 1;
         }
-        if (args.Length == 0 || args.Contains("-h") || args.Contains("--help"))
+        if (args.Length == 0 || args.Contains("-h") || args.Contains("--help") || args.Contains("--version"))
         {
             parsed.Invoke();
             return args.Length == 0 ? 1 : 0;

@@ -31,7 +31,7 @@ var root = new RootCommand("srv: Rpc25519 demo server")
     address, tcp, skipVerify, keyName, certs, psk, seconds, quiet, verbose, press,
 };
 ParseResult parsed = root.Parse(args);
-if (parsed.Errors.Count > 0 || args.Contains("-h") || args.Contains("--help"))
+if (parsed.Errors.Count > 0 || args.Contains("-h") || args.Contains("--help") || args.Contains("--version"))
 {
     foreach (var error in parsed.Errors)
     {

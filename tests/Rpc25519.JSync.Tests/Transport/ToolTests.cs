@@ -60,6 +60,14 @@ public sealed class ToolTests : TransportTestBase
     }
 
     [Fact]
+    public async Task Version_flag_succeeds_without_the_required_arguments()
+    {
+        Assert.Equal(0, (await Jcp("--version")).Code);
+        Assert.Equal(0, await JsrvCommand.RunAsync(["--version"], new StringWriter(), new StringWriter(), null,
+            CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Jcp_fails_with_exit_code_1_and_a_clear_error()
     {
         Trees.MakeSample(Source, seed: 23);
