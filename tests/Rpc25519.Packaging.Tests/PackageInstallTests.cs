@@ -1,0 +1,105 @@
+using System.Diagnostics;
+
+namespace Rpc25519.Packaging.Tests;
+
+/// <summary>
+/// Meets the library the way a user does: packs it, installs the package from a local folder feed into a fresh console
+/// project that knows nothing of this repository, and runs a call. Each run packs under a version of its own, so a
+/// package left in the NuGet cache by an earlier run can never stand in for this one.
+/// </summary>
+public sealed class PackageInstallTests : IDisposable
+{
+    private static readonly TimeSpan StepLimit = TimeSpan.FromMinutes(5);
+    private readonly string _work = Directory.CreateTempSubdirectory("rpc25519-package-").FullName;
+    private readonly string _version = $"0.0.0-packagetest.{Environment.ProcessId}.{DateTime.UtcNow:HHmmssfff}";
+
+    [Fact]
+    public async Task The_packed_library_installs_into_a_fresh_console_project_and_makes_a_call()
+    {
+        string repo = FindRepositoryRoot();
+        string feed = Directory.CreateDirectory(Path.Combine(_work, "feed")).FullName;
+        string consumer = Directory.CreateDirectory(Path.Combine(_work, "consumer")).FullName;
+
+        // The artifacts path keeps this build's outputs away from the solution's own bin and obj folders.
+        await RunAsync(repo, "dotnet", "pack", "src/Rpc25519/Rpc25519.csproj", "-c", "Release", "-o", feed,
+            $"-p:Version={_version}", "--artifacts-path", Path.Combine(_work, "artifacts"), "-nologo", "-v", "q");
+        Assert.True(File.Exists(Path.Combine(feed, $"Rpc25519.{_version}.nupkg")),
+            $"no Rpc25519.{_version}.nupkg in {feed}: {string.Join(", ", Directory.GetFiles(feed))}");
+
+        string here = AppContext.BaseDirectory;
+        File.Copy(Path.Combine(here, "Consumer", "Program.cs.txt"), Path.Combine(consumer, "Program.cs"));
+        File.WriteAllText(Path.Combine(consumer, "Consumer.csproj"),
+            File.ReadAllText(Path.Combine(here, "Consumer", "Consumer.csproj.txt"))
+                .Replace("$(Rpc25519Version)", _version, StringComparison.Ordinal));
+        // The local feed is added to the sources the machine already has (no <clear/>), as a user would do.
+        File.WriteAllText(Path.Combine(consumer, "nuget.config"),
+            $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="local-packages" value="{feed}" />
+              </packageSources>
+            </configuration>
+            """);
+
+        string output = await RunAsync(consumer, "dotnet", "run", "-c", "Release", "-nologo");
+
+        Assert.Contains("reply: HELLO FROM A PACKAGE", output, StringComparison.Ordinal);
+    }
+
+    public void Dispose()
+    {
+        Directory.Delete(_work, recursive: true);
+        // The package this run put in the NuGet cache is of no use to anyone after it.
+        string? cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES");
+        cache ??= Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        string cached = Path.Combine(cache, "rpc25519", _version);
+        if (Directory.Exists(cached))
+        {
+            Directory.Delete(cached, recursive: true);
+        }
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Rpc25519.slnx")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException($"no Rpc25519.slnx above {AppContext.BaseDirectory}");
+    }
+
+    private static async Task<string> RunAsync(string directory, string program, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program)
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using Process process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        using var limit = new CancellationTokenSource(StepLimit);
+        try
+        {
+            await process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"'{program} {string.Join(' ', arguments)}' ran longer than {StepLimit}");
+        }
+        string output = await stdout + await stderr;
+        Assert.True(process.ExitCode == 0,
+            $"'{program} {string.Join(' ', arguments)}' in {directory} exited {process.ExitCode}:\n{output}");
+        return output;
+    }
+}
