@@ -4,8 +4,9 @@ namespace Rpc25519.Packaging.Tests;
 
 /// <summary>
 /// Meets the library the way a user does: packs it, installs the package from a local folder feed into a fresh console
-/// project that knows nothing of this repository, and runs a call. Each run packs under a version of its own, so a
-/// package left in the NuGet cache by an earlier run can never stand in for this one.
+/// project that knows nothing of this repository, and runs the program of docs/getting-started.md (a TLS call). Each
+/// run packs under a version of its own, so a package left in the NuGet cache by an earlier run can never stand in for
+/// this one.
 /// </summary>
 public sealed class PackageInstallTests : IDisposable
 {
@@ -14,7 +15,7 @@ public sealed class PackageInstallTests : IDisposable
     private readonly string _version = $"0.0.0-packagetest.{Environment.ProcessId}.{DateTime.UtcNow:HHmmssfff}";
 
     [Fact]
-    public async Task The_packed_library_installs_into_a_fresh_console_project_and_makes_a_call()
+    public async Task The_packed_library_runs_the_getting_started_program_in_a_fresh_console_project()
     {
         string repo = FindRepositoryRoot();
         string feed = Directory.CreateDirectory(Path.Combine(_work, "feed")).FullName;
@@ -27,7 +28,7 @@ public sealed class PackageInstallTests : IDisposable
             $"no Rpc25519.{_version}.nupkg in {feed}: {string.Join(", ", Directory.GetFiles(feed))}");
 
         string here = AppContext.BaseDirectory;
-        File.Copy(Path.Combine(here, "Consumer", "Program.cs.txt"), Path.Combine(consumer, "Program.cs"));
+        File.WriteAllText(Path.Combine(consumer, "Program.cs"), ProgramOfTheGettingStartedPage(repo));
         File.WriteAllText(Path.Combine(consumer, "Consumer.csproj"),
             File.ReadAllText(Path.Combine(here, "Consumer", "Consumer.csproj.txt"))
                 .Replace("$(Rpc25519Version)", _version, StringComparison.Ordinal));
@@ -44,7 +45,21 @@ public sealed class PackageInstallTests : IDisposable
 
         string output = await RunAsync(consumer, "dotnet", "run", "-c", "Release", "-nologo");
 
-        Assert.Contains("reply: HELLO FROM A PACKAGE", output, StringComparison.Ordinal);
+        Assert.Contains("hello, world, over TLS", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>The C# block of docs/getting-started.md: the page promises that its program works as printed.</summary>
+    private static string ProgramOfTheGettingStartedPage(string repo)
+    {
+        string page = File.ReadAllText(Path.Combine(repo, "docs", "getting-started.md"));
+        const string Open = "```csharp\n";
+        int start = page.IndexOf(Open, StringComparison.Ordinal);
+        Assert.True(start >= 0, "docs/getting-started.md has no C# block");
+        start += Open.Length;
+        int end = page.IndexOf("```", start, StringComparison.Ordinal);
+        Assert.True(page.IndexOf(Open, end, StringComparison.Ordinal) < 0,
+            "docs/getting-started.md has more than one C# block; the test runs exactly one program");
+        return page[start..end];
     }
 
     public void Dispose()
