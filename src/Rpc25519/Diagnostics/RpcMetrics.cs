@@ -27,14 +27,35 @@ internal static class RpcMetrics
     public static readonly Counter<long> FramesReceived = Meter.CreateCounter<long>("rpc25519.frames.received", null,
         "Frames read, by the compression they used.");
 
-    public static readonly UpDownCounter<long> ConnectionsOpen = Meter.CreateUpDownCounter<long>(
-        "rpc25519.connections.open", null, "Connections open now.");
+    private static long s_openServerConnections;
+    private static long s_openClientConnections;
+
+    /// <summary>Connections open now in this process, by side; read when a listener collects, so it is right however
+    /// late the listener came.</summary>
+    public static readonly ObservableUpDownCounter<long> ConnectionsOpen = Meter.CreateObservableUpDownCounter(
+        "rpc25519.connections.open", static () => new[]
+        {
+            new Measurement<long>(Interlocked.Read(ref s_openServerConnections),
+                new KeyValuePair<string, object?>("rpc25519.side", "server")),
+            new Measurement<long>(Interlocked.Read(ref s_openClientConnections),
+                new KeyValuePair<string, object?>("rpc25519.side", "client")),
+        }, null, "Connections open now in this process.");
 
     public static readonly Counter<long> Handshakes = Meter.CreateCounter<long>("rpc25519.handshakes", null,
         "Server-side handshakes (TLS, pre-shared key), by outcome.");
 
     public static readonly Counter<long> StreamCreditStalls = Meter.CreateCounter<long>(
         "rpc25519.stream.credit_stalls", null, "Times a stream sender had to wait for credit.");
+
+    private static long s_openCircuits;
+
+    /// <summary>Circuits open now in this process; read when a listener collects, so it is right however late the
+    /// listener came (an up-down counter that only counts while someone listens would not be).</summary>
+    public static readonly ObservableUpDownCounter<long> CircuitsOpen = Meter.CreateObservableUpDownCounter(
+        "rpc25519.circuits.open", static () => Interlocked.Read(ref s_openCircuits), null,
+        "Peer circuits open now in this process.");
+
+    public static void Circuit(int change) => Interlocked.Add(ref s_openCircuits, change);
 
     /// <summary>A start time for a duration, or 0 when no duration instrument is listened to.</summary>
     public static long Start(Histogram<double> histogram, TimeProvider time) =>
@@ -78,20 +99,29 @@ internal static class RpcMetrics
         }
     }
 
+    /// <summary>The compression tag of a frame by its header byte: the sendable names, "uncompressed" for a frame its
+    /// sender chose not to compress, and "unknown" beyond (a decoder rejects those before they are counted).</summary>
+    private static readonly string[] CompressionTags =
+        [.. Compression.CompressionNames.All, "uncompressed", "unknown"];
+
     public static void FrameReceived(byte compression)
     {
         if (FramesReceived.Enabled)
         {
             FramesReceived.Add(1, new KeyValuePair<string, object?>("rpc25519.compression",
-                Compression.CompressionNames.ToName((Compression.CompressionAlgo)Math.Min(compression, (byte)7))));
+                CompressionTags[Math.Min(compression, (byte)(CompressionTags.Length - 1))]));
         }
     }
 
     public static void Connection(int change, bool server)
     {
-        if (ConnectionsOpen.Enabled)
+        if (server)
         {
-            ConnectionsOpen.Add(change, new KeyValuePair<string, object?>("rpc25519.side", server ? "server" : "client"));
+            Interlocked.Add(ref s_openServerConnections, change);
+        }
+        else
+        {
+            Interlocked.Add(ref s_openClientConnections, change);
         }
     }
 

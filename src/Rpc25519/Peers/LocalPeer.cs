@@ -159,6 +159,7 @@ public sealed class LocalPeer : IAsyncDisposable
                 return false;
             }
             NoteRemoteLocked(circuit);
+            Diagnostics.RpcMetrics.Circuit(+1);
             return true;
         }
     }
@@ -183,8 +184,13 @@ public sealed class LocalPeer : IAsyncDisposable
     }
 
     /// <summary>Removes a closed circuit.</summary>
-    internal void Forget(Circuit circuit) =>
-        _circuits.TryRemove(new KeyValuePair<string, Circuit>(circuit.CircuitId, circuit));
+    internal void Forget(Circuit circuit)
+    {
+        if (_circuits.TryRemove(new KeyValuePair<string, Circuit>(circuit.CircuitId, circuit)))
+        {
+            Diagnostics.RpcMetrics.Circuit(-1);
+        }
+    }
 
     /// <summary>Closes the circuits that match (not telling the remote, which is gone or already knows).</summary>
     internal void CloseCircuitsWhere(Func<Circuit, bool> match, string reason, Exception? cause = null)

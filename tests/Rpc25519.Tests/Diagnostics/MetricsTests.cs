@@ -67,8 +67,30 @@ public sealed class MetricsTests
         Assert.Contains(all, m => m.Instrument == "rpc25519.bytes.sent" && (string?)m.Tags["rpc25519.side"] == "client");
         Assert.Contains(all, m => m.Instrument == "rpc25519.bytes.received" && (string?)m.Tags["rpc25519.side"] == "server");
         Assert.Contains(all, m => m.Instrument == "rpc25519.frames.received" && (string?)m.Tags["rpc25519.compression"] == "none");
-        Assert.Contains(all, m => m.Instrument == "rpc25519.connections.open" && m.Value == 1);
-        Assert.Contains(all, m => m.Instrument == "rpc25519.connections.open" && m.Value == -1);
+    }
+
+    [Fact]
+    public async Task Compressed_and_uncompressed_frames_are_counted_by_name_and_the_connection_stays_up()
+    {
+        // A listener attached to a compressing connection once made the reader fail on the first frame its sender
+        // chose not to compress (header byte 7), closing the connection: counting must never cost a call.
+        var seen = new ConcurrentQueue<Measurement>();
+        using MeterListener listener = Listen(seen);
+        var (server, port) = await Loopback.StartServerAsync(s =>
+            s.RegisterCall("metrics-press", (request, _) => ValueTask.FromResult(request)));
+        await using (server)
+        await using (RpcClient client = await Loopback.ConnectAsync(port,
+            c => c.Compression = Rpc25519.Compression.CompressionAlgo.Snappy))
+        {
+            await client.CallAsync(Loopback.Request("metrics-press", "tiny"));
+            await client.CallAsync(Loopback.Request("metrics-press", new string('a', 64 * 1024)));
+            await client.CallAsync(Loopback.Request("metrics-press", "tiny again"));
+        }
+
+        string?[] tags = [.. seen.Where(m => m.Instrument == "rpc25519.frames.received")
+            .Select(m => (string?)m.Tags["rpc25519.compression"])];
+        Assert.Contains("uncompressed", tags);
+        Assert.Contains("snappy", tags);
     }
 
     [Fact]
