@@ -42,9 +42,23 @@ internal static class SexpConfigFormat
     public static RpcOptions Read(string text)
     {
         var lexer = new Lexer(text);
+        lexer.Expect("(");
+        RpcOptions config = ReadRecord(lexer);
+        Token end = lexer.Next();
+        if (end.Kind != TokenKind.End)
+        {
+            throw new ConfigFileException($"unexpected '{end.Text}' after the closing ')'.", end.Line);
+        }
+        Finish(config, end.Line);
+        return config;
+    }
+
+    /// <summary>Reads one <c>(rpc25519_Config …)</c> record after its opening parenthesis, through its closing one;
+    /// also used for a record nested in another config file (e.g. Tube's <c>RpcCfg</c>).</summary>
+    internal static RpcOptions ReadRecord(Lexer lexer)
+    {
         var config = new RpcOptions();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        lexer.Expect("(");
         Token record = lexer.Next();
         if (record.Kind != TokenKind.Word || record.Text != RecordName)
         {
@@ -112,12 +126,6 @@ internal static class SexpConfigFormat
                 lexer.Next();
             }
         }
-        Token end = lexer.Next();
-        if (end.Kind != TokenKind.End)
-        {
-            throw new ConfigFileException($"unexpected '{end.Text}' after the closing ')'.", end.Line);
-        }
-        Finish(config, end.Line);
         return config;
     }
 
@@ -227,7 +235,7 @@ internal static class SexpConfigFormat
     internal readonly record struct Token(TokenKind Kind, string Text, int Line);
 
     /// <summary>Splits the text into punctuation, bare words and quoted strings, counting lines.</summary>
-    private sealed class Lexer(string text)
+    internal sealed class Lexer(string text)
     {
         private int _position;
         private int _line = 1;
@@ -246,7 +254,7 @@ internal static class SexpConfigFormat
                 return new Token(TokenKind.End, "end of file", _line);
             }
             char c = text[_position];
-            if (c is '(' or ')' or '[' or ']' or ',' or ':')
+            if (c is '(' or ')' or '[' or ']' or '{' or '}' or ',' or ':')
             {
                 _position++;
                 return new Token(TokenKind.Punct, c.ToString(), _line);
@@ -257,7 +265,7 @@ internal static class SexpConfigFormat
             }
             int start = _position;
             while (_position < text.Length && !char.IsWhiteSpace(text[_position])
-                   && text[_position] is not ('(' or ')' or '[' or ']' or ',' or ':' or '"' or ';'))
+                   && text[_position] is not ('(' or ')' or '[' or ']' or '{' or '}' or ',' or ':' or '"' or ';'))
             {
                 _position++;
             }
