@@ -109,7 +109,7 @@ public static class TubeCommand
 
         await using (replica)
         {
-            logger.LogInformation("tube: {Name} (node {NodeId:x16}) of cluster {Cluster} serving at {Address} ({Transport}), data in {Dir}",
+            logger.LogInformation("tube: {Name} (node {NodeId}) of cluster {Cluster} serving at {Address} ({Transport}), data in {Dir}",
                 config.MyName, replica.NodeId, config.ClusterID, replica.Address,
                 config.RpcCfg.Transport == TransportKind.Tcp ? "plain TCP" : "TLS 1.3, Ed25519",
                 config.ResolveDataDirectory());

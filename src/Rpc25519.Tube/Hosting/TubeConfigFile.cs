@@ -54,25 +54,9 @@ public static class TubeConfigFile
         var config = new TubeConfig();
         var lines = new Dictionary<string, int>(StringComparer.Ordinal);
         lexer.Expect("(");
-        Token record = lexer.Next();
-        if (record.Kind != TokenKind.Word || record.Text != RecordName)
+        ExpectRecordName(lexer, RecordName);
+        while (NextFieldName(lexer) is { } key)
         {
-            throw new ConfigFileException($"expected the record name {RecordName}, found '{record.Text}'.", record.Line);
-        }
-
-        while (true)
-        {
-            Token key = lexer.Next();
-            if (key.Kind == TokenKind.Punct && key.Text == ")")
-            {
-                break;
-            }
-
-            if (key.Kind != TokenKind.Word)
-            {
-                throw new ConfigFileException($"expected a field name, found '{key.Text}'.", key.Line);
-            }
-
             string name = CheckName(key.Text, key.Line, lines);
             lexer.Expect(":");
             Token value = lexer.Next();
@@ -136,10 +120,10 @@ public static class TubeConfigFile
 
             while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
             {
-                int line = LineOf(utf8, reader.TokenStartIndex);
+                int line = JsonConfigFormat.LineOf(utf8, reader.TokenStartIndex);
                 string name = CheckName(reader.GetString()!, line, lines);
                 reader.Read();
-                line = LineOf(utf8, reader.TokenStartIndex);
+                line = JsonConfigFormat.LineOf(utf8, reader.TokenStartIndex);
                 switch (name)
                 {
                     case nameof(TubeConfig.Node2Addr):
@@ -171,10 +155,10 @@ public static class TubeConfigFile
                 }
             }
 
-            lastLine = LineOf(utf8, reader.TokenStartIndex);
+            lastLine = JsonConfigFormat.LineOf(utf8, reader.TokenStartIndex);
             if (reader.Read())
             {
-                throw new ConfigFileException("unexpected text after the closing '}'.", LineOf(utf8, reader.TokenStartIndex));
+                throw new ConfigFileException("unexpected text after the closing '}'.", JsonConfigFormat.LineOf(utf8, reader.TokenStartIndex));
             }
         }
         catch (JsonException e)
@@ -388,18 +372,4 @@ public static class TubeConfigFile
         nameof(TubeConfig.RpcCfg) => "nested (rpc25519_Config …) record",
         _ => "quoted string",
     };
-
-    private static int LineOf(byte[] utf8, long index)
-    {
-        int line = 1;
-        for (long i = 0; i < index && i < utf8.Length; i++)
-        {
-            if (utf8[i] == (byte)'\n')
-            {
-                line++;
-            }
-        }
-
-        return line;
-    }
 }

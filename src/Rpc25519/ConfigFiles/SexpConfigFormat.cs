@@ -59,22 +59,9 @@ internal static class SexpConfigFormat
     {
         var config = new RpcOptions();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        Token record = lexer.Next();
-        if (record.Kind != TokenKind.Word || record.Text != RecordName)
+        ExpectRecordName(lexer, RecordName);
+        while (NextFieldName(lexer) is { } key)
         {
-            throw new ConfigFileException($"expected the record name {RecordName}, found '{record.Text}'.", record.Line);
-        }
-        while (true)
-        {
-            Token key = lexer.Next();
-            if (key.Kind == TokenKind.Punct && key.Text == ")")
-            {
-                break;
-            }
-            if (key.Kind != TokenKind.Word)
-            {
-                throw new ConfigFileException($"expected a field name, found '{key.Text}'.", key.Line);
-            }
             ConfigField field = ConfigField.Find(key.Text) ?? throw UnknownField(key.Text, key.Line);
             if (!seen.Add(field.Name))
             {
@@ -127,6 +114,31 @@ internal static class SexpConfigFormat
             }
         }
         return config;
+    }
+
+    /// <summary>Reads the record name after a record's opening parenthesis and checks it.</summary>
+    internal static void ExpectRecordName(Lexer lexer, string name)
+    {
+        Token record = lexer.Next();
+        if (record.Kind != TokenKind.Word || record.Text != name)
+        {
+            throw new ConfigFileException($"expected the record name {name}, found '{record.Text}'.", record.Line);
+        }
+    }
+
+    /// <summary>The next field name of a record, or null at its closing parenthesis.</summary>
+    internal static Token? NextFieldName(Lexer lexer)
+    {
+        Token key = lexer.Next();
+        if (key.Kind == TokenKind.Punct && key.Text == ")")
+        {
+            return null;
+        }
+        if (key.Kind != TokenKind.Word)
+        {
+            throw new ConfigFileException($"expected a field name, found '{key.Text}'.", key.Line);
+        }
+        return key;
     }
 
     /// <summary>Checks what holds only for a whole file (e.g. both of a pair of original lists given).</summary>

@@ -1,7 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
-using Rpc25519.Security;
 using Rpc25519.Tools.Tube;
 using Rpc25519.Tube.Client;
 using Rpc25519.Tube.Hosting;
@@ -17,29 +14,9 @@ namespace Rpc25519.Tube.Tests.Tools;
 public sealed class TubeToolTests : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
-    private readonly string root = Path.Combine(Path.GetTempPath(), "tube-tool-" + Guid.NewGuid().ToString("N"));
-    private readonly string certs;
+    private readonly LoopbackDirectory dir = new("tube-tool-");
 
-    public TubeToolTests()
-    {
-        certs = Path.Combine(root, "certs");
-        string secrets = Path.Combine(root, "private");
-        SelfCertificates.CreateCertificateAuthority(secrets, passphrase: null);
-        SelfCertificates.CreateKeyPair("node", "node@example.org", certs, secrets, null, _ => "");
-        SelfCertificates.CreateKeyPair("client", "client@example.org", certs, secrets, null, _ => "");
-    }
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort.
-        }
-    }
+    public void Dispose() => dir.Dispose();
 
     [Fact]
     public async Task BadCommandLinesAndFilesExitTwo()
@@ -48,7 +25,7 @@ public sealed class TubeToolTests : IDisposable
         Assert.Equal(2, await TubeCommand.RunAsync([], new StringWriter(), errors, null, CancellationToken.None));
         Assert.Contains("-config", errors.ToString());
 
-        string bad = Path.Combine(root, "bad.cfg");
+        string bad = Path.Combine(dir.Root, "bad.cfg");
         await File.WriteAllTextAsync(bad, "(tubeConfig\nClusterID: \"c\"\nMyName: \"x\"\nNode2Addr: {\"a\": \"127.0.0.1:1\"}\n)");
         errors = new StringWriter();
         Assert.Equal(2, await TubeCommand.RunAsync(["-config", bad], new StringWriter(), errors, null, CancellationToken.None));
@@ -60,7 +37,7 @@ public sealed class TubeToolTests : IDisposable
     public async Task ThreeToolReplicasServeAClientAndARestartKeepsItsData()
     {
         string[] names = ["node_0", "node_1", "node_2"];
-        var addresses = names.ToDictionary(n => n, _ => $"127.0.0.1:{FreePort()}");
+        var addresses = names.ToDictionary(n => n, _ => $"127.0.0.1:{LoopbackDirectory.FreePort()}");
         string[] configs = names.Select((n, i) => WriteConfig(n, addresses, json: i == 2)).ToArray();
         var nodes = new Node?[3];
         try
@@ -131,8 +108,8 @@ public sealed class TubeToolTests : IDisposable
 
     private string WriteConfig(string name, Dictionary<string, string> addresses, bool json)
     {
-        string data = Path.Combine(root, "data", name);
-        string path = Path.Combine(root, name + (json ? ".json" : ".cfg"));
+        string data = Path.Combine(dir.Root, "data", name);
+        string path = Path.Combine(dir.Root, name + (json ? ".json" : ".cfg"));
         string text;
         if (json)
         {
@@ -142,7 +119,7 @@ public sealed class TubeToolTests : IDisposable
                 $"  \"Node2Addr\": {{{string.Join(", ", addresses.Select(p => $"\"{p.Key}\": \"{p.Value}\""))}}},\n" +
                 $"  \"DataDir\": \"{data}\",\n" +
                 "  \"HeartbeatDur\": \"50ms\", \"MinElectionDur\": \"500ms\", \"ClockDriftBound\": \"20ms\",\n" +
-                $"  \"RpcCfg\": {{\"CertPath\": \"{certs}\", \"ServerKeyPairName\": \"node\", " +
+                $"  \"RpcCfg\": {{\"CertPath\": \"{dir.Certs}\", \"ServerKeyPairName\": \"node\", " +
                 "\"ClientKeyPairName\": \"client\", \"KnownClientKeysPath\": \"\", \"KnownServerKeysPath\": \"\"}\n" +
                 "}\n";
         }
@@ -155,7 +132,7 @@ public sealed class TubeToolTests : IDisposable
                 $"  DataDir: \"{data}\"\n" +
                 "  HeartbeatDur: (dur \"50ms\")\n  MinElectionDur: (dur \"500ms\")\n  ClockDriftBound: (dur \"20ms\")\n" +
                 "  RpcCfg: (rpc25519_Config\n" +
-                $"    CertPath: \"{certs}\", ServerKeyPairName: \"node\", ClientKeyPairName: \"client\",\n" +
+                $"    CertPath: \"{dir.Certs}\", ServerKeyPairName: \"node\", ClientKeyPairName: \"client\",\n" +
                 "    KnownClientKeysPath: \"\", KnownServerKeysPath: \"\")\n" +
                 ")\n";
         }
@@ -192,16 +169,9 @@ public sealed class TubeToolTests : IDisposable
     private RpcOptions ClientRpc() => new()
     {
         Transport = TransportKind.Tls,
-        Tls = { CertPath = certs, KnownClientKeysPath = "", KnownServerKeysPath = "" },
+        Tls = { CertPath = dir.Certs, KnownClientKeysPath = "", KnownServerKeysPath = "" },
         ConnectTimeout = TimeSpan.FromSeconds(10),
     };
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
 
