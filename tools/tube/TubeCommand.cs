@@ -41,7 +41,7 @@ public static class TubeCommand
             configPath, tcp, certs, keyName, skipVerify, showLog, verbose,
         };
         ParseResult parsed = command.Parse(args);
-        if (args.Contains("-h") || args.Contains("--help"))
+        if (args.Contains("-h") || args.Contains("--help") || args.Contains("--version"))
         {
             return await parsed.InvokeAsync(cancellationToken: stop);
         }
