@@ -107,7 +107,7 @@ internal static class JsonConfigFormat
         return string.Join(ConfigField.ListSeparator, items);
     }
 
-    private static int LineOf(byte[] utf8, long index)
+    internal static int LineOf(byte[] utf8, long index)
     {
         int line = 1;
         for (long i = 0; i < index && i < utf8.Length; i++)

@@ -42,25 +42,26 @@ internal static class SexpConfigFormat
     public static RpcOptions Read(string text)
     {
         var lexer = new Lexer(text);
+        lexer.Expect("(");
+        RpcOptions config = ReadRecord(lexer);
+        Token end = lexer.Next();
+        if (end.Kind != TokenKind.End)
+        {
+            throw new ConfigFileException($"unexpected '{end.Text}' after the closing ')'.", end.Line);
+        }
+        Finish(config, end.Line);
+        return config;
+    }
+
+    /// <summary>Reads one <c>(rpc25519_Config …)</c> record after its opening parenthesis, through its closing one;
+    /// also used for a record nested in another config file (e.g. Tube's <c>RpcCfg</c>).</summary>
+    internal static RpcOptions ReadRecord(Lexer lexer)
+    {
         var config = new RpcOptions();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        lexer.Expect("(");
-        Token record = lexer.Next();
-        if (record.Kind != TokenKind.Word || record.Text != RecordName)
+        ExpectRecordName(lexer, RecordName);
+        while (NextFieldName(lexer) is { } key)
         {
-            throw new ConfigFileException($"expected the record name {RecordName}, found '{record.Text}'.", record.Line);
-        }
-        while (true)
-        {
-            Token key = lexer.Next();
-            if (key.Kind == TokenKind.Punct && key.Text == ")")
-            {
-                break;
-            }
-            if (key.Kind != TokenKind.Word)
-            {
-                throw new ConfigFileException($"expected a field name, found '{key.Text}'.", key.Line);
-            }
             ConfigField field = ConfigField.Find(key.Text) ?? throw UnknownField(key.Text, key.Line);
             if (!seen.Add(field.Name))
             {
@@ -112,13 +113,32 @@ internal static class SexpConfigFormat
                 lexer.Next();
             }
         }
-        Token end = lexer.Next();
-        if (end.Kind != TokenKind.End)
-        {
-            throw new ConfigFileException($"unexpected '{end.Text}' after the closing ')'.", end.Line);
-        }
-        Finish(config, end.Line);
         return config;
+    }
+
+    /// <summary>Reads the record name after a record's opening parenthesis and checks it.</summary>
+    internal static void ExpectRecordName(Lexer lexer, string name)
+    {
+        Token record = lexer.Next();
+        if (record.Kind != TokenKind.Word || record.Text != name)
+        {
+            throw new ConfigFileException($"expected the record name {name}, found '{record.Text}'.", record.Line);
+        }
+    }
+
+    /// <summary>The next field name of a record, or null at its closing parenthesis.</summary>
+    internal static Token? NextFieldName(Lexer lexer)
+    {
+        Token key = lexer.Next();
+        if (key.Kind == TokenKind.Punct && key.Text == ")")
+        {
+            return null;
+        }
+        if (key.Kind != TokenKind.Word)
+        {
+            throw new ConfigFileException($"expected a field name, found '{key.Text}'.", key.Line);
+        }
+        return key;
     }
 
     /// <summary>Checks what holds only for a whole file (e.g. both of a pair of original lists given).</summary>
@@ -227,7 +247,7 @@ internal static class SexpConfigFormat
     internal readonly record struct Token(TokenKind Kind, string Text, int Line);
 
     /// <summary>Splits the text into punctuation, bare words and quoted strings, counting lines.</summary>
-    private sealed class Lexer(string text)
+    internal sealed class Lexer(string text)
     {
         private int _position;
         private int _line = 1;
@@ -246,7 +266,7 @@ internal static class SexpConfigFormat
                 return new Token(TokenKind.End, "end of file", _line);
             }
             char c = text[_position];
-            if (c is '(' or ')' or '[' or ']' or ',' or ':')
+            if (c is '(' or ')' or '[' or ']' or '{' or '}' or ',' or ':')
             {
                 _position++;
                 return new Token(TokenKind.Punct, c.ToString(), _line);
@@ -257,7 +277,7 @@ internal static class SexpConfigFormat
             }
             int start = _position;
             while (_position < text.Length && !char.IsWhiteSpace(text[_position])
-                   && text[_position] is not ('(' or ')' or '[' or ']' or ',' or ':' or '"' or ';'))
+                   && text[_position] is not ('(' or ')' or '[' or ']' or '{' or '}' or ',' or ':' or '"' or ';'))
             {
                 _position++;
             }

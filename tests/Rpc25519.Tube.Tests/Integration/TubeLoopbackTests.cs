@@ -1,7 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
-using Rpc25519.Security;
 using Rpc25519.Tube.Client;
 using Rpc25519.Tube.Hosting;
 using Rpc25519.Tube.Raft;
@@ -16,29 +13,9 @@ namespace Rpc25519.Tube.Tests.Integration;
 public sealed class TubeLoopbackTests : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-    private readonly string root = Path.Combine(Path.GetTempPath(), "tube-loopback-" + Guid.NewGuid().ToString("N"));
-    private readonly string certs;
+    private readonly LoopbackDirectory dir = new("tube-loopback-");
 
-    public TubeLoopbackTests()
-    {
-        certs = Path.Combine(root, "certs");
-        string secrets = Path.Combine(root, "private");
-        SelfCertificates.CreateCertificateAuthority(secrets, passphrase: null);
-        SelfCertificates.CreateKeyPair("node", "node@example.org", certs, secrets, null, _ => "");
-        SelfCertificates.CreateKeyPair("client", "client@example.org", certs, secrets, null, _ => "");
-    }
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort.
-        }
-    }
+    public void Dispose() => dir.Dispose();
 
     [Fact]
     public async Task ThreeReplicasOverTlsWithFileStorage()
@@ -46,7 +23,7 @@ public sealed class TubeLoopbackTests : IDisposable
         var members = new SortedDictionary<ulong, string>();
         for (ulong id = 1; id <= 3; id++)
         {
-            members[id] = $"127.0.0.1:{FreePort()}";
+            members[id] = $"127.0.0.1:{LoopbackDirectory.FreePort()}";
         }
 
         var replicas = new TubeReplica?[3];
@@ -128,7 +105,7 @@ public sealed class TubeLoopbackTests : IDisposable
     {
         var storage = await FileRaftStorage.OpenAsync(new RaftStorageOptions
         {
-            Directory = Path.Combine(root, "node" + (i + 1)),
+            Directory = Path.Combine(dir.Root, "node" + (i + 1)),
         });
         RpcOptions rpc = Rpc();
         rpc.ListenAddress = members[(ulong)i + 1];
@@ -164,18 +141,11 @@ public sealed class TubeLoopbackTests : IDisposable
         Transport = TransportKind.Tls,
         Tls =
         {
-            CertPath = certs, KnownClientKeysPath = "", KnownServerKeysPath = "",
+            CertPath = dir.Certs, KnownClientKeysPath = "", KnownServerKeysPath = "",
             HandshakeTimeout = TimeSpan.FromSeconds(10),
         },
         ConnectTimeout = TimeSpan.FromSeconds(10),
     };
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
 
