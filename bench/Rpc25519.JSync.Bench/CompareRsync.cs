@@ -68,6 +68,13 @@ internal static partial class CompareRsync
             SortedDictionary<string, string> renamedDigest = BenchTree.Digest(renamed);
             long renamedBytes = renamedDigest.Where(e => e.Value != "dir" && e.Key.StartsWith(renameDir + "-moved/", StringComparison.Ordinal))
                 .Sum(e => long.Parse(e.Value.Split(' ')[0], CultureInfo.InvariantCulture));
+            // The checker's own check: it must see the mutation and the rename as differences.
+            if (BenchTree.Differences(baseDigest, mutatedDigest).Count == 0 ||
+                BenchTree.Differences(mutatedDigest, renamedDigest).Count == 0)
+            {
+                Console.Error.WriteLine("the tree digests do not tell the mutated trees apart: the correctness check is broken");
+                return 1;
+            }
             if (renamedBytes == 0)
             {
                 Console.Error.WriteLine($"the tree has no {renameDir} to rename (use --rename-dir with --base)");
