@@ -13,7 +13,25 @@ using Rpc25519.JSync.Sync;
 //       bytes a sync would move after N seeded edits (half overwrites, half 1 KiB inserts): literal bytes plus the
 //       receiver's summary (~45 bytes per chunk) — the trade-off that picks the default sizes.
 //
+//   compare-rsync [--size MiB] [--seed N] [--rounds N] [--base DIR --mutated DIR] [--rename-dir REL] [--keep]
+//       jsync (TLS, in-process JSyncService) against an rsync daemon on 127.0.0.1, same seeded tree, same run: full
+//       copy, no-change re-sync, delta after a ~1 % mutation; wall time, bytes on the wire, ratios; every run checked
+//       against the source's digest. Default 64 MiB; --size 1040 is the issue's ~1 GiB tree. See CompareRsync.cs.
+//
 // Do not run it for numbers on a shared machine; a tiny smoke run is `chunk --size 8 --repeat 1`.
+
+if (typeof(ChunkerOptions).Assembly.GetCustomAttributes(typeof(DebuggableAttribute), false) is
+        [DebuggableAttribute { IsJITOptimizerDisabled: true }] ||
+    typeof(Rpc25519.JSync.Bench.BenchTree).Assembly.GetCustomAttributes(typeof(DebuggableAttribute), false) is
+        [DebuggableAttribute { IsJITOptimizerDisabled: true }])
+{
+    Console.Error.WriteLine("Refusing to benchmark a Debug build: run with -c Release.");
+    return 2;
+}
+if (args is ["compare-rsync", ..])
+{
+    return await Rpc25519.JSync.Bench.CompareRsync.RunAsync(args);
+}
 
 string mode = args.Length > 0 ? args[0] : "chunk";
 string? path = Option("--path");
@@ -36,7 +54,7 @@ switch (mode)
         RunDelta();
         break;
     default:
-        Console.Error.WriteLine($"unknown mode '{mode}': use chunk or delta");
+        Console.Error.WriteLine($"unknown mode '{mode}': use chunk, delta or compare-rsync");
         return 2;
 }
 return 0;
