@@ -57,12 +57,27 @@ public sealed partial class RpcClient
     /// shape (the message names it).</exception>
     public T CreateProxy<T>(string? serviceName = null) where T : class => TypedProxy.Create<T>(this, serviceName);
 
-    private async Task<TReply> CallTypedAsync<TArgs, TReply>(string serviceMethod, TArgs args, DateTimeOffset? deadline,
-        CancellationToken cancellationToken)
+    private Task<TReply> CallTypedAsync<TArgs, TReply>(string serviceMethod, TArgs args, DateTimeOffset? deadline,
+        CancellationToken cancellationToken) =>
+        Diagnostics.RpcMetrics.ObserveClientCalls
+            ? CallTypedObservedAsync<TArgs, TReply>(serviceMethod, args, deadline, cancellationToken)
+            : CallTypedUnobservedAsync<TArgs, TReply>(serviceMethod, args, deadline, cancellationToken);
+
+    private async Task<TReply> CallTypedUnobservedAsync<TArgs, TReply>(string serviceMethod, TArgs args,
+        DateTimeOffset? deadline, CancellationToken cancellationToken)
+    {
+        MessagePackSerializerOptions options = _endpoint.Config.TypedSerializerOptions;
+        Message reply = await _connection.CallAsync(
+            TypedRequest(serviceMethod, args, deadline, options, cancellationToken), cancellationToken);
+        return ReplyErrors.ToException(reply) is { } error ? throw error
+            : MessagePackSerializer.Deserialize<TReply>(reply.Payload, options, cancellationToken);
+    }
+
+    private static Message TypedRequest<TArgs>(string serviceMethod, TArgs args, DateTimeOffset? deadline,
+        MessagePackSerializerOptions options, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(serviceMethod);
-        MessagePackSerializerOptions options = _endpoint.Config.TypedSerializerOptions;
-        var request = new Message(new MessageHeader
+        return new Message(new MessageHeader
         {
             CallType = CallType.TypedCall,
             ServiceName = serviceMethod,
@@ -71,6 +86,14 @@ public sealed partial class RpcClient
         {
             Payload = MessagePackSerializer.Serialize(args, options, cancellationToken),
         };
+    }
+
+    /// <summary>A typed call timed for the metrics and traced, for when someone listens.</summary>
+    private async Task<TReply> CallTypedObservedAsync<TArgs, TReply>(string serviceMethod, TArgs args,
+        DateTimeOffset? deadline, CancellationToken cancellationToken)
+    {
+        MessagePackSerializerOptions options = _endpoint.Config.TypedSerializerOptions;
+        Message request = TypedRequest(serviceMethod, args, deadline, options, cancellationToken);
         long started = Diagnostics.RpcMetrics.Start(Diagnostics.RpcMetrics.ClientDuration, _endpoint.TimeProvider);
         System.Diagnostics.Activity? span = Diagnostics.RpcTracing.StartCall(request);
         Exception? failure = null;

@@ -116,9 +116,23 @@ public sealed partial class RpcClient : IAsyncDisposable, IRpcConnectionOwner
     /// <exception cref="RpcTimeoutException">No reply by <see cref="MessageHeader.Deadline"/>, or within
     /// <see cref="RpcOptions.DefaultCallTimeout"/> when there is no deadline.</exception>
     /// <exception cref="RpcConnectionClosedException">The connection closed before the reply came.</exception>
-    public async Task<Message> CallAsync(Message request, CancellationToken cancellationToken = default)
+    public Task<Message> CallAsync(Message request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        return Diagnostics.RpcMetrics.ObserveClientCalls
+            ? CallObservedAsync(request, cancellationToken)
+            : CallUnobservedAsync(request, cancellationToken);
+    }
+
+    private async Task<Message> CallUnobservedAsync(Message request, CancellationToken cancellationToken)
+    {
+        Message reply = await _connection.CallAsync(request, cancellationToken);
+        return ReplyErrors.ToException(reply) is { } error ? throw error : reply;
+    }
+
+    /// <summary>A call timed for the metrics and traced, for when someone listens.</summary>
+    private async Task<Message> CallObservedAsync(Message request, CancellationToken cancellationToken)
+    {
         long started = Diagnostics.RpcMetrics.Start(Diagnostics.RpcMetrics.ClientDuration, _endpoint.TimeProvider);
         System.Diagnostics.Activity? span = Diagnostics.RpcTracing.StartCall(request);
         Exception? failure = null;

@@ -57,6 +57,10 @@ internal static class RpcMetrics
 
     public static void Circuit(int change) => Interlocked.Add(ref s_openCircuits, change);
 
+    /// <summary>Whether a client call needs its observed path (a duration listener or a trace listener); without one a
+    /// call takes a path whose state machine carries no timing or span, so observability costs nothing per call.</summary>
+    public static bool ObserveClientCalls => ClientDuration.Enabled || RpcTracing.IsListening;
+
     /// <summary>A start time for a duration, or 0 when no duration instrument is listened to.</summary>
     public static long Start(Histogram<double> histogram, TimeProvider time) =>
         histogram.Enabled ? time.GetTimestamp() : 0;

@@ -10,6 +10,9 @@ internal static class RpcTracing
     private static readonly ActivitySource Source = new(RpcDiagnostics.ActivitySourceName,
         typeof(RpcTracing).Assembly.GetName().Version?.ToString());
 
+    /// <summary>Whether anyone listens to the source (then calls take their observed path).</summary>
+    public static bool IsListening => Source.HasListeners();
+
     /// <summary>Starts the client span of a call and puts its trace context in the request; null when nobody
     /// listens.</summary>
     public static Activity? StartCall(Message request)
