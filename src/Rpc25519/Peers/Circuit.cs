@@ -35,6 +35,9 @@ public sealed class Circuit : IAsyncDisposable
     /// <summary>Credit this side may still spend on sending; topped up by the remote's grants.</summary>
     private readonly SendCredit _sendCredit = new();
 
+    /// <summary>How many sends on this circuit wait for the remote's credit now.</summary>
+    internal int SendsWaitingForCredit => _sendCredit.WaitingCount;
+
     /// <summary>Credit units of the fragments the reader took since credit was last returned.</summary>
     private int _takenSinceGrant;
 

@@ -39,6 +39,18 @@ internal sealed class SendCredit
         }
     }
 
+    /// <summary>How many sends wait for credit now (what a test checks to know a send is held by the window).</summary>
+    public int WaitingCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _waiting.Count;
+            }
+        }
+    }
+
     /// <summary>Waits until <paramref name="cost"/> units can be taken (in arrival order), then takes them.</summary>
     /// <returns>True once taken; false if the credit was closed (the circuit closed) first.</returns>
     public async Task<bool> TakeAsync(int cost, CancellationToken cancellationToken)

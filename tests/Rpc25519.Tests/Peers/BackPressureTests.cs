@@ -26,7 +26,7 @@ public sealed class BackPressureTests
             await slow.SendAsync(new Fragment { Part = i }).WaitAsync(Loopback.Patience);
         }
         Task blocked = slow.SendAsync(new Fragment { Part = window });
-        await Task.Delay(200);
+        await Eventually(() => slow.SendsWaitingForCredit == 1, "the send past the window to wait for credit");
         Assert.False(blocked.IsCompleted);
 
         // Meanwhile the sibling circuit on the same connection flows freely, many windows' worth.
@@ -59,7 +59,7 @@ public sealed class BackPressureTests
         await circuit.SendAsync(new Fragment { Payload = payload, Part = 1 })
             .WaitAsync(Loopback.Patience);
         Task third = circuit.SendAsync(new Fragment { Payload = payload, Part = 2 });
-        await Task.Delay(200);
+        await Eventually(() => circuit.SendsWaitingForCredit == 1, "the third fragment to wait for credit");
         Assert.False(third.IsCompleted);
         // Reading a quarter window's worth (one fragment, 4 units >= 2) returns credit.
         Assert.Equal(0, (await ReadAsync(remote.Reads)).Part);
