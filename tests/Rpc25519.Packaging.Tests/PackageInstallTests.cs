@@ -11,6 +11,8 @@ namespace Rpc25519.Packaging.Tests;
 public sealed class PackageInstallTests : IDisposable
 {
     private static readonly TimeSpan StepLimit = TimeSpan.FromMinutes(5);
+    private static readonly string[] Packages =
+        ["Rpc25519", "Rpc25519.SimNet", "Rpc25519.Tube", "Rpc25519.JSync", "Rpc25519.Hosting"];
     private readonly string _work = Directory.CreateTempSubdirectory("rpc25519-package-").FullName;
     private readonly string _version = $"0.0.0-packagetest.{Environment.ProcessId}.{DateTime.UtcNow:HHmmssfff}";
 
@@ -21,11 +23,16 @@ public sealed class PackageInstallTests : IDisposable
         string feed = Directory.CreateDirectory(Path.Combine(_work, "feed")).FullName;
         string consumer = Directory.CreateDirectory(Path.Combine(_work, "consumer")).FullName;
 
-        // The artifacts path keeps this build's outputs away from the solution's own bin and obj folders.
-        await RunAsync(repo, "dotnet", "pack", "src/Rpc25519/Rpc25519.csproj", "-c", "Release", "-o", feed,
-            $"-p:Version={_version}", "--artifacts-path", Path.Combine(_work, "artifacts"), "-nologo", "-v", "q");
-        Assert.True(File.Exists(Path.Combine(feed, $"Rpc25519.{_version}.nupkg")),
-            $"no Rpc25519.{_version}.nupkg in {feed}: {string.Join(", ", Directory.GetFiles(feed))}");
+        // Every library package; the artifacts path keeps this build's outputs away from the solution's own bin and
+        // obj folders. The consumer references them all, so each must restore with its dependencies (and the SimNet
+        // package's analyzers run in the consumer's build).
+        foreach (string package in Packages)
+        {
+            await RunAsync(repo, "dotnet", "pack", $"src/{package}/{package}.csproj", "-c", "Release", "-o", feed,
+                $"-p:Version={_version}", "--artifacts-path", Path.Combine(_work, "artifacts"), "-nologo", "-v", "q");
+            Assert.True(File.Exists(Path.Combine(feed, $"{package}.{_version}.nupkg")),
+                $"no {package}.{_version}.nupkg in {feed}: {string.Join(", ", Directory.GetFiles(feed))}");
+        }
 
         string here = AppContext.BaseDirectory;
         File.WriteAllText(Path.Combine(consumer, "Program.cs"), ProgramOfTheGettingStartedPage(repo));
@@ -65,13 +72,16 @@ public sealed class PackageInstallTests : IDisposable
     public void Dispose()
     {
         Directory.Delete(_work, recursive: true);
-        // The package this run put in the NuGet cache is of no use to anyone after it.
+        // The packages this run put in the NuGet cache are of no use to anyone after it.
         string? cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES");
         cache ??= Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        string cached = Path.Combine(cache, "rpc25519", _version);
-        if (Directory.Exists(cached))
+        foreach (string package in Packages)
         {
-            Directory.Delete(cached, recursive: true);
+            string cached = Path.Combine(cache, package.ToLowerInvariant(), _version);
+            if (Directory.Exists(cached))
+            {
+                Directory.Delete(cached, recursive: true);
+            }
         }
     }
 
