@@ -94,27 +94,8 @@ public sealed partial class RpcClient
     {
         MessagePackSerializerOptions options = _endpoint.Config.TypedSerializerOptions;
         Message request = TypedRequest(serviceMethod, args, deadline, options, cancellationToken);
-        long started = Diagnostics.RpcMetrics.Start(Diagnostics.RpcMetrics.ClientDuration, _endpoint.TimeProvider);
-        System.Diagnostics.Activity? span = Diagnostics.RpcTracing.StartCall(request);
-        Exception? failure = null;
-        try
-        {
-            Message reply = await _connection.CallAsync(request, cancellationToken);
-            failure = ReplyErrors.ToException(reply);
-            return failure is null ? MessagePackSerializer.Deserialize<TReply>(reply.Payload, options, cancellationToken)
-                : throw failure;
-        }
-        catch (Exception e) when (failure is null)
-        {
-            failure = e;
-            throw;
-        }
-        finally
-        {
-            string outcome = Diagnostics.RpcMetrics.OutcomeOf(failure);
-            Diagnostics.RpcMetrics.RecordDuration(Diagnostics.RpcMetrics.ClientDuration, _endpoint.TimeProvider, started,
-                serviceMethod, outcome);
-            Diagnostics.RpcTracing.Stop(span, outcome);
-        }
+        return await CallObservedAsync(request,
+            reply => MessagePackSerializer.Deserialize<TReply>(reply.Payload, options, cancellationToken),
+            cancellationToken);
     }
 }

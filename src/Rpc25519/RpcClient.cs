@@ -120,7 +120,7 @@ public sealed partial class RpcClient : IAsyncDisposable, IRpcConnectionOwner
     {
         ArgumentNullException.ThrowIfNull(request);
         return Diagnostics.RpcMetrics.ObserveClientCalls
-            ? CallObservedAsync(request, cancellationToken)
+            ? CallObservedAsync(request, static reply => reply, cancellationToken)
             : CallUnobservedAsync(request, cancellationToken);
     }
 
@@ -130,8 +130,11 @@ public sealed partial class RpcClient : IAsyncDisposable, IRpcConnectionOwner
         return ReplyErrors.ToException(reply) is { } error ? throw error : reply;
     }
 
-    /// <summary>A call timed for the metrics and traced, for when someone listens.</summary>
-    private async Task<Message> CallObservedAsync(Message request, CancellationToken cancellationToken)
+    /// <summary>A call timed for the metrics and traced, for when someone listens (Message and typed calls alike);
+    /// <paramref name="readReply"/> turns a successful reply into the result inside the observed span, so a reply that
+    /// cannot be read counts as a failed call.</summary>
+    private async Task<TResult> CallObservedAsync<TResult>(Message request, Func<Message, TResult> readReply,
+        CancellationToken cancellationToken)
     {
         long started = Diagnostics.RpcMetrics.Start(Diagnostics.RpcMetrics.ClientDuration, _endpoint.TimeProvider);
         System.Diagnostics.Activity? span = Diagnostics.RpcTracing.StartCall(request);
@@ -140,7 +143,7 @@ public sealed partial class RpcClient : IAsyncDisposable, IRpcConnectionOwner
         {
             Message reply = await _connection.CallAsync(request, cancellationToken);
             failure = ReplyErrors.ToException(reply);
-            return failure is null ? reply : throw failure;
+            return failure is null ? readReply(reply) : throw failure;
         }
         catch (Exception e) when (failure is null)
         {
