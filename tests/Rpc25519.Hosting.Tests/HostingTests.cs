@@ -31,6 +31,15 @@ public sealed class HostingTests
         return ((IPEndPoint)probe.LocalEndPoint!).Port;
     }
 
+    /// <summary>A server section and a client section that meet on <paramref name="port"/> over plain TCP.</summary>
+    private static Dictionary<string, string?> LoopbackSettings(int port) => new()
+    {
+        ["Rpc:ListenAddress"] = $"127.0.0.1:{port}",
+        ["Rpc:Transport"] = "Tcp",
+        ["RpcClient:ServerAddress"] = $"127.0.0.1:{port}",
+        ["RpcClient:Transport"] = "Tcp",
+    };
+
     private static IHost BuildHost(Dictionary<string, string?> settings, Action<RpcServerRegistrations>? serve = null)
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder();
@@ -46,13 +55,7 @@ public sealed class HostingTests
     public async Task A_server_from_configuration_starts_with_the_host_serves_handlers_and_typed_services_and_stops()
     {
         int port = FreePort();
-        using IHost host = BuildHost(new()
-        {
-            ["Rpc:ListenAddress"] = $"127.0.0.1:{port}",
-            ["Rpc:Transport"] = "Tcp",
-            ["RpcClient:ServerAddress"] = $"127.0.0.1:{port}",
-            ["RpcClient:Transport"] = "Tcp",
-        }, serve => serve
+        using IHost host = BuildHost(LoopbackSettings(port), serve => serve
             .Configure((server, _) => server.RegisterCall("hello", (request, _) => ValueTask.FromResult(new Message
             {
                 Payload = Encoding.UTF8.GetBytes("hello " + Encoding.UTF8.GetString(request.Payload)),
@@ -78,13 +81,8 @@ public sealed class HostingTests
     public async Task A_per_call_service_gets_a_fresh_object_for_every_call()
     {
         int port = FreePort();
-        using IHost host = BuildHost(new()
-        {
-            ["Rpc:ListenAddress"] = $"127.0.0.1:{port}",
-            ["Rpc:Transport"] = "Tcp",
-            ["RpcClient:ServerAddress"] = $"127.0.0.1:{port}",
-            ["RpcClient:Transport"] = "Tcp",
-        }, serve => serve.MapRpcService<Adder>("PerCallAdder", perCall: true));
+        using IHost host = BuildHost(LoopbackSettings(port),
+            serve => serve.MapRpcService<Adder>("PerCallAdder", perCall: true));
         await host.StartAsync().WaitAsync(Patience);
         int madeBefore = Adder.Made;
         RpcClient client = await host.Services.GetRequiredService<RpcClientFactory>().GetClientAsync();
@@ -131,13 +129,7 @@ public sealed class HostingTests
     public async Task The_client_factory_reconnects_after_the_server_comes_back()
     {
         int port = FreePort();
-        var settings = new Dictionary<string, string?>
-        {
-            ["Rpc:ListenAddress"] = $"127.0.0.1:{port}",
-            ["Rpc:Transport"] = "Tcp",
-            ["RpcClient:ServerAddress"] = $"127.0.0.1:{port}",
-            ["RpcClient:Transport"] = "Tcp",
-        };
+        Dictionary<string, string?> settings = LoopbackSettings(port);
         using IHost first = BuildHost(settings, serve => serve.Configure((server, _) =>
             server.RegisterCall("echo", (request, _) => ValueTask.FromResult(request))));
         await first.StartAsync().WaitAsync(Patience);
