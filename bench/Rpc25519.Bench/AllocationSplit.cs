@@ -34,21 +34,10 @@ internal static class AllocationSplit
     /// <summary>Parent side: returns (client bytes per call, server bytes per call) for sequential 64 B echoes.</summary>
     public static async Task<(double Client, double Server)> MeasureAsync(int calls)
     {
-        // Started as "dotnet Rpc25519.Bench.dll" the host needs the assembly path; started through the apphost
-        // (as dotnet run does) it must not get it.
-        string host = Environment.ProcessPath!;
-        string[] arguments = Path.GetFileNameWithoutExtension(host) == "dotnet"
-            ? [typeof(AllocationSplit).Assembly.Location, ServeFlag]
-            : [ServeFlag];
-        using Process child = Process.Start(new ProcessStartInfo(host, arguments)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        })!;
+        using Process child = ChildServer.Start(ServeFlag);
         try
         {
-            int port = int.Parse((await child.StandardOutput.ReadLineAsync())!, CultureInfo.InvariantCulture);
+            int port = await ChildServer.ReadPortAsync(child);
             await using RpcClient client = await RpcClient.ConnectAsync(
                 new RpcOptions { ServerAddress = $"127.0.0.1:{port}", Transport = TransportKind.Tcp });
             byte[] payload = new byte[64];

@@ -20,19 +20,10 @@ internal static class AbuseRun
         SelfCertificates.CreateCertificateAuthority(keep, null);
         SelfCertificates.CreateKeyPair("node", "abuse@example.org", certs, keep, null, _ => "");
         SelfCertificates.CreateKeyPair("client", "abuse@example.org", certs, keep, null, _ => "");
-        string host = Environment.ProcessPath!;
-        string[] arguments = Path.GetFileNameWithoutExtension(host) == "dotnet"
-            ? [typeof(AbuseRun).Assembly.Location, AbuseServer.ServeFlag, certs]
-            : [AbuseServer.ServeFlag, certs];
-        using Process child = Process.Start(new ProcessStartInfo(host, arguments)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        })!;
+        using Process child = ChildServer.Start(AbuseServer.ServeFlag, certs);
         try
         {
-            int port = int.Parse((await child.StandardOutput.ReadLineAsync())!, CultureInfo.InvariantCulture);
+            int port = await ChildServer.ReadPortAsync(child);
             ServerStats before = await StatsAsync(child);
             using var stop = new CancellationTokenSource(duration);
             var shapes = new AbuseShapes(port, certs, stop.Token);

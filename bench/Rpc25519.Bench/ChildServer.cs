@@ -1,0 +1,31 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Rpc25519.Bench;
+
+/// <summary>
+/// Runs a server of the benchmark in a process of its own: this executable again, with a flag that makes it serve,
+/// talking over its standard input and output (the first line it writes is its port).
+/// </summary>
+internal static class ChildServer
+{
+    public static Process Start(params string[] arguments)
+    {
+        // Started as "dotnet Rpc25519.Bench.dll" the host needs the assembly path; started through the apphost
+        // (as dotnet run does) it must not get it.
+        string host = Environment.ProcessPath!;
+        string[] all = Path.GetFileNameWithoutExtension(host) == "dotnet"
+            ? [typeof(ChildServer).Assembly.Location, .. arguments]
+            : arguments;
+        return Process.Start(new ProcessStartInfo(host, all)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        })!;
+    }
+
+    /// <summary>The port the child listens on, from its first line of output.</summary>
+    public static async Task<int> ReadPortAsync(Process child) =>
+        int.Parse((await child.StandardOutput.ReadLineAsync())!, CultureInfo.InvariantCulture);
+}
