@@ -10,6 +10,10 @@ internal static class Program
         string mode = args.Length > 0 ? args[0] : "all";
         switch (mode)
         {
+            case "etcd":
+                return Etcd.EtcdCompare.RunAsync(args).GetAwaiter().GetResult();
+            case Etcd.ReplicaChild.Mode when args.Length == 2:
+                return Etcd.ReplicaChild.RunAsync(args[1]).GetAwaiter().GetResult();
             case "soak":
                 return Soak(args);
             case "trace":
@@ -45,7 +49,7 @@ internal static class Program
                 return Soak(["soak", "1000"]);
             default:
                 Console.WriteLine("modes: soak [count] [first] | seed N | kv-soak [count] [first] [--mutant] | kv-seed N " +
-                    "[--mutant] | throughput | catchup | wal [count] | all");
+                    "[--mutant] | throughput | catchup | wal [count] | etcd [--seconds N] [--rounds R] | all");
                 return 2;
         }
     }

@@ -1,0 +1,41 @@
+using System.Globalization;
+using Rpc25519.Tube.Hosting;
+using Rpc25519.Tube.Storage;
+
+namespace Rpc25519.Tube.Bench.Etcd;
+
+/// <summary>
+/// The <c>replica CONFIG</c> mode: one Tube replica in this process, from a <c>tube</c> config file, on
+/// <see cref="FileRaftStorage"/> in the config's data directory (fsync on). It talks to its parent over standard
+/// input and output: the first line it writes is its port; each <c>stats</c> line it reads is answered with
+/// "SYNCS BATCHES" (the storage's log fsyncs and group-commit batches so far); end of input (the parent closed it or
+/// died) stops the replica and the process.
+/// </summary>
+internal static class ReplicaChild
+{
+    public const string Mode = "replica";
+
+    public static async Task<int> RunAsync(string configPath)
+    {
+        TubeConfig config = TubeConfigFile.Load(configPath);
+        TubeReplicaOptions options = config.ToReplicaOptions();
+        string directory = config.ResolveDataDirectory();
+        Directory.CreateDirectory(directory);
+        FileRaftStorage storage = await FileRaftStorage.OpenAsync(new RaftStorageOptions { Directory = directory });
+        options.Storage = storage;
+        await using TubeReplica replica = await TubeReplica.StartAsync(options);
+        string address = config.Node2Addr[config.MyName];
+        Console.Out.WriteLine(address[(address.LastIndexOf(':') + 1)..]);
+        Console.Out.Flush();
+        while (await Console.In.ReadLineAsync() is { } line)
+        {
+            if (line == "stats")
+            {
+                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{storage.SyncCount} {storage.BatchCount}"));
+                Console.Out.Flush();
+            }
+        }
+
+        return 0;
+    }
+}
