@@ -1,0 +1,258 @@
+using System.Text;
+using Rpc25519.SimNet;
+using Rpc25519.Tube.Client;
+using Rpc25519.Tube.Tests.Integration;
+
+namespace Rpc25519.Tube.Tests.Client;
+
+/// <summary>
+/// <see cref="TubeCzar"/> on the whole stack under SimNet: candidates on nodes of their own race for one role; a
+/// monitor samples every candidate's <see cref="TubeCzar.IsCzar"/> every few virtual milliseconds and records the
+/// most that ever held at once. Failover after the holder is cut off, release on dispose, and clock skew within
+/// <see cref="TubeCzarOptions.ClockDriftBound"/> (plus a control run without the bound, which must catch two holders,
+/// so the monitor is shown able to fail).
+/// </summary>
+[Collection(WholeStackCollection.Name)]
+public sealed class TubeCzarTests
+{
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(2);
+
+    private static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
+
+    private static TubeCzarOptions RoleOptions(string candidate, TimeSpan? drift = null, TimeSpan? renew = null) => new()
+    {
+        Role = "leader",
+        Candidate = B(candidate),
+        LeaseDuration = Lease,
+        RenewInterval = renew ?? TimeSpan.FromMilliseconds(300),
+        AttemptTimeout = TimeSpan.FromMilliseconds(400),
+        ClockDriftBound = drift ?? TimeSpan.FromMilliseconds(400),
+    };
+
+    [Fact]
+    public void OneCzarAtATimeAndAnotherTakesOverWhenTheHolderIsCutOff()
+    {
+        var run = new CzarRun(seed: 11, candidates: 3);
+        run.Cluster.Simulation.Run(async () =>
+        {
+            await run.StartAsync(i => RoleOptions("c" + i));
+            Candidate first = await run.WaitForCzarAsync(except: null, within: TimeSpan.FromSeconds(10));
+            long firstToken = first.Czar.FencingToken;
+            Assert.True(firstToken > 0);
+            Assert.Equal("c" + first.Index, Encoding.UTF8.GetString(first.Czar.Holder!));
+            // Renewals keep the role where it is.
+            await run.Cluster.DelayAsync(Lease * 3);
+            Assert.True(first.Czar.IsCzar, "the holder lost the role while renewing normally");
+            Assert.Equal(firstToken, first.Czar.FencingToken);
+
+            // Cut the holder off: it must give up by its own clock, and another must take over within the lease,
+            // one renewal and one attempt of the moment it was cut off (plus scheduling slack).
+            SimUndo cut = run.Cluster.Network.Isolate(first.Node);
+            DateTimeOffset cutAt = run.Cluster.Clock.GetUtcNow();
+            Candidate second = await run.WaitForCzarAsync(except: first, within: TimeSpan.FromSeconds(10));
+            TimeSpan failover = run.Cluster.Clock.GetUtcNow() - cutAt;
+            Assert.True(failover <= Lease + TimeSpan.FromSeconds(1.5), $"failover took {failover}");
+            Assert.False(first.Czar.IsCzar);
+            Assert.True(second.Czar.FencingToken > firstToken, "fencing tokens must grow from tenure to tenure");
+            Assert.Contains(first.Changes, c => !c.IsCzar && c.Reason == TubeCzarChangeReason.Expired &&
+                c.FencingToken == firstToken);
+
+            // The old holder comes back and competes again without taking the role from the new one.
+            cut.Undo();
+            await run.Cluster.DelayAsync(Lease * 2);
+            Assert.True(second.Czar.IsCzar);
+            await run.StopAsync();
+        });
+        Assert.Equal(1, run.MostAtOnce);
+    }
+
+    [Fact]
+    public void DisposeReleasesTheRoleWithoutWaitingForTheLease()
+    {
+        var run = new CzarRun(seed: 12, candidates: 2);
+        run.Cluster.Simulation.Run(async () =>
+        {
+            await run.StartAsync(i => RoleOptions("c" + i));
+            Candidate first = await run.WaitForCzarAsync(except: null, within: TimeSpan.FromSeconds(10));
+            long token = first.Czar.FencingToken;
+            DateTimeOffset disposedAt = run.Cluster.Clock.GetUtcNow();
+            await run.DisposeAsync(first);
+            Assert.Contains(first.Changes, c => c.Reason == TubeCzarChangeReason.Released && c.FencingToken == token);
+            Candidate second = await run.WaitForCzarAsync(except: first, within: TimeSpan.FromSeconds(10));
+            TimeSpan took = run.Cluster.Clock.GetUtcNow() - disposedAt;
+            Assert.True(took < Lease, $"the next czar waited {took}, as if the lease had not been released");
+            Assert.True(second.Czar.FencingToken > token);
+            await run.StopAsync();
+        });
+        Assert.Equal(1, run.MostAtOnce);
+    }
+
+    [Theory]
+    [InlineData(400, 1)]
+    [InlineData(0, 2)]
+    public void ClockSkewWithinTheDriftBoundNeverMakesTwoHolders(int driftBoundMs, int expectedMostAtOnce)
+    {
+        // The holder's clock runs 2 % slow (so it believes in its tenure longer), and right after it is cut off the
+        // leader's wall clock jumps 300 ms ahead (so the lease ends earlier in real time): 340 ms of disagreement
+        // over one 2 s lease. With a 400 ms drift bound the holder gives up first; with none (the control), the
+        // next czar is elected while the old one still believes it holds the role.
+        var run = new CzarRun(seed: 13, candidates: 2);
+        run.Cluster.Simulation.Run(async () =>
+        {
+            await run.StartAsync(i => RoleOptions("c" + i, TimeSpan.FromMilliseconds(driftBoundMs),
+                TimeSpan.FromMilliseconds(200)));
+            Candidate first = await run.WaitForCzarAsync(except: null, within: TimeSpan.FromSeconds(10));
+            SimUndo slow = run.Cluster.Network.SkewClock(first.Node, TimeSpan.Zero, -20_000);
+            await run.Cluster.DelayAsync(Lease);
+            Assert.True(first.Czar.IsCzar);
+            int leader = await run.Cluster.WaitForLeaderAsync();
+            SimUndo cut = run.Cluster.Network.Isolate(first.Node);
+            SimUndo ahead = run.Cluster.Network.SkewClock(run.Cluster.Nodes[leader], TimeSpan.FromMilliseconds(300), 0);
+            await run.WaitForCzarAsync(except: first, within: TimeSpan.FromSeconds(10));
+            await run.Cluster.DelayAsync(Lease);
+            ahead.Undo();
+            cut.Undo();
+            slow.Undo();
+            await run.StopAsync();
+        });
+        Assert.Equal(expectedMostAtOnce, run.MostAtOnce);
+    }
+
+    [Fact]
+    public void BadOptionsAreRefusedWithWhatToDo()
+    {
+        var client = new TubeClientOptions { Members = ["n1:7000"] };
+        Assert.Contains("Role", Assert.Throws<ArgumentException>(() =>
+            TubeCzar.Start(client, new TubeCzarOptions())).Message);
+        Assert.Contains("Table", Assert.Throws<ArgumentException>(() =>
+            TubeCzar.Start(client, new TubeCzarOptions { Role = "r", Table = "" })).Message);
+        Assert.Contains("positive", Assert.Throws<ArgumentException>(() =>
+            TubeCzar.Start(client, new TubeCzarOptions { Role = "r", LeaseDuration = TimeSpan.Zero })).Message);
+        Assert.Contains("ClockDriftBound", Assert.Throws<ArgumentException>(() =>
+            TubeCzar.Start(client, new TubeCzarOptions { Role = "r", ClockDriftBound = TimeSpan.FromSeconds(-1) })).Message);
+        Assert.Contains("renew more often", Assert.Throws<ArgumentException>(() => TubeCzar.Start(client,
+            new TubeCzarOptions { Role = "r", LeaseDuration = TimeSpan.FromSeconds(2), RenewInterval = TimeSpan.FromSeconds(2) })).Message);
+        Assert.Contains("renew more often", Assert.Throws<ArgumentException>(() => TubeCzar.Start(client,
+            new TubeCzarOptions
+            {
+                Role = "r", LeaseDuration = TimeSpan.FromSeconds(2), RenewInterval = TimeSpan.FromSeconds(1),
+                ClockDriftBound = TimeSpan.FromSeconds(1),
+            })).Message);
+        Assert.Contains("Members", Assert.Throws<ArgumentException>(() =>
+            TubeCzar.Start(new TubeClientOptions(), new TubeCzarOptions { Role = "r" })).Message);
+        Assert.Throws<ArgumentNullException>(() => TubeCzar.Start(client, new TubeCzarOptions { Role = "r", Candidate = null! }));
+    }
+
+    private sealed class Candidate(int index, SimNode node)
+    {
+        public int Index { get; } = index;
+
+        public SimNode Node { get; } = node;
+
+        public TubeCzar Czar { get; set; } = null!;
+
+        public List<TubeCzarChange> Changes { get; } = [];
+
+        public Task Watching { get; set; } = Task.CompletedTask;
+
+        public bool Disposed { get; set; }
+    }
+
+    /// <summary>A three-replica cluster, candidates on nodes of their own, and the monitor.</summary>
+    private sealed class CzarRun
+    {
+        private readonly Candidate[] candidates;
+        private readonly CancellationTokenSource monitorStop = new();
+        private Task monitor = Task.CompletedTask;
+
+        public CzarRun(ulong seed, int candidates)
+        {
+            Cluster = new SimTubeCluster(seed);
+            this.candidates = [.. Enumerable.Range(0, candidates)
+                .Select(i => new Candidate(i, Cluster.Simulation.AddNode("candidate" + i)))];
+        }
+
+        public SimTubeCluster Cluster { get; }
+
+        /// <summary>The most candidates that called themselves czar at one sampled moment.</summary>
+        public int MostAtOnce { get; private set; }
+
+        public async Task StartAsync(Func<int, TubeCzarOptions> options)
+        {
+            await Cluster.StartAllAsync();
+            await Cluster.WaitForLeaderAsync();
+            foreach (Candidate candidate in candidates)
+            {
+                candidate.Czar = await candidate.Node.Start(() => Task.FromResult(TubeCzar.Start(new TubeClientOptions
+                {
+                    Members = [.. Cluster.Members.Values],
+                    Rpc = Cluster.Network.CreateOptions(candidate.Node),
+                    OperationTimeout = TimeSpan.FromSeconds(2),
+                    AttemptTimeout = TimeSpan.FromMilliseconds(300),
+                    RetryBackOff = TimeSpan.FromMilliseconds(20),
+                }, options(candidate.Index))));
+                candidate.Watching = candidate.Node.Start(async () =>
+                {
+                    await foreach (TubeCzarChange change in candidate.Czar.WatchAsync())
+                    {
+                        candidate.Changes.Add(change);
+                    }
+                });
+            }
+
+            monitor = MonitorAsync(monitorStop.Token);
+        }
+
+        private async Task MonitorAsync(CancellationToken stop)
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                MostAtOnce = Math.Max(MostAtOnce, candidates.Count(c => !c.Disposed && c.Czar.IsCzar));
+                try
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(5), Cluster.Clock, stop);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+
+        /// <summary>Waits until a candidate other than <paramref name="except"/> is czar, bounded in virtual time.</summary>
+        public async Task<Candidate> WaitForCzarAsync(Candidate? except, TimeSpan within)
+        {
+            DateTimeOffset end = Cluster.Clock.GetUtcNow() + within;
+            while (Cluster.Clock.GetUtcNow() < end)
+            {
+                if (candidates.FirstOrDefault(c => c != except && !c.Disposed && c.Czar.IsCzar) is { } czar)
+                {
+                    return czar;
+                }
+
+                await Cluster.DelayAsync(TimeSpan.FromMilliseconds(10));
+            }
+
+            throw new TimeoutException($"no czar other than {except?.Index} within {within} (seed {Cluster.Simulation.Seed})");
+        }
+
+        public async Task DisposeAsync(Candidate candidate)
+        {
+            await candidate.Node.Start(async () => await candidate.Czar.DisposeAsync());
+            candidate.Disposed = true;
+            await candidate.Watching;
+        }
+
+        public async Task StopAsync()
+        {
+            monitorStop.Cancel();
+            await monitor;
+            foreach (Candidate candidate in candidates.Where(c => !c.Disposed))
+            {
+                await DisposeAsync(candidate);
+            }
+
+            await Cluster.StopAllAsync();
+        }
+    }
+}
