@@ -216,7 +216,9 @@ internal static class EtcdCompare
                 string fsyncsPerBatch = Median(list.Select(r => r.FsyncsPerBatch ?? double.NaN)) is var f && !double.IsNaN(f)
                     ? f.ToString("0.00", CultureInfo.InvariantCulture)
                     : "-";
-                string opsPerFsync = Median(list.Select(r => r.OpsPerLeaderFsync ?? double.NaN)) is var o && !double.IsNaN(o)
+                // Reads fsync nothing of their own: their count is the cluster's idle writes, not worth a column.
+                string opsPerFsync = !name.StartsWith("get", StringComparison.Ordinal) &&
+                    Median(list.Select(r => r.OpsPerLeaderFsync ?? double.NaN)) is var o && !double.IsNaN(o)
                     ? o.ToString("0.0", CultureInfo.InvariantCulture)
                     : "-";
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -87,6 +87,33 @@ public sealed class TubeCzarTests
         Assert.Equal(1, run.MostAtOnce);
     }
 
+    [Fact]
+    public void TheCzarKeepsItsRoleAndTokenAcrossARaftLeaderCrash()
+    {
+        // The original's Test809: tokens never go backwards across a Raft leader change. The election takes far less
+        // than a tenure, so the holder renews through the new leader and keeps its role and token.
+        var run = new CzarRun(seed: 14, candidates: 2);
+        run.Cluster.Simulation.Run(async () =>
+        {
+            await run.StartAsync(i => RoleOptions("c" + i));
+            Candidate first = await run.WaitForCzarAsync(except: null, within: TimeSpan.FromSeconds(10));
+            long token = first.Czar.FencingToken;
+            int leader = await run.Cluster.WaitForLeaderAsync();
+            run.Cluster.Crash(leader);
+            int next = await run.Cluster.WaitForLeaderAsync();
+            Assert.NotEqual(leader, next);
+            await run.Cluster.DelayAsync(Lease * 2);
+            Assert.True(first.Czar.IsCzar, "the czar lost its role over a leader change it should have outlived");
+            Assert.Equal(token, first.Czar.FencingToken);
+            await run.Cluster.RestartAsync(leader);
+            await run.Cluster.DelayAsync(Lease);
+            Assert.True(first.Czar.IsCzar);
+            Assert.DoesNotContain(first.Changes, c => !c.IsCzar);
+            await run.StopAsync();
+        });
+        Assert.Equal(1, run.MostAtOnce);
+    }
+
     [Theory]
     [InlineData(400, 1)]
     [InlineData(0, 2)]
