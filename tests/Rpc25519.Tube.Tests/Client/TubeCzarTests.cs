@@ -44,6 +44,8 @@ public sealed class TubeCzarTests
             await run.Cluster.DelayAsync(Lease * 3);
             Assert.True(first.Czar.IsCzar, "the holder lost the role while renewing normally");
             Assert.Equal(firstToken, first.Czar.FencingToken);
+            // The others learned who holds it from their refused writes.
+            Assert.All(run.Others(first), c => Assert.Equal("c" + first.Index, Encoding.UTF8.GetString(c.Czar.Holder!)));
 
             // Cut the holder off: it must give up by its own clock, and another must take over within the lease,
             // one renewal and one attempt of the moment it was cut off (plus scheduling slack).
@@ -245,6 +247,8 @@ public sealed class TubeCzarTests
                 }
             }
         }
+
+        public IEnumerable<Candidate> Others(Candidate candidate) => candidates.Where(c => c != candidate);
 
         /// <summary>Waits until a candidate other than <paramref name="except"/> is czar, bounded in virtual time.</summary>
         public async Task<Candidate> WaitForCzarAsync(Candidate? except, TimeSpan within)
