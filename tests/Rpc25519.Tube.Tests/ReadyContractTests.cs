@@ -35,6 +35,37 @@ public sealed class ReadyContractTests
     }
 
     [Fact]
+    public void OnlyBatchesWithEntriesOrANewTermOrVoteMustBeSynced()
+    {
+        var cluster = new TestCluster(voters: 3);
+        ulong leaderId = cluster.ElectLeader();
+        var leader = cluster.Node(leaderId);
+        cluster.Propose(leaderId, 7);
+        Assert.True(leader.HasReady());
+        var withEntry = leader.GetReady();
+        Assert.NotEmpty(withEntry.Entries);
+        Assert.True(withEntry.MustSync);
+        cluster.Pending.AddRange(withEntry.Messages);
+        leader.Advance(withEntry);
+        long commitBefore = leader.CommitIndex;
+
+        cluster.DeliverAll(m => m.To != leaderId);
+        cluster.Process(); // The followers persist the entry and acknowledge it.
+        cluster.DeliverAll(m => m.To == leaderId);
+        var commitOnly = leader.GetReady();
+        Assert.NotNull(commitOnly.HardState);
+        Assert.True(commitOnly.HardState.Value.Commit > commitBefore);
+        Assert.Empty(commitOnly.Entries);
+        Assert.False(commitOnly.MustSync);
+        leader.Advance(commitOnly);
+
+        var membership = new Membership([1, 2, 3], [], 0, 1);
+        var voter = ElectionTests.QuietNode(membership);
+        voter.Step(ElectionTests.VoteRequest(2, 1, 4, transfer: false, membership));
+        Assert.True(voter.GetReady().MustSync); // A vote must be on disk before the reply that grants it leaves.
+    }
+
+    [Fact]
     public void CrashBeforePersistingForgetsTheVoteAndSendsNothing()
     {
         var membership = new Membership([1, 2, 3], [], 0, 1);

@@ -32,14 +32,18 @@ public sealed partial class RaftNode
 
         FlushReplication();
         var hardState = CurrentHardState;
+        var entries = log.TakeUnstable();
+        var mustSync = entries.Count > 0 || membershipDirty || snapshotToInstall is not null
+            || hardState.Term != handedHardState.Term || hardState.VotedFor != handedHardState.VotedFor;
         var ready = new Ready(
             hardState != handedHardState ? hardState : null,
             membershipDirty ? Membership : null,
             snapshotToInstall,
-            log.TakeUnstable(),
+            entries,
             outbox,
             log.TakeCommitted(options.CommittedEntriesPerReadyMax),
-            readStates);
+            readStates,
+            mustSync);
         handedHardState = hardState;
         membershipDirty = false;
         snapshotToInstall = null;

@@ -21,9 +21,11 @@ public sealed class Ready
         IReadOnlyList<LogEntry> entries,
         IReadOnlyList<RaftMessage> messages,
         IReadOnlyList<LogEntry> committedEntries,
-        IReadOnlyList<ReadState> readStates)
+        IReadOnlyList<ReadState> readStates,
+        bool mustSync)
     {
         HardState = hardState;
+        MustSync = mustSync;
         Membership = membership;
         Snapshot = snapshot;
         Entries = entries;
@@ -34,6 +36,14 @@ public sealed class Ready
 
     /// <summary>The hard state to persist, or null if unchanged since the last batch.</summary>
     public HardState? HardState { get; }
+
+    /// <summary>
+    /// True if step 1 must be durable (fsynced) before the messages go out: the batch carries entries, a snapshot, a
+    /// configuration, or a new term or vote. False when only the commit index moved: Raft does not need the commit
+    /// index on disk (a restarted node learns it again from the leader), so the host may write the hard state without
+    /// waiting for a sync, and it reaches the disk with the next synced batch.
+    /// </summary>
+    public bool MustSync { get; }
 
     /// <summary>The configuration to persist, or null if unchanged since the last batch.</summary>
     public Membership? Membership { get; }

@@ -8,7 +8,9 @@ public static class RaftStorageExtensions
     /// <summary>
     /// Persists the durable parts of a <see cref="Ready"/> batch in the contract's order (snapshot, entries, hard
     /// state with configuration) and completes when all of it is fsynced. Send the batch's messages only after
-    /// this task completes. Call it from the host loop, one batch at a time.
+    /// this task completes. Call it from the host loop, one batch at a time. A batch that only moves the commit index
+    /// (<see cref="Ready.MustSync"/> false) is written without waiting for a sync: it reaches the disk with the next
+    /// synced batch, and losing it in a crash loses nothing Raft needs.
     /// </summary>
     /// <param name="storage">The node's storage.</param>
     /// <param name="ready">The batch from <see cref="RaftNode.GetReady"/>; not changed.</param>
@@ -30,6 +32,9 @@ public static class RaftStorageExtensions
             storage.SaveState(ready.HardState, ready.Membership);
         }
 
-        await storage.FlushAsync(cancellationToken);
+        if (ready.MustSync)
+        {
+            await storage.FlushAsync(cancellationToken);
+        }
     }
 }
