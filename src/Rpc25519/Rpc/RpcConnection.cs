@@ -293,7 +293,8 @@ internal sealed partial class RpcConnection : IAsyncDisposable
         await Completion;
         await _connection.DisposeAsync();
         Calls.Dispose();
-        _closing.Dispose();
+        // _closing is not disposed: a concurrent Close (the liveness timer's DeclareDead) may still be about to cancel
+        // it after this method returned early from its own Close, and a source without a timer holds nothing to free.
     }
 
     private static async ValueTask<Message> QueueThenAwaitAsync(ValueTask queued, PendingCall call)
