@@ -115,10 +115,17 @@ internal sealed partial class RpcConnection
         {
             return FrameRead.NeedMoreBytes;
         }
-        if (_budget is not null && _budgetTaken == 0 && FrameBodyDecoder.DecodedSize(header, body) is var size
-            && size >= MemoryBudget.LargeFrameBytes)
+        long size = _budget is null ? 0 : FrameBodyDecoder.DecodedSize(header, body);
+        if (_budget is not null && _budgetTaken == 0 && size >= MemoryBudget.LargeFrameBytes && size <= maxFrameBytes)
         {
-            long cost = _budget.CostOf(size);
+            long cost = LargeFrameDecoder.CostOf(header.Compression, size);
+            if (!_budget.Fits(cost))
+            {
+                throw new RpcProtocolException(ProtocolViolation.FrameOverBudget, $"A frame from {RemoteAddress} " +
+                    $"decodes to {size} bytes and would need {cost} bytes of memory to decode, more than the whole " +
+                    $"memory budget of {_budget.CapacityBytes} bytes (RpcOptions.DecodeBudget): give the server a " +
+                    "larger budget, or send data this large as a stream.");
+            }
             if (!_budget.TryTake(cost))
             {
                 _budgetWanted = cost;
@@ -128,7 +135,9 @@ internal sealed partial class RpcConnection
         }
         try
         {
-            message = FrameBodyDecoder.Decode(header, body, maxFrameBytes, _decodeContext);
+            message = _budgetTaken > 0
+                ? LargeFrameDecoder.Decode(header, body, maxFrameBytes, _decodeContext, _budget!)
+                : FrameBodyDecoder.Decode(header, body, maxFrameBytes, _decodeContext);
         }
         catch
         {
@@ -139,7 +148,13 @@ internal sealed partial class RpcConnection
             }
             throw;
         }
-        message.BudgetBytes = _budgetTaken;
+        // Decoded, the message keeps the share of its own size; the decoder's working memory is free again.
+        long kept = Math.Min(_budgetTaken, size);
+        if (_budgetTaken > kept)
+        {
+            _budget!.Give(_budgetTaken - kept);
+        }
+        message.BudgetBytes = kept;
         _budgetTaken = 0;
         compression = header.Compression;
         Diagnostics.RpcMetrics.Bytes(Diagnostics.RpcMetrics.BytesReceived, FrameHeader.Size + body.Length, _serverSide);
