@@ -21,6 +21,16 @@ internal sealed class FrameEncoder : IDisposable
     /// <summary>The compressed body of the frame being written.</summary>
     private readonly PooledBufferWriter _compressed = new();
 
+    /// <summary>The compressed body of a large zstd frame, compressed in pieces (see <see cref="InPiecesFromBytes"/>).
+    /// </summary>
+    private readonly ChunkWriter _chunks = new();
+
+    /// <summary>Zstd bodies from this size on are compressed from the encoded fields and the payload where they lie,
+    /// into pooled chunks, instead of being joined into one buffer and compressed into another: above this size those
+    /// buffers would not come from the pool, and a server answering large compressed requests would leave two of them
+    /// per reply to the GC.</summary>
+    private const int InPiecesFromBytes = 1024 * 1024;
+
     public FrameEncoder(CompressionChoice compression, int maxFrameBytes)
     {
         _compression = compression;
@@ -40,6 +50,10 @@ internal sealed class FrameEncoder : IDisposable
             return 0;
         }
         CompressionAlgo algo = message.Header.SkipCompression ? CompressionAlgo.NoSystemCompression : _compression.Current;
+        if (algo is >= CompressionAlgo.Zstd01 and <= CompressionAlgo.Zstd11 && bodyBytes >= InPiecesFromBytes)
+        {
+            return WriteZstdInPieces(output, message, algo, bodyBytes);
+        }
         if (algo is > CompressionAlgo.None and < CompressionAlgo.NoSystemCompression
             && bodyBytes >= FrameCompressor.MinBytesToCompress)
         {
@@ -59,17 +73,37 @@ internal sealed class FrameEncoder : IDisposable
             return FrameHeader.Size + (int)bodyBytes;
         }
         byte marker = algo == CompressionAlgo.None ? FrameBodyDecoder.NoCompression : (byte)CompressionAlgo.NoSystemCompression;
-        WriteHeader(output, marker, (int)bodyBytes);
-        output.Write(_body.WrittenSpan);
-        // The payload goes straight from the caller's array into the transport's buffer: no intermediate copy.
-        output.Write(message.Payload);
-        return FrameHeader.Size + (int)bodyBytes;
+        return WriteAsIs(output, marker, message, bodyBytes);
     }
 
     public void Dispose()
     {
         _body.Dispose();
         _compressed.Dispose();
+        _chunks.Dispose();
+    }
+
+    private int WriteZstdInPieces(PipeWriter output, Message message, CompressionAlgo algo, long bodyBytes)
+    {
+        int compressedBytes = FrameCompressor.TryCompressZstdInPieces(algo, _body.WrittenSpan, message.Payload, _chunks);
+        if (compressedBytes > 0)
+        {
+            WriteHeader(output, (byte)algo, compressedBytes);
+            _chunks.CopyTo(output);
+            _chunks.Reset();
+            return FrameHeader.Size + compressedBytes;
+        }
+        return WriteAsIs(output, (byte)CompressionAlgo.NoSystemCompression, message, bodyBytes);
+    }
+
+    /// <summary>Writes the encoded fields and then the payload straight from the caller's array (no intermediate
+    /// copy), under a header with <paramref name="marker"/>.</summary>
+    private int WriteAsIs(PipeWriter output, byte marker, Message message, long bodyBytes)
+    {
+        WriteHeader(output, marker, (int)bodyBytes);
+        output.Write(_body.WrittenSpan);
+        output.Write(message.Payload);
+        return FrameHeader.Size + (int)bodyBytes;
     }
 
     private static void WriteHeader(PipeWriter output, byte compression, int bodyBytes)

@@ -117,6 +117,33 @@ public sealed class LargeFrameDecoderTests
         Assert.Equal(0, budget.DecodeBufferBytes);
     }
 
+    [Fact]
+    public void A_large_zstd_body_is_compressed_in_pieces_and_an_incompressible_one_goes_as_is()
+    {
+        var encoder = new FrameEncoder(new CompressionChoice(CompressionAlgo.Zstd07), MaxFrameBytes);
+        byte[] compressible = Compressible(5 * 1024 * 1024 + 3);
+        byte[] random = new byte[2 * 1024 * 1024];
+        new Random(7).NextBytes(random);
+
+        foreach ((byte[] payload, byte expected) in new[]
+        {
+            (compressible, (byte)CompressionAlgo.Zstd07), (random, (byte)CompressionAlgo.NoSystemCompression),
+        })
+        {
+            var pipe = new System.IO.Pipelines.Pipe();
+            int written = encoder.Write(pipe.Writer, RawFrames.EchoRequest(payload), out _);
+            pipe.Writer.Complete();
+            Assert.True(pipe.Reader.TryRead(out System.IO.Pipelines.ReadResult read));
+            Assert.Equal(written, read.Buffer.Length);
+            byte[] frame = read.Buffer.ToArray();
+            Assert.Equal(expected, frame[5]);
+            Assert.True(expected == (byte)CompressionAlgo.NoSystemCompression || written < payload.Length / 10,
+                $"a compressible body of {payload.Length} bytes took {written} on the wire");
+            var budget = new MemoryBudget(64L * 1024 * 1024);
+            Assert.Equal(payload, Decode(frame, budget, segmentBytes: 0).Payload);
+        }
+    }
+
     private static Message Decode(byte[] frame, MemoryBudget budget, int segmentBytes, bool checkPlausible = true)
     {
         var whole = new ReadOnlySequence<byte>(frame);
