@@ -12,6 +12,25 @@ namespace Rpc25519.Bench.Abuse;
 /// </summary>
 internal static class AbuseRun
 {
+    private const int GoodCallers = 8;
+    private const int Churners = 4;
+    private const int SlowlorisSockets = 1000;
+    private const int SlowReaders = 2;
+    private const int Bombers = 4;
+
+    /// <summary>RPC connections open at once: each churner holds one at a time.</summary>
+    private const int Connections = GoodCallers + Churners + SlowReaders + Bombers;
+
+    /// <summary>The child server runs as a server app would in a container sized to the stated bound: .NET's default
+    /// background (concurrent) GC — the benchmark's own process turns it off for steadier throughput figures — and its
+    /// GC heap capped at the bound above the idle process.</summary>
+    private static Dictionary<string, string> ChildGcSettings() => new()
+    {
+        ["DOTNET_gcConcurrent"] = "1",
+        ["DOTNET_GCHeapHardLimit"] =
+            AbuseMemoryBound.AboveIdleBytes(Connections, SlowlorisSockets).ToString("x", CultureInfo.InvariantCulture),
+    };
+
     public static async Task RunAsync(TimeSpan duration)
     {
         string dir = Directory.CreateTempSubdirectory("rpc25519-abuse").FullName;
@@ -20,7 +39,7 @@ internal static class AbuseRun
         SelfCertificates.CreateCertificateAuthority(keep, null);
         SelfCertificates.CreateKeyPair("node", "abuse@example.org", certs, keep, null, _ => "");
         SelfCertificates.CreateKeyPair("client", "abuse@example.org", certs, keep, null, _ => "");
-        using Process child = ChildServer.Start(AbuseServer.ServeFlag, certs);
+        using Process child = ChildServer.Start(ChildGcSettings(), AbuseServer.ServeFlag, certs);
         try
         {
             int port = await ChildServer.ReadPortAsync(child);
@@ -29,11 +48,11 @@ internal static class AbuseRun
             var shapes = new AbuseShapes(port, certs, stop.Token);
             Task[] loads =
             [
-                .. Enumerable.Range(0, 8).Select(i => shapes.GoodCallerAsync(i)),
-                .. Enumerable.Range(0, 4).Select(_ => shapes.ChurnerAsync()),
-                shapes.SlowlorisAsync(1000),
-                .. Enumerable.Range(0, 2).Select(_ => shapes.SlowReaderAsync()),
-                .. Enumerable.Range(0, 4).Select(_ => shapes.BomberAsync()),
+                .. Enumerable.Range(0, GoodCallers).Select(i => shapes.GoodCallerAsync(i)),
+                .. Enumerable.Range(0, Churners).Select(_ => shapes.ChurnerAsync()),
+                shapes.SlowlorisAsync(SlowlorisSockets),
+                .. Enumerable.Range(0, SlowReaders).Select(_ => shapes.SlowReaderAsync()),
+                .. Enumerable.Range(0, Bombers).Select(_ => shapes.BomberAsync()),
             ];
             ServerStats peak = before;
             while (!stop.IsCancellationRequested)
@@ -41,7 +60,9 @@ internal static class AbuseRun
                 await Task.Delay(500);
                 ServerStats now = await StatsAsync(child);
                 peak = new ServerStats(Math.Max(peak.RssBytes, now.RssBytes), Math.Max(peak.Descriptors, now.Descriptors),
-                    Math.Max(peak.GcHeapBytes, now.GcHeapBytes));
+                    Math.Max(peak.GcHeapBytes, now.GcHeapBytes), Math.Max(peak.GcCommittedBytes, now.GcCommittedBytes),
+                    Math.Max(peak.LargeObjectHeapBytes, now.LargeObjectHeapBytes), now.Gen2Collections, now.GcPauseMs,
+                    now.BudgetPeakBytes, now.DecodeBufferPeakBytes);
             }
             await Task.WhenAll(loads).WaitAsync(TimeSpan.FromSeconds(30)).ContinueWith(_ => { });
             await Task.Delay(2000);
@@ -70,7 +91,10 @@ internal static class AbuseRun
         double[] latencies = [.. shapes.LatenciesMs.Order()];
         double P(double q) => latencies.Length == 0 ? double.NaN : latencies[(int)Math.Min(latencies.Length - 1, q * latencies.Length)];
         Console.WriteLine($"abuse run: {duration.TotalSeconds:F0} s, load average {File.ReadAllText("/proc/loadavg").Trim()}");
-        Console.WriteLine($"  good callers (8, unique payloads):  {shapes.GoodCalls / duration.TotalSeconds:N0} calls/s, " +
+        Console.WriteLine($"  server GC: concurrent, heap limit " +
+            $"{AbuseMemoryBound.AboveIdleBytes(Connections, SlowlorisSockets) >> 20} MiB; frame limit " +
+            $"{AbuseMemoryBound.MaxFrameBytes >> 20} MiB");
+        Console.WriteLine($"  good callers ({GoodCallers}, unique payloads):  {shapes.GoodCalls / duration.TotalSeconds:N0} calls/s, " +
             $"p50 {P(0.5):F2} ms, p99 {P(0.99):F2} ms (target < 50), mismatched replies {shapes.Mismatches}, " +
             $"never completed {shapes.NeverCompleted}");
         Console.WriteLine($"  churners (4): {shapes.Churned} connect+call+close cycles; slowloris sockets held: " +
@@ -78,6 +102,16 @@ internal static class AbuseRun
             $"zstd bombs (4 x 8 MiB decoded) answered: {shapes.BombsSent}");
         Console.WriteLine($"  server RSS MiB   before {before.RssBytes >> 20}, peak {peak.RssBytes >> 20}, after {after.RssBytes >> 20}");
         Console.WriteLine($"  server GC heap   before {before.GcHeapBytes >> 20}, peak {peak.GcHeapBytes >> 20}, after {after.GcHeapBytes >> 20} MiB");
+        Console.WriteLine($"  server GC committed before {before.GcCommittedBytes >> 20}, peak {peak.GcCommittedBytes >> 20}, " +
+            $"after {after.GcCommittedBytes >> 20} MiB; large object heap peak {peak.LargeObjectHeapBytes >> 20} MiB; " +
+            $"gen2 collections {after.Gen2Collections - before.Gen2Collections}, GC pauses " +
+            $"{after.GcPauseMs - before.GcPauseMs} ms in all");
+        Console.WriteLine($"  server decode budget {AbuseMemoryBound.DecodeBudgetBytes >> 20} MiB: peak taken " +
+            $"{after.BudgetPeakBytes >> 20} MiB, peak decompressed buffers {after.DecodeBufferPeakBytes >> 20} MiB");
+        long bound = before.RssBytes + AbuseMemoryBound.AboveIdleBytes(Connections, SlowlorisSockets);
+        Console.WriteLine($"  server RSS bound (docs/security.md): " +
+            $"{AbuseMemoryBound.Describe(before.RssBytes, Connections, SlowlorisSockets)}; peak {peak.RssBytes >> 20} MiB: " +
+            (peak.RssBytes <= bound ? "PASS" : "FAIL"));
         Console.WriteLine($"  server descriptors before {before.Descriptors}, peak {peak.Descriptors}, after {after.Descriptors}");
     }
 }
