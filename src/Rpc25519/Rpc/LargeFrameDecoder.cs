@@ -23,6 +23,9 @@ internal static class LargeFrameDecoder
     /// <summary>How much of a compressed large frame is decompressed first to find its payload.</summary>
     private const int FirstHeadBytes = 64 * 1024;
 
+    /// <summary>Bytes of payload decompressed between two yields (well under a millisecond of work).</summary>
+    public const int SliceBytes = 1024 * 1024;
+
     /// <summary>
     /// The bytes decoding a frame of <paramref name="decodedBytes"/> may allocate at most: the message (its payload is
     /// copied out of the frame), plus for zstd the buffer for the fields before the payload and the decoder's window,
@@ -36,15 +39,40 @@ internal static class LargeFrameDecoder
         _ => 2 * decodedBytes,
     };
 
+    /// <summary>Decodes <paramref name="body"/>. A zstd payload is decompressed in slices of
+    /// <see cref="SliceBytes"/>, yielding to the scheduler between them, so that other connections' work waiting on a
+    /// busy machine is not held up behind a whole large frame.</summary>
+    /// <param name="header">The frame's header.</param>
+    /// <param name="body">The frame body; it must stay valid until the returned task completes.</param>
+    /// <param name="maxFrameBytes">The receiver's frame limit.</param>
+    /// <param name="context">The connection's decoder memory.</param>
+    /// <param name="budget">The budget the frame's cost was taken from; told about decompressed buffers.</param>
     /// <exception cref="RpcProtocolException">Unknown compression, a body that does not decompress to what it declares,
     /// or a body that is not a valid message.</exception>
+    public static ValueTask<Message> DecodeAsync(FrameHeader header, ReadOnlySequence<byte> body, int maxFrameBytes,
+        DecodeContext context, MemoryBudget budget)
+    {
+        byte compression = header.Compression;
+        if (compression is >= (byte)CompressionAlgo.Zstd01 and <= (byte)CompressionAlgo.Zstd11)
+        {
+            return DecodeZstdAsync((CompressionAlgo)compression, body, maxFrameBytes, context, budget);
+        }
+        return ValueTask.FromResult(Decode(header, body, maxFrameBytes, context, budget));
+    }
+
+    /// <summary>Decodes <paramref name="body"/> in one go (the fuzzer's and tests' entry point).</summary>
+    /// <exception cref="RpcProtocolException">As <see cref="DecodeAsync"/>.</exception>
     public static Message Decode(in FrameHeader header, in ReadOnlySequence<byte> body, int maxFrameBytes,
         DecodeContext context, MemoryBudget budget)
     {
         byte compression = header.Compression;
         if (compression is >= (byte)CompressionAlgo.Zstd01 and <= (byte)CompressionAlgo.Zstd11)
         {
-            return DecodeZstd((CompressionAlgo)compression, body, maxFrameBytes, context, budget);
+            ValueTask<Message> decoded = DecodeZstdAsync((CompressionAlgo)compression, body, maxFrameBytes, context,
+                budget, yieldBetweenSlices: false);
+            // Without yields nothing in it waits: it has completed.
+            System.Diagnostics.Debug.Assert(decoded.IsCompleted, "a decode without yields completes synchronously");
+            return decoded.IsCompleted ? decoded.Result : throw new InvalidOperationException("Bug: decode did not complete.");
         }
         if (compression is FrameBodyDecoder.NoCompression or (byte)CompressionAlgo.NoSystemCompression)
         {
@@ -68,8 +96,8 @@ internal static class LargeFrameDecoder
     private static long HeadCost(long decodedBytes) =>
         Math.Min((long)BitOperations.RoundUpToPowerOf2((ulong)Math.Max(decodedBytes, 1)), HeadBytesMax);
 
-    private static Message DecodeZstd(CompressionAlgo algo, in ReadOnlySequence<byte> body, int maxFrameBytes,
-        DecodeContext context, MemoryBudget budget)
+    private static async ValueTask<Message> DecodeZstdAsync(CompressionAlgo algo, ReadOnlySequence<byte> body,
+        int maxFrameBytes, DecodeContext context, MemoryBudget budget, bool yieldBetweenSlices = true)
     {
         int declared = FrameDecompressor.DeclaredLength(algo, body, maxFrameBytes);
         ReadOnlySequence<byte> block = body.Slice(FrameCompressor.LengthPrefixBytes);
@@ -78,6 +106,40 @@ internal static class LargeFrameDecoder
             FrameDecompressor.CheckPlausible(algo, block.FirstSpan, declared);
         }
         using var zstd = new ZstdStreamDecoder(block);
+        (Message message, int filled) = DecodeHead(zstd, declared, context, budget);
+        budget.NoteDecodeBuffer(message.Payload.Length);
+        try
+        {
+            byte[] payload = message.Payload;
+            for (int at = filled; at < payload.Length; at += SliceBytes)
+            {
+                int slice = Math.Min(SliceBytes, payload.Length - at);
+                if (zstd.Fill(payload.AsSpan(at, slice)) != slice)
+                {
+                    throw FrameDecompressor.Bad($"Compressed (zstd) frame ended before the {declared} bytes it " +
+                        "declared (corrupt).");
+                }
+                if (yieldBetweenSlices && at + slice < payload.Length)
+                {
+                    await Task.Yield();
+                }
+            }
+            zstd.EnsureEnded(declared);
+            return message;
+        }
+        finally
+        {
+            // From here on the payload is the message's: it is held under the frame's share of the budget.
+            budget.NoteDecodeBuffer(-message.Payload.Length);
+        }
+    }
+
+    /// <summary>Decompresses the fields before the payload (looking further once if they do not fit the first look)
+    /// and decodes them; returns the message, whose payload array has its full size, and how much of the payload was
+    /// decompressed with them. A body with no payload beyond the look is decoded whole.</summary>
+    private static (Message Message, int PayloadFilled) DecodeHead(ZstdStreamDecoder zstd, int declared,
+        DecodeContext context, MemoryBudget budget)
+    {
         int headLimit = (int)HeadCost(declared);
         byte[] head = ArrayPool<byte>.Shared.Rent(Math.Min(headLimit, FirstHeadBytes));
         budget.NoteDecodeBuffer(head.Length);
@@ -96,12 +158,13 @@ internal static class LargeFrameDecoder
                 if (produced == declared)
                 {
                     zstd.EnsureEnded(declared);
-                    return MessageCodec.Decode(new ReadOnlySequence<byte>(head, 0, produced), context);
+                    Message whole = MessageCodec.Decode(new ReadOnlySequence<byte>(head, 0, produced), context);
+                    return (whole, whole.Payload.Length);
                 }
-                if (TryDecodeWithPayloadLast(zstd, head, produced, declared, context, budget, headLimit,
-                    out Message? message))
+                if (TryDecodeWithPayloadLast(head, produced, declared, context, headLimit, out Message? message,
+                    out int filled))
                 {
-                    return message;
+                    return (message, filled);
                 }
                 // The fields before the payload go on past the first look: look further, once.
                 byte[] bigger = ArrayPool<byte>.Shared.Rent(headLimit);
@@ -119,37 +182,21 @@ internal static class LargeFrameDecoder
         }
     }
 
-    /// <summary>Decodes the fields in <paramref name="head"/> and decompresses the rest of the payload into the
-    /// message's own array; false when the fields before the payload do not fit in <paramref name="head"/> yet and it
-    /// can still grow.</summary>
-    private static bool TryDecodeWithPayloadLast(ZstdStreamDecoder zstd, byte[] head, int produced, int declared,
-        DecodeContext context, MemoryBudget budget, int headLimit,
-        [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Message? message)
+    /// <summary>Decodes the fields in <paramref name="head"/>, the payload last and only partly there; false when
+    /// they do not fit in <paramref name="head"/> yet and it can still grow.</summary>
+    private static bool TryDecodeWithPayloadLast(byte[] head, int produced, int declared, DecodeContext context,
+        int headLimit, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Message? message, out int filled)
     {
         try
         {
             message = MessageCodec.DecodeWithTrailingPayload(new ReadOnlySequence<byte>(head, 0, produced),
-                declared - produced, context, out int filled);
-            budget.NoteDecodeBuffer(message.Payload.Length);
-            try
-            {
-                if (zstd.Fill(message.Payload.AsSpan(filled)) != message.Payload.Length - filled)
-                {
-                    throw FrameDecompressor.Bad($"Compressed (zstd) frame ended before the {declared} bytes it " +
-                        "declared (corrupt).");
-                }
-                zstd.EnsureEnded(declared);
-            }
-            finally
-            {
-                // From here on the payload is the message's: it is held under the frame's share of the budget.
-                budget.NoteDecodeBuffer(-message.Payload.Length);
-            }
+                declared - produced, context, out filled);
             return true;
         }
         catch (RpcProtocolException e) when (e.Violation == ProtocolViolation.UndecodableBody && head.Length < headLimit)
         {
             message = null;
+            filled = 0;
             return false;
         }
         catch (RpcProtocolException e) when (e.Violation == ProtocolViolation.UndecodableBody)
