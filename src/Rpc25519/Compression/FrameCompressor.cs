@@ -63,15 +63,19 @@ internal static class FrameCompressor
     /// Compresses <paramref name="head"/> followed by <paramref name="payload"/> as one zstd frame body (length prefix
     /// and block, as <see cref="TryCompress"/> writes it) without joining them first, into chunks: no buffer of the
     /// body's size is made. The compressor is made for this frame and freed at once, so its window (at most the body,
-    /// and 4 MiB at the levels used) is held only while it runs. Returns the bytes written, or 0 (nothing kept) when
-    /// compressing would not make the body meaningfully smaller.
+    /// and 4 MiB at the levels used) is held only while it runs. The payload is fed in slices of
+    /// <see cref="SliceBytes"/> with a yield to the scheduler between them (when <paramref name="yieldBetweenSlices"/>),
+    /// so that other work waiting on a busy machine is not held up behind a whole large frame. Returns the bytes
+    /// written, or 0 (nothing kept) when compressing would not make the body meaningfully smaller.
     /// </summary>
-    public static int TryCompressZstdInPieces(CompressionAlgo algo, ReadOnlySpan<byte> head, ReadOnlySpan<byte> payload,
-        ChunkWriter output)
+    /// <remarks><paramref name="head"/> and <paramref name="payload"/> must not change until the task completes.
+    /// </remarks>
+    public static async ValueTask<int> TryCompressZstdInPiecesAsync(CompressionAlgo algo, ReadOnlyMemory<byte> head,
+        ReadOnlyMemory<byte> payload, ChunkWriter output, bool yieldBetweenSlices)
     {
         int total = head.Length + payload.Length;
-        ReadOnlySpan<byte> larger = payload.Length >= head.Length ? payload : head;
-        if (larger.Length >= ProbeFromBytes && LooksIncompressible(larger))
+        ReadOnlyMemory<byte> larger = payload.Length >= head.Length ? payload : head;
+        if (larger.Length >= ProbeFromBytes && LooksIncompressible(larger.Span))
         {
             return 0;
         }
@@ -81,13 +85,27 @@ internal static class FrameCompressor
         int worthItBelow = total - (total >> 5);
         using var zstd = new Compressor(ZstdLevel(algo));
         zstd.SetPledgedSrcSize((ulong)total);
-        if (!Feed(zstd, head, output, payload.IsEmpty, worthItBelow) || !Feed(zstd, payload, output, true, worthItBelow))
+        bool worthIt = Feed(zstd, head.Span, output, payload.IsEmpty, worthItBelow);
+        for (int at = 0; worthIt && at < payload.Length; at += SliceBytes)
+        {
+            if (yieldBetweenSlices && at > 0)
+            {
+                await Task.Yield();
+            }
+            int slice = Math.Min(SliceBytes, payload.Length - at);
+            worthIt = Feed(zstd, payload.Span.Slice(at, slice), output, at + slice == payload.Length, worthItBelow);
+        }
+        if (!worthIt)
         {
             output.Reset();
             return 0;
         }
         return output.WrittenCount;
     }
+
+    /// <summary>Bytes of payload compressed between two yields (about a millisecond of work at the levels used).
+    /// </summary>
+    public const int SliceBytes = 1024 * 1024;
 
     /// <summary>Gives <paramref name="input"/> to a streaming compressor (ending the frame when
     /// <paramref name="final"/>); false as soon as the output reaches <paramref name="outputBytesMax"/>.</summary>

@@ -118,20 +118,29 @@ public sealed class LargeFrameDecoderTests
     }
 
     [Fact]
-    public void A_large_zstd_body_is_compressed_in_pieces_and_an_incompressible_one_goes_as_is()
+    public async Task A_large_zstd_body_is_compressed_in_pieces_and_an_incompressible_one_goes_as_is()
     {
         var encoder = new FrameEncoder(new CompressionChoice(CompressionAlgo.Zstd07), MaxFrameBytes);
         byte[] compressible = Compressible(5 * 1024 * 1024 + 3);
         byte[] random = new byte[2 * 1024 * 1024];
         new Random(7).NextBytes(random);
 
-        foreach ((byte[] payload, byte expected) in new[]
+        foreach ((byte[] payload, byte expected, bool prepared) in new[]
         {
-            (compressible, (byte)CompressionAlgo.Zstd07), (random, (byte)CompressionAlgo.NoSystemCompression),
+            (compressible, (byte)CompressionAlgo.Zstd07, false), (compressible, (byte)CompressionAlgo.Zstd07, true),
+            (random, (byte)CompressionAlgo.NoSystemCompression, false),
+            (random, (byte)CompressionAlgo.NoSystemCompression, true),
         })
         {
             var pipe = new System.IO.Pipelines.Pipe();
-            int written = encoder.Write(pipe.Writer, RawFrames.EchoRequest(payload), out _);
+            Message request = RawFrames.EchoRequest(payload);
+            Assert.True(encoder.WantsPreparation(request));
+            if (prepared)
+            {
+                // As the writer loop does: compressed in slices with yields, then written.
+                await encoder.PrepareAsync(request);
+            }
+            int written = encoder.Write(pipe.Writer, request, out _);
             pipe.Writer.Complete();
             Assert.True(pipe.Reader.TryRead(out System.IO.Pipelines.ReadResult read));
             Assert.Equal(written, read.Buffer.Length);
