@@ -46,11 +46,12 @@ internal static class LargeFrameDecoder
     /// <param name="body">The frame body; it must stay valid until the returned task completes.</param>
     /// <param name="maxFrameBytes">The receiver's frame limit.</param>
     /// <param name="context">The connection's decoder memory.</param>
-    /// <param name="budget">The budget the frame's cost was taken from; told about decompressed buffers.</param>
+    /// <param name="budget">The budget the frame's cost was taken from, told about decompressed buffers; null for
+    /// none (a client decoding a reply it asked for).</param>
     /// <exception cref="RpcProtocolException">Unknown compression, a body that does not decompress to what it declares,
     /// or a body that is not a valid message.</exception>
     public static ValueTask<Message> DecodeAsync(FrameHeader header, ReadOnlySequence<byte> body, int maxFrameBytes,
-        DecodeContext context, MemoryBudget budget)
+        DecodeContext context, MemoryBudget? budget)
     {
         byte compression = header.Compression;
         if (compression is >= (byte)CompressionAlgo.Zstd01 and <= (byte)CompressionAlgo.Zstd11)
@@ -63,7 +64,7 @@ internal static class LargeFrameDecoder
     /// <summary>Decodes <paramref name="body"/> in one go (the fuzzer's and tests' entry point).</summary>
     /// <exception cref="RpcProtocolException">As <see cref="DecodeAsync"/>.</exception>
     public static Message Decode(in FrameHeader header, in ReadOnlySequence<byte> body, int maxFrameBytes,
-        DecodeContext context, MemoryBudget budget)
+        DecodeContext context, MemoryBudget? budget)
     {
         byte compression = header.Compression;
         if (compression is >= (byte)CompressionAlgo.Zstd01 and <= (byte)CompressionAlgo.Zstd11)
@@ -80,14 +81,14 @@ internal static class LargeFrameDecoder
         }
         byte[] expanded = FrameDecompressor.Decompress((CompressionAlgo)compression, body, maxFrameBytes,
             out int length);
-        budget.NoteDecodeBuffer(expanded.Length);
+        budget?.NoteDecodeBuffer(expanded.Length);
         try
         {
             return MessageCodec.Decode(new ReadOnlySequence<byte>(expanded, 0, length), context);
         }
         finally
         {
-            budget.NoteDecodeBuffer(-expanded.Length);
+            budget?.NoteDecodeBuffer(-expanded.Length);
             FrameDecompressor.ReturnBuffer(expanded);
         }
     }
@@ -97,7 +98,7 @@ internal static class LargeFrameDecoder
         Math.Min((long)BitOperations.RoundUpToPowerOf2((ulong)Math.Max(decodedBytes, 1)), HeadBytesMax);
 
     private static async ValueTask<Message> DecodeZstdAsync(CompressionAlgo algo, ReadOnlySequence<byte> body,
-        int maxFrameBytes, DecodeContext context, MemoryBudget budget, bool yieldBetweenSlices = true)
+        int maxFrameBytes, DecodeContext context, MemoryBudget? budget, bool yieldBetweenSlices = true)
     {
         int declared = FrameDecompressor.DeclaredLength(algo, body, maxFrameBytes);
         ReadOnlySequence<byte> block = body.Slice(FrameCompressor.LengthPrefixBytes);
@@ -107,7 +108,7 @@ internal static class LargeFrameDecoder
         }
         using var zstd = new ZstdStreamDecoder(block);
         (Message message, int filled) = DecodeHead(zstd, declared, context, budget);
-        budget.NoteDecodeBuffer(message.Payload.Length);
+        budget?.NoteDecodeBuffer(message.Payload.Length);
         try
         {
             byte[] payload = message.Payload;
@@ -130,7 +131,7 @@ internal static class LargeFrameDecoder
         finally
         {
             // From here on the payload is the message's: it is held under the frame's share of the budget.
-            budget.NoteDecodeBuffer(-message.Payload.Length);
+            budget?.NoteDecodeBuffer(-message.Payload.Length);
         }
     }
 
@@ -138,11 +139,11 @@ internal static class LargeFrameDecoder
     /// and decodes them; returns the message, whose payload array has its full size, and how much of the payload was
     /// decompressed with them. A body with no payload beyond the look is decoded whole.</summary>
     private static (Message Message, int PayloadFilled) DecodeHead(ZstdStreamDecoder zstd, int declared,
-        DecodeContext context, MemoryBudget budget)
+        DecodeContext context, MemoryBudget? budget)
     {
         int headLimit = (int)HeadCost(declared);
         byte[] head = ArrayPool<byte>.Shared.Rent(Math.Min(headLimit, FirstHeadBytes));
-        budget.NoteDecodeBuffer(head.Length);
+        budget?.NoteDecodeBuffer(head.Length);
         int produced = 0;
         try
         {
@@ -168,16 +169,16 @@ internal static class LargeFrameDecoder
                 }
                 // The fields before the payload go on past the first look: look further, once.
                 byte[] bigger = ArrayPool<byte>.Shared.Rent(headLimit);
-                budget.NoteDecodeBuffer(bigger.Length);
+                budget?.NoteDecodeBuffer(bigger.Length);
                 head.AsSpan(0, produced).CopyTo(bigger);
-                budget.NoteDecodeBuffer(-head.Length);
+                budget?.NoteDecodeBuffer(-head.Length);
                 ArrayPool<byte>.Shared.Return(head);
                 head = bigger;
             }
         }
         finally
         {
-            budget.NoteDecodeBuffer(-head.Length);
+            budget?.NoteDecodeBuffer(-head.Length);
             ArrayPool<byte>.Shared.Return(head);
         }
     }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using Rpc25519.Compression;
 using Rpc25519.Messages;
 
 namespace Rpc25519.Rpc;
@@ -130,7 +131,7 @@ internal sealed partial class RpcConnection
         {
             return FrameRead.NeedMoreBytes;
         }
-        long size = _budget is null ? 0 : FrameBodyDecoder.DecodedSize(header, body);
+        long size = FrameBodyDecoder.DecodedSize(header, body);
         if (_budget is not null && _budgetTaken == 0 && size >= MemoryBudget.LargeFrameBytes && size <= maxFrameBytes)
         {
             long cost = LargeFrameDecoder.CostOf(header.Compression, size);
@@ -149,7 +150,9 @@ internal sealed partial class RpcConnection
             _budgetTaken = cost;
         }
         compression = header.Compression;
-        if (_budgetTaken > 0)
+        // A client's large zstd replies (no budget: it asked for them) are decoded into their payload the same way.
+        if (_budgetTaken > 0 || (_budget is null && size >= MemoryBudget.LargeFrameBytes && size <= maxFrameBytes
+            && header.Compression is >= (byte)CompressionAlgo.Zstd01 and <= (byte)CompressionAlgo.Zstd11))
         {
             large = new LargeFrame(header, body, size);
             return FrameRead.Large;
@@ -168,11 +171,11 @@ internal sealed partial class RpcConnection
         try
         {
             message = await LargeFrameDecoder.DecodeAsync(frame.Header, frame.Body, maxFrameBytes, _decodeContext,
-                _budget!);
+                _budget);
         }
         catch
         {
-            _budget!.Give(_budgetTaken);
+            _budget?.Give(_budgetTaken);
             _budgetTaken = 0;
             throw;
         }

@@ -153,6 +153,26 @@ public sealed class LargeFrameDecoderTests
         }
     }
 
+    [Theory]
+    [InlineData(CompressionAlgo.Zstd01)]
+    [InlineData(CompressionAlgo.Zstd11)]
+    public async Task A_large_zstd_echo_round_trips_through_both_large_paths(CompressionAlgo algo)
+    {
+        // Request: compressed in slices by the client, decoded into its payload under the server's budget.
+        // Reply: compressed in slices by the server, decoded into its payload by the client (no budget there).
+        var budget = new MemoryBudget(64L * 1024 * 1024);
+        var (server, port) = await Integration.Loopback.StartServerAsync(Integration.Loopback.Echo,
+            o => o.DecodeBudget = budget);
+        await using var _ = server;
+        await using RpcClient client = await Integration.Loopback.ConnectAsync(port, o => o.Compression = algo);
+        byte[] payload = CompressionTests.Compressible(3 * 1024 * 1024 + 5);
+
+        Message reply = await client.CallAsync(new Message { Payload = payload, Header = { ServiceName = "echo" } });
+
+        Assert.Equal(payload, reply.Payload);
+        Assert.InRange(budget.PeakDecodeBufferBytes, payload.Length, payload.Length + 64 * 1024);
+    }
+
     private static Message Decode(byte[] frame, MemoryBudget budget, int segmentBytes, bool checkPlausible = true)
     {
         var whole = new ReadOnlySequence<byte>(frame);
