@@ -140,14 +140,23 @@ internal static class FrameDecompressor
     /// <exception cref="RpcProtocolException">The declared length is impossible.</exception>
     public static void CheckPlausible(CompressionAlgo algo, ReadOnlySpan<byte> source, int length)
     {
-        long own = algo switch
+        long own;
+        try
         {
-            CompressionAlgo.Snappy => length <= MaxSnappyRatio * (long)source.Length + RatioSlack
-                ? Snappy.GetUncompressedLength(source)
-                : -1,
-            CompressionAlgo.Lz4 => length <= MaxLz4Ratio * (long)source.Length + RatioSlack ? length : -1,
-            _ => (long)Math.Min(Decompressor.GetDecompressedSize(source), long.MaxValue),
-        };
+            own = algo switch
+            {
+                CompressionAlgo.Snappy => length <= MaxSnappyRatio * (long)source.Length + RatioSlack
+                    ? Snappy.GetUncompressedLength(source)
+                    : -1,
+                CompressionAlgo.Lz4 => length <= MaxLz4Ratio * (long)source.Length + RatioSlack ? length : -1,
+                _ => (long)Math.Min(Decompressor.GetDecompressedSize(source), long.MaxValue),
+            };
+        }
+        catch (Exception e) when (e is ZstdException or InvalidDataException or ArgumentException)
+        {
+            throw Bad($"Compressed ({CompressionNames.ToName(algo)}) frame's block does not say how large it is: " +
+                $"{e.Message}", e);
+        }
         if (own != length)
         {
             throw Bad($"Compressed ({CompressionNames.ToName(algo)}) frame declares {length} bytes, which its " +

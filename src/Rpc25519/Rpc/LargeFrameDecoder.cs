@@ -28,16 +28,22 @@ internal static class LargeFrameDecoder
 
     /// <summary>
     /// The bytes decoding a frame of <paramref name="decodedBytes"/> may allocate at most: the message (its payload is
-    /// copied out of the frame), plus for zstd the buffer for the fields before the payload and the decoder's window,
-    /// plus for snappy and LZ4 the whole expanded body.
+    /// copied out of the frame; its other fields become strings of up to twice their encoded size), plus for zstd the
+    /// buffer for the fields before the payload and the decoder's window, plus for snappy and LZ4 the whole expanded
+    /// body.
     /// </summary>
     public static long CostOf(byte compression, long decodedBytes) => compression switch
     {
-        FrameBodyDecoder.NoCompression or (byte)CompressionAlgo.NoSystemCompression => decodedBytes,
-        >= (byte)CompressionAlgo.Zstd01 and <= (byte)CompressionAlgo.Zstd11 => decodedBytes + HeadCost(decodedBytes)
+        FrameBodyDecoder.NoCompression or (byte)CompressionAlgo.NoSystemCompression => 2 * decodedBytes,
+        >= (byte)CompressionAlgo.Zstd01 and <= (byte)CompressionAlgo.Zstd11 => decodedBytes + 2 * HeadCost(decodedBytes)
             + Math.Min(decodedBytes + FirstHeadBytes, ZstdStreamDecoder.WorkingBytesMax),
-        _ => 2 * decodedBytes,
+        _ => 3 * decodedBytes,
     };
+
+    /// <summary>What a decoded message of <paramref name="decodedBytes"/> on the wire holds at most: its payload, and
+    /// its other fields as strings of up to twice their encoded size.</summary>
+    public static long MessageCostOf(Message message, long decodedBytes) =>
+        2 * decodedBytes - Math.Min(message.Payload.Length, decodedBytes);
 
     /// <summary>Decodes <paramref name="body"/>. A zstd payload is decompressed in slices of
     /// <see cref="SliceBytes"/>, yielding to the scheduler between them, so that other connections' work waiting on a

@@ -179,7 +179,7 @@ internal sealed partial class RpcConnection
             _budgetTaken = 0;
             throw;
         }
-        long kept = Math.Min(_budgetTaken, frame.DecodedBytes);
+        long kept = Math.Min(_budgetTaken, LargeFrameDecoder.MessageCostOf(message, frame.DecodedBytes));
         if (_budgetTaken > kept)
         {
             _budget!.Give(_budgetTaken - kept);
