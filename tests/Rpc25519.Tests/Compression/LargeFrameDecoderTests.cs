@@ -70,6 +70,20 @@ public sealed class LargeFrameDecoderTests
     }
 
     [Fact]
+    public void A_zstd_block_whose_size_zstd_cannot_tell_is_a_protocol_violation_not_a_zstd_exception()
+    {
+        // Found by the frame-zstd-large fuzz target: a declared length, then only the zstd magic number.
+        byte[] frame = RawFrames.WithHeader([0x00, 0x03, 0x4B, 0xD8, 0x28, 0xB5, 0x2F, 0xFD],
+            (byte)CompressionAlgo.Zstd03);
+        var budget = new MemoryBudget(64L * 1024 * 1024);
+
+        RpcProtocolException e = Assert.Throws<RpcProtocolException>(() => Decode(frame, budget, segmentBytes: 0));
+
+        Assert.Equal(ProtocolViolation.BadCompression, e.Violation);
+        Assert.Equal(0, budget.DecodeBufferBytes);
+    }
+
+    [Fact]
     public void A_zstd_window_over_8_MiB_is_refused()
     {
         byte[] body = Encode(RawFrames.EchoRequest(Compressible(20 * 1024 * 1024)));
