@@ -187,6 +187,43 @@ public sealed class LargeFrameDecoderTests
         Assert.InRange(budget.PeakDecodeBufferBytes, payload.Length, payload.Length + 64 * 1024);
     }
 
+    [Fact]
+    public async Task A_large_zstd_payload_is_decoded_in_slices_that_give_other_work_a_turn()
+    {
+        // On a busy machine a whole bomb decoded in one work item would hold up every good client queued behind it.
+        byte[] payload = Compressible(5 * LargeFrameDecoder.SliceBytes + 100);
+        byte[] frame = RawFrames.Frame(RawFrames.EchoRequest(payload), CompressionAlgo.Zstd03);
+        Assert.True(FrameHeader.TryRead(new ReadOnlySequence<byte>(frame), MaxFrameBytes, out FrameHeader header));
+        var body = new ReadOnlySequence<byte>(frame, FrameHeader.Size, frame.Length - FrameHeader.Size);
+        var scheduler = new CountingScheduler();
+
+        Message got = await Task.Factory.StartNew(() => LargeFrameDecoder.DecodeAsync(header, body, MaxFrameBytes,
+            new DecodeContext(_ => null), new MemoryBudget(64L * 1024 * 1024)).AsTask(), CancellationToken.None,
+            TaskCreationOptions.None, scheduler).Unwrap();
+
+        Assert.Equal(payload, got.Payload);
+        // The start, then one turn after each full slice but the last.
+        Assert.InRange(scheduler.Queued, 5, 7);
+    }
+
+    /// <summary>Runs tasks on the thread pool and counts how often work was queued to it.</summary>
+    private sealed class CountingScheduler : TaskScheduler
+    {
+        private int _queued;
+
+        public int Queued => Volatile.Read(ref _queued);
+
+        protected override void QueueTask(Task task)
+        {
+            Interlocked.Increment(ref _queued);
+            ThreadPool.UnsafeQueueUserWorkItem(_ => TryExecuteTask(task), null);
+        }
+
+        protected override bool TryExecuteTaskInline(Task task, bool taskWasPreviouslyQueued) => false;
+
+        protected override IEnumerable<Task> GetScheduledTasks() => [];
+    }
+
     private static Message Decode(byte[] frame, MemoryBudget budget, int segmentBytes, bool checkPlausible = true)
     {
         var whole = new ReadOnlySequence<byte>(frame);
