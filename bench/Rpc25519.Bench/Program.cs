@@ -21,6 +21,13 @@ if (args is [Rpc25519.Bench.Abuse.AbuseServer.ServeFlag, var abuseCerts])
     await Rpc25519.Bench.Abuse.AbuseServer.ServeAsync(abuseCerts);
     return;
 }
+if (args is [Rpc25519.Bench.Abuse.AbuseGoodCallers.Flag, var goodPort, var goodCerts, var goodCallers, var goodSeconds])
+{
+    await Rpc25519.Bench.Abuse.AbuseGoodCallers.RunAsync(int.Parse(goodPort, CultureInfo.InvariantCulture), goodCerts,
+        int.Parse(goodCallers, CultureInfo.InvariantCulture),
+        TimeSpan.FromSeconds(double.Parse(goodSeconds, CultureInfo.InvariantCulture)));
+    return;
+}
 double seconds = 3;
 string only = "";
 string extras = "all";

@@ -1,16 +1,17 @@
 namespace Rpc25519;
 
 /// <summary>
-/// A budget of bytes that a server's connections share for large incoming requests. A frame of at least
-/// <see cref="LargeFrameBytes"/> (counted at its decompressed size) takes its size from the budget before it is
-/// decompressed and gives it back once it has been handled — its handler has returned, or it was handed to a waiting
-/// call, stream or circuit. When the budget is spent, a connection that wants more stops reading (so TCP holds its
-/// sender back) until earlier messages are done; waiting connections are served in arrival order, so one connection
-/// cannot starve the others. Memory then grows with the budget, not with the number of connections sending large or
-/// highly compressed frames at once.
+/// A budget of bytes that a server's connections share for large incoming requests. A frame that decodes to at least
+/// <see cref="LargeFrameBytes"/> takes from the budget every byte its decoding will allocate — its decoded message and,
+/// for a compressed frame, the decompressor's working memory — before anything is allocated for it, and gives it back
+/// once it has been handled (its handler has returned, or it was handed to a waiting call, stream or circuit). The
+/// decompressed output is written straight into the message as it is produced and may not grow past what was taken, so
+/// a frame whose declared size lies is refused as soon as it produces more. A frame that would need more than the whole
+/// budget is refused (<see cref="ProtocolViolation.FrameOverBudget"/>). When the budget is spent, a connection that wants
+/// more stops reading (so TCP holds its sender back) until earlier messages are done; waiting connections are served in
+/// arrival order, so one connection cannot starve the others. Memory then grows with the budget, not with the number of
+/// connections sending large or highly compressed frames at once (docs/security.md states the whole bound).
 /// </summary>
-/// <remarks>Thread-safe. <see cref="Shared"/> is the process-wide default of every <see cref="RpcOptions"/>; give
-/// servers or clients a budget of their own to keep them apart.</remarks>
 public sealed class MemoryBudget
 {
     /// <summary>Frames smaller than this (decompressed) do not use the budget: they are bounded per connection by
@@ -21,10 +22,19 @@ public sealed class MemoryBudget
     private readonly Queue<Waiter> _waiters = new();
     private long _inUse;
 
+    /// <summary>Most bytes taken at once since the budget was made (guarded by <see cref="_lock"/>).</summary>
+    private long _peakInUse;
+
+    /// <summary>Bytes of decompressed output that decoders hold now, and the most at once (updated with
+    /// <see cref="Interlocked"/>; see <see cref="NoteDecodeBuffer"/>).</summary>
+    private long _decodeBuffers;
+
+    private long _peakDecodeBuffers;
+
     /// <summary>Creates a budget.</summary>
-    /// <param name="capacityBytes">Bytes of large messages that may be held at once; at least
-    /// <see cref="LargeFrameBytes"/>. A single message larger than the whole budget waits until the budget is unused,
-    /// then takes all of it.</param>
+    /// <param name="capacityBytes">Bytes of large messages (and their decoding) that may be held at once; at least
+    /// <see cref="LargeFrameBytes"/>. A single message that needs more than the whole budget is refused: the
+    /// connection that sent it is closed with <see cref="ProtocolViolation.FrameOverBudget"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacityBytes"/> is below
     /// <see cref="LargeFrameBytes"/>.</exception>
     public MemoryBudget(long capacityBytes)
@@ -53,24 +63,56 @@ public sealed class MemoryBudget
         }
     }
 
-    /// <summary>What a message of <paramref name="bytes"/> takes: all of the budget at most.</summary>
-    internal long CostOf(long bytes) => Math.Min(bytes, CapacityBytes);
+    /// <summary>The most bytes taken at once since the budget was made: never above <see cref="CapacityBytes"/>.</summary>
+    public long PeakInUseBytes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _peakInUse;
+            }
+        }
+    }
+
+    /// <summary>Bytes of decompressed output that decoders of large frames hold now (part of what they took).</summary>
+    internal long DecodeBufferBytes => Interlocked.Read(ref _decodeBuffers);
+
+    /// <summary>The most decompressed output that decoders held at once since the budget was made.</summary>
+    internal long PeakDecodeBufferBytes => Interlocked.Read(ref _peakDecodeBuffers);
+
+    /// <summary>Whether a message that needs <paramref name="cost"/> bytes can ever be taken.</summary>
+    internal bool Fits(long cost) => cost <= CapacityBytes;
+
+    /// <summary>A decoder allocated (positive) or let go (negative) <paramref name="bytes"/> of decompressed output.
+    /// Only counts: the bytes were taken from the budget beforehand.</summary>
+    internal void NoteDecodeBuffer(long bytes)
+    {
+        long now = Interlocked.Add(ref _decodeBuffers, bytes);
+        long peak = Interlocked.Read(ref _peakDecodeBuffers);
+        while (now > peak && Interlocked.CompareExchange(ref _peakDecodeBuffers, now, peak) is var seen && seen != peak)
+        {
+            peak = seen;
+        }
+    }
 
     /// <summary>Takes <paramref name="cost"/> bytes now if they are free and nobody waits before us.</summary>
     internal bool TryTake(long cost)
     {
+        System.Diagnostics.Debug.Assert(Fits(cost), "a cost over the whole budget is refused before it is taken");
         lock (_lock)
         {
             if (_waiters.Count > 0 || _inUse + cost > CapacityBytes)
             {
                 return false;
             }
-            _inUse += cost;
+            AddLocked(cost);
             return true;
         }
     }
 
-    /// <summary>Takes <paramref name="cost"/> bytes, waiting behind earlier takers until they are free.</summary>
+    /// <summary>Takes <paramref name="cost"/> bytes (at most <see cref="CapacityBytes"/>), waiting behind earlier
+    /// takers until they are free.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first (nothing is
     /// taken).</exception>
     internal async Task TakeAsync(long cost, TaskCreationOptions completionOptions, CancellationToken cancellationToken)
@@ -80,7 +122,7 @@ public sealed class MemoryBudget
         {
             if (_waiters.Count == 0 && _inUse + cost <= CapacityBytes)
             {
-                _inUse += cost;
+                AddLocked(cost);
                 return;
             }
             waiter = new Waiter(cost, new TaskCompletionSource(completionOptions));
@@ -111,7 +153,7 @@ public sealed class MemoryBudget
                     break;
                 }
                 _waiters.Dequeue();
-                _inUse += next.Cost;
+                AddLocked(next.Cost);
                 next.IsGranted = true;
                 (granted ??= []).Add(next);
             }
@@ -123,6 +165,12 @@ public sealed class MemoryBudget
                 waiter.Granted.TrySetResult();
             }
         }
+    }
+
+    private void AddLocked(long cost)
+    {
+        _inUse += cost;
+        _peakInUse = Math.Max(_peakInUse, _inUse);
     }
 
     private void Withdraw(Waiter waiter)

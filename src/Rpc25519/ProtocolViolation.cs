@@ -26,4 +26,8 @@ public enum ProtocolViolation
 
     /// <summary>A stream part arrived out of order, of the wrong kind, or beyond the credit the receiver granted.</summary>
     StreamProtocol = 8,
+
+    /// <summary>The frame would need more memory to decode than the server's whole <see cref="RpcOptions.DecodeBudget"/>
+    /// (see <see cref="MemoryBudget"/>): raise the budget, or send large data as a stream.</summary>
+    FrameOverBudget = 9,
 }

@@ -24,6 +24,7 @@ public static class Seeds
         Write(root, "frame-snappy", Compressed(CompressionAlgo.Snappy));
         Write(root, "frame-lz4", Compressed(CompressionAlgo.Lz4));
         Write(root, "frame-zstd", Compressed(CompressionAlgo.Zstd03));
+        Write(root, "frame-zstd-large", LargeCompressed());
         var frames = new List<byte[]>();
         foreach (byte compression in new byte[] { 0, 1, 2, 3, 4, 5, 6, 7, 8, 255 })
         {
@@ -160,6 +161,17 @@ public static class Seeds
     /// <summary>A CA certificate the certificate-der target checks peers against (the first certificate seed).</summary>
     public static byte[] SampleCertificateDer =>
         PemBlock.ParseAll(File.ReadAllText(Path.Combine(Corpus.Root, "certificate", "seed-00")))[0].Body;
+
+    /// <summary>Zstd bodies for the large-frame path: a payload beyond the first 64 KiB look, and fields that need a
+    /// second look (a long error before the payload).</summary>
+    private static IEnumerable<byte[]> LargeCompressed()
+    {
+        Message large = Big();
+        large.Payload = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("compressible text ", 12_000)));
+        yield return Compress(CompressionAlgo.Zstd03, Encode(large));
+        large.Error = string.Concat(Enumerable.Repeat("a long error ", 8_000));
+        yield return Compress(CompressionAlgo.Zstd03, Encode(large));
+    }
 
     private static IEnumerable<byte[]> Compressed(CompressionAlgo algo)
     {

@@ -34,6 +34,9 @@ public static class Targets
         Frame("frame-snappy", b => FrameBody((byte)CompressionAlgo.Snappy, b), 64 + 22),
         Frame("frame-lz4", b => FrameBody((byte)CompressionAlgo.Lz4, b), 64 + 256),
         Frame("frame-zstd", b => FrameBody((byte)CompressionAlgo.Zstd03, b), 64, MaxFrameBytes),
+        // A server's large-frame path: zstd decompressed piece by piece into the payload. What its cost allows: the
+        // payload and the other fields' strings (up to twice the limit together) and the buffer for those fields.
+        Frame("frame-zstd-large", LargeZstdFrameBody, 64, 3 * MaxFrameBytes),
         Frame("frame-nosys", b => FrameBody((byte)CompressionAlgo.NoSystemCompression, b), 64),
         Frame("frame-unknown", b => FrameBody(8, b), 64),
         Frame("message", Message, 64),
@@ -79,6 +82,32 @@ public static class Targets
         if (!ReadFrame(ref buffer, NewDecodeContext(), out _))
         {
             throw new InvalidOperationException("A whole frame was not read (fuzz harness bug).");
+        }
+    }
+
+    /// <summary>One zstd frame whose body is the input, decoded the way a server decodes a large frame (under a budget;
+    /// the decompressed buffers must all be given back, whatever happens).</summary>
+    public static void LargeZstdFrameBody(ReadOnlySpan<byte> body)
+    {
+        byte[] frame = new byte[FrameHeader.Size + body.Length];
+        FrameHeader.Write(frame, (byte)CompressionAlgo.Zstd03, body.Length);
+        body.CopyTo(frame.AsSpan(FrameHeader.Size));
+        ReadOnlySequence<byte> whole = Segmented(frame);
+        if (!FrameHeader.TryRead(whole, MaxFrameBytes, out FrameHeader header))
+        {
+            return;
+        }
+        var budget = new MemoryBudget(4L * MaxFrameBytes);
+        try
+        {
+            LargeFrameDecoder.Decode(header, whole.Slice(FrameHeader.Size), MaxFrameBytes, NewDecodeContext(), budget);
+        }
+        finally
+        {
+            if (budget.DecodeBufferBytes != 0)
+            {
+                throw new InvalidOperationException($"{budget.DecodeBufferBytes} decompressed bytes not given back.");
+            }
         }
     }
 

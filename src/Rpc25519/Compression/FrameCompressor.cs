@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using K4os.Compression.LZ4;
 using Rpc25519.Rpc;
@@ -56,6 +57,79 @@ internal static class FrameCompressor
         BinaryPrimitives.WriteInt32BigEndian(destination, source.Length);
         output.Advance(LengthPrefixBytes + written);
         return LengthPrefixBytes + written;
+    }
+
+    /// <summary>
+    /// Compresses <paramref name="head"/> followed by <paramref name="payload"/> as one zstd frame body (length prefix
+    /// and block, as <see cref="TryCompress"/> writes it) without joining them first, into chunks: no buffer of the
+    /// body's size is made. The compressor is made for this frame and freed at once, so its window (at most the body,
+    /// and 4 MiB at the levels used) is held only while it runs. The payload is fed in slices of
+    /// <see cref="SliceBytes"/> with a yield to the scheduler between them (when <paramref name="yieldBetweenSlices"/>),
+    /// so that other work waiting on a busy machine is not held up behind a whole large frame. Returns the bytes
+    /// written, or 0 (nothing kept) when compressing would not make the body meaningfully smaller.
+    /// </summary>
+    /// <remarks><paramref name="head"/> and <paramref name="payload"/> must not change until the task completes.
+    /// </remarks>
+    public static async ValueTask<int> TryCompressZstdInPiecesAsync(CompressionAlgo algo, ReadOnlyMemory<byte> head,
+        ReadOnlyMemory<byte> payload, ChunkWriter output, bool yieldBetweenSlices)
+    {
+        int total = head.Length + payload.Length;
+        ReadOnlyMemory<byte> larger = payload.Length >= head.Length ? payload : head;
+        if (larger.Length >= ProbeFromBytes && LooksIncompressible(larger.Span))
+        {
+            return 0;
+        }
+        output.Reset();
+        BinaryPrimitives.WriteInt32BigEndian(output.GetSpan(LengthPrefixBytes), total);
+        output.Advance(LengthPrefixBytes);
+        int worthItBelow = total - (total >> 5);
+        using var zstd = new Compressor(ZstdLevel(algo));
+        zstd.SetPledgedSrcSize((ulong)total);
+        bool worthIt = Feed(zstd, head.Span, output, payload.IsEmpty, worthItBelow);
+        for (int at = 0; worthIt && at < payload.Length; at += SliceBytes)
+        {
+            if (yieldBetweenSlices && at > 0)
+            {
+                await Task.Yield();
+            }
+            int slice = Math.Min(SliceBytes, payload.Length - at);
+            worthIt = Feed(zstd, payload.Span.Slice(at, slice), output, at + slice == payload.Length, worthItBelow);
+        }
+        if (!worthIt)
+        {
+            output.Reset();
+            return 0;
+        }
+        return output.WrittenCount;
+    }
+
+    /// <summary>Bytes of payload compressed between two yields (about a millisecond of work at the levels used).
+    /// </summary>
+    public const int SliceBytes = 1024 * 1024;
+
+    /// <summary>Gives <paramref name="input"/> to a streaming compressor (ending the frame when
+    /// <paramref name="final"/>); false as soon as the output reaches <paramref name="outputBytesMax"/>.</summary>
+    private static bool Feed(Compressor zstd, ReadOnlySpan<byte> input, ChunkWriter output, bool final,
+        int outputBytesMax)
+    {
+        while (true)
+        {
+            OperationStatus status = zstd.WrapStream(input, output.GetSpan(1), out int consumed, out int written, final);
+            output.Advance(written);
+            input = input[consumed..];
+            if (output.WrittenCount >= outputBytesMax)
+            {
+                return false;
+            }
+            if (final ? status == OperationStatus.Done : input.IsEmpty)
+            {
+                return true;
+            }
+            if (consumed == 0 && written == 0 && status == OperationStatus.InvalidData)
+            {
+                throw new InvalidOperationException("zstd refused to compress a frame body.");
+            }
+        }
     }
 
     /// <summary>Compresses a middle sample with LZ4 (the cheapest codec); less than 3% saved means "random".</summary>

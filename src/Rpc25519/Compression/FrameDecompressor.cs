@@ -37,29 +37,8 @@ internal static class FrameDecompressor
     /// corrupt data, or a decompression bomb (declared or actual size over <paramref name="maxBytes"/>).</exception>
     public static byte[] Decompress(CompressionAlgo algo, in ReadOnlySequence<byte> body, int maxBytes, out int length)
     {
-        if (algo is < CompressionAlgo.Snappy or > CompressionAlgo.Zstd11)
-        {
-            throw Bad($"Frame uses compression {(byte)algo}, which this build does not know.");
-        }
-        if (body.Length < FrameCompressor.LengthPrefixBytes)
-        {
-            throw Bad($"Compressed ({CompressionNames.ToName(algo)}) frame body is too short to hold its length.");
-        }
-        Span<byte> prefix = stackalloc byte[FrameCompressor.LengthPrefixBytes];
-        body.Slice(0, FrameCompressor.LengthPrefixBytes).CopyTo(prefix);
-        length = BinaryPrimitives.ReadInt32BigEndian(prefix);
-        if (length < 0 || length > maxBytes)
-        {
-            throw Bad($"Compressed ({CompressionNames.ToName(algo)}) frame would expand to {(uint)length} bytes, over " +
-                $"the limit of {maxBytes} (RpcOptions.MaxFrameBytes): refusing a possible decompression bomb.");
-        }
+        length = DeclaredLength(algo, body, maxBytes);
         ReadOnlySequence<byte> block = body.Slice(FrameCompressor.LengthPrefixBytes);
-        if (length > MaxExpansion(algo, block.Length))
-        {
-            // No input of this size can expand that far in this format: refuse before allocating anything for it.
-            throw Bad($"Compressed ({CompressionNames.ToName(algo)}) frame of {block.Length} bytes claims to expand to " +
-                $"{length} bytes, more than the format allows: refusing a possible decompression bomb.");
-        }
         byte[]? joined = null;
         byte[]? output = null;
         try
@@ -105,6 +84,39 @@ internal static class FrameDecompressor
         }
     }
 
+    /// <summary>
+    /// The decompressed length <paramref name="body"/> declares, after the checks that need no decompression: a known
+    /// algorithm, a length prefix, a length within <paramref name="maxBytes"/> and one its codec block could reach.
+    /// </summary>
+    /// <exception cref="RpcProtocolException"><see cref="ProtocolViolation.BadCompression"/>: a check failed.</exception>
+    public static int DeclaredLength(CompressionAlgo algo, in ReadOnlySequence<byte> body, int maxBytes)
+    {
+        if (algo is < CompressionAlgo.Snappy or > CompressionAlgo.Zstd11)
+        {
+            throw Bad($"Frame uses compression {(byte)algo}, which this build does not know.");
+        }
+        if (body.Length < FrameCompressor.LengthPrefixBytes)
+        {
+            throw Bad($"Compressed ({CompressionNames.ToName(algo)}) frame body is too short to hold its length.");
+        }
+        Span<byte> prefix = stackalloc byte[FrameCompressor.LengthPrefixBytes];
+        body.Slice(0, FrameCompressor.LengthPrefixBytes).CopyTo(prefix);
+        int length = BinaryPrimitives.ReadInt32BigEndian(prefix);
+        if (length < 0 || length > maxBytes)
+        {
+            throw Bad($"Compressed ({CompressionNames.ToName(algo)}) frame would expand to {(uint)length} bytes, over " +
+                $"the limit of {maxBytes} (RpcOptions.MaxFrameBytes): refusing a possible decompression bomb.");
+        }
+        long blockBytes = body.Length - FrameCompressor.LengthPrefixBytes;
+        if (length > MaxExpansion(algo, blockBytes))
+        {
+            // No input of this size can expand that far in this format: refuse before allocating anything for it.
+            throw Bad($"Compressed ({CompressionNames.ToName(algo)}) frame of {blockBytes} bytes claims to expand to " +
+                $"{length} bytes, more than the format allows: refusing a possible decompression bomb.");
+        }
+        return length;
+    }
+
     /// <summary>The most that <paramref name="compressedBytes"/> of input can expand to in a format (with slack): a
     /// snappy copy of up to 64 bytes costs at least 2 bytes, an LZ4 run gains at most 255 bytes per byte, and a zstd
     /// RLE block of 4 bytes stands for at most 128 KiB.</summary>
@@ -126,16 +138,25 @@ internal static class FrameDecompressor
     /// length byte makes 255). Zstd can legitimately expand far more; its memory is bounded by the frame limit.
     /// </summary>
     /// <exception cref="RpcProtocolException">The declared length is impossible.</exception>
-    private static void CheckPlausible(CompressionAlgo algo, ReadOnlySpan<byte> source, int length)
+    public static void CheckPlausible(CompressionAlgo algo, ReadOnlySpan<byte> source, int length)
     {
-        long own = algo switch
+        long own;
+        try
         {
-            CompressionAlgo.Snappy => length <= MaxSnappyRatio * (long)source.Length + RatioSlack
-                ? Snappy.GetUncompressedLength(source)
-                : -1,
-            CompressionAlgo.Lz4 => length <= MaxLz4Ratio * (long)source.Length + RatioSlack ? length : -1,
-            _ => (long)Math.Min(Decompressor.GetDecompressedSize(source), long.MaxValue),
-        };
+            own = algo switch
+            {
+                CompressionAlgo.Snappy => length <= MaxSnappyRatio * (long)source.Length + RatioSlack
+                    ? Snappy.GetUncompressedLength(source)
+                    : -1,
+                CompressionAlgo.Lz4 => length <= MaxLz4Ratio * (long)source.Length + RatioSlack ? length : -1,
+                _ => (long)Math.Min(Decompressor.GetDecompressedSize(source), long.MaxValue),
+            };
+        }
+        catch (Exception e) when (e is ZstdException or InvalidDataException or ArgumentException)
+        {
+            throw Bad($"Compressed ({CompressionNames.ToName(algo)}) frame's block does not say how large it is: " +
+                $"{e.Message}", e);
+        }
         if (own != length)
         {
             throw Bad($"Compressed ({CompressionNames.ToName(algo)}) frame declares {length} bytes, which its " +
@@ -174,6 +195,6 @@ internal static class FrameDecompressor
         }
     }
 
-    private static RpcProtocolException Bad(string message, Exception? inner = null) =>
+    public static RpcProtocolException Bad(string message, Exception? inner = null) =>
         new(ProtocolViolation.BadCompression, message, inner);
 }

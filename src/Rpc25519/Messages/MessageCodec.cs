@@ -106,7 +106,48 @@ internal static class MessageCodec
         }
     }
 
-    private static Message Read(ref MessagePackReader reader, DecodeContext? context)
+    /// <summary>
+    /// Decodes a message of which only the first part has arrived: <paramref name="head"/> holds every field and the
+    /// start of the payload, which must be the last field (as <see cref="EncodeAllButPayload"/> writes it), and
+    /// <paramref name="missingTailBytes"/> more payload bytes are still to come. The payload array is allocated at its
+    /// full size, with the bytes in <paramref name="head"/> copied to its start.
+    /// </summary>
+    /// <param name="head">The first part of the encoded message.</param>
+    /// <param name="missingTailBytes">Bytes of the message still to come (all of them payload); above 0.</param>
+    /// <param name="context">The connection's decoder memory; null for none.</param>
+    /// <param name="payloadFilled">How many bytes of the payload were in <paramref name="head"/>; the caller writes the
+    /// rest after them.</param>
+    /// <exception cref="RpcProtocolException"><see cref="ProtocolViolation.UndecodableBody"/>: not a valid message, or
+    /// the missing bytes are not the end of its payload.</exception>
+    public static Message DecodeWithTrailingPayload(in ReadOnlySequence<byte> head, long missingTailBytes,
+        DecodeContext? context, out int payloadFilled)
+    {
+        MessagePackShape.Check(head, missingTailBytes);
+        try
+        {
+            var reader = new MessagePackReader(head);
+            Message message = Read(ref reader, context, missingTailBytes);
+            payloadFilled = (int)(head.Length - reader.Consumed);
+            if (message.Payload.Length != payloadFilled + missingTailBytes)
+            {
+                throw new RpcProtocolException(ProtocolViolation.UndecodableBody,
+                    "Frame body is not a valid Rpc25519 message: the bytes after its first part are not the end of " +
+                    "its payload.");
+            }
+            head.Slice(reader.Position).CopyTo(message.Payload);
+            return message;
+        }
+        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException
+                                      or InvalidOperationException or OverflowException)
+        {
+            throw new RpcProtocolException(ProtocolViolation.UndecodableBody,
+                $"Frame body is not a valid Rpc25519 message: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Reads a message; with <paramref name="missingTailBytes"/> above 0 the payload is only partly there,
+    /// so its array is allocated at the declared size and the reader is left at its first byte.</summary>
+    private static Message Read(ref MessagePackReader reader, DecodeContext? context, long missingTailBytes = 0)
     {
         var message = new Message(new MessageHeader());
         bool sawHdr = false;
@@ -118,6 +159,9 @@ internal static class MessageCodec
                 case WireKeys.MessageHeader:
                     HeaderCodec.Read(ref reader, message.Header, context);
                     sawHdr = true;
+                    break;
+                case WireKeys.MessagePayload when missingTailBytes > 0 && i == count - 1:
+                    message.Payload = GC.AllocateUninitializedArray<byte>(ReadBinHeader(ref reader));
                     break;
                 case WireKeys.MessagePayload:
                     message.Payload = reader.ReadBytes()?.ToArray() ?? [];
@@ -135,5 +179,33 @@ internal static class MessageCodec
             throw new RpcProtocolException(ProtocolViolation.UndecodableBody, "Frame body has no message header.");
         }
         return message;
+    }
+
+    /// <summary>Reads a bin8/16/32 header (checked by <see cref="MessagePackShape"/>) and returns its length.</summary>
+    private static int ReadBinHeader(ref MessagePackReader reader)
+    {
+        byte code = reader.NextCode;
+        int width = code switch
+        {
+            0xC4 => 1,
+            0xC5 => 2,
+            0xC6 => 4,
+            _ => throw new RpcProtocolException(ProtocolViolation.UndecodableBody,
+                "Frame body is not a valid Rpc25519 message: its payload is not a binary value."),
+        };
+        Span<byte> bytes = stackalloc byte[5];
+        reader.ReadRaw(1 + width).CopyTo(bytes);
+        uint length = width switch
+        {
+            1 => bytes[1],
+            2 => System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(bytes[1..]),
+            _ => System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes[1..]),
+        };
+        if (length > Array.MaxLength)
+        {
+            throw new RpcProtocolException(ProtocolViolation.UndecodableBody,
+                $"Frame body is not a valid Rpc25519 message: its payload declares {length} bytes.");
+        }
+        return (int)length;
     }
 }

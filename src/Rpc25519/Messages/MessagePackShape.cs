@@ -17,9 +17,13 @@ internal static class MessagePackShape
     public const int MaxDepth = 32;
 
     /// <summary>Checks the value at the start of <paramref name="body"/>; what follows it is not looked at.</summary>
+    /// <param name="body">The bytes of the value.</param>
+    /// <param name="missingTailBytes">Bytes of the value that are not in <paramref name="body"/> yet: they may only be
+    /// the end of a binary value that is the very last thing in it (a payload still being decompressed). 0 for a whole
+    /// value.</param>
     /// <exception cref="RpcProtocolException"><see cref="ProtocolViolation.UndecodableBody"/>: the value is truncated,
     /// nested too deeply, or uses the reserved type byte 0xC1.</exception>
-    public static void Check(in ReadOnlySequence<byte> body)
+    public static void Check(in ReadOnlySequence<byte> body, long missingTailBytes = 0)
     {
         var reader = new SequenceReader<byte>(body);
         Span<long> pending = stackalloc long[MaxDepth + 1];
@@ -122,6 +126,11 @@ internal static class MessagePackShape
                     skip = 0;
                     break;
             }
+            if (skip > reader.Remaining && missingTailBytes > 0 && type is 0xC4 or 0xC5 or 0xC6
+                && skip == reader.Remaining + missingTailBytes && NothingPending(pending[..(depth + 1)]))
+            {
+                return;
+            }
             if (skip > reader.Remaining)
             {
                 throw Bad($"a value declares {skip} bytes where {reader.Remaining} remain");
@@ -141,6 +150,18 @@ internal static class MessagePackShape
                 pending[++depth] = children;
             }
         }
+    }
+
+    private static bool NothingPending(ReadOnlySpan<long> pending)
+    {
+        foreach (long count in pending)
+        {
+            if (count != 0)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static long Length(ref SequenceReader<byte> reader, int width)

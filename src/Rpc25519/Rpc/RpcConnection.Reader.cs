@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using Rpc25519.Compression;
 using Rpc25519.Messages;
 
 namespace Rpc25519.Rpc;
@@ -32,7 +33,7 @@ internal sealed partial class RpcConnection
                     while (!held)
                     {
                         FrameRead read = TryReadFrame(ref buffer, maxFrameBytes, out Message? message,
-                            out byte compression);
+                            out byte compression, out LargeFrame large);
                         if (read == FrameRead.NeedMoreBytes)
                         {
                             break;
@@ -41,6 +42,12 @@ internal sealed partial class RpcConnection
                         {
                             held = true;
                             break;
+                        }
+                        if (read == FrameRead.Large)
+                        {
+                            // Decoded in slices with yields between them; the bytes stay put until AdvanceTo below.
+                            message = await DecodeLargeAsync(large, maxFrameBytes);
+                            buffer = buffer.Slice(large.Body.End);
                         }
                         _compression.NoteReceived(compression);
                         Diagnostics.RpcMetrics.FrameReceived(compression);
@@ -102,23 +109,39 @@ internal sealed partial class RpcConnection
         /// <summary>The next frame is large and the shared budget has no room for it now (see
         /// <see cref="_budgetWanted"/>).</summary>
         NeedBudget,
+
+        /// <summary>The next frame is large and its cost is taken (<see cref="_budgetTaken"/>): decode it with
+        /// <see cref="DecodeLargeAsync"/>.</summary>
+        Large,
     }
 
-    /// <summary>Takes one complete frame off the front of <paramref name="buffer"/> and decodes it; a large one first
-    /// takes its size from the shared <see cref="MemoryBudget"/>.</summary>
+    /// <summary>A whole large frame at the front of the reader's buffer.</summary>
+    private readonly record struct LargeFrame(FrameHeader Header, ReadOnlySequence<byte> Body, long DecodedBytes);
+
+    /// <summary>Takes one complete frame off the front of <paramref name="buffer"/> and decodes it; a large one takes
+    /// its cost from the shared <see cref="MemoryBudget"/> and is left for <see cref="DecodeLargeAsync"/> (returned in
+    /// <paramref name="large"/>, <paramref name="buffer"/> unchanged).</summary>
     private FrameRead TryReadFrame(ref ReadOnlySequence<byte> buffer, int maxFrameBytes, out Message? message,
-        out byte compression)
+        out byte compression, out LargeFrame large)
     {
         message = null;
         compression = 0;
+        large = default;
         if (!TryPeekFrame(buffer, maxFrameBytes, out FrameHeader header, out ReadOnlySequence<byte> body))
         {
             return FrameRead.NeedMoreBytes;
         }
-        if (_budget is not null && _budgetTaken == 0 && FrameBodyDecoder.DecodedSize(header, body) is var size
-            && size >= MemoryBudget.LargeFrameBytes)
+        long size = FrameBodyDecoder.DecodedSize(header, body);
+        if (_budget is not null && _budgetTaken == 0 && size >= MemoryBudget.LargeFrameBytes && size <= maxFrameBytes)
         {
-            long cost = _budget.CostOf(size);
+            long cost = LargeFrameDecoder.CostOf(header.Compression, size);
+            if (!_budget.Fits(cost))
+            {
+                throw new RpcProtocolException(ProtocolViolation.FrameOverBudget, $"A frame from {RemoteAddress} " +
+                    $"decodes to {size} bytes and would need {cost} bytes of memory to decode, more than the whole " +
+                    $"memory budget of {_budget.CapacityBytes} bytes (RpcOptions.DecodeBudget): give the server a " +
+                    "larger budget, or send data this large as a stream.");
+            }
             if (!_budget.TryTake(cost))
             {
                 _budgetWanted = cost;
@@ -126,25 +149,46 @@ internal sealed partial class RpcConnection
             }
             _budgetTaken = cost;
         }
-        try
-        {
-            message = FrameBodyDecoder.Decode(header, body, maxFrameBytes, _decodeContext);
-        }
-        catch
-        {
-            if (_budgetTaken > 0)
-            {
-                _budget!.Give(_budgetTaken);
-                _budgetTaken = 0;
-            }
-            throw;
-        }
-        message.BudgetBytes = _budgetTaken;
-        _budgetTaken = 0;
         compression = header.Compression;
+        // A client's large zstd replies (no budget: it asked for them) are decoded into their payload the same way.
+        if (_budgetTaken > 0 || (_budget is null && size >= MemoryBudget.LargeFrameBytes && size <= maxFrameBytes
+            && header.Compression is >= (byte)CompressionAlgo.Zstd01 and <= (byte)CompressionAlgo.Zstd11))
+        {
+            large = new LargeFrame(header, body, size);
+            return FrameRead.Large;
+        }
+        message = FrameBodyDecoder.Decode(header, body, maxFrameBytes, _decodeContext);
         Diagnostics.RpcMetrics.Bytes(Diagnostics.RpcMetrics.BytesReceived, FrameHeader.Size + body.Length, _serverSide);
         buffer = buffer.Slice(body.End);
         return FrameRead.Frame;
+    }
+
+    /// <summary>Decodes a large frame whose cost was taken; afterwards the message keeps the share of its own size and
+    /// the decoder's working memory is given back (all of it if decoding fails).</summary>
+    private async ValueTask<Message> DecodeLargeAsync(LargeFrame frame, int maxFrameBytes)
+    {
+        Message message;
+        try
+        {
+            message = await LargeFrameDecoder.DecodeAsync(frame.Header, frame.Body, maxFrameBytes, _decodeContext,
+                _budget);
+        }
+        catch
+        {
+            _budget?.Give(_budgetTaken);
+            _budgetTaken = 0;
+            throw;
+        }
+        long kept = Math.Min(_budgetTaken, LargeFrameDecoder.MessageCostOf(message, frame.DecodedBytes));
+        if (_budgetTaken > kept)
+        {
+            _budget!.Give(_budgetTaken - kept);
+        }
+        message.BudgetBytes = kept;
+        _budgetTaken = 0;
+        Diagnostics.RpcMetrics.Bytes(Diagnostics.RpcMetrics.BytesReceived, FrameHeader.Size + frame.Body.Length,
+            _serverSide);
+        return message;
     }
 
     /// <summary>Whether a whole frame is at the front of <paramref name="buffer"/>; its header and body if so.</summary>

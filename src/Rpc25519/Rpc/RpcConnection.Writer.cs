@@ -86,6 +86,11 @@ internal sealed partial class RpcConnection
                 int taken = 0;
                 for (; taken < _batch.Count && batchBytes < FlushThresholdBytes; taken++)
                 {
+                    if (_encoder.WantsPreparation(_batch[taken].Message))
+                    {
+                        // A large zstd body is compressed in slices, yielding between them: others' work goes first.
+                        await _encoder.PrepareAsync(_batch[taken].Message);
+                    }
                     batchBytes += WriteFrame(output, _batch[taken]);
                 }
                 _batch.RemoveRange(0, taken);
