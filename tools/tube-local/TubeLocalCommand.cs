@@ -45,6 +45,7 @@ internal static class TubeLocalCommand
         var status = new Command("status", "show each replica's process and the cluster's status (tubels)") { json };
         var root = new RootCommand("tube-local: a three-node Tube cluster on this machine's loopback, in one command. " +
             "Exit 0 done, 1 failed, 2 bad command line.") { dir, up, down, status };
+        root.SetAction(_ => ToolErrors.Usage); // no command: the clearer message below, not the parser's
         if (CommandLine.HelpOrErrors("tube-local", root, args, stdout, stderr) is { } early)
         {
             return early;
@@ -290,18 +291,18 @@ internal static class TubeLocalCommand
             return File.Exists(tube) ? [Path.GetFullPath(tube)] : throw new UsageException($"--tube {tube}: no such file");
         }
 
+        // Under "dotnet tube-local.dll" run "dotnet tube.dll" with the same host; the tube apphost may not find the
+        // runtime on machines where dotnet lives outside the default places.
         string beside = Path.Combine(AppContext.BaseDirectory, "tube");
+        bool underDotnet = Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet";
+        if (File.Exists(beside + ".dll") && (underDotnet || !File.Exists(beside)))
+        {
+            return [underDotnet ? Environment.ProcessPath! : "dotnet", beside + ".dll"];
+        }
+
         if (File.Exists(beside))
         {
             return [beside];
-        }
-
-        if (File.Exists(beside + ".dll"))
-        {
-            string host = Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet"
-                ? self
-                : "dotnet";
-            return [host, beside + ".dll"];
         }
 
         string? onPath = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')

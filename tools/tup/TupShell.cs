@@ -102,7 +102,7 @@ internal sealed class TupShell(TubeClient client, TubeTarget target, string tabl
                 return;
             case '&':
                 Need(words, 3, "&10s key value");
-                await WriteAsync(current, words[1], Rest(line, 2), Durations.Parse(first[1..], "&"), stop);
+                await WriteAsync(current, words[1], Rest(line, 2), Durations.Parse(first[1..], "lease"), stop);
                 return;
             case '@' when first.Length > 1:
                 Need(words, 2, "@table key value");
