@@ -112,6 +112,15 @@ internal static class MembershipCommand
         await stdout.WriteLineAsync($"forced on {StatusCommand.NameOf(chosen, target)}: voters " +
             $"{string.Join(",", after.Voters.Select(target.NameOf))}; shadows " +
             $"{(after.Shadows.Length == 0 ? "none" : string.Join(",", after.Shadows.Select(target.NameOf)))}");
+        var reachable = cluster.Members.Where(m => m.Status is not null).Select(m => m.Status!.NodeId).ToHashSet();
+        int answering = after.Voters.Count(reachable.Contains);
+        if (answering <= after.Voters.Length / 2)
+        {
+            await stdout.WriteLineAsync($"note: only {answering} of the {after.Voters.Length} voters answer, so no " +
+                "leader can be elected until a majority does (force the unreachable ones out too)");
+            return ToolErrors.Ok;
+        }
+
         await SettleAsync(client, target, change, stdout, stop);
         return ToolErrors.Ok;
     }
