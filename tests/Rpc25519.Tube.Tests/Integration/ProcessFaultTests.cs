@@ -227,17 +227,9 @@ public sealed class ProcessFaultTests(ITestOutputHelper log) : IDisposable
     {
         string[] names = ["node_0", "node_1", "node_2"];
         var addresses = names.ToDictionary(n => n, _ => $"127.0.0.1:{LoopbackDirectory.FreePort()}");
-        string book = string.Join(" ", addresses.Select(p => $"\"{p.Key}\":\"{p.Value}\""));
         foreach (string name in names)
         {
-            string config = Path.Combine(dir.Root, name + ".cfg");
-            File.WriteAllText(config, $"""
-                (tubeConfig ClusterID: "faults" MyName: "{name}" Node2Addr: (hash {book})
-                  DataDir: "{Path.Combine(dir.Root, "data", name)}"
-                  HeartbeatDur: (dur "50ms") MinElectionDur: (dur "500ms") ClockDriftBound: (dur "20ms")
-                  RpcCfg: (rpc25519_Config CertPath: "{dir.Certs}" ServerKeyPairName: "node"
-                    ClientKeyPairName: "client" KnownClientKeysPath: "" KnownServerKeysPath: ""))
-                """);
+            string config = dir.WriteTubeConfig("faults", name, addresses);
             var replica = new ReplicaProcess(name, config, addresses[name]);
             replicas.Add(replica);
             replica.Start();
@@ -247,11 +239,7 @@ public sealed class ProcessFaultTests(ITestOutputHelper log) : IDisposable
     private TubeClient NewClient(TimeSpan operationTimeout) => new(new TubeClientOptions
     {
         Members = [.. replicas.Select(r => r.Address)],
-        Rpc = new RpcOptions
-        {
-            Tls = { CertPath = dir.Certs, KnownClientKeysPath = "", KnownServerKeysPath = "" },
-            ConnectTimeout = TimeSpan.FromSeconds(1),
-        },
+        Rpc = dir.ClientRpc(),
         OperationTimeout = operationTimeout,
         AttemptTimeout = TimeSpan.FromMilliseconds(800),
     });

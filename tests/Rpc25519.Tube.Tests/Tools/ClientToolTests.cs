@@ -24,7 +24,7 @@ public sealed class ClientToolTests : IDisposable
     {
         string[] names = ["node_0", "node_1", "node_2"];
         var addresses = names.ToDictionary(n => n, _ => $"127.0.0.1:{LoopbackDirectory.FreePort()}");
-        string[] configs = [.. names.Select(n => WriteConfig(n, addresses))];
+        string[] configs = [.. names.Select(n => dir.WriteTubeConfig("rescue", n, addresses))];
         var stops = new List<CancellationTokenSource>();
         var runs = new List<Task<int>>();
         var started = new List<TubeReplica>();
@@ -57,7 +57,7 @@ public sealed class ClientToolTests : IDisposable
             Assert.Contains("leader node_", output);
             await using var client = new TubeClient(new TubeClientOptions
             {
-                Members = [.. addresses.Values], Rpc = ClientRpc(), OperationTimeout = Patience,
+                Members = [.. addresses.Values], Rpc = dir.ClientRpc(), OperationTimeout = Patience,
             });
             await client.PutAsync("t", B("k"), B("saved"));
             await WaitAsync(async () => (await started[0].GetStatusAsync()).AppliedIndex
@@ -88,7 +88,7 @@ public sealed class ClientToolTests : IDisposable
 
             await using var survivor = new TubeClient(new TubeClientOptions
             {
-                Members = [addresses["node_0"]], Rpc = ClientRpc(), OperationTimeout = Patience,
+                Members = [addresses["node_0"]], Rpc = dir.ClientRpc(), OperationTimeout = Patience,
             });
             Assert.Equal("saved", Encoding.UTF8.GetString((await survivor.GetAsync("t", B("k")))!.Value!));
 
@@ -123,20 +123,6 @@ public sealed class ClientToolTests : IDisposable
         }
     }
 
-    private string WriteConfig(string name, Dictionary<string, string> addresses)
-    {
-        string path = Path.Combine(dir.Root, name + ".cfg");
-        File.WriteAllText(path, $"""
-            (tubeConfig ClusterID: "rescue" MyName: "{name}"
-              Node2Addr: (hash {string.Join(" ", addresses.Select(p => $"\"{p.Key}\":\"{p.Value}\""))})
-              DataDir: "{Path.Combine(dir.Root, "data", name)}"
-              HeartbeatDur: (dur "50ms") MinElectionDur: (dur "500ms") ClockDriftBound: (dur "20ms")
-              RpcCfg: (rpc25519_Config CertPath: "{dir.Certs}" ServerKeyPairName: "node" ClientKeyPairName: "client"
-                KnownClientKeysPath: "" KnownServerKeysPath: ""))
-            """);
-        return path;
-    }
-
     private static async Task WaitAsync(Func<Task<bool>> condition)
     {
         using var deadline = new CancellationTokenSource(Patience);
@@ -145,11 +131,6 @@ public sealed class ClientToolTests : IDisposable
             await Task.Delay(TimeSpan.FromMilliseconds(20), deadline.Token);
         }
     }
-
-    private RpcOptions ClientRpc() => new()
-    {
-        Tls = { CertPath = dir.Certs, KnownClientKeysPath = "", KnownServerKeysPath = "" },
-    };
 
     private static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
 }

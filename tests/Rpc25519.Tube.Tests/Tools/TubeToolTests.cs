@@ -119,7 +119,8 @@ public sealed class TubeToolTests : IDisposable
 
         string[] names = ["node_0", "node_1"];
         var addresses = names.ToDictionary(n => n, _ => $"127.0.0.1:{LoopbackDirectory.FreePort()}");
-        string[] configs = names.Select(n => WriteConfig(n, addresses, json: false, initialLeader: "node_0")).ToArray();
+        string[] configs =
+            [.. names.Select(n => dir.WriteTubeConfig("join-test", n, addresses, "InitialLeaderName: \"node_0\""))];
         Node? leader = null;
         Node? joiner = null;
         try
@@ -155,7 +156,7 @@ public sealed class TubeToolTests : IDisposable
         Assert.Contains(Path.GetFileName(segment), errors.ToString());
     }
 
-    private string WriteConfig(string name, Dictionary<string, string> addresses, bool json, string initialLeader = "")
+    private string WriteConfig(string name, Dictionary<string, string> addresses, bool json)
     {
         string data = Path.Combine(dir.Root, "data", name);
         string path = Path.Combine(dir.Root, name + (json ? ".json" : ".cfg"));
@@ -180,7 +181,6 @@ public sealed class TubeToolTests : IDisposable
                 $"  Node2Addr: (hash {string.Join(" ", addresses.Select(p => $"\"{p.Key}\":\"{p.Value}\""))})\n" +
                 $"  DataDir: \"{data}\"\n" +
                 "  HeartbeatDur: (dur \"50ms\")\n  MinElectionDur: (dur \"500ms\")\n  ClockDriftBound: (dur \"20ms\")\n" +
-                (initialLeader.Length > 0 ? $"  InitialLeaderName: \"{initialLeader}\"\n" : "") +
                 "  RpcCfg: (rpc25519_Config\n" +
                 $"    CertPath: \"{dir.Certs}\", ServerKeyPairName: \"node\", ClientKeyPairName: \"client\",\n" +
                 "    KnownClientKeysPath: \"\", KnownServerKeysPath: \"\")\n" +
