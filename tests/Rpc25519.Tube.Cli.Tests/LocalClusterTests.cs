@@ -112,6 +112,34 @@ public sealed class LocalClusterTests(LocalCluster cluster) : IClassFixture<Loca
         Assert.Equal("y: absent", lines[^1]);
     }
 
+    /// <summary>On a terminal: the prompt names the leader and table, up-arrow recalls the last line, backspace edits
+    /// it, Ctrl-C clears a half-typed line, Ctrl-D on an empty line leaves, and the lines are saved to the history
+    /// file.</summary>
+    [Fact]
+    public async Task TupOnATerminalEditsRecallsAndSavesItsHistory()
+    {
+        string state = Path.Combine(cluster.Root, "terminal-state");
+        await using (var terminal = TerminalSession.Start("tup", new Dictionary<string, string>
+                     {
+                         ["XDG_STATE_HOME"] = state, ["TERM"] = "xterm",
+                     }, cluster.Target))
+        {
+            const string prompt = "(table 'base') > ";
+            await terminal.WaitForAsync(prompt);
+            Assert.Matches(@"\[node_\d connected\]\(table 'base'\) > ", terminal.Screen);
+            await terminal.SendAsync("!edited 1\r");
+            await terminal.WaitForAsync(prompt, after: "ok edited version 1");
+            await terminal.SendAsync("\u001b[A\u007f2\r"); // up, backspace, 2, enter: "!edited 2"
+            await terminal.WaitForAsync(prompt, after: "ok edited version 2");
+            await terminal.SendAsync("half-typed\u0003"); // Ctrl-C clears the line...
+            await terminal.WaitForAsync("^C");
+            await terminal.SendAsync("\u0004"); // ...so Ctrl-D finds it empty and leaves
+            Assert.Equal(0, await terminal.ExitAsync());
+        }
+
+        Assert.Equal(["!edited 1", "!edited 2"], await File.ReadAllLinesAsync(Path.Combine(state, "tube", "tup_history")));
+    }
+
     [Fact]
     public async Task BadInputExitsNonZeroWithAClearMessage()
     {

@@ -17,6 +17,9 @@ internal static class ToolErrors
     /// <summary>The key is absent (get, del), or a compare-and-swap's condition did not hold.</summary>
     public const int NotFound = 3;
 
+    /// <summary>Stopped by Ctrl-C or SIGTERM before the operation finished (128 + SIGINT, as shells report it).</summary>
+    public const int Interrupted = 130;
+
     /// <summary>Prints one line for <paramref name="error"/> and returns its exit code; null when the error is not
     /// one the tools expect (a bug: let it surface).</summary>
     public static int? Report(string tool, Exception error, TextWriter stderr)
@@ -24,6 +27,7 @@ internal static class ToolErrors
         (int code, string text) = error switch
         {
             UsageException => (Usage, error.Message),
+            OperationCanceledException => (Interrupted, "interrupted; the operation may or may not have taken effect"),
             CasMismatchException => (NotFound, "compare-and-swap failed: " + error.Message),
             TubeException => (Failed, error.Message),
             RpcException => (Failed, error.Message),

@@ -4,7 +4,8 @@ namespace Rpc25519.Tools.Tup;
 
 /// <summary>
 /// Reads tup's input lines. On a terminal: a small editor on <see cref="Console.ReadKey(bool)"/> (left/right,
-/// home/end and Ctrl-A/Ctrl-E, backspace/delete, Ctrl-U, up/down through the history, Ctrl-D on an empty line ends)
+/// home/end and Ctrl-A/Ctrl-E, backspace/delete, Ctrl-U, up/down through the history, Ctrl-C clears the line, Ctrl-D
+/// on an empty line ends)
 /// whose history is kept in <c>$XDG_STATE_HOME/tube/tup_history</c> (~/.local/state/tube/tup_history, last
 /// <see cref="HistoryMax"/> lines). Otherwise (a pipe, a file, a test) plain lines with no prompt.
 /// </summary>
@@ -56,6 +57,22 @@ internal abstract class LineEditor
 
         public override string? ReadLine(string prompt)
         {
+            // While a line is edited, Ctrl-C clears it (as in a shell) instead of stopping tup; while a command runs,
+            // Ctrl-C stops tup through StopSignals.
+            bool treatControlC = Console.TreatControlCAsInput;
+            Console.TreatControlCAsInput = true;
+            try
+            {
+                return Edit(prompt);
+            }
+            finally
+            {
+                Console.TreatControlCAsInput = treatControlC;
+            }
+        }
+
+        private string? Edit(string prompt)
+        {
             var line = new StringBuilder();
             int cursor = 0;
             int recalled = history.Count;
@@ -73,6 +90,11 @@ internal abstract class LineEditor
                     case ConsoleKey.D when control && line.Length == 0:
                         Console.WriteLine();
                         return null;
+                    case ConsoleKey.C when control:
+                        Console.WriteLine("^C");
+                        line.Clear();
+                        cursor = 0;
+                        break;
                     case ConsoleKey.Backspace when cursor > 0:
                         line.Remove(--cursor, 1);
                         break;

@@ -69,6 +69,10 @@ internal sealed class TupShell(TubeClient client, TubeTarget target, string tabl
             {
                 await stdout.WriteLineAsync($"error: {e.Message}");
             }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                break; // Ctrl-C or SIGTERM: leave the shell
+            }
         }
 
         return ToolErrors.Ok;
@@ -82,7 +86,8 @@ internal sealed class TupShell(TubeClient client, TubeTarget target, string tabl
             string leader = status.LeaderId == 0 ? "no leader" : target.NameOf(status.LeaderId) + " connected";
             return $"[{leader}](table '{current}') > ";
         }
-        catch (Exception e) when (e is TubeException or RpcException)
+        catch (Exception e) when (e is TubeException or RpcException
+                                      || (e is OperationCanceledException && stop.IsCancellationRequested))
         {
             return $"[not connected](table '{current}') > ";
         }
