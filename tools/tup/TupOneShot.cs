@@ -24,6 +24,9 @@ internal sealed class TupOneShot
     private readonly Option<int> count = new("--count") { Description = "stop after this many changes (0: no limit)" };
     private readonly Option<string?> duration = new("--for") { Description = "stop after this long, e.g. 30s (default: until Ctrl-C)" };
 
+    /// <summary>True after a write that took a lease: its session must live on (see <see cref="CloseSessionAsync"/>).</summary>
+    private bool keepSession;
+
     public TupOneShot(Option<string> table, Option<bool> json)
     {
         this.table = table;
@@ -46,6 +49,22 @@ internal sealed class TupOneShot
 
     public async Task<int> RunAsync(ParseResult parsed, TubeClient client, TextWriter stdout, TextWriter stderr,
         CancellationToken stop)
+    {
+        try
+        {
+            return await RunCommandAsync(parsed, client, stdout, stderr, stop);
+        }
+        finally
+        {
+            if (client.SessionId != 0 && !keepSession)
+            {
+                await CloseSessionAsync(client, stderr);
+            }
+        }
+    }
+
+    private async Task<int> RunCommandAsync(ParseResult parsed, TubeClient client, TextWriter stdout,
+        TextWriter stderr, CancellationToken stop)
     {
         string t = parsed.GetValue(table)!;
         bool asJson = parsed.GetValue(json);
@@ -71,6 +90,7 @@ internal sealed class TupOneShot
                 KvItem item = await client.PutAsync(t, TupText.Bytes(k), TupText.Bytes(parsed.GetValue(value)!),
                     leaseFor, stop);
                 await WriteItemAsync(stdout, t, k, item, asJson);
+                keepSession = leaseFor is not null;
                 return ToolErrors.Ok;
             }
 
@@ -169,6 +189,22 @@ internal sealed class TupOneShot
         }
 
         return ToolErrors.Ok;
+    }
+
+    /// <summary>A one-shot write ends its session at once, so scripts that call tup in a loop leave no sessions
+    /// behind to expire. A write with a lease keeps it: the lease lives in the session (its timeout covers the lease).
+    /// Failing to close is reported and harmless: the session expires by itself.</summary>
+    private static async Task CloseSessionAsync(TubeClient client, TextWriter stderr)
+    {
+        try
+        {
+            await client.CloseSessionAsync(CancellationToken.None); // bounded by the client's -timeout
+        }
+        catch (Rpc25519.Tube.StateMachines.Errors.TubeException e)
+        {
+            await stderr.WriteLineAsync($"tup: note: the write is done, but its session was not closed (it expires " +
+                $"by itself): {e.Message}");
+        }
     }
 
     private static async Task<int> AbsentAsync(string t, string k, bool asJson, TextWriter stdout, TextWriter stderr)
