@@ -10,7 +10,7 @@ namespace Rpc25519.Tools.Tube;
 /// <summary>tube's command line, callable in-process (tests) as well as from <c>Program</c>.</summary>
 public static class TubeCommand
 {
-    private const string Usage = "tube: usage: tube -config FILE [-tcp] [-certs DIR] [-k NAME] [-skip-verify] [-log] [-v]";
+    private const string Usage = "tube: usage: tube -config FILE [-tcp] [-certs DIR] [-k NAME] [-skip-verify] [-log] [-add | -shadow] [-v]";
 
     /// <summary>Runs one replica until <paramref name="stop"/> fires. Exit codes: 0 stopped cleanly, 1 could not
     /// start or failed, 2 bad command line or config file.</summary>
@@ -36,9 +36,11 @@ public static class TubeCommand
         var skipVerify = new Option<bool>("-skip-verify") { Description = "accept any valid Ed25519 peer" };
         var showLog = new Option<bool>("-log") { Description = "print this node's persisted state and log, then exit" };
         var verbose = new Option<bool>("-v") { Description = "log at debug level" };
+        var add = new Option<bool>("-add") { Description = "after start, join the cluster through its leader as a voter" };
+        var shadow = new Option<bool>("-shadow") { Description = "after start, join through the leader as a shadow (non-voter)" };
         var command = new RootCommand("tube: one Tube replica (Raft KV store) serving its peers and TubeClients")
         {
-            configPath, tcp, certs, keyName, skipVerify, showLog, verbose,
+            configPath, tcp, certs, keyName, skipVerify, showLog, verbose, add, shadow,
         };
         ParseResult parsed = command.Parse(args);
         if (args.Contains("-h") || args.Contains("--help") || args.Contains("--version"))
@@ -53,6 +55,13 @@ public static class TubeCommand
                 await stderr.WriteLineAsync($"tube: error: {error.Message}");
             }
 
+            await stderr.WriteLineAsync(Usage);
+            return 2;
+        }
+
+        if (parsed.GetValue(add) && parsed.GetValue(shadow))
+        {
+            await stderr.WriteLineAsync("tube: error: -add and -shadow cannot be combined; pick one");
             await stderr.WriteLineAsync(Usage);
             return 2;
         }
@@ -76,7 +85,7 @@ public static class TubeCommand
 
         if (parsed.GetValue(showLog))
         {
-            return await PrintLogAsync(config, stdout, stderr, stop);
+            return await TubeLogPrinter.PrintAsync(config, stdout, stderr, stop);
         }
 
         ApplyFlags(config.RpcCfg, parsed.GetValue(tcp), parsed.GetValue(certs), parsed.GetValue(keyName),
@@ -115,6 +124,9 @@ public static class TubeCommand
                 config.ResolveDataDirectory());
             output.WriteLine($"tube: {config.MyName} serving at {replica.Address}");
             onStarted?.Invoke(replica);
+            Task<bool> joined = parsed.GetValue(add) || parsed.GetValue(shadow)
+                ? TubeJoin.JoinAsync(config, parsed.GetValue(shadow), output, stop)
+                : Task.FromResult(true);
             var stopped = new TaskCompletionSource();
             await using (stop.Register(() => stopped.TrySetResult()))
             {
@@ -125,6 +137,8 @@ public static class TubeCommand
                     return 1;
                 }
             }
+
+            await joined;
         }
 
         output.WriteLine($"tube: {config.MyName} stopped");
@@ -155,40 +169,5 @@ public static class TubeCommand
         }
 
         rpc.Tls.PassphraseProvider ??= Passphrase.ConsolePrompt;
-    }
-
-    private static async Task<int> PrintLogAsync(TubeConfig config, TextWriter stdout, TextWriter stderr,
-        CancellationToken stop)
-    {
-        string directory = config.ResolveDataDirectory();
-        if (!Directory.Exists(directory))
-        {
-            await stderr.WriteLineAsync($"tube: no data directory {directory}");
-            return 1;
-        }
-
-        try
-        {
-            await using FileRaftStorage storage = await FileRaftStorage.OpenAsync(new RaftStorageOptions { Directory = directory }, stop);
-            var state = storage.Recovered;
-            await stdout.WriteLineAsync($"tube: {config.MyName} data in {directory}");
-            await stdout.WriteLineAsync($"hard state: {state.HardState}");
-            await stdout.WriteLineAsync($"membership: {state.Membership}");
-            await stdout.WriteLineAsync(state.Snapshot is { } snapshot
-                ? $"snapshot: {snapshot}"
-                : "snapshot: none");
-            await stdout.WriteLineAsync($"log: {state.Entries.Count} entries");
-            foreach (var entry in state.Entries)
-            {
-                await stdout.WriteLineAsync($"  {entry}");
-            }
-
-            return 0;
-        }
-        catch (Exception e) when (e is StorageLockedException or StorageCorruptedException or IOException)
-        {
-            await stderr.WriteLineAsync($"tube: cannot read {directory}: {e.Message}");
-            return 1;
-        }
     }
 }

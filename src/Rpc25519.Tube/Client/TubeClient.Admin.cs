@@ -59,6 +59,39 @@ public sealed partial class TubeClient
         return response.Status!;
     }
 
+    /// <summary>
+    /// UNSAFE rescue for a cluster that lost its quorum for good: installs exactly <paramref name="voters"/> and
+    /// <paramref name="shadows"/> on the one member at <paramref name="address"/>, skipping every safety check, stamped
+    /// newer than its configuration so that it spreads from there. Entries committed by a majority that did not
+    /// include that member are lost, and members that keep the old configuration may elect a second leader; force
+    /// only on the most up-to-date survivor, only after the removed members are gone for good.
+    /// </summary>
+    /// <param name="address">The member to change (no redirect, no retry elsewhere).</param>
+    /// <param name="voters">The voters to install (at least one).</param>
+    /// <param name="shadows">The shadows to install.</param>
+    /// <param name="newMember">A node id to add to that member's address book with <paramref name="newAddress"/>, or
+    /// 0.</param>
+    /// <param name="newAddress">The address of <paramref name="newMember"/>, or null.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The member's status right after the change.</returns>
+    /// <exception cref="StateMachines.Errors.InvalidCommandException">The sets are empty, overlap, or name a node
+    /// without an address.</exception>
+    public async Task<TubeStatus> ForceMembershipAsync(string address, IReadOnlyCollection<ulong> voters,
+        IReadOnlyCollection<ulong> shadows, ulong newMember = 0, string? newAddress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        ArgumentNullException.ThrowIfNull(voters);
+        ArgumentNullException.ThrowIfNull(shadows);
+        TubeResponse response = await CallAsync(new TubeRequest
+        {
+            Kind = TubeRequestKind.ForceMembership, Voters = [.. voters], Shadows = [.. shadows], NodeId = newMember,
+            Address = newAddress,
+        }, cancellationToken, address);
+        ThrowIfRefused(response);
+        return response.Status!;
+    }
+
     /// <summary>Asks the leader to hand leadership to <paramref name="nodeId"/>.</summary>
     /// <param name="nodeId">An up-to-date voter.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>

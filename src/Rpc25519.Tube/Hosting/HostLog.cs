@@ -40,4 +40,9 @@ internal static partial class HostLog
     [LoggerMessage(EventId = 727, EventName = "CatchUpTicks", Level = LogLevel.Debug,
         Message = "Tube replica {NodeId} delivered {Ticks} missed ticks after a pause")]
     public static partial void CatchUpTicks(ILogger logger, ulong nodeId, long ticks);
+
+    [LoggerMessage(EventId = 735, EventName = "MembershipForced", Level = LogLevel.Warning,
+        Message = "Tube replica {NodeId}: membership FORCED to voters [{Voters}] shadows [{Shadows}] without safety " +
+            "checks (rescue); committed entries held only by removed members may be lost")]
+    public static partial void MembershipForced(ILogger logger, ulong nodeId, string voters, string shadows);
 }

@@ -23,7 +23,7 @@ public sealed class TubeConfig
     public string MyName { get; set; } = "";
 
     /// <summary>Every member's name and Rpc25519 address (<c>host:port</c>), this node's included; list future
-    /// members too.</summary>
+    /// members too. An address without a host (<c>":7000"</c>) means 127.0.0.1 (see <see cref="AddressOf"/>).</summary>
     public IDictionary<string, string> Node2Addr { get; set; } = new SortedDictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>This node's data directory; empty: <c>$XDG_STATE_HOME/tube/&lt;ClusterID&gt;/&lt;MyName&gt;</c>
@@ -41,12 +41,15 @@ public sealed class TubeConfig
     /// 60 s.</summary>
     public TimeSpan ClockDriftBound { get; set; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>The first node to contact (informational for the replica; it must be a key of
-    /// <see cref="Node2Addr"/> when set).</summary>
+    /// <summary>The node that bootstraps a brand-new cluster (a key of <see cref="Node2Addr"/>, or empty). When set,
+    /// a new cluster starts with this node as its only voter: it elects itself, and every other node starts with an
+    /// empty configuration and waits until it is added (<c>tubeadd NAME</c>, or <c>tube -add</c>), as in the
+    /// original. When empty, a new cluster starts with every node of <see cref="Node2Addr"/> as a voter. Ignored once
+    /// a node's storage holds a configuration.</summary>
     public string InitialLeaderName { get; set; } = "";
 
-    /// <summary>The original's log-size compaction threshold (default 6 MiB). Read and checked; the replica compacts
-    /// by applied entries (<see cref="TubeReplicaOptions.SnapshotEveryEntries"/>).</summary>
+    /// <summary>Compact the log (take a snapshot) once the commands applied since the last snapshot hold this many
+    /// bytes (default 6 MiB; <see cref="TubeReplicaOptions.SnapshotEveryBytes"/>).</summary>
     public long CompactionThresholdBytes { get; set; } = 6L << 20;
 
     /// <summary>Turns log compaction (snapshots) off.</summary>
@@ -64,6 +67,22 @@ public sealed class TubeConfig
         ArgumentNullException.ThrowIfNull(name);
         ulong id = BinaryPrimitives.ReadUInt64LittleEndian(SHA256.HashData(Encoding.UTF8.GetBytes(name)));
         return id == 0 ? 1 : id;
+    }
+
+    /// <summary>The address of node <paramref name="name"/> from <see cref="Node2Addr"/>, with 127.0.0.1 put in when
+    /// the host is omitted (<c>":7000"</c>). Unlike the original, an omitted host never means every interface.</summary>
+    /// <param name="name">A key of <see cref="Node2Addr"/>.</param>
+    /// <returns>The <c>host:port</c> address.</returns>
+    /// <exception cref="KeyNotFoundException">The name is not in <see cref="Node2Addr"/>.</exception>
+    public string AddressOf(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (!Node2Addr.TryGetValue(name, out string? address))
+        {
+            throw new KeyNotFoundException($"'{name}' is not a node of this config; known: {string.Join(", ", Node2Addr.Keys)}.");
+        }
+
+        return address.StartsWith(':') ? "127.0.0.1" + address : address;
     }
 
     /// <summary>This node's data directory: <see cref="DataDir"/> if set, else
@@ -122,13 +141,13 @@ public sealed class TubeConfig
         var members = new SortedDictionary<ulong, string>();
         foreach (KeyValuePair<string, string> member in Node2Addr)
         {
-            members[NodeIdOf(member.Key)] = member.Value;
+            members[NodeIdOf(member.Key)] = AddressOf(member.Key);
         }
 
         RpcOptions rpc = RpcCfg.Clone();
         if (string.IsNullOrEmpty(rpc.ListenAddress))
         {
-            rpc.ListenAddress = Node2Addr[MyName];
+            rpc.ListenAddress = AddressOf(MyName);
         }
 
         var options = new TubeReplicaOptions
@@ -140,10 +159,12 @@ public sealed class TubeConfig
             HeartbeatTicks = 1,
             ElectionTimeoutTicks = (int)Math.Ceiling(MinElectionDur / HeartbeatDur),
             LeaseDriftTicks = (int)Math.Ceiling(ClockDriftBound / HeartbeatDur),
+            SnapshotEveryEntries = 0,
+            SnapshotEveryBytes = NoLogCompaction ? 0 : CompactionThresholdBytes,
         };
-        if (NoLogCompaction)
+        if (!string.IsNullOrEmpty(InitialLeaderName))
         {
-            options.SnapshotEveryEntries = 0;
+            options.InitialVoters = [NodeIdOf(InitialLeaderName)];
         }
 
         return options;

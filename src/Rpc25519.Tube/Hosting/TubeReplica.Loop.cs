@@ -10,6 +10,11 @@ public sealed partial class TubeReplica
     private readonly SortedDictionary<long, PendingWrite> writes = [];
     private DateTimeOffset lastTick;
 
+    /// <summary>Command bytes of the entries applied since the latest snapshot (after a restart the entries after the
+    /// stored snapshot are applied again, so they count again), for
+    /// <see cref="TubeReplicaOptions.SnapshotEveryBytes"/>.</summary>
+    private long bytesSinceSnapshot;
+
     /// <summary>Ticks delivered to the node so far.</summary>
     private long ticksDelivered;
 
@@ -187,6 +192,7 @@ public sealed partial class TubeReplica
                 continue;
             }
 
+            bytesSinceSnapshot += entry.Data.Length;
             byte[] reply = machines.ApplyEntry(entry);
             if (writes.Remove(entry.Index, out PendingWrite? write))
             {
@@ -212,8 +218,10 @@ public sealed partial class TubeReplica
 
     private async Task CompactIfDueAsync()
     {
-        if (options.SnapshotEveryEntries <= 0 || machines.AppliedIndex - node.SnapshotIndex < options.SnapshotEveryEntries
-            || machines.AppliedIndex > node.AppliedIndex)
+        long sinceSnapshot = machines.AppliedIndex - node.SnapshotIndex;
+        bool entriesDue = options.SnapshotEveryEntries > 0 && sinceSnapshot >= options.SnapshotEveryEntries;
+        bool bytesDue = options.SnapshotEveryBytes > 0 && bytesSinceSnapshot >= options.SnapshotEveryBytes;
+        if (!(entriesDue || bytesDue) || sinceSnapshot <= 0 || machines.AppliedIndex > node.AppliedIndex)
         {
             return;
         }
@@ -223,6 +231,7 @@ public sealed partial class TubeReplica
         byte[] data = stream.ToArray();
         RaftSnapshot snapshot = node.Compact(machines.AppliedIndex, data);
         await storage.SaveSnapshotAsync(snapshot, CancellationToken.None);
+        bytesSinceSnapshot = 0;
         HostLog.SnapshotTaken(logger, NodeId, snapshot.Index, data.Length);
     }
 

@@ -32,6 +32,9 @@ public sealed partial class TubeReplica
             case TubeRequestKind.ChangeMembership:
                 ChangeMembership(request, completion);
                 break;
+            case TubeRequestKind.ForceMembership:
+                ForceMembership(request, completion);
+                break;
             case TubeRequestKind.TransferLeadership:
                 completion.TrySetResult(node.Role != RaftRole.Leader ? NotLeader("only the leader hands over leadership")
                     : node.TransferLeadership(request.NodeId) ? new TubeResponse { LeaderId = NodeId }
@@ -172,6 +175,32 @@ public sealed partial class TubeReplica
             _ => Refused(TubeErrorCode.InvalidCommand, $"{request.MembershipChange} of node {request.NodeId} does not " +
                 "apply to the current membership; check the status"),
         });
+    }
+
+    private void ForceMembership(TubeRequest request, TaskCompletionSource<TubeResponse> completion)
+    {
+        if (request.NodeId != 0 && !string.IsNullOrEmpty(request.Address))
+        {
+            members[request.NodeId] = request.Address;
+        }
+
+        ulong[] voters = request.Voters ?? [];
+        ulong[] shadows = request.Shadows ?? [];
+        ulong? unknown = voters.Concat(shadows).Where(id => !members.ContainsKey(id)).Cast<ulong?>().FirstOrDefault();
+        string? problem = voters.Length == 0 ? "a forced membership needs at least one voter"
+            : voters.Concat(shadows).Distinct().Count() != voters.Length + shadows.Length || voters.Contains(0UL)
+                ? "the voters and shadows must be distinct non-zero ids"
+            : unknown is { } id ? $"node {id} has no address; pass its address with the change"
+            : null;
+        if (problem is not null)
+        {
+            completion.TrySetResult(Refused(TubeErrorCode.InvalidCommand, problem));
+            return;
+        }
+
+        HostLog.MembershipForced(logger, NodeId, string.Join(",", voters), string.Join(",", shadows));
+        node.ForceMembership(voters, shadows);
+        completion.TrySetResult(new TubeResponse { LeaderId = node.LeaderId, Status = BuildStatus() });
     }
 
     private TubeStatus BuildStatus() => new()

@@ -65,6 +65,7 @@ public sealed partial class TubeReplica : IAsyncDisposable
         // Lease reads trust the leader's lease only while this clock shows no ticks owed (docs/tube-raft.md).
         raftOptions.HostClock ??= HostTicks;
         node = new RaftNode(raftOptions, recovered);
+
         nextReadId = ((ulong)(uint)RandomFor(rpc).Next() << 24) + 1;
     }
 

@@ -51,6 +51,11 @@ public sealed class TubeReplicaOptions
     /// (0: never).</summary>
     public long SnapshotEveryEntries { get; set; } = 10_000;
 
+    /// <summary>Also take a snapshot and compact the log once the applied entries since the last snapshot hold this
+    /// many bytes of commands (0, the default: no byte threshold). The <c>tube</c> tool sets it from the config's
+    /// <c>CompactionThresholdBytes</c>.</summary>
+    public long SnapshotEveryBytes { get; set; }
+
     /// <summary>A read that no ReadIndex answer has served within this time fails with "no quorum".</summary>
     public TimeSpan ReadTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -105,6 +110,12 @@ public sealed class TubeReplicaOptions
         {
             throw new ArgumentException("TubeReplicaOptions.WatchPageMaxChanges, WatchPageMaxBytes and MaxWatchers " +
                 "must be positive and WatchMaxWait must not be negative; keep the defaults unless you need otherwise.");
+        }
+
+        if (SnapshotEveryEntries < 0 || SnapshotEveryBytes < 0)
+        {
+            throw new ArgumentException("TubeReplicaOptions.SnapshotEveryEntries and SnapshotEveryBytes must not be " +
+                "negative; use 0 to turn a threshold off.");
         }
 
         if (InitialVoters.Any(v => !Members.ContainsKey(v)))

@@ -60,6 +60,14 @@ internal sealed class TubeRequest
     [Key(12)]
     public long WaitMs { get; init; }
 
+    /// <summary>ForceMembership: the voters to install.</summary>
+    [Key(13)]
+    public ulong[]? Voters { get; init; }
+
+    /// <summary>ForceMembership: the shadows to install.</summary>
+    [Key(14)]
+    public ulong[]? Shadows { get; init; }
+
     public byte[] ToBytes() => TubeSerializer.Serialize(this);
 
     public static TubeRequest FromBytes(ReadOnlyMemory<byte> bytes) =>

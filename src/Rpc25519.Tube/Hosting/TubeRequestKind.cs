@@ -21,4 +21,8 @@ internal enum TubeRequestKind
     /// <summary>Long-poll the change feed: the changes from an index that match a table and key or key prefix,
     /// answered when there are some or when the wait runs out; any member.</summary>
     Watch = 5,
+
+    /// <summary>UNSAFE rescue: install <see cref="TubeRequest.Voters"/> and <see cref="TubeRequest.Shadows"/> on this
+    /// replica without any safety check (<see cref="Raft.RaftNode.ForceMembership"/>); any member.</summary>
+    ForceMembership = 6,
 }

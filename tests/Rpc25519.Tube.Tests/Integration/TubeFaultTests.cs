@@ -111,4 +111,33 @@ public sealed class TubeFaultTests
             await cluster.StopAllAsync();
         });
     }
+
+    /// <summary>SnapshotEveryBytes (the tube tool's CompactionThresholdBytes): with entry counting off, replicas
+    /// compact once the applied commands hold that many bytes, and not before.</summary>
+    [Fact]
+    public void ReplicasCompactByAppliedCommandBytes()
+    {
+        var cluster = new SimTubeCluster(seed: 34)
+        {
+            SnapshotEveryEntries = 0, ConfigureReplica = options => options.SnapshotEveryBytes = 4096,
+        };
+        cluster.Simulation.Run(async () =>
+        {
+            await cluster.StartAllAsync();
+            int leader = await cluster.WaitForLeaderAsync();
+            await using TubeClient client = await cluster.NewClientAsync();
+            await cluster.OnClient(() => client.PutAsync("t", B("small"), B("v")));
+            Assert.Equal(0, (await cluster.Replica(leader)!.GetStatusAsync()).SnapshotIndex);
+            byte[] value = new byte[1024];
+            for (int i = 0; i < 6; i++)
+            {
+                await cluster.OnClient(() => client.PutAsync("t", B("big" + i), value));
+            }
+
+            await cluster.WaitForConvergenceAsync();
+            Assert.True((await cluster.Replica(leader)!.GetStatusAsync()).SnapshotIndex > 0,
+                "6 KiB of commands applied, and no snapshot with a 4 KiB threshold");
+            await cluster.StopAllAsync();
+        });
+    }
 }

@@ -48,6 +48,28 @@ public sealed class TubeConfigFileTests
     }
 
     [Fact]
+    public void InitialLeaderPortOnlyAddressesAndTheByteThresholdMapOntoReplicaOptions()
+    {
+        TubeConfig config = TubeConfigFile.Parse("""
+            (tubeConfig ClusterID: "c" MyName: "b" InitialLeaderName: "a" CompactionThresholdBytes: 4096
+                Node2Addr: {"a": ":7100", "b": "127.0.0.1:7101"})
+            """);
+        Assert.Equal("127.0.0.1:7100", config.AddressOf("a"));
+        Assert.Throws<KeyNotFoundException>(() => config.AddressOf("zed"));
+        TubeReplicaOptions options = config.ToReplicaOptions();
+        Assert.Equal("127.0.0.1:7100", options.Members[TubeConfig.NodeIdOf("a")]);
+        Assert.Equal([TubeConfig.NodeIdOf("a")], options.InitialVoters);
+        Assert.Equal(4096, options.SnapshotEveryBytes);
+        Assert.Equal(0, options.SnapshotEveryEntries);
+
+        config.InitialLeaderName = "";
+        config.NoLogCompaction = true;
+        options = config.ToReplicaOptions();
+        Assert.Empty(options.InitialVoters); // every Node2Addr node votes in a new cluster
+        Assert.Equal(0, options.SnapshotEveryBytes);
+    }
+
+    [Fact]
     public void HashMapsAndJsonAreRead()
     {
         TubeConfig hash = TubeConfigFile.Parse("""

@@ -106,6 +106,56 @@ public sealed class TubeToolTests : IDisposable
         }
     }
 
+    /// <summary>With InitialLeaderName, node_0 starts a one-voter cluster and node_1 started with -add joins it
+    /// through the leader; -log then verifies node_1's chain, and after a byte of its log is flipped says the chain
+    /// is broken and exits 1. -add with -shadow is a usage error.</summary>
+    [Fact]
+    public async Task AddJoinsThroughTheLeaderAndLogReportsABrokenChain()
+    {
+        var errors = new StringWriter();
+        Assert.Equal(2, await TubeCommand.RunAsync(["-config", "x.cfg", "-add", "-shadow"], new StringWriter(), errors,
+            null, CancellationToken.None));
+        Assert.Contains("cannot be combined", errors.ToString());
+
+        string[] names = ["node_0", "node_1"];
+        var addresses = names.ToDictionary(n => n, _ => $"127.0.0.1:{LoopbackDirectory.FreePort()}");
+        string[] configs =
+            [.. names.Select(n => dir.WriteTubeConfig("join-test", n, addresses, "InitialLeaderName: \"node_0\""))];
+        Node? leader = null;
+        Node? joiner = null;
+        try
+        {
+            leader = await StartAsync(configs[0]);
+            joiner = await StartAsync(configs[1], "-add");
+            ulong joined = TubeConfig.NodeIdOf("node_1");
+            await WaitAsync(async () => (await leader.Replica.GetStatusAsync()).Voters.Contains(joined)
+                && (await joiner.Replica.GetStatusAsync()).AppliedIndex > 0);
+            Assert.Equal(0, await joiner.StopAsync());
+            joiner = null;
+        }
+        finally
+        {
+            await (joiner?.StopAsync() ?? Task.FromResult(0));
+            await (leader?.StopAsync() ?? Task.FromResult(0));
+        }
+
+        var log = new StringWriter();
+        Assert.Equal(0, await TubeCommand.RunAsync(["-config", configs[1], "-log"], log, new StringWriter(), null,
+            CancellationToken.None));
+        Assert.Matches(@"chain: verified \d+ records in 1 segment", log.ToString());
+
+        string segment = Directory.GetFiles(Path.Combine(dir.Root, "data", "node_1"), "*.wal").Single();
+        byte[] bytes = await File.ReadAllBytesAsync(segment);
+        bytes[bytes.Length / 3] ^= 0x20;
+        await File.WriteAllBytesAsync(segment, bytes);
+        log = new StringWriter();
+        errors = new StringWriter();
+        Assert.Equal(1, await TubeCommand.RunAsync(["-config", configs[1], "-log"], log, errors, null,
+            CancellationToken.None));
+        Assert.Contains("chain: BROKEN", log.ToString());
+        Assert.Contains(Path.GetFileName(segment), errors.ToString());
+    }
+
     private string WriteConfig(string name, Dictionary<string, string> addresses, bool json)
     {
         string data = Path.Combine(dir.Root, "data", name);
@@ -141,12 +191,12 @@ public sealed class TubeToolTests : IDisposable
         return path;
     }
 
-    private static async Task<Node> StartAsync(string config)
+    private static async Task<Node> StartAsync(string config, params string[] flags)
     {
         var stop = new CancellationTokenSource();
         var started = new TaskCompletionSource<TubeReplica>(TaskCreationOptions.RunContinuationsAsynchronously);
         var errors = new StringWriter();
-        Task<int> run = TubeCommand.RunAsync(["-config", config], new StringWriter(), errors,
+        Task<int> run = TubeCommand.RunAsync(["-config", config, .. flags], new StringWriter(), errors,
             replica => started.TrySetResult(replica), stop.Token);
         Task first = await Task.WhenAny(started.Task, run).WaitAsync(Patience);
         if (first == run)

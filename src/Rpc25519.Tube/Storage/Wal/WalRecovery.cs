@@ -110,7 +110,7 @@ internal static class WalRecovery
     /// position in <paramref name="sequences"/> and the segment's sequence number, or (0, 0) if no segment starts
     /// with a checkpoint (the log was never compacted).
     /// </summary>
-    private static (int Start, long Sequence) FindLastCheckpoint(IStorageFileSystem fileSystem, string directory,
+    internal static (int Start, long Sequence) FindLastCheckpoint(IStorageFileSystem fileSystem, string directory,
         List<long> sequences, long recordBytesMax)
     {
         for (int i = sequences.Count - 1; i >= 0; i--)
@@ -154,7 +154,7 @@ internal static class WalRecovery
         }
     }
 
-    private static List<long> ListSegments(IStorageFileSystem fileSystem, string directory)
+    internal static List<long> ListSegments(IStorageFileSystem fileSystem, string directory)
     {
         var sequences = new List<long>();
         foreach (string name in fileSystem.ListFiles(directory))
@@ -169,7 +169,7 @@ internal static class WalRecovery
         return sequences;
     }
 
-    private static void CheckContiguous(string directory, List<long> sequences)
+    internal static void CheckContiguous(string directory, List<long> sequences)
     {
         for (int i = 1; i < sequences.Count; i++)
         {
