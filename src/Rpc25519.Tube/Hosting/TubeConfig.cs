@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
+using Rpc25519.Tube.StateMachines;
 using Rpc25519.Tube.Storage;
 
 namespace Rpc25519.Tube.Hosting;
@@ -162,6 +163,8 @@ public sealed class TubeConfig
             SnapshotEveryEntries = 0,
             SnapshotEveryBytes = NoLogCompaction ? 0 : CompactionThresholdBytes,
         };
+        TimeSpan drift = ClockDriftBound;
+        options.CreateStateMachines = () => StateMachineSet.WithKv(new StateMachineOptions { LeaseClockDriftBound = drift });
         if (!string.IsNullOrEmpty(InitialLeaderName))
         {
             options.InitialVoters = [NodeIdOf(InitialLeaderName)];

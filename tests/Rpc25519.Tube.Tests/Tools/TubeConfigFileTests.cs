@@ -45,6 +45,7 @@ public sealed class TubeConfigFileTests
         Assert.Equal(10, options.ElectionTimeoutTicks);
         Assert.Equal(1, options.LeaseDriftTicks);
         Assert.Equal(0, options.SnapshotEveryEntries);
+        Assert.Equal(config.ClockDriftBound, options.CreateStateMachines().Options.LeaseClockDriftBound);
     }
 
     [Fact]
