@@ -43,7 +43,7 @@ internal sealed partial class RpcConnection
                             break;
                         }
                         _compression.NoteReceived(compression);
-                        Diagnostics.RpcMetrics.FrameReceived(compression);
+                        Diagnostics.RpcMetrics.Frame(Diagnostics.RpcMetrics.FramesReceived, compression);
                         Deliver(message!);
                         GiveBudgetUnlessHandled(message!);
                         held = _buffered.IsOver;

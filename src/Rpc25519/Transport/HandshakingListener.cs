@@ -187,6 +187,15 @@ internal sealed class HandshakingListener : IConnectionListener
         pending.Task = handshake;
     }
 
+    /// <summary>The <c>error.type</c> of a handshake that failed with <paramref name="error"/> (not a cancellation):
+    /// "rejected" (authentication or protocol refused), "transport" (the connection broke) or "error".</summary>
+    private static string ErrorTypeOf(Exception error) => error switch
+    {
+        AuthenticationRejectedException or CertificateRejectedException => "rejected",
+        RpcTransportException or IOException or System.Net.Sockets.SocketException => "transport",
+        _ => "error",
+    };
+
     private async Task HandshakeAsync(IConnection raw, long id, PendingHandshake pending)
     {
         using var timeout = _timeout > TimeSpan.Zero
@@ -199,7 +208,7 @@ internal sealed class HandshakingListener : IConnectionListener
             await WaitForFirstByteAsync(raw, pending, linked.Token);
             IConnection upgraded = await _upgrade(raw, linked.Token);
             SecurityLog.HandshakeCompleted(_logger, _layer, raw.RemoteAddress);
-            Diagnostics.RpcMetrics.Handshake(_layer, ok: true);
+            Diagnostics.RpcMetrics.Handshake(_layer, errorType: null);
             if (!_ready.Writer.TryWrite(upgraded))
             {
                 try
@@ -214,14 +223,15 @@ internal sealed class HandshakingListener : IConnectionListener
         }
         catch (Exception e)
         {
-            string reason = e is not OperationCanceledException ? e.Message
+            (string reason, string errorType) = e is not OperationCanceledException ? (e.Message, ErrorTypeOf(e))
                 : pending.Evicted.IsCancellationRequested
-                    ? "it had sent nothing and its slot went to a newer connection (all handshake slots were taken)"
-                : pending.SilentTooLong ? $"it sent nothing within {FirstByteTimeout.TotalSeconds:0.###} s"
-                : timeout.IsCancellationRequested ? $"no handshake within {_timeout.TotalSeconds:0.###} s"
-                : e.Message;
+                    ? ("it had sent nothing and its slot went to a newer connection (all handshake slots were taken)",
+                        "evicted")
+                : pending.SilentTooLong ? ($"it sent nothing within {FirstByteTimeout.TotalSeconds:0.###} s", "silent")
+                : timeout.IsCancellationRequested ? ($"no handshake within {_timeout.TotalSeconds:0.###} s", "timeout")
+                : (e.Message, "stopped");
             SecurityLog.HandshakeFailed(_logger, _layer, raw.RemoteAddress, reason);
-            Diagnostics.RpcMetrics.Handshake(_layer, ok: false);
+            Diagnostics.RpcMetrics.Handshake(_layer, errorType);
             await raw.DisposeAsync();
         }
         finally
