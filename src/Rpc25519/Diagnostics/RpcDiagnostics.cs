@@ -15,9 +15,9 @@ namespace Rpc25519.Diagnostics;
 /// <item><c>rpc25519.bytes.sent</c>, <c>rpc25519.bytes.received</c> (By; <c>rpc25519.side</c> = client | server)</item>
 /// <item><c>rpc25519.frames.sent</c>, <c>rpc25519.frames.received</c> ({frame}; <c>rpc25519.compression</c>)</item>
 /// <item><c>rpc25519.connections.open</c> (up-down; <c>rpc25519.side</c>)</item>
-/// <item><c>rpc25519.handshakes</c> (<c>rpc25519.layer</c> = TLS | pre-shared-key, <c>rpc25519.outcome</c> = ok |
-/// failed, and for failures <c>error.type</c> = rejected | transport | timeout | silent | evicted | stopped |
-/// error)</item>
+/// <item><c>rpc25519.handshakes</c> (<c>rpc25519.layer</c> = TLS | pre-shared-key, <c>rpc25519.side</c>,
+/// <c>rpc25519.outcome</c> = ok | failed, and for failures <c>error.type</c> = rejected | transport | error, on a
+/// server also timeout | silent | evicted | stopped, on a client also cancelled)</item>
 /// <item><c>rpc25519.stream.credit_stalls</c> (times a stream sender waited for credit)</item>
 /// <item><c>rpc25519.circuits.open</c> (up-down: peer circuits open in this process)</item>
 /// </list>

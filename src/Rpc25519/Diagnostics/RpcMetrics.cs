@@ -54,7 +54,35 @@ internal static class RpcMetrics
         }, "{connection}", "Connections open now in this process.");
 
     public static readonly Counter<long> Handshakes = Meter.CreateCounter<long>("rpc25519.handshakes",
-        "{handshake}", "Server-side handshakes (TLS, pre-shared key), by outcome and, for failures, error.type.");
+        "{handshake}", "Handshakes (TLS, pre-shared key), by side, outcome and, for failures, error.type.");
+
+    /// <summary>The <c>error.type</c> of a handshake that failed with <paramref name="error"/>: "rejected"
+    /// (authentication or protocol refused), "transport" (the connection broke), "cancelled" (the caller gave up or
+    /// its time ran out) or "error".</summary>
+    public static string HandshakeErrorType(Exception error) => error switch
+    {
+        AuthenticationRejectedException or Security.CertificateRejectedException => "rejected",
+        RpcTransportException or IOException or global::System.Net.Sockets.SocketException => "transport",
+        OperationCanceledException => "cancelled",
+        _ => "error",
+    };
+
+    /// <summary>Runs a client's handshake and counts it (<see cref="Handshakes"/>, side client).</summary>
+    public static async ValueTask<Transport.IConnection> ClientHandshakeAsync(string layer,
+        ValueTask<Transport.IConnection> handshake)
+    {
+        try
+        {
+            Transport.IConnection connection = await handshake;
+            Handshake(layer, errorType: null, server: false);
+            return connection;
+        }
+        catch (Exception e)
+        {
+            Handshake(layer, HandshakeErrorType(e), server: false);
+            throw;
+        }
+    }
 
     public static readonly Counter<long> StreamCreditStalls = Meter.CreateCounter<long>(
         "rpc25519.stream.credit_stalls", "{stall}", "Times a stream sender had to wait for credit.");
@@ -184,10 +212,9 @@ internal static class RpcMetrics
         }
     }
 
-    /// <summary>Counts a server-side handshake; <paramref name="errorType"/> is null for one that succeeded, else
-    /// its reason (one of a few fixed words, see <see cref="RpcDiagnostics"/>), tagged as OpenTelemetry's
-    /// <c>error.type</c>.</summary>
-    public static void Handshake(string layer, string? errorType)
+    /// <summary>Counts a handshake; <paramref name="errorType"/> is null for one that succeeded, else its reason (one
+    /// of a few fixed words, see <see cref="RpcDiagnostics"/>), tagged as OpenTelemetry's <c>error.type</c>.</summary>
+    public static void Handshake(string layer, string? errorType, bool server)
     {
         if (!Handshakes.Enabled)
         {
@@ -196,6 +223,7 @@ internal static class RpcMetrics
         var tags = new TagList
         {
             { "rpc25519.layer", layer },
+            { "rpc25519.side", server ? "server" : "client" },
             { "rpc25519.outcome", errorType is null ? "ok" : "failed" },
         };
         if (errorType is not null)

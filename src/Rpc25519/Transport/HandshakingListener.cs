@@ -187,15 +187,6 @@ internal sealed class HandshakingListener : IConnectionListener
         pending.Task = handshake;
     }
 
-    /// <summary>The <c>error.type</c> of a handshake that failed with <paramref name="error"/> (not a cancellation):
-    /// "rejected" (authentication or protocol refused), "transport" (the connection broke) or "error".</summary>
-    private static string ErrorTypeOf(Exception error) => error switch
-    {
-        AuthenticationRejectedException or CertificateRejectedException => "rejected",
-        RpcTransportException or IOException or System.Net.Sockets.SocketException => "transport",
-        _ => "error",
-    };
-
     private async Task HandshakeAsync(IConnection raw, long id, PendingHandshake pending)
     {
         using var timeout = _timeout > TimeSpan.Zero
@@ -208,7 +199,7 @@ internal sealed class HandshakingListener : IConnectionListener
             await WaitForFirstByteAsync(raw, pending, linked.Token);
             IConnection upgraded = await _upgrade(raw, linked.Token);
             SecurityLog.HandshakeCompleted(_logger, _layer, raw.RemoteAddress);
-            Diagnostics.RpcMetrics.Handshake(_layer, errorType: null);
+            Diagnostics.RpcMetrics.Handshake(_layer, errorType: null, server: true);
             if (!_ready.Writer.TryWrite(upgraded))
             {
                 try
@@ -223,7 +214,7 @@ internal sealed class HandshakingListener : IConnectionListener
         }
         catch (Exception e)
         {
-            (string reason, string errorType) = e is not OperationCanceledException ? (e.Message, ErrorTypeOf(e))
+            (string reason, string errorType) = e is not OperationCanceledException ? (e.Message, Diagnostics.RpcMetrics.HandshakeErrorType(e))
                 : pending.Evicted.IsCancellationRequested
                     ? ("it had sent nothing and its slot went to a newer connection (all handshake slots were taken)",
                         "evicted")
@@ -231,7 +222,7 @@ internal sealed class HandshakingListener : IConnectionListener
                 : timeout.IsCancellationRequested ? ($"no handshake within {_timeout.TotalSeconds:0.###} s", "timeout")
                 : (e.Message, "stopped");
             SecurityLog.HandshakeFailed(_logger, _layer, raw.RemoteAddress, reason);
-            Diagnostics.RpcMetrics.Handshake(_layer, errorType);
+            Diagnostics.RpcMetrics.Handshake(_layer, errorType, server: true);
             await raw.DisposeAsync();
         }
         finally

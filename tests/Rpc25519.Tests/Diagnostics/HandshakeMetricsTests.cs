@@ -7,7 +7,7 @@ using static Rpc25519.Tests.Integration.TlsTestHost;
 
 namespace Rpc25519.Tests.Diagnostics;
 
-/// <summary><c>rpc25519.handshakes</c> counts server-side handshakes by outcome and, for failures, by
+/// <summary><c>rpc25519.handshakes</c> counts handshakes on both sides by outcome and, for failures, by
 /// <c>error.type</c>. It runs with the tests that nothing runs beside, because other tests make handshakes too and
 /// the counter carries no per-server tag.</summary>
 [Collection(GlobalListenersCollection.Name)]
@@ -38,15 +38,18 @@ public sealed class HandshakeMetricsTests(CertFixture certs) : IClassFixture<Cer
         await stalled.SendAsync(new byte[] { 0x16, 0x03, 0x01, 0x00 }); // half a record header, then nothing
         Assert.Equal(0, await stalled.ReceiveAsync(new byte[16], SocketFlags.None).WaitAsync(TimeSpan.FromSeconds(10)));
 
-        await Peers.PeerHarness.Eventually(() => Count("failed", "timeout") == 1, "the stalled handshake's timeout");
-        Assert.Equal(1, Count("ok", null));
-        Assert.Equal(1, Count("failed", "rejected"));
+        await Peers.PeerHarness.Eventually(() => Count("server", "failed", "timeout") == 1,
+            "the stalled handshake's timeout");
+        Assert.Equal(1, Count("server", "ok", null));
+        Assert.Equal(1, Count("server", "failed", "rejected"));
+        Assert.Equal(1, Count("client", "ok", null));
+        Assert.Equal(1, Count("client", "failed", "rejected")); // the stranger learns it was refused
         Assert.All(seen.Where(m => m.Instrument == "rpc25519.handshakes"),
             m => Assert.Equal("TLS", m.Tag("rpc25519.layer")));
 
-        double Count(string outcome, string? errorType) => seen
-            .Where(m => m.Instrument == "rpc25519.handshakes" && m.Tag("rpc25519.outcome") == outcome
-                && m.Tag("error.type") == errorType)
+        double Count(string side, string outcome, string? errorType) => seen
+            .Where(m => m.Instrument == "rpc25519.handshakes" && m.Tag("rpc25519.side") == side
+                && m.Tag("rpc25519.outcome") == outcome && m.Tag("error.type") == errorType)
             .Sum(m => m.Value);
     }
 }
