@@ -31,6 +31,7 @@ if (args is [Rpc25519.Bench.Abuse.AbuseGoodCallers.Flag, var goodPort, var goodC
 double seconds = 3;
 string only = "";
 string extras = "all";
+string observe = "none";
 for (int i = 0; i + 1 < args.Length; i += 2)
 {
     switch (args[i])
@@ -38,10 +39,13 @@ for (int i = 0; i + 1 < args.Length; i += 2)
         case "--seconds": seconds = double.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
         case "--only": only = args[i + 1]; break;
         case "--extras": extras = args[i + 1]; break;
-        default: throw new ArgumentException($"Unknown option {args[i]}; use --seconds N, --only NAME-PREFIX and --extras all|none|streams|compression.");
+        case "--observe": observe = args[i + 1]; break;
+        default: throw new ArgumentException($"Unknown option {args[i]}; use --seconds N, --only NAME-PREFIX, " +
+            "--extras all|none|streams|compression and --observe none|metrics|traces|all.");
     }
 }
 TimeSpan duration = TimeSpan.FromSeconds(seconds);
+using BenchListeners listeners = BenchListeners.Attach(observe);
 if (only == "abuse")
 {
     await Rpc25519.Bench.Abuse.AbuseRun.RunAsync(duration);
@@ -90,6 +94,7 @@ if (only.Length == 0 || "Rpc25519".StartsWith(only, StringComparison.OrdinalIgno
         $"server {server,6:N0} B   target <= 1024 B each");
 }
 await Rpc25519.Bench.Extras.ExtraBenchmarks.RunAsync(extras);
+Console.WriteLine(listeners.Summary());
 Console.WriteLine($"load average at the end: {LoadAverage()}");
 
 static string LoadAverage() =>

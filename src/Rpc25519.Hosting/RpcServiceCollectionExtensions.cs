@@ -34,7 +34,7 @@ public static class RpcServiceCollectionExtensions
         {
             options.Configure(configure);
         }
-        var registrations = new RpcServerRegistrations();
+        var registrations = new RpcServerRegistrations { Services = services };
         services.AddSingleton(registrations);
         services.AddSingleton<RpcServerHostedService>();
         services.AddHostedService(provider => provider.GetRequiredService<RpcServerHostedService>());

@@ -19,7 +19,9 @@ public sealed partial class RpcClient
         CancellationToken cancellationToken = default)
     {
         OpenStream stream = OpenStream(serviceName, first, receives: false, sends: true);
-        await StreamCalls.SendAsync(stream, first, CallType.UploadBegin, last: false, cancellationToken);
+        System.Diagnostics.Activity? span = Diagnostics.RpcTracing.StartStream(first, serviceName, "upload");
+        await Diagnostics.RpcTracing.Traced(span,
+            StreamCalls.SendAsync(stream, first, CallType.UploadBegin, last: false, cancellationToken));
         return new Uploader(stream);
     }
 
@@ -34,9 +36,11 @@ public sealed partial class RpcClient
         CancellationToken cancellationToken = default)
     {
         OpenStream stream = OpenStream(serviceName, request, receives: true, sends: false);
+        System.Diagnostics.Activity? span = Diagnostics.RpcTracing.StartStream(request, serviceName, "download");
         try
         {
-            await stream.SendOpeningAsync(request, CallType.DownloadRequest, cancellationToken);
+            await Diagnostics.RpcTracing.Traced(span,
+                stream.SendOpeningAsync(request, CallType.DownloadRequest, cancellationToken));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -57,7 +61,9 @@ public sealed partial class RpcClient
         CancellationToken cancellationToken = default)
     {
         OpenStream stream = OpenStream(serviceName, first, receives: true, sends: true);
-        await StreamCalls.SendAsync(stream, first, CallType.BistreamBegin, last: false, cancellationToken);
+        System.Diagnostics.Activity? span = Diagnostics.RpcTracing.StartStream(first, serviceName, "bistream");
+        await Diagnostics.RpcTracing.Traced(span,
+            StreamCalls.SendAsync(stream, first, CallType.BistreamBegin, last: false, cancellationToken));
         return new Bistreamer(stream);
     }
 

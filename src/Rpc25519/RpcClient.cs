@@ -136,7 +136,8 @@ public sealed partial class RpcClient : IAsyncDisposable, IRpcConnectionOwner
     private async Task<TResult> CallObservedAsync<TResult>(Message request, Func<Message, TResult> readReply,
         CancellationToken cancellationToken)
     {
-        long started = Diagnostics.RpcMetrics.Start(Diagnostics.RpcMetrics.ClientDuration, _endpoint.TimeProvider);
+        Diagnostics.CallMeasurement measured = Diagnostics.RpcMetrics.StartCall(server: false,
+            request.Header.ServiceName, _endpoint.TimeProvider);
         System.Diagnostics.Activity? span = Diagnostics.RpcTracing.StartCall(request);
         Exception? failure = null;
         try
@@ -153,8 +154,7 @@ public sealed partial class RpcClient : IAsyncDisposable, IRpcConnectionOwner
         finally
         {
             string outcome = Diagnostics.RpcMetrics.OutcomeOf(failure);
-            Diagnostics.RpcMetrics.RecordDuration(Diagnostics.RpcMetrics.ClientDuration, _endpoint.TimeProvider, started,
-                request.Header.ServiceName, outcome);
+            Diagnostics.RpcMetrics.EndCall(measured, _endpoint.TimeProvider, request.Header.ServiceName, outcome);
             Diagnostics.RpcTracing.Stop(span, outcome);
         }
     }
@@ -171,7 +171,18 @@ public sealed partial class RpcClient : IAsyncDisposable, IRpcConnectionOwner
             throw new ArgumentException($"A one-way send needs a one-way call type (100 or more), not " +
                 $"{message.Header.CallType}; use CallAsync for two-way calls.", nameof(message));
         }
-        return _connection.SendOneWayAsync(message, cancellationToken);
+        return Diagnostics.RpcTracing.IsListening
+            ? SendTracedAsync(message, cancellationToken)
+            : _connection.SendOneWayAsync(message, cancellationToken);
+    }
+
+    /// <summary>A one-way send inside a producer span (an async method of its own, so that the span does not stay
+    /// <see cref="System.Diagnostics.Activity.Current"/> in the caller's flow).</summary>
+    private async Task SendTracedAsync(Message message, CancellationToken cancellationToken)
+    {
+        System.Diagnostics.Activity? span = Diagnostics.RpcTracing.StartSend(message);
+        await Diagnostics.RpcTracing.Traced(span,
+            new ValueTask(_connection.SendOneWayAsync(message, cancellationToken)));
     }
 
     /// <summary>Closes the connection after flushing what is queued; waiting calls fail. Local peers close first

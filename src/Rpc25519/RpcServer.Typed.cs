@@ -36,4 +36,21 @@ public sealed partial class RpcServer
     /// <exception cref="InvalidOperationException">A service of that name is already registered.</exception>
     public IReadOnlyList<string> Register<TService>(Func<TService> factory, string? name = null) where TService : class =>
         _typed.Register(factory, name, _endpoint.Config.TypedSerializerOptions);
+
+    /// <summary>
+    /// Publishes the public methods of <typeparamref name="TService"/> as <see cref="Register(object, string?)"/> does,
+    /// each call on an object from a scope of its own: <paramref name="openScope"/> makes the scope and the object
+    /// before the method runs, and the scope is disposed once the method has returned and its reply is encoded (also
+    /// when the method throws). This is how a dependency-injection scope per call is made (Rpc25519.Hosting does it
+    /// for services registered as scoped or transient).
+    /// </summary>
+    /// <param name="openScope">Makes the object for one call and the scope that owns it; called on the call's thread.
+    /// An exception from it fails that call (the caller gets a <see cref="RemoteException"/>).</param>
+    /// <param name="name">The service name; default the type's name.</param>
+    /// <returns>The <c>"Service.Method"</c> names now served.</returns>
+    /// <exception cref="ArgumentException">The type has no method of a suitable shape, or overloads one.</exception>
+    /// <exception cref="InvalidOperationException">A service of that name is already registered.</exception>
+    public IReadOnlyList<string> RegisterScoped<TService>(Func<(TService Service, IAsyncDisposable Scope)> openScope,
+        string? name = null) where TService : class =>
+        _typed.RegisterScoped(openScope, name, _endpoint.Config.TypedSerializerOptions);
 }

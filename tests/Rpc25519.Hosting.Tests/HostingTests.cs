@@ -22,9 +22,9 @@ public sealed class Adder
 
 public sealed class HostingTests
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+    internal static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
@@ -32,7 +32,7 @@ public sealed class HostingTests
     }
 
     /// <summary>A server section and a client section that meet on <paramref name="port"/> over plain TCP.</summary>
-    private static Dictionary<string, string?> LoopbackSettings(int port) => new()
+    internal static Dictionary<string, string?> LoopbackSettings(int port) => new()
     {
         ["Rpc:ListenAddress"] = $"127.0.0.1:{port}",
         ["Rpc:Transport"] = "Tcp",
@@ -40,11 +40,13 @@ public sealed class HostingTests
         ["RpcClient:Transport"] = "Tcp",
     };
 
-    private static IHost BuildHost(Dictionary<string, string?> settings, Action<RpcServerRegistrations>? serve = null)
+    internal static IHost BuildHost(Dictionary<string, string?> settings, Action<RpcServerRegistrations>? serve = null,
+        Action<IServiceCollection>? register = null)
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddSingleton<Adder>();
+        register?.Invoke(builder.Services);
         RpcServerRegistrations registrations = builder.Services.AddRpc25519Server(builder.Configuration.GetSection("Rpc"));
         serve?.Invoke(registrations);
         builder.Services.AddRpc25519Client(builder.Configuration.GetSection("RpcClient"));

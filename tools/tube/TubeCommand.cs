@@ -10,7 +10,7 @@ namespace Rpc25519.Tools.Tube;
 /// <summary>tube's command line, callable in-process (tests) as well as from <c>Program</c>.</summary>
 public static class TubeCommand
 {
-    private const string Usage = "tube: usage: tube -config FILE [-tcp] [-certs DIR] [-k NAME] [-skip-verify] [-log] [-add | -shadow] [-v]";
+    private const string Usage = "tube: usage: tube -config FILE [-tcp] [-certs DIR] [-k NAME] [-skip-verify] [-log] [-add | -shadow] [-metrics [SECONDS]] [-v]";
 
     /// <summary>Runs one replica until <paramref name="stop"/> fires. Exit codes: 0 stopped cleanly, 1 could not
     /// start or failed, 2 bad command line or config file.</summary>
@@ -38,9 +38,10 @@ public static class TubeCommand
         var verbose = new Option<bool>("-v") { Description = "log at debug level" };
         var add = new Option<bool>("-add") { Description = "after start, join the cluster through its leader as a voter" };
         var shadow = new Option<bool>("-shadow") { Description = "after start, join through the leader as a shadow (non-voter)" };
+        Option<double> metrics = MetricsOption();
         var command = new RootCommand("tube: one Tube replica (Raft KV store) serving its peers and TubeClients")
         {
-            configPath, tcp, certs, keyName, skipVerify, showLog, verbose, add, shadow,
+            configPath, tcp, certs, keyName, skipVerify, showLog, verbose, add, shadow, metrics,
         };
         ParseResult parsed = command.Parse(args);
         if (args.Contains("-h") || args.Contains("--help") || args.Contains("--version"))
@@ -95,6 +96,8 @@ public static class TubeCommand
         config.RpcCfg.LoggerFactory = logging;
         ILogger logger = logging.CreateLogger("tube");
         var output = TextWriter.Synchronized(stdout);
+        await using TubeMetricsPrinter? printer = parsed.GetResult(metrics) is null ? null
+            : TubeMetricsPrinter.Start(output, TimeSpan.FromSeconds(parsed.GetValue(metrics)));
         TubeReplica replica;
         try
         {
@@ -144,6 +147,28 @@ public static class TubeCommand
         output.WriteLine($"tube: {config.MyName} stopped");
         return 0;
     }
+
+    /// <summary><c>-metrics [SECONDS]</c>: print Tube's metrics every SECONDS (default 5) while serving.</summary>
+    private static Option<double> MetricsOption() => new("-metrics")
+    {
+        Description = "print Tube's metrics every SECONDS (default 5) while serving",
+        HelpName = "SECONDS",
+        Arity = ArgumentArity.ZeroOrOne,
+        CustomParser = result =>
+        {
+            if (result.Tokens.Count == 0)
+            {
+                return TubeMetricsPrinter.DefaultInterval.TotalSeconds;
+            }
+            if (double.TryParse(result.Tokens[0].Value, System.Globalization.NumberStyles.Float,
+                System.Globalization.CultureInfo.InvariantCulture, out double seconds) && seconds is > 0 and <= 86400)
+            {
+                return seconds;
+            }
+            result.AddError($"-metrics takes a number of seconds between 0 and 86400, not '{result.Tokens[0].Value}'");
+            return 0;
+        },
+    };
 
     private static void ApplyFlags(RpcOptions rpc, bool tcp, string? certs, string? keyName, bool skipVerify)
     {

@@ -69,13 +69,29 @@ public static class SyncSession
         return ex;
     }
 
-    private static Task<SyncResult> RunRoleAsync(IJSyncChannel channel, SyncRole role, string path, SyncOptions options,
-        CancellationToken cancellationToken)
+    private static async Task<SyncResult> RunRoleAsync(IJSyncChannel channel, SyncRole role, string path,
+        SyncOptions options, CancellationToken cancellationToken)
     {
         path = FollowRootLink(path);
-        return role == SyncRole.Giver
-            ? new SyncGiver(channel, path, options).RunAsync(cancellationToken)
-            : new SyncTaker(channel, path, options).RunAsync(cancellationToken);
+        long started = Diagnostics.JSyncMetrics.Start();
+        SyncResult? result = null;
+        Exception? failure = null;
+        try
+        {
+            result = await (role == SyncRole.Giver
+                ? new SyncGiver(channel, path, options).RunAsync(cancellationToken)
+                : new SyncTaker(channel, path, options).RunAsync(cancellationToken));
+            return result;
+        }
+        catch (Exception e)
+        {
+            failure = e;
+            throw;
+        }
+        finally
+        {
+            Diagnostics.JSyncMetrics.Ended(role, started, result, failure);
+        }
     }
 
     /// <summary>

@@ -27,6 +27,9 @@ public sealed partial class TubeReplica
     private RaftRole lastRole = RaftRole.Follower;
     private long lastTerm = -1;
 
+    /// <summary>The leader this replica last knew (0: none), to count <c>tube.leader.changes</c>.</summary>
+    private ulong lastLeaderId;
+
     private async Task RunLoopAsync()
     {
         try
@@ -68,6 +71,11 @@ public sealed partial class TubeReplica
             }
 
             await CompactIfDueAsync();
+            if (Diagnostics.TubeMetrics.GaugesObserved)
+            {
+                gauges.Publish(machines.AppliedIndex, node.Term, node.Role == RaftRole.Leader, machines.SessionCount,
+                    machines.LeaseCount);
+            }
         }
     }
 
@@ -141,6 +149,15 @@ public sealed partial class TubeReplica
     /// retry (a retry in the same session is applied at most once).</summary>
     private void NoteRoleChange()
     {
+        if (node.LeaderId != lastLeaderId)
+        {
+            if (node.LeaderId != 0)
+            {
+                Diagnostics.TubeMetrics.LeaderChanges.Add(1, gauges.NodeTag);
+            }
+            lastLeaderId = node.LeaderId;
+        }
+
         if (node.Role == lastRole && node.Term == lastTerm)
         {
             return;
@@ -196,6 +213,8 @@ public sealed partial class TubeReplica
             byte[] reply = machines.ApplyEntry(entry);
             if (writes.Remove(entry.Index, out PendingWrite? write))
             {
+                Diagnostics.TubeMetrics.RecordSince(Diagnostics.TubeMetrics.CommitDuration, write.Started, time,
+                    gauges.NodeTag);
                 write.Completion.TrySetResult(write.Term == entry.Term
                     ? new TubeResponse { Reply = reply, LeaderId = NodeId }
                     : NotLeader("another leader replaced the command's log entry; retry it in the same session"));

@@ -61,7 +61,8 @@ public sealed partial class TubeReplica
         switch (result)
         {
             case ProposeResult.Accepted:
-                writes[node.LastIndex] = new PendingWrite(node.Term, completion);
+                writes[node.LastIndex] = new PendingWrite(node.Term, completion,
+                    Diagnostics.TubeMetrics.Start(Diagnostics.TubeMetrics.CommitDuration, time));
                 break;
             case ProposeResult.Throttled:
                 completion.TrySetResult(Refused(TubeErrorCode.NoQuorum, "too many commands wait for a quorum; " +

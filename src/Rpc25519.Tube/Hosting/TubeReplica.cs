@@ -40,6 +40,10 @@ public sealed partial class TubeReplica : IAsyncDisposable
     private Task loop = Task.CompletedTask;
     private int disposed;
 
+    /// <summary>This replica's state for Tube's gauges (docs in <see cref="Diagnostics.TubeDiagnostics"/>), from start
+    /// until disposed.</summary>
+    private readonly Diagnostics.ReplicaGauges gauges;
+
     private TubeReplica(TubeReplicaOptions options)
     {
         this.options = options;
@@ -65,7 +69,7 @@ public sealed partial class TubeReplica : IAsyncDisposable
         // Lease reads trust the leader's lease only while this clock shows no ticks owed (docs/tube-raft.md).
         raftOptions.HostClock ??= HostTicks;
         node = new RaftNode(raftOptions, recovered);
-
+        gauges = new Diagnostics.ReplicaGauges(options.NodeId);
         nextReadId = ((ulong)(uint)RandomFor(rpc).Next() << 24) + 1;
     }
 
@@ -142,6 +146,7 @@ public sealed partial class TubeReplica : IAsyncDisposable
         }
 
         FailPending("the replica is stopping");
+        Diagnostics.TubeMetrics.Remove(gauges);
         await storage.DisposeAsync();
         stop.Dispose();
     }
@@ -172,6 +177,7 @@ public sealed partial class TubeReplica : IAsyncDisposable
         server.RegisterOneWay(TubeServiceNames.Raft, OnRaftMessage);
         server.RegisterCall(TubeServiceNames.Client, OnClientCallAsync);
         await server.StartAsync(cancellationToken);
+        Diagnostics.TubeMetrics.Add(gauges);
         lastTick = time.GetUtcNow();
         lastProposal = lastTick;
         loop = Task.Factory.StartNew(RunLoopAsync, CancellationToken.None, TaskCreationOptions.DenyChildAttach,

@@ -41,6 +41,9 @@ public sealed partial class StateMachineSet
     /// <summary>How many sessions are open.</summary>
     public int SessionCount => sessions.Count;
 
+    /// <summary>How many keys of the registered KV stores are under a lease (for the <c>tube.leases</c> gauge).</summary>
+    internal int LeaseCount => machines.Values.OfType<KvStateMachine>().Sum(kv => kv.LeaseCount);
+
     /// <summary>The changes applied recently, in log order, for watchers.</summary>
     public ChangeFeed Changes { get; }
 

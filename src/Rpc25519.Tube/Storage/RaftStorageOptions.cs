@@ -20,6 +20,11 @@ public sealed class RaftStorageOptions
     /// one checkpoint, so keep this above the largest batch and the largest live log after a snapshot.</summary>
     public long RecordBytesMax { get; set; } = 1L << 30;
 
+    /// <summary>The clock that times each group-commit fsync for the <c>tube.wal.fsync.duration</c> metric (read only
+    /// while someone listens to it; see <see cref="Diagnostics.TubeDiagnostics"/>). Default
+    /// <see cref="TimeProvider.System"/>; under simulation pass the simulated clock.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
     /// <summary>Where the storage logs recovery, rotation and failures; null means no logging.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 
@@ -32,6 +37,12 @@ public sealed class RaftStorageOptions
         {
             throw new ArgumentException("RaftStorageOptions.Directory is required: set it to the node's data " +
                 "directory.", nameof(Directory));
+        }
+
+        if (TimeProvider is null)
+        {
+            throw new ArgumentNullException(nameof(TimeProvider), "RaftStorageOptions.TimeProvider is null; leave it " +
+                "at its default (TimeProvider.System) or pass the simulated clock.");
         }
 
         if (SegmentBytesMax < 1024 || RecordBytesMax < 4096 || RecordBytesMax > int.MaxValue - 4096)

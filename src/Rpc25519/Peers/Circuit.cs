@@ -58,6 +58,10 @@ public sealed class Circuit : IAsyncDisposable
 
     private CircuitClosedException? _closeReason;
 
+    /// <summary>The circuit's trace span, from open to close; null when nobody listens to the trace source. Set before
+    /// the circuit is registered, so <see cref="Close"/> always sees it.</summary>
+    internal System.Diagnostics.Activity? Span { get; set; }
+
     internal Circuit(PeerApi api, LocalPeer localPeer, RpcConnection connection, string circuitId, string name,
         string remotePeerId, string remotePeerName, string remoteServiceName)
     {
@@ -303,6 +307,7 @@ public sealed class Circuit : IAsyncDisposable
         _errors.Writer.TryComplete();
         _sendCredit.Close();
         PeerLog.CircuitClosed(_api.Logger, CircuitId, reason);
+        Diagnostics.RpcTracing.StopCircuit(Span, reason, failed: cause is not null);
         _closed.Cancel();
     }
 

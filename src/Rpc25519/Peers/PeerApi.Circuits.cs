@@ -26,8 +26,10 @@ public sealed partial class PeerApi
             open.Header.Args[SystemArgs.HasFirst] = "1";
             circuit.FirstPayloadBytes = firstFragment.Payload.Length;
         }
+        circuit.Span = Diagnostics.RpcTracing.StartCircuitOpen(open, circuit.Name, remoteServiceName);
         if (!local.TryRegister(circuit))
         {
+            Diagnostics.RpcTracing.StopCircuit(circuit.Span, "the local peer is closed", failed: true);
             throw new CircuitClosedException($"Peer {local.PeerId} is closed; start a new peer to open circuits.");
         }
         try

@@ -149,8 +149,11 @@ public sealed partial class PeerApi
         var circuit = new Circuit(this, peer, connection, hdr.CallId,
             hdr.HasArgs ? hdr.Args.GetValueOrDefault(SystemArgs.CircuitName, "") : "", hdr.FromPeerId,
             hdr.FromPeerName, hdr.FromServiceName);
+        circuit.Span = Diagnostics.RpcTracing.StartCircuitAccept(hdr, circuit.Name, peer.ServiceName);
         if (!peer.TryRegister(circuit))
         {
+            Diagnostics.RpcTracing.StopCircuit(circuit.Span, "refused: the peer is closing or the ID is taken",
+                failed: true);
             return new PeerRejectedException($"Peer {peer.PeerId} is closing, or circuit {hdr.CallId} exists already.");
         }
         bool hasFirst = hdr.HasArgs && hdr.Args.ContainsKey(SystemArgs.HasFirst);

@@ -157,6 +157,7 @@ internal sealed class FrameEncoder : IDisposable
     {
         Span<byte> header = output.GetSpan(FrameHeader.Size);
         FrameHeader.Write(header, compression, bodyBytes);
+        Diagnostics.RpcMetrics.Frame(Diagnostics.RpcMetrics.FramesSent, compression);
         output.Advance(FrameHeader.Size);
     }
 }

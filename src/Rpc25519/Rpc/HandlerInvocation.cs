@@ -63,7 +63,8 @@ internal sealed class HandlerInvocation : IThreadPoolWorkItem
         (string callId, ulong sequenceNumber, DateTimeOffset? deadline, string serviceName, string subject) =
             (hdr.CallId, hdr.SequenceNumber, hdr.Deadline, hdr.ServiceName, hdr.Subject);
         CancellationTokenSource scope = _scope!;
-        long started = Diagnostics.RpcMetrics.Start(Diagnostics.RpcMetrics.ServerDuration, endpoint.TimeProvider);
+        Diagnostics.CallMeasurement measured = Diagnostics.RpcMetrics.StartCall(server: true, serviceName,
+            endpoint.TimeProvider);
         System.Diagnostics.Activity? span = Diagnostics.RpcTracing.StartHandler(_request);
         string outcome = "ok";
         Message reply;
@@ -86,8 +87,7 @@ internal sealed class HandlerInvocation : IThreadPoolWorkItem
         finally
         {
             _session.EndHandler(callId, scope);
-            Diagnostics.RpcMetrics.RecordDuration(Diagnostics.RpcMetrics.ServerDuration, endpoint.TimeProvider, started,
-                serviceName, outcome);
+            Diagnostics.RpcMetrics.EndCall(measured, endpoint.TimeProvider, serviceName, outcome);
             Diagnostics.RpcTracing.Stop(span, outcome);
         }
         MessageHeader replyHdr = reply.Header;
@@ -108,14 +108,21 @@ internal sealed class HandlerInvocation : IThreadPoolWorkItem
 
     private async Task RunOneWayAsync(Func<Message, CancellationToken, ValueTask> handler)
     {
+        System.Diagnostics.Activity? span = Diagnostics.RpcTracing.StartHandler(_request, oneWay: true);
+        string outcome = "ok";
         try
         {
             await handler(_request, _session.Connection.Closing);
         }
         catch (Exception e)
         {
+            outcome = "error";
             RpcLog.HandlerFailed(_server.Endpoint.Logger, _request.Header.ServiceName, _session.RemoteAddress,
                 _request.Header.CallId, e);
+        }
+        finally
+        {
+            Diagnostics.RpcTracing.Stop(span, outcome);
         }
     }
 }

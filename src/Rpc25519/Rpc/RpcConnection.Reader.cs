@@ -50,7 +50,7 @@ internal sealed partial class RpcConnection
                             buffer = buffer.Slice(large.Body.End);
                         }
                         _compression.NoteReceived(compression);
-                        Diagnostics.RpcMetrics.FrameReceived(compression);
+                        Diagnostics.RpcMetrics.Frame(Diagnostics.RpcMetrics.FramesReceived, compression);
                         Deliver(message!);
                         GiveBudgetUnlessHandled(message!);
                         held = _buffered.IsOver;

@@ -199,7 +199,7 @@ internal sealed class HandshakingListener : IConnectionListener
             await WaitForFirstByteAsync(raw, pending, linked.Token);
             IConnection upgraded = await _upgrade(raw, linked.Token);
             SecurityLog.HandshakeCompleted(_logger, _layer, raw.RemoteAddress);
-            Diagnostics.RpcMetrics.Handshake(_layer, ok: true);
+            Diagnostics.RpcMetrics.Handshake(_layer, errorType: null, server: true);
             if (!_ready.Writer.TryWrite(upgraded))
             {
                 try
@@ -214,14 +214,15 @@ internal sealed class HandshakingListener : IConnectionListener
         }
         catch (Exception e)
         {
-            string reason = e is not OperationCanceledException ? e.Message
+            (string reason, string errorType) = e is not OperationCanceledException ? (e.Message, Diagnostics.RpcMetrics.HandshakeErrorType(e))
                 : pending.Evicted.IsCancellationRequested
-                    ? "it had sent nothing and its slot went to a newer connection (all handshake slots were taken)"
-                : pending.SilentTooLong ? $"it sent nothing within {FirstByteTimeout.TotalSeconds:0.###} s"
-                : timeout.IsCancellationRequested ? $"no handshake within {_timeout.TotalSeconds:0.###} s"
-                : e.Message;
+                    ? ("it had sent nothing and its slot went to a newer connection (all handshake slots were taken)",
+                        "evicted")
+                : pending.SilentTooLong ? ($"it sent nothing within {FirstByteTimeout.TotalSeconds:0.###} s", "silent")
+                : timeout.IsCancellationRequested ? ($"no handshake within {_timeout.TotalSeconds:0.###} s", "timeout")
+                : (e.Message, "stopped");
             SecurityLog.HandshakeFailed(_logger, _layer, raw.RemoteAddress, reason);
-            Diagnostics.RpcMetrics.Handshake(_layer, ok: false);
+            Diagnostics.RpcMetrics.Handshake(_layer, errorType, server: true);
             await raw.DisposeAsync();
         }
         finally

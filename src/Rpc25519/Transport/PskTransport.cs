@@ -69,7 +69,8 @@ public sealed class PskTransport : ITransport
         IConnection raw = await _inner.DialAsync(hostPort, cancellationToken);
         try
         {
-            return await PskConnection.ConnectAsync(raw, _psk, identity, _environment, cancellationToken);
+            return await Diagnostics.RpcMetrics.ClientHandshakeAsync("pre-shared-key",
+                PskConnection.ConnectAsync(raw, _psk, identity, _environment, cancellationToken));
         }
         catch
         {

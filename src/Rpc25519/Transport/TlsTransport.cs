@@ -87,7 +87,8 @@ public sealed class TlsTransport : ITransport
         IConnection raw = await _inner.DialAsync(hostPort, cancellationToken);
         try
         {
-            return await TlsConnection.ConnectAsync(raw, settings, cancellationToken);
+            return await Diagnostics.RpcMetrics.ClientHandshakeAsync("TLS",
+                TlsConnection.ConnectAsync(raw, settings, cancellationToken));
         }
         catch
         {

@@ -18,8 +18,9 @@ internal abstract class TypedHandler
 
     protected MessagePackSerializerOptions Options { get; }
 
-    /// <summary>The method as a two-way Message-API function (allocated once).</summary>
-    public Func<Message, CancellationToken, ValueTask<Message>> Handler { get; }
+    /// <summary>The method as a two-way Message-API function (allocated once); replaced at registration by a wrapper
+    /// for a service with a scope per call, before the handler is published.</summary>
+    public Func<Message, CancellationToken, ValueTask<Message>> Handler { get; set; }
 
     protected abstract ValueTask<Message> InvokeAsync(Message request, CancellationToken cancellationToken);
 }

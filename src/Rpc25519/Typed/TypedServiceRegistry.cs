@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using MessagePack;
+using Rpc25519.Messages;
 
 namespace Rpc25519.Typed;
 
@@ -33,8 +34,43 @@ internal sealed class TypedServiceRegistry
         return Register(typeof(TService), instance, name, options);
     }
 
+    /// <summary>Registers a service whose calls each run on an object from a scope of its own (see
+    /// <see cref="RpcServer.RegisterScoped{TService}"/>): the compiled methods read the call's object from an
+    /// <see cref="AsyncLocal{T}"/> that a wrapper around each handler sets after opening the scope.</summary>
+    /// <exception cref="ArgumentException">No suitable methods, or overloaded ones.</exception>
+    /// <exception cref="InvalidOperationException">A service of that name is already registered.</exception>
+    public IReadOnlyList<string> RegisterScoped<TService>(Func<(TService Service, IAsyncDisposable Scope)> openScope,
+        string? name, MessagePackSerializerOptions options) where TService : class
+    {
+        ArgumentNullException.ThrowIfNull(openScope);
+        var current = new AsyncLocal<TService?>();
+        System.Linq.Expressions.Expression instance = System.Linq.Expressions.Expression.Property(
+            System.Linq.Expressions.Expression.Constant(current), nameof(AsyncLocal<TService>.Value));
+        return Register(typeof(TService), instance, name, options, handler =>
+        {
+            Func<Message, CancellationToken, ValueTask<Message>> inner = handler.Handler;
+            handler.Handler = (request, cancellationToken) =>
+                RunInScopeAsync(openScope, current, inner, request, cancellationToken);
+        });
+    }
+
+    private static async ValueTask<Message> RunInScopeAsync<TService>(
+        Func<(TService Service, IAsyncDisposable Scope)> openScope, AsyncLocal<TService?> current,
+        Func<Message, CancellationToken, ValueTask<Message>> inner, Message request, CancellationToken cancellationToken)
+        where TService : class
+    {
+        (TService service, IAsyncDisposable scope) = openScope();
+        await using (scope)
+        {
+            // Set in this async method's own flow, so it reaches the method's call and goes away when this returns.
+            current.Value = service ?? throw new InvalidOperationException(
+                $"The scope factory for {typeof(TService).Name} returned a null service.");
+            return await inner(request, cancellationToken);
+        }
+    }
+
     private IReadOnlyList<string> Register(Type serviceType, System.Linq.Expressions.Expression instance, string? name,
-        MessagePackSerializerOptions options)
+        MessagePackSerializerOptions options, Action<TypedHandler>? wrap = null)
     {
         string serviceName = name ?? serviceType.Name;
         if (string.IsNullOrWhiteSpace(serviceName))
@@ -46,6 +82,10 @@ internal sealed class TypedServiceRegistry
         {
             throw new ArgumentException($"Type {serviceType.FullName} has no public methods of a suitable shape " +
                 $"to serve as '{serviceName}'; use {TypedMethodCompiler.AcceptedShapes}.", nameof(serviceType));
+        }
+        if (wrap is not null)
+        {
+            handlers.ForEach(wrap);
         }
         lock (_registerLock)
         {

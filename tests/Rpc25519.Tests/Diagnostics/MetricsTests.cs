@@ -11,35 +11,11 @@ namespace Rpc25519.Tests.Diagnostics;
 /// other tests run in parallel in the same process.</summary>
 public sealed class MetricsTests
 {
-    private sealed record Measurement(string Instrument, double Value, Dictionary<string, object?> Tags);
-
-    private static MeterListener Listen(ConcurrentQueue<Measurement> into)
-    {
-        var listener = new MeterListener
-        {
-            InstrumentPublished = (instrument, l) =>
-            {
-                if (instrument.Meter.Name == RpcDiagnostics.MeterName)
-                {
-                    l.EnableMeasurementEvents(instrument);
-                }
-            },
-        };
-        void Record<T>(Instrument instrument, T value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
-            where T : struct =>
-            into.Enqueue(new Measurement(instrument.Name, Convert.ToDouble(value),
-                tags.ToArray().ToDictionary(t => t.Key, t => t.Value)));
-        listener.SetMeasurementEventCallback<double>(Record);
-        listener.SetMeasurementEventCallback<long>(Record);
-        listener.Start();
-        return listener;
-    }
-
     [Fact]
     public async Task Calls_bytes_connections_and_outcomes_are_reported_with_their_tags()
     {
         var seen = new ConcurrentQueue<Measurement>();
-        using MeterListener listener = Listen(seen);
+        using MeterListener listener = MeterCapture.Listen(seen, RpcDiagnostics.MeterName);
         var (server, port) = await Loopback.StartServerAsync(s =>
         {
             s.RegisterCall("metrics-echo", (request, _) => ValueTask.FromResult(request));
@@ -64,6 +40,17 @@ public sealed class MetricsTests
         Measurement handler = all.Single(m => m.Instrument == "rpc.server.duration"
             && (string?)m.Tags["rpc.service"] == "metrics-fail");
         Assert.Equal("error", handler.Tags["rpc25519.outcome"]);
+        double Completed(string service, string side, string outcome) => all
+            .Where(m => m.Instrument == "rpc25519.calls.completed" && m.Tag("rpc.service") == service
+                && m.Tag("rpc25519.side") == side && m.Tag("rpc25519.outcome") == outcome)
+            .Sum(m => m.Value);
+        Assert.Equal(1, Completed("metrics-echo", "client", "ok"));
+        Assert.Equal(1, Completed("metrics-echo", "server", "ok"));
+        Assert.Equal(1, Completed("metrics-fail", "client", "remote_error"));
+        Assert.Equal(1, Completed("metrics-fail", "server", "error"));
+        Assert.Equal(1, Completed("metrics-none", "client", "rejected"));
+        Assert.Equal(0, all.Where(m => m.Instrument == "rpc25519.calls.started" && m.Tag("rpc.service") == "metrics-none"
+            && m.Tag("rpc25519.side") == "server").Sum(m => m.Value)); // no handler ran
         Assert.Contains(all, m => m.Instrument == "rpc25519.bytes.sent" && (string?)m.Tags["rpc25519.side"] == "client");
         Assert.Contains(all, m => m.Instrument == "rpc25519.bytes.received" && (string?)m.Tags["rpc25519.side"] == "server");
         Assert.Contains(all, m => m.Instrument == "rpc25519.frames.received" && (string?)m.Tags["rpc25519.compression"] == "none");
@@ -75,7 +62,7 @@ public sealed class MetricsTests
         // A listener attached to a compressing connection once made the reader fail on the first frame its sender
         // chose not to compress (header byte 7), closing the connection: counting must never cost a call.
         var seen = new ConcurrentQueue<Measurement>();
-        using MeterListener listener = Listen(seen);
+        using MeterListener listener = MeterCapture.Listen(seen, RpcDiagnostics.MeterName);
         var (server, port) = await Loopback.StartServerAsync(s =>
             s.RegisterCall("metrics-press", (request, _) => ValueTask.FromResult(request)));
         await using (server)
@@ -87,17 +74,20 @@ public sealed class MetricsTests
             await client.CallAsync(Loopback.Request("metrics-press", "tiny again"));
         }
 
-        string?[] tags = [.. seen.Where(m => m.Instrument == "rpc25519.frames.received")
-            .Select(m => (string?)m.Tags["rpc25519.compression"])];
-        Assert.Contains("uncompressed", tags);
-        Assert.Contains("snappy", tags);
+        foreach (string direction in new[] { "received", "sent" })
+        {
+            string?[] tags = [.. seen.Where(m => m.Instrument == "rpc25519.frames." + direction)
+                .Select(m => (string?)m.Tags["rpc25519.compression"])];
+            Assert.Contains("uncompressed", tags);
+            Assert.Contains("snappy", tags);
+        }
     }
 
     [Fact]
     public async Task Typed_calls_are_split_into_service_and_method()
     {
         var seen = new ConcurrentQueue<Measurement>();
-        using MeterListener listener = Listen(seen);
+        using MeterListener listener = MeterCapture.Listen(seen, RpcDiagnostics.MeterName);
         var (server, client, _) = await Typed.TypedCallTests.StartAsync();
         await using (server)
         await using (client)

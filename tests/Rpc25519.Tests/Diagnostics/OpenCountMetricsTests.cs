@@ -1,12 +1,16 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Rpc25519.Diagnostics;
+using Rpc25519.Messages;
 using Rpc25519.Peers;
+using Rpc25519.Tests.Integration;
 using static Rpc25519.Tests.Peers.PeerHarness;
 
 namespace Rpc25519.Tests.Diagnostics;
 
-/// <summary><c>rpc25519.circuits.open</c> and <c>rpc25519.connections.open</c> count what is open in the process, however
-/// late a listener comes; these run with the tests that nothing runs beside, because other tests open both.</summary>
+/// <summary><c>rpc25519.circuits.open</c> and <c>rpc25519.connections.open</c> count what is open in the process,
+/// however late a listener comes, and <c>rpc25519.calls.active</c> never goes below zero; these run with the tests that
+/// nothing runs beside, because other tests open both (and another test's listener would count their calls).</summary>
 [Collection(GlobalListenersCollection.Name)]
 public sealed class OpenCountMetricsTests
 {
@@ -46,6 +50,32 @@ public sealed class OpenCountMetricsTests
 
             await circuit.CloseAsync();
             await Eventually(() => OpenCircuits() == before, "both ends of the closed circuit to be forgotten");
+        }
+    }
+
+    [Fact]
+    public async Task A_call_that_started_before_anyone_listened_does_not_bring_the_in_flight_count_below_zero()
+    {
+        // Alone in the process (this collection): with no listener at all when the call starts, it is not counted,
+        // so its end must not be counted either.
+        var (server, port, entered, release) = await CallMetricsTests.StartHeldServerAsync("inflight-late");
+        await using (server)
+        await using (RpcClient client = await Loopback.ConnectAsync(port))
+        {
+            Task<Message> call = client.CallAsync(Loopback.Request("inflight-late"));
+            await entered.Task.WaitAsync(Loopback.Patience);
+            var seen = new ConcurrentQueue<Measurement>();
+            using MeterListener listener = MeterCapture.Listen(seen, RpcDiagnostics.MeterName);
+            release.SetResult();
+            await call.WaitAsync(Loopback.Patience);
+
+            Assert.DoesNotContain(seen, m => m.Instrument == "rpc25519.calls.active"
+                && m.Tag("rpc.service") == "inflight-late");
+            // The handler's end is still counted as a completion (a caller that started unobserved stays so).
+            Assert.Contains(seen, m => m.Instrument == "rpc25519.calls.completed"
+                && m.Tag("rpc.service") == "inflight-late" && m.Tag("rpc25519.side") == "server");
+            Assert.DoesNotContain(seen, m => m.Instrument == "rpc25519.calls.started"
+                && m.Tag("rpc.service") == "inflight-late");
         }
     }
 

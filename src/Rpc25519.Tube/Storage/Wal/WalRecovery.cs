@@ -229,12 +229,18 @@ internal static class WalRecovery
         var chain = replay.Chain ?? new byte[WalRecord.ChainBytes];
         if (replay.Sequences.Count == 0)
         {
-            return new WalWriter(fileSystem, directory, options.SegmentBytesMax, logger, null, 1, chain);
+            return new WalWriter(fileSystem, directory, options.SegmentBytesMax, logger, null, 1, chain)
+            {
+                Time = options.TimeProvider,
+            };
         }
 
         long last = replay.Sequences[^1];
         var file = fileSystem.OpenForAppend(Path.Combine(directory, WalSegment.FileName(last)), createNew: false);
-        return new WalWriter(fileSystem, directory, options.SegmentBytesMax, logger, file, last, chain);
+        return new WalWriter(fileSystem, directory, options.SegmentBytesMax, logger, file, last, chain)
+        {
+            Time = options.TimeProvider,
+        };
     }
 
     private sealed record ReplayResult(LogMirror Mirror, List<long> Sequences, byte[]? Chain,

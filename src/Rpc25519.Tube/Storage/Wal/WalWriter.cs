@@ -50,6 +50,12 @@ internal sealed class WalWriter
     private IStorageFile? file;
     private long fileSequence;
 
+    /// <summary>Times each batch's closing fsync for <c>tube.wal.fsync.duration</c>, only while someone listens.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>How many records the batch being written holds (set when the flush loop takes it).</summary>
+    private long batchRecords;
+
     private long syncCount;
     private long batchCount;
 
@@ -256,6 +262,7 @@ internal sealed class WalWriter
                 batch = pending;
                 pending = [];
                 ticket = queuedRecords;
+                batchRecords = queuedRecords - durableRecords;
                 stopped = null;
                 return true;
             }
@@ -300,7 +307,10 @@ internal sealed class WalWriter
             file.Append(chunk.Bytes.WrittenSpan);
         }
 
+        long started = Diagnostics.TubeMetrics.Start(Diagnostics.TubeMetrics.FsyncDuration, Time);
         await file!.SyncAsync();
+        Diagnostics.TubeMetrics.RecordSince(Diagnostics.TubeMetrics.FsyncDuration, started, Time);
+        Diagnostics.TubeMetrics.BatchRecords.Record(Interlocked.Read(ref batchRecords));
         Interlocked.Increment(ref syncCount);
         Interlocked.Increment(ref batchCount);
         if (created)
