@@ -1,3 +1,4 @@
+using System.Buffers;
 using Rpc25519.JSync.Chunking;
 using Rpc25519.JSync.Protocol;
 using Rpc25519.JSync.Safety;
@@ -12,9 +13,13 @@ internal sealed class SyncGiver : SyncEndpoint
 {
     private const int ListingBatch = 1000;
     private const int MaxStepsPerPlan = 1024;
-    private const int MaxLiteralBytesPerPlan = 1024 * 1024;
+    // Plans stay under the runtime's large-object threshold (85,000 bytes) unless one chunk is larger: a 64 KiB block
+    // per message costs one small frame header, and larger messages would each be a large-object allocation on both
+    // sides (a full copy of 1 GB ran several times slower with 1 MiB plans).
+    private const int MaxLiteralBytesPerPlan = 64 * 1024;
 
     private readonly HashSet<string> _listedFiles = new(StringComparer.Ordinal);
+    private readonly ArrayBufferWriter<byte> _literals = new(MaxLiteralBytesPerPlan);
     private bool _takerHasChunks;
 
     public SyncGiver(IJSyncChannel channel, string root, SyncOptions options)
@@ -44,14 +49,22 @@ internal sealed class SyncGiver : SyncEndpoint
         }
         var index = new ChunkIndex();
         var received = new List<SyncChange>();
+        int summaries = 0;
+        bool summaryOpen = false;
         while (true)
         {
             JSyncMessage message = await Channel.ReceiveAsync(cancellationToken);
             switch (message)
             {
                 case FileSummary summary:
+                    // Sources are numbered by file, in the order their summaries arrive (see PlanStep.Source).
+                    if (!summaryOpen)
+                    {
+                        summaries++;
+                    }
+                    summaryOpen = !summary.IsLast;
                     _takerHasChunks = true;
-                    index.Add(summary.Path, summary.Chunks);
+                    index.Add(summaries - 1, summary.Chunks);
                     break;
                 case FileRequestBatch requests:
                     foreach (FileRequest request in requests.Requests)
@@ -98,12 +111,13 @@ internal sealed class SyncGiver : SyncEndpoint
         }
         await using (stream)
         {
-            var builder = new PlanBuilder(index);
-            var literals = new List<byte[]>();
-            long literalBytes = 0;
-            // A taker that offered no chunks at all (a copy into an empty place) can match nothing: send plain
-            // blocks and skip the cut search and the chunk hashes. A resumed run offers its partials, so it chunks.
-            using var chunker = new StreamChunker(stream, Chunker, fixedBlocks: !_takerHasChunks);
+            var builder = new PlanBuilder(index, PlanStep.FileSource(request.FileId), reuse: !request.NoReuse);
+            _literals.Clear();
+            // A taker that offered no chunks at all (a copy into an empty place) can match nothing, and a retry must
+            // not reuse any: send plain blocks and skip the cut search and the chunk hashes. A resumed run offers its
+            // partials, so it chunks.
+            bool plain = !_takerHasChunks || request.NoReuse;
+            using var chunker = new StreamChunker(stream, plain ? Chunker : Options.ChunkerFor(stream.Length), fixedBlocks: plain);
             while (true)
             {
                 bool more;
@@ -120,19 +134,17 @@ internal sealed class SyncGiver : SyncEndpoint
                 {
                     break;
                 }
+                if (builder.PendingSteps >= MaxStepsPerPlan ||
+                    (_literals.WrittenCount > 0 && _literals.WrittenCount + chunker.Current.Length > MaxLiteralBytesPerPlan))
+                {
+                    await SendPlanAsync(request.FileId, builder, end: null, cancellationToken);
+                }
                 if (builder.Add(chunker.Current))
                 {
-                    literals.Add(chunker.CurrentData.ToArray());
-                    literalBytes += chunker.Current.Length;
-                }
-                if (builder.PendingSteps >= MaxStepsPerPlan || literalBytes >= MaxLiteralBytesPerPlan)
-                {
-                    await FlushAsync(request.FileId, builder, literals, final: false, cancellationToken);
-                    literalBytes = 0;
+                    _literals.Write(chunker.CurrentData.Span);
                 }
             }
-            await FlushAsync(request.FileId, builder, literals, final: true, cancellationToken);
-            await Channel.SendAsync(new FileEnd
+            await SendPlanAsync(request.FileId, builder, new FileEnd
             {
                 FileId = request.FileId,
                 Size = chunker.Length,
@@ -143,18 +155,13 @@ internal sealed class SyncGiver : SyncEndpoint
         }
     }
 
-    private async Task FlushAsync(int fileId, PlanBuilder builder, List<byte[]> literals, bool final, CancellationToken cancellationToken)
+    /// <summary>Sends the steps decided so far with their literal bytes (and the file's end on the last batch).</summary>
+    private async Task SendPlanAsync(int fileId, PlanBuilder builder, FileEnd? end, CancellationToken cancellationToken)
     {
-        PlanStep[] steps = builder.Take(final);
-        if (steps.Length > 0)
-        {
-            await Channel.SendAsync(new FilePlan { FileId = fileId, Steps = steps }, cancellationToken);
-        }
-        foreach (byte[] data in literals)
-        {
-            await Channel.SendAsync(new LiteralChunk { FileId = fileId, Data = data }, cancellationToken);
-        }
-        literals.Clear();
+        // The channel encodes the message before SendAsync returns, so the literal buffer can be reused after it.
+        await Channel.SendAsync(new FilePlan { FileId = fileId, Steps = builder.Take(final: end is not null), Data = _literals.WrittenMemory, End = end },
+            cancellationToken);
+        _literals.Clear();
     }
 
     private ValueTask SendErrorAsync(FileRequest request, string message, CancellationToken cancellationToken) =>

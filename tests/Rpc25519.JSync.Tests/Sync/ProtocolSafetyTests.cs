@@ -109,8 +109,7 @@ public class ProtocolSafetyTests : SyncTestBase
             Assert.IsType<FileSummary>(message);
         }
         byte[] data = [1, 2, 3];
-        await a.SendAsync(new FilePlan { FileId = 0, Steps = [PlanStep.Literal(ChunkHash.Of(data), 3)] }, None);
-        await a.SendAsync(new LiteralChunk { FileId = 0, Data = data }, None);
+        await a.SendAsync(new FilePlan { FileId = 0, Steps = [PlanStep.Literal(3)], Data = data }, None);
         await a.SendAsync(new FileEnd { FileId = 0, Size = 3, FileHash = ChunkHash.Of([4, 5, 6]), Mode = 0x1A4 }, None);
         SyncResult result = await taker;
         Assert.Single(result.Errors);
@@ -133,7 +132,7 @@ public class ProtocolSafetyTests : SyncTestBase
             Entries = [new TreeEntry { Path = "", Kind = EntryKind.Directory, Mode = 0x1ED }, new TreeEntry { Path = "f", Size = 3 }],
         }, None);
         Assert.IsType<FileRequestBatch>(await a.ReceiveAsync(None));
-        await a.SendAsync(new FilePlan { FileId = 0, Steps = [PlanStep.Copy(ChunkHash.Of([1]), 3)] }, None);
+        await a.SendAsync(new FilePlan { FileId = 0, Steps = [PlanStep.Copy(0, 0, 3)] }, None);
         await Assert.ThrowsAsync<JSyncProtocolException>(() => taker);
         Assert.False(File.Exists(Path.Join(Dest, "f")));
     }
