@@ -121,6 +121,55 @@ public class ProtocolSafetyTests : SyncTestBase
     }
 
     [Fact]
+    public async Task A_rebuild_that_reused_chunks_and_fails_its_check_is_fetched_again_without_reuse()
+    {
+        // What a false match on a summary's short hash (or an old file changed meanwhile) looks like to the taker.
+        string target = Trees.Write(Dest, "f", [9, 9, 9]);
+        var (a, b) = InMemoryChannel.CreatePair();
+        Task<SyncResult> taker = SyncSession.RespondAsync(b, Dest);
+        await a.SendAsync(new SyncRequest { InitiatorRole = SyncRole.Giver }, None);
+        await a.SendAsync(new TreeListing
+        {
+            IsLast = true,
+            Entries = [new TreeEntry { Path = "", Kind = EntryKind.Directory, Mode = 0x1ED }, new TreeEntry { Path = "f", Size = 3, Mode = 0x1A4 }],
+        }, None);
+        JSyncMessage message;
+        while ((message = await a.ReceiveAsync(None)) is not FileRequestBatch)
+        {
+            Assert.IsType<FileSummary>(message);
+        }
+        byte[] wanted = [4, 5, 6];
+        var end = new FileEnd { FileId = 0, Size = 3, FileHash = FileHasher.HashOf(wanted), Mode = 0x1A4 };
+        await a.SendAsync(new FilePlan { FileId = 0, Steps = [PlanStep.Copy(0, 0, 3)], End = end }, None);
+        var retry = Assert.IsType<FileRequestBatch>(await a.ReceiveAsync(None));
+        Assert.Equal([new FileRequest { FileId = 0, Path = "f", NoReuse = true }], retry.Requests);
+        await a.SendAsync(new FilePlan { FileId = 0, Steps = [PlanStep.Literal(3)], Data = wanted, End = end }, None);
+        Assert.IsType<ChangeList>(await a.ReceiveAsync(None));
+        Assert.IsType<SyncComplete>(await a.ReceiveAsync(None));
+        SyncResult result = await taker;
+        Assert.Empty(result.Errors);
+        Assert.Equal(wanted, File.ReadAllBytes(target));
+        Assert.Equal(["f"], Directory.GetFileSystemEntries(Dest).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task A_plan_whose_literal_steps_and_bytes_disagree_is_a_protocol_error()
+    {
+        var (a, b) = InMemoryChannel.CreatePair();
+        Task<SyncResult> taker = SyncSession.RespondAsync(b, Dest);
+        await a.SendAsync(new SyncRequest { InitiatorRole = SyncRole.Giver }, None);
+        await a.SendAsync(new TreeListing
+        {
+            IsLast = true,
+            Entries = [new TreeEntry { Path = "", Kind = EntryKind.Directory, Mode = 0x1ED }, new TreeEntry { Path = "f", Size = 3 }],
+        }, None);
+        Assert.IsType<FileRequestBatch>(await a.ReceiveAsync(None));
+        await a.SendAsync(new FilePlan { FileId = 0, Steps = [PlanStep.Literal(2)], Data = new byte[] { 1, 2, 3 } }, None);
+        JSyncProtocolException error = await Assert.ThrowsAsync<JSyncProtocolException>(() => taker);
+        Assert.Contains("no literal step uses", error.Message);
+    }
+
+    [Fact]
     public async Task A_plan_that_copies_a_chunk_the_taker_never_offered_is_a_protocol_error()
     {
         var (a, b) = InMemoryChannel.CreatePair();

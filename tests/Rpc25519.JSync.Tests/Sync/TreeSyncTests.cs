@@ -1,3 +1,4 @@
+using Rpc25519.JSync.Chunking;
 using Rpc25519.JSync.Protocol;
 using Rpc25519.JSync.Sync;
 using Rpc25519.JSync.Tests.Support;
@@ -51,6 +52,23 @@ public class TreeSyncTests : SyncTestBase
         Assert.Contains(result.Changes, c => c.Path == "large/image.bin" && c.Action == ChangeAction.Update);
         Assert.True(result.LiteralBytes < 5000 + content.Length + 14 + 6 * 65536, $"{result.LiteralBytes} literal bytes");
         Assert.True(result.CopiedBytes > 2_900_000);
+    }
+
+    [Fact]
+    public async Task An_edit_in_a_small_file_resends_about_a_small_chunk_not_the_default_8_KiB()
+    {
+        // Chunk sizes follow the file's size: a 24 KB file is cut at ~512 B, so a 100-byte edit costs ~1 KB.
+        byte[] text = Trees.RandomBytes(24_000, 40);
+        Trees.Write(Source, "notes.txt", text);
+        await Push(Source, Dest);
+        text[12_000] ^= 0xFF;
+        Trees.Write(Source, "notes.txt", text);
+        File.SetLastWriteTimeUtc(Path.Join(Source, "notes.txt"), DateTime.UtcNow.AddMinutes(1));
+        SyncResult result = await Push(Source, Dest);
+        Trees.AssertSame(Source, Dest);
+        Assert.Equal(1, result.FilesTransferred);
+        Assert.InRange(result.LiteralBytes, 1, 8 * ChunkerOptions.ForFileSize(text.Length).AverageSize);
+        Assert.InRange(result.LiteralBytes, 1, 4096);
     }
 
     [Fact]
