@@ -12,12 +12,14 @@ internal sealed class FileReceiver
 {
     private readonly IJSyncChannel _channel;
     private readonly SyncResult _result;
+    private readonly ProgressCounter _progress;
 
-    /// <summary>Creates a receiver that counts into <paramref name="result"/>.</summary>
-    public FileReceiver(IJSyncChannel channel, SyncResult result)
+    /// <summary>Creates a receiver that counts into <paramref name="result"/> and reports to <paramref name="progress"/>.</summary>
+    public FileReceiver(IJSyncChannel channel, SyncResult result, ProgressCounter progress)
     {
         _channel = channel;
         _result = result;
+        _progress = progress;
     }
 
     /// <summary>Receives plans and ends until every file of <paramref name="expected"/> finished or failed.</summary>
@@ -50,6 +52,7 @@ internal sealed class FileReceiver
                 {
                     _result.Errors.Add($"{target.Entry.Path}: {fileError.Message}");
                     open.Remove(id);
+                    _progress.AddDone(0, fileDone: true);
                     if (rebuilders.Remove(id, out FileRebuilder? abandoned))
                     {
                         abandoned.Dispose(); // keep what arrived as a partial for the next run
@@ -75,6 +78,7 @@ internal sealed class FileReceiver
                     if (message is FilePlan plan)
                     {
                         rebuilder.Apply(plan.Steps, plan.Data.Span);
+                        _progress.AddDone(plan.Steps.Sum(s => s.Length), fileDone: false);
                     }
                     if (end is not null)
                     {
@@ -85,6 +89,7 @@ internal sealed class FileReceiver
                             commits.Add(rebuilder.Finish(end, fsync: !FileMetadata.CanSyncFileSystem));
                         }
                         _result.FilesTransferred++;
+                        _progress.AddDone(0, fileDone: true);
                     }
                 }
                 catch (Exception ex) when (ex is JSyncVerificationException or IOException or UnauthorizedAccessException)
@@ -108,6 +113,7 @@ internal sealed class FileReceiver
                     {
                         open.Remove(id);
                     }
+                    _progress.AddDone(0, fileDone: true);
                 }
             }
         }

@@ -18,12 +18,12 @@ internal sealed class SyncGiver : SyncEndpoint
     // sides (a full copy of 1 GB ran several times slower with 1 MiB plans).
     private const int MaxLiteralBytesPerPlan = 64 * 1024;
 
-    private readonly HashSet<string> _listedFiles = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _listedFiles = new(StringComparer.Ordinal); // path → listed size
     private readonly ArrayBufferWriter<byte> _literals = new(MaxLiteralBytesPerPlan);
     private bool _takerHasChunks;
 
-    public SyncGiver(IJSyncChannel channel, string root, SyncOptions options)
-        : base(channel, root, options)
+    public SyncGiver(IJSyncChannel channel, string root, SyncOptions options, IProgress<SyncProgress>? progress = null)
+        : base(channel, root, options, progress)
     {
     }
 
@@ -41,7 +41,7 @@ internal sealed class SyncGiver : SyncEndpoint
             {
                 if (e.Kind == EntryKind.File)
                 {
-                    _listedFiles.Add(e.Path);
+                    _listedFiles[e.Path] = e.Size;
                 }
             }
             bool last = i + ListingBatch >= scan.Entries.Count;
@@ -67,6 +67,7 @@ internal sealed class SyncGiver : SyncEndpoint
                     index.Add(summaries - 1, summary.Chunks);
                     break;
                 case FileRequestBatch requests:
+                    Progress.AddTotal(requests.Requests.Length, requests.Requests.Sum(r => _listedFiles.GetValueOrDefault(r.Path)));
                     foreach (FileRequest request in requests.Requests)
                     {
                         await SendFileAsync(request, index, cancellationToken);
@@ -88,7 +89,7 @@ internal sealed class SyncGiver : SyncEndpoint
 
     private async Task SendFileAsync(FileRequest request, ChunkIndex index, CancellationToken cancellationToken)
     {
-        if (!_listedFiles.Contains(request.Path))
+        if (!_listedFiles.ContainsKey(request.Path))
         {
             await SendErrorAsync(request, $"'{request.Path}' is not a file this side listed; it was not sent.", cancellationToken);
             return;
@@ -159,11 +160,16 @@ internal sealed class SyncGiver : SyncEndpoint
     private async Task SendPlanAsync(int fileId, PlanBuilder builder, FileEnd? end, CancellationToken cancellationToken)
     {
         // The channel encodes the message before SendAsync returns, so the literal buffer can be reused after it.
-        await Channel.SendAsync(new FilePlan { FileId = fileId, Steps = builder.Take(final: end is not null), Data = _literals.WrittenMemory, End = end },
+        PlanStep[] steps = builder.Take(final: end is not null);
+        await Channel.SendAsync(new FilePlan { FileId = fileId, Steps = steps, Data = _literals.WrittenMemory, End = end },
             cancellationToken);
         _literals.Clear();
+        Progress.AddDone(steps.Sum(s => s.Length), fileDone: end is not null);
     }
 
-    private ValueTask SendErrorAsync(FileRequest request, string message, CancellationToken cancellationToken) =>
-        Channel.SendAsync(new FileError { FileId = request.FileId, Message = message }, cancellationToken);
+    private async Task SendErrorAsync(FileRequest request, string message, CancellationToken cancellationToken)
+    {
+        await Channel.SendAsync(new FileError { FileId = request.FileId, Message = message }, cancellationToken);
+        Progress.AddDone(0, fileDone: true);
+    }
 }

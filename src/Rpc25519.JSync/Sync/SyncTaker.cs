@@ -17,8 +17,8 @@ internal sealed class SyncTaker : SyncEndpoint
 
     private readonly SyncResult _result = new();
 
-    public SyncTaker(IJSyncChannel channel, string root, SyncOptions options)
-        : base(channel, root, options)
+    public SyncTaker(IJSyncChannel channel, string root, SyncOptions options, IProgress<SyncProgress>? progress = null)
+        : base(channel, root, options, progress)
     {
     }
 
@@ -148,7 +148,8 @@ internal sealed class SyncTaker : SyncEndpoint
     {
         using var sources = new ChunkSourceReader(targets);
         var commits = new List<PendingCommit>();
-        var receiver = new FileReceiver(Channel, _result);
+        var receiver = new FileReceiver(Channel, _result, Progress);
+        Progress.AddTotal(targets.Count, targets.Sum(t => t.Entry.Size));
         // The send loop registers summarized sources while the receive loop reads from them (ChunkSourceReader is
         // safe for that). A plan only names sources summarized before its request was sent.
         using var sendCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -181,6 +182,7 @@ internal sealed class SyncTaker : SyncEndpoint
                     .Select(t => new FileRequest { FileId = t.Id, Path = t.Entry.Path, NoReuse = true })];
                 await Channel.SendAsync(new FileRequestBatch { Requests = batch, IsLast = i + RequestBatch >= retry.Count }, cancellationToken);
             }
+            Progress.AddTotal(retry.Count, retry.Sum(t => t.Entry.Size));
             await receiver.ReceiveAsync(retry, sources, commits, allowRetry: false, cancellationToken);
         }
         sources.Dispose();

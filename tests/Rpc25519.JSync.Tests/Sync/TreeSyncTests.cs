@@ -71,6 +71,36 @@ public class TreeSyncTests : SyncTestBase
         Assert.InRange(result.LiteralBytes, 1, 4096);
     }
 
+    [Theory]
+    [InlineData(SyncRole.Giver)]
+    [InlineData(SyncRole.Taker)]
+    public async Task Progress_counts_files_and_bytes_up_to_the_totals(SyncRole initiator)
+    {
+        Trees.MakeSample(Source, seed: 41);
+        string[] files = Directory.GetFiles(Source, "*", SearchOption.AllDirectories);
+        long bytes = files.Sum(f => new FileInfo(f).Length);
+        var reports = new List<SyncProgress>();
+        var progress = new SynchronousProgress(reports.Add);
+        var (a, b) = InMemoryChannel.CreatePair();
+        Task<SyncResult> responder = SyncSession.RespondAsync(b, initiator == SyncRole.Giver ? Dest : Source);
+        await SyncSession.InitiateAsync(a, initiator, initiator == SyncRole.Giver ? Source : Dest, "", new SyncOptions(),
+            CancellationToken.None, progress);
+        await responder;
+        Trees.AssertSame(Source, Dest);
+        Assert.Equal(new SyncProgress(files.Length, files.Length, bytes, bytes), reports[^1]);
+        Assert.All(reports.Zip(reports.Skip(1)), pair =>
+        {
+            Assert.True(pair.Second.BytesDone >= pair.First.BytesDone && pair.Second.FilesDone >= pair.First.FilesDone);
+            Assert.True(pair.Second.BytesDone <= pair.Second.BytesTotal && pair.Second.FilesDone <= pair.Second.FilesTotal);
+        });
+        Assert.True(reports.Count > files.Length, "progress is reported as files go, not only at the end");
+    }
+
+    private sealed class SynchronousProgress(Action<SyncProgress> report) : IProgress<SyncProgress>
+    {
+        public void Report(SyncProgress value) => report(value);
+    }
+
     [Fact]
     public async Task A_renamed_directory_costs_almost_no_literal_bytes()
     {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Rpc25519.JSync.Sync;
 using Rpc25519.JSync.Tests.Support;
 using Rpc25519.Tools.Jcp;
 using Rpc25519.Tools.Jsrv;
@@ -42,6 +43,34 @@ public sealed class ToolTests : TransportTestBase
         Assert.False(File.Exists(Path.Join(back, "big.bin")));
         Assert.False(Directory.Exists(Path.Join(back, "dir0/sub1")));
         Assert.True(File.Exists(Path.Join(back, "dir0/sub0/file0.dat")));
+    }
+
+    [Fact]
+    public async Task Jcp_progress_prints_plain_lines_with_files_and_bytes_when_the_output_is_not_a_terminal()
+    {
+        Trees.MakeSample(Source, seed: 24);
+        string[] files = Directory.GetFiles(Source, "*", SearchOption.AllDirectories);
+        long bytes = files.Sum(f => new FileInfo(f).Length);
+        await using Jsrv server = await Jsrv.StartAsync(["-root", ServerRoot, "-certs", Certs.CertsDir]);
+        string expected = $"jcp: files {files.Length}/{files.Length}, {bytes / 1e6:F1}/{bytes / 1e6:F1} MB, ";
+        foreach (string[] args in new[] { new[] { "-r", "--progress", Source, $"{server.HostPort}:/data" },
+                     ["-r", "-P", $"{server.HostPort}:/data", Temp("back")] })
+        {
+            (int code, string output, string errors) = await Jcp(args);
+            Assert.True(code == 0, errors);
+            string last = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
+            Assert.StartsWith(expected, last, StringComparison.Ordinal);
+            Assert.EndsWith("done", last.TrimEnd(), StringComparison.Ordinal);
+            Assert.DoesNotContain('\u001b', output); // no terminal control sequences in a pipe
+        }
+    }
+
+    [Fact]
+    public void A_progress_line_gives_the_time_left_at_the_current_rate()
+    {
+        Assert.Equal("jcp: files 1/4, 10.0/30.0 MB, 5.0 MB/s, ETA 00:00:04",
+            ProgressDisplay.Line(new SyncProgress(1, 4, 10_000_000, 30_000_000), seconds: 2));
+        Assert.Equal("jcp: files 0/4, 0.0/30.0 MB, 0.0 MB/s, ETA unknown", ProgressDisplay.Line(new SyncProgress(0, 4, 0, 30_000_000), 1));
     }
 
     [Fact]
