@@ -96,6 +96,7 @@ public static partial class JcpCommand
         }
         var options = new SyncOptions
         {
+            Recursive = parsed.GetValue(recursive),
             Delete = parsed.GetValue(delete),
             DryRun = parsed.GetValue(dryRun),
             Checksum = parsed.GetValue(checksum),

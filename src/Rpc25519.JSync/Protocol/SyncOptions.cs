@@ -35,6 +35,12 @@ public sealed class SyncOptions
     /// </summary>
     [Key(7)] public bool AdaptiveChunks { get; init; } = true;
 
+    /// <summary>
+    /// Sync a directory tree. When false the giver syncs only a single file and refuses a directory root with an error
+    /// that says to pass -r (jcp's -r, on a pull as on a push). Default true.
+    /// </summary>
+    [Key(8)] public bool Recursive { get; init; } = true;
+
     /// <summary>The chunker configuration these options name.</summary>
     public ChunkerOptions ToChunkerOptions() => new(ChunkMin, ChunkAverage, ChunkMax);
 

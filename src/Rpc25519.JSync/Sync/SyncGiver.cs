@@ -34,6 +34,10 @@ internal sealed class SyncGiver : SyncEndpoint
         {
             throw new JSyncException($"There is nothing to send: '{Root}' does not exist. Check the source path.");
         }
+        if (!Options.Recursive && scan.Entries[0].Kind == EntryKind.Directory)
+        {
+            throw new JSyncException("The source is a directory and the sync is not recursive; pass -r to sync a tree.");
+        }
         for (int i = 0; i < scan.Entries.Count; i += ListingBatch)
         {
             TreeEntry[] batch = [.. scan.Entries.Skip(i).Take(ListingBatch)];
