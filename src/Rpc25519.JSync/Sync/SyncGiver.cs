@@ -128,7 +128,10 @@ internal sealed class SyncGiver : SyncEndpoint
                 bool more;
                 try
                 {
-                    more = await chunker.MoveNextAsync(cancellationToken);
+                    // Local reads are synchronous on purpose: on Linux an "async" read of a regular file is the same
+                    // read on a pool thread plus two thread switches, and staying on the caller's scheduler keeps the
+                    // engine deterministic under SimNet. The sends between reads observe the token.
+                    more = chunker.MoveNext();
                 }
                 catch (IOException ex)
                 {

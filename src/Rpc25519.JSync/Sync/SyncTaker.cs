@@ -261,7 +261,7 @@ internal sealed class SyncTaker : SyncEndpoint
             sources.AddSummary(full); // numbered before the giver can name it
             using var chunker = new StreamChunker(stream, Options.ChunkerFor(sizeForChunking));
             var batch = new List<ChunkRecord>();
-            while (await chunker.MoveNextAsync(cancellationToken))
+            while (chunker.MoveNext()) // synchronous local reads, as in SyncGiver.SendFileAsync
             {
                 ChunkInfo c = chunker.Current;
                 if (c.IsZero)
