@@ -27,6 +27,7 @@ public sealed class FileSummary : JSyncMessage
     /// <summary>True on the file's final batch.</summary>
     [Key(3)] public bool IsLast { get; init; }
 
-    /// <summary>Whole-file BLAKE3 (on the final batch).</summary>
+    /// <summary>Whole-file BLAKE3 of the summarized file, optional (the engine leaves it out: the giver does not need
+    /// it).</summary>
     [Key(4)] public ChunkHash FileHash { get; init; }
 }
