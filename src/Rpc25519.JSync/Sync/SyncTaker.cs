@@ -24,8 +24,10 @@ internal sealed class SyncTaker : SyncEndpoint
 
     protected override async Task<SyncResult> RunCoreAsync(CancellationToken cancellationToken)
     {
-        List<TreeEntry> giver = await ReceiveListingAsync(cancellationToken);
+        // Scan before reading the listing: the giver scans its tree at the same moment, so the two scans overlap
+        // (the listing waits in the channel meanwhile) instead of running one after the other.
         ScanResult scan = ScanLocal();
+        List<TreeEntry> giver = await ReceiveListingAsync(cancellationToken);
         RefuseRootKindChange(giver, scan.Entries);
         TreeDiff diff = TreeDiff.Compute(giver, scan.Entries, Options);
         _result.Changes.AddRange(diff.Changes);
