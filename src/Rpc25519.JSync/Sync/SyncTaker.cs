@@ -201,6 +201,21 @@ internal sealed class SyncTaker : SyncEndpoint
     /// </summary>
     private async Task SendSummariesAndRequestsAsync(TreeDiff diff, List<FileTarget> targets, ChunkSourceReader sources, CancellationToken cancellationToken)
     {
+        try
+        {
+            await SendSummariesAndRequestsCoreAsync(diff, targets, sources, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not JSyncException)
+        {
+            // A local failure here (an old file that cannot be read to its end) would leave the receive loop waiting
+            // for files never requested: stop the conversation, so both sides fail with the reason.
+            Channel.Abort(ex.Message);
+            throw;
+        }
+    }
+
+    private async Task SendSummariesAndRequestsCoreAsync(TreeDiff diff, List<FileTarget> targets, ChunkSourceReader sources, CancellationToken cancellationToken)
+    {
         var summarized = new HashSet<string>(StringComparer.Ordinal);
         var targetPaths = new HashSet<string>(targets.Select(t => t.Entry.Path), StringComparer.Ordinal);
         foreach (TreeEntry source in diff.Sources.Where(s => !targetPaths.Contains(s.Path)))
