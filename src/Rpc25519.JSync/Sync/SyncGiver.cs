@@ -142,6 +142,15 @@ internal sealed class SyncGiver : SyncEndpoint
                 {
                     break;
                 }
+                if (plain && !chunker.Current.IsZero && chunker.Current.Length == Chunker.MaxSize &&
+                    builder.PendingSteps == 0 && _literals.WrittenCount == 0)
+                {
+                    // A whole plain block is a plan of its own, sent straight from the chunker's buffer (a full copy
+                    // then copies each byte once less); a file's last, shorter block still carries its end.
+                    builder.Add(chunker.Current);
+                    await SendPlanAsync(request.FileId, builder, end: null, cancellationToken, chunker.CurrentData);
+                    continue;
+                }
                 if (builder.PendingSteps >= MaxStepsPerPlan ||
                     (_literals.WrittenCount > 0 && _literals.WrittenCount + chunker.Current.Length > MaxLiteralBytesPerPlan))
                 {
@@ -163,12 +172,14 @@ internal sealed class SyncGiver : SyncEndpoint
         }
     }
 
-    /// <summary>Sends the steps decided so far with their literal bytes (and the file's end on the last batch).</summary>
-    private async Task SendPlanAsync(int fileId, PlanBuilder builder, FileEnd? end, CancellationToken cancellationToken)
+    /// <summary>Sends the steps decided so far with their literal bytes — the staged ones, or
+    /// <paramref name="data"/> when given — and the file's end on the last batch.</summary>
+    private async Task SendPlanAsync(int fileId, PlanBuilder builder, FileEnd? end, CancellationToken cancellationToken,
+        ReadOnlyMemory<byte>? data = null)
     {
         // The channel encodes the message before SendAsync returns, so the literal buffer can be reused after it.
         PlanStep[] steps = builder.Take(final: end is not null);
-        await Channel.SendAsync(new FilePlan { FileId = fileId, Steps = steps, Data = _literals.WrittenMemory, End = end },
+        await Channel.SendAsync(new FilePlan { FileId = fileId, Steps = steps, Data = data ?? _literals.WrittenMemory, End = end },
             cancellationToken);
         _literals.Clear();
         Progress.AddDone(steps.Sum(s => s.Length), fileDone: end is not null);
