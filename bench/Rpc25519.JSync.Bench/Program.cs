@@ -11,12 +11,16 @@ using Rpc25519.JSync.Sync;
 //       for each min/avg/max, over the same bytes held in memory (so the disk is not measured).
 //   delta [--size MiB] [--seed N] [--edits N] [--configs ...]
 //       bytes a sync would move after N seeded edits (half overwrites, half 1 KiB inserts): literal bytes plus the
-//       receiver's summary (~45 bytes per chunk) — the trade-off that picks the default sizes.
+//       receiver's summary (~10 bytes per chunk) — the trade-off that picks the default sizes.
 //
 //   compare-rsync [--size MiB] [--seed N] [--rounds N] [--base DIR --mutated DIR] [--rename-dir REL] [--keep]
 //       jsync (TLS, in-process JSyncService) against an rsync daemon on 127.0.0.1, same seeded tree, same run: full
 //       copy, no-change re-sync, delta after a ~1 % mutation; wall time, bytes on the wire, ratios; every run checked
 //       against the source's digest. Default 64 MiB; --size 1040 is the issue's ~1 GiB tree. See CompareRsync.cs.
+//
+//   bytes [--size MiB] [--seed N]
+//       where the bytes go, per message type and direction, for the compare-rsync cases, in memory (deterministic;
+//       meaningful on a busy machine too).
 //
 // Do not run it for numbers on a shared machine; a tiny smoke run is `chunk --size 8 --repeat 1`.
 
@@ -27,6 +31,10 @@ if (typeof(ChunkerOptions).Assembly.GetCustomAttributes(typeof(DebuggableAttribu
 {
     Console.Error.WriteLine("Refusing to benchmark a Debug build: run with -c Release.");
     return 2;
+}
+if (args is ["bytes", ..])
+{
+    return await Rpc25519.JSync.Bench.ByteBreakdown.RunAsync(args);
 }
 if (args is ["compare-rsync", ..])
 {
@@ -119,12 +127,12 @@ void RunDelta()
         {
             while (chunker.MoveNext())
             {
-                index.Add(chunker.Current.Hash, new ChunkLocation("old", chunker.Current.Offset, chunker.Current.Length));
+                index.Add(chunker.Current.Hash, new ChunkLocation(0, chunker.Current.Offset, chunker.Current.Length));
                 summaryChunks++;
             }
         }
         ComputedPlan plan = FilePlanner.ComputePlan(new MemoryStream(edited, writable: false), index, options);
-        long summary = summaryChunks * 45;
+        long summary = summaryChunks * 10;
         Console.WriteLine($"{"",-20} {options,-14} {plan.LiteralBytes,12:N0} {summary,10:N0} {plan.LiteralBytes + summary,12:N0}");
     }
 }

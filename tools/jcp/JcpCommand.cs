@@ -40,9 +40,10 @@ public static partial class JcpCommand
         {
             Description = "print files, bytes sent and received, and speed-up (tree bytes / wire bytes)",
         };
-        var progress = new Option<bool>("--progress")
+        var progress = new Option<bool>("--progress", "-P")
         {
-            Description = "show bytes moved and rate while syncing (plain lines when the output is not a terminal)",
+            Description = "show files and bytes done, rate and time left while syncing (a progress bar on a " +
+                "terminal, one plain line a second otherwise)",
         };
         var tls = new TlsFlags(server: false);
         var command = new RootCommand("jcp: rsync-style delta copy to or from a jsrv server. Exactly one of SRC and " +
@@ -95,6 +96,7 @@ public static partial class JcpCommand
         }
         var options = new SyncOptions
         {
+            Recursive = parsed.GetValue(recursive),
             Delete = parsed.GetValue(delete),
             DryRun = parsed.GetValue(dryRun),
             Checksum = parsed.GetValue(checksum),
@@ -114,18 +116,14 @@ public static partial class JcpCommand
             new RpcOptions { ServerAddress = remote.Address, LoggerFactory = logging });
         var started = Stopwatch.StartNew();
         using var progressStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Task progressTask = Task.CompletedTask;
+        ProgressDisplay? display = parsed.GetValue(progress) ? new ProgressDisplay() : null;
+        Task progressTask = display?.RunAsync(stdout, ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected,
+            started, progressStop.Token) ?? Task.CompletedTask;
         try
         {
             await using RpcClient client = await RpcClient.ConnectAsync(config, cancellationToken);
             RemoteSyncResult run = await JSyncClient.RunAsync(client, push ? SyncRole.Giver : SyncRole.Taker, local,
-                remote.Path, options, channel =>
-                {
-                    if (parsed.GetValue(progress))
-                    {
-                        progressTask = ShowProgressAsync(channel, stdout, started, progressStop.Token);
-                    }
-                }, cancellationToken);
+                remote.Path, options, progress: null, cancellationToken, display);
             await progressStop.CancelAsync();
             await progressTask;
             SyncResult result = run.Result;
@@ -180,33 +178,6 @@ public static partial class JcpCommand
         stderr.WriteLine("jcp: usage: jcp [-r] [--delete] [--dry-run] [--checksum] [--exclude PATTERN]... [-v] " +
             "[--stats] SRC DEST   (one side host:port:/path; see jcp --help)");
         return 2;
-    }
-
-    /// <summary>Prints bytes moved and the rate once a second: one rewritten line on a terminal, plain lines
-    /// otherwise.</summary>
-    private static async Task ShowProgressAsync(CircuitChannel channel, TextWriter stdout, Stopwatch started,
-        CancellationToken stop)
-    {
-        bool terminal = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stop))
-            {
-                long moved = channel.BytesSent + channel.BytesReceived;
-                double seconds = started.Elapsed.TotalSeconds;
-                string line = $"jcp: {channel.BytesSent / 1e6:F1} MB sent, {channel.BytesReceived / 1e6:F1} MB " +
-                    $"received, {moved / 1e6 / seconds:F1} MB/s, {seconds:F0} s";
-                await stdout.WriteAsync(terminal ? "\r" + line : line + Environment.NewLine);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        if (terminal)
-        {
-            await stdout.WriteLineAsync();
-        }
     }
 
     /// <summary>A <c>host:port:/path</c> operand.</summary>

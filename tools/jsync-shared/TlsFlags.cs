@@ -3,7 +3,7 @@ using Rpc25519.Security;
 
 namespace Rpc25519.Tools;
 
-/// <summary>The connection flags jsrv and jcp share (-certs, -k, -tcp, -skip-verify, -known), and how they fill
+/// <summary>The connection flags jsrv and jcp share (-certs, -k, -tcp, -skip-verify, -known, -psk), and how they fill
 /// <see cref="RpcOptions"/>. Linked into both tools.</summary>
 internal sealed class TlsFlags
 {
@@ -26,6 +26,10 @@ internal sealed class TlsFlags
             Description = $"known {peer} keys file (default: known_{peer}_keys in the working directory; \"none\" " +
                 "to keep no list)",
         };
+        Psk = new Option<string?>("-psk")
+        {
+            Description = "pre-shared key file (from selfy -gensym); both ends must give the same one",
+        };
     }
 
     public Option<string?> Certs { get; }
@@ -38,7 +42,9 @@ internal sealed class TlsFlags
 
     public Option<string?> Known { get; }
 
-    public IEnumerable<Option> All => [Certs, KeyName, Tcp, SkipVerify, Known];
+    public Option<string?> Psk { get; }
+
+    public IEnumerable<Option> All => [Certs, KeyName, Tcp, SkipVerify, Known, Psk];
 
     /// <summary>Sets the transport and the TLS section of <paramref name="config"/> from the parsed flags.</summary>
     public RpcOptions Apply(ParseResult parsed, RpcOptions config)
@@ -47,6 +53,7 @@ internal sealed class TlsFlags
         config.Tls.SkipVerifyKeys = parsed.GetValue(SkipVerify);
         config.Tls.CertPath = parsed.GetValue(Certs) ?? "";
         config.Tls.PassphraseProvider = Passphrase.ConsolePrompt;
+        config.PreSharedKey.Path = parsed.GetValue(Psk) ?? "";
         if (_server)
         {
             config.Tls.ServerKeyPairName = parsed.GetValue(KeyName)!;
@@ -70,7 +77,8 @@ internal sealed class TlsFlags
         return config;
     }
 
-    /// <summary>"TLS 1.3, Ed25519" or "plain TCP", for status lines.</summary>
+    /// <summary>"TLS 1.3, Ed25519" or "plain TCP", plus the pre-shared key layer when on, for status lines.</summary>
     public static string Describe(RpcOptions config) =>
-        config.Transport == TransportKind.Tcp ? "plain TCP" : "TLS 1.3, Ed25519";
+        (config.Transport == TransportKind.Tcp ? "plain TCP" : "TLS 1.3, Ed25519") +
+        (config.PreSharedKey.IsEnabled ? " + pre-shared key" : "");
 }

@@ -23,6 +23,40 @@ public sealed record ChunkerOptions
     /// <summary>The defaults: 2 KiB / 8 KiB / 64 KiB.</summary>
     public static ChunkerOptions Default { get; } = new(2 * 1024, 8 * 1024, 64 * 1024);
 
+    private static readonly ChunkerOptions[] BySizeClass = MakeSizeClasses();
+
+    /// <summary>The smallest average <see cref="ForFileSize"/> picks (tiny files).</summary>
+    public const int SmallestAdaptiveAverage = 256;
+
+    /// <summary>The largest average <see cref="ForFileSize"/> picks (files of ~128 MiB and more).</summary>
+    public const int LargestAdaptiveAverage = 32 * 1024;
+
+    /// <summary>
+    /// Sizes for one file of <paramref name="fileSize"/> bytes: the average is the power of two nearest
+    /// √(8 × size), between 256 B and 32 KiB, with min = avg/4 and max = 8 × avg. An edit resends about one average
+    /// chunk while the receiver's summary costs about 10 bytes per chunk, so the sum of the two is smallest near
+    /// √(10 × size): a 16 KiB source file gets 512-byte chunks (an edit costs ~1 KiB instead of ~9 KiB with 8 KiB
+    /// chunks), a 150 MiB disk image 32 KiB chunks (a 40 KB summary instead of 200 KB). rsync picks its block size
+    /// the same way (√size). Both sides derive the sizes from the giver's size of the file, so they agree.
+    /// </summary>
+    public static ChunkerOptions ForFileSize(long fileSize)
+    {
+        double ideal = Math.Sqrt(8.0 * Math.Max(0, fileSize));
+        int log = Math.Clamp((int)Math.Round(Math.Log2(Math.Max(1, ideal))),
+            BitOperations.Log2(SmallestAdaptiveAverage), BitOperations.Log2(LargestAdaptiveAverage));
+        return BySizeClass[log - BitOperations.Log2(SmallestAdaptiveAverage)];
+    }
+
+    private static ChunkerOptions[] MakeSizeClasses()
+    {
+        var classes = new List<ChunkerOptions>();
+        for (int avg = SmallestAdaptiveAverage; avg <= LargestAdaptiveAverage; avg *= 2)
+        {
+            classes.Add(new ChunkerOptions(avg / 4, avg, avg * 8));
+        }
+        return [.. classes];
+    }
+
     /// <summary>Creates and validates a configuration.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The sizes are not 64 B ≤ min &lt; avg &lt; max ≤ 64 MiB.</exception>
     public ChunkerOptions(int minSize, int averageSize, int maxSize)

@@ -29,6 +29,20 @@ public readonly struct ChunkHash : IEquatable<ChunkHash>, IComparable<ChunkHash>
         _d = BinaryPrimitives.ReadUInt64LittleEndian(bytes[24..]);
     }
 
+    private ChunkHash(ulong a, ulong b, ulong c, ulong d)
+    {
+        _a = a;
+        _b = b;
+        _c = c;
+        _d = d;
+    }
+
+    /// <summary>The first 8 bytes (little-endian): what a summary sends of a chunk's hash (see <c>FileSummary</c>).</summary>
+    internal ulong Prefix => _a;
+
+    /// <summary>A digest whose first 8 bytes are <paramref name="prefix"/> and the rest zero.</summary>
+    internal static ChunkHash FromPrefix(ulong prefix) => new(prefix, 0, 0, 0);
+
     /// <summary>The BLAKE3 digest of the given bytes.</summary>
     public static ChunkHash Of(ReadOnlySpan<byte> data)
     {

@@ -8,6 +8,7 @@ namespace Rpc25519.JSync.Protocol;
 /// the tree. The giver appends the batches, in order, to the result it returns.
 /// </summary>
 [MessagePackObject]
+[MessagePackFormatter(typeof(ChangeListFormatter))]
 public sealed class ChangeList : JSyncMessage
 {
     /// <summary>The changes of this batch, in change-list order.</summary>

@@ -7,6 +7,7 @@ namespace Rpc25519.JSync.Protocol;
 /// flight at once and small files do not pay a round trip each. The last batch has <see cref="IsLast"/>.
 /// </summary>
 [MessagePackObject]
+[MessagePackFormatter(typeof(FileRequestBatchFormatter))]
 public sealed class FileRequestBatch : JSyncMessage
 {
     /// <summary>The requests of this batch.</summary>

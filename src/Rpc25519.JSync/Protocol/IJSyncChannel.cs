@@ -8,7 +8,9 @@ namespace Rpc25519.JSync.Protocol;
 /// </summary>
 public interface IJSyncChannel
 {
-    /// <summary>Sends a message; may wait for room (back-pressure).</summary>
+    /// <summary>Sends a message; may wait for room (back-pressure). Implementations encode (or copy) the message before
+    /// the returned task completes, so the caller may reuse buffers the message refers to (a plan's
+    /// <see cref="FilePlan.Data"/>) once it has.</summary>
     ValueTask SendAsync(JSyncMessage message, CancellationToken cancellationToken);
 
     /// <summary>Receives the next message.</summary>

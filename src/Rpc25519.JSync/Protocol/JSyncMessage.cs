@@ -11,7 +11,6 @@ namespace Rpc25519.JSync.Protocol;
 [Union(2, typeof(FileSummary))]
 [Union(3, typeof(FileRequestBatch))]
 [Union(4, typeof(FilePlan))]
-[Union(5, typeof(LiteralChunk))]
 [Union(6, typeof(FileEnd))]
 [Union(7, typeof(FileError))]
 [Union(8, typeof(SyncComplete))]

@@ -28,6 +28,23 @@ public sealed class SyncOptions
     /// <summary>Maximum chunk size in bytes.</summary>
     [Key(6)] public int ChunkMax { get; init; } = ChunkerOptions.Default.MaxSize;
 
+    /// <summary>
+    /// Pick chunk sizes per file from its size (<see cref="ChunkerOptions.ForFileSize"/>; the default) instead of the
+    /// fixed <see cref="ChunkMin"/>/<see cref="ChunkAverage"/>/<see cref="ChunkMax"/>, which then only size the plain
+    /// blocks of a copy into an empty place.
+    /// </summary>
+    [Key(7)] public bool AdaptiveChunks { get; init; } = true;
+
+    /// <summary>
+    /// Sync a directory tree. When false the giver syncs only a single file and refuses a directory root with an error
+    /// that says to pass -r (jcp's -r, on a pull as on a push). Default true.
+    /// </summary>
+    [Key(8)] public bool Recursive { get; init; } = true;
+
     /// <summary>The chunker configuration these options name.</summary>
     public ChunkerOptions ToChunkerOptions() => new(ChunkMin, ChunkAverage, ChunkMax);
+
+    /// <summary>The chunk sizes for a file the giver lists with <paramref name="fileSize"/> bytes.</summary>
+    public ChunkerOptions ChunkerFor(long fileSize) =>
+        AdaptiveChunks ? ChunkerOptions.ForFileSize(fileSize) : ToChunkerOptions();
 }

@@ -1,37 +1,36 @@
-using System.Collections.Concurrent;
 using Rpc25519.JSync.Hashing;
 using Rpc25519.JSync.Protocol;
 
 namespace Rpc25519.JSync.Sync;
 
 /// <summary>
-/// A tree-wide index: chunk hash → one place that holds it. The giver builds one from the taker's summaries (to
-/// decide copy or literal) and the taker builds the same from its own files (to find the bytes). The first location
-/// added for a hash wins, so the index is deterministic for a given order of additions. Safe for concurrent
-/// use (the taker's send and receive loops both add to it); never enumerated, so hash order reaches no decision.
+/// The giver's tree-wide index: chunk hash → one place where the taker holds it, built from the taker's summaries and
+/// from the literals already sent in this sync. Keyed by the hash's first 8 bytes, which is what a summary carries
+/// (see <see cref="FileSummary"/>). The first location added for a hash wins, so the index is deterministic for a given
+/// order of additions; never enumerated, so hash order reaches no decision. Not thread-safe (the giver is one loop).
 /// </summary>
 public sealed class ChunkIndex
 {
-    private readonly ConcurrentDictionary<ChunkHash, ChunkLocation> _locations = new();
+    private readonly Dictionary<ulong, ChunkLocation> _locations = [];
 
     /// <summary>Distinct chunks indexed.</summary>
     public int Count => _locations.Count;
 
     /// <summary>Indexes a chunk; a hash already present keeps its first location.</summary>
-    public void Add(ChunkHash hash, ChunkLocation location) => _locations.TryAdd(hash, location);
+    public void Add(ChunkHash hash, ChunkLocation location) => _locations.TryAdd(hash.Prefix, location);
 
-    /// <summary>Indexes every chunk of a summary batch.</summary>
-    public void Add(string path, IEnumerable<ChunkRecord> chunks)
+    /// <summary>Indexes every chunk of a summary batch of source <paramref name="source"/>.</summary>
+    public void Add(int source, IEnumerable<ChunkRecord> chunks)
     {
         foreach (ChunkRecord c in chunks)
         {
-            Add(c.Hash, new ChunkLocation(path, c.Offset, c.Length));
+            Add(c.Hash, new ChunkLocation(source, c.Offset, c.Length));
         }
     }
 
-    /// <summary>True when some file holds a chunk with this hash.</summary>
-    public bool Contains(ChunkHash hash) => _locations.ContainsKey(hash);
+    /// <summary>True when the taker holds a chunk with this hash (compared on its first 8 bytes).</summary>
+    public bool Contains(ChunkHash hash) => _locations.ContainsKey(hash.Prefix);
 
-    /// <summary>Finds where a chunk lives.</summary>
-    public bool TryGet(ChunkHash hash, out ChunkLocation location) => _locations.TryGetValue(hash, out location);
+    /// <summary>Finds where the taker holds a chunk.</summary>
+    public bool TryGet(ChunkHash hash, out ChunkLocation location) => _locations.TryGetValue(hash.Prefix, out location);
 }

@@ -1,7 +1,9 @@
+using Rpc25519.JSync.Protocol;
+
 namespace Rpc25519.JSync.Sync;
 
-/// <summary>Where a chunk lives: a file (relative to the root), an offset and a length.</summary>
-/// <param name="Path">Relative path of the file that holds the chunk.</param>
-/// <param name="Offset">Byte offset in that file.</param>
+/// <summary>Where the taker holds a chunk: a source (see <see cref="PlanStep.Source"/>), an offset and a length.</summary>
+/// <param name="Source">The n-th summarized file (≥ 0), or a file rebuilt in this sync (<see cref="PlanStep.FileSource"/>).</param>
+/// <param name="Offset">Byte offset in that source.</param>
 /// <param name="Length">Length in bytes.</param>
-public readonly record struct ChunkLocation(string Path, long Offset, int Length);
+public readonly record struct ChunkLocation(int Source, long Offset, int Length);

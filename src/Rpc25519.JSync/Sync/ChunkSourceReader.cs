@@ -1,49 +1,74 @@
 using Microsoft.Win32.SafeHandles;
-using Rpc25519.JSync.Hashing;
+using Rpc25519.JSync.Protocol;
 
 namespace Rpc25519.JSync.Sync;
 
 /// <summary>
-/// Reads chunks the taker already holds, by hash, through its <see cref="ChunkIndex"/> (whose locations are full
-/// paths). Keeps up to 64 read handles open, closing the oldest first.
+/// Reads the byte ranges a plan copies, from the sources the taker offered: the files it summarized (numbered in the
+/// order their summaries were sent) and the temp files it rebuilds in this sync. Keeps up to 64 read handles open,
+/// closing the oldest first. The summary list may grow (send loop) while copies are read (receive loop).
 /// </summary>
 internal sealed class ChunkSourceReader : IDisposable
 {
     private const int MaxOpenHandles = 64;
-    private readonly ChunkIndex _index;
+    private readonly List<string> _summaries = [];
+    private readonly IReadOnlyList<FileTarget> _files;
     private readonly Dictionary<string, SafeFileHandle> _handles = new(StringComparer.Ordinal);
     private readonly Queue<string> _openOrder = new();
 
-    /// <summary>Creates a reader over <paramref name="index"/>.</summary>
-    public ChunkSourceReader(ChunkIndex index) => _index = index;
+    /// <summary>Creates a reader whose file sources are <paramref name="files"/> (by id).</summary>
+    public ChunkSourceReader(IReadOnlyList<FileTarget> files) => _files = files;
 
-    /// <summary>The index this reader resolves hashes through (the rebuild adds written literals to it).</summary>
-    public ChunkIndex Index => _index;
-
-    /// <summary>Reads the chunk with <paramref name="hash"/> into <paramref name="destination"/> (exactly its length).</summary>
-    /// <exception cref="JSyncProtocolException">No file holds the chunk, or its length differs from the plan's.</exception>
-    /// <exception cref="IOException">The source file is shorter than indexed (it changed since it was summarized).</exception>
-    public void Read(ChunkHash hash, Span<byte> destination)
+    /// <summary>Registers the next summarized file and returns its source number. Call before sending its summary.</summary>
+    public int AddSummary(string fullPath)
     {
-        if (!_index.TryGet(hash, out ChunkLocation location))
+        lock (_summaries)
         {
-            throw new JSyncProtocolException($"The plan asks to copy chunk {hash}, which this side never offered.");
+            _summaries.Add(fullPath);
+            return _summaries.Count - 1;
         }
-        if (location.Length != destination.Length)
+    }
+
+    /// <summary>Reads <paramref name="destination"/>.Length bytes at <paramref name="offset"/> of <paramref name="source"/>.</summary>
+    /// <exception cref="JSyncProtocolException">The source was never offered, or the range is impossible.</exception>
+    /// <exception cref="IOException">The source is shorter than the range (it changed since it was summarized).</exception>
+    public void Read(int source, long offset, Span<byte> destination)
+    {
+        string path = PathOf(source);
+        if (offset < 0)
         {
-            throw new JSyncProtocolException($"The plan gives chunk {hash} {destination.Length} bytes; it has {location.Length}.");
+            throw new JSyncProtocolException($"The plan asks to copy from offset {offset} of source {source}.");
         }
-        SafeFileHandle handle = Open(location.Path);
+        SafeFileHandle handle = Open(path);
         int done = 0;
         while (done < destination.Length)
         {
-            int n = RandomAccess.Read(handle, destination[done..], location.Offset + done);
+            int n = RandomAccess.Read(handle, destination[done..], offset + done);
             if (n == 0)
             {
-                throw new IOException($"'{location.Path}' is shorter than when it was summarized; it changed during the sync.");
+                throw new IOException($"'{path}' is shorter than when it was offered; it changed during the sync.");
             }
             done += n;
         }
+    }
+
+    private string PathOf(int source)
+    {
+        if (source >= 0)
+        {
+            lock (_summaries)
+            {
+                if (source < _summaries.Count)
+                {
+                    return _summaries[source];
+                }
+            }
+        }
+        else if (-(long)source - 1 < _files.Count)
+        {
+            return _files[-source - 1].TempPath;
+        }
+        throw new JSyncProtocolException($"The plan asks to copy from source {source}, which this side never offered.");
     }
 
     private SafeFileHandle Open(string path)

@@ -10,10 +10,11 @@ namespace Rpc25519.JSync.Sync;
 /// </summary>
 public static class FilePlanner
 {
-    /// <summary>Plans <paramref name="senderFile"/> against <paramref name="receiverIndex"/> (which gains the literals' hashes).</summary>
+    /// <summary>Plans <paramref name="senderFile"/> against <paramref name="receiverIndex"/> (which gains the literals'
+    /// places, as the file with id 0).</summary>
     public static ComputedPlan ComputePlan(Stream senderFile, ChunkIndex receiverIndex, ChunkerOptions? options = null)
     {
-        var builder = new PlanBuilder(receiverIndex);
+        var builder = new PlanBuilder(receiverIndex, PlanStep.FileSource(0));
         var literals = new List<ChunkInfo>();
         using var chunker = new StreamChunker(senderFile, options);
         while (chunker.MoveNext())

@@ -5,8 +5,8 @@ using Rpc25519.JSync.Protocol;
 namespace Rpc25519.JSync.Sync;
 
 /// <summary>
-/// Rebuilds one file on the taker from plan steps: copies chunks it holds, writes literals as they arrive, and skips
-/// zero runs so they stay holes. Writes only to a temp file beside the target; every byte goes through a running BLAKE3
+/// Rebuilds one file on the taker from plan steps: copies byte ranges it holds, writes literals as they arrive, and
+/// skips zero runs so they stay holes. Writes only to a temp file beside the target; every byte goes through a running BLAKE3
 /// that must equal the giver's. The target is never opened for writing.
 /// </summary>
 internal sealed class FileRebuilder : IDisposable
@@ -16,7 +16,7 @@ internal sealed class FileRebuilder : IDisposable
     private readonly string _tempPath;
     private readonly ChunkSourceReader _sources;
     private readonly SyncResult _stats;
-    private readonly Queue<PlanStep> _pending = new();
+    private const int CopyBlock = 1024 * 1024;
     private readonly FileHasher _hasher = new();
     private FileStream? _out;
     private long _position;
@@ -35,66 +35,70 @@ internal sealed class FileRebuilder : IDisposable
     /// <summary>Full path of the temp file.</summary>
     public string TempPath => _tempPath;
 
-    /// <summary>Queues steps and applies every copy and zero step up to the next literal.</summary>
-    public void AddSteps(PlanStep[] steps)
+    /// <summary>True once a step copied bytes from a source (so a failed check may be a stale source or a false
+    /// hash match, and a retry without reuse can succeed).</summary>
+    public bool UsedCopies { get; private set; }
+
+    /// <summary>Applies a batch of steps: copies, literal bytes from <paramref name="data"/> (which they must use up
+    /// exactly) and zero runs.</summary>
+    public void Apply(PlanStep[] steps, ReadOnlySpan<byte> data)
     {
+        int used = 0;
         foreach (PlanStep step in steps)
         {
-            if (step.Length < 0 || (step.Kind != StepKind.Zero && step.Length > ChunkerLimits.MaxChunk))
+            if (step.Length < 0)
             {
-                throw new JSyncProtocolException($"A plan step for '{_relativePath}' has an impossible length {step.Length}.");
+                throw new JSyncProtocolException($"A plan step for '{_relativePath}' has a negative length {step.Length}.");
             }
-            _pending.Enqueue(step);
+            switch (step.Kind)
+            {
+                case StepKind.Zero:
+                    _hasher.UpdateZeros(step.Length);
+                    _position = checked(_position + step.Length);
+                    _stats.ZeroBytes += step.Length;
+                    break;
+                case StepKind.Literal:
+                    if (step.Length > data.Length - used)
+                    {
+                        throw new JSyncProtocolException(
+                            $"A plan for '{_relativePath}' has literal steps for more bytes than it carries ({data.Length}).");
+                    }
+                    Write(data.Slice(used, (int)step.Length));
+                    used += (int)step.Length;
+                    _stats.LiteralBytes += step.Length;
+                    break;
+                default:
+                    Copy(step);
+                    break;
+            }
         }
-        Drain();
+        if (used != data.Length)
+        {
+            throw new JSyncProtocolException(
+                $"A plan for '{_relativePath}' carries {data.Length - used} literal bytes that no literal step uses.");
+        }
     }
 
-    /// <summary>Writes the bytes of the literal step at the head of the queue.</summary>
-    public void AddLiteral(byte[] data)
+    private void Copy(PlanStep step)
     {
-        if (!_pending.TryPeek(out PlanStep head) || head.Kind != StepKind.Literal)
+        UsedCopies = true;
+        _ = checked(step.Offset + step.Length);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(step.Length, CopyBlock));
+        try
         {
-            throw new JSyncProtocolException($"Literal bytes for '{_relativePath}' arrived where the plan has no literal step.");
-        }
-        if (head.Length != data.Length)
-        {
-            throw new JSyncProtocolException($"A literal for '{_relativePath}' has {data.Length} bytes; its step says {head.Length}.");
-        }
-        _pending.Dequeue();
-        Write(data);
-        if (head.Hash != default)
-        {
-            _sources.Index.Add(head.Hash, new ChunkLocation(_tempPath, _position - data.Length, data.Length));
-        }
-        _stats.LiteralBytes += data.Length;
-        Drain();
-    }
-
-    private void Drain()
-    {
-        while (_pending.TryPeek(out PlanStep step) && step.Kind != StepKind.Literal)
-        {
-            _pending.Dequeue();
-            if (step.Kind == StepKind.Zero)
+            for (long done = 0; done < step.Length;)
             {
-                _hasher.UpdateZeros(step.Length);
-                _position += step.Length;
-                _stats.ZeroBytes += step.Length;
-                continue;
+                int n = (int)Math.Min(buffer.Length, step.Length - done);
+                _sources.Read(step.Source, step.Offset + done, buffer.AsSpan(0, n));
+                Write(buffer.AsSpan(0, n));
+                done += n;
             }
-            int length = (int)step.Length;
-            byte[] buffer = ArrayPool<byte>.Shared.Rent(length);
-            try
-            {
-                _sources.Read(step.Hash, buffer.AsSpan(0, length));
-                Write(buffer.AsSpan(0, length));
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-            _stats.CopiedBytes += length;
         }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        _stats.CopiedBytes += step.Length;
     }
 
     private void Write(ReadOnlySpan<byte> data)
@@ -113,10 +117,6 @@ internal sealed class FileRebuilder : IDisposable
     public PendingCommit Finish(FileEnd end, bool fsync)
     {
         FileStream output = _out ?? throw new ObjectDisposedException(nameof(FileRebuilder));
-        if (_pending.Count > 0)
-        {
-            throw new JSyncProtocolException($"'{_relativePath}' ended with {_pending.Count} plan steps still unfilled.");
-        }
         ChunkHash hash = _hasher.Finish();
         if (_position != end.Size || hash != end.FileHash)
         {

@@ -3,51 +3,56 @@ using Rpc25519.JSync.Protocol;
 namespace Rpc25519.JSync.Sync;
 
 /// <summary>
-/// The taker's receive loop for file data: routes each plan, literal and end to the rebuilder of its file id. A file
-/// that fails (verification, an unreadable source) is reported and the others go on; a broken protocol stops the sync.
-/// Whatever was written for an unfinished file stays as a partial for the next run.
+/// The taker's receive loop for file data: routes each plan and end to the rebuilder of its file id. A file that fails
+/// (verification, an unreadable source) is reported and the others go on — or, when its rebuild reused chunks and a
+/// retry is allowed, handed back to be fetched again without reuse. A broken protocol stops the sync. Whatever was
+/// written for an unfinished file stays as a partial for the next run.
 /// </summary>
 internal sealed class FileReceiver
 {
     private readonly IJSyncChannel _channel;
     private readonly SyncResult _result;
+    private readonly ProgressCounter _progress;
 
-    /// <summary>Creates a receiver that counts into <paramref name="result"/>.</summary>
-    public FileReceiver(IJSyncChannel channel, SyncResult result)
+    /// <summary>Creates a receiver that counts into <paramref name="result"/> and reports to <paramref name="progress"/>.</summary>
+    public FileReceiver(IJSyncChannel channel, SyncResult result, ProgressCounter progress)
     {
         _channel = channel;
         _result = result;
+        _progress = progress;
     }
 
-    /// <summary>Receives plans, literals and ends until every requested file finished or failed.</summary>
-    public async Task ReceiveAsync(List<FileTarget> targets, ChunkSourceReader sources, List<PendingCommit> commits, CancellationToken cancellationToken)
+    /// <summary>Receives plans and ends until every file of <paramref name="expected"/> finished or failed.</summary>
+    /// <returns>The files to fetch again without reuse (empty unless <paramref name="allowRetry"/>).</returns>
+    public async Task<List<FileTarget>> ReceiveAsync(IReadOnlyList<FileTarget> expected, ChunkSourceReader sources,
+        List<PendingCommit> commits, bool allowRetry, CancellationToken cancellationToken)
     {
+        var open = expected.ToDictionary(t => t.Id);
         var rebuilders = new Dictionary<int, FileRebuilder>();
-        var finished = new HashSet<int>();
         var failed = new HashSet<int>();
+        var retry = new List<FileTarget>();
         try
         {
-            while (finished.Count < targets.Count)
+            while (open.Count > 0)
             {
                 JSyncMessage message = await _channel.ReceiveAsync(cancellationToken);
-                int id = message switch
+                (int id, FileEnd? end) = message switch
                 {
-                    FilePlan p => p.FileId,
-                    LiteralChunk l => l.FileId,
-                    FileEnd e => e.FileId,
-                    FileError e => e.FileId,
+                    FilePlan p => (p.FileId, p.End),
+                    FileEnd e => (e.FileId, e),
+                    FileError e => (e.FileId, null),
                     SyncError e => throw new JSyncRemoteException(e.Message),
                     _ => throw new JSyncProtocolException($"The taker did not expect a {message.GetType().Name} while receiving files."),
                 };
-                if (id < 0 || id >= targets.Count || finished.Contains(id))
+                if (!open.TryGetValue(id, out FileTarget? target))
                 {
                     throw new JSyncProtocolException($"The giver sent data for file id {id}, which is not an open request.");
                 }
-                FileTarget target = targets[id];
                 if (message is FileError fileError)
                 {
                     _result.Errors.Add($"{target.Entry.Path}: {fileError.Message}");
-                    finished.Add(id);
+                    open.Remove(id);
+                    _progress.AddDone(0, fileDone: true);
                     if (rebuilders.Remove(id, out FileRebuilder? abandoned))
                     {
                         abandoned.Dispose(); // keep what arrived as a partial for the next run
@@ -56,58 +61,69 @@ internal sealed class FileReceiver
                 }
                 if (failed.Contains(id))
                 {
-                    if (message is FileEnd)
+                    if (end is not null)
                     {
-                        finished.Add(id);
+                        open.Remove(id);
                     }
                     continue;
                 }
+                FileRebuilder? rebuilder = null;
                 try
                 {
-                    if (!rebuilders.TryGetValue(id, out FileRebuilder? rebuilder))
+                    if (!rebuilders.TryGetValue(id, out rebuilder))
                     {
                         rebuilder = new FileRebuilder(target.Entry.Path, target.TargetPath, target.TempPath, sources, _result);
                         rebuilders[id] = rebuilder;
                     }
-                    switch (message)
+                    if (message is FilePlan plan)
                     {
-                        case FilePlan plan:
-                            rebuilder.AddSteps(plan.Steps);
-                            break;
-                        case LiteralChunk literal:
-                            rebuilder.AddLiteral(literal.Data);
-                            break;
-                        case FileEnd end:
-                            rebuilders.Remove(id);
-                            finished.Add(id);
-                            using (rebuilder)
-                            {
-                                commits.Add(rebuilder.Finish(end, fsync: !FileMetadata.CanSyncFileSystem));
-                            }
-                            _result.FilesTransferred++;
-                            break;
+                        rebuilder.Apply(plan.Steps, plan.Data.Span);
+                        _progress.AddDone(plan.Steps.Sum(s => s.Length), fileDone: false);
+                    }
+                    if (end is not null)
+                    {
+                        rebuilders.Remove(id);
+                        open.Remove(id);
+                        using (rebuilder)
+                        {
+                            commits.Add(rebuilder.Finish(end, fsync: !FileMetadata.CanSyncFileSystem));
+                        }
+                        _result.FilesTransferred++;
+                        _progress.AddDone(0, fileDone: true);
                     }
                 }
                 catch (Exception ex) when (ex is JSyncVerificationException or IOException or UnauthorizedAccessException)
                 {
-                    _result.Errors.Add($"{target.Entry.Path}: {ex.Message}");
-                    if (rebuilders.Remove(id, out FileRebuilder? broken))
+                    rebuilders.Remove(id);
+                    if (allowRetry && rebuilder is { UsedCopies: true })
                     {
-                        broken.Dispose();
+                        rebuilder.Discard(); // fetched again from scratch below
+                        retry.Add(target);
                     }
-                    if (message is not FileEnd)
+                    else
+                    {
+                        _result.Errors.Add($"{target.Entry.Path}: {ex.Message}");
+                        rebuilder?.Dispose();
+                    }
+                    if (end is null)
                     {
                         failed.Add(id);
                     }
+                    else
+                    {
+                        open.Remove(id);
+                    }
+                    _progress.AddDone(0, fileDone: true);
                 }
             }
         }
         finally
         {
-            foreach (FileRebuilder open in rebuilders.Values)
+            foreach (FileRebuilder unfinished in rebuilders.Values)
             {
-                open.Dispose(); // interrupted: what arrived stays as a partial for the next run
+                unfinished.Dispose(); // interrupted: what arrived stays as a partial for the next run
             }
         }
+        return retry;
     }
 }

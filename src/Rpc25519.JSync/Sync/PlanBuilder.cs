@@ -5,22 +5,34 @@ namespace Rpc25519.JSync.Sync;
 
 /// <summary>
 /// Turns the giver's chunks, one at a time, into plan steps: a zero chunk extends a zero run, a chunk the taker holds
-/// anywhere becomes a copy, anything else a literal. A literal's hash is added to the index, so a repeat of it later in
-/// the same sync (inside this file or another) is copied from where the taker wrote it. Holds at most one open zero run.
+/// anywhere becomes a copy of that place, anything else a literal. Adjacent steps merge (a copy that continues the
+/// previous copy's range, literals after literals), so an unchanged stretch is one step. A literal's place in the file
+/// being rebuilt is added to the index, so a repeat of it later in the same sync (inside this file or another) is a
+/// copy from where the taker wrote it.
 /// </summary>
 internal sealed class PlanBuilder
 {
     private readonly ChunkIndex _index;
+    private readonly int _fileSource;
+    private readonly bool _reuse;
     private readonly List<PlanStep> _steps = [];
     private long _pendingZeros;
 
     /// <summary>Creates a builder that consults (and extends) <paramref name="index"/>.</summary>
-    public PlanBuilder(ChunkIndex index) => _index = index;
+    /// <param name="index">Where the taker holds which chunk.</param>
+    /// <param name="fileSource">This file's <see cref="PlanStep.Source"/> (for later copies of its literals).</param>
+    /// <param name="reuse">False to make every non-zero chunk a literal (a retry after a failed check).</param>
+    public PlanBuilder(ChunkIndex index, int fileSource, bool reuse = true)
+    {
+        _index = index;
+        _fileSource = fileSource;
+        _reuse = reuse;
+    }
 
     /// <summary>Steps decided so far and not yet taken.</summary>
     public int PendingSteps => _steps.Count + (_pendingZeros > 0 ? 1 : 0);
 
-    /// <summary>Adds the next chunk; returns true when it must travel as a literal.</summary>
+    /// <summary>Adds the next chunk; returns true when its bytes must travel as a literal.</summary>
     public bool Add(in ChunkInfo chunk)
     {
         if (chunk.IsZero)
@@ -29,19 +41,39 @@ internal sealed class PlanBuilder
             return false;
         }
         FlushZeros();
-        if (chunk.Hash == default)
+        if (chunk.Hash == default || !_reuse)
         {
-            _steps.Add(PlanStep.Literal(default, chunk.Length)); // an unhashed block: nothing to match or index
+            AddLiteral(chunk.Length); // an unhashed block: nothing to match or index
             return true;
         }
-        if (_index.Contains(chunk.Hash))
+        if (_index.TryGet(chunk.Hash, out ChunkLocation at) && at.Length == chunk.Length)
         {
-            _steps.Add(PlanStep.Copy(chunk.Hash, chunk.Length));
+            if (_steps.Count > 0 && _steps[^1] is { Kind: StepKind.Copy } last && last.Source == at.Source &&
+                last.Offset + last.Length == at.Offset)
+            {
+                _steps[^1] = PlanStep.Copy(at.Source, last.Offset, last.Length + at.Length);
+            }
+            else
+            {
+                _steps.Add(PlanStep.Copy(at.Source, at.Offset, at.Length));
+            }
             return false;
         }
-        _index.Add(chunk.Hash, new ChunkLocation("", chunk.Offset, chunk.Length));
-        _steps.Add(PlanStep.Literal(chunk.Hash, chunk.Length));
+        _index.Add(chunk.Hash, new ChunkLocation(_fileSource, chunk.Offset, chunk.Length));
+        AddLiteral(chunk.Length);
         return true;
+    }
+
+    private void AddLiteral(int length)
+    {
+        if (_steps.Count > 0 && _steps[^1] is { Kind: StepKind.Literal } last)
+        {
+            _steps[^1] = PlanStep.Literal(last.Length + length);
+        }
+        else
+        {
+            _steps.Add(PlanStep.Literal(length));
+        }
     }
 
     /// <summary>Takes the steps decided so far, closing any open zero run when <paramref name="final"/>.</summary>

@@ -9,8 +9,9 @@ namespace Rpc25519.JSync.Sync;
 /// </summary>
 internal abstract class SyncEndpoint
 {
-    protected SyncEndpoint(IJSyncChannel channel, string root, SyncOptions options)
+    protected SyncEndpoint(IJSyncChannel channel, string root, SyncOptions options, IProgress<SyncProgress>? progress)
     {
+        Progress = new ProgressCounter(progress);
         Channel = channel;
         Root = root;
         Options = options;
@@ -24,6 +25,8 @@ internal abstract class SyncEndpoint
     protected SyncOptions Options { get; }
 
     protected ChunkerOptions Chunker { get; }
+
+    protected ProgressCounter Progress { get; }
 
     /// <summary>Scans the local root with the agreed excludes (and digests in checksum mode).</summary>
     protected ScanResult ScanLocal() => new TreeScanner(new ExcludeFilter(Options.Excludes), Options.Checksum).Scan(Root);

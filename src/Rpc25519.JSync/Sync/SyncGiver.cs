@@ -1,3 +1,4 @@
+using System.Buffers;
 using Rpc25519.JSync.Chunking;
 using Rpc25519.JSync.Protocol;
 using Rpc25519.JSync.Safety;
@@ -12,13 +13,17 @@ internal sealed class SyncGiver : SyncEndpoint
 {
     private const int ListingBatch = 1000;
     private const int MaxStepsPerPlan = 1024;
-    private const int MaxLiteralBytesPerPlan = 1024 * 1024;
+    // Plans stay under the runtime's large-object threshold (85,000 bytes) unless one chunk is larger: a 64 KiB block
+    // per message costs one small frame header, and larger messages would each be a large-object allocation on both
+    // sides (a full copy of 1 GB ran several times slower with 1 MiB plans).
+    private const int MaxLiteralBytesPerPlan = 64 * 1024;
 
-    private readonly HashSet<string> _listedFiles = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _listedFiles = new(StringComparer.Ordinal); // path → listed size
+    private readonly ArrayBufferWriter<byte> _literals = new(MaxLiteralBytesPerPlan);
     private bool _takerHasChunks;
 
-    public SyncGiver(IJSyncChannel channel, string root, SyncOptions options)
-        : base(channel, root, options)
+    public SyncGiver(IJSyncChannel channel, string root, SyncOptions options, IProgress<SyncProgress>? progress = null)
+        : base(channel, root, options, progress)
     {
     }
 
@@ -29,6 +34,10 @@ internal sealed class SyncGiver : SyncEndpoint
         {
             throw new JSyncException($"There is nothing to send: '{Root}' does not exist. Check the source path.");
         }
+        if (!Options.Recursive && scan.Entries[0].Kind == EntryKind.Directory)
+        {
+            throw new JSyncException("The source is a directory and the sync is not recursive; pass -r to sync a tree.");
+        }
         for (int i = 0; i < scan.Entries.Count; i += ListingBatch)
         {
             TreeEntry[] batch = [.. scan.Entries.Skip(i).Take(ListingBatch)];
@@ -36,7 +45,7 @@ internal sealed class SyncGiver : SyncEndpoint
             {
                 if (e.Kind == EntryKind.File)
                 {
-                    _listedFiles.Add(e.Path);
+                    _listedFiles[e.Path] = e.Size;
                 }
             }
             bool last = i + ListingBatch >= scan.Entries.Count;
@@ -44,16 +53,25 @@ internal sealed class SyncGiver : SyncEndpoint
         }
         var index = new ChunkIndex();
         var received = new List<SyncChange>();
+        int summaries = 0;
+        bool summaryOpen = false;
         while (true)
         {
             JSyncMessage message = await Channel.ReceiveAsync(cancellationToken);
             switch (message)
             {
                 case FileSummary summary:
+                    // Sources are numbered by file, in the order their summaries arrive (see PlanStep.Source).
+                    if (!summaryOpen)
+                    {
+                        summaries++;
+                    }
+                    summaryOpen = !summary.IsLast;
                     _takerHasChunks = true;
-                    index.Add(summary.Path, summary.Chunks);
+                    index.Add(summaries - 1, summary.Chunks);
                     break;
                 case FileRequestBatch requests:
+                    Progress.AddTotal(requests.Requests.Length, requests.Requests.Sum(r => _listedFiles.GetValueOrDefault(r.Path)));
                     foreach (FileRequest request in requests.Requests)
                     {
                         await SendFileAsync(request, index, cancellationToken);
@@ -75,7 +93,7 @@ internal sealed class SyncGiver : SyncEndpoint
 
     private async Task SendFileAsync(FileRequest request, ChunkIndex index, CancellationToken cancellationToken)
     {
-        if (!_listedFiles.Contains(request.Path))
+        if (!_listedFiles.ContainsKey(request.Path))
         {
             await SendErrorAsync(request, $"'{request.Path}' is not a file this side listed; it was not sent.", cancellationToken);
             return;
@@ -98,18 +116,22 @@ internal sealed class SyncGiver : SyncEndpoint
         }
         await using (stream)
         {
-            var builder = new PlanBuilder(index);
-            var literals = new List<byte[]>();
-            long literalBytes = 0;
-            // A taker that offered no chunks at all (a copy into an empty place) can match nothing: send plain
-            // blocks and skip the cut search and the chunk hashes. A resumed run offers its partials, so it chunks.
-            using var chunker = new StreamChunker(stream, Chunker, fixedBlocks: !_takerHasChunks);
+            var builder = new PlanBuilder(index, PlanStep.FileSource(request.FileId), reuse: !request.NoReuse);
+            _literals.Clear();
+            // A taker that offered no chunks at all (a copy into an empty place) can match nothing, and a retry must
+            // not reuse any: send plain blocks and skip the cut search and the chunk hashes. A resumed run offers its
+            // partials, so it chunks.
+            bool plain = !_takerHasChunks || request.NoReuse;
+            using var chunker = new StreamChunker(stream, plain ? Chunker : Options.ChunkerFor(stream.Length), fixedBlocks: plain);
             while (true)
             {
                 bool more;
                 try
                 {
-                    more = await chunker.MoveNextAsync(cancellationToken);
+                    // Local reads are synchronous on purpose: on Linux an "async" read of a regular file is the same
+                    // read on a pool thread plus two thread switches, and staying on the caller's scheduler keeps the
+                    // engine deterministic under SimNet. The sends between reads observe the token.
+                    more = chunker.MoveNext();
                 }
                 catch (IOException ex)
                 {
@@ -120,19 +142,26 @@ internal sealed class SyncGiver : SyncEndpoint
                 {
                     break;
                 }
+                if (plain && !chunker.Current.IsZero && chunker.Current.Length == Chunker.MaxSize &&
+                    builder.PendingSteps == 0 && _literals.WrittenCount == 0)
+                {
+                    // A whole plain block is a plan of its own, sent straight from the chunker's buffer (a full copy
+                    // then copies each byte once less); a file's last, shorter block still carries its end.
+                    builder.Add(chunker.Current);
+                    await SendPlanAsync(request.FileId, builder, end: null, cancellationToken, chunker.CurrentData);
+                    continue;
+                }
+                if (builder.PendingSteps >= MaxStepsPerPlan ||
+                    (_literals.WrittenCount > 0 && _literals.WrittenCount + chunker.Current.Length > MaxLiteralBytesPerPlan))
+                {
+                    await SendPlanAsync(request.FileId, builder, end: null, cancellationToken);
+                }
                 if (builder.Add(chunker.Current))
                 {
-                    literals.Add(chunker.CurrentData.ToArray());
-                    literalBytes += chunker.Current.Length;
-                }
-                if (builder.PendingSteps >= MaxStepsPerPlan || literalBytes >= MaxLiteralBytesPerPlan)
-                {
-                    await FlushAsync(request.FileId, builder, literals, final: false, cancellationToken);
-                    literalBytes = 0;
+                    _literals.Write(chunker.CurrentData.Span);
                 }
             }
-            await FlushAsync(request.FileId, builder, literals, final: true, cancellationToken);
-            await Channel.SendAsync(new FileEnd
+            await SendPlanAsync(request.FileId, builder, new FileEnd
             {
                 FileId = request.FileId,
                 Size = chunker.Length,
@@ -143,20 +172,22 @@ internal sealed class SyncGiver : SyncEndpoint
         }
     }
 
-    private async Task FlushAsync(int fileId, PlanBuilder builder, List<byte[]> literals, bool final, CancellationToken cancellationToken)
+    /// <summary>Sends the steps decided so far with their literal bytes — the staged ones, or
+    /// <paramref name="data"/> when given — and the file's end on the last batch.</summary>
+    private async Task SendPlanAsync(int fileId, PlanBuilder builder, FileEnd? end, CancellationToken cancellationToken,
+        ReadOnlyMemory<byte>? data = null)
     {
-        PlanStep[] steps = builder.Take(final);
-        if (steps.Length > 0)
-        {
-            await Channel.SendAsync(new FilePlan { FileId = fileId, Steps = steps }, cancellationToken);
-        }
-        foreach (byte[] data in literals)
-        {
-            await Channel.SendAsync(new LiteralChunk { FileId = fileId, Data = data }, cancellationToken);
-        }
-        literals.Clear();
+        // The channel encodes the message before SendAsync returns, so the literal buffer can be reused after it.
+        PlanStep[] steps = builder.Take(final: end is not null);
+        await Channel.SendAsync(new FilePlan { FileId = fileId, Steps = steps, Data = data ?? _literals.WrittenMemory, End = end },
+            cancellationToken);
+        _literals.Clear();
+        Progress.AddDone(steps.Sum(s => s.Length), fileDone: end is not null);
     }
 
-    private ValueTask SendErrorAsync(FileRequest request, string message, CancellationToken cancellationToken) =>
-        Channel.SendAsync(new FileError { FileId = request.FileId, Message = message }, cancellationToken);
+    private async Task SendErrorAsync(FileRequest request, string message, CancellationToken cancellationToken)
+    {
+        await Channel.SendAsync(new FileError { FileId = request.FileId, Message = message }, cancellationToken);
+        Progress.AddDone(0, fileDone: true);
+    }
 }

@@ -18,14 +18,17 @@ public static class SyncSession
     /// <param name="remotePath">Path under the responder's root ("" for the root).</param>
     /// <param name="options">What to do; sent to the responder.</param>
     /// <param name="cancellationToken">Stops the sync; a stopped sync resumes on the next run.</param>
+    /// <param name="progress">Optional: told after every step of the file transfer how far it is (see
+    /// <see cref="SyncProgress"/>), on the sync's own thread, so it should only store or post the value.</param>
     /// <exception cref="PathEscapeException"><paramref name="remotePath"/> is not a plain relative path.</exception>
     public static async Task<SyncResult> InitiateAsync(IJSyncChannel channel, SyncRole localRole, string localPath,
-        string remotePath, SyncOptions options, CancellationToken cancellationToken = default)
+        string remotePath, SyncOptions options, CancellationToken cancellationToken = default,
+        IProgress<SyncProgress>? progress = null)
     {
         SafePath.Validate(remotePath);
         _ = options.ToChunkerOptions();
         await channel.SendAsync(new SyncRequest { InitiatorRole = localRole, Path = remotePath, Options = options }, cancellationToken);
-        return await RunRoleAsync(channel, localRole, Path.GetFullPath(localPath), options, cancellationToken);
+        return await RunRoleAsync(channel, localRole, Path.GetFullPath(localPath), options, progress, cancellationToken);
     }
 
     /// <summary>Answers a sync request on <paramref name="channel"/>, serving the tree under <paramref name="root"/>.</summary>
@@ -60,7 +63,7 @@ public static class SyncSession
         {
             throw Refuse(channel, ex);
         }
-        return await RunRoleAsync(channel, role, local, request.Options, cancellationToken);
+        return await RunRoleAsync(channel, role, local, request.Options, progress: null, cancellationToken);
     }
 
     private static Exception Refuse(IJSyncChannel channel, Exception ex)
@@ -70,7 +73,7 @@ public static class SyncSession
     }
 
     private static async Task<SyncResult> RunRoleAsync(IJSyncChannel channel, SyncRole role, string path,
-        SyncOptions options, CancellationToken cancellationToken)
+        SyncOptions options, IProgress<SyncProgress>? progress, CancellationToken cancellationToken)
     {
         path = FollowRootLink(path);
         long started = Diagnostics.JSyncMetrics.Start();
@@ -79,8 +82,8 @@ public static class SyncSession
         try
         {
             result = await (role == SyncRole.Giver
-                ? new SyncGiver(channel, path, options).RunAsync(cancellationToken)
-                : new SyncTaker(channel, path, options).RunAsync(cancellationToken));
+                ? new SyncGiver(channel, path, options, progress).RunAsync(cancellationToken)
+                : new SyncTaker(channel, path, options, progress).RunAsync(cancellationToken));
             return result;
         }
         catch (Exception e)

@@ -17,15 +17,17 @@ internal sealed class SyncTaker : SyncEndpoint
 
     private readonly SyncResult _result = new();
 
-    public SyncTaker(IJSyncChannel channel, string root, SyncOptions options)
-        : base(channel, root, options)
+    public SyncTaker(IJSyncChannel channel, string root, SyncOptions options, IProgress<SyncProgress>? progress = null)
+        : base(channel, root, options, progress)
     {
     }
 
     protected override async Task<SyncResult> RunCoreAsync(CancellationToken cancellationToken)
     {
-        List<TreeEntry> giver = await ReceiveListingAsync(cancellationToken);
+        // Scan before reading the listing: the giver scans its tree at the same moment, so the two scans overlap
+        // (the listing waits in the channel meanwhile) instead of running one after the other.
         ScanResult scan = ScanLocal();
+        List<TreeEntry> giver = await ReceiveListingAsync(cancellationToken);
         RefuseRootKindChange(giver, scan.Entries);
         TreeDiff diff = TreeDiff.Compute(giver, scan.Entries, Options);
         _result.Changes.AddRange(diff.Changes);
@@ -146,16 +148,18 @@ internal sealed class SyncTaker : SyncEndpoint
 
     private async Task TransferAsync(TreeDiff diff, List<FileTarget> targets, TreeApplier applier, CancellationToken cancellationToken)
     {
-        var index = new ChunkIndex();
-        using var sources = new ChunkSourceReader(index);
+        using var sources = new ChunkSourceReader(targets);
         var commits = new List<PendingCommit>();
-        // The send loop adds summarized chunks to the index while the receive loop reads it and adds written
-        // literals: ChunkIndex is safe for that. A plan only names chunks summarized before its request was sent.
+        var receiver = new FileReceiver(Channel, _result, Progress);
+        Progress.AddTotal(targets.Count, targets.Sum(t => t.Entry.Size));
+        // The send loop registers summarized sources while the receive loop reads from them (ChunkSourceReader is
+        // safe for that). A plan only names sources summarized before its request was sent.
         using var sendCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Task send = SendSummariesAndRequestsAsync(diff, targets, index, sendCancel.Token);
+        Task send = SendSummariesAndRequestsAsync(diff, targets, sources, sendCancel.Token);
+        List<FileTarget> retry;
         try
         {
-            await new FileReceiver(Channel, _result).ReceiveAsync(targets, sources, commits, cancellationToken);
+            retry = await receiver.ReceiveAsync(targets, sources, commits, allowRetry: true, cancellationToken);
         }
         catch (Exception)
         {
@@ -171,6 +175,18 @@ internal sealed class SyncTaker : SyncEndpoint
             throw;
         }
         await send;
+        if (retry.Count > 0)
+        {
+            // Rebuilds that reused chunks and failed their whole-file check: fetch them once more, every byte literal.
+            for (int i = 0; i < retry.Count; i += RequestBatch)
+            {
+                FileRequest[] batch = [.. retry.Skip(i).Take(RequestBatch)
+                    .Select(t => new FileRequest { FileId = t.Id, Path = t.Entry.Path, NoReuse = true })];
+                await Channel.SendAsync(new FileRequestBatch { Requests = batch, IsLast = i + RequestBatch >= retry.Count }, cancellationToken);
+            }
+            Progress.AddTotal(retry.Count, retry.Sum(t => t.Entry.Size));
+            await receiver.ReceiveAsync(retry, sources, commits, allowRetry: false, cancellationToken);
+        }
         sources.Dispose();
         applier.Commit(diff, commits);
     }
@@ -179,15 +195,32 @@ internal sealed class SyncTaker : SyncEndpoint
     /// Sends what the giver needs, pipelined so the giver starts planning while this side still chunks: first the
     /// summaries of files the giver no longer has (rename and move sources, reusable by any file), then, file by file,
     /// the summary of a file's old version and partials followed at once by its request. Files with nothing to summarize
-    /// are requested in batches. A file can reuse chunks of everything summarized before its request.
+    /// are requested in batches. A file can reuse chunks of everything summarized before its request. A file's old
+    /// version and partials are chunked with the sizes of the giver's file (<see cref="SyncOptions.ChunkerFor"/>), so
+    /// both sides cut alike; a rename source with its own size (a moved file keeps its size).
     /// </summary>
-    private async Task SendSummariesAndRequestsAsync(TreeDiff diff, List<FileTarget> targets, ChunkIndex index, CancellationToken cancellationToken)
+    private async Task SendSummariesAndRequestsAsync(TreeDiff diff, List<FileTarget> targets, ChunkSourceReader sources, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SendSummariesAndRequestsCoreAsync(diff, targets, sources, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not JSyncException)
+        {
+            // A local failure here (an old file that cannot be read to its end) would leave the receive loop waiting
+            // for files never requested: stop the conversation, so both sides fail with the reason.
+            Channel.Abort(ex.Message);
+            throw;
+        }
+    }
+
+    private async Task SendSummariesAndRequestsCoreAsync(TreeDiff diff, List<FileTarget> targets, ChunkSourceReader sources, CancellationToken cancellationToken)
     {
         var summarized = new HashSet<string>(StringComparer.Ordinal);
         var targetPaths = new HashSet<string>(targets.Select(t => t.Entry.Path), StringComparer.Ordinal);
         foreach (TreeEntry source in diff.Sources.Where(s => !targetPaths.Contains(s.Path)))
         {
-            await SummarizeAsync(source.Path, Full(source.Path), index, summarized, cancellationToken);
+            await SummarizeAsync(source.Path, Full(source.Path), source.Size, sources, summarized, cancellationToken);
         }
         var oldVersions = new HashSet<string>(diff.Sources.Select(s => s.Path).Where(targetPaths.Contains), StringComparer.Ordinal);
         var pending = new List<FileRequest>();
@@ -198,11 +231,12 @@ internal sealed class SyncTaker : SyncEndpoint
             {
                 if (oldVersions.Contains(target.Entry.Path))
                 {
-                    await SummarizeAsync(target.Entry.Path, target.TargetPath, index, summarized, cancellationToken);
+                    await SummarizeAsync(target.Entry.Path, target.TargetPath, target.Entry.Size, sources, summarized, cancellationToken);
                 }
                 foreach (string partial in target.Partials)
                 {
-                    await SummarizeAsync(Path.GetRelativePath(Root, partial).Replace('\\', '/'), partial, index, summarized, cancellationToken);
+                    await SummarizeAsync(Path.GetRelativePath(Root, partial).Replace('\\', '/'), partial, target.Entry.Size, sources,
+                        summarized, cancellationToken);
                 }
             }
             pending.Add(new FileRequest { FileId = target.Id, Path = target.Entry.Path });
@@ -223,7 +257,8 @@ internal sealed class SyncTaker : SyncEndpoint
         pending.Clear();
     }
 
-    private async Task SummarizeAsync(string relative, string full, ChunkIndex index, HashSet<string> done, CancellationToken cancellationToken)
+    private async Task SummarizeAsync(string relative, string full, long sizeForChunking, ChunkSourceReader sources,
+        HashSet<string> done, CancellationToken cancellationToken)
     {
         if (!done.Add(full))
         {
@@ -240,31 +275,30 @@ internal sealed class SyncTaker : SyncEndpoint
         }
         await using (stream)
         {
-            using var chunker = new StreamChunker(stream, Chunker);
+            sources.AddSummary(full); // numbered before the giver can name it
+            using var chunker = new StreamChunker(stream, Options.ChunkerFor(sizeForChunking));
             var batch = new List<ChunkRecord>();
-            while (await chunker.MoveNextAsync(cancellationToken))
+            while (chunker.MoveNext()) // synchronous local reads, as in SyncGiver.SendFileAsync
             {
                 ChunkInfo c = chunker.Current;
                 if (c.IsZero)
                 {
                     continue;
                 }
-                index.Add(c.Hash, new ChunkLocation(full, c.Offset, c.Length));
                 batch.Add(new ChunkRecord(c.Offset, c.Length, c.Hash));
                 if (batch.Count == SummaryBatch)
                 {
-                    await SendSummaryAsync(relative, chunker.Length, batch, last: false, default, cancellationToken);
+                    await SendSummaryAsync(relative, chunker.Length, batch, last: false, cancellationToken);
                 }
             }
-            await SendSummaryAsync(relative, chunker.Length, batch, last: true, chunker.FileHash, cancellationToken);
+            await SendSummaryAsync(relative, chunker.Length, batch, last: true, cancellationToken);
         }
     }
 
-    private async Task SendSummaryAsync(string relative, long size, List<ChunkRecord> batch, bool last, Hashing.ChunkHash fileHash, CancellationToken cancellationToken)
+    private async Task SendSummaryAsync(string relative, long size, List<ChunkRecord> batch, bool last, CancellationToken cancellationToken)
     {
         _result.SummaryChunks += batch.Count;
-        await Channel.SendAsync(new FileSummary { Path = relative, Size = size, Chunks = [.. batch], IsLast = last, FileHash = fileHash }, cancellationToken);
+        await Channel.SendAsync(new FileSummary { Path = relative, Size = size, Chunks = [.. batch], IsLast = last }, cancellationToken);
         batch.Clear();
     }
-
 }

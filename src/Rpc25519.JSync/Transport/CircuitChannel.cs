@@ -84,7 +84,15 @@ public sealed class CircuitChannel : IJSyncChannel, IAsyncDisposable
         Fragment fragment;
         try
         {
-            fragment = await _circuit.Reads.ReadAsync(cancellationToken);
+            // WaitToReadAsync + TryRead rather than ReadAsync: the same under a real scheduler, and it stays on the
+            // caller's context under SimNet (see docs/simnet.md).
+            while (!_circuit.Reads.TryRead(out fragment!))
+            {
+                if (!await _circuit.Reads.WaitToReadAsync(cancellationToken))
+                {
+                    throw new ChannelClosedException();
+                }
+            }
         }
         catch (ChannelClosedException ex)
         {

@@ -24,12 +24,14 @@ public static class JSyncClient
     /// <param name="progress">Optional: receives the channel once the circuit is open, e.g. to poll its byte
     /// counters for a progress display.</param>
     /// <param name="cancellationToken">Stops the sync (it resumes on the next run).</param>
+    /// <param name="syncProgress">Optional: files and bytes done out of the total, after every step of the transfer
+    /// (see <see cref="SyncSession.InitiateAsync"/>).</param>
     /// <exception cref="PathEscapeException"><paramref name="remotePath"/> is not a plain relative path.</exception>
     /// <exception cref="JSyncException">The server does not serve jsync, refused the sync (read-only, a path outside
     /// its root), or the connection was lost (<see cref="JSyncConnectionLostException"/>).</exception>
     public static async Task<RemoteSyncResult> RunAsync(RpcClient client, SyncRole localRole, string localPath,
         string remotePath, SyncOptions options, Action<CircuitChannel>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, IProgress<SyncProgress>? syncProgress = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(options);
@@ -56,7 +58,7 @@ public static class JSyncClient
         await using var channel = new CircuitChannel(circuit);
         progress?.Invoke(channel);
         SyncResult result = await SyncSession.InitiateAsync(channel, localRole, localPath, remotePath, options,
-            cancellationToken);
+            cancellationToken, syncProgress);
         return new RemoteSyncResult(result, channel.BytesSent, channel.BytesReceived);
     }
 

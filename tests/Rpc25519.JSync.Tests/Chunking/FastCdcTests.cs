@@ -140,4 +140,32 @@ public class FastCdcTests
         Assert.Contains(chunks, c => c.IsZero);
         Assert.Equal(FileHasher.HashOf(data), blocks.FileHash);
     }
+
+    [Theory]
+    [InlineData(0, 256)]
+    [InlineData(1_000, 256)]
+    [InlineData(32 * 1024, 512)]
+    [InlineData(5L << 20, 8 * 1024)]
+    [InlineData(150L << 20, 32 * 1024)]
+    [InlineData(1L << 40, 32 * 1024)]
+    public void Adaptive_sizes_grow_with_the_square_root_of_the_file_size_within_bounds(long fileSize, int average)
+    {
+        ChunkerOptions options = ChunkerOptions.ForFileSize(fileSize);
+        Assert.Equal(average, options.AverageSize);
+        Assert.Equal(average / 4, options.MinSize);
+        Assert.Equal(average * 8, options.MaxSize);
+        Assert.Same(options, ChunkerOptions.ForFileSize(fileSize)); // cached: no allocation per file
+    }
+
+    [Fact]
+    public void Adaptive_sizes_never_shrink_as_files_grow()
+    {
+        int previous = 0;
+        for (long size = 1; size < 1L << 40; size = (size * 5 / 4) + 1)
+        {
+            int average = ChunkerOptions.ForFileSize(size).AverageSize;
+            Assert.True(average >= previous, $"{size} bytes: average {average} after {previous}");
+            previous = average;
+        }
+    }
 }

@@ -21,30 +21,64 @@ public class SerializerTests
         var listing = RoundTrip(new TreeListing
         {
             IsLast = true,
-            Entries = [new TreeEntry { Path = "x", Kind = EntryKind.Symlink, LinkTarget = "../y", MtimeNs = 1_600_000_000_123_456_789 }, new TreeEntry { Path = "f", Size = 5, Mode = 0x1A4, FileHash = h }],
+            Entries = [new TreeEntry { Path = "x", Kind = EntryKind.Symlink, LinkTarget = "../y", MtimeNs = 1_600_000_000_123_456_789 }, new TreeEntry { Path = "f", Size = 5, Mode = 0x1A4, FileHash = h },
+                new TreeEntry { Path = "fé/été", Kind = EntryKind.Directory, Mode = 0x1ED, MtimeNs = -1_500_000_001 }, new TreeEntry { Path = "fé/été/z", Size = 1L << 40, Mode = 0x1ED, MtimeNs = 1_700_000_000_000_000_000 }],
         });
+        Assert.Equal(4, listing.Entries.Length);
+        Assert.Equal(new TreeEntry { Path = "fé/été", Kind = EntryKind.Directory, Mode = 0x1ED, MtimeNs = -1_500_000_001 }, listing.Entries[2]);
+        Assert.Equal(new TreeEntry { Path = "fé/été/z", Size = 1L << 40, Mode = 0x1ED, MtimeNs = 1_700_000_000_000_000_000 }, listing.Entries[3]);
+        Assert.True(listing.IsLast);
         Assert.Equal("../y", listing.Entries[0].LinkTarget);
         Assert.Equal(1_600_000_000_123_456_789, listing.Entries[0].MtimeNs);
         Assert.Equal(h, listing.Entries[1].FileHash);
         Assert.Null(listing.Entries[0].FileHash);
 
-        var summary = RoundTrip(new FileSummary { Path = "p", Size = 10, Chunks = [new ChunkRecord(4, 6, h)], IsLast = true, FileHash = h });
-        Assert.Equal(new ChunkRecord(4, 6, h), summary.Chunks[0]);
+        // A summary carries the first 8 bytes of each chunk hash: what the giver's index compares.
+        var summary = RoundTrip(new FileSummary { Path = "p", Size = 30, Chunks = [new ChunkRecord(4, 6, h), new ChunkRecord(20, 10, h)], IsLast = true });
+        Assert.Equal([new ChunkRecord(4, 6, ChunkHash.FromPrefix(h.Prefix)), new ChunkRecord(20, 10, ChunkHash.FromPrefix(h.Prefix))], summary.Chunks);
+        Assert.Equal(30, summary.Size);
+        Assert.True(summary.IsLast);
 
-        var batch = RoundTrip(new FileRequestBatch { Requests = [new FileRequest { FileId = 3, Path = "q" }], IsLast = true });
-        Assert.Equal(3, batch.Requests[0].FileId);
+        var batch = RoundTrip(new FileRequestBatch { Requests = [new FileRequest { FileId = 3, Path = "dir/q" }, new FileRequest { FileId = 1, Path = "dir/r", NoReuse = true }], IsLast = true });
+        Assert.Equal([new FileRequest { FileId = 3, Path = "dir/q" }, new FileRequest { FileId = 1, Path = "dir/r", NoReuse = true }], batch.Requests);
 
-        var plan = RoundTrip(new FilePlan { FileId = 3, Steps = [PlanStep.Copy(h, 100), PlanStep.Literal(h, 7), PlanStep.Zero(1L << 40)] });
-        Assert.Equal([PlanStep.Copy(h, 100), PlanStep.Literal(h, 7), PlanStep.Zero(1L << 40)], plan.Steps);
+        PlanStep[] steps = [PlanStep.Copy(2, 100, 1L << 33), PlanStep.Literal(3), PlanStep.Zero(1L << 40), PlanStep.Copy(PlanStep.FileSource(7), 5, 9), PlanStep.Copy(0, 0, 1)];
+        var plan = RoundTrip(new FilePlan { FileId = 3, Steps = steps, Data = new byte[] { 1, 2, 3 }, End = new FileEnd { FileId = 3, Size = 7, FileHash = h } });
+        Assert.Equal(steps, plan.Steps);
+        Assert.Equal([1, 2, 3], plan.Data.ToArray());
+        Assert.Equal(h, plan.End!.FileHash);
+        Assert.Null(RoundTrip(new FilePlan { FileId = 1 }).End);
 
-        Assert.Equal([1, 2, 3], RoundTrip(new LiteralChunk { FileId = 3, Data = [1, 2, 3] }).Data);
         Assert.Equal(h, RoundTrip(new FileEnd { FileId = 3, Size = 7, FileHash = h, Mode = 0x1ED, MtimeNs = 5 }).FileHash);
         Assert.Equal("gone", RoundTrip(new FileError { FileId = 3, Message = "gone" }).Message);
         var done = RoundTrip(new SyncComplete { Result = new SyncResult { LiteralBytes = 12, Changes = [new SyncChange { Path = "a", Action = ChangeAction.Delete }] } });
         Assert.Equal(12, done.Result.LiteralBytes);
         Assert.Equal(ChangeAction.Delete, done.Result.Changes[0].Action);
         Assert.Equal("no", RoundTrip(new SyncError { Message = "no" }).Message);
-        Assert.Equal("c", RoundTrip(new ChangeList { Changes = [new SyncChange { Path = "c", Kind = EntryKind.Symlink }] }).Changes[0].Path);
+        SyncChange[] changes = [new SyncChange { Path = "a/c", Kind = EntryKind.Symlink }, new SyncChange { Path = "a/d", Action = ChangeAction.Replace, Kind = EntryKind.Directory }];
+        Assert.Equal(changes, RoundTrip(new ChangeList { Changes = changes }).Changes);
+    }
+
+    [Fact]
+    public void A_listing_entry_costs_its_name_plus_a_few_bytes()
+    {
+        TreeEntry[] entries = [.. Enumerable.Range(0, 1000).Select(i => new TreeEntry
+        {
+            Path = $"text/p{i / 400:D2}/d{i / 20 % 20:D2}/f{i:D5}.txt", Size = 1000 + i, Mode = 0x1A4,
+            MtimeNs = 1_700_000_000_000_000_000 + (i * 1_000_000_000L),
+        })];
+        int bytes = JSyncSerializer.Serialize(new TreeListing { Entries = entries, IsLast = true }).Length;
+        Assert.InRange(bytes, 1000 * 10, 1000 * 16); // "f00001.txt" is 10 bytes; about 5 more each
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0x92, 0xC4, 0x02, 0x05, 0x00, 0xC3 })] // listing: 5 entries in a 1-byte body
+    [InlineData(new byte[] { 0x92, 0xC4, 0x03, 0x01, 0x07, 0x00, 0xC3 })] // listing: unknown flags
+    [InlineData(new byte[] { 0x92, 0xC4, 0x06, 0x01, 0x00, 0x05, 0x00, 0x00, 0x00, 0xC3 })] // listing: shares 5 bytes of nothing
+    public void A_malformed_packed_listing_is_a_protocol_error(byte[] listing)
+    {
+        byte[] message = [0x92, 0x01, .. listing]; // union [tag 1 = TreeListing, body]
+        Assert.Throws<JSyncProtocolException>(() => JSyncSerializer.Deserialize(message));
     }
 
     [Fact]

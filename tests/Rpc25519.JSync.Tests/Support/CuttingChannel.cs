@@ -12,7 +12,7 @@ internal sealed class CuttingChannel(IJSyncChannel inner, long literalBytesBefor
     public async ValueTask<JSyncMessage> ReceiveAsync(CancellationToken cancellationToken)
     {
         JSyncMessage message = await inner.ReceiveAsync(cancellationToken);
-        if (message is LiteralChunk literal && (_literalBytes += literal.Data.Length) > literalBytesBeforeCut)
+        if (message is FilePlan plan && (_literalBytes += plan.Data.Length) > literalBytesBeforeCut)
         {
             inner.Abort("connection cut");
             throw new JSyncException("connection cut (test)");

@@ -95,22 +95,9 @@ public class ProtocolSafetyTests : SyncTestBase
     public async Task A_rebuilt_file_that_fails_verification_leaves_the_target_untouched()
     {
         string target = Trees.Write(Dest, "f", [9, 9, 9, 9]);
-        var (a, b) = InMemoryChannel.CreatePair();
-        Task<SyncResult> taker = SyncSession.RespondAsync(b, Dest);
-        await a.SendAsync(new SyncRequest { InitiatorRole = SyncRole.Giver }, None);
-        await a.SendAsync(new TreeListing
-        {
-            IsLast = true,
-            Entries = [new TreeEntry { Path = "", Kind = EntryKind.Directory, Mode = 0x1ED }, new TreeEntry { Path = "f", Size = 3, Mode = 0x1A4 }],
-        }, None);
-        JSyncMessage message;
-        while ((message = await a.ReceiveAsync(None)) is not FileRequestBatch)
-        {
-            Assert.IsType<FileSummary>(message);
-        }
+        (InMemoryChannel a, Task<SyncResult> taker) = await TakerAskingForOneFileAsync(mode: 0x1A4);
         byte[] data = [1, 2, 3];
-        await a.SendAsync(new FilePlan { FileId = 0, Steps = [PlanStep.Literal(ChunkHash.Of(data), 3)] }, None);
-        await a.SendAsync(new LiteralChunk { FileId = 0, Data = data }, None);
+        await a.SendAsync(new FilePlan { FileId = 0, Steps = [PlanStep.Literal(3)], Data = data }, None);
         await a.SendAsync(new FileEnd { FileId = 0, Size = 3, FileHash = ChunkHash.Of([4, 5, 6]), Mode = 0x1A4 }, None);
         SyncResult result = await taker;
         Assert.Single(result.Errors);
@@ -122,7 +109,46 @@ public class ProtocolSafetyTests : SyncTestBase
     }
 
     [Fact]
+    public async Task A_rebuild_that_reused_chunks_and_fails_its_check_is_fetched_again_without_reuse()
+    {
+        // What a false match on a summary's short hash (or an old file changed meanwhile) looks like to the taker.
+        string target = Trees.Write(Dest, "f", [9, 9, 9]);
+        (InMemoryChannel a, Task<SyncResult> taker) = await TakerAskingForOneFileAsync(mode: 0x1A4);
+        byte[] wanted = [4, 5, 6];
+        var end = new FileEnd { FileId = 0, Size = 3, FileHash = FileHasher.HashOf(wanted), Mode = 0x1A4 };
+        await a.SendAsync(new FilePlan { FileId = 0, Steps = [PlanStep.Copy(0, 0, 3)], End = end }, None);
+        var retry = Assert.IsType<FileRequestBatch>(await a.ReceiveAsync(None));
+        Assert.Equal([new FileRequest { FileId = 0, Path = "f", NoReuse = true }], retry.Requests);
+        await a.SendAsync(new FilePlan { FileId = 0, Steps = [PlanStep.Literal(3)], Data = wanted, End = end }, None);
+        Assert.IsType<ChangeList>(await a.ReceiveAsync(None));
+        Assert.IsType<SyncComplete>(await a.ReceiveAsync(None));
+        SyncResult result = await taker;
+        Assert.Empty(result.Errors);
+        Assert.Equal(wanted, File.ReadAllBytes(target));
+        Assert.Equal(["f"], Directory.GetFileSystemEntries(Dest).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task A_plan_whose_literal_steps_and_bytes_disagree_is_a_protocol_error()
+    {
+        (InMemoryChannel a, Task<SyncResult> taker) = await TakerAskingForOneFileAsync(mode: 0);
+        await a.SendAsync(new FilePlan { FileId = 0, Steps = [PlanStep.Literal(2)], Data = new byte[] { 1, 2, 3 } }, None);
+        JSyncProtocolException error = await Assert.ThrowsAsync<JSyncProtocolException>(() => taker);
+        Assert.Contains("no literal step uses", error.Message);
+    }
+
+    [Fact]
     public async Task A_plan_that_copies_a_chunk_the_taker_never_offered_is_a_protocol_error()
+    {
+        (InMemoryChannel a, Task<SyncResult> taker) = await TakerAskingForOneFileAsync(mode: 0);
+        await a.SendAsync(new FilePlan { FileId = 0, Steps = [PlanStep.Copy(0, 0, 3)] }, None);
+        await Assert.ThrowsAsync<JSyncProtocolException>(() => taker);
+        Assert.False(File.Exists(Path.Join(Dest, "f")));
+    }
+
+    /// <summary>A taker of <see cref="SyncTestBase.Dest"/> that was listed one 3-byte file "f" by a hand-driven giver
+    /// and has asked for it (after summarizing any old version).</summary>
+    private async Task<(InMemoryChannel Giver, Task<SyncResult> Taker)> TakerAskingForOneFileAsync(int mode)
     {
         var (a, b) = InMemoryChannel.CreatePair();
         Task<SyncResult> taker = SyncSession.RespondAsync(b, Dest);
@@ -130,11 +156,13 @@ public class ProtocolSafetyTests : SyncTestBase
         await a.SendAsync(new TreeListing
         {
             IsLast = true,
-            Entries = [new TreeEntry { Path = "", Kind = EntryKind.Directory, Mode = 0x1ED }, new TreeEntry { Path = "f", Size = 3 }],
+            Entries = [new TreeEntry { Path = "", Kind = EntryKind.Directory, Mode = 0x1ED }, new TreeEntry { Path = "f", Size = 3, Mode = mode }],
         }, None);
-        Assert.IsType<FileRequestBatch>(await a.ReceiveAsync(None));
-        await a.SendAsync(new FilePlan { FileId = 0, Steps = [PlanStep.Copy(ChunkHash.Of([1]), 3)] }, None);
-        await Assert.ThrowsAsync<JSyncProtocolException>(() => taker);
-        Assert.False(File.Exists(Path.Join(Dest, "f")));
+        JSyncMessage message;
+        while ((message = await a.ReceiveAsync(None)) is not FileRequestBatch)
+        {
+            Assert.IsType<FileSummary>(message);
+        }
+        return (a, taker);
     }
 }

@@ -1,3 +1,4 @@
+using Rpc25519.JSync.Chunking;
 using Rpc25519.JSync.Protocol;
 using Rpc25519.JSync.Sync;
 using Rpc25519.JSync.Tests.Support;
@@ -51,6 +52,53 @@ public class TreeSyncTests : SyncTestBase
         Assert.Contains(result.Changes, c => c.Path == "large/image.bin" && c.Action == ChangeAction.Update);
         Assert.True(result.LiteralBytes < 5000 + content.Length + 14 + 6 * 65536, $"{result.LiteralBytes} literal bytes");
         Assert.True(result.CopiedBytes > 2_900_000);
+    }
+
+    [Fact]
+    public async Task An_edit_in_a_small_file_resends_about_a_small_chunk_not_the_default_8_KiB()
+    {
+        // Chunk sizes follow the file's size: a 24 KB file is cut at ~512 B, so a 100-byte edit costs ~1 KB.
+        byte[] text = Trees.RandomBytes(24_000, 40);
+        Trees.Write(Source, "notes.txt", text);
+        await Push(Source, Dest);
+        text[12_000] ^= 0xFF;
+        Trees.Write(Source, "notes.txt", text);
+        File.SetLastWriteTimeUtc(Path.Join(Source, "notes.txt"), DateTime.UtcNow.AddMinutes(1));
+        SyncResult result = await Push(Source, Dest);
+        Trees.AssertSame(Source, Dest);
+        Assert.Equal(1, result.FilesTransferred);
+        Assert.InRange(result.LiteralBytes, 1, 8 * ChunkerOptions.ForFileSize(text.Length).AverageSize);
+        Assert.InRange(result.LiteralBytes, 1, 4096);
+    }
+
+    [Theory]
+    [InlineData(SyncRole.Giver)]
+    [InlineData(SyncRole.Taker)]
+    public async Task Progress_counts_files_and_bytes_up_to_the_totals(SyncRole initiator)
+    {
+        Trees.MakeSample(Source, seed: 41);
+        string[] files = Directory.GetFiles(Source, "*", SearchOption.AllDirectories);
+        long bytes = files.Sum(f => new FileInfo(f).Length);
+        var reports = new List<SyncProgress>();
+        var progress = new SynchronousProgress(reports.Add);
+        var (a, b) = InMemoryChannel.CreatePair();
+        Task<SyncResult> responder = SyncSession.RespondAsync(b, initiator == SyncRole.Giver ? Dest : Source);
+        await SyncSession.InitiateAsync(a, initiator, initiator == SyncRole.Giver ? Source : Dest, "", new SyncOptions(),
+            CancellationToken.None, progress);
+        await responder;
+        Trees.AssertSame(Source, Dest);
+        Assert.Equal(new SyncProgress(files.Length, files.Length, bytes, bytes), reports[^1]);
+        Assert.All(reports.Zip(reports.Skip(1)), pair =>
+        {
+            Assert.True(pair.Second.BytesDone >= pair.First.BytesDone && pair.Second.FilesDone >= pair.First.FilesDone);
+            Assert.True(pair.Second.BytesDone <= pair.Second.BytesTotal && pair.Second.FilesDone <= pair.Second.FilesTotal);
+        });
+        Assert.True(reports.Count > files.Length, "progress is reported as files go, not only at the end");
+    }
+
+    private sealed class SynchronousProgress(Action<SyncProgress> report) : IProgress<SyncProgress>
+    {
+        public void Report(SyncProgress value) => report(value);
     }
 
     [Fact]

@@ -249,7 +249,7 @@ public sealed class CircuitSyncTests : TransportTestBase
         {
             await pending;
             Assert.True(sent < 1000, "the sends never waited for credit");
-            pending = channel.SendAsync(new LiteralChunk { FileId = 1, Data = new byte[64 * 1024] },
+            pending = channel.SendAsync(new FilePlan { FileId = 1, Steps = [PlanStep.Literal(64 * 1024)], Data = new byte[64 * 1024] },
                 CancellationToken.None).AsTask();
             sent++;
         }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Rpc25519.JSync.Sync;
 using Rpc25519.JSync.Tests.Support;
 using Rpc25519.Tools.Jcp;
 using Rpc25519.Tools.Jsrv;
@@ -42,6 +43,34 @@ public sealed class ToolTests : TransportTestBase
         Assert.False(File.Exists(Path.Join(back, "big.bin")));
         Assert.False(Directory.Exists(Path.Join(back, "dir0/sub1")));
         Assert.True(File.Exists(Path.Join(back, "dir0/sub0/file0.dat")));
+    }
+
+    [Fact]
+    public async Task Jcp_progress_prints_plain_lines_with_files_and_bytes_when_the_output_is_not_a_terminal()
+    {
+        Trees.MakeSample(Source, seed: 24);
+        string[] files = Directory.GetFiles(Source, "*", SearchOption.AllDirectories);
+        long bytes = files.Sum(f => new FileInfo(f).Length);
+        await using Jsrv server = await Jsrv.StartAsync(["-root", ServerRoot, "-certs", Certs.CertsDir]);
+        string expected = $"jcp: files {files.Length}/{files.Length}, {bytes / 1e6:F1}/{bytes / 1e6:F1} MB, ";
+        foreach (string[] args in new[] { new[] { "-r", "--progress", Source, $"{server.HostPort}:/data" },
+                     ["-r", "-P", $"{server.HostPort}:/data", Temp("back")] })
+        {
+            (int code, string output, string errors) = await Jcp(args);
+            Assert.True(code == 0, errors);
+            string last = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
+            Assert.StartsWith(expected, last, StringComparison.Ordinal);
+            Assert.EndsWith("done", last.TrimEnd(), StringComparison.Ordinal);
+            Assert.DoesNotContain('\u001b', output); // no terminal control sequences in a pipe
+        }
+    }
+
+    [Fact]
+    public void A_progress_line_gives_the_time_left_at_the_current_rate()
+    {
+        Assert.Equal("jcp: files 1/4, 10.0/30.0 MB, 5.0 MB/s, ETA 00:00:04",
+            ProgressDisplay.Line(new SyncProgress(1, 4, 10_000_000, 30_000_000), seconds: 2));
+        Assert.Equal("jcp: files 0/4, 0.0/30.0 MB, 0.0 MB/s, ETA unknown", ProgressDisplay.Line(new SyncProgress(0, 4, 0, 30_000_000), 1));
     }
 
     [Fact]
@@ -94,6 +123,53 @@ public sealed class ToolTests : TransportTestBase
     }
 
     [Fact]
+    public async Task Jcp_pulls_a_directory_only_with_r_as_it_pushes_one()
+    {
+        Trees.MakeSample(Source, seed: 25);
+        await using Jsrv server = await Jsrv.StartAsync(["-root", ServerRoot, "-certs", Certs.CertsDir]);
+        Assert.Equal(0, (await Jcp("-r", Source, $"{server.HostPort}:/data")).Code);
+
+        string back = Temp("back");
+        (int code, _, string errors) = await Jcp($"{server.HostPort}:/data", back);
+        Assert.Equal(1, code);
+        Assert.Contains("pass -r", errors, StringComparison.Ordinal);
+        Assert.False(Path.Exists(back));
+
+        // A single file needs no -r either way; a directory with -r comes back whole.
+        (code, _, errors) = await Jcp($"{server.HostPort}:/data/dir0/sub0/file0.dat", Temp("one.dat"));
+        Assert.True(code == 0, errors);
+        (code, _, errors) = await Jcp("-r", $"{server.HostPort}:/data", back);
+        Assert.True(code == 0, errors);
+        Trees.AssertSame(Source, back);
+    }
+
+    [Fact]
+    public async Task Jsrv_and_jcp_add_the_pre_shared_key_layer_with_psk_and_refuse_a_client_without_it()
+    {
+        string psk = Temp("psk");
+        Rpc25519.Security.SelfCertificates.GenerateSymmetricKey(psk);
+        Trees.Write(Source, "one.txt", Trees.RandomBytes(2000, 26));
+        await using Jsrv server = await Jsrv.StartAsync(["-root", ServerRoot, "-certs", Certs.CertsDir, "-psk", psk]);
+        Assert.Contains("pre-shared key", server.Banner, StringComparison.Ordinal);
+        (int code, _, string errors) = await Jcp("-psk", psk, Path.Join(Source, "one.txt"), $"{server.HostPort}:/one.txt");
+        Assert.True(code == 0, errors);
+        Assert.True(Trees.FilesEqual(Path.Join(Source, "one.txt"), Path.Join(ServerRoot, "one.txt")));
+
+        string other = Temp("other-psk");
+        Rpc25519.Security.SelfCertificates.GenerateSymmetricKey(other);
+        foreach (string[] wrong in new[] { Array.Empty<string>(), ["-psk", other] })
+        {
+            (code, _, errors) = await Jcp([.. wrong, Path.Join(Source, "one.txt"), $"{server.HostPort}:/two.txt"]);
+            Assert.Equal(1, code);
+            Assert.StartsWith("jcp: error:", errors, StringComparison.Ordinal);
+            Assert.False(File.Exists(Path.Join(ServerRoot, "two.txt")));
+        }
+        (code, _, errors) = await Jcp("-psk", Temp("missing"), Path.Join(Source, "one.txt"), $"{server.HostPort}:/two.txt");
+        Assert.Equal(1, code);
+        Assert.Contains("missing", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Jsrv_and_jcp_work_over_plain_tcp_with_the_tcp_flag()
     {
         Trees.Write(Source, "one.txt", Trees.RandomBytes(2000, 24));
@@ -118,25 +194,32 @@ public sealed class ToolTests : TransportTestBase
         private readonly CancellationTokenSource _stop;
         private readonly Task<int> _run;
 
-        private Jsrv(CancellationTokenSource stop, Task<int> run, string hostPort)
+        private readonly StringWriter _output;
+
+        private Jsrv(CancellationTokenSource stop, Task<int> run, string hostPort, StringWriter output)
         {
             _stop = stop;
             _run = run;
             HostPort = hostPort;
+            _output = output;
         }
 
         public string HostPort { get; }
+
+        /// <summary>What jsrv printed so far (its first line says what it serves and how).</summary>
+        public string Banner => _output.ToString();
 
         public static async Task<Jsrv> StartAsync(string[] args)
         {
             var stop = new CancellationTokenSource();
             var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             var errors = new StringWriter();
-            Task<int> run = JsrvCommand.RunAsync([.. args, "-s", "127.0.0.1:0", "-known", "none"], new StringWriter(),
+            var output = new StringWriter();
+            Task<int> run = JsrvCommand.RunAsync([.. args, "-s", "127.0.0.1:0", "-known", "none"], output,
                 errors, address => listening.TrySetResult(address), stop.Token);
             Task first = await Task.WhenAny(listening.Task, run);
             Assert.True(first == listening.Task, $"jsrv did not start: exit {(run.IsCompleted ? run.Result : -1)}, {errors}");
-            return new Jsrv(stop, run, listening.Task.Result.Replace("tcp://", "", StringComparison.Ordinal));
+            return new Jsrv(stop, run, listening.Task.Result.Replace("tcp://", "", StringComparison.Ordinal), output);
         }
 
         public async ValueTask DisposeAsync()
