@@ -27,6 +27,9 @@ internal static class SimKvSoak
     private const int Workers = 3;
     private const int OpsPerWorker = 30;
 
+    /// <summary>Values the deposed-leader probe writes: unique, and apart from the workers'.</summary>
+    private const long ProbeValueBase = 90_000_000;
+
     public static SimKvSoakResult RunSeed(ulong seed, bool unsafeReapplyRetries = false)
     {
         var cluster = new SimTubeCluster(seed)
@@ -67,6 +70,7 @@ internal static class SimKvSoak
         private int casAcked;
         private int casUnknown;
         private long clock;
+        private int probes;
         private bool done;
         private TubeClient? admin;
 
@@ -170,7 +174,7 @@ internal static class SimKvSoak
             }
         }
 
-        private async Task WriteAsync(int worker, TubeClient client, int key, long value)
+        private async Task<bool> WriteAsync(int worker, TubeClient client, int key, long value)
         {
             long call = ++clock;
             try
@@ -178,11 +182,13 @@ internal static class SimKvSoak
                 await client.PutAsync(Table, Key(key), Value(value));
                 History.Add(new Operation(worker, key, IsWrite: true, value, call, ++clock));
                 Writes++;
+                return true;
             }
             catch (TubeException e) when (IsUnavailable(e))
             {
                 History.Add(new Operation(worker, key, IsWrite: true, value, call, long.MaxValue));
                 WritesUnknown++;
+                return false;
             }
         }
 
@@ -322,8 +328,10 @@ internal static class SimKvSoak
                         }
                     }
 
+                    Task probe = cluster.OnClient(() => ProbeDeposedLeaderAsync(old, outage));
                     await cluster.DelayAsync(outage);
                     cuts.ForEach(cut => cut.Undo());
+                    await probe;
                 }
                 else if (kind == 6)
                 {
@@ -349,6 +357,37 @@ internal static class SimKvSoak
                         await cluster.DelayAsync(TimeSpan.FromMilliseconds(100));
                     }
                 }
+            }
+        }
+
+        /// <summary>
+        /// While the leader <paramref name="old"/> is cut off from its peers (not from clients): a client that knows
+        /// only the other members writes a key until the new majority acknowledges it, then a client that knows only
+        /// the old leader reads that key with ReadIndex. A correct old leader cannot confirm the read (no quorum
+        /// answers its round) or has stepped down; one that answers from its own state without the round returns
+        /// the value from before the write, and the history stops being linearizable.
+        /// </summary>
+        private async Task ProbeDeposedLeaderAsync(int old, TimeSpan outage)
+        {
+            DateTimeOffset end = cluster.ClientNode.TimeProvider.GetUtcNow() + outage;
+            string[] majority = [.. cluster.Members.Where(m => m.Key != (ulong)old + 1).Select(m => m.Value)];
+            TubeClient writer = await cluster.NewClientAsync(outage, members: majority,
+                attemptTimeout: TimeSpan.FromMilliseconds(100));
+            TubeClient reader = await cluster.NewClientAsync(TimeSpan.FromMilliseconds(100),
+                members: [cluster.Members[(ulong)old + 1]], attemptTimeout: TimeSpan.FromMilliseconds(100));
+            try
+            {
+                int key = random.Next(Keys);
+                bool written = await WriteAsync(Workers, writer, key, ProbeValueBase + (++probes));
+                if (written && cluster.ClientNode.TimeProvider.GetUtcNow() < end)
+                {
+                    await ReadAsync(Workers + 1, reader, key, ReadMode.Linearizable);
+                }
+            }
+            finally
+            {
+                await writer.DisposeAsync();
+                await reader.DisposeAsync();
             }
         }
 

@@ -125,14 +125,15 @@ internal sealed class SimTubeCluster
     }
 
     /// <summary>Makes a client on the client node (its continuations run there).</summary>
+    /// <param name="members">The addresses the client knows (null: every member's).</param>
     public Task<TubeClient> NewClientAsync(TimeSpan? operationTimeout = null, TimeSpan? sessionTimeout = null,
-        TimeSpan? keepAliveInterval = null) =>
+        TimeSpan? keepAliveInterval = null, IEnumerable<string>? members = null, TimeSpan? attemptTimeout = null) =>
         ClientNode.Start(() => Task.FromResult(new TubeClient(new TubeClientOptions
         {
-            Members = [.. Members.Values],
+            Members = [.. members ?? Members.Values],
             Rpc = Network.CreateOptions(ClientNode),
             OperationTimeout = operationTimeout ?? TimeSpan.FromSeconds(5),
-            AttemptTimeout = TimeSpan.FromMilliseconds(400),
+            AttemptTimeout = attemptTimeout ?? TimeSpan.FromMilliseconds(400),
             RetryBackOff = TimeSpan.FromMilliseconds(20),
             SessionTimeout = sessionTimeout,
             KeepAliveInterval = keepAliveInterval,
