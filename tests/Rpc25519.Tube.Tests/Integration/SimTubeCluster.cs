@@ -108,6 +108,15 @@ internal sealed class SimTubeCluster
     public Func<Rpc25519.Tube.StateMachines.StateMachineSet> CreateStateMachines { get; init; } =
         () => Rpc25519.Tube.StateMachines.StateMachineSet.WithKv();
 
+    /// <summary>The key/value store and the bank ledger example, for tests of user machines.</summary>
+    public static Rpc25519.Tube.StateMachines.StateMachineSet KvAndLedger()
+    {
+        var set = Rpc25519.Tube.StateMachines.StateMachineSet.WithKv();
+        set.Register(Rpc25519.Tube.StateMachines.Ledger.BankLedger.DefaultName,
+            new Rpc25519.Tube.StateMachines.Ledger.BankLedger());
+        return set;
+    }
+
     /// <summary>Changes each replica's options before it starts (null: the defaults above).</summary>
     public Action<TubeReplicaOptions>? ConfigureReplica { get; init; }
 
