@@ -5,7 +5,7 @@ namespace Rpc25519.Tube.Tests.Integration;
 [Collection(WholeStackCollection.Name)]
 public sealed class KvSoakTests
 {
-    private const int Seeds = 52;
+    private const int Seeds = 46;
 
     [Fact]
     public void SeedSweepPasses()

@@ -640,9 +640,19 @@ internal static class SimKvSoak
             }
             catch (Rpc25519.Tube.Storage.StorageCorruptedException e)
             {
-                if (!e.Message.Contains("/tube", StringComparison.Ordinal))
+                if (!e.FilePath.StartsWith("/tube/", StringComparison.Ordinal)
+                    || !e.Message.Contains(e.FilePath, StringComparison.Ordinal)
+                    || !e.Message.Contains($"offset {e.Offset}", StringComparison.Ordinal))
                 {
-                    throw new InvalidOperationException($"a corrupted disk was refused without naming the file: {e.Message}", e);
+                    throw new InvalidOperationException(
+                        $"a corrupted disk was refused without naming the file and offset: {e.Message}", e);
+                }
+
+                if (cluster.Disks[i].Faults.Count == 0)
+                {
+                    // Only a flipped byte may look like corruption; a crash or a torn write must recover cleanly.
+                    throw new InvalidOperationException(
+                        $"node {i}'s storage reported corruption, but its disk flipped no byte: {e.Message}", e);
                 }
 
                 Corruptions++;
