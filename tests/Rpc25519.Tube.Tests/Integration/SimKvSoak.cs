@@ -387,11 +387,16 @@ internal static class SimKvSoak
                 await cluster.DelayAsync(TimeSpan.FromMilliseconds(100));
             }
 
-            foreach (Watcher watcher in watchers)
+            // Cancelled on the client node, where the watches' calls and their continuations run.
+            await cluster.OnClient(() =>
             {
-                watcher.Stop.Cancel();
-            }
+                foreach (Watcher watcher in watchers)
+                {
+                    watcher.Stop.Cancel();
+                }
 
+                return Task.CompletedTask;
+            });
             await all;
             foreach (Watcher watcher in watchers)
             {
