@@ -13,13 +13,15 @@ namespace Rpc25519.Tube.Tests.Integration;
 /// <summary>
 /// A randomized run of the whole stack on SimNet, decided by one seed: three replicas and three workers (two share a
 /// client) writing unique values to a few keys and reading them (ReadIndex and lease reads), each also bumping a
-/// counter key of its own and incrementing a shared counter by compare-and-swap on its version. Meanwhile a nemesis
-/// drops a replica's answers to clients or a third of all it sends, isolates replicas, cuts the leader off from its
-/// peers (not from clients), crashes them (losing and
-/// tearing unsynced writes) and restarts them, skews clocks within the lease bound, transfers leadership and demotes
-/// and promotes voters. Then the cluster heals and must converge; the history must be linearizable (the Raft
-/// harness's checker), and each counter must equal the acknowledged updates plus at most the unknown ones (a retry
-/// applied twice breaks it).
+/// counter key of its own and incrementing a shared counter by compare-and-swap on its version, while two watchers
+/// follow a key and a prefix. Meanwhile a nemesis drops a replica's answers to clients or a third of all it sends,
+/// isolates replicas, cuts the leader off from its peers (not from clients) and probes it for a stale ReadIndex,
+/// crashes replicas (losing and tearing unsynced writes) and restarts them, pauses their host loops, skews clocks
+/// within the lease bound, transfers leadership and demotes and promotes voters; every disk flips synced bytes at a
+/// seeded rate, and a replica whose restart finds one is rebuilt on an empty disk under a new id. Then the cluster
+/// heals and must converge; the history must be linearizable (the Raft harness's checker), each counter must equal
+/// the acknowledged updates plus at most the unknown ones (a retry applied twice breaks it), and the watchers must
+/// have seen every committed put of their keys in log order, once each (docs/tube-service.md).
 /// </summary>
 internal static class SimKvSoak
 {
