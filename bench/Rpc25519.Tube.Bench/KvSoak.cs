@@ -13,7 +13,9 @@ internal static class KvSoak
         ulong first = args.Length > 2 ? ulong.Parse(args[2], CultureInfo.InvariantCulture) : 1;
         bool mutant = args.Contains("--mutant");
         int failed = 0;
-        long writes = 0, unknown = 0, reads = 0, faults = 0, admin = 0;
+        long writes = 0, unknown = 0, reads = 0, faults = 0, admin = 0, pauses = 0, corruptions = 0, rebuilds = 0,
+            watchEvents = 0, watchResumes = 0;
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         for (ulong seed = first; seed < first + (ulong)count; seed++)
         {
             SimKvSoakResult result = SimKvSoak.RunSeed(seed, mutant);
@@ -22,6 +24,11 @@ internal static class KvSoak
             reads += result.Reads;
             faults += result.Faults;
             admin += result.AdminDone;
+            pauses += result.Pauses;
+            corruptions += result.Corruptions;
+            rebuilds += result.Rebuilds;
+            watchEvents += result.WatchEvents;
+            watchResumes += result.WatchResumes;
             if (!result.Passed)
             {
                 failed++;
@@ -29,7 +36,11 @@ internal static class KvSoak
             }
         }
 
-        Console.WriteLine($"totals: writes={writes}+{unknown}? reads={reads} faults={faults} admin-ops-accepted={admin}");
+        double seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+        Console.WriteLine($"totals: writes={writes}+{unknown}? reads={reads} faults={faults} admin-ops-accepted={admin} " +
+            $"pauses={pauses} corruptions-detected={corruptions} rebuilds={rebuilds} " +
+            $"watch-events={watchEvents} watch-resumes={watchResumes}");
+        Console.WriteLine($"wall: {seconds:0.0} s, {count / seconds:0.0} seeds/s");
         Console.WriteLine($"{count} seeds ran, {failed} failed");
         return failed == 0 ? 0 : 1;
     }

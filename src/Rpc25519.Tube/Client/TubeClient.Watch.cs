@@ -40,9 +40,30 @@ public sealed partial class TubeClient
     /// <exception cref="TubeException">No member answered within <see cref="TubeClientOptions.OperationTimeout"/>
     /// (<see cref="TubeUnavailableException"/>, <see cref="NoQuorumException"/>), or the arguments were refused
     /// (<see cref="InvalidCommandException"/>).</exception>
-    public async IAsyncEnumerable<ChangeEvent> WatchAsync(string table, byte[] keyOrPrefix, long fromIndex,
-        bool prefix = false, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<ChangeEvent> WatchAsync(string table, byte[] keyOrPrefix, long fromIndex,
+        bool prefix = false, CancellationToken cancellationToken = default) =>
+        WatchMachineAsync(KvMachine, table, keyOrPrefix, fromIndex, prefix, cancellationToken);
+
+    /// <summary>
+    /// Follows the changes a state machine registered as <paramref name="machine"/> records
+    /// (<see cref="StateMachines.ApplyContext.RecordChange"/>) for one key, or every key under a prefix, of one of
+    /// its tables (its own grouping: the bank ledger records each account's new balance under the table
+    /// <c>"ledger"</c>). Works exactly as <see cref="WatchAsync"/>, which is this call for the key/value store.
+    /// </summary>
+    /// <param name="machine">The registered name of the state machine.</param>
+    /// <param name="table">The table (grouping) the machine records its changes under.</param>
+    /// <param name="keyOrPrefix">The key, or the key prefix when <paramref name="prefix"/> is true (an empty prefix
+    /// watches the whole table).</param>
+    /// <param name="fromIndex">The first log index of interest, at least 1.</param>
+    /// <param name="prefix">Whether <paramref name="keyOrPrefix"/> is a prefix.</param>
+    /// <param name="cancellationToken">Ends the enumeration with <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The changes, in log order.</returns>
+    /// <exception cref="ChangeFeedCompactedException">As for <see cref="WatchAsync"/>.</exception>
+    /// <exception cref="TubeException">As for <see cref="WatchAsync"/>.</exception>
+    public async IAsyncEnumerable<ChangeEvent> WatchMachineAsync(string machine, string table, byte[] keyOrPrefix,
+        long fromIndex, bool prefix = false, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        ArgumentException.ThrowIfNullOrEmpty(machine);
         ArgumentException.ThrowIfNullOrEmpty(table);
         ArgumentNullException.ThrowIfNull(keyOrPrefix);
         ArgumentOutOfRangeException.ThrowIfLessThan(fromIndex, 1);
@@ -60,7 +81,7 @@ public sealed partial class TubeClient
         {
             TubeResponse response = await CallAsync(new TubeRequest
             {
-                Kind = TubeRequestKind.Watch, Machine = KvMachine, Table = table, Key = keyOrPrefix, Prefix = prefix,
+                Kind = TubeRequestKind.Watch, Machine = machine, Table = table, Key = keyOrPrefix, Prefix = prefix,
                 FromIndex = next, WaitMs = waitMs,
             }, cancellationToken);
             ThrowIfRefused(response);

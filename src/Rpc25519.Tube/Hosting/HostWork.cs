@@ -16,10 +16,15 @@ internal sealed class HostWork
 
     public Action? Inspect { get; private init; }
 
+    /// <summary>How long the loop stands still (a test's stand-in for a stopped process); zero for other work.</summary>
+    public TimeSpan Pause { get; private init; }
+
     public static HostWork ForRaft(RaftMessage message) => new() { Raft = message };
 
     public static HostWork ForRequest(TubeRequest request, TaskCompletionSource<TubeResponse> completion) =>
         new() { Request = request, Completion = completion };
 
     public static HostWork ForInspect(Action inspect) => new() { Inspect = inspect };
+
+    public static HostWork ForPause(TimeSpan pause, Action resumed) => new() { Pause = pause, Inspect = resumed };
 }

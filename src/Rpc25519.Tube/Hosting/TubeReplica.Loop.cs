@@ -58,6 +58,14 @@ public sealed partial class TubeReplica
             DeliverDueTicks();
             while (reader.TryRead(out HostWork? work))
             {
+                if (work.Pause > TimeSpan.Zero)
+                {
+                    // Stand still, as a stopped process: messages and requests queue up meanwhile. On resuming,
+                    // the ticks that fell due come first, before anything that arrived during the pause.
+                    await Task.Delay(work.Pause, time, ct);
+                    DeliverDueTicks();
+                }
+
                 Handle(work);
             }
 
@@ -230,9 +238,35 @@ public sealed partial class TubeReplica
             }
         }
 
+        await AdoptReplicatedAddressesAsync();
         ServeAppliedReads();
         ServeWatches();
         node.Advance(ready);
+    }
+
+    /// <summary>Takes the addresses that went through the log into this replica's address book, so it can send to
+    /// members that joined after it started (and name them in redirects). An address that changed closes the link
+    /// to the old one.</summary>
+    private async Task AdoptReplicatedAddressesAsync()
+    {
+        if (machines.MemberAddresses.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var (id, address) in machines.MemberAddresses)
+        {
+            if (members.TryGetValue(id, out string? known) && known == address)
+            {
+                continue;
+            }
+
+            members[id] = address;
+            if (links.Remove(id, out PeerLink? stale))
+            {
+                await stale.DisposeAsync();
+            }
+        }
     }
 
     private async Task CompactIfDueAsync()

@@ -1,4 +1,5 @@
 using Rpc25519.Tube.Raft;
+using Rpc25519.Tube.StateMachines;
 using Rpc25519.Tube.StateMachines.Errors;
 
 namespace Rpc25519.Tube.Hosting;
@@ -167,6 +168,16 @@ public sealed partial class TubeReplica
         }
 
         MembershipChangeResult result = node.ProposeMembershipChange(request.MembershipChange, request.NodeId);
+        if (result == MembershipChangeResult.Accepted
+            && request.MembershipChange is MembershipChangeKind.AddVoter or MembershipChangeKind.AddShadow
+            && (!machines.MemberAddresses.TryGetValue(request.NodeId, out string? replicated)
+                || replicated != members[request.NodeId]))
+        {
+            // Through the log, so every member (and every later leader) can reach the new one. Best effort: if the
+            // proposal is refused now, the next add with the address proposes it again.
+            Propose(TubeCommand.SetMemberAddress(request.NodeId, members[request.NodeId]).ToBytes());
+        }
+
         completion.TrySetResult(result switch
         {
             MembershipChangeResult.Accepted => new TubeResponse { LeaderId = NodeId, Status = BuildStatus() },

@@ -30,6 +30,13 @@ public sealed partial class TubeReplica
             return;
         }
 
+        if (!machines.MachineNames.Contains(request.Machine ?? ""))
+        {
+            completion.TrySetResult(Refused(TubeErrorCode.UnknownStateMachine, $"no state machine is registered as " +
+                $"'{request.Machine}' (registered: {string.Join(", ", machines.MachineNames)}); watch one of those"));
+            return;
+        }
+
         var filter = new ChangeFilter(request.Machine, request.Table, request.Key);
         TimeSpan wait = TimeSpan.FromMilliseconds(Math.Clamp(request.WaitMs, 0,
             (long)options.WatchMaxWait.TotalMilliseconds));

@@ -63,6 +63,10 @@ public sealed partial class TubeReplica : IAsyncDisposable
         {
             using var stream = new MemoryStream(snapshot.Data.ToArray(), writable: false);
             machines.RestoreSnapshot(stream);
+            foreach (var (id, address) in machines.MemberAddresses)
+            {
+                members[id] = address;
+            }
         }
 
         RaftOptions raftOptions = RaftOptionsFor(options, rpc);
@@ -112,6 +116,22 @@ public sealed partial class TubeReplica : IAsyncDisposable
     /// <returns>The applied index and the state hash.</returns>
     public Task<(long AppliedIndex, string Hash)> GetStateHashAsync(CancellationToken cancellationToken = default) =>
         InspectAsync(() => (machines.AppliedIndex, machines.ComputeStateHash()), cancellationToken);
+
+    /// <summary>Test seam: the host loop stands still for <paramref name="duration"/> of its clock, as a process
+    /// stopped by SIGSTOP, a long GC pause or a frozen VM, then resumes with catch-up ticks. Messages and requests
+    /// that arrive meanwhile wait in the inbox.</summary>
+    /// <param name="duration">How long the loop stands still.</param>
+    /// <returns>Completes when the loop resumes.</returns>
+    internal Task PauseAsync(TimeSpan duration)
+    {
+        var resumed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!inbox.Writer.TryWrite(HostWork.ForPause(duration, () => resumed.TrySetResult())))
+        {
+            throw new ObjectDisposedException(nameof(TubeReplica), "The replica has stopped.");
+        }
+
+        return resumed.Task;
+    }
 
     /// <summary>Stops the host loop, the server and the peer links, and disposes the storage. Pending client
     /// requests fail with a "not leader" answer so clients retry elsewhere. Safe to call twice.</summary>

@@ -19,4 +19,9 @@ public enum CommandKind
     /// <summary>Do nothing but move the log time forward (and so expire idle sessions and their leases). A leader
     /// host proposes one now and then while no other command arrives.</summary>
     Tick = 4,
+
+    /// <summary>Record the address of member <see cref="TubeCommand.MemberId"/> in the replicated address book, so
+    /// every replica (and every later leader) can reach a member that joined after it started. A leader host
+    /// proposes one when a membership change brings an address it has not replicated yet.</summary>
+    SetMemberAddress = 5,
 }

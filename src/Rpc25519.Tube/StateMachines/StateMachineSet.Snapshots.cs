@@ -17,6 +17,7 @@ public sealed partial class StateMachineSet
             AppliedIndex = AppliedIndex,
             LogTimeMs = LogTimeMs,
             Sessions = [.. sessions.All],
+            MemberAddresses = [.. memberAddresses.Select(m => new MemberAddressEntry { Id = m.Key, Address = m.Value })],
         };
         foreach (var (name, machine) in machines)
         {
@@ -57,6 +58,12 @@ public sealed partial class StateMachineSet
         }
 
         sessions.Replace(snapshot.Sessions);
+        memberAddresses.Clear();
+        foreach (MemberAddressEntry entry in snapshot.MemberAddresses)
+        {
+            memberAddresses[entry.Id] = entry.Address;
+        }
+
         AppliedIndex = snapshot.AppliedIndex;
         LogTimeMs = snapshot.LogTimeMs;
         Changes.Reset(AppliedIndex);

@@ -19,6 +19,7 @@ public sealed partial class StateMachineSet
     private readonly StateMachineOptions options;
     private readonly SortedDictionary<string, IReplicatedStateMachine> machines = new(StringComparer.Ordinal);
     private readonly SessionTable sessions = new();
+    private readonly SortedDictionary<ulong, string> memberAddresses = [];
 
     /// <summary>Creates an empty set; register machines before the first entry is applied.</summary>
     /// <param name="options">The limits; every replica must use the same.</param>
@@ -46,6 +47,11 @@ public sealed partial class StateMachineSet
 
     /// <summary>The changes applied recently, in log order, for watchers.</summary>
     public ChangeFeed Changes { get; }
+
+    /// <summary>The replicated address book: the address of every member whose address went through the log
+    /// (<see cref="CommandKind.SetMemberAddress"/>), by node id. The same on every replica that applied the same
+    /// entries; kept in snapshots.</summary>
+    public IReadOnlyDictionary<ulong, string> MemberAddresses => memberAddresses;
 
     /// <summary>The registered machine names, in ordinal order.</summary>
     public IReadOnlyCollection<string> MachineNames => machines.Keys;
@@ -176,9 +182,22 @@ public sealed partial class StateMachineSet
         CommandKind.KeepAlive => KeepAlive(index, command),
         CommandKind.CloseSession => CloseSession(index, command),
         CommandKind.Tick => TubeReply.Success(index, []),
+        CommandKind.SetMemberAddress => SetMemberAddress(index, command),
         _ => throw new MalformedCommandException(
             $"Unknown command kind {(int)command.Kind}; the sender is newer than the replicas."),
     };
+
+    private TubeReply SetMemberAddress(long index, TubeCommand command)
+    {
+        if (command.MemberId == 0 || string.IsNullOrWhiteSpace(command.MemberAddress))
+        {
+            throw new InvalidCommandException(
+                "A member address needs a non-zero node id and a non-empty \"host:port\" address.");
+        }
+
+        memberAddresses[command.MemberId] = command.MemberAddress;
+        return TubeReply.Success(index, []);
+    }
 
     private TubeReply ApplyToMachine(long index, TubeCommand command)
     {

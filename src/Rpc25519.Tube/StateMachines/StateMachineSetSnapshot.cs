@@ -24,4 +24,8 @@ internal sealed class StateMachineSetSnapshot
 
     [Key(4)]
     public List<MachineSnapshot> Machines { get; init; } = [];
+
+    /// <summary>The replicated address book, by ascending id (absent in snapshots written before it existed).</summary>
+    [Key(5)]
+    public List<MemberAddressEntry> MemberAddresses { get; init; } = [];
 }

@@ -41,6 +41,14 @@ public sealed class TubeCommand
     [Key(6)]
     public long SessionTimeoutMs { get; init; }
 
+    /// <summary>For <see cref="CommandKind.SetMemberAddress"/>: the member's node id.</summary>
+    [Key(7)]
+    public ulong MemberId { get; init; }
+
+    /// <summary>For <see cref="CommandKind.SetMemberAddress"/>: the member's address ("host:port").</summary>
+    [Key(8)]
+    public string? MemberAddress { get; init; }
+
     /// <summary>A command for a state machine, sent in a session (or with session 0, outside of any).</summary>
     /// <param name="machine">The registered name of the target machine.</param>
     /// <param name="sessionId">The session id, or 0 for none.</param>
@@ -77,6 +85,13 @@ public sealed class TubeCommand
     /// expire and their leases are released even when no client writes.</summary>
     /// <returns>The command.</returns>
     public static TubeCommand Tick() => new() { Kind = CommandKind.Tick };
+
+    /// <summary>A command that records a member's address in the replicated address book.</summary>
+    /// <param name="memberId">The member's node id (not 0).</param>
+    /// <param name="address">Its address, "host:port".</param>
+    /// <returns>The command.</returns>
+    public static TubeCommand SetMemberAddress(ulong memberId, string address) =>
+        new() { Kind = CommandKind.SetMemberAddress, MemberId = memberId, MemberAddress = address };
 
     /// <summary>Serializes the command for a log entry.</summary>
     /// <returns>The MessagePack bytes.</returns>

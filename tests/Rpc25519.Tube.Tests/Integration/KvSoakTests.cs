@@ -5,19 +5,22 @@ namespace Rpc25519.Tube.Tests.Integration;
 [Collection(WholeStackCollection.Name)]
 public sealed class KvSoakTests
 {
-    private const int Seeds = 60;
+    private const int Seeds = 46;
 
     [Fact]
     public void SeedSweepPasses()
     {
         var failures = new List<string>();
-        int faults = 0, reads = 0, writes = 0;
+        int faults = 0, reads = 0, writes = 0, pauses = 0, rebuilds = 0, watchEvents = 0;
         for (ulong seed = 1; seed <= Seeds; seed++)
         {
-            SimKvSoakResult result = SimKvSoak.RunSeed(seed);
+            SimKvSoakResult result = RunSeed(seed);
             faults += result.Faults;
             reads += result.Reads;
             writes += result.Writes;
+            pauses += result.Pauses;
+            rebuilds += result.Rebuilds;
+            watchEvents += result.WatchEvents;
             if (!result.Passed)
             {
                 failures.Add(result.ToString());
@@ -25,15 +28,31 @@ public sealed class KvSoakTests
         }
 
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
-        Assert.True(faults > Seeds && reads > Seeds && writes > Seeds, $"too little happened: writes={writes} " +
-            $"reads={reads} faults={faults}");
+        Assert.True(faults > Seeds && reads > Seeds && writes > Seeds && watchEvents > writes, "too little happened: " +
+            $"writes={writes} reads={reads} faults={faults} watch-events={watchEvents}");
+        // The slice must reach the pauses and the rebuilds after a flipped byte, not only the older faults.
+        Assert.True(pauses > 0 && rebuilds > 0, $"the slice had {pauses} pauses and {rebuilds} rebuilds");
+    }
+
+    /// <summary>
+    /// Runs one seed, and runs it once more if it failed only because SimNet's process-wide real-timer count rose:
+    /// the test host creates timers of its own now and then (seen under heavy load, at seed 14, before the seed had
+    /// done anything), and SimNet cannot tell them from the simulation's. A timer the simulated code made would be
+    /// made again on the rerun, which replays the same trace, and fail the seed then.
+    /// </summary>
+    private static SimKvSoakResult RunSeed(ulong seed, bool unsafeReapplyRetries = false)
+    {
+        SimKvSoakResult result = SimKvSoak.RunSeed(seed, unsafeReapplyRetries);
+        return result.Failure?.Contains("real System.Threading.Timer", StringComparison.Ordinal) == true
+            ? SimKvSoak.RunSeed(seed, unsafeReapplyRetries)
+            : result;
     }
 
     [Fact]
     public void SeedReplaysToSameTrace()
     {
-        SimKvSoakResult first = SimKvSoak.RunSeed(7);
-        SimKvSoakResult second = SimKvSoak.RunSeed(7);
+        SimKvSoakResult first = RunSeed(7);
+        SimKvSoakResult second = RunSeed(7);
         Assert.True(first.Passed, first.ToString());
         Assert.Equal(first.TraceHash, second.TraceHash);
         Assert.True(first.Writes > 0 && first.Reads > 0 && first.Faults > 0, first.ToString());
@@ -47,13 +66,15 @@ public sealed class KvSoakTests
         ulong? caught = null;
         for (ulong seed = 1; seed <= Seeds && caught is null; seed++)
         {
-            SimKvSoakResult result = SimKvSoak.RunSeed(seed, unsafeReapplyRetries: true);
+            SimKvSoakResult result = RunSeed(seed, unsafeReapplyRetries: true);
             if (!result.Passed)
             {
                 caught = seed;
-                // A re-applied retry shows as a counter bumped twice, or as an old write landing over a newer one.
+                // A re-applied retry shows as a counter bumped twice, as an old write landing over a newer one, or
+                // as a watcher seeing the same put twice.
                 Assert.True(result.Failure!.Contains("applied twice", StringComparison.Ordinal)
-                    || result.Failure.Contains("not linearizable", StringComparison.Ordinal), result.ToString());
+                    || result.Failure.Contains("not linearizable", StringComparison.Ordinal)
+                    || result.Failure.Contains("was put twice", StringComparison.Ordinal), result.ToString());
             }
         }
 

@@ -19,6 +19,11 @@ internal sealed class SimTubeCluster
 
     private readonly TubeReplica?[] replicas;
 
+    /// <summary>Nodes whose next start is a join with an empty disk: they wait to hear a leader.</summary>
+    private readonly bool[] joining;
+
+    private ulong nextId;
+
     public SimTubeCluster(ulong seed, int size = 3)
     {
         Simulation = new Simulation(new SimulationOptions { Seed = seed, VirtualTimeMax = TimeSpan.FromHours(1) });
@@ -27,11 +32,60 @@ internal sealed class SimTubeCluster
         ClientNode = Simulation.AddNode("client");
         Disks = [.. Nodes.Select(n => new SimDisk(Simulation.CreateRandom("disk/" + n.Name)))];
         replicas = new TubeReplica?[size];
+        joining = new bool[size];
+        Ids = [.. Enumerable.Range(1, size).Select(i => (ulong)i)];
+        nextId = (ulong)size + 1;
         Members = new SortedDictionary<ulong, string>();
         for (int i = 0; i < size; i++)
         {
-            Members[(ulong)(i + 1)] = $"n{i + 1}:{Port}";
+            Members[Ids[i]] = Address(i);
         }
+    }
+
+    /// <summary>The Raft id each node runs under now (a node rebuilt from an empty disk gets a new one).</summary>
+    public ulong[] Ids { get; }
+
+    /// <summary>The address node <paramref name="i"/> listens on (it keeps it across rebuilds).</summary>
+    public string Address(int i) => $"{Nodes[i].Name}:{Port}";
+
+    /// <summary>The node that runs under <paramref name="id"/>, or -1.</summary>
+    public int IndexOf(ulong id) => Array.IndexOf(Ids, id);
+
+    /// <summary>The chance per fsync that a node's disk flips a byte it synced earlier (applied to every disk,
+    /// rebuilt ones too).</summary>
+    public double FlipProbabilityPerSync
+    {
+        get => Disks[0].FlipProbabilityPerSync;
+        set
+        {
+            foreach (SimDisk disk in Disks)
+            {
+                disk.FlipProbabilityPerSync = value;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Gives a stopped node an empty disk and a new id (listed in <see cref="Members"/> under its old address); its
+    /// next start joins as no member, waiting to be added. A node that lost its disk must not come back under its
+    /// old id: the leader's match index for that id, and the votes it gave, describe a log that is gone.
+    /// </summary>
+    public ulong Rebuild(int i)
+    {
+        if (replicas[i] is not null)
+        {
+            throw new InvalidOperationException($"node {i} is running; crash it before rebuilding it");
+        }
+
+        ulong id = nextId++;
+        Disks[i] = new SimDisk(Simulation.CreateRandom($"disk/{Nodes[i].Name}/{id}"))
+        {
+            FlipProbabilityPerSync = Disks[i].FlipProbabilityPerSync,
+        };
+        Ids[i] = id;
+        Members[id] = Address(i);
+        joining[i] = true;
+        return id;
     }
 
     public Simulation Simulation { get; }
@@ -53,6 +107,15 @@ internal sealed class SimTubeCluster
     /// <summary>Makes each replica's state machines (the mutation check plants a broken one here).</summary>
     public Func<Rpc25519.Tube.StateMachines.StateMachineSet> CreateStateMachines { get; init; } =
         () => Rpc25519.Tube.StateMachines.StateMachineSet.WithKv();
+
+    /// <summary>The key/value store and the bank ledger example, for tests of user machines.</summary>
+    public static Rpc25519.Tube.StateMachines.StateMachineSet KvAndLedger()
+    {
+        var set = Rpc25519.Tube.StateMachines.StateMachineSet.WithKv();
+        set.Register(Rpc25519.Tube.StateMachines.Ledger.BankLedger.DefaultName,
+            new Rpc25519.Tube.StateMachines.Ledger.BankLedger());
+        return set;
+    }
 
     /// <summary>Changes each replica's options before it starts (null: the defaults above).</summary>
     public Action<TubeReplicaOptions>? ConfigureReplica { get; init; }
@@ -92,8 +155,9 @@ internal sealed class SimTubeCluster
 
             var replicaOptions = new TubeReplicaOptions
             {
-                NodeId = (ulong)(i + 1),
+                NodeId = Ids[i],
                 Members = Members,
+                InitialVoters = joining[i] ? [.. Members.Keys.Where(id => id != Ids[i])] : [],
                 Rpc = rpc,
                 Storage = storage,
                 TickInterval = Tick,
@@ -106,6 +170,7 @@ internal sealed class SimTubeCluster
             ConfigureReplica?.Invoke(replicaOptions);
             return await TubeReplica.StartAsync(replicaOptions);
         });
+        joining[i] = false;
     }
 
     /// <summary>Power loss: the node's process dies and its disk loses (and may tear) what was not fsynced.</summary>
@@ -118,6 +183,10 @@ internal sealed class SimTubeCluster
         replicas[i] = null;
     }
 
+    /// <summary>Stops node <paramref name="i"/>'s host loop for <paramref name="duration"/> (a stopped process);
+    /// completes when it resumes, at once if the node is down.</summary>
+    public Task PauseAsync(int i, TimeSpan duration) => replicas[i]?.PauseAsync(duration) ?? Task.CompletedTask;
+
     public async Task RestartAsync(int i)
     {
         Network.PowerOn(Nodes[i]);
@@ -125,14 +194,15 @@ internal sealed class SimTubeCluster
     }
 
     /// <summary>Makes a client on the client node (its continuations run there).</summary>
+    /// <param name="members">The addresses the client knows (null: every member's).</param>
     public Task<TubeClient> NewClientAsync(TimeSpan? operationTimeout = null, TimeSpan? sessionTimeout = null,
-        TimeSpan? keepAliveInterval = null) =>
+        TimeSpan? keepAliveInterval = null, IEnumerable<string>? members = null, TimeSpan? attemptTimeout = null) =>
         ClientNode.Start(() => Task.FromResult(new TubeClient(new TubeClientOptions
         {
-            Members = [.. Members.Values],
+            Members = [.. members ?? Members.Values.Distinct()],
             Rpc = Network.CreateOptions(ClientNode),
             OperationTimeout = operationTimeout ?? TimeSpan.FromSeconds(5),
-            AttemptTimeout = TimeSpan.FromMilliseconds(400),
+            AttemptTimeout = attemptTimeout ?? TimeSpan.FromMilliseconds(400),
             RetryBackOff = TimeSpan.FromMilliseconds(20),
             SessionTimeout = sessionTimeout,
             KeepAliveInterval = keepAliveInterval,
@@ -163,7 +233,7 @@ internal sealed class SimTubeCluster
             var leader = statuses.FirstOrDefault(s => s.Role == RaftRole.Leader);
             if (leader is not null && statuses.All(s => s.LeaderId == leader.NodeId && s.Term == leader.Term))
             {
-                return (int)leader.NodeId - 1;
+                return IndexOf(leader.NodeId);
             }
 
             await DelayAsync(Tick * 5);

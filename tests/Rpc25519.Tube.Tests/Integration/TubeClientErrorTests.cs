@@ -125,12 +125,7 @@ public sealed class TubeClientErrorTests
     {
         var cluster = new SimTubeCluster(seed: 14)
         {
-            CreateStateMachines = () =>
-            {
-                var set = StateMachineSet.WithKv();
-                set.Register(BankLedger.DefaultName, new BankLedger());
-                return set;
-            },
+            CreateStateMachines = SimTubeCluster.KvAndLedger,
         };
         cluster.Simulation.Run(async () =>
         {

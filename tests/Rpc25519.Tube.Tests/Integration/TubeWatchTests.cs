@@ -1,9 +1,11 @@
+using System.Buffers.Binary;
 using System.Text;
 using Rpc25519.Tube.Client;
 using Rpc25519.Tube.StateMachines;
 using Rpc25519.Tube.StateMachines.Changes;
 using Rpc25519.Tube.StateMachines.Errors;
 using Rpc25519.Tube.StateMachines.Kv;
+using Rpc25519.Tube.StateMachines.Ledger;
 
 namespace Rpc25519.Tube.Tests.Integration;
 
@@ -24,15 +26,15 @@ public sealed class TubeWatchTests
         private readonly SimTubeCluster cluster;
 
         public Watcher(SimTubeCluster cluster, TubeClient client, string table, string keyOrPrefix, long fromIndex,
-            bool prefix)
+            bool prefix, string machine = TubeClient.KvMachine)
         {
             this.cluster = cluster;
             running = cluster.OnClient(async () =>
             {
                 try
                 {
-                    await foreach (ChangeEvent change in client.WatchAsync(table, B(keyOrPrefix), fromIndex, prefix,
-                                       stop.Token))
+                    await foreach (ChangeEvent change in client.WatchMachineAsync(machine, table, B(keyOrPrefix),
+                                       fromIndex, prefix, stop.Token))
                     {
                         lock (seen)
                         {
@@ -409,6 +411,83 @@ public sealed class TubeWatchTests
                 await slow.DisposeAsync();
                 return 0;
             });
+            await cluster.StopAllAsync();
+        });
+    }
+
+    /// <summary>A user state machine is watched by its registered name: the bank ledger records each account's new
+    /// balance, and a watcher of the ledger's accounts sees every change in log order, with the balances the
+    /// transfers left, while a watcher of one account sees only that account.</summary>
+    [Fact]
+    public void AUserMachineIsWatchedByName()
+    {
+        var cluster = new SimTubeCluster(seed: 41)
+        {
+            CreateStateMachines = SimTubeCluster.KvAndLedger,
+        };
+        cluster.Simulation.Run(async () =>
+        {
+            await cluster.StartAllAsync();
+            await cluster.WaitForLeaderAsync();
+            await using TubeClient client = await cluster.NewClientAsync();
+            await using TubeClient watchClient = await cluster.NewClientAsync();
+            var all = new Watcher(cluster, watchClient, BankLedger.DefaultName, "", 1, prefix: true,
+                machine: BankLedger.DefaultName);
+            var bob = new Watcher(cluster, watchClient, BankLedger.DefaultName, "bob", 1, prefix: false,
+                machine: BankLedger.DefaultName);
+            var kv = new Watcher(cluster, watchClient, BankLedger.DefaultName, "", 1, prefix: true);
+
+            Task<LedgerReply> Run(LedgerOperation operation, string account, long amount, string? to = null) =>
+                cluster.OnClient(() => client.ExecuteAsync<LedgerCommand, LedgerReply>(BankLedger.DefaultName,
+                    new LedgerCommand { Operation = operation, Account = account, ToAccount = to, Amount = amount }));
+            await Run(LedgerOperation.OpenAccount, "alice", 100);
+            await Run(LedgerOperation.OpenAccount, "bob", 0);
+            await Run(LedgerOperation.Transfer, "alice", 30, "bob");
+            await Run(LedgerOperation.Transfer, "bob", 5, "alice");
+
+            await all.WaitForAsync(cluster, seen => seen.Count >= 6);
+            await bob.WaitForAsync(cluster, seen => seen.Count >= 3);
+            List<ChangeEvent> seenAll = all.Seen;
+            Assert.Equal(["alice=100", "bob=0", "alice=70", "bob=30", "bob=25", "alice=75"],
+                seenAll.Select(c => $"{S(c.Key)}={BinaryPrimitives.ReadInt64BigEndian(c.Value)}"));
+            Assert.All(seenAll, c => Assert.Equal(BankLedger.DefaultName, c.Machine));
+            Assert.True(seenAll.Zip(seenAll.Skip(1)).All(p => p.First.Index <= p.Second.Index), "not in log order");
+            Assert.Equal([0L, 30, 25], bob.Seen.Select(c => BinaryPrimitives.ReadInt64BigEndian(c.Value)));
+            // The same table name under the key/value machine is another feed: nothing of the ledger shows there.
+            Assert.Empty(kv.Seen);
+            await all.StopAsync();
+            await bob.StopAsync();
+            await kv.StopAsync();
+            await cluster.StopAllAsync();
+        });
+    }
+
+    /// <summary>Watching a machine that no replica registered is refused with the names that exist, instead of
+    /// waiting forever for changes that cannot come.</summary>
+    [Fact]
+    public void WatchingAnUnregisteredMachineIsRefused()
+    {
+        var cluster = new SimTubeCluster(seed: 42);
+        cluster.Simulation.Run(async () =>
+        {
+            await cluster.StartAllAsync();
+            await cluster.WaitForLeaderAsync();
+            await using TubeClient client = await cluster.NewClientAsync();
+            var refused = await cluster.OnClient(() => Assert.ThrowsAsync<UnknownStateMachineException>(async () =>
+            {
+                await foreach (ChangeEvent change in client.WatchMachineAsync("nope", "t", B("k"), 1))
+                {
+                    Assert.Fail($"a change came from an unregistered machine: {change.Index}");
+                }
+            }));
+            Assert.Contains("kv", refused.Message, StringComparison.Ordinal);
+            await Assert.ThrowsAsync<ArgumentException>(() => cluster.OnClient(async () =>
+            {
+                await foreach (ChangeEvent change in client.WatchMachineAsync("", "t", B("k"), 1))
+                {
+                    Assert.Fail($"a change came for an empty machine name: {change.Index}");
+                }
+            }));
             await cluster.StopAllAsync();
         });
     }

@@ -126,4 +126,44 @@ public class SnapshotTests
 
         Assert.Equal(driver.Set.ComputeStateHash(), recovered.ComputeStateHash());
     }
+
+    /// <summary>Member addresses that went through the log are the same on every replica, survive a snapshot, and a
+    /// later address for the same id replaces the earlier one.</summary>
+    [Fact]
+    public void MemberAddressesAreReplicatedAndKeptInSnapshots()
+    {
+        var driver = new MachineDriver(Workload.NewSet());
+        Assert.True(driver.Send(TubeCommand.SetMemberAddress(4, "10.0.0.4:7000")).IsSuccess);
+        Assert.True(driver.Send(TubeCommand.SetMemberAddress(5, "10.0.0.5:7000")).IsSuccess);
+        Assert.True(driver.Send(TubeCommand.SetMemberAddress(4, "10.0.0.44:7000")).IsSuccess);
+        Assert.Equal(new Dictionary<ulong, string> { [4] = "10.0.0.44:7000", [5] = "10.0.0.5:7000" },
+            driver.Set.MemberAddresses);
+
+        var replica = Workload.NewSet();
+        driver.ReplayInto(replica);
+        Assert.Equal(driver.Set.MemberAddresses, replica.MemberAddresses);
+
+        using var stream = new MemoryStream();
+        driver.Set.WriteSnapshot(stream);
+        stream.Position = 0;
+        var restored = Workload.NewSet();
+        restored.RestoreSnapshot(stream);
+        Assert.Equal(driver.Set.MemberAddresses, restored.MemberAddresses);
+        Assert.Equal(driver.Set.ComputeStateHash(), restored.ComputeStateHash());
+    }
+
+    /// <summary>A member address without an id or without an address is refused (on every replica alike) and
+    /// changes nothing.</summary>
+    [Theory]
+    [InlineData(0UL, "10.0.0.4:7000")]
+    [InlineData(4UL, "")]
+    [InlineData(4UL, " ")]
+    public void AMemberAddressWithoutIdOrAddressIsRefused(ulong id, string address)
+    {
+        var driver = new MachineDriver(Workload.NewSet());
+        TubeReply reply = driver.Send(TubeCommand.SetMemberAddress(id, address));
+        Assert.False(reply.IsSuccess);
+        Assert.Contains("host:port", reply.Message, StringComparison.Ordinal);
+        Assert.Empty(driver.Set.MemberAddresses);
+    }
 }
