@@ -210,6 +210,10 @@ internal sealed unsafe partial class QuicEndpoint
     /// <summary>Hands one datagram to its connection, starts a server connection, or drops it.</summary>
     private void Dispatch(int length)
     {
+        if (length == 0)
+        {
+            return; // ngtcp2 asserts on an empty packet (found by the garbage-datagram test).
+        }
         fixed (byte* data = _receiveBuffer)
         {
             NgVersionCid header;
