@@ -71,7 +71,9 @@ internal sealed partial class QuicConnection
             last = TakePostLocked();
         }
         RunPost(last);
-        await reader.CompleteAsync(error ?? _closeReason);
+        // The session layer's writer sees a closed transport as an IOException, as over TCP.
+        Exception? reason = error ?? _closeReason;
+        await reader.CompleteAsync(reason is null ? null : new IOException(reason.Message, reason));
     }
 
     /// <summary>Waits (bounded) until every byte the session wrote has been acknowledged, then closes with
