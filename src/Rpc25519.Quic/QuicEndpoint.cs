@@ -131,6 +131,18 @@ internal sealed unsafe partial class QuicEndpoint
         }
     }
 
+    /// <summary>Server connections whose handshake is unfinished (for tests).</summary>
+    internal int HalfOpenCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _halfOpen;
+            }
+        }
+    }
+
     /// <summary>Starts accepting new connections into <paramref name="listener"/>.</summary>
     /// <exception cref="RpcTransportException">Another listener is already attached.</exception>
     public void Attach(QuicListenerState listener)
