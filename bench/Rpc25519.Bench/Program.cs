@@ -40,6 +40,11 @@ if (only == "abuse")
     await Rpc25519.Bench.Abuse.AbuseRun.RunAsync(duration);
     return;
 }
+if (only == "quic")
+{
+    await Rpc25519.Bench.Quic.QuicVsTlsBench.RunAsync(duration);
+    return;
+}
 if (only == "peers")
 {
     await Rpc25519.Bench.Peers.PeerScenarios.RunAsync(duration);

@@ -145,12 +145,12 @@ internal sealed unsafe partial class QuicConnection
             }
             if (written == 0)
             {
-                Ngtcp2.UpdatePacketTxTime(_connection, now);
                 return;
             }
             _endpoint.Send(new ReadOnlySpan<byte>(_packet, (int)written), _remoteSocketAddress, RemoteAddress);
         }
-        Ngtcp2.UpdatePacketTxTime(_connection, now);
+        // Pacing stays off (ngtcp2_conn_update_pkt_tx_time is never called): its gaps are microseconds on fast paths,
+        // far below what a TimeProvider timer can wait, and congestion control still bounds what is in flight.
         _timer.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
     }
 
