@@ -122,9 +122,9 @@ internal sealed unsafe partial class QuicConnection
             _input.Writer.Advance(chunk);
             data = data[chunk..];
         }
-        // The input pipe never pauses (QUIC flow control bounds it), and its reader resumes on the task scheduler,
-        // so this flush completes at once and runs no session code here.
-        _ = _input.Writer.FlushAsync();
+        // Flushed at the end of the receive batch (or at once for the final bytes). The input pipe never pauses (QUIC
+        // flow control bounds it) and its reader resumes on the task scheduler, so a flush runs no session code here.
+        _inputFlushPending = true;
         if (fin)
         {
             EndInputLocked(null);

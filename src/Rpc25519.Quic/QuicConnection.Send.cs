@@ -123,7 +123,7 @@ internal sealed unsafe partial class QuicConnection
             }
             nint accepted = -1;
             nint written = Ngtcp2.WriteStream(_connection, _path, Ngtcp2.PacketInfoVersion, &info, _packet,
-                PacketBytes, &accepted, flags, streamId, vectors, (nuint)count, now);
+                (nuint)_packetBytes, &accepted, flags, streamId, vectors, (nuint)count, now);
             if (written < 0)
             {
                 if (written is Ngtcp2.ErrorStreamDataBlocked or Ngtcp2.ErrorStreamShutWrite
@@ -243,6 +243,7 @@ internal sealed unsafe partial class QuicConnection
             return;
         }
         _inputEnded = true;
+        _inputFlushPending = false;
         _input.Writer.Complete(reason);
     }
 
@@ -294,7 +295,7 @@ internal sealed unsafe partial class QuicConnection
                 Ngtcp2.SetApplicationError(&error, 0, text, (nuint)reason.Length);
             }
             nint written = Ngtcp2.WriteConnectionClose(_connection, _path, Ngtcp2.PacketInfoVersion, &info, _packet,
-                PacketBytes, &error, Now());
+                (nuint)_packetBytes, &error, Now());
             if (written > 0)
             {
                 _endpoint.Send(new ReadOnlySpan<byte>(_packet, (int)written), _remoteSocketAddress, RemoteAddress);

@@ -32,7 +32,7 @@ internal static class QuicVsTlsBench
             ];
             Console.WriteLine($"QUIC vs TLS/TCP: {Environment.ProcessorCount} cores, {duration.TotalSeconds} s per " +
                 "measurement, loopback, one process");
-            var rows = new List<(string Name, double Calls1, double Calls64, double MegabytesPerSecond, double HandshakeMs)>();
+            var rows = new List<(string Name, double Calls1, double Calls64, double MegabytesPerSecond, double HandshakeMs, double BulkP50)>();
             foreach (IEchoTarget target in targets)
             {
                 await target.StartAsync();
@@ -41,15 +41,15 @@ internal static class QuicVsTlsBench
                 Result bulk = await Scenarios.OneCallerAsync(target, 64 * 1024, duration);
                 double handshake = await HandshakeMillisecondsAsync(target, connects: 20);
                 rows.Add((target.Name, one.CallsPerSecond, many.CallsPerSecond,
-                    bulk.CallsPerSecond * 64 * 1024 * 2 / 1e6, handshake));
+                    bulk.CallsPerSecond * 64 * 1024 * 2 / 1e6, handshake, bulk.P50Micros));
                 await target.DisposeAsync();
             }
             Console.WriteLine($"{"",-10} {"64B x1 calls/s",16} {"64B x64 calls/s",16} {"64KiB echo MB/s",16} " +
-                $"{"connect ms",11}");
+                $"{"connect ms",11} {"64KiB p50 us",13}");
             foreach (var row in rows)
             {
                 Console.WriteLine($"{row.Name,-10} {row.Calls1,16:N0} {row.Calls64,16:N0} {row.MegabytesPerSecond,16:N1} " +
-                    $"{row.HandshakeMs,11:N2}");
+                    $"{row.HandshakeMs,11:N2} {row.BulkP50,13:N0}");
             }
             var (tls, quic) = (rows[0], rows[1]);
             Console.WriteLine($"QUIC/TLS ratio: x1 {quic.Calls1 / tls.Calls1:N2} (target >= 0.5), x64 " +
