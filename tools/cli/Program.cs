@@ -1,4 +1,3 @@
-using Rpc25519.Transport.Quic;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text;
@@ -8,6 +7,7 @@ using Rpc25519.Compression;
 using Rpc25519.Streams;
 using Rpc25519.Messages;
 using Rpc25519.Security;
+using Rpc25519.Transport.Quic;
 
 // cli: the demo client. Calls "customEcho" -n times and prints the replies and latency quantiles; with -bench it
 // runs -c concurrent callers for N seconds and prints calls/s and MB/s.

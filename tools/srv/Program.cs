@@ -1,4 +1,3 @@
-using Rpc25519.Transport.Quic;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -8,6 +7,7 @@ using Rpc25519;
 using Rpc25519.Compression;
 using Rpc25519.Messages;
 using Rpc25519.Security;
+using Rpc25519.Transport.Quic;
 
 // srv: the demo server. Registers the two-way function "customEcho", which returns the request with the server's
 // time appended; prints calls per second at the end (Ctrl-C, or after -sec seconds).
