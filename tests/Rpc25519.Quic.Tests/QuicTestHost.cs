@@ -8,8 +8,11 @@ internal static class QuicTestHost
 {
     /// <summary>TLS test settings with QUIC chosen; each call makes its own transport (no port sharing between
     /// them).</summary>
-    public static RpcOptions Config(string certs, QuicOptions? quic = null) =>
-        TlsTestHost.Config(certs).UseQuic(quic);
+    public static RpcOptions Config(string certs, QuicOptions? quic = null)
+    {
+        NativePrerequisite.Ensure();
+        return TlsTestHost.Config(certs).UseQuic(quic);
+    }
 
     /// <summary>Client options for <paramref name="server"/>: a clone of <paramref name="config"/>, so it shares the
     /// transport (and by default the UDP port) of whoever was made from <paramref name="config"/>.</summary>
