@@ -10,9 +10,10 @@ public static class RpcOptionsQuicExtensions
     /// </summary>
     /// <param name="options">The options to change; returned for chaining.</param>
     /// <param name="quic">QUIC settings; <see langword="null"/> for the defaults.</param>
+    /// <remarks>When <see cref="RpcOptions.PreSharedKey"/> is enabled at the time of this call, the pre-shared-key layer
+    /// runs over QUIC (as it runs over TLS): set the key before calling this method.</remarks>
     /// <exception cref="ArgumentException"><see cref="RpcOptions.Transport"/> is <see cref="TransportKind.Tcp"/>:
-    /// QUIC always encrypts, so asking for plain TCP and QUIC together is a contradiction; or the pre-shared-key layer
-    /// is on, which this transport does not carry yet.</exception>
+    /// QUIC always encrypts, so asking for plain TCP and QUIC together is a contradiction.</exception>
     /// <exception cref="QuicLibraryMissingException">ngtcp2 0.12 or GnuTLS 3.7 is not installed.</exception>
     public static RpcOptions UseQuic(this RpcOptions options, QuicOptions? quic = null)
     {
@@ -22,13 +23,11 @@ public static class RpcOptionsQuicExtensions
             throw new ArgumentException("RpcOptions.Transport is Tcp (no encryption), but QUIC always runs TLS 1.3; " +
                 "choose one: leave Transport at Tls and call UseQuic(), or do not call UseQuic().", nameof(options));
         }
-        if (options.PreSharedKey.IsEnabled)
-        {
-            throw new ArgumentException("The pre-shared-key layer (RpcOptions.PreSharedKey) does not run over QUIC " +
-                "yet; turn it off or use the TLS transport.", nameof(options));
-        }
-        options.CustomTransport = new QuicTransport(quic, options.Tls,
-            new TransportEnvironment(options.TimeProvider, options.TaskScheduler, options.LoggerFactory));
+        var environment = new TransportEnvironment(options.TimeProvider, options.TaskScheduler, options.LoggerFactory);
+        ITransport transport = new QuicTransport(quic, options.Tls, environment);
+        options.CustomTransport = options.PreSharedKey.IsEnabled
+            ? new PskTransport(options.PreSharedKey, transport, environment, options.Tls)
+            : transport;
         return options;
     }
 }

@@ -80,6 +80,32 @@ public sealed class QuicSecurityTests(CertFixture certs) : IClassFixture<CertFix
         Assert.Equal(GnuTls.ProtocolTls13, quic.Negotiated.Protocol);
     }
 
+    [Fact]
+    public async Task PreSharedKeyLayer_RunsOverQuic_AndADifferentKeyIsRefused()
+    {
+        string psk = Path.Combine(certs.NewDir("psk"), "psk.binary");
+        Rpc25519.Security.SelfCertificates.GenerateSymmetricKey(psk);
+        string otherPsk = Path.Combine(certs.NewDir("psk"), "psk.binary");
+        Rpc25519.Security.SelfCertificates.GenerateSymmetricKey(otherPsk);
+        RpcOptions WithPsk(string path)
+        {
+            NativePrerequisite.Ensure();
+            RpcOptions options = TlsTestHost.Config(certs.CertsDir);
+            options.PreSharedKey.Path = path;
+            return options.UseQuic();
+        }
+        await using RpcServer server = await TlsTestHost.StartEchoAsync(WithPsk(psk));
+        Assert.IsType<PskTransport>(WithPsk(psk).CustomTransport);
+        await using (RpcClient client = await RpcClient.ConnectAsync(ClientOf(server, WithPsk(psk))))
+        {
+            byte[] big = new byte[200_000];
+            Random.Shared.NextBytes(big);
+            Assert.Equal(big, await TlsTestHost.EchoAsync(client, big));
+        }
+        await Assert.ThrowsAsync<AuthenticationRejectedException>(
+            () => RpcClient.ConnectAsync(ClientOf(server, WithPsk(otherPsk))).WaitAsync(Prompt));
+    }
+
     private static void CopyPair(string from, string name, string to)
     {
         File.Copy(Path.Combine(from, name + ".crt"), Path.Combine(to, name + ".crt"));
