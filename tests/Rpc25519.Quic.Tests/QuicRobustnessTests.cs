@@ -76,6 +76,31 @@ public sealed class QuicRobustnessTests(CertFixture certs) : IClassFixture<CertF
     }
 
     [Fact]
+    public async Task DialToAPortWithNoServer_EndsWithinConnectTimeout()
+    {
+        using var placeholder = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        placeholder.Bind(new IPEndPoint(IPAddress.Loopback, 0)); // bound but never answering
+        RpcOptions config = Config(certs.CertsDir);
+        config.ServerAddress = "udp://" + placeholder.LocalEndPoint;
+        config.ConnectTimeout = TimeSpan.FromSeconds(1);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await Assert.ThrowsAsync<RpcTimeoutException>(() => RpcClient.ConnectAsync(config));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"the dial took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task IdleButHealthyConnection_OutlivesTheIdleTimeout()
+    {
+        // The original's QUIC connections died after 30 s without traffic; ours send PINGs while idle.
+        var quic = new QuicOptions { IdleTimeout = TimeSpan.FromMilliseconds(600) };
+        await using RpcServer server = await TlsTestHost.StartEchoAsync(Config(certs.CertsDir, quic));
+        await using RpcClient client = await RpcClient.ConnectAsync(ClientOf(server, Config(certs.CertsDir, quic)));
+        Assert.Equal([1], await TlsTestHost.EchoAsync(client, [1]));
+        await Task.Delay(TimeSpan.FromSeconds(2)); // more than three idle timeouts with no calls: the point of the test
+        Assert.Equal([2], await TlsTestHost.EchoAsync(client, [2]));
+    }
+
+    [Fact]
     public void QuicWithPlainTcp_IsAClearError()
     {
         RpcOptions options = TlsTestHost.Config(certs.CertsDir, tcp: true);
