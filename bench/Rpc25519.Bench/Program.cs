@@ -31,6 +31,7 @@ for (int i = 0; i + 1 < args.Length; i += 2)
         case "--seconds": seconds = double.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
         case "--only": only = args[i + 1]; break;
         case "--extras": extras = args[i + 1]; break;
+        case "--upload-mib": break;
         default: throw new ArgumentException($"Unknown option {args[i]}; use --seconds N, --only NAME-PREFIX and --extras all|none|streams|compression.");
     }
 }
@@ -42,7 +43,10 @@ if (only == "abuse")
 }
 if (only == "quic")
 {
-    await Rpc25519.Bench.Quic.QuicVsTlsBench.RunAsync(duration);
+    // --upload-mib N shortens the 256 MiB upload for a smoke run.
+    long uploadMib = args.Contains("--upload-mib") ? long.Parse(args[Array.IndexOf(args, "--upload-mib") + 1],
+        CultureInfo.InvariantCulture) : 256;
+    await Rpc25519.Bench.Quic.QuicVsTlsBench.RunAsync(duration, uploadMib * 1024 * 1024);
     return;
 }
 if (only == "peers")

@@ -27,7 +27,36 @@ internal sealed class TransportEchoTarget(string name, Func<RpcOptions> options)
             reply.Payload = request.Payload;
             return ValueTask.FromResult(reply);
         });
+        _server.RegisterUpload("upload", static async (parts, ct) =>
+        {
+            long bytes = 0;
+            await foreach (Message part in parts.WithCancellation(ct))
+            {
+                bytes += part.Payload.Length;
+            }
+            var reply = new Message();
+            reply.Header.Subject = bytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return reply;
+        });
         _port = ((IPEndPoint)await _server.StartAsync()).Port;
+    }
+
+    /// <summary>Uploads <paramref name="totalBytes"/> in 1 MiB parts over a fresh client; returns MB/s.</summary>
+    public async Task<double> UploadMegabytesPerSecondAsync(long totalBytes)
+    {
+        RpcOptions options1 = options();
+        options1.ServerAddress = $"127.0.0.1:{_port}";
+        await using RpcClient client = await RpcClient.ConnectAsync(options1);
+        byte[] part = new byte[1024 * 1024];
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Rpc25519.Streams.Uploader upload = await client.BeginUploadAsync("upload", new Message { Payload = part });
+        for (long sent = part.Length; sent + part.Length < totalBytes; sent += part.Length)
+        {
+            await upload.SendAsync(new Message { Payload = part });
+        }
+        Message done = await upload.CompleteAsync(new Message { Payload = part });
+        double seconds = watch.Elapsed.TotalSeconds;
+        return long.Parse(done.Header.Subject, System.Globalization.CultureInfo.InvariantCulture) / seconds / 1e6;
     }
 
     public async Task<IEchoClient> ConnectAsync()
