@@ -15,11 +15,13 @@ internal sealed unsafe partial class QuicConnection
         var callbacks = new NgCallbacks
         {
             RecvCryptoData = crypto.RecvCryptoData,
-            Encrypt = crypto.Encrypt,
-            Decrypt = crypto.Decrypt,
+            Encrypt = (nint)(delegate* unmanaged<byte*, nint*, nint*, byte*, nuint, byte*, nuint, byte*, nuint, int>)
+                &OnEncrypt,
+            Decrypt = (nint)(delegate* unmanaged<byte*, nint*, nint*, byte*, nuint, byte*, nuint, byte*, nuint, int>)
+                &OnDecrypt,
             HpMask = crypto.HpMask,
             UpdateKey = crypto.UpdateKey,
-            DeleteCryptoAeadCtx = crypto.DeleteAeadContext,
+            DeleteCryptoAeadCtx = (nint)(delegate* unmanaged<nint, nint*, nint, void>)&OnDeleteAeadContext,
             DeleteCryptoCipherCtx = crypto.DeleteCipherContext,
             GetPathChallengeData = crypto.GetPathChallengeData,
             VersionNegotiation = crypto.VersionNegotiation,

@@ -102,6 +102,7 @@ internal sealed unsafe partial class QuicConnection
     /// <summary>Writes and sends packets until ngtcp2 has nothing more to send now (or the per-call limit).</summary>
     private void WritePacketsLocked()
     {
+        EnterNativeLocked();
         ulong now = Now();
         NgVec* vectors = stackalloc NgVec[2];
         NgPacketInfo info = default;
@@ -277,6 +278,7 @@ internal sealed unsafe partial class QuicConnection
 
     private void SendCloseLocked(byte alert, string? phrase, int libraryError)
     {
+        EnterNativeLocked();
         byte[] reason = Encoding.UTF8.GetBytes(phrase is null ? "" : phrase.Length > 200 ? phrase[..200] : phrase);
         NgConnectionCloseError error;
         NgPacketInfo info = default;
@@ -310,6 +312,7 @@ internal sealed unsafe partial class QuicConnection
             Ngtcp2.Delete(_connection);
             _connection = 0;
         }
+        DisposeCiphersLocked();
         if (_session != 0)
         {
             GnuTls.Deinit(_session);

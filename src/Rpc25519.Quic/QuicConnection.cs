@@ -316,6 +316,7 @@ internal sealed unsafe partial class QuicConnection : IConnection, IDuplexPipe
                 return;
             }
             NgPacketInfo info = default;
+            EnterNativeLocked();
             int result = Ngtcp2.ReadPacket(_connection, _path, Ngtcp2.PacketInfoVersion, &info, data, (nuint)length,
                 Now());
             if (result != 0)
@@ -364,6 +365,7 @@ internal sealed unsafe partial class QuicConnection : IConnection, IDuplexPipe
             {
                 return;
             }
+            EnterNativeLocked();
             int result = Ngtcp2.HandleExpiry(_connection, Now());
             if (result != 0)
             {

@@ -91,6 +91,9 @@ internal sealed unsafe class QuicSide
             {
                 GnuTls.SetVerifyFunction(session, &QuicConnection.VerifyPeerCallback);
             }
+            // Replaces the helper's secret function with one that does the same and also learns the keys, so that
+            // 1-RTT ChaCha20-Poly1305 runs on .NET's cipher (see QuicConnection.Aead.cs).
+            GnuTls.SetSecretFunction(session, &QuicConnection.OnSecretCallback);
             GnuTls.SetPointer(session, (nint)connectionReference);
             return session;
         }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Rpc25519.Tests.Integration;
 using Rpc25519.Tests.Security;
 using Rpc25519.Transport;
@@ -70,14 +71,27 @@ public sealed class QuicSecurityTests(CertFixture certs) : IClassFixture<CertFix
     }
 
     [Fact]
-    public async Task Handshake_NegotiatesTls13_ChaCha20Poly1305()
+    public async Task Handshake_NegotiatesTls13_ChaCha20Poly1305_AndRecordsRunOnDotNetsCipher()
     {
-        await using RpcServer server = await TlsTestHost.StartEchoAsync(Config(certs.CertsDir));
-        var transport = (QuicTransport)Config(certs.CertsDir).CustomTransport!;
-        await using IConnection connection = await transport.DialAsync(server.LocalAddress);
-        var quic = (QuicConnection)connection;
+        var transport = (QuicTransport)Config(certs.CertsDir, new QuicOptions { NoSharePort = true }).CustomTransport!;
+        await using IConnectionListener listener = await transport.ListenAsync("127.0.0.1:0");
+        Task<IConnection> dial = transport.DialAsync(listener.LocalAddress).AsTask();
+        await using IConnection server = (await listener.AcceptAsync().AsTask().WaitAsync(Prompt))!;
+        await using IConnection client = await dial.WaitAsync(Prompt);
+        var quic = (QuicConnection)client;
         Assert.Equal(GnuTls.CipherChaCha20Poly1305, quic.Negotiated.Cipher);
         Assert.Equal(GnuTls.ProtocolTls13, quic.Negotiated.Protocol);
+        byte[] data = new byte[100_000];
+        new Random(5).NextBytes(data);
+        await client.Transport.Output.WriteAsync(data);
+        System.IO.Pipelines.ReadResult read = await server.Transport.Input.ReadAtLeastAsync(data.Length)
+            .AsTask().WaitAsync(Prompt);
+        Assert.Equal(data, read.Buffer.Slice(0, data.Length).ToArray());
+        server.Transport.Input.AdvanceTo(read.Buffer.GetPosition(data.Length));
+        // Both 1-RTT keys of each side run on .NET's ChaCha20-Poly1305 (the first packets went through GnuTLS).
+        Assert.True(quic.FastCipherCount >= 2, $"client: {quic.FastCipherCount} contexts on .NET's cipher");
+        Assert.True(((QuicConnection)server).FastCipherCount >= 2,
+            $"server: {((QuicConnection)server).FastCipherCount} contexts on .NET's cipher");
     }
 
     [Fact]

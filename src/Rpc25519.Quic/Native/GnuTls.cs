@@ -62,6 +62,10 @@ internal static unsafe partial class GnuTls
     [LibraryImport(Library, EntryPoint = "gnutls_session_set_verify_function")]
     public static partial void SetVerifyFunction(nint session, delegate* unmanaged<nint, int> function);
 
+    [LibraryImport(Library, EntryPoint = "gnutls_handshake_set_secret_function")]
+    public static partial void SetSecretFunction(nint session,
+        delegate* unmanaged<nint, int, byte*, byte*, nuint, int> function);
+
     [LibraryImport(Library, EntryPoint = "gnutls_certificate_server_set_request")]
     public static partial void SetCertificateRequest(nint session, int request);
 

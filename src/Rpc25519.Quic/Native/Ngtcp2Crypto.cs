@@ -15,6 +15,17 @@ internal static unsafe partial class Ngtcp2Crypto
     [LibraryImport(Library, EntryPoint = "ngtcp2_crypto_gnutls_configure_server_session")]
     public static partial int ConfigureServerSession(nint session);
 
+    [LibraryImport(Library, EntryPoint = "ngtcp2_crypto_gnutls_from_gnutls_record_encryption_level")]
+    public static partial int FromGnuTlsLevel(int gnutlsLevel);
+
+    [LibraryImport(Library, EntryPoint = "ngtcp2_crypto_derive_and_install_rx_key")]
+    public static partial int DeriveAndInstallRxKey(nint connection, byte* key, byte* iv, byte* hp, int level,
+        byte* secret, nuint secretLength);
+
+    [LibraryImport(Library, EntryPoint = "ngtcp2_crypto_derive_and_install_tx_key")]
+    public static partial int DeriveAndInstallTxKey(nint connection, byte* key, byte* iv, byte* hp, int level,
+        byte* secret, nuint secretLength);
+
     [LibraryImport(Library, EntryPoint = "ngtcp2_crypto_generate_stateless_reset_token")]
     public static partial int GenerateStatelessResetToken(byte* token, byte* secret, nuint secretLength, NgCid* cid);
 }
