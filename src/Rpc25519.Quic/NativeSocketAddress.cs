@@ -18,18 +18,25 @@ internal sealed unsafe class NativeSocketAddress
         Length = length;
     }
 
-    public byte* Address { get; }
+    public byte* Address { get; private set; }
 
     public uint Length { get; }
 
-    /// <summary>Allocates the native form of <paramref name="endPoint"/>; it is never freed (callers keep one per
-    /// socket or connection).</summary>
+    /// <summary>Allocates the native form of <paramref name="endPoint"/>; the owner calls <see cref="Free"/> once
+    /// nothing points at it any more.</summary>
     public static NativeSocketAddress Allocate(IPEndPoint endPoint)
     {
         byte* memory = (byte*)NativeMemory.AllocZeroed(28);
         var span = new Span<byte>(memory, 28);
         Write(endPoint, span, out uint length);
         return new NativeSocketAddress(memory, length);
+    }
+
+    /// <summary>Frees the native memory (once).</summary>
+    public void Free()
+    {
+        NativeMemory.Free(Address);
+        Address = null;
     }
 
     /// <summary>Writes the native form into <paramref name="destination"/> (at least 28 bytes).</summary>

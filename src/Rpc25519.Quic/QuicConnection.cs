@@ -174,7 +174,16 @@ internal sealed unsafe partial class QuicConnection : IConnection, IDuplexPipe
         Post post;
         lock (connection._gate)
         {
-            connection.InitializeLocked(server: false, null);
+            try
+            {
+                connection.InitializeLocked(server: false, null);
+            }
+            catch
+            {
+                connection.FreeNativeLocked();
+                connection._timer.Dispose();
+                throw;
+            }
             connection.WritePacketsLocked();
             connection.ArmTimerLocked();
             post = connection.TakePostLocked();
@@ -204,6 +213,7 @@ internal sealed unsafe partial class QuicConnection : IConnection, IDuplexPipe
             {
                 connection._halfOpen = false;
                 connection.FreeNativeLocked();
+                connection._timer.Dispose();
                 throw;
             }
         }

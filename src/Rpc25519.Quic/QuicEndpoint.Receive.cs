@@ -78,4 +78,12 @@ internal sealed partial class QuicEndpoint
             _touched.Add(connection);
         }
     }
+
+    /// <summary>Waits for the receive loop to end (it may be reading a connection's path), then frees the native
+    /// address.</summary>
+    private async Task FreeAfterLoopAsync()
+    {
+        await _receiveLoop;
+        LocalSocketAddress.Free();
+    }
 }

@@ -57,8 +57,8 @@ internal sealed unsafe partial class QuicEndpoint
 
     public string LocalAddress { get; }
 
-    /// <summary>The bound address in native <c>sockaddr</c> form, for ngtcp2 paths; freed never (a few bytes per
-    /// socket, and connections may still point at it while they close).</summary>
+    /// <summary>The bound address in native <c>sockaddr</c> form, for ngtcp2 paths; freed when the last reference
+    /// goes (every connection pointing at it has closed by then).</summary>
     public NativeSocketAddress LocalSocketAddress { get; }
 
     /// <summary>Secret from which stateless reset tokens are derived (pinned).</summary>
@@ -116,7 +116,7 @@ internal sealed unsafe partial class QuicEndpoint
         _stop.Cancel();
         _socket.Dispose();
         _onClosed?.Invoke(this);
-        return _receiveLoop;
+        return FreeAfterLoopAsync();
     }
 
     /// <summary>Whether the socket is closed (for tests: clean shutdown leaves no socket open).</summary>
