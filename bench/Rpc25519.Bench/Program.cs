@@ -39,8 +39,9 @@ for (int i = 0; i + 1 < args.Length; i += 2)
         case "--seconds": seconds = double.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
         case "--only": only = args[i + 1]; break;
         case "--extras": extras = args[i + 1]; break;
+        case "--upload-mib": break;
         case "--observe": observe = args[i + 1]; break;
-        default: throw new ArgumentException($"Unknown option {args[i]}; use --seconds N, --only NAME-PREFIX, " +
+        default: throw new ArgumentException($"Unknown option {args[i]}; use --seconds N, --only NAME-PREFIX, --upload-mib N, " +
             "--extras all|none|streams|compression and --observe none|metrics|traces|all.");
     }
 }
@@ -49,6 +50,14 @@ using BenchListeners listeners = BenchListeners.Attach(observe);
 if (only == "abuse")
 {
     await Rpc25519.Bench.Abuse.AbuseRun.RunAsync(duration);
+    return;
+}
+if (only == "quic")
+{
+    // --upload-mib N shortens the 256 MiB upload for a smoke run.
+    long uploadMib = args.Contains("--upload-mib") ? long.Parse(args[Array.IndexOf(args, "--upload-mib") + 1],
+        CultureInfo.InvariantCulture) : 256;
+    await Rpc25519.Bench.Quic.QuicVsTlsBench.RunAsync(duration, uploadMib * 1024 * 1024);
     return;
 }
 if (only == "peers")

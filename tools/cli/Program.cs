@@ -7,12 +7,15 @@ using Rpc25519.Compression;
 using Rpc25519.Streams;
 using Rpc25519.Messages;
 using Rpc25519.Security;
+using Rpc25519.Transport.Quic;
 
 // cli: the demo client. Calls "customEcho" -n times and prints the replies and latency quantiles; with -bench it
 // runs -c concurrent callers for N seconds and prints calls/s and MB/s.
 var address = new Option<string>("-s") { Description = "server host:port (:8443 added when no port)",
     DefaultValueFactory = _ => "127.0.0.1:8443" };
 var tcp = new Option<bool>("-tcp") { Description = "plain TCP, no TLS (trusted networks only)" };
+var quic = new Option<bool>("-q") { Description =
+    "QUIC over UDP (TLS 1.3, Ed25519; needs apt-get install libngtcp2-9 libngtcp2-crypto-gnutls2)" };
 var skipVerify = new Option<bool>("-skip-verify") { Description = "accept any valid Ed25519 server (SkipVerifyKeys)" };
 var keyName = new Option<string>("-k") { Description = "client key pair name", DefaultValueFactory = _ => "client" };
 var certs = new Option<string?>("-certs") { Description = "certificate directory (default: selfy's certs dir)" };
@@ -35,7 +38,7 @@ var upload = new Option<string?>("-upload")
 var concurrency = new Option<int>("-c") { Description = "benchmark concurrent callers", DefaultValueFactory = _ => 16 };
 var root = new RootCommand("cli: Rpc25519 demo client")
 {
-    address, tcp, skipVerify, keyName, certs, psk, count, wait, quiet, bench, size, concurrency, press, upload,
+    address, tcp, quic, skipVerify, keyName, certs, psk, count, wait, quiet, bench, size, concurrency, press, upload,
 };
 ParseResult parsed = root.Parse(args);
 if (parsed.Errors.Count > 0 || args.Contains("-h") || args.Contains("--help") || args.Contains("--version"))
@@ -67,6 +70,18 @@ var config = new RpcOptions
     DefaultCallTimeout = TimeSpan.FromSeconds(parsed.GetValue(wait)),
     LoggerFactory = logging,
 };
+if (parsed.GetValue(quic))
+{
+    try
+    {
+        config.UseQuic();
+    }
+    catch (Exception e) when (e is RpcException or ArgumentException)
+    {
+        Console.Error.WriteLine($"cli: error: {e.Message}");
+        return 1;
+    }
+}
 if (!CompressionNames.TryParse(parsed.GetValue(press), out CompressionAlgo algo))
 {
     Console.Error.WriteLine($"cli: error: unknown -press '{parsed.GetValue(press)}'; use one of: " +

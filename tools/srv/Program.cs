@@ -7,11 +7,14 @@ using Rpc25519;
 using Rpc25519.Compression;
 using Rpc25519.Messages;
 using Rpc25519.Security;
+using Rpc25519.Transport.Quic;
 
 // srv: the demo server. Registers the two-way function "customEcho", which returns the request with the server's
 // time appended; prints calls per second at the end (Ctrl-C, or after -sec seconds).
 var address = new Option<string>("-s") { Description = "address to bind", DefaultValueFactory = _ => "0.0.0.0:8443" };
 var tcp = new Option<bool>("-tcp") { Description = "plain TCP, no TLS (trusted networks only)" };
+var quic = new Option<bool>("-q") { Description =
+    "QUIC over UDP (TLS 1.3, Ed25519; needs apt-get install libngtcp2-9 libngtcp2-crypto-gnutls2)" };
 var skipVerify = new Option<bool>("-skip-verify") { Description = "accept any valid Ed25519 client (SkipVerifyKeys)" };
 var keyName = new Option<string>("-k") { Description = "server key pair name", DefaultValueFactory = _ => "node" };
 var certs = new Option<string?>("-certs") { Description = "certificate directory (default: selfy's certs dir)" };
@@ -28,7 +31,7 @@ var press = new Option<string>("-press")
 };
 var root = new RootCommand("srv: Rpc25519 demo server")
 {
-    address, tcp, skipVerify, keyName, certs, psk, seconds, quiet, verbose, press,
+    address, tcp, quic, skipVerify, keyName, certs, psk, seconds, quiet, verbose, press,
 };
 ParseResult parsed = root.Parse(args);
 if (parsed.Errors.Count > 0 || args.Contains("-h") || args.Contains("--help") || args.Contains("--version"))
@@ -55,6 +58,18 @@ var config = new RpcOptions
     PreSharedKey = { Path = parsed.GetValue(psk) ?? "" },
     LoggerFactory = logging,
 };
+if (parsed.GetValue(quic))
+{
+    try
+    {
+        config.UseQuic();
+    }
+    catch (Exception e) when (e is RpcException or ArgumentException)
+    {
+        Console.Error.WriteLine($"srv: error: {e.Message}");
+        return 1;
+    }
+}
 if (!CompressionNames.TryParse(parsed.GetValue(press), out CompressionAlgo algo))
 {
     Console.Error.WriteLine($"srv: error: unknown -press '{parsed.GetValue(press)}'; use one of: " +
@@ -99,7 +114,7 @@ try
     });
     await server.StartAsync();
     Console.WriteLine($"rpc25519.server Start() returned serverAddr = '{server.LocalAddress}' " +
-        $"({(config.Transport == TransportKind.Tcp ? "plain TCP" : "TLS 1.3, Ed25519")}" +
+        $"({(config.CustomTransport is QuicTransport ? "QUIC, TLS 1.3, Ed25519" : config.Transport == TransportKind.Tcp ? "plain TCP" : "TLS 1.3, Ed25519")}" +
         $"{(config.PreSharedKey.IsEnabled ? " + pre-shared key" : "")})");
     var started = Stopwatch.StartNew();
     using var stop = new CancellationTokenSource();

@@ -407,7 +407,8 @@ internal sealed class TlsConnection : LayeredConnection
         }
     }
 
-    private static string Hint(short alert) => alert switch
+    /// <summary>What a TLS alert from the peer most likely means for the user (also used by the QUIC transport).</summary>
+    internal static string Hint(short alert) => alert switch
     {
         AlertDescription.unknown_ca => " (our certificate is not signed by the CA the peer trusts)",
         AlertDescription.access_denied => " (our key is not in the peer's locked-down known-keys list)",

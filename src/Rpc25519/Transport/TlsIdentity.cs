@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Logging;
 using Org.BouncyCastle.Crypto.Parameters;
+using Org.BouncyCastle.Tls;
 using Org.BouncyCastle.X509;
 using Rpc25519.Security;
 
@@ -76,5 +78,55 @@ internal sealed class TlsIdentity
         string knownKeys = options.SkipVerifyKeys ? "" : server ? options.KnownClientKeysPath
             : options.KnownServerKeysPath;
         return new TlsIdentity(key, certificate, ca, options.SkipVerifyKeys, knownKeys, options.HandshakeTimeout);
+    }
+
+    /// <summary>Checks a peer's leaf certificate (DER, null when it sent none) against our CA, the name and role
+    /// rules, then the known-keys list (recording a new key in a writable list). Shared by the TLS and QUIC
+    /// transports so that both accept and refuse exactly the same peers.</summary>
+    /// <exception cref="CertificateRejectedException">The peer is rejected; the alert and message say why.</exception>
+    public PeerIdentity VerifyPeer(byte[]? leaf, bool peerIsClient, string remoteAddress, TimeProvider timeProvider,
+        ILogger logger)
+    {
+        try
+        {
+            if (leaf is null)
+            {
+                throw new CertificateRejectedException(AlertDescription.certificate_required,
+                    "the peer sent no certificate");
+            }
+            PeerIdentity identity = CertificateChecker.CheckEncoded(leaf, Ca, timeProvider.GetUtcNow(), peerIsClient);
+            if (!SkipVerify && KnownKeys.Open(KnownKeysPath) is { } known
+                && known.Admit(identity, HostOf(remoteAddress), timeProvider.GetUtcNow()))
+            {
+                SecurityLog.KnownKeyRecorded(logger, identity.KnownKeysString, remoteAddress, known.Path);
+            }
+            return identity;
+        }
+        catch (CertificateRejectedException)
+        {
+            throw;
+        }
+        catch (RpcException e)
+        {
+            throw new CertificateRejectedException(AlertDescription.internal_error, e.Message);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CertificateRejectedException(AlertDescription.internal_error,
+                $"the known-keys file '{KnownKeysPath}' cannot be read or written: {e.Message}");
+        }
+    }
+
+    /// <summary>The host part of <c>tcp://host:port</c> (known-keys files record hosts without ports).</summary>
+    public static string HostOf(string address)
+    {
+        try
+        {
+            return HostPort.Split(address).Host;
+        }
+        catch (RpcTransportException)
+        {
+            return address;
+        }
     }
 }

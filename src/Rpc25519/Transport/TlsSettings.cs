@@ -66,44 +66,15 @@ internal sealed class TlsSettings
     {
         try
         {
-            if (chain is null || chain.IsEmpty)
-            {
-                throw new CertificateRejectedException(AlertDescription.certificate_required, "the peer sent no certificate");
-            }
-            PeerIdentity identity = CertificateChecker.CheckEncoded(chain.GetCertificateAt(0).GetEncoded(), Ca,
-                TimeProvider.GetUtcNow(), peerIsClient);
-            if (!SkipVerify && KnownKeys.Open(KnownKeysPath) is { } known
-                && known.Admit(identity, HostOf(remoteAddress), TimeProvider.GetUtcNow()))
-            {
-                SecurityLog.KnownKeyRecorded(Logger, identity.KnownKeysString, remoteAddress, known.Path);
-            }
-            return identity;
+            byte[]? leaf = chain is null || chain.IsEmpty ? null : chain.GetCertificateAt(0).GetEncoded();
+            return _identity.VerifyPeer(leaf, peerIsClient, remoteAddress, TimeProvider, Logger);
         }
         catch (CertificateRejectedException e)
         {
             throw new TlsFatalAlert(e.AlertDescription, e.Message, e);
         }
-        catch (RpcException e)
-        {
-            throw new TlsFatalAlert(AlertDescription.internal_error, e.Message, e);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new TlsFatalAlert(AlertDescription.internal_error,
-                $"the known-keys file '{KnownKeysPath}' cannot be read or written: {e.Message}", e);
-        }
     }
 
     /// <summary>The host part of <c>tcp://host:port</c> (known-keys files record hosts without ports).</summary>
-    public static string HostOf(string address)
-    {
-        try
-        {
-            return HostPort.Split(address).Host;
-        }
-        catch (RpcTransportException)
-        {
-            return address;
-        }
-    }
+    public static string HostOf(string address) => TlsIdentity.HostOf(address);
 }

@@ -1,0 +1,336 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Threading.Channels;
+using Rpc25519.Transport.Quic.Native;
+
+namespace Rpc25519.Transport.Quic;
+
+/// <summary>
+/// One UDP socket and the QUIC connections on it: a receive loop hands each datagram to the connection its
+/// destination connection ID names, starts server connections for new Initial packets while a listener is attached,
+/// and answers packets for unknown connections with a stateless reset. Reference-counted: a listener and each
+/// connection hold a reference, and the socket closes when the last one is released.
+/// </summary>
+/// <remarks>Thread-safe. <see cref="_lock"/> guards the connection table, the listener and the counts; it is never held
+/// while a connection's own lock is taken.</remarks>
+internal sealed unsafe partial class QuicEndpoint
+{
+    private const int DatagramBytesMax = 65536;
+
+    private readonly Socket _socket;
+    private readonly Lock _lock = new();
+    /// <summary>Connections by every connection ID they issued (and, for a new server connection, the client's
+    /// original destination ID).</summary>
+    private readonly Dictionary<CidKey, QuicConnection> _connections = [];
+    /// <summary>Pinned: native code reads datagrams straight from it.</summary>
+    private readonly byte[] _receiveBuffer = GC.AllocateArray<byte>(DatagramBytesMax, pinned: true);
+    /// <summary>Pinned scratch space for stateless resets, used only by the receive loop.</summary>
+    private readonly byte[] _resetBuffer = GC.AllocateArray<byte>(64, pinned: true);
+    private readonly SocketAddress _from;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Action<QuicEndpoint>? _onClosed;
+    private Task _receiveLoop = Task.CompletedTask;
+    private QuicListenerState? _listener;
+    private int _references;
+    private int _halfOpen;
+    private bool _closed;
+    private bool _halfOpenLogged;
+
+    private QuicEndpoint(Socket socket, QuicTransportContext context, Action<QuicEndpoint>? onClosed)
+    {
+        _socket = socket;
+        Context = context;
+        _onClosed = onClosed;
+        EndPoint = (IPEndPoint)socket.LocalEndPoint!;
+        LocalAddress = HostPort.Format("udp", EndPoint);
+        _from = new SocketAddress(EndPoint.AddressFamily);
+        ResetSecret = GC.AllocateArray<byte>(32, pinned: true);
+        RandomNumberGenerator.Fill(ResetSecret);
+        LocalSocketAddress = NativeSocketAddress.Allocate(EndPoint);
+    }
+
+    public QuicTransportContext Context { get; }
+
+    public IPEndPoint EndPoint { get; }
+
+    public string LocalAddress { get; }
+
+    /// <summary>The bound address in native <c>sockaddr</c> form, for ngtcp2 paths; freed when the last reference
+    /// goes (every connection pointing at it has closed by then).</summary>
+    public NativeSocketAddress LocalSocketAddress { get; }
+
+    /// <summary>Secret from which stateless reset tokens are derived (pinned).</summary>
+    public byte[] ResetSecret { get; }
+
+    /// <summary>Binds a UDP socket and starts its receive loop, holding one reference for the caller.</summary>
+    /// <exception cref="RpcTransportException">The address cannot be bound.</exception>
+    public static QuicEndpoint Bind(IPEndPoint address, QuicTransportContext context,
+        Action<QuicEndpoint>? onClosed)
+    {
+        var socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            socket.Bind(address);
+            socket.ReceiveBufferSize = 4 * 1024 * 1024;
+            socket.SendBufferSize = 4 * 1024 * 1024;
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new RpcTransportException($"Cannot bind UDP {address}: {e.Message}", e);
+        }
+        var endpoint = new QuicEndpoint(socket, context, onClosed) { _references = 1 };
+        endpoint._receiveLoop = Task.Factory.StartNew(static s => ((QuicEndpoint)s!).ReceiveLoopAsync(), endpoint,
+            CancellationToken.None, TaskCreationOptions.DenyChildAttach, context.Environment.TaskScheduler).Unwrap();
+        return endpoint;
+    }
+
+    /// <summary>Takes a reference unless the endpoint has already closed.</summary>
+    public bool TryAddReference()
+    {
+        lock (_lock)
+        {
+            if (_closed)
+            {
+                return false;
+            }
+            _references++;
+            return true;
+        }
+    }
+
+    /// <summary>Drops a reference; the last one closes the socket. Returns the receive loop's task when this call closed
+    /// it (a disposer awaits it), otherwise a completed task.</summary>
+    public Task Release()
+    {
+        lock (_lock)
+        {
+            if (--_references > 0 || _closed)
+            {
+                return Task.CompletedTask;
+            }
+            _closed = true;
+        }
+        _stop.Cancel();
+        _socket.Dispose();
+        _onClosed?.Invoke(this);
+        return FreeAfterLoopAsync();
+    }
+
+    /// <summary>Whether the socket is closed (for tests: clean shutdown leaves no socket open).</summary>
+    public bool IsClosed
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _closed;
+            }
+        }
+    }
+
+    /// <summary>Server connections whose handshake is unfinished (for tests).</summary>
+    internal int HalfOpenCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _halfOpen;
+            }
+        }
+    }
+
+    /// <summary>Starts accepting new connections into <paramref name="listener"/>.</summary>
+    /// <exception cref="RpcTransportException">Another listener is already attached.</exception>
+    public void Attach(QuicListenerState listener)
+    {
+        lock (_lock)
+        {
+            if (_listener is not null)
+            {
+                throw new RpcTransportException($"{LocalAddress} already has a QUIC listener.");
+            }
+            _listener = listener;
+        }
+    }
+
+    /// <summary>Stops accepting new connections.</summary>
+    public void Detach(QuicListenerState listener)
+    {
+        lock (_lock)
+        {
+            if (_listener == listener)
+            {
+                _listener = null;
+            }
+        }
+    }
+
+    public void Register(CidKey cid, QuicConnection connection)
+    {
+        lock (_lock)
+        {
+            _connections[cid] = connection;
+        }
+    }
+
+    public void Unregister(CidKey cid, QuicConnection connection)
+    {
+        lock (_lock)
+        {
+            if (_connections.TryGetValue(cid, out QuicConnection? current) && current == connection)
+            {
+                _connections.Remove(cid);
+            }
+        }
+    }
+
+    /// <summary>A server connection finished (or abandoned) its handshake: it no longer counts as half-open.</summary>
+    public void HalfOpenEnded()
+    {
+        lock (_lock)
+        {
+            _halfOpen--;
+            if (_halfOpen < Context.Options.MaxHalfOpenConnections / 2)
+            {
+                _halfOpenLogged = false;
+            }
+        }
+    }
+
+    /// <summary>Sends one datagram. A failure is logged and left to QUIC's loss recovery.</summary>
+    public void Send(ReadOnlySpan<byte> datagram, SocketAddress remote, string remoteAddress)
+    {
+        try
+        {
+            _socket.SendTo(datagram, SocketFlags.None, remote);
+        }
+        catch (SocketException e)
+        {
+            QuicLog.SendFailed(Context.Logger, remoteAddress, e.SocketErrorCode.ToString());
+        }
+        catch (ObjectDisposedException)
+        {
+            // The socket closed while this connection was still sending its last packets.
+        }
+    }
+
+
+    /// <summary>Hands one datagram to its connection, starts a server connection, or drops it.</summary>
+    private void Dispatch(int length)
+    {
+        if (length == 0)
+        {
+            return; // ngtcp2 asserts on an empty packet (found by the garbage-datagram test).
+        }
+        fixed (byte* data = _receiveBuffer)
+        {
+            NgVersionCid header;
+            if (Ngtcp2.DecodeVersionCid(&header, data, (nuint)length, CidKey.IssuedLength) != 0)
+            {
+                return;
+            }
+            var key = CidKey.From(new ReadOnlySpan<byte>(header.Dcid, (int)header.DcidLength));
+            QuicConnection? connection;
+            QuicListenerState? listener;
+            lock (_lock)
+            {
+                _connections.TryGetValue(key, out connection);
+                listener = _listener;
+            }
+            if (connection is not null)
+            {
+                connection.OnDatagram(data, length, _from);
+                return;
+            }
+            bool longHeader = (data[0] & 0x80) != 0;
+            if (longHeader)
+            {
+                if (listener is not null)
+                {
+                    AcceptInitial(data, length, listener);
+                }
+                return;
+            }
+            SendStatelessReset(data, length, header);
+        }
+    }
+
+    private void AcceptInitial(byte* data, int length, QuicListenerState listener)
+    {
+        NgPacketHeader header;
+        if (Ngtcp2.Accept(&header, data, (nuint)length) != 0)
+        {
+            return;
+        }
+        lock (_lock)
+        {
+            if (_halfOpen >= Context.Options.MaxHalfOpenConnections)
+            {
+                if (!_halfOpenLogged)
+                {
+                    _halfOpenLogged = true;
+                    QuicLog.HalfOpenLimit(Context.Logger, LocalAddress, _halfOpen);
+                }
+                return;
+            }
+            _halfOpen++;
+            _references++;
+        }
+        QuicConnection connection;
+        try
+        {
+            var remote = (IPEndPoint)EndPoint.Create(_from);
+            connection = QuicConnection.CreateServer(this, listener, remote, &header);
+        }
+        catch (Exception e) when (e is RpcException or ArgumentException or SocketException)
+        {
+            HalfOpenEnded();
+            _ = Release();
+            QuicLog.HandshakeFailed(Context.Logger, HostPort.Format("udp",
+                EndPoint.Create(_from)), e.Message);
+            return;
+        }
+        connection.OnDatagram(data, length, _from);
+    }
+
+    /// <summary>Answers a short-header packet for an unknown connection with a stateless reset (RFC 9000 §10.3), so a
+    /// peer whose connection we forgot learns it at once. The reset is smaller than the packet that caused it, so two
+    /// endpoints cannot keep resetting each other.</summary>
+    private void SendStatelessReset(byte* data, int length, NgVersionCid header)
+    {
+        const int MinimumReset = 41;
+        if (length <= MinimumReset || header.DcidLength != CidKey.IssuedLength)
+        {
+            return;
+        }
+        int size = Math.Min(length - 1, _resetBuffer.Length);
+        NgCid cid = NgCid.From(new ReadOnlySpan<byte>(header.Dcid, (int)header.DcidLength));
+        byte* token = stackalloc byte[16];
+        byte* random = stackalloc byte[size];
+        RandomNumberGenerator.Fill(new Span<byte>(random, size));
+        fixed (byte* secret = ResetSecret)
+        fixed (byte* output = _resetBuffer)
+        {
+            if (Ngtcp2Crypto.GenerateStatelessResetToken(token, secret, (nuint)ResetSecret.Length, &cid) != 0)
+            {
+                return;
+            }
+            nint written = Ngtcp2.WriteStatelessReset(output, (nuint)size, token, random, (nuint)(size - 16 - 1));
+            if (written > 0)
+            {
+                Send(new ReadOnlySpan<byte>(output, (int)written), _from, "");
+            }
+        }
+    }
+}
+
+/// <summary>What a listener's endpoint needs from it: where accepted connections go.</summary>
+internal sealed class QuicListenerState(int capacity)
+{
+    public Channel<QuicConnection> Accepted { get; } = Channel.CreateBounded<QuicConnection>(
+        new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
+}

@@ -1,0 +1,93 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Rpc25519.Quic.Tests;
+
+/// <summary>A loopback UDP relay for one client that drops and reorders datagrams in both directions: every
+/// <c>dropEvery</c>-th datagram is lost, and every <c>swapEvery</c>-th is held back and sent after the next one.
+/// Deterministic (counters, no randomness).</summary>
+internal sealed class LossyUdpRelay : IAsyncDisposable
+{
+    private readonly Socket _front = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    private readonly Socket _back = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    private readonly IPEndPoint _server;
+    private readonly int _dropEvery;
+    private readonly int _swapEvery;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _up;
+    private readonly Task _down;
+    private EndPoint? _client;
+
+    public LossyUdpRelay(IPEndPoint server, int dropEvery, int swapEvery)
+    {
+        _server = server;
+        _dropEvery = dropEvery;
+        _swapEvery = swapEvery;
+        _front.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        _back.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        EndPoint = (IPEndPoint)_front.LocalEndPoint!;
+        _up = PumpAsync(_front, toServer: true);
+        _down = PumpAsync(_back, toServer: false);
+    }
+
+    public IPEndPoint EndPoint { get; }
+
+    public int Dropped { get; private set; }
+
+    public int Swapped { get; private set; }
+
+    private async Task PumpAsync(Socket from, bool toServer)
+    {
+        byte[] buffer = new byte[65536];
+        byte[]? held = null;
+        long count = 0;
+        try
+        {
+            while (true)
+            {
+                SocketReceiveFromResult received = await from.ReceiveFromAsync(buffer, SocketFlags.None,
+                    new IPEndPoint(IPAddress.Any, 0), _stop.Token);
+                if (toServer)
+                {
+                    _client = received.RemoteEndPoint;
+                }
+                EndPoint? target = toServer ? _server : _client;
+                if (target is null)
+                {
+                    continue;
+                }
+                Socket via = toServer ? _back : _front;
+                byte[] datagram = buffer.AsSpan(0, received.ReceivedBytes).ToArray();
+                count++;
+                if (count % _dropEvery == 0)
+                {
+                    Dropped++;
+                    continue;
+                }
+                if (held is null && count % _swapEvery == 0)
+                {
+                    held = datagram;
+                    Swapped++;
+                    continue;
+                }
+                await via.SendToAsync(datagram, SocketFlags.None, target, _stop.Token);
+                if (held is not null)
+                {
+                    await via.SendToAsync(held, SocketFlags.None, target, _stop.Token);
+                    held = null;
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        _front.Dispose();
+        _back.Dispose();
+        await Task.WhenAll(_up, _down);
+    }
+}

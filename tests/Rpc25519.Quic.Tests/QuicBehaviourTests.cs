@@ -1,0 +1,123 @@
+using System.Net;
+using Rpc25519.Messages;
+using Rpc25519.Streams;
+using Rpc25519.Tests.Integration;
+using Rpc25519.Tests.Security;
+using static Rpc25519.Quic.Tests.QuicTestHost;
+
+namespace Rpc25519.Quic.Tests;
+
+/// <summary>What sits above the transport works unchanged over QUIC, also when the network loses and reorders
+/// packets.</summary>
+[Collection("Quic")]
+public sealed class QuicBehaviourTests(CertFixture certs) : IClassFixture<CertFixture>
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task ServerPush_ReachesTheClient()
+    {
+        await using RpcServer server = await TlsTestHost.StartEchoAsync(Config(certs.CertsDir));
+        await using RpcClient client = await RpcClient.ConnectAsync(ClientOf(server, Config(certs.CertsDir)));
+        Assert.Equal([1], await TlsTestHost.EchoAsync(client, [1]));
+        var push = new Message { Payload = "for you"u8.ToArray() };
+        push.Header.ServiceName = "news";
+        await server.PushAsync(server.Connections.Single(), push);
+        Message got = await client.Incoming.ReadAsync().AsTask().WaitAsync(Patience);
+        Assert.Equal("for you"u8.ToArray(), got.Payload);
+    }
+
+    [Fact]
+    public async Task CallsAndBulkData_SurviveALossyReorderingPath()
+    {
+        await using RpcServer server = await TlsTestHost.StartEchoAsync(Config(certs.CertsDir));
+        var target = IPEndPoint.Parse(server.LocalAddress["udp://".Length..]);
+        await using var relay = new LossyUdpRelay(target, dropEvery: 17, swapEvery: 7);
+        RpcOptions clientConfig = Config(certs.CertsDir);
+        clientConfig.ServerAddress = "udp://" + relay.EndPoint;
+        await using RpcClient client = await RpcClient.ConnectAsync(clientConfig);
+        for (int i = 0; i < 50; i++)
+        {
+            Assert.Equal([(byte)i], await TlsTestHost.EchoAsync(client, [(byte)i]));
+        }
+        byte[] bulk = new byte[300_000];
+        new Random(7).NextBytes(bulk);
+        Assert.Equal(bulk, await TlsTestHost.EchoAsync(client, bulk));
+        Assert.True(relay.Dropped > 10, $"the relay dropped only {relay.Dropped} datagrams");
+        Assert.True(relay.Swapped > 10, $"the relay reordered only {relay.Swapped} datagrams");
+    }
+
+    [Fact]
+    public async Task CancellingACall_CancelsTheHandler()
+    {
+        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var server = new RpcServer(Config(certs.CertsDir));
+        await using var _ = server;
+        server.RegisterCall("wait", async (_, ct) =>
+        {
+            try
+            {
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+            finally
+            {
+                cancelled.TrySetResult();
+            }
+            return new Message();
+        });
+        await server.StartAsync();
+        await using RpcClient client = await RpcClient.ConnectAsync(ClientOf(server, Config(certs.CertsDir)));
+        using var cts = new CancellationTokenSource();
+        var request = new Message();
+        request.Header.ServiceName = "wait";
+        Task<Message> call = client.CallAsync(request, cts.Token);
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(Patience));
+        await cancelled.Task.WaitAsync(Patience);
+    }
+
+    [Fact]
+    public async Task UploadStream_DeliversEveryPart()
+    {
+        var server = new RpcServer(Config(certs.CertsDir));
+        await using var _ = server;
+        server.RegisterUpload("upload", async (parts, ct) =>
+        {
+            long bytes = 0;
+            await foreach (Message part in parts.WithCancellation(ct))
+            {
+                bytes += part.Payload.Length;
+            }
+            var reply = new Message();
+            reply.Header.Subject = bytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return reply;
+        });
+        await server.StartAsync();
+        await using RpcClient client = await RpcClient.ConnectAsync(ClientOf(server, Config(certs.CertsDir)));
+        Uploader upload = await client.BeginUploadAsync("upload", new Message { Payload = new byte[100_000] });
+        for (int i = 0; i < 20; i++)
+        {
+            await upload.SendAsync(new Message { Payload = new byte[100_000] });
+        }
+        Message done = await upload.CompleteAsync(new Message { Payload = new byte[100_000] }).WaitAsync(Patience);
+        Assert.Equal("2200000", done.Header.Subject);
+    }
+
+    [Fact]
+    public async Task TwoNodes_EachServerAndClientOnOnePort_CallEachOther()
+    {
+        // samesame in one process: each node's server and client share its UDP port.
+        RpcOptions a = Config(certs.CertsDir);
+        RpcOptions b = Config(certs.CertsDir);
+        await using RpcServer serverA = await TlsTestHost.StartEchoAsync(a);
+        await using RpcServer serverB = await TlsTestHost.StartEchoAsync(b);
+        await using RpcClient fromA = await RpcClient.ConnectAsync(ClientOf(serverB, a));
+        await using RpcClient fromB = await RpcClient.ConnectAsync(ClientOf(serverA, b));
+        Assert.Equal([0xa], await TlsTestHost.EchoAsync(fromA, [0xa]));
+        Assert.Equal([0xb], await TlsTestHost.EchoAsync(fromB, [0xb]));
+        Assert.Equal(serverA.LocalAddress, fromA.LocalAddress);
+        Assert.Equal(serverB.LocalAddress, fromB.LocalAddress);
+        Assert.Contains(serverA.LocalAddress, serverB.Connections);
+        Assert.Contains(serverB.LocalAddress, serverA.Connections);
+    }
+}

@@ -1,0 +1,158 @@
+using System.Net;
+using System.Net.Sockets;
+using Rpc25519.Tests.Integration;
+using Rpc25519.Tests.Security;
+using Rpc25519.Transport.Quic;
+using Rpc25519.Transport.Quic.Native;
+using static Rpc25519.Quic.Tests.QuicTestHost;
+
+namespace Rpc25519.Quic.Tests;
+
+/// <summary>Bad input, configuration errors, port sharing and shutdown.</summary>
+[Collection("Quic")]
+public sealed class QuicRobustnessTests(CertFixture certs) : IClassFixture<CertFixture>
+{
+    [Fact]
+    public async Task GarbageAndTruncatedDatagrams_DoNotCrash_OrDisturbAnEstablishedConnection()
+    {
+        RpcOptions config = Config(certs.CertsDir);
+        await using RpcServer server = await TlsTestHost.StartEchoAsync(config);
+        await using RpcClient client = await RpcClient.ConnectAsync(ClientOf(server, Config(certs.CertsDir)));
+        Assert.Equal([1], await TlsTestHost.EchoAsync(client, [1]));
+        var target = IPEndPoint.Parse(server.LocalAddress["udp://".Length..]);
+        using var attacker = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        attacker.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var random = new Random(16);
+        for (int i = 0; i < 2000; i++)
+        {
+            byte[] datagram = new byte[random.Next(0, 1500)];
+            random.NextBytes(datagram);
+            if (i % 3 == 0 && datagram.Length > 0)
+            {
+                datagram[0] = 0xc0; // a long header: version, connection IDs and lengths then come from the noise
+            }
+            if (i % 3 == 1 && datagram.Length > 8)
+            {
+                // An Initial of QUIC v1 cut short at a random point.
+                datagram[0] = 0xc3;
+                datagram[1] = datagram[2] = datagram[3] = 0;
+                datagram[4] = 1;
+                datagram[5] = 8;
+            }
+            attacker.SendTo(datagram, target);
+        }
+        for (int i = 0; i < 20; i++)
+        {
+            Assert.Equal([(byte)i], await TlsTestHost.EchoAsync(client, [(byte)i]));
+        }
+        await using RpcClient another = await RpcClient.ConnectAsync(ClientOf(server, Config(certs.CertsDir)));
+        Assert.Equal([2], await TlsTestHost.EchoAsync(another, [2]));
+    }
+
+    [Fact]
+    public async Task ServerAndClientsOfOneOptions_ShareOneUdpPort_AndShutdownFreesIt()
+    {
+        RpcOptions config = Config(certs.CertsDir);
+        RpcServer server = await TlsTestHost.StartEchoAsync(config);
+        string address = server.LocalAddress;
+        RpcClient client = await RpcClient.ConnectAsync(ClientOf(server, config));
+        Assert.Equal([3], await TlsTestHost.EchoAsync(client, [3]));
+        Assert.Equal(address, client.LocalAddress);
+        await client.DisposeAsync();
+        await server.DisposeAsync();
+        // The socket is closed: the port can be bound again (UDP sockets here do not set SO_REUSEADDR).
+        using var again = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        again.Bind(IPEndPoint.Parse(address["udp://".Length..]));
+    }
+
+    [Fact]
+    public async Task NoSharePort_GivesTheClientItsOwnPort()
+    {
+        RpcOptions config = Config(certs.CertsDir, new QuicOptions { NoSharePort = true });
+        await using RpcServer server = await TlsTestHost.StartEchoAsync(config);
+        await using RpcClient client = await RpcClient.ConnectAsync(ClientOf(server, config));
+        Assert.NotEqual(server.LocalAddress, client.LocalAddress);
+        Assert.Equal([4], await TlsTestHost.EchoAsync(client, [4]));
+    }
+
+    [Fact]
+    public async Task DialToAPortWithNoServer_EndsWithinConnectTimeout()
+    {
+        using var placeholder = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        placeholder.Bind(new IPEndPoint(IPAddress.Loopback, 0)); // bound but never answering
+        RpcOptions config = Config(certs.CertsDir);
+        config.ServerAddress = "udp://" + placeholder.LocalEndPoint;
+        config.ConnectTimeout = TimeSpan.FromSeconds(1);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await Assert.ThrowsAsync<RpcTimeoutException>(() => RpcClient.ConnectAsync(config));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"the dial took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task IdleButHealthyConnection_OutlivesTheIdleTimeout()
+    {
+        // The original's QUIC connections died after 30 s without traffic; ours send PINGs while idle.
+        // 1.5 s leaves room for scheduling stalls of a loaded 2-core machine between PINGs (every 375 ms).
+        var quic = new QuicOptions { IdleTimeout = TimeSpan.FromMilliseconds(1500) };
+        await using RpcServer server = await TlsTestHost.StartEchoAsync(Config(certs.CertsDir, quic));
+        await using RpcClient client = await RpcClient.ConnectAsync(ClientOf(server, Config(certs.CertsDir, quic)));
+        Assert.Equal([1], await TlsTestHost.EchoAsync(client, [1]));
+        await Task.Delay(TimeSpan.FromSeconds(4)); // over two idle timeouts with no calls: the point of the test
+        Assert.Equal([2], await TlsTestHost.EchoAsync(client, [2]));
+    }
+
+    [Fact]
+    public void QuicWithPlainTcp_IsAClearError()
+    {
+        RpcOptions options = TlsTestHost.Config(certs.CertsDir, tcp: true);
+        var error = Assert.Throws<ArgumentException>(() => options.UseQuic());
+        Assert.Contains("Tcp", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NotAQuicAddress_IsAClearError()
+    {
+        var transport = (QuicTransport)Config(certs.CertsDir).CustomTransport!;
+        var error = await Assert.ThrowsAsync<RpcTransportException>(
+            async () => await transport.DialAsync("tcp://127.0.0.1:1"));
+        Assert.Contains("udp://", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MissingLibrary_NamesTheDebianPackages()
+    {
+        var error = Assert.Throws<QuicLibraryMissingException>(() => QuicLibrary.Load(
+            ["libngtcp2-not-here.so.9"], QuicLibrary.CryptoNames, QuicLibrary.GnuTlsNames));
+        Assert.Contains("apt-get install libngtcp2-9 libngtcp2-crypto-gnutls2", error.Message, StringComparison.Ordinal);
+        Assert.Contains("libngtcp2-not-here.so.9", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void InstalledLibrary_IsThe012Series()
+    {
+        var transport = (QuicTransport)Config(certs.CertsDir).CustomTransport!;
+        Assert.StartsWith("0.12.", transport.NativeVersion, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public unsafe void NativeStructs_HaveTheSizesOfThe012Headers()
+    {
+        // Numbers printed by native/layout.c (gcc, x86-64) from the installed ngtcp2 0.12.1 headers.
+        Assert.Equal(32, sizeof(NgCid));
+        Assert.Equal(16, sizeof(NgVec));
+        Assert.Equal(8, sizeof(NgPacketInfo));
+        Assert.Equal(40, sizeof(NgPath));
+        Assert.Equal(320, sizeof(NgCallbacks));
+        Assert.Equal(184, sizeof(NgSettings));
+        Assert.Equal(344, sizeof(NgTransportParams));
+        Assert.Equal(112, sizeof(NgPacketHeader));
+        Assert.Equal(40, sizeof(NgConnectionCloseError));
+        Assert.Equal(40, sizeof(NgVersionCid));
+        Assert.Equal(136, (int)System.Runtime.InteropServices.Marshal.OffsetOf<NgSettings>(
+            nameof(NgSettings.HandshakeTimeout)));
+        Assert.Equal(240, (int)System.Runtime.InteropServices.Marshal.OffsetOf<NgTransportParams>(
+            nameof(NgTransportParams.MaxIdleTimeout)));
+        Assert.Equal(336, (int)System.Runtime.InteropServices.Marshal.OffsetOf<NgTransportParams>(
+            nameof(NgTransportParams.VersionInfoPresent)));
+    }
+}

@@ -1,0 +1,128 @@
+using System.Buffers;
+using Rpc25519.Tests.Integration;
+using Rpc25519.Tests.Security;
+using Rpc25519.Transport;
+using Rpc25519.Transport.Quic;
+using Rpc25519.Transport.Quic.Native;
+using static Rpc25519.Quic.Tests.QuicTestHost;
+
+namespace Rpc25519.Quic.Tests;
+
+/// <summary>The TLS transport's refusals, over QUIC: the refused side gets an <see cref="AuthenticationRejectedException"/>
+/// with the same reason, promptly, and the server keeps serving others.</summary>
+[Collection("Quic")]
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class QuicSecurityTests(CertFixture certs) : IClassFixture<CertFixture>
+{
+    private static readonly TimeSpan Prompt = TimeSpan.FromSeconds(5);
+
+    [Fact]
+    public async Task ClientFromAnotherCa_IsRejected_WithTheServersReason()
+    {
+        string mixed = certs.NewDir("mixed-client");
+        CopyPair(certs.OtherCertsDir, "client", mixed);
+        File.Copy(Path.Combine(certs.CertsDir, "ca.crt"), Path.Combine(mixed, "ca.crt"));
+        await using RpcServer server = await TlsTestHost.StartEchoAsync(Config(certs.CertsDir));
+        var error = await Assert.ThrowsAsync<AuthenticationRejectedException>(
+            () => RpcClient.ConnectAsync(ClientOf(server, Config(mixed))).WaitAsync(Prompt));
+        Assert.Contains("unknown_ca", error.Message, StringComparison.Ordinal);
+        Assert.Contains("not signed by our CA", error.Message, StringComparison.Ordinal);
+        await using RpcClient good = await RpcClient.ConnectAsync(ClientOf(server, Config(certs.CertsDir)));
+        Assert.Equal([1], await TlsTestHost.EchoAsync(good, [1]));
+    }
+
+    [Fact]
+    public async Task ServerFromAnotherCa_IsRejectedByClient()
+    {
+        string mixed = certs.NewDir("mixed-server");
+        CopyPair(certs.OtherCertsDir, "node", mixed);
+        File.Copy(Path.Combine(certs.CertsDir, "ca.crt"), Path.Combine(mixed, "ca.crt"));
+        await using RpcServer server = await TlsTestHost.StartEchoAsync(Config(mixed));
+        var error = await Assert.ThrowsAsync<AuthenticationRejectedException>(
+            () => RpcClient.ConnectAsync(ClientOf(server, Config(certs.CertsDir))).WaitAsync(Prompt));
+        Assert.Contains("not signed by our CA", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReadOnlyKnownKeys_AdmitsListedClient_RejectsStranger()
+    {
+        string list = Path.Combine(certs.NewDir("lock"), "known_client_keys");
+        File.WriteAllText(list, "# locked list\n");
+        RpcOptions learnConfig = Config(certs.CertsDir);
+        learnConfig.Tls.KnownClientKeysPath = list;
+        await using (RpcServer learn = await TlsTestHost.StartEchoAsync(learnConfig))
+        {
+            await using RpcClient first = await RpcClient.ConnectAsync(ClientOf(learn, Config(certs.CertsDir)));
+        }
+        File.SetUnixFileMode(list, UnixFileMode.UserRead | UnixFileMode.GroupRead);
+        RpcOptions config = Config(certs.CertsDir);
+        config.Tls.KnownClientKeysPath = list;
+        await using RpcServer server = await TlsTestHost.StartEchoAsync(config);
+        await using (RpcClient listed = await RpcClient.ConnectAsync(ClientOf(server, Config(certs.CertsDir))))
+        {
+            Assert.Equal([5], await TlsTestHost.EchoAsync(listed, [5]));
+        }
+        string strangerDir = certs.NewDir("stranger");
+        Rpc25519.Security.SelfCertificates.CreateKeyPair("client", "stranger@example.org", strangerDir,
+            certs.PrivateDir, null, _ => "");
+        var error = await Assert.ThrowsAsync<AuthenticationRejectedException>(
+            () => RpcClient.ConnectAsync(ClientOf(server, Config(strangerDir))).WaitAsync(Prompt));
+        Assert.Contains("access_denied", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Handshake_NegotiatesTls13_ChaCha20Poly1305_AndRecordsRunOnDotNetsCipher()
+    {
+        var transport = (QuicTransport)Config(certs.CertsDir, new QuicOptions { NoSharePort = true }).CustomTransport!;
+        await using IConnectionListener listener = await transport.ListenAsync("127.0.0.1:0");
+        Task<IConnection> dial = transport.DialAsync(listener.LocalAddress).AsTask();
+        await using IConnection server = (await listener.AcceptAsync().AsTask().WaitAsync(Prompt))!;
+        await using IConnection client = await dial.WaitAsync(Prompt);
+        var quic = (QuicConnection)client;
+        Assert.Equal(GnuTls.CipherChaCha20Poly1305, quic.Negotiated.Cipher);
+        Assert.Equal(GnuTls.ProtocolTls13, quic.Negotiated.Protocol);
+        byte[] data = new byte[100_000];
+        new Random(5).NextBytes(data);
+        await client.Transport.Output.WriteAsync(data);
+        System.IO.Pipelines.ReadResult read = await server.Transport.Input.ReadAtLeastAsync(data.Length)
+            .AsTask().WaitAsync(Prompt);
+        Assert.Equal(data, read.Buffer.Slice(0, data.Length).ToArray());
+        server.Transport.Input.AdvanceTo(read.Buffer.GetPosition(data.Length));
+        // Both 1-RTT keys of each side run on .NET's ChaCha20-Poly1305 (the first packets went through GnuTLS).
+        Assert.True(quic.FastCipherCount >= 2, $"client: {quic.FastCipherCount} contexts on .NET's cipher");
+        Assert.True(((QuicConnection)server).FastCipherCount >= 2,
+            $"server: {((QuicConnection)server).FastCipherCount} contexts on .NET's cipher");
+    }
+
+    [Fact]
+    public async Task PreSharedKeyLayer_RunsOverQuic_AndADifferentKeyIsRefused()
+    {
+        string psk = Path.Combine(certs.NewDir("psk"), "psk.binary");
+        Rpc25519.Security.SelfCertificates.GenerateSymmetricKey(psk);
+        string otherPsk = Path.Combine(certs.NewDir("psk"), "psk.binary");
+        Rpc25519.Security.SelfCertificates.GenerateSymmetricKey(otherPsk);
+        RpcOptions WithPsk(string path)
+        {
+            NativePrerequisite.Ensure();
+            RpcOptions options = TlsTestHost.Config(certs.CertsDir);
+            options.PreSharedKey.Path = path;
+            return options.UseQuic();
+        }
+        await using RpcServer server = await TlsTestHost.StartEchoAsync(WithPsk(psk));
+        Assert.IsType<PskTransport>(WithPsk(psk).CustomTransport);
+        await using (RpcClient client = await RpcClient.ConnectAsync(ClientOf(server, WithPsk(psk))))
+        {
+            byte[] big = new byte[200_000];
+            Random.Shared.NextBytes(big);
+            Assert.Equal(big, await TlsTestHost.EchoAsync(client, big));
+        }
+        await Assert.ThrowsAsync<AuthenticationRejectedException>(
+            () => RpcClient.ConnectAsync(ClientOf(server, WithPsk(otherPsk))).WaitAsync(Prompt));
+    }
+
+    private static void CopyPair(string from, string name, string to)
+    {
+        File.Copy(Path.Combine(from, name + ".crt"), Path.Combine(to, name + ".crt"));
+        File.Copy(Path.Combine(from, name + ".key"), Path.Combine(to, name + ".key"));
+    }
+}
