@@ -14,7 +14,9 @@ public sealed class PackageInstallTests : IDisposable
     private static readonly string[] Packages =
         ["Rpc25519", "Rpc25519.SimNet", "Rpc25519.Tube", "Rpc25519.JSync", "Rpc25519.Hosting", "Rpc25519.Quic"];
     private readonly string _work = Directory.CreateTempSubdirectory("rpc25519-package-").FullName;
-    private readonly string _version = $"0.0.0-packagetest.{Environment.ProcessId}.{DateTime.UtcNow:HHmmssfff}";
+    // SemVer forbids leading zeros in numeric pre-release parts (a time before 10:00 made "packagetest.123.0915…"
+    // an invalid version and restore failed), so the time part starts with a letter.
+    private readonly string _version = $"0.0.0-packagetest.{Environment.ProcessId}.t{DateTime.UtcNow:HHmmssfff}";
 
     [Fact]
     public async Task The_packed_library_runs_the_getting_started_program_in_a_fresh_console_project()
