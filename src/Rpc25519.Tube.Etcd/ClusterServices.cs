@@ -26,6 +26,7 @@ internal sealed class MaintenanceService(EtcdBackend backend) : Maintenance.Main
         EtcdErrors.Guard(async () =>
         {
             var status = await backend.Client.GetStatusAsync(cancellationToken: context.CancellationToken);
+            backend.Term = status.Term;
             return new StatusResponse
             {
                 Header = backend.Header(status.AppliedIndex), Version = ApiVersion, Leader = status.LeaderId,

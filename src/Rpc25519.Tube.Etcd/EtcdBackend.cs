@@ -19,6 +19,10 @@ internal sealed class EtcdBackend(TubeClient client, EtcdEndpointOptions options
 
     public ILogger Logger { get; } = logger;
 
+    /// <summary>The Raft term last learned from the cluster (at start, and on every Status call); sent as
+    /// raft_term.</summary>
+    public long Term { get; set; }
+
     /// <summary>A response header at <paramref name="revision"/> (or the highest seen so far, when 0).</summary>
     public ResponseHeader Header(long revision = 0)
     {
@@ -37,6 +41,7 @@ internal sealed class EtcdBackend(TubeClient client, EtcdEndpointOptions options
         return new ResponseHeader
         {
             ClusterId = Options.ClusterId, MemberId = Options.MemberId, Revision = Math.Max(revision, seen),
+            RaftTerm = (ulong)Math.Max(1, Term),
         };
     }
 }

@@ -71,7 +71,11 @@ public sealed class EtcdEndpoint : IAsyncDisposable
         builder.Services.AddGrpc();
         var address = new EtcdEndpointAddress();
         builder.Services.AddSingleton(address);
-        builder.Services.AddSingleton(new EtcdBackend(client, options, logger));
+        var backend = new EtcdBackend(client, options, logger)
+        {
+            Term = (await client.GetStatusAsync(cancellationToken: cancellationToken)).Term,
+        };
+        builder.Services.AddSingleton(backend);
         WebApplication app = builder.Build();
         app.UseRouting();
         app.MapGrpcService<KvService>();
