@@ -130,7 +130,8 @@ public sealed class EtcdEndpoint : IAsyncDisposable
         IPAddress ip = host == "localhost" ? IPAddress.Loopback
             : IPAddress.TryParse(host, out var parsed) ? parsed
             : throw new ArgumentException(
-                $"The etcd listen host must be an IP address (or localhost); got '{host}'.", nameof(text));
+                $"The etcd listen host must be an IP address (or localhost), e.g. 127.0.0.1:2379; got '{host}'.",
+                nameof(text));
         return new IPEndPoint(ip, port);
     }
 
