@@ -10,7 +10,7 @@ namespace Rpc25519.Tools.Tube;
 /// <summary>tube's command line, callable in-process (tests) as well as from <c>Program</c>.</summary>
 public static class TubeCommand
 {
-    private const string Usage = "tube: usage: tube -config FILE [-tcp] [-certs DIR] [-k NAME] [-skip-verify] [-log] [-v]";
+    private const string Usage = "tube: usage: tube -config FILE [-tcp] [-certs DIR] [-k NAME] [-skip-verify] [-log] [-v] [-etcd HOST:PORT]";
 
     /// <summary>Runs one replica until <paramref name="stop"/> fires. Exit codes: 0 stopped cleanly, 1 could not
     /// start or failed, 2 bad command line or config file.</summary>
@@ -36,9 +36,10 @@ public static class TubeCommand
         var skipVerify = new Option<bool>("-skip-verify") { Description = "accept any valid Ed25519 peer" };
         var showLog = new Option<bool>("-log") { Description = "print this node's persisted state and log, then exit" };
         var verbose = new Option<bool>("-v") { Description = "log at debug level" };
+        var etcd = TubeEtcdOption.Create();
         var command = new RootCommand("tube: one Tube replica (Raft KV store) serving its peers and TubeClients")
         {
-            configPath, tcp, certs, keyName, skipVerify, showLog, verbose,
+            configPath, tcp, certs, keyName, skipVerify, showLog, verbose, etcd,
         };
         ParseResult parsed = command.Parse(args);
         if (args.Contains("-h") || args.Contains("--help") || args.Contains("--version"))
@@ -71,6 +72,12 @@ public static class TubeCommand
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             await stderr.WriteLineAsync($"tube: cannot read {path}: {e.Message}");
+            return 2;
+        }
+
+        if (TubeEtcdOption.Check(parsed.GetValue(etcd)) is { } badEtcd)
+        {
+            await stderr.WriteLineAsync(badEtcd);
             return 2;
         }
 
@@ -115,6 +122,18 @@ public static class TubeCommand
                 config.ResolveDataDirectory());
             output.WriteLine($"tube: {config.MyName} serving at {replica.Address}");
             onStarted?.Invoke(replica);
+            IAsyncDisposable? etcdEndpoint;
+            try
+            {
+                etcdEndpoint = await TubeEtcdOption.StartAsync(parsed.GetValue(etcd), config, replica, logging, output, stop);
+            }
+            catch (IOException e)
+            {
+                await stderr.WriteLineAsync($"tube: -etcd: {e.Message}");
+                return 1;
+            }
+
+            await using var etcdRunning = etcdEndpoint;
             var stopped = new TaskCompletionSource();
             await using (stop.Register(() => stopped.TrySetResult()))
             {
