@@ -12,7 +12,7 @@ public sealed class PackageInstallTests : IDisposable
 {
     private static readonly TimeSpan StepLimit = TimeSpan.FromMinutes(5);
     private static readonly string[] Packages =
-        ["Rpc25519", "Rpc25519.SimNet", "Rpc25519.Tube", "Rpc25519.JSync", "Rpc25519.Hosting"];
+        ["Rpc25519", "Rpc25519.SimNet", "Rpc25519.Tube", "Rpc25519.JSync", "Rpc25519.Hosting", "Rpc25519.Tube.Etcd"];
     private readonly string _work = Directory.CreateTempSubdirectory("rpc25519-package-").FullName;
     private readonly string _version = $"0.0.0-packagetest.{Environment.ProcessId}.{DateTime.UtcNow:HHmmssfff}";
 
