@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Rpc25519.Tube.Client;
 using Rpc25519.Tube.Etcd;
@@ -17,13 +18,20 @@ internal static class TubeEtcdOption
     };
 
     /// <summary>Checks the address before the replica starts; null when it is fine (or not given).</summary>
-    public static string? Check(string? address)
-    {
-        if (address is null)
-        {
-            return null;
-        }
+    public static string? Check(string? address) => address is null ? null : CheckGiven(address);
 
+    /// <summary>Starts the endpoint when <paramref name="address"/> is given; dispose the result to stop it.</summary>
+    /// <remarks>The etcd library (and ASP.NET Core under it) is touched only when -etcd is given: the methods that
+    /// use it are not inlined, so a process without the ASP.NET Core framework can run tube without -etcd.</remarks>
+    public static Task<IAsyncDisposable?> StartAsync(string? address, TubeConfig config, TubeReplica replica,
+        ILoggerFactory logging, TextWriter output, CancellationToken cancellationToken) =>
+        address is null
+            ? Task.FromResult<IAsyncDisposable?>(null)
+            : StartGivenAsync(address, config, replica, logging, output, cancellationToken);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static string? CheckGiven(string address)
+    {
         try
         {
             new EtcdEndpointOptions { ListenAddress = address }.Validate();
@@ -35,15 +43,10 @@ internal static class TubeEtcdOption
         }
     }
 
-    /// <summary>Starts the endpoint when <paramref name="address"/> is given; dispose the result to stop it.</summary>
-    public static async Task<IAsyncDisposable?> StartAsync(string? address, TubeConfig config, TubeReplica replica,
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static async Task<IAsyncDisposable?> StartGivenAsync(string address, TubeConfig config, TubeReplica replica,
         ILoggerFactory logging, TextWriter output, CancellationToken cancellationToken)
     {
-        if (address is null)
-        {
-            return null;
-        }
-
         var members = new List<string> { replica.Address };
         members.AddRange(config.Node2Addr.Values.Where(a => a != replica.Address));
         var client = new TubeClient(new TubeClientOptions

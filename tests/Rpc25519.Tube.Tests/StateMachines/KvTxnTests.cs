@@ -6,7 +6,11 @@ using static Rpc25519.Tube.Tests.StateMachines.Bytes;
 
 namespace Rpc25519.Tube.Tests.StateMachines;
 
-/// <summary>Multi-key transactions and owned keys (what the etcd v3 endpoint is built on).</summary>
+/// <summary>Multi-key transactions and owned keys (what the etcd v3 endpoint is built on). Pure and fast, but run in
+/// the whole-stack collection: while they ran in the parallel phase, the whole-stack soak's process-wide real-timer
+/// escape check failed in most full runs of this assembly (and never with them left out or moved here). The cause was
+/// not found; see the branch's report.</summary>
+[Collection(Rpc25519.Tube.Tests.Integration.WholeStackCollection.Name)]
 public class KvTxnTests
 {
     private readonly MachineDriver driver = new();
