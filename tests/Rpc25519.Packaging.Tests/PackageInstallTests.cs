@@ -12,7 +12,8 @@ public sealed class PackageInstallTests : IDisposable
 {
     private static readonly TimeSpan StepLimit = TimeSpan.FromMinutes(5);
     private static readonly string[] Packages =
-        ["Rpc25519", "Rpc25519.SimNet", "Rpc25519.Tube", "Rpc25519.JSync", "Rpc25519.Hosting", "Rpc25519.Quic"];
+        ["Rpc25519", "Rpc25519.SimNet", "Rpc25519.Tube", "Rpc25519.JSync", "Rpc25519.Hosting", "Rpc25519.Quic",
+            "Rpc25519.Tube.Etcd"];
     private readonly string _work = Directory.CreateTempSubdirectory("rpc25519-package-").FullName;
     // SemVer forbids leading zeros in numeric pre-release parts (a time before 10:00 made "packagetest.123.0915…"
     // an invalid version and restore failed), so the time part starts with a letter.

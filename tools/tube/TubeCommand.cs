@@ -10,7 +10,7 @@ namespace Rpc25519.Tools.Tube;
 /// <summary>tube's command line, callable in-process (tests) as well as from <c>Program</c>.</summary>
 public static class TubeCommand
 {
-    private const string Usage = "tube: usage: tube -config FILE [-tcp] [-certs DIR] [-k NAME] [-skip-verify] [-log] [-add | -shadow] [-metrics [SECONDS]] [-v]";
+    private const string Usage = "tube: usage: tube -config FILE [-tcp] [-certs DIR] [-k NAME] [-skip-verify] [-log] [-add | -shadow] [-metrics [SECONDS]] [-v] [-etcd HOST:PORT]";
 
     /// <summary>Runs one replica until <paramref name="stop"/> fires. Exit codes: 0 stopped cleanly, 1 could not
     /// start or failed, 2 bad command line or config file.</summary>
@@ -39,9 +39,10 @@ public static class TubeCommand
         var add = new Option<bool>("-add") { Description = "after start, join the cluster through its leader as a voter" };
         var shadow = new Option<bool>("-shadow") { Description = "after start, join through the leader as a shadow (non-voter)" };
         Option<double> metrics = MetricsOption();
+        var etcd = TubeEtcdOption.Create();
         var command = new RootCommand("tube: one Tube replica (Raft KV store) serving its peers and TubeClients")
         {
-            configPath, tcp, certs, keyName, skipVerify, showLog, verbose, add, shadow, metrics,
+            configPath, tcp, certs, keyName, skipVerify, showLog, verbose, add, shadow, metrics, etcd,
         };
         ParseResult parsed = command.Parse(args);
         if (args.Contains("-h") || args.Contains("--help") || args.Contains("--version"))
@@ -81,6 +82,12 @@ public static class TubeCommand
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             await stderr.WriteLineAsync($"tube: cannot read {path}: {e.Message}");
+            return 2;
+        }
+
+        if (TubeEtcdOption.Check(parsed.GetValue(etcd)) is { } badEtcd)
+        {
+            await stderr.WriteLineAsync(badEtcd);
             return 2;
         }
 
@@ -127,6 +134,19 @@ public static class TubeCommand
                 config.ResolveDataDirectory());
             output.WriteLine($"tube: {config.MyName} serving at {replica.Address}");
             onStarted?.Invoke(replica);
+            IAsyncDisposable? etcdEndpoint;
+            try
+            {
+                etcdEndpoint = await TubeEtcdOption.StartAsync(parsed.GetValue(etcd), config, replica, logging, output, stop);
+            }
+            catch (IOException e)
+            {
+                await stderr.WriteLineAsync($"tube: -etcd: {e.Message}");
+                return 1;
+            }
+
+            await using var etcdRunning = etcdEndpoint;
+
             Task<bool> joined = parsed.GetValue(add) || parsed.GetValue(shadow)
                 ? TubeJoin.JoinAsync(config, parsed.GetValue(shadow), output, stop)
                 : Task.FromResult(true);

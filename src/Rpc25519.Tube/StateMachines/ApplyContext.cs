@@ -10,10 +10,13 @@ namespace Rpc25519.Tube.StateMachines;
 public sealed class ApplyContext
 {
     private readonly ChangeFeed feed;
+    private readonly Func<long, bool>? sessionOpen;
 
-    internal ApplyContext(ChangeFeed feed, string machine, long index, long logTimeMs, long sessionId)
+    internal ApplyContext(ChangeFeed feed, string machine, long index, long logTimeMs, long sessionId,
+        Func<long, bool>? sessionOpen = null)
     {
         this.feed = feed;
+        this.sessionOpen = sessionOpen;
         Machine = machine;
         Index = index;
         LogTimeMs = logTimeMs;
@@ -36,6 +39,10 @@ public sealed class ApplyContext
 
     /// <summary>The session that sent the command, or 0 when it was sent outside of a session.</summary>
     public long SessionId { get; }
+
+    /// <summary>Whether the session <paramref name="id"/> is open at this entry (replicated state, the same on every
+    /// replica).</summary>
+    internal bool IsSessionOpen(long id) => sessionOpen?.Invoke(id) ?? false;
 
     /// <summary>Records a change in the change feed, in log order, for watchers.</summary>
     /// <param name="table">The table (or other grouping) that changed.</param>

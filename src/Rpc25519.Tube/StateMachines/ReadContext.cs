@@ -4,4 +4,8 @@ namespace Rpc25519.Tube.StateMachines;
 /// time at that point. Reads never change state.</summary>
 /// <param name="AppliedIndex">The index of the last applied entry.</param>
 /// <param name="LogTimeMs">The log time (Unix milliseconds) as of that entry.</param>
-public readonly record struct ReadContext(long AppliedIndex, long LogTimeMs);
+public readonly record struct ReadContext(long AppliedIndex, long LogTimeMs)
+{
+    /// <summary>Finds an open session by id (null when it is not open); set by the <see cref="StateMachineSet"/>.</summary>
+    internal Func<long, Sessions.SessionInfo?>? FindSession { get; init; }
+}

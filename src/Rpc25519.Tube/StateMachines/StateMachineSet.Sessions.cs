@@ -70,6 +70,12 @@ public sealed partial class StateMachineSet
             SessionId = session.Id, TimeoutMs = session.TimeoutMs, ExpiresAtMs = session.ExpiresAtMs,
         }));
 
+    private bool IsSessionOpen(long id) => sessions.TryGet(id, out _);
+
+    private SessionInfo? FindSession(long id) => sessions.TryGet(id, out var session)
+        ? new SessionInfo { SessionId = session.Id, TimeoutMs = session.TimeoutMs, ExpiresAtMs = session.ExpiresAtMs }
+        : null;
+
     private ClientSession RequireSession(long id) => sessions.TryGet(id, out var session)
         ? session
         : throw new SessionExpiredException(
@@ -89,7 +95,7 @@ public sealed partial class StateMachineSet
         sessions.Remove(id);
         foreach (var (name, machine) in machines)
         {
-            machine.OnSessionEnded(new ApplyContext(Changes, name, index, LogTimeMs, id), id);
+            machine.OnSessionEnded(new ApplyContext(Changes, name, index, LogTimeMs, id, IsSessionOpen), id);
         }
     }
 }

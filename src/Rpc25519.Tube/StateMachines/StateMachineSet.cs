@@ -154,7 +154,8 @@ public sealed partial class StateMachineSet
     {
         try
         {
-            byte[] answer = GetMachine(machine).Query(new ReadContext(AppliedIndex, LogTimeMs), query);
+            byte[] answer = GetMachine(machine).Query(
+                new ReadContext(AppliedIndex, LogTimeMs) { FindSession = FindSession }, query);
             return TubeReply.Success(AppliedIndex, answer).ToBytes();
         }
         catch (TubeException e)
@@ -205,7 +206,7 @@ public sealed partial class StateMachineSet
         {
             string name = command.Machine ?? "";
             var machine = GetMachine(name);
-            var context = new ApplyContext(Changes, name, index, LogTimeMs, command.SessionId);
+            var context = new ApplyContext(Changes, name, index, LogTimeMs, command.SessionId, IsSessionOpen);
             return TubeReply.Success(index, machine.Apply(context, command.Payload ?? []));
         }
         catch (TubeException e)

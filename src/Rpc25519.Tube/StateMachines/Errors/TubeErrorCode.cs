@@ -51,4 +51,7 @@ public enum TubeErrorCode
 
     /// <summary>No member answered within the deadline.</summary>
     Unavailable = 15,
+
+    /// <summary>A write named an owner session that is not open.</summary>
+    OwnerSessionNotFound = 16,
 }

@@ -22,6 +22,7 @@ internal static class TubeErrors
             TubeErrorCode.CasMismatch => new CasMismatchException(message, Item(reply)),
             TubeErrorCode.NotLeaseHolder => new NotLeaseHolderException(message),
             TubeErrorCode.Rejected => new CommandRejectedException(message),
+            TubeErrorCode.OwnerSessionNotFound => new OwnerSessionNotFoundException(message),
             _ => new TubeException(reply.Error, message),
         };
     }

@@ -60,6 +60,14 @@ public sealed class KvCommand
     [Key(11)]
     public string? NewName { get; init; }
 
+    /// <summary>For <see cref="KvOperation.Txn"/>: the transaction.</summary>
+    [Key(12)]
+    public KvTxn? Txn { get; init; }
+
+    /// <summary>For <see cref="KvOperation.SessionKeys"/>: the session.</summary>
+    [Key(13)]
+    public long Owner { get; init; }
+
     /// <summary>True when the command has at least one condition.</summary>
     [IgnoreMember]
     public bool HasCondition => ExpectedValue is not null || ExpectedVersion is not null || ExpectedFencingToken is not null;
@@ -67,7 +75,8 @@ public sealed class KvCommand
     /// <summary>True for the operations that only read.</summary>
     [IgnoreMember]
     public bool IsRead => Operation is KvOperation.Get or KvOperation.Range or KvOperation.PrefixScan
-        or KvOperation.ListKeys or KvOperation.ListTables;
+        or KvOperation.ListKeys or KvOperation.ListTables or KvOperation.SessionKeys
+        || (Operation == KvOperation.Txn && Txn is { IsReadOnly: true });
 
     /// <summary>Serializes the command.</summary>
     /// <returns>The MessagePack bytes.</returns>

@@ -109,5 +109,18 @@ public static class KvCommands
     /// <returns>The command.</returns>
     public static KvCommand ListTables() => new() { Operation = KvOperation.ListTables };
 
+    /// <summary>A multi-key transaction on one table.</summary>
+    /// <param name="table">The table (created by the first put).</param>
+    /// <param name="txn">The conditions and the two branches.</param>
+    /// <returns>The command.</returns>
+    public static KvCommand Txn(string table, KvTxn txn) => new() { Operation = KvOperation.Txn, Table = table, Txn = txn };
+
+    /// <summary>Reads a session's state and the keys of <paramref name="table"/> it owns.</summary>
+    /// <param name="table">The table.</param>
+    /// <param name="session">The session id.</param>
+    /// <returns>The command.</returns>
+    public static KvCommand SessionKeys(string table, long session) =>
+        new() { Operation = KvOperation.SessionKeys, Table = table, Owner = session };
+
     private static long LeaseMs(TimeSpan? lease) => lease is { } d ? (long)Math.Ceiling(d.TotalMilliseconds) : 0;
 }

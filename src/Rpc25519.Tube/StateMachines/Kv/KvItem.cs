@@ -40,6 +40,11 @@ public sealed class KvItem
     [Key(7)]
     public long FencingToken { get; init; }
 
+    /// <summary>The session that owns the key, or 0: an owned key is deleted when its owner session ends (the etcd
+    /// endpoint's leases are sessions, and this is a key's etcd lease).</summary>
+    [Key(8)]
+    public long Owner { get; init; }
+
     /// <summary>When the active lease ends, as a date (null when none is active).</summary>
     [IgnoreMember]
     public DateTimeOffset? LeaseUntil => LeaseSession == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(LeaseUntilMs);

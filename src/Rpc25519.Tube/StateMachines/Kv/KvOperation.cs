@@ -39,4 +39,10 @@ public enum KvOperation
 
     /// <summary>Release this session's lease on a key (the key stays).</summary>
     ReleaseLease = 11,
+
+    /// <summary>A multi-key transaction (<see cref="KvCommand.Txn"/>); a read-only one may be sent as a query.</summary>
+    Txn = 12,
+
+    /// <summary>Read a session (<see cref="KvCommand.Owner"/>) and the keys of a table it owns.</summary>
+    SessionKeys = 13,
 }

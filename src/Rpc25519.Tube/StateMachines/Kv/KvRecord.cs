@@ -33,6 +33,10 @@ internal sealed class KvRecord
     [Key(7)]
     public long FencingToken { get; set; }
 
+    /// <summary>The session that owns the key (0 for none): the key is deleted when that session ends.</summary>
+    [Key(8)]
+    public long Owner { get; set; }
+
     /// <summary>The table holding the record (not serialized; set when the record is added).</summary>
     [IgnoreMember]
     public KvTable Table { get; set; } = null!;
@@ -52,6 +56,7 @@ internal sealed class KvRecord
             LeaseSession = holder,
             LeaseUntilMs = holder == 0 ? 0 : LeaseUntilMs,
             FencingToken = FencingToken,
+            Owner = Owner,
         };
     }
 }

@@ -30,6 +30,31 @@ public sealed class KvResult
     [Key(5)]
     public bool More { get; init; }
 
+    /// <summary>For a transaction: whether every condition held (so the success branch ran).</summary>
+    [Key(6)]
+    public bool Succeeded { get; init; }
+
+    /// <summary>For a transaction: one result per operation of the branch that ran, in order.</summary>
+    [Key(7)]
+    public List<KvResult>? Results { get; init; }
+
+    /// <summary>For a transaction's range: how many keys the range holds (regardless of the limit); for its delete:
+    /// how many keys were deleted.</summary>
+    [Key(8)]
+    public long Count { get; init; }
+
+    /// <summary>For a transaction and a session-keys read: the log index it was applied or read at.</summary>
+    [Key(9)]
+    public long Revision { get; init; }
+
+    /// <summary>For a session-keys read: the session, or null when it is not open.</summary>
+    [Key(10)]
+    public Sessions.SessionInfo? Session { get; init; }
+
+    /// <summary>For a session-keys read: the log time (Unix milliseconds) as of the read.</summary>
+    [Key(11)]
+    public long LogTimeMs { get; init; }
+
     /// <summary>Decodes a KV reply payload.</summary>
     /// <param name="payload">The payload of a successful <see cref="TubeReply"/>.</param>
     /// <returns>The result.</returns>

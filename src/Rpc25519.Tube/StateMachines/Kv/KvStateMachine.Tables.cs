@@ -22,6 +22,7 @@ public sealed partial class KvStateMachine
         foreach (var record in table.All)
         {
             ClearLease(record);
+            ForgetOwner(record);
         }
 
         tables.Remove(table.Name);

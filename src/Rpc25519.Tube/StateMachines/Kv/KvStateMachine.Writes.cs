@@ -53,6 +53,7 @@ public sealed partial class KvStateMachine
         }
 
         var before = record.ToItem(now, withValue: true);
+        ForgetOwner(record);
         ClearLease(record);
         table.Remove(record);
         context.RecordChange(table.Name, key, ChangeKind.Delete, 0, null);

@@ -47,6 +47,9 @@ public sealed partial class KvStateMachine : IReplicatedStateMachine
             KvOperation.CreateTable => CreateTable(context, c),
             KvOperation.DropTable => DropTable(context, c),
             KvOperation.RenameTable => RenameTable(context, c),
+            KvOperation.Txn => Txn(context, c),
+            KvOperation.SessionKeys => throw new InvalidCommandException(
+                "SessionKeys reads a session's state; send it as a query, not as a replicated command."),
             _ => Read(context.LogTimeMs, c),
         };
         return TubeSerializer.Serialize(result);
@@ -62,12 +65,18 @@ public sealed partial class KvStateMachine : IReplicatedStateMachine
                 $"{c.Operation} changes the store; send it as a replicated command, not as a read.");
         }
 
-        return TubeSerializer.Serialize(Read(context.LogTimeMs, c));
+        return TubeSerializer.Serialize(c.Operation switch
+        {
+            KvOperation.Txn => ReadOnlyTxn(context, c),
+            KvOperation.SessionKeys => SessionKeys(context, c),
+            _ => Read(context.LogTimeMs, c),
+        });
     }
 
     /// <inheritdoc />
     public void OnSessionEnded(ApplyContext context, long sessionId)
     {
+        DeleteOwnedKeys(context, sessionId);
         if (!leasesBySession.Remove(sessionId, out var leased))
         {
             return;
@@ -104,6 +113,7 @@ public sealed partial class KvStateMachine : IReplicatedStateMachine
         var snapshot = TubeSerializer.Deserialize<KvSnapshot>(source);
         tables.Clear();
         leasesBySession.Clear();
+        ownedBySession.Clear();
         nextTableId = snapshot.NextTableId;
         foreach (var part in snapshot.Tables)
         {
@@ -116,6 +126,8 @@ public sealed partial class KvStateMachine : IReplicatedStateMachine
                 {
                     IndexLease(record);
                 }
+
+                IndexOwner(record);
             }
         }
     }
