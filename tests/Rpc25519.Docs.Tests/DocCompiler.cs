@@ -16,7 +16,8 @@ public static class DocCompiler
     ];
 
     private static readonly string[] LibraryAssemblies =
-        ["Rpc25519", "Rpc25519.Hosting", "Rpc25519.SimNet", "Rpc25519.Tube", "Rpc25519.JSync"];
+        ["Rpc25519", "Rpc25519.Hosting", "Rpc25519.SimNet", "Rpc25519.Tube", "Rpc25519.JSync", "Rpc25519.Quic",
+            "Rpc25519.Tube.Etcd"];
 
     private static readonly Lazy<List<MetadataReference>> References = new(LoadReferences);
 
