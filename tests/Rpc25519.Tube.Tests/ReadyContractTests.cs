@@ -45,12 +45,19 @@ public sealed class ReadyContractTests
         var withEntry = leader.GetReady();
         Assert.NotEmpty(withEntry.Entries);
         Assert.True(withEntry.MustSync);
+        Assert.True(withEntry.MessagesMayPrecedePersist); // The leader's appends travel while it writes.
         cluster.Pending.AddRange(withEntry.Messages);
         leader.Advance(withEntry);
         long commitBefore = leader.CommitIndex;
 
         cluster.DeliverAll(m => m.To != leaderId);
-        cluster.Process(); // The followers persist the entry and acknowledge it.
+        var follower = cluster.Node(TestCluster.FollowerOf(leaderId));
+        var acknowledging = follower.GetReady();
+        Assert.Contains(acknowledging.Messages, m => m.Type == RaftMessageType.AppendResponse);
+        Assert.False(acknowledging.MessagesMayPrecedePersist); // An acknowledgement promises the entry is on disk.
+        cluster.Pending.AddRange(acknowledging.Messages);
+        follower.Advance(acknowledging);
+        cluster.Process(); // The other followers persist the entry and acknowledge it.
         cluster.DeliverAll(m => m.To == leaderId);
         var commitOnly = leader.GetReady();
         Assert.NotNull(commitOnly.HardState);
@@ -62,7 +69,9 @@ public sealed class ReadyContractTests
         var membership = new Membership([1, 2, 3], [], 0, 1);
         var voter = ElectionTests.QuietNode(membership);
         voter.Step(ElectionTests.VoteRequest(2, 1, 4, transfer: false, membership));
-        Assert.True(voter.GetReady().MustSync); // A vote must be on disk before the reply that grants it leaves.
+        var granting = voter.GetReady();
+        Assert.True(granting.MustSync); // A vote must be on disk before the reply that grants it leaves.
+        Assert.False(granting.MessagesMayPrecedePersist);
     }
 
     [Fact]

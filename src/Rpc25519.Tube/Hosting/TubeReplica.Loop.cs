@@ -190,17 +190,32 @@ public sealed partial class TubeReplica
         }
     }
 
-    private async Task ProcessReadyAsync(Ready ready)
+    private void SendAll(IReadOnlyList<RaftMessage> messages)
     {
-        // No token: the storage's cancellable wait (Task.WaitAsync) resumes on the thread pool, which SimNet forbids;
-        // a flush is short and the loop stops right after it anyway.
-        await storage.PersistAsync(ready, CancellationToken.None);
-        foreach (RaftMessage message in ready.Messages)
+        foreach (RaftMessage message in messages)
         {
             if (members.ContainsKey(message.To) && message.To != NodeId)
             {
                 LinkTo(message.To).Send(RaftWireCodec.Encode(message));
             }
+        }
+    }
+
+    private async Task ProcessReadyAsync(Ready ready)
+    {
+        // No token: the storage's cancellable wait (Task.WaitAsync) resumes on the thread pool, which SimNet forbids;
+        // a flush is short and the loop stops right after it anyway.
+        // A leader's appends may leave before its own write is durable, so the followers write at the same time
+        // (Ready.MessagesMayPrecedePersist); everything else waits for the disk.
+        if (ready.MessagesMayPrecedePersist)
+        {
+            SendAll(ready.Messages);
+            await storage.PersistAsync(ready, CancellationToken.None);
+        }
+        else
+        {
+            await storage.PersistAsync(ready, CancellationToken.None);
+            SendAll(ready.Messages);
         }
 
         if (ready.Snapshot is { } snapshot)

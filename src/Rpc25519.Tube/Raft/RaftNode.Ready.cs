@@ -33,8 +33,10 @@ public sealed partial class RaftNode
         FlushReplication();
         var hardState = CurrentHardState;
         var entries = log.TakeUnstable();
-        var mustSync = entries.Count > 0 || membershipDirty || snapshotToInstall is not null
-            || hardState.Term != handedHardState.Term || hardState.VotedFor != handedHardState.VotedFor;
+        bool sameTermAndVote = hardState.Term == handedHardState.Term && hardState.VotedFor == handedHardState.VotedFor;
+        var mustSync = entries.Count > 0 || membershipDirty || snapshotToInstall is not null || !sameTermAndVote;
+        bool messagesFirst = Role == RaftRole.Leader && sameTermAndVote && !membershipDirty
+            && snapshotToInstall is null && outbox.TrueForAll(IsLeaderTraffic);
         var ready = new Ready(
             hardState != handedHardState ? hardState : null,
             membershipDirty ? Membership : null,
@@ -43,7 +45,8 @@ public sealed partial class RaftNode
             outbox,
             log.TakeCommitted(options.CommittedEntriesPerReadyMax),
             readStates,
-            mustSync);
+            mustSync,
+            messagesFirst);
         handedHardState = hardState;
         membershipDirty = false;
         snapshotToInstall = null;
@@ -52,6 +55,10 @@ public sealed partial class RaftNode
         readyOutstanding = true;
         return ready;
     }
+
+    private static bool IsLeaderTraffic(RaftMessage message) => message.Type is RaftMessageType.Append
+        or RaftMessageType.Heartbeat or RaftMessageType.SnapshotChunk or RaftMessageType.ReadIndexResponse
+        or RaftMessageType.TimeoutNow;
 
     /// <summary>
     /// Tells the node the host finished <paramref name="ready"/>: everything in it is durable, sent and applied.

@@ -22,10 +22,12 @@ public sealed class Ready
         IReadOnlyList<RaftMessage> messages,
         IReadOnlyList<LogEntry> committedEntries,
         IReadOnlyList<ReadState> readStates,
-        bool mustSync)
+        bool mustSync,
+        bool messagesMayPrecedePersist)
     {
         HardState = hardState;
         MustSync = mustSync;
+        MessagesMayPrecedePersist = messagesMayPrecedePersist;
         Membership = membership;
         Snapshot = snapshot;
         Entries = entries;
@@ -44,6 +46,16 @@ public sealed class Ready
     /// waiting for a sync, and it reaches the disk with the next synced batch.
     /// </summary>
     public bool MustSync { get; }
+
+    /// <summary>
+    /// True if the host may send <see cref="Messages"/> before step 1 is durable, and persist while they travel: the
+    /// node is a leader whose term and vote did not change, the batch installs no snapshot and changes no
+    /// configuration, and every message is leader traffic that promises nothing about this node's disk (append,
+    /// heartbeat, snapshot chunk, read-index answer, timeout-now). The followers then write the new entries at the
+    /// same time as the leader (Raft dissertation §10.2.1); the leader still counts its own copy toward the commit
+    /// index only after <see cref="RaftNode.Advance"/>, so nothing commits on a write that is not on disk.
+    /// </summary>
+    public bool MessagesMayPrecedePersist { get; }
 
     /// <summary>The configuration to persist, or null if unchanged since the last batch.</summary>
     public Membership? Membership { get; }
