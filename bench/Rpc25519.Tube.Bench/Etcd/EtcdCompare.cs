@@ -110,7 +110,8 @@ internal static class EtcdCompare
                         list.Add(result);
                         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                             $"  round {round} {target.Name,-4} {name,-16} {result.OpsPerSecond,9:N0} ops/s  " +
-                            $"p50 {result.P50Ms,6:0.000} ms  p99 {result.P99Ms,7:0.000} ms  errors {result.Errors}"));
+                            $"p50 {result.P50Ms,6:0.000} ms  p99 {result.P99Ms,7:0.000} ms  errors {result.Errors}")
+                            + (result.FirstError is null ? "" : $" (first: {result.FirstError})"));
                     }
                 }
             }

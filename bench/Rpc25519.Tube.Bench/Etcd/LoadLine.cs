@@ -4,7 +4,7 @@ namespace Rpc25519.Tube.Bench.Etcd;
 
 /// <summary>What one line of the table measured in one round.</summary>
 internal sealed record LineResult(double OpsPerSecond, double P50Ms, double P99Ms, long Errors, FsyncCounters? Fsyncs,
-    long Ops)
+    long Ops, string? FirstError = null)
 {
     /// <summary>Fsyncs per group-commit batch, summed over the members (Tube only).</summary>
     public double? FsyncsPerBatch => Fsyncs is { Batches: > 0 } f ? (double)f.Syncs / f.Batches : null;
@@ -29,6 +29,7 @@ internal static class LoadLine
         bool measuring = false;
         var latencies = new List<long>[callers];
         long errors = 0;
+        string? firstError = null;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
         async Task Caller(int caller)
@@ -45,11 +46,12 @@ internal static class LoadLine
                 {
                     return;
                 }
-                catch (Exception)
+                catch (Exception e)
                 {
                     if (Volatile.Read(ref measuring))
                     {
                         Interlocked.Increment(ref errors);
+                        Interlocked.CompareExchange(ref firstError, $"{e.GetType().Name}: {e.Message}", null);
                     }
 
                     continue;
@@ -81,6 +83,6 @@ internal static class LoadLine
             ? double.NaN
             : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))] * 1000.0 / Stopwatch.Frequency;
         FsyncCounters? fsyncs = before is { } b && after is { } a ? a - b : null;
-        return new LineResult(sorted.Length / seconds, Percentile(0.50), Percentile(0.99), errors, fsyncs, sorted.Length);
+        return new LineResult(sorted.Length / seconds, Percentile(0.50), Percentile(0.99), errors, fsyncs, sorted.Length, firstError);
     }
 }
