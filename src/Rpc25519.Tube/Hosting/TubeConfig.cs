@@ -164,7 +164,8 @@ public sealed class TubeConfig
             SnapshotEveryBytes = NoLogCompaction ? 0 : CompactionThresholdBytes,
         };
         TimeSpan drift = ClockDriftBound;
-        options.CreateStateMachines = () => StateMachineSet.WithKv(new StateMachineOptions { LeaseClockDriftBound = drift });
+        options.CreateStateMachines = () =>
+            StateMachineSet.WithKv(new StateMachineOptions { LeaseClockDriftBound = drift });
         if (!string.IsNullOrEmpty(InitialLeaderName))
         {
             options.InitialVoters = [NodeIdOf(InitialLeaderName)];

@@ -203,10 +203,10 @@ public sealed partial class TubeReplica
 
     private async Task ProcessReadyAsync(Ready ready)
     {
-        // No token: the storage's cancellable wait (Task.WaitAsync) resumes on the thread pool, which SimNet forbids;
-        // a flush is short and the loop stops right after it anyway.
         // A leader's appends may leave before its own write is durable, so the followers write at the same time
-        // (Ready.MessagesMayPrecedePersist); everything else waits for the disk.
+        // (Ready.MessagesMayPrecedePersist); everything else waits for the disk. No token on the persist: the
+        // storage's cancellable wait (Task.WaitAsync) resumes on the thread pool, which SimNet forbids; a flush is
+        // short and the loop stops right after it anyway.
         if (ready.MessagesMayPrecedePersist)
         {
             SendAll(ready.Messages);

@@ -34,7 +34,7 @@ public sealed partial class RaftNode
         var hardState = CurrentHardState;
         var entries = log.TakeUnstable();
         bool sameTermAndVote = hardState.Term == handedHardState.Term && hardState.VotedFor == handedHardState.VotedFor;
-        var mustSync = entries.Count > 0 || membershipDirty || snapshotToInstall is not null || !sameTermAndVote;
+        bool mustSync = entries.Count > 0 || membershipDirty || snapshotToInstall is not null || !sameTermAndVote;
         bool messagesFirst = Role == RaftRole.Leader && sameTermAndVote && !membershipDirty
             && snapshotToInstall is null && outbox.TrueForAll(IsLeaderTraffic);
         var ready = new Ready(

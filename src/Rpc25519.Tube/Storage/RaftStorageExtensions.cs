@@ -15,7 +15,8 @@ public static class RaftStorageExtensions
     /// <param name="storage">The node's storage.</param>
     /// <param name="ready">The batch from <see cref="RaftNode.GetReady"/>; not changed.</param>
     /// <param name="cancellationToken">Stops waiting; the writes may still reach the disk.</param>
-    /// <returns>A task that completes when the batch is durable.</returns>
+    /// <returns>A task that completes when the batch is durable, or once it is written when it need not be
+    /// synced.</returns>
     public static async Task PersistAsync(this IRaftStorage storage, Ready ready,
         CancellationToken cancellationToken = default)
     {
