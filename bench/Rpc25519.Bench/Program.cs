@@ -29,6 +29,7 @@ if (args is [Rpc25519.Bench.Abuse.AbuseGoodCallers.Flag, var goodPort, var goodC
     return;
 }
 double seconds = 3;
+int rounds = 3;
 string only = "";
 string extras = "all";
 string observe = "none";
@@ -38,10 +39,11 @@ for (int i = 0; i + 1 < args.Length; i += 2)
     {
         case "--seconds": seconds = double.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
         case "--only": only = args[i + 1]; break;
+        case "--rounds": rounds = Math.Max(1, int.Parse(args[i + 1], CultureInfo.InvariantCulture)); break;
         case "--extras": extras = args[i + 1]; break;
         case "--upload-mib": break;
         case "--observe": observe = args[i + 1]; break;
-        default: throw new ArgumentException($"Unknown option {args[i]}; use --seconds N, --only NAME-PREFIX, --upload-mib N, " +
+        default: throw new ArgumentException($"Unknown option {args[i]}; use --seconds N, --rounds N, --only NAME-PREFIX, --upload-mib N, " +
             "--extras all|none|streams|compression and --observe none|metrics|traces|all.");
     }
 }
@@ -66,7 +68,7 @@ if (only == "peers")
     return;
 }
 Console.WriteLine($"Rpc25519 side-by-side benchmark: {Environment.ProcessorCount} cores, {duration.TotalSeconds} s " +
-    $"per measurement, loopback, one process; load average at start: {LoadAverage()}");
+    $"per measurement, {rounds} interleaved rounds, loopback, one process; load average at start: {LoadAverage()}");
 
 IEchoTarget[] targets =
 [
@@ -74,25 +76,43 @@ IEchoTarget[] targets =
 ];
 if (only.Length > 0)
 {
-    // A quick look at one system while tuning; the ratio table needs all three.
+    // A quick look at some systems while tuning; only the ratios whose rows were measured are printed.
     targets = [.. targets.Where(t => t.Name.StartsWith(only, StringComparison.OrdinalIgnoreCase))];
 }
-var rows = new Dictionary<string, Dictionary<string, Result>>();
+// Rounds are interleaved: every target runs once per round, and each round starts with a different target, so a
+// slow spell of the machine lands on all of them rather than on one. The servers start once and idle between turns.
 foreach (IEchoTarget target in targets)
 {
     await target.StartAsync();
-    var results = new Dictionary<string, Result>
+}
+var rows = new Dictionary<string, Dictionary<string, List<Result>>>();
+for (int round = 0; round < rounds; round++)
+{
+    for (int i = 0; i < targets.Length; i++)
     {
-        ["64B x1"] = await Scenarios.OneCallerAsync(target, 64, duration),
-        ["64KiB x1"] = await Scenarios.OneCallerAsync(target, 64 * 1024, duration),
-    };
-    if (target.SupportsConcurrentCallers)
-    {
-        results["64B x64"] = await Scenarios.ConcurrentCallersAsync(target, 64, 64, duration);
+        IEchoTarget target = targets[(i + round) % targets.Length];
+        var results = new Dictionary<string, Result>
+        {
+            [Report.OneSmall] = await Scenarios.OneCallerAsync(target, 64, duration),
+            [Report.OneBulk] = await Scenarios.OneCallerAsync(target, 64 * 1024, duration),
+        };
+        if (target.SupportsConcurrentCallers)
+        {
+            results[Report.ManySmall] = await Scenarios.ConcurrentCallersAsync(target, 64, 64, duration);
+            results[Report.ManyConnections] = await Scenarios.ManyConnectionsAsync(target, 4, 64, 64, duration);
+        }
+        Dictionary<string, List<Result>> row = rows.TryGetValue(target.Name, out var existing) ? existing :
+            rows[target.Name] = [];
+        foreach ((string scenario, Result result) in results)
+        {
+            (row.TryGetValue(scenario, out var list) ? list : row[scenario] = []).Add(result);
+        }
+        Console.WriteLine($"  round {round + 1}/{rounds}: measured {target.Name} (load {LoadAverage()})");
     }
-    rows[target.Name] = results;
+}
+foreach (IEchoTarget target in targets)
+{
     await target.DisposeAsync();
-    Console.WriteLine($"  measured {target.Name}");
 }
 
 Report.Print(rows);
@@ -100,7 +120,7 @@ if (only.Length == 0 || "Rpc25519".StartsWith(only, StringComparison.OrdinalIgno
 {
     (double client, double server) = await AllocationSplit.MeasureAsync(calls: 20_000);
     Console.WriteLine($"{"allocated per 64 B call, server in its own process",-56} client {client,6:N0} B, " +
-        $"server {server,6:N0} B   target <= 1024 B each");
+        $"server {server,6:N0} B   target <= 384 B each");
 }
 await Rpc25519.Bench.Extras.ExtraBenchmarks.RunAsync(extras);
 Console.WriteLine(listeners.Summary());

@@ -53,6 +53,38 @@ internal static class Scenarios
             total * (double)payloadBytes / seconds / 1e6);
     }
 
+    /// <summary>
+    /// <paramref name="connections"/> clients of the same target, each with <paramref name="callersPerConnection"/>
+    /// callers in flight: what a server sees from several busy clients at once.
+    /// </summary>
+    public static async Task<Result> ManyConnectionsAsync(IEchoTarget target, int connections, int callersPerConnection,
+        int payloadBytes, TimeSpan duration)
+    {
+        IEchoClient[] clients = await Task.WhenAll(Enumerable.Range(0, connections).Select(_ => target.ConnectAsync()));
+        try
+        {
+            byte[] payload = new byte[payloadBytes];
+            IEnumerable<Task<long>> Callers(TimeSpan forHowLong) => clients.SelectMany(client =>
+                Enumerable.Range(0, callersPerConnection).Select(_ => RunForAsync(client, payload, forHowLong)));
+            await Task.WhenAll(Callers(duration / 3));
+            long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+            var watch = Stopwatch.StartNew();
+            long[] counts = await Task.WhenAll(Callers(duration));
+            double seconds = watch.Elapsed.TotalSeconds;
+            long total = counts.Sum();
+            long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+            return new Result(total / seconds, double.NaN, double.NaN, (double)allocated / total,
+                total * (double)payloadBytes / seconds / 1e6);
+        }
+        finally
+        {
+            foreach (IEchoClient client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
     private static async Task<long> RunForAsync(IEchoClient client, byte[] payload, TimeSpan duration)
     {
         long calls = 0;

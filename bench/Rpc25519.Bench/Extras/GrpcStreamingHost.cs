@@ -16,7 +16,7 @@ internal sealed class GrpcStreamingHost : IAsyncDisposable
     public async Task StartAsync()
     {
         (_app, string address) = await GrpcKestrel.StartAsync<StreamService>();
-        Channel = GrpcChannel.ForAddress(address);
+        Channel = GrpcKestrel.Channel(address);
     }
 
     public ValueTask DisposeAsync()

@@ -14,7 +14,9 @@ internal sealed class BlockingRawTcpTarget : IEchoTarget
     private readonly Socket _listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
     private Thread? _acceptThread;
 
-    public string Name => "raw TCP blocking";
+    public const string TargetName = "raw TCP blocking";
+
+    public string Name => TargetName;
 
     public bool SupportsConcurrentCallers => false;
 

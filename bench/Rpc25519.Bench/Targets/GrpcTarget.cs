@@ -24,8 +24,7 @@ internal sealed class GrpcTarget : IEchoTarget
 
     public Task<IEchoClient> ConnectAsync()
     {
-        var channel = GrpcChannel.ForAddress(_address, new GrpcChannelOptions { MaxReceiveMessageSize = 16 * 1024 * 1024 });
-        return Task.FromResult<IEchoClient>(new Client(channel));
+        return Task.FromResult<IEchoClient>(new Client(GrpcKestrel.Channel(_address)));
     }
 
     public ValueTask DisposeAsync() => GrpcKestrel.StopAsync(_app);

@@ -11,7 +11,9 @@ internal sealed class RawTcpTarget : IEchoTarget
     private readonly CancellationTokenSource _stop = new();
     private Task _acceptLoop = Task.CompletedTask;
 
-    public string Name => "raw TCP ping-pong";
+    public const string TargetName = "raw TCP ping-pong";
+
+    public string Name => TargetName;
 
     public bool SupportsConcurrentCallers => false;
 
