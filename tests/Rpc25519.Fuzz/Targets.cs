@@ -196,7 +196,7 @@ public static class Targets
         return output.ToArray();
     }
 
-    /// <summary>The TLS 1.3 application-data path after the handshake (TlsConnection.DecodeDirect: record length,
+    /// <summary>The TLS 1.3 application-data path after the handshake (TlsRecordReader.OpenRecords: record length,
     /// then <see cref="TlsRecordLayer.Open"/>), with fixed keys.</summary>
     public static void TlsRecord(ReadOnlySpan<byte> input)
     {
