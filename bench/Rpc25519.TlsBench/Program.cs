@@ -82,8 +82,12 @@ for (int round = 0; round < rounds; round++)
             double tls = 0, tcp = 0;
             foreach (bool overTcp in reverse ? new[] { true, false } : [false, true])
             {
-                double calls = await Bench.EchoCallsAsync(Config(overTcp), callers, seconds);
+                (double calls, double allocated) = await Bench.EchoCallsAsync(Config(overTcp), callers, seconds);
                 (overTcp ? ref tcp : ref tls) = calls;
+                if (callers == 1)
+                {
+                    results.Add($"allocated {(overTcp ? "TCP" : "TLS")}", allocated);
+                }
             }
             results.Add($"calls TLS {callers}", tls);
             results.Add($"calls TCP {callers}", tcp);
@@ -126,6 +130,8 @@ if (Runs("calls"))
             $"{results[$"calls TLS {callers}"]}   TCP {results[$"calls TCP {callers}"]}   TLS/TCP " +
             results.Ratio($"calls ratio {callers}", 0.85, atMost: false));
     }
+    Console.WriteLine($"allocated per 64 B call, 1 caller (client + server, whole process), bytes   TLS " +
+        $"{results["allocated TLS"]}   TCP {results["allocated TCP"]}");
     Console.WriteLine($"64 B, 1 caller, vs SslStream     ours over TLS {results["calls TLS 1"]}   SslStream " +
         $"ping-pong {results["calls SslStream 1"]}   ours/SslStream {results.Ratio("calls ratio SslStream")}");
 }
@@ -241,8 +247,9 @@ internal static class Bench
     }
 
     /// <summary>Calls/s of 64 B echo calls by <paramref name="workers"/> callers sharing one connection, after a
-    /// 0.5 s warm-up.</summary>
-    public static async Task<double> EchoCallsAsync(RpcOptions config, int workers, double seconds)
+    /// 0.5 s warm-up, and the bytes the whole process allocated per call meanwhile.</summary>
+    public static async Task<(double Calls, double Allocated)> EchoCallsAsync(RpcOptions config, int workers,
+        double seconds)
     {
         await using var server = new RpcServer(config);
         server.RegisterCall("echo", (request, _) =>
@@ -270,9 +277,11 @@ internal static class Bench
         }
         await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Worker(TimeSpan.FromSeconds(0.5))));
         Interlocked.Exchange(ref calls, 0);
+        long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         long start = Stopwatch.GetTimestamp();
         await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Worker(TimeSpan.FromSeconds(seconds))));
-        return calls / Stopwatch.GetElapsedTime(start).TotalSeconds;
+        double rate = calls / Stopwatch.GetElapsedTime(start).TotalSeconds;
+        return (rate, (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / (double)Math.Max(calls, 1));
     }
 
     /// <summary>Round trips/s of one caller echoing 64 B over SslStream (write 64, read 64 back), after a 0.5 s

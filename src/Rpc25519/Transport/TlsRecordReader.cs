@@ -136,6 +136,10 @@ internal sealed class TlsRecordReader : PipeReader, IDisposable
         result.IsCanceled || result.IsCompleted || result.Buffer.Length > _examined;
 
     /// <summary>Reads from the inner input and opens records until there is something new to return.</summary>
+    /// <remarks>Its state machine is pooled: a read that waits for the socket would otherwise allocate one per
+    /// read.</remarks>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(
+        typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ReadResult> ReadRecordsAsync(CancellationToken cancellationToken)
     {
         while (true)
