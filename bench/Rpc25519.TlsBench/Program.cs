@@ -82,8 +82,10 @@ for (int round = 0; round < rounds; round++)
             double tls = 0, tcp = 0;
             foreach (bool overTcp in reverse ? new[] { true, false } : [false, true])
             {
-                (double calls, double allocated) = await Bench.EchoCallsAsync(Config(overTcp), callers, seconds);
+                (double calls, double allocated, double cpu) =
+                    await Bench.EchoCallsAsync(Config(overTcp), callers, seconds);
                 (overTcp ? ref tcp : ref tls) = calls;
+                results.Add($"cpu {(overTcp ? "TCP" : "TLS")} {callers}", cpu);
                 if (callers == 1)
                 {
                     results.Add($"allocated {(overTcp ? "TCP" : "TLS")}", allocated);
@@ -130,6 +132,11 @@ if (Runs("calls"))
             $"{results[$"calls TLS {callers}"]}   TCP {results[$"calls TCP {callers}"]}   TLS/TCP " +
             results.Ratio($"calls ratio {callers}", 0.85, atMost: false));
     }
+    foreach (int callers in new[] { 1, 64 })
+    {
+        Console.WriteLine($"CPU time per 64 B call, {callers,2} caller{(callers == 1 ? " " : "s")} (whole process), " +
+            $"µs   TLS {results.Micros($"cpu TLS {callers}")}   TCP {results.Micros($"cpu TCP {callers}")}");
+    }
     Console.WriteLine($"allocated per 64 B call, 1 caller (client + server, whole process), bytes   TLS " +
         $"{results["allocated TLS"]}   TCP {results["allocated TCP"]}");
     Console.WriteLine($"64 B, 1 caller, vs SslStream     ours over TLS {results["calls TLS 1"]}   SslStream " +
@@ -161,6 +168,9 @@ internal sealed class Results
 
     /// <summary>"median (min-max)" of a throughput.</summary>
     public string this[string name] => Summary(name, "N0");
+
+    /// <summary>"median (min-max)" of a time in microseconds.</summary>
+    public string Micros(string name) => Summary(name, "F1");
 
     /// <summary>"median (min-max)" of a time in milliseconds.</summary>
     public string Milliseconds(string name) => Summary(name, "F2");
@@ -247,8 +257,9 @@ internal static class Bench
     }
 
     /// <summary>Calls/s of 64 B echo calls by <paramref name="workers"/> callers sharing one connection, after a
-    /// 0.5 s warm-up, and the bytes the whole process allocated per call meanwhile.</summary>
-    public static async Task<(double Calls, double Allocated)> EchoCallsAsync(RpcOptions config, int workers,
+    /// 0.5 s warm-up, and the bytes the whole process allocated and the CPU time (µs) it used per call meanwhile:
+    /// on a shared machine the CPU time per call is steadier than the rate.</summary>
+    public static async Task<(double Calls, double Allocated, double CpuMicros)> EchoCallsAsync(RpcOptions config, int workers,
         double seconds)
     {
         await using var server = new RpcServer(config);
@@ -278,10 +289,13 @@ internal static class Bench
         await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Worker(TimeSpan.FromSeconds(0.5))));
         Interlocked.Exchange(ref calls, 0);
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         long start = Stopwatch.GetTimestamp();
         await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Worker(TimeSpan.FromSeconds(seconds))));
         double rate = calls / Stopwatch.GetElapsedTime(start).TotalSeconds;
-        return (rate, (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / (double)Math.Max(calls, 1));
+        double perCall = Math.Max(calls, 1);
+        return (rate, (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / perCall,
+            (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / perCall);
     }
 
     /// <summary>Round trips/s of one caller echoing 64 B over SslStream (write 64, read 64 back), after a 0.5 s
