@@ -12,7 +12,8 @@ namespace Rpc25519.Transport;
 /// continue from the records BouncyCastle already protected, and the derived keys are checked against the keys
 /// BouncyCastle used. Records are sealed from and opened into pipe memory without further copies.
 /// </summary>
-/// <remarks>The sealing half is used by the send loop only and the opening half by the receive loop only.</remarks>
+/// <remarks>The sealing half is used by the connection's <see cref="TlsRecordWriter"/> only and the opening half by its
+/// <see cref="TlsRecordReader"/> only, so the two run at the same time.</remarks>
 internal sealed class TlsRecordLayer : IDisposable
 {
     /// <summary>Largest plaintext of one record.</summary>
