@@ -29,6 +29,28 @@ public sealed class TlsRecordPathTests(CertFixture certs) : IClassFixture<CertFi
     }
 
     [Fact]
+    public async Task DataTheServerSendsRightAfterAccepting_ReachesTheClientWithoutMoreTraffic()
+    {
+        // A proxy that gathers what the server sends for 300 ms makes the acceptance byte and the first data record
+        // reach the client in one read: the record left over after the handshake must come out of the client's
+        // first read instead of waiting for more bytes (which never come here).
+        RpcOptions config = Config(certs.CertsDir);
+        var transport = new Rpc25519.Transport.TlsTransport(config.Tls);
+        await using var listener = await transport.ListenAsync("127.0.0.1:0");
+        await using var proxy = new FlippingProxy(IPEndPoint.Parse(listener.LocalAddress[6..]), flipAt: long.MaxValue,
+            gatherDownstream: TimeSpan.FromMilliseconds(300));
+        var accept = Task.Run(async () =>
+        {
+            var connection = (await listener.AcceptAsync())!;
+            await connection.Transport.Output.WriteAsync("push"u8.ToArray());
+            return connection;
+        });
+        await using var client = await transport.DialAsync(proxy.EndPoint.ToString());
+        await using var server = await accept;
+        Assert.Equal("push"u8.ToArray(), await ReadAsync(client.Transport.Input, 4));
+    }
+
+    [Fact]
     public async Task ManyCallersOnOneTlsConnection_GetTheirOwnReplies_WithFramesSpanningRecords()
     {
         RpcOptions config = Config(certs.CertsDir);
