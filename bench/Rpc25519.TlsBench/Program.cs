@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Globalization;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Security;
@@ -10,10 +11,40 @@ using Rpc25519.Security;
 using Rpc25519.TlsBench;
 using Rpc25519.Transport;
 
-// Side-by-side: our TLS (BouncyCastle TLS 1.3, Ed25519, ChaCha20-Poly1305) against SslStream with ECDSA P-256 and the
-// same cipher suite, in the same run, on loopback.
-long bulkBytes = args.Length > 0 ? long.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) << 20
-    : 1L << 30;
+// Side-by-side: our TLS (BouncyCastle TLS 1.3 handshake, Ed25519, our ChaCha20-Poly1305 record layer) against plain
+// TCP and against SslStream with ECDSA P-256 and the same cipher suite, in the same run, on loopback. Not a test:
+// nothing here asserts.
+//
+// dotnet run -c Release --project bench/Rpc25519.TlsBench -- [BULK-MiB] [ROUNDS] [--seconds S] [--only WHAT]
+//   BULK-MiB  one-way bulk transfer size (default 1024); ROUNDS (default 3); S seconds per call measurement
+//   (default 2); WHAT = handshake, calls or bulk (default: all three).
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+if (typeof(Bench).Assembly.GetCustomAttributes(typeof(DebuggableAttribute), false) is
+    [DebuggableAttribute { IsJITOptimizerDisabled: true }])
+{
+    Console.Error.WriteLine("Refusing to benchmark a Debug build: run with -c Release.");
+    return 2;
+}
+var positional = new List<string>();
+double seconds = 2;
+string only = "";
+for (int i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--seconds" when i + 1 < args.Length: seconds = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--only" when i + 1 < args.Length: only = args[++i]; break;
+        case var a when !a.StartsWith('-'): positional.Add(a); break;
+        default:
+            Console.Error.WriteLine($"Unknown option {args[i]}; usage: [BULK-MiB] [ROUNDS] [--seconds S] " +
+                "[--only handshake|calls|bulk]");
+            return 2;
+    }
+}
+long bulkBytes = (positional.Count > 0 ? long.Parse(positional[0], CultureInfo.InvariantCulture) : 1024) << 20;
+int rounds = positional.Count > 1 ? int.Parse(positional[1], CultureInfo.InvariantCulture) : 3;
+bool Runs(string what) => only.Length == 0 || only == what;
+
 string dir = Path.Combine(Path.GetTempPath(), "rpc25519-tlsbench-" + Guid.NewGuid().ToString("N"));
 string certs = Path.Combine(dir, "certs");
 SelfCertificates.CreateCertificateAuthority(Path.Combine(dir, "private"), null);
@@ -25,39 +56,145 @@ RpcOptions Config(bool tcp) => new()
     Tls = { CertPath = certs, KnownClientKeysPath = "", KnownServerKeysPath = "" },
 };
 using var baseline = new SslStreamBaseline();
-Console.WriteLine($"Rpc25519 TLS bench: {Environment.ProcessorCount} cores, bulk {bulkBytes >> 20} MiB one way");
+Console.WriteLine($"Rpc25519 TLS bench: {Environment.ProcessorCount} cores, {rounds} interleaved rounds, " +
+    $"{seconds:0.#} s per call measurement, bulk {bulkBytes >> 20} MiB one way; load average at start: " +
+    Bench.LoadAverage());
 
-// The machine may be shared, so each measurement alternates ours and the baseline for several rounds: handshake
-// times are pooled (median), throughputs take the best round of each.
-int rounds = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3;
-var oursHandshakes = new List<double>();
-var sslHandshakes = new List<double>();
-double tlsCalls = 0, tcpCalls = 0, native = 0, managed = 0, ssl = 0, tcp = 0;
+// The machine may be shared, so every measurement is taken once per round, the rounds interleave all targets (in
+// reverse order every other round), and the table shows the median and the range over rounds. Ratios are taken
+// within a round (both sides seconds apart), then summarized the same way.
+var results = new Results();
 for (int round = 0; round < rounds; round++)
 {
-    oursHandshakes.AddRange(await Bench.HandshakeOursAsync(Config(false), 20));
-    sslHandshakes.AddRange(await Bench.HandshakeSslStreamAsync(baseline, 20));
-    tlsCalls = Math.Max(tlsCalls, await Bench.EchoCallsAsync(Config(false)));
-    tcpCalls = Math.Max(tcpCalls, await Bench.EchoCallsAsync(Config(true)));
-    native = Math.Max(native, await Bench.BulkOursAsync(new TlsTransport(Config(false).Tls), bulkBytes));
-    ssl = Math.Max(ssl, await Bench.BulkSslStreamAsync(baseline, bulkBytes));
-    tcp = Math.Max(tcp, await Bench.BulkOursAsync(new TcpTransport(), bulkBytes));
-    if (round == 0)
+    bool reverse = round % 2 == 1;
+    if (Runs("handshake"))
     {
-        managed = await Bench.BulkOursAsync(new TlsTransport(Config(false).Tls, inner: null, environment: null, nativeAead: false), bulkBytes / 4);
+        double ours = Bench.Median(await Bench.HandshakeOursAsync(Config(false), 20));
+        double theirs = Bench.Median(await Bench.HandshakeSslStreamAsync(baseline, 20));
+        results.Add("handshake ours", ours);
+        results.Add("handshake SslStream", theirs);
+        results.Add("handshake ratio", ours / theirs);
     }
-    Console.WriteLine($"  round {round + 1}/{rounds} done");
+    if (Runs("calls"))
+    {
+        foreach (int callers in reverse ? new[] { 64, 1 } : [1, 64])
+        {
+            double tls = 0, tcp = 0;
+            foreach (bool overTcp in reverse ? new[] { true, false } : [false, true])
+            {
+                (double calls, double allocated, double cpu) =
+                    await Bench.EchoCallsAsync(Config(overTcp), callers, seconds);
+                (overTcp ? ref tcp : ref tls) = calls;
+                results.Add($"cpu {(overTcp ? "TCP" : "TLS")} {callers}", cpu);
+                if (callers == 1)
+                {
+                    results.Add($"allocated {(overTcp ? "TCP" : "TLS")}", allocated);
+                }
+            }
+            results.Add($"calls TLS {callers}", tls);
+            results.Add($"calls TCP {callers}", tcp);
+            results.Add($"calls ratio {callers}", tls / tcp);
+            if (callers == 1)
+            {
+                double ssl = await Bench.PingPongSslStreamAsync(baseline, seconds);
+                results.Add("calls SslStream 1", ssl);
+                results.Add("calls ratio SslStream", tls / ssl);
+            }
+        }
+    }
+    if (Runs("bulk"))
+    {
+        double native = await Bench.BulkOursAsync(new TlsTransport(Config(false).Tls), bulkBytes);
+        double ssl = await Bench.BulkSslStreamAsync(baseline, bulkBytes);
+        results.Add("bulk ours", native);
+        results.Add("bulk SslStream", ssl);
+        results.Add("bulk ratio", native / ssl);
+        results.Add("bulk TCP", await Bench.BulkOursAsync(new TcpTransport(), bulkBytes));
+        if (round == 0)
+        {
+            results.Add("bulk managed", await Bench.BulkOursAsync(new TlsTransport(Config(false).Tls, inner: null,
+                environment: null, nativeAead: false), bulkBytes / 4));
+        }
+    }
+    Console.WriteLine($"  round {round + 1}/{rounds} done; load average {Bench.LoadAverage()}");
 }
-double ours = Bench.Median(oursHandshakes);
-double theirs = Bench.Median(sslHandshakes);
-Console.WriteLine($"handshake median   ours {ours:F2} ms   SslStream {theirs:F2} ms   " +
-    $"ratio {ours / theirs:F2} (target <= 1.5)");
-Console.WriteLine($"64 B calls/s       TLS {tlsCalls:F0}   TCP {tcpCalls:F0}   " +
-    $"ratio {tlsCalls / tcpCalls:F2} (target >= 0.7)");
-Console.WriteLine($"bulk MB/s          ours {native:F0}   SslStream {ssl:F0}   ratio {native / ssl:F2} " +
-    "(target >= 0.8)   " +
-    $"plain TCP {tcp:F0}   (BouncyCastle managed AEAD and record layer: {managed:F0})");
+Console.WriteLine("median (min-max over rounds)");
+if (Runs("handshake"))
+{
+    Console.WriteLine($"handshake, median of 20, ms     ours {results.Milliseconds("handshake ours")}   SslStream " +
+        $"{results.Milliseconds("handshake SslStream")}   ours/SslStream {results.Ratio("handshake ratio", 1.5, atMost: true)}");
+}
+if (Runs("calls"))
+{
+    foreach (int callers in new[] { 1, 64 })
+    {
+        Console.WriteLine($"64 B calls/s, {callers,2} caller{(callers == 1 ? " " : "s")}       TLS " +
+            $"{results[$"calls TLS {callers}"]}   TCP {results[$"calls TCP {callers}"]}   TLS/TCP " +
+            results.Ratio($"calls ratio {callers}", 0.85, atMost: false));
+    }
+    foreach (int callers in new[] { 1, 64 })
+    {
+        Console.WriteLine($"CPU time per 64 B call, {callers,2} caller{(callers == 1 ? " " : "s")} (whole process), " +
+            $"µs   TLS {results.Micros($"cpu TLS {callers}")}   TCP {results.Micros($"cpu TCP {callers}")}");
+    }
+    Console.WriteLine($"allocated per 64 B call, 1 caller (client + server, whole process), bytes   TLS " +
+        $"{results["allocated TLS"]}   TCP {results["allocated TCP"]}");
+    Console.WriteLine($"64 B, 1 caller, vs SslStream     ours over TLS {results["calls TLS 1"]}   SslStream " +
+        $"ping-pong {results["calls SslStream 1"]}   ours/SslStream {results.Ratio("calls ratio SslStream")}");
+}
+if (Runs("bulk"))
+{
+    Console.WriteLine($"bulk MB/s                        ours {results["bulk ours"]}   SslStream " +
+        $"{results["bulk SslStream"]}   ours/SslStream {results.Ratio("bulk ratio", 0.8, atMost: false)}   " +
+        $"plain TCP {results["bulk TCP"]}   (BouncyCastle managed AEAD and record layer: {results["bulk managed"]})");
+}
+Console.WriteLine($"load average at the end: {Bench.LoadAverage()}");
 Directory.Delete(dir, recursive: true);
+return 0;
+
+/// <summary>Values per measurement, one per round.</summary>
+internal sealed class Results
+{
+    private readonly Dictionary<string, List<double>> _values = [];
+
+    public void Add(string name, double value)
+    {
+        if (!_values.TryGetValue(name, out List<double>? list))
+        {
+            _values[name] = list = [];
+        }
+        list.Add(value);
+    }
+
+    /// <summary>"median (min-max)" of a throughput.</summary>
+    public string this[string name] => Summary(name, "N0");
+
+    /// <summary>"median (min-max)" of a time in microseconds.</summary>
+    public string Micros(string name) => Summary(name, "F1");
+
+    /// <summary>"median (min-max)" of a time in milliseconds.</summary>
+    public string Milliseconds(string name) => Summary(name, "F2");
+
+    /// <summary>"median (min-max)" of a ratio, with the target and whether the median meets it.</summary>
+    public string Ratio(string name, double target, bool atMost) =>
+        $"{Summary(name, "F2")} target {(atMost ? "<=" : ">=")} {target:F2}: " +
+        ((atMost ? Median(name) <= target : Median(name) >= target) ? "met" : "MISSED");
+
+    /// <summary>"median (min-max)" of a ratio without a target.</summary>
+    public string Ratio(string name) => Summary(name, "F2");
+
+    private double Median(string name) => Bench.Median([.. _values[name]]);
+
+    private string Summary(string name, string format)
+    {
+        List<double> values = _values[name];
+        return values.Count == 1
+            ? values[0].ToString(format, CultureInfo.InvariantCulture)
+            : string.Create(CultureInfo.InvariantCulture, $"{Median(name).ToString(format, CultureInfo.InvariantCulture)} " +
+                $"({values.Min().ToString(format, CultureInfo.InvariantCulture)}-" +
+                $"{values.Max().ToString(format, CultureInfo.InvariantCulture)})");
+    }
+}
 
 internal static class Bench
 {
@@ -119,7 +256,11 @@ internal static class Bench
         return times;
     }
 
-    public static async Task<double> EchoCallsAsync(RpcOptions config, int workers = 16, double seconds = 3)
+    /// <summary>Calls/s of 64 B echo calls by <paramref name="workers"/> callers sharing one connection, after a
+    /// 0.5 s warm-up, and the bytes the whole process allocated and the CPU time (µs) it used per call meanwhile:
+    /// on a shared machine the CPU time per call is steadier than the rate.</summary>
+    public static async Task<(double Calls, double Allocated, double CpuMicros)> EchoCallsAsync(RpcOptions config, int workers,
+        double seconds)
     {
         await using var server = new RpcServer(config);
         server.RegisterCall("echo", (request, _) =>
@@ -147,10 +288,72 @@ internal static class Bench
         }
         await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Worker(TimeSpan.FromSeconds(0.5))));
         Interlocked.Exchange(ref calls, 0);
+        long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         long start = Stopwatch.GetTimestamp();
         await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Worker(TimeSpan.FromSeconds(seconds))));
-        return calls / Stopwatch.GetElapsedTime(start).TotalSeconds;
+        double rate = calls / Stopwatch.GetElapsedTime(start).TotalSeconds;
+        double perCall = Math.Max(calls, 1);
+        return (rate, (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / perCall,
+            (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / perCall);
     }
+
+    /// <summary>Round trips/s of one caller echoing 64 B over SslStream (write 64, read 64 back), after a 0.5 s
+    /// warm-up: what a TLS connection without any RPC framing gives one caller.</summary>
+    public static async Task<double> PingPongSslStreamAsync(SslStreamBaseline baseline, double seconds)
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(4);
+        var acceptTask = Task.Run(async () =>
+        {
+            Socket socket = await listener.AcceptAsync();
+            socket.NoDelay = true;
+            return await baseline.AcceptAsync(socket);
+        });
+        await using SslStream client = await baseline.ConnectAsync((IPEndPoint)listener.LocalEndPoint!);
+        await using SslStream server = await acceptTask;
+        Task echo = Task.Run(async () =>
+        {
+            byte[] buffer = new byte[64];
+            while (await server.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false) == buffer.Length)
+            {
+                await server.WriteAsync(buffer);
+            }
+        });
+        byte[] message = new byte[64];
+        byte[] reply = new byte[64];
+        async Task<long> RunAsync(double duration)
+        {
+            long count = 0;
+            long end = Stopwatch.GetTimestamp() + (long)(duration * Stopwatch.Frequency);
+            while (Stopwatch.GetTimestamp() < end)
+            {
+                await client.WriteAsync(message);
+                await client.ReadExactlyAsync(reply);
+                count++;
+            }
+            return count;
+        }
+        await RunAsync(0.5);
+        long start = Stopwatch.GetTimestamp();
+        long calls = await RunAsync(seconds);
+        double rate = calls / Stopwatch.GetElapsedTime(start).TotalSeconds;
+        client.Close();
+        try
+        {
+            await echo;
+        }
+        catch (IOException)
+        {
+            // The echo side saw the close as a reset; the measurement is done.
+        }
+        return rate;
+    }
+
+    public static string LoadAverage() => File.Exists("/proc/loadavg")
+        ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3))
+        : "n/a";
 
     public static async Task<double> BulkOursAsync(ITransport transport, long total)
     {
@@ -220,6 +423,7 @@ internal static class Bench
     public static double Median(List<double> values)
     {
         values.Sort();
-        return values[values.Count / 2];
+        int middle = values.Count / 2;
+        return values.Count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
     }
 }

@@ -61,7 +61,20 @@ internal sealed class SslStreamBaseline : IDisposable
             CipherSuitesPolicy = _suites,
             RemoteCertificateValidationCallback = (_, cert, _, _) => Validate(cert),
         });
+        CheckNegotiated(stream);
         return stream;
+    }
+
+    /// <summary>Makes sure the comparison is the one claimed: TLS 1.3 with ChaCha20-Poly1305.</summary>
+    /// <exception cref="InvalidOperationException">SslStream negotiated something else.</exception>
+    private static void CheckNegotiated(SslStream stream)
+    {
+        if (stream.SslProtocol != SslProtocols.Tls13
+            || stream.NegotiatedCipherSuite != TlsCipherSuite.TLS_CHACHA20_POLY1305_SHA256)
+        {
+            throw new InvalidOperationException($"SslStream negotiated {stream.SslProtocol} " +
+                $"{stream.NegotiatedCipherSuite}, not TLS 1.3 with TLS_CHACHA20_POLY1305_SHA256.");
+        }
     }
 
     private bool Validate(X509Certificate? certificate)

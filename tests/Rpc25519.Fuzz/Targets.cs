@@ -43,7 +43,8 @@ public static class Targets
         Frame("peer-control", PeerControl, 64),
         Frame("stream-control", StreamControl, 64),
         new("psk-record", PskRecord, e => e is AuthenticationRejectedException, 4, 512 * 1024),
-        new("tls-record", TlsRecord, e => e is TlsFatalAlert or TlsFatalAlertReceived, 4, 256 * 1024),
+        new("tls-record", TlsRecord, e => e is IOException { InnerException: TlsFatalAlert or TlsFatalAlertReceived },
+            4, 256 * 1024),
         new("config-sexp", b => RpcOptions.ParseSexp(Text(b)), e => e is ConfigFileException, 256, 256 * 1024),
         new("config-json", b => RpcOptions.ParseJson(Text(b)), e => e is ConfigFileException, 256, 256 * 1024),
         new("key-file", KeyFile, e => e is RpcException, 64, 2 * 1024 * 1024),
@@ -196,25 +197,36 @@ public static class Targets
         return output.ToArray();
     }
 
-    /// <summary>The TLS 1.3 application-data path after the handshake (TlsConnection.DecodeDirect: record length,
-    /// then <see cref="TlsRecordLayer.Open"/>), with fixed keys.</summary>
+    /// <summary>The TLS 1.3 application-data path after the handshake: <see cref="TlsRecordReader"/> (record length,
+    /// then <see cref="TlsRecordLayer.Open"/>) over an input that holds the fuzz bytes and then ends, with fixed keys.
+    /// Bad records fail the read with an <see cref="IOException"/> around the TLS alert.</summary>
     public static void TlsRecord(ReadOnlySpan<byte> input)
     {
         using var records = new TlsRecordLayer(new byte[32], new byte[12], 0, RecordKey, RecordIv, 0);
-        byte[] plain = new byte[TlsRecordLayer.MaxPlaintextBytes + 512];
-        while (input.Length >= TlsRecordLayer.HeaderBytes && !records.PeerClosed)
+        var wire = new Pipe(new PipeOptions(pauseWriterThreshold: 0));
+        wire.Writer.Write(input);
+        wire.Writer.Complete();
+        using var reader = new TlsRecordReader(wire.Reader, records, static _ => { }, "fuzz",
+            NullLogger.Instance, TimeProvider.System);
+        long opened = 0;
+        while (true)
         {
-            int length = TlsRecordLayer.RecordLength(input[..TlsRecordLayer.HeaderBytes]);
-            if (input.Length < length)
+            ValueTask<ReadResult> pending = reader.ReadAsync();
+            if (!pending.IsCompleted)
             {
-                break;
+                throw new InvalidOperationException("A read over an input that has ended waited for more.");
             }
-            int opened = records.Open(input[..length], plain.AsSpan(0, length));
-            if (opened < 0 || opened > length)
+            ReadResult read = pending.GetAwaiter().GetResult();
+            opened += read.Buffer.Length;
+            if (opened > input.Length)
             {
-                throw new InvalidOperationException($"Open returned {opened} for a record of {length} bytes.");
+                throw new InvalidOperationException($"{opened} bytes opened from {input.Length} bytes of records.");
             }
-            input = input[length..];
+            reader.AdvanceTo(read.Buffer.End);
+            if (read.IsCompleted)
+            {
+                return;
+            }
         }
     }
 

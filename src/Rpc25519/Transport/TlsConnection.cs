@@ -9,7 +9,9 @@ namespace Rpc25519.Transport;
 /// <summary>
 /// TLS 1.3 over an inner connection, driven through BouncyCastle's non-blocking mode: received bytes are offered to
 /// the protocol and decrypted application data is read back; application data is written and the encrypted records
-/// read back. No thread ever blocks on a socket.
+/// read back. No thread ever blocks on a socket. Runs the handshake for both record paths: after it, a connection
+/// whose record ciphers are ours becomes a <see cref="TlsRecordConnection"/> (our record layer on the inner pipes);
+/// this class keeps only BouncyCastle's own record layer (the managed cipher, for comparison).
 /// </summary>
 /// <remarks>
 /// BouncyCastle's protocol object is not thread-safe and both loops use it, so every call into it holds
@@ -27,24 +29,17 @@ internal sealed class TlsConnection : LayeredConnection
     private const int RecordPlaintextBytes = 16 * 1024;
 
     private readonly TlsProtocol _protocol;
-    /// <summary>Our own record protection after the handshake; null when BouncyCastle keeps doing it.</summary>
-    private readonly TlsRecordLayer? _records;
     private readonly Lock _tlsLock = new();
     /// <summary>Largest whole record, header included.</summary>
-    private const int RecordBufferBytes = TlsRecordLayer.HeaderBytes + TlsRecordLayer.MaxPlaintextBytes + 256;
+    private const int RecordBufferBytes = TlsRecordLayer.MaxRecordBytes;
 
     /// <summary>Gathers a record's plaintext when it spans pipe segments; used by the send loop only.</summary>
     private readonly byte[] _gather = new byte[RecordPlaintextBytes];
 
-    /// <summary>Gathers a received record that spans pipe segments; used by the receive loop only.</summary>
-    private byte[]? _receiveGather;
-
-    private TlsConnection(IConnection inner, TlsProtocol protocol, TlsRecordLayer? records, TlsSettings settings,
-        PeerIdentity? peer)
+    private TlsConnection(IConnection inner, TlsProtocol protocol, TlsSettings settings, PeerIdentity? peer)
         : base(inner, settings.Logger, settings.TimeProvider)
     {
         _protocol = protocol;
-        _records = records;
         Peer = peer;
     }
 
@@ -64,10 +59,7 @@ internal sealed class TlsConnection : LayeredConnection
         protocol.WriteApplicationData([AcceptedMarker], 0, 1);
         CopyOutput(protocol, raw.Transport.Output);
         await raw.Transport.Output.FlushAsync(cancellationToken);
-        var connection = new TlsConnection(raw, protocol, TlsRecordLayer.TakeOver(peer.Context, peer.FastCrypto),
-            settings, peer.Client);
-        connection.Start(settings.Scheduler);
-        return connection;
+        return Established(raw, protocol, peer.Context, peer.FastCrypto, settings, peer.Client);
     }
 
     /// <summary>Runs the client side of the handshake on <paramref name="raw"/> and waits until the server has
@@ -82,18 +74,25 @@ internal sealed class TlsConnection : LayeredConnection
         protocol.Connect(peer);
         await HandshakeAsync(protocol, raw, () => peer.RejectionReason, cancellationToken);
         await AwaitAcceptanceAsync(protocol, raw, cancellationToken);
-        var connection = new TlsConnection(raw, protocol, TlsRecordLayer.TakeOver(peer.Context, peer.FastCrypto),
-            settings, peer.Server);
+        return Established(raw, protocol, peer.Context, peer.FastCrypto, settings, peer.Server);
+    }
+
+    /// <summary>The connection after the handshake: our record layer on the inner pipes when the record ciphers are
+    /// ours, else BouncyCastle's record layer behind this class's loops.</summary>
+    private static IConnection Established(IConnection raw, TlsProtocol protocol, TlsContext context,
+        TlsFastCrypto crypto, TlsSettings settings, PeerIdentity? peer)
+    {
+        if (TlsRecordLayer.TakeOver(context, crypto) is { } records)
+        {
+            return new TlsRecordConnection(raw, records, settings, peer);
+        }
+        var connection = new TlsConnection(raw, protocol, settings, peer);
         connection.Start(settings.Scheduler);
         return connection;
     }
 
     protected override SequencePosition Decode(ReadOnlySequence<byte> encoded, PipeWriter decoded)
     {
-        if (_records is not null)
-        {
-            return DecodeDirect(encoded, decoded, _records);
-        }
         lock (_tlsLock)
         {
             foreach (ReadOnlyMemory<byte> segment in encoded)
@@ -116,11 +115,6 @@ internal sealed class TlsConnection : LayeredConnection
 
     protected override void Encode(ReadOnlySequence<byte> plain, PipeWriter encoded)
     {
-        if (_records is not null)
-        {
-            EncodeDirect(plain, encoded, _records);
-            return;
-        }
         lock (_tlsLock)
         {
             while (!plain.IsEmpty)
@@ -145,10 +139,6 @@ internal sealed class TlsConnection : LayeredConnection
     {
         get
         {
-            if (_records is not null)
-            {
-                return false;
-            }
             lock (_tlsLock)
             {
                 return _protocol.GetAvailableOutputBytes() > 0;
@@ -166,11 +156,6 @@ internal sealed class TlsConnection : LayeredConnection
 
     protected override void EncodeClose(PipeWriter encoded)
     {
-        if (_records is not null)
-        {
-            encoded.Advance(_records.SealCloseNotify(encoded.GetSpan(TlsRecordLayer.OverheadBytes + 2)));
-            return;
-        }
         lock (_tlsLock)
         {
             if (!_protocol.IsClosed)
@@ -185,55 +170,11 @@ internal sealed class TlsConnection : LayeredConnection
     {
         get
         {
-            if (_records is not null)
-            {
-                return _records.PeerClosed;
-            }
             lock (_tlsLock)
             {
                 return _protocol.IsClosed && _protocol.GetAvailableInputBytes() == 0;
             }
         }
-    }
-
-    private SequencePosition DecodeDirect(ReadOnlySequence<byte> encoded, PipeWriter decoded, TlsRecordLayer records)
-    {
-        Span<byte> header = stackalloc byte[TlsRecordLayer.HeaderBytes];
-        while (encoded.Length >= TlsRecordLayer.HeaderBytes && !records.PeerClosed)
-        {
-            encoded.Slice(0, TlsRecordLayer.HeaderBytes).CopyTo(header);
-            int length = TlsRecordLayer.RecordLength(header);
-            if (encoded.Length < length)
-            {
-                break;
-            }
-            ReadOnlySequence<byte> record = encoded.Slice(0, length);
-            ReadOnlySpan<byte> sealedRecord = record.IsSingleSegment
-                ? record.FirstSpan
-                : Gather(record, _receiveGather ??= new byte[RecordBufferBytes]);
-            decoded.Advance(records.Open(sealedRecord, decoded.GetSpan(length)));
-            encoded = encoded.Slice(length);
-        }
-        return encoded.Start;
-    }
-
-    private void EncodeDirect(ReadOnlySequence<byte> plain, PipeWriter encoded, TlsRecordLayer records)
-    {
-        while (!plain.IsEmpty)
-        {
-            ReadOnlySequence<byte> chunk = plain.Slice(0, Math.Min(plain.Length, TlsRecordLayer.MaxPlaintextBytes));
-            ReadOnlySpan<byte> source = chunk.IsSingleSegment ? chunk.FirstSpan : Gather(chunk, _gather);
-            Span<byte> output = encoded.GetSpan(source.Length + TlsRecordLayer.OverheadBytes);
-            encoded.Advance(records.Seal(source, output));
-            plain = plain.Slice(chunk.End);
-        }
-    }
-
-    /// <summary>Copies a multi-segment slice (at most one record) into <paramref name="target"/>.</summary>
-    private static ReadOnlySpan<byte> Gather(ReadOnlySequence<byte> slice, byte[] target)
-    {
-        slice.CopyTo(target);
-        return target.AsSpan(0, (int)slice.Length);
     }
 
     private void DrainApplicationData(PipeWriter decoded) =>
@@ -332,7 +273,9 @@ internal sealed class TlsConnection : LayeredConnection
                     return;
                 }
                 ReadResult read = await input.ReadAsync(cancellationToken);
-                input.AdvanceTo(OfferRecords(protocol, read.Buffer, static p => p.IsConnected), read.Buffer.End);
+                SequencePosition offered = OfferRecords(protocol, read.Buffer, static p => p.IsConnected);
+                // Records after the handshake stay unexamined, so the record layer's first read returns them at once.
+                input.AdvanceTo(offered, protocol.IsConnected ? offered : read.Buffer.End);
                 if (read.IsCompleted && !protocol.IsConnected && protocol.GetAvailableOutputBytes() == 0)
                 {
                     throw new RpcTransportException($"{raw.RemoteAddress} closed the connection during the TLS " +
@@ -369,8 +312,9 @@ internal sealed class TlsConnection : LayeredConnection
             while (protocol.GetAvailableInputBytes() == 0)
             {
                 ReadResult read = await input.ReadAsync(cancellationToken);
-                input.AdvanceTo(OfferRecords(protocol, read.Buffer, static p => p.GetAvailableInputBytes() > 0),
-                    read.Buffer.End);
+                SequencePosition offered = OfferRecords(protocol, read.Buffer,
+                    static p => p.GetAvailableInputBytes() > 0);
+                input.AdvanceTo(offered, protocol.GetAvailableInputBytes() > 0 ? offered : read.Buffer.End);
                 if (read.IsCompleted && protocol.GetAvailableInputBytes() == 0)
                 {
                     throw new AuthenticationRejectedException($"{raw.RemoteAddress} closed the connection right " +

@@ -12,7 +12,8 @@ namespace Rpc25519.Transport;
 /// continue from the records BouncyCastle already protected, and the derived keys are checked against the keys
 /// BouncyCastle used. Records are sealed from and opened into pipe memory without further copies.
 /// </summary>
-/// <remarks>The sealing half is used by the send loop only and the opening half by the receive loop only.</remarks>
+/// <remarks>The sealing half is used by the connection's <see cref="TlsRecordWriter"/> only and the opening half by its
+/// <see cref="TlsRecordReader"/> only, so the two run at the same time.</remarks>
 internal sealed class TlsRecordLayer : IDisposable
 {
     /// <summary>Largest plaintext of one record.</summary>
@@ -23,6 +24,9 @@ internal sealed class TlsRecordLayer : IDisposable
 
     /// <summary>Bytes a sealed record adds to its plaintext: header, inner content type, tag.</summary>
     public const int OverheadBytes = HeaderBytes + 1 + TagBytes;
+
+    /// <summary>Largest whole record a peer may send, header included.</summary>
+    public const int MaxRecordBytes = HeaderBytes + MaxCiphertextBytes;
 
     private const int TagBytes = 16;
     private const int NonceBytes = 12;
@@ -88,6 +92,27 @@ internal sealed class TlsRecordLayer : IDisposable
     /// record into <paramref name="output"/>, which holds at least plaintext + <see cref="OverheadBytes"/>.</summary>
     /// <returns>The record's length.</returns>
     public int Seal(ReadOnlySpan<byte> plain, Span<byte> output) => Seal(plain, ApplicationData, output);
+
+    /// <summary>Bytes a sealed record adds after its plaintext: inner content type and tag.</summary>
+    public const int TrailerBytes = 1 + TagBytes;
+
+    /// <summary>Seals, in place, the application data already written at
+    /// <paramref name="record"/>[<see cref="HeaderBytes"/>..] (<paramref name="plainLength"/> bytes, at most
+    /// <see cref="MaxPlaintextBytes"/>): writes the header in front, the content type and the tag after, and
+    /// encrypts where the plaintext lies. <paramref name="record"/> holds at least plaintext +
+    /// <see cref="OverheadBytes"/>.</summary>
+    /// <returns>The record's length.</returns>
+    public int SealInPlace(Span<byte> record, int plainLength)
+    {
+        int innerLength = plainLength + 1;
+        WriteHeader(record, innerLength);
+        Span<byte> inner = record.Slice(HeaderBytes, innerLength);
+        inner[^1] = ApplicationData;
+        SetNonce(_sealNonce, _sealIv, _sealSequence++);
+        _sealer.Encrypt(_sealNonce, inner, inner, record.Slice(HeaderBytes + innerLength, TagBytes),
+            record[..HeaderBytes]);
+        return HeaderBytes + innerLength + TagBytes;
+    }
 
     /// <summary>Seals a close_notify alert; returns the record's length.</summary>
     public int SealCloseNotify(Span<byte> output) => Seal([1, 0], Alert, output);
@@ -163,10 +188,7 @@ internal sealed class TlsRecordLayer : IDisposable
     {
         int innerLength = plain.Length + 1;
         int length = HeaderBytes + innerLength + TagBytes;
-        output[0] = ApplicationData;
-        output[1] = 3;
-        output[2] = 3;
-        BinaryPrimitives.WriteUInt16BigEndian(output[3..], (ushort)(innerLength + TagBytes));
+        WriteHeader(output, innerLength);
         Span<byte> inner = output.Slice(HeaderBytes, innerLength);
         plain.CopyTo(inner);
         inner[^1] = type;
@@ -174,6 +196,16 @@ internal sealed class TlsRecordLayer : IDisposable
         _sealer.Encrypt(_sealNonce, inner, inner, output.Slice(HeaderBytes + innerLength, TagBytes),
             output[..HeaderBytes]);
         return length;
+    }
+
+    /// <summary>Writes the header of an application-data record whose inner plaintext (content type included) is
+    /// <paramref name="innerLength"/> bytes.</summary>
+    private static void WriteHeader(Span<byte> output, int innerLength)
+    {
+        output[0] = ApplicationData;
+        output[1] = 3;
+        output[2] = 3;
+        BinaryPrimitives.WriteUInt16BigEndian(output[3..], (ushort)(innerLength + TagBytes));
     }
 
     private static void SetNonce(byte[] nonce, byte[] iv, ulong sequence)

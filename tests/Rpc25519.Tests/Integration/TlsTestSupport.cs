@@ -44,19 +44,22 @@ internal sealed class ListLoggerProvider : ILoggerProvider, ILoggerFactory
     }
 }
 
-/// <summary>A loopback TCP proxy for one connection that flips one bit of the client-to-server stream.</summary>
+/// <summary>A loopback TCP proxy for one connection that flips one bit of the client-to-server stream (at offset
+/// <c>flipAt</c>; <see cref="long.MaxValue"/> for none) and, with a <c>gatherDownstream</c> window, forwards the
+/// server's bytes in batches: what arrives within the window after the first byte of a batch goes on in one
+/// write.</summary>
 internal sealed class FlippingProxy : IAsyncDisposable
 {
     private readonly Socket _listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _run;
 
-    public FlippingProxy(IPEndPoint target, long flipAt)
+    public FlippingProxy(IPEndPoint target, long flipAt, TimeSpan gatherDownstream = default)
     {
         _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _listener.Listen(1);
         EndPoint = (IPEndPoint)_listener.LocalEndPoint!;
-        _run = RunAsync(target, flipAt);
+        _run = RunAsync(target, flipAt, gatherDownstream);
     }
 
     public IPEndPoint EndPoint { get; }
@@ -74,17 +77,17 @@ internal sealed class FlippingProxy : IAsyncDisposable
         }
     }
 
-    private async Task RunAsync(IPEndPoint target, long flipAt)
+    private async Task RunAsync(IPEndPoint target, long flipAt, TimeSpan gatherDownstream)
     {
         using Socket client = await _listener.AcceptAsync(_stop.Token);
         using var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await server.ConnectAsync(target, _stop.Token);
-        Task up = PumpAsync(client, server, flipAt);
-        Task down = PumpAsync(server, client, long.MaxValue);
+        Task up = PumpAsync(client, server, flipAt, TimeSpan.Zero);
+        Task down = PumpAsync(server, client, long.MaxValue, gatherDownstream);
         await Task.WhenAny(up, down);
     }
 
-    private async Task PumpAsync(Socket from, Socket to, long flipAt)
+    private async Task PumpAsync(Socket from, Socket to, long flipAt, TimeSpan gather)
     {
         byte[] buffer = new byte[65536];
         long offset = 0;
@@ -98,6 +101,10 @@ internal sealed class FlippingProxy : IAsyncDisposable
                     buffer[flipAt - offset] ^= 0x20;
                 }
                 offset += n;
+                if (gather > TimeSpan.Zero)
+                {
+                    n = await GatherAsync(from, buffer, n, gather);
+                }
                 await to.SendAsync(buffer.AsMemory(0, n), SocketFlags.None, _stop.Token);
             }
             to.Shutdown(SocketShutdown.Send);
@@ -105,6 +112,28 @@ internal sealed class FlippingProxy : IAsyncDisposable
         catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
         {
         }
+    }
+
+    /// <summary>Receives more into <paramref name="buffer"/> after its first <paramref name="count"/> bytes until
+    /// <paramref name="window"/> has passed or it is full; returns the bytes it holds.</summary>
+    private async Task<int> GatherAsync(Socket from, byte[] buffer, int count, TimeSpan window)
+    {
+        using var more = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        more.CancelAfter(window);
+        try
+        {
+            int n;
+            while (count < buffer.Length
+                && (n = await from.ReceiveAsync(buffer.AsMemory(count), SocketFlags.None, more.Token)) > 0)
+            {
+                count += n;
+            }
+        }
+        catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
+        {
+            // The window is over: send what was gathered.
+        }
+        return count;
     }
 }
 
