@@ -45,9 +45,23 @@ internal static partial class CompareRsync
             Console.Error.WriteLine($"--cases takes a comma-separated subset of {string.Join(',', AllCases)}");
             return 2;
         }
-        if (rounds is < 1 or > 100 || sizeMiB is <= 0 or > 100_000 || (givenBase is null) != (givenMutated is null))
+        // Durability: "both" (each timed run ends with its copy on disk: jsync's own syncfs, rsync followed by
+        // `sync -f`), "neither" (jsync with SyncOptions.Durable off, like rsync's default), "jsync" (each tool's
+        // default: jsync waits for the disk and rsync does not).
+        string durable = Option(args, "--durable") ?? "both";
+        // Where the two destinations live (default: the work directory); /dev/shm takes the disk out of the figures.
+        string? destParent = Option(args, "--dest");
+        bool dropCaches = args.Contains("--drop-caches");
+        if (rounds is < 1 or > 100 || sizeMiB is <= 0 or > 100_000 || (givenBase is null) != (givenMutated is null) ||
+            durable is not ("both" or "neither" or "jsync"))
         {
-            Console.Error.WriteLine("usage: compare-rsync [--size MiB] [--seed N] [--rounds N] [--cases full,nochange,delta,rename] [--base DIR --mutated DIR] [--rename-dir REL] [--keep]");
+            Console.Error.WriteLine("usage: compare-rsync [--size MiB] [--seed N] [--rounds N] [--cases full,nochange,delta,rename] " +
+                "[--durable both|neither|jsync] [--dest DIR] [--drop-caches] [--base DIR --mutated DIR] [--rename-dir REL] [--keep]");
+            return 2;
+        }
+        if (dropCaches && !File.Exists(DropCachesPath))
+        {
+            Console.Error.WriteLine($"--drop-caches needs {DropCachesPath} (Linux)");
             return 2;
         }
         string rsync = FindOnPath("rsync") ?? "";
@@ -58,6 +72,8 @@ internal static partial class CompareRsync
         }
 
         string work = Directory.CreateTempSubdirectory("jsync-vs-rsync-").FullName;
+        string destinations = destParent is null ? work
+            : Directory.CreateDirectory(Path.Join(destParent, Path.GetFileName(work))).FullName;
         Process? daemon = null;
         try
         {
@@ -98,7 +114,7 @@ internal static partial class CompareRsync
 
             // jsync: an in-process TLS server on 127.0.0.1 serving its own root.
             string certs = MakeCerts(Path.Join(work, "keys"));
-            string jsyncRoot = Path.Join(work, "jsync-root");
+            string jsyncRoot = Path.Join(destinations, "jsync-root");
             Directory.CreateDirectory(jsyncRoot);
             var wire = new CountingTransport();
             await using var server = new RpcServer(Config(certs, listen: "127.0.0.1:0", wire));
@@ -109,7 +125,7 @@ internal static partial class CompareRsync
             string jsyncAddress = server.LocalAddress.Replace("tcp://", "", StringComparison.Ordinal);
 
             // rsync: a daemon on 127.0.0.1 and a free port, one writable module.
-            string rsyncRoot = Path.Join(work, "rsync-root");
+            string rsyncRoot = Path.Join(destinations, "rsync-root");
             Directory.CreateDirectory(rsyncRoot);
             int port = FreePort();
             string conf = Path.Join(work, "rsyncd.conf");
@@ -125,6 +141,8 @@ internal static partial class CompareRsync
             string url = $"rsync://127.0.0.1:{port}/dst/data/";
             await WaitForDaemon(rsync, port);
 
+            Console.WriteLine($"  destinations under {destinations} ({FileSystemOf(destinations)}); durability: {DurableText(durable)}; " +
+                $"before each run: sync{(dropCaches ? " and drop the page cache (cold reads)" : " (warm page cache)")}");
             var results = new Dictionary<(string Tool, string Case), List<(double Seconds, long Bytes)>>();
             for (int round = 0; round < rounds; round++)
             {
@@ -145,9 +163,11 @@ internal static partial class CompareRsync
                             "rename" => (renamed, renamedDigest),
                             _ => (@base, baseDigest),
                         };
+                        // Settle: no run pays for the write-back of the ones before it (or of the deletion above).
+                        Settle(dropCaches);
                         (double seconds, long bytes) = tool == "jsync"
-                            ? await RunJsync(source, certs, jsyncAddress, wire)
-                            : RunRsync(rsync, source, url);
+                            ? await RunJsync(source, certs, jsyncAddress, wire, durable != "neither", durable == "both" ? dest : null)
+                            : RunRsync(rsync, source, url, durable == "both" ? dest : null);
                         if (serverError is not null)
                         {
                             throw new InvalidOperationException($"jsync's server failed: {serverError.Message}", serverError);
@@ -201,11 +221,15 @@ internal static partial class CompareRsync
             }
             if (keep)
             {
-                Console.WriteLine($"kept {work}");
+                Console.WriteLine($"kept {work}{(destinations != work ? $" and {destinations}" : "")}");
             }
             else
             {
                 Directory.Delete(work, recursive: true);
+                if (destinations != work)
+                {
+                    Directory.Delete(destinations, recursive: true);
+                }
             }
         }
     }
@@ -214,7 +238,7 @@ internal static partial class CompareRsync
     /// handshake and records, frames, messages; see <see cref="CountingTransport"/>), read after the connection
     /// closed.</summary>
     private static async Task<(double Seconds, long Bytes)> RunJsync(string source, string certs, string address,
-        CountingTransport wire)
+        CountingTransport wire, bool durable, string? syncAfter)
     {
         long before = wire.Bytes;
         var timer = Stopwatch.StartNew();
@@ -223,8 +247,10 @@ internal static partial class CompareRsync
         RemoteSyncResult result;
         await using (RpcClient client = await RpcClient.ConnectAsync(config))
         {
-            result = await JSyncClient.RunAsync(client, SyncRole.Giver, source, "data", new SyncOptions { Delete = true });
+            result = await JSyncClient.RunAsync(client, SyncRole.Giver, source, "data",
+                new SyncOptions { Delete = true, Durable = durable });
         }
+        SyncFileSystem(syncAfter);
         double seconds = timer.Elapsed.TotalSeconds;
         if (result.Result.Errors.Count > 0)
         {
@@ -241,11 +267,12 @@ internal static partial class CompareRsync
     }
 
     /// <summary>rsync -a without owner/group (jsync does not carry them) and with --delete, as in bench.sh.</summary>
-    private static (double Seconds, long Bytes) RunRsync(string rsync, string source, string url)
+    private static (double Seconds, long Bytes) RunRsync(string rsync, string source, string url, string? syncAfter)
     {
         var timer = Stopwatch.StartNew();
         (int code, string output) = Run(rsync, "-rlpt", "--delete", "--stats", "--no-human-readable",
             source.TrimEnd('/') + "/", url);
+        SyncFileSystem(syncAfter);
         double seconds = timer.Elapsed.TotalSeconds;
         if (code != 0)
         {
@@ -254,6 +281,51 @@ internal static partial class CompareRsync
         long sent = long.Parse(SentPattern().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
         long received = long.Parse(ReceivedPattern().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
         return (seconds, sent + received);
+    }
+
+    private const string DropCachesPath = "/proc/sys/vm/drop_caches";
+
+    private static string DurableText(string durable) => durable switch
+    {
+        "both" => "both (each run ends with its copy on disk: jsync's own syncfs, rsync then `sync -f`; each also " +
+            "timed with a final `sync -f`)",
+        "neither" => "neither (jsync with SyncOptions.Durable off, rsync's default: nothing waits for the disk)",
+        _ => "each tool's default (jsync waits for the disk, rsync does not)",
+    };
+
+    /// <summary>Flushes every file system's dirty pages (so the next timed run starts with no write-back pending)
+    /// and, with <paramref name="dropCaches"/>, the page cache too (root only; reads are then cold).</summary>
+    private static void Settle(bool dropCaches)
+    {
+        (int code, string output) = Run("sync");
+        if (code != 0)
+        {
+            throw new InvalidOperationException($"sync failed: {output}");
+        }
+        if (dropCaches)
+        {
+            File.WriteAllText(DropCachesPath, "1"); // 1 = the page cache; dentries and inodes stay
+        }
+    }
+
+    /// <summary>`sync -f DIR`: syncfs on the file system holding a destination, inside the timed run.</summary>
+    private static void SyncFileSystem(string? directory)
+    {
+        if (directory is null)
+        {
+            return;
+        }
+        (int code, string output) = Run("sync", "-f", directory);
+        if (code != 0)
+        {
+            throw new InvalidOperationException($"sync -f {directory} failed: {output}");
+        }
+    }
+
+    private static string FileSystemOf(string path)
+    {
+        (int code, string output) = Run("stat", "-f", "-c", "%T", path);
+        return code == 0 ? output.Trim() : "unknown file system";
     }
 
     [GeneratedRegex(@"Total bytes sent: (\d+)")]

@@ -45,11 +45,16 @@ public static partial class JcpCommand
             Description = "show files and bytes done, rate and time left while syncing (a progress bar on a " +
                 "terminal, one plain line a second otherwise)",
         };
+        var noFsync = new Option<bool>("--no-fsync")
+        {
+            Description = "do not wait for the receiving disk (like rsync's default): files are still verified and " +
+                "renamed into place whole, but a power loss right after the sync may lose the newest ones",
+        };
         var tls = new TlsFlags(server: false);
         var command = new RootCommand("jcp: rsync-style delta copy to or from a jsrv server. Exactly one of SRC and " +
             "DEST is host:port:/path (a path under the server's root). SRC's contents become DEST.")
         {
-            source, dest, recursive, delete, dryRun, checksum, exclude, verbose, stats, progress,
+            source, dest, recursive, delete, dryRun, checksum, exclude, verbose, stats, progress, noFsync,
         };
         foreach (Option option in tls.All)
         {
@@ -101,6 +106,7 @@ public static partial class JcpCommand
             DryRun = parsed.GetValue(dryRun),
             Checksum = parsed.GetValue(checksum),
             Excludes = parsed.GetValue(exclude) ?? [],
+            Durable = !parsed.GetValue(noFsync),
         };
         try
         {
@@ -176,7 +182,7 @@ public static partial class JcpCommand
     private static int Usage(TextWriter stderr)
     {
         stderr.WriteLine("jcp: usage: jcp [-r] [--delete] [--dry-run] [--checksum] [--exclude PATTERN]... [-v] " +
-            "[--stats] SRC DEST   (one side host:port:/path; see jcp --help)");
+            "[--stats] [--progress] [--no-fsync] SRC DEST   (one side host:port:/path; see jcp --help)");
         return 2;
     }
 

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace Rpc25519.JSync.Native;
 
@@ -15,6 +16,7 @@ internal static class PosixFile
     private const int StatBufferSize = 256;
     private const int MtimeSecOffset = 88;
     private const int MtimeNsecOffset = 96;
+    private const uint SyncFileRangeWrite = 2;
 
     /// <summary>True where these calls are used.</summary>
     public static bool IsSupported { get; } = OperatingSystem.IsLinux() &&
@@ -106,6 +108,32 @@ internal static class PosixFile
         }
     }
 
+    /// <summary>
+    /// sync_file_range(SYNC_FILE_RANGE_WRITE) over the whole file: starts writing its dirty pages to disk and returns
+    /// without waiting, so that a later syncfs finds most of the data already written. Only a hint: false where it is
+    /// not supported or failed, which changes nothing but speed.
+    /// </summary>
+    public static bool TryStartWriteback(SafeFileHandle file)
+    {
+        if (!IsSupported || file.IsInvalid || file.IsClosed)
+        {
+            return false;
+        }
+        bool added = false;
+        try
+        {
+            file.DangerousAddRef(ref added);
+            return SyncFileRange((int)file.DangerousGetHandle(), 0, 0, SyncFileRangeWrite) == 0;
+        }
+        finally
+        {
+            if (added)
+            {
+                file.DangerousRelease();
+            }
+        }
+    }
+
     /// <summary>fsyncs a directory, so that renames and creations in it are durable.</summary>
     public static void FsyncDirectory(string path)
     {
@@ -146,6 +174,9 @@ internal static class PosixFile
 
     [DllImport("libc", EntryPoint = "syncfs", SetLastError = true)]
     private static extern int SyncFs(int fd);
+
+    [DllImport("libc", EntryPoint = "sync_file_range", SetLastError = true)]
+    private static extern int SyncFileRange(int fd, long offset, long count, uint flags);
 
     [DllImport("libc", EntryPoint = "close", SetLastError = true)]
     private static extern int Close(int fd);

@@ -41,6 +41,15 @@ public sealed class SyncOptions
     /// </summary>
     [Key(8)] public bool Recursive { get; init; } = true;
 
+    /// <summary>
+    /// Make the taker's rebuilt files durable before they replace their targets (one syncfs per file system on Linux,
+    /// an fsync per file elsewhere) and fsync the directories after the renames. Default true. When false the taker
+    /// never waits for the disk, like rsync without <c>--fsync</c>: files are still verified and renamed into place
+    /// whole, so a failed or interrupted sync still never leaves a half-written target, but after a power loss or an
+    /// OS crash the newest files may be missing or empty (jcp's <c>--no-fsync</c>).
+    /// </summary>
+    [Key(9)] public bool Durable { get; init; } = true;
+
     /// <summary>The chunker configuration these options name.</summary>
     public ChunkerOptions ToChunkerOptions() => new(ChunkMin, ChunkAverage, ChunkMax);
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Rpc25519.JSync.Hashing;
+using Rpc25519.JSync.Native;
 using Rpc25519.JSync.Protocol;
 
 namespace Rpc25519.JSync.Sync;
@@ -20,10 +21,22 @@ internal sealed class FileRebuilder : IDisposable
     private readonly FileHasher _hasher = new();
     private FileStream? _out;
     private long _position;
+    private readonly bool _startWriteback;
+    private long _writebackStartedAt;
+    private const long WritebackEvery = 8 * 1024 * 1024;
 
     /// <summary>Creates the temp file (which must not exist yet).</summary>
-    public FileRebuilder(string relativePath, string targetPath, string tempPath, ChunkSourceReader sources, SyncResult stats)
+    /// <param name="relativePath">The file's path in the tree (for messages).</param>
+    /// <param name="targetPath">Where the file goes at the commit.</param>
+    /// <param name="tempPath">The temp file to write.</param>
+    /// <param name="sources">The files copies read from.</param>
+    /// <param name="stats">Counters.</param>
+    /// <param name="startWriteback">Start writing the data to disk as it is written (every 8 MiB and at the end),
+    /// without waiting: a durable commit's syncfs then finds little left to write.</param>
+    public FileRebuilder(string relativePath, string targetPath, string tempPath, ChunkSourceReader sources, SyncResult stats,
+        bool startWriteback = false)
     {
+        _startWriteback = startWriteback;
         _relativePath = relativePath;
         _targetPath = targetPath;
         _tempPath = tempPath;
@@ -107,12 +120,18 @@ internal sealed class FileRebuilder : IDisposable
         RandomAccess.Write(output.SafeFileHandle, data, _position);
         _hasher.Update(data);
         _position += data.Length;
+        if (_startWriteback && _position - _writebackStartedAt >= WritebackEvery)
+        {
+            PosixFile.TryStartWriteback(output.SafeFileHandle);
+            _writebackStartedAt = _position;
+        }
     }
 
     /// <summary>
     /// Checks size and digest against <paramref name="end"/>, sets length (trailing holes), mode and mtime, and closes
-    /// the temp file, fsyncing it when <paramref name="fsync"/> (else the commit makes it durable with one syncfs). On a
-    /// mismatch the temp file is deleted and <see cref="JSyncVerificationException"/> thrown.
+    /// the temp file, fsyncing it when <paramref name="fsync"/> (else the commit makes it durable with one syncfs, and
+    /// with write-back on, its last pages start going to disk now). On a mismatch the temp file is deleted and
+    /// <see cref="JSyncVerificationException"/> thrown.
     /// </summary>
     public PendingCommit Finish(FileEnd end, bool fsync)
     {
@@ -130,6 +149,11 @@ internal sealed class FileRebuilder : IDisposable
         if (fsync)
         {
             output.Flush(flushToDisk: true);
+        }
+        else if (_startWriteback)
+        {
+            // The commit's syncfs will wait for this data: start writing it now, while the other files arrive.
+            PosixFile.TryStartWriteback(output.SafeFileHandle);
         }
         output.Dispose();
         _out = null;

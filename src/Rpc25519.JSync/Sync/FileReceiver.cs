@@ -13,13 +13,20 @@ internal sealed class FileReceiver
     private readonly IJSyncChannel _channel;
     private readonly SyncResult _result;
     private readonly ProgressCounter _progress;
+    private readonly bool _fsyncEachFile;
+    private readonly bool _startWriteback;
 
-    /// <summary>Creates a receiver that counts into <paramref name="result"/> and reports to <paramref name="progress"/>.</summary>
-    public FileReceiver(IJSyncChannel channel, SyncResult result, ProgressCounter progress)
+    /// <summary>Creates a receiver that counts into <paramref name="result"/> and reports to <paramref name="progress"/>;
+    /// <paramref name="durable"/> as <see cref="SyncOptions.Durable"/>.</summary>
+    public FileReceiver(IJSyncChannel channel, SyncResult result, ProgressCounter progress, bool durable)
     {
         _channel = channel;
         _result = result;
         _progress = progress;
+        // Where syncfs works the commit makes all temp files durable at once; elsewhere each is fsynced as it closes.
+        _fsyncEachFile = durable && !FileMetadata.CanSyncFileSystem;
+        // ... and each file's write-back starts when it closes, so that syncfs finds little left to write.
+        _startWriteback = durable && FileMetadata.CanSyncFileSystem;
     }
 
     /// <summary>Receives plans and ends until every file of <paramref name="expected"/> finished or failed.</summary>
@@ -72,7 +79,7 @@ internal sealed class FileReceiver
                 {
                     if (!rebuilders.TryGetValue(id, out rebuilder))
                     {
-                        rebuilder = new FileRebuilder(target.Entry.Path, target.TargetPath, target.TempPath, sources, _result);
+                        rebuilder = new FileRebuilder(target.Entry.Path, target.TargetPath, target.TempPath, sources, _result, _startWriteback);
                         rebuilders[id] = rebuilder;
                     }
                     if (message is FilePlan plan)
@@ -86,7 +93,7 @@ internal sealed class FileReceiver
                         open.Remove(id);
                         using (rebuilder)
                         {
-                            commits.Add(rebuilder.Finish(end, fsync: !FileMetadata.CanSyncFileSystem));
+                            commits.Add(rebuilder.Finish(end, fsync: _fsyncEachFile));
                         }
                         _result.FilesTransferred++;
                         _progress.AddDone(0, fileDone: true);

@@ -150,7 +150,7 @@ internal sealed class SyncTaker : SyncEndpoint
     {
         using var sources = new ChunkSourceReader(targets);
         var commits = new List<PendingCommit>();
-        var receiver = new FileReceiver(Channel, _result, Progress);
+        var receiver = new FileReceiver(Channel, _result, Progress, Options.Durable);
         Progress.AddTotal(targets.Count, targets.Sum(t => t.Entry.Size));
         // The send loop registers summarized sources while the receive loop reads from them (ChunkSourceReader is
         // safe for that). A plan only names sources summarized before its request was sent.
@@ -188,7 +188,7 @@ internal sealed class SyncTaker : SyncEndpoint
             await receiver.ReceiveAsync(retry, sources, commits, allowRetry: false, cancellationToken);
         }
         sources.Dispose();
-        applier.Commit(diff, commits);
+        applier.Commit(diff, commits, Options.Durable);
     }
 
     /// <summary>

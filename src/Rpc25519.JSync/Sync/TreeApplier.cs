@@ -67,11 +67,12 @@ internal sealed class TreeApplier
         }
     }
 
-    /// <summary>Makes every temp file durable, renames each over its target, then fsyncs each directory touched once.</summary>
-    public void Commit(TreeDiff diff, List<PendingCommit> commits)
+    /// <summary>Makes every temp file durable, renames each over its target, then fsyncs each directory touched once;
+    /// without <paramref name="durable"/> only renames (<see cref="SyncOptions.Durable"/>).</summary>
+    public void Commit(TreeDiff diff, List<PendingCommit> commits, bool durable)
     {
         var directories = new SortedSet<string>(commits.Select(c => Path.GetDirectoryName(c.TargetPath) ?? "."), StringComparer.Ordinal);
-        if (FileMetadata.CanSyncFileSystem)
+        if (durable && FileMetadata.CanSyncFileSystem)
         {
             FileMetadata.SyncFileSystems(directories); // temp data durable before the first rename
         }
@@ -83,9 +84,12 @@ internal sealed class TreeApplier
             }
             File.Move(commit.TempPath, commit.TargetPath, overwrite: true);
         }
-        foreach (string directory in directories)
+        if (durable)
         {
-            FileMetadata.FsyncDirectory(directory);
+            foreach (string directory in directories)
+            {
+                FileMetadata.FsyncDirectory(directory);
+            }
         }
         _committed.UnionWith(commits.Select(c => c.RelativePath));
     }

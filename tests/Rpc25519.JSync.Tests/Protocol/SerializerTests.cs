@@ -17,6 +17,8 @@ public class SerializerTests
         Assert.Equal(SyncRole.Taker, request.InitiatorRole);
         Assert.True(request.Options.Delete);
         Assert.Equal(["*.o"], request.Options.Excludes);
+        Assert.True(request.Options.Durable); // the default, also for a peer that does not send the field
+        Assert.False(RoundTrip(new SyncRequest { Path = "a", Options = new SyncOptions { Durable = false } }).Options.Durable);
 
         var listing = RoundTrip(new TreeListing
         {

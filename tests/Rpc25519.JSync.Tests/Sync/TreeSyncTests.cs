@@ -25,6 +25,25 @@ public class TreeSyncTests : SyncTestBase
         Assert.Equal(0, second.SummaryChunks);
     }
 
+    [Fact]
+    public async Task Without_durability_files_are_still_verified_and_committed_whole()
+    {
+        // Durable = false (jcp --no-fsync) only skips waiting for the disk; the temp-file, verify and rename path is
+        // the same, so the result is the same tree and no partial file is left behind.
+        var fast = new SyncOptions { Durable = false, Delete = true };
+        Trees.MakeSample(Source, seed: 31);
+        SyncResult first = await Push(Source, Dest, fast);
+        Assert.Empty(first.Errors);
+        Trees.AssertSame(Source, Dest);
+        Trees.Write(Source, "dir0/sub0/file0.dat", Trees.RandomBytes(5000, 32));
+        File.Delete(Path.Join(Source, "big.bin"));
+        SyncResult second = await Push(Source, Dest, fast);
+        Assert.Empty(second.Errors);
+        Assert.Equal(1, second.FilesTransferred);
+        Trees.AssertSame(Source, Dest);
+        Assert.Empty(Directory.GetFiles(Dest, "*.jsync-part", SearchOption.AllDirectories));
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

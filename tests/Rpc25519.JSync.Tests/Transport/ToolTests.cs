@@ -177,6 +177,10 @@ public sealed class ToolTests : TransportTestBase
         (int code, _, string errors) = await Jcp("-tcp", Path.Join(Source, "one.txt"), $"{server.HostPort}:/one.txt");
         Assert.True(code == 0, errors);
         Assert.True(Trees.FilesEqual(Path.Join(Source, "one.txt"), Path.Join(ServerRoot, "one.txt")));
+        // --no-fsync: the same copy, without waiting for the server's disk.
+        (code, _, errors) = await Jcp("-tcp", "--no-fsync", Path.Join(Source, "one.txt"), $"{server.HostPort}:/two.txt");
+        Assert.True(code == 0, errors);
+        Assert.True(Trees.FilesEqual(Path.Join(Source, "one.txt"), Path.Join(ServerRoot, "two.txt")));
     }
 
     private async Task<(int Code, string Output, string Errors)> Jcp(params string[] args)
@@ -189,7 +193,7 @@ public sealed class ToolTests : TransportTestBase
     }
 
     /// <summary>jsrv running in-process on 127.0.0.1 with a free port.</summary>
-    private sealed class Jsrv : IAsyncDisposable
+    internal sealed class Jsrv : IAsyncDisposable
     {
         private readonly CancellationTokenSource _stop;
         private readonly Task<int> _run;
