@@ -144,6 +144,18 @@ public static class TubeCommand
                 await stderr.WriteLineAsync($"tube: -etcd: {e.Message}");
                 return 1;
             }
+            catch (Rpc25519.Tube.StateMachines.Errors.TubeException e)
+            {
+                // The endpoint asks the replica for its term before it listens.
+                await stderr.WriteLineAsync($"tube: -etcd: the endpoint could not reach this replica: {e.Message}");
+                return 1;
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // Stopped (SIGTERM, Ctrl-C) while the endpoint waited for the cluster's first status.
+                output.WriteLine($"tube: {config.MyName} stopped");
+                return 0;
+            }
 
             await using var etcdRunning = etcdEndpoint;
 
