@@ -40,9 +40,10 @@ public static class TubeCommand
         var shadow = new Option<bool>("-shadow") { Description = "after start, join through the leader as a shadow (non-voter)" };
         Option<double> metrics = MetricsOption();
         var etcd = TubeEtcdOption.Create();
+        Option<bool> zap = TubeZap.Create();
         var command = new RootCommand("tube: one Tube replica (Raft KV store) serving its peers and TubeClients")
         {
-            configPath, tcp, certs, keyName, skipVerify, showLog, verbose, add, shadow, metrics, etcd,
+            configPath, tcp, certs, keyName, skipVerify, showLog, verbose, add, shadow, metrics, etcd, zap,
         };
         ParseResult parsed = command.Parse(args);
         if (args.Contains("-h") || args.Contains("--help") || args.Contains("--version"))
@@ -61,9 +62,11 @@ public static class TubeCommand
             return 2;
         }
 
-        if (parsed.GetValue(add) && parsed.GetValue(shadow))
+        if ((parsed.GetValue(add) && parsed.GetValue(shadow)) || (parsed.GetValue(zap) && parsed.GetValue(showLog)))
         {
-            await stderr.WriteLineAsync("tube: error: -add and -shadow cannot be combined; pick one");
+            await stderr.WriteLineAsync(parsed.GetValue(zap) && parsed.GetValue(showLog)
+                ? "tube: error: -zap and -log cannot be combined (-log only reads the node's files)"
+                : "tube: error: -add and -shadow cannot be combined; pick one");
             await stderr.WriteLineAsync(Usage);
             return 2;
         }
@@ -108,7 +111,14 @@ public static class TubeCommand
         TubeReplica replica;
         try
         {
-            replica = await TubeConfigFile.StartReplicaAsync(config, cancellationToken: stop);
+            if (parsed.GetValue(zap))
+            {
+                string was = await TubeZap.ClearStoredAsync(config, stop);
+                output.WriteLine($"tube: -zap: {config.MyName} forgot its {was}; it waits for a leader to send it one");
+            }
+
+            replica = await TubeConfigFile.StartReplicaAsync(config,
+                parsed.GetValue(zap) ? TubeZap.StartEmpty : null, stop);
         }
         catch (StorageLockedException e)
         {
