@@ -6,7 +6,7 @@ namespace Rpc25519.Tube.Tests.Integration;
 /// replicas directly, as clients on the majority's side of a partition would. Works the same on every machine (no
 /// root, no namespaces).
 /// </summary>
-internal sealed class RelayMesh : IDisposable
+internal sealed class RelayMesh : IPartitioner
 {
     private readonly IReadOnlyList<string> names;
     private readonly IReadOnlyDictionary<string, string> listen;
@@ -28,6 +28,14 @@ internal sealed class RelayMesh : IDisposable
             }
         }
     }
+
+    public string Kind => "relays on loopback";
+
+    public bool CutsClients => false;
+
+    public string ClientAddress(int index) => listen[names[index]];
+
+    public IReadOnlyList<string>? Launcher(int index) => null;
 
     /// <summary>The Node2Addr of replica <paramref name="index"/>: its own listen address, and for every other
     /// replica the relay that carries this replica's messages to it.</summary>
