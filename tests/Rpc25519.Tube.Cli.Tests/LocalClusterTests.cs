@@ -212,9 +212,12 @@ public sealed class LocalClusterTests(LocalCluster cluster) : IClassFixture<Loca
         Assert.Contains("WARNING", cleared.Errors);
 
         // The leader still lists it, so the next heartbeat gives it the membership back.
-        await UntilAsync(async () => (await StatusAsync()).GetProperty("members").EnumerateArray()
-            .Single(m => m.GetProperty("name").GetString() == follower).GetProperty("voters").GetArrayLength() == 3,
-            $"{follower} learning the leader's membership again");
+        await UntilAsync(async () =>
+        {
+            ToolRun ls = await cluster.RunAsync("tubels", [.. cluster.Target, "--json"]);
+            return ls.Code == 0 && Json(ls.Output).GetProperty("members").EnumerateArray()
+                .Single(m => m.GetProperty("name").GetString() == follower).GetProperty("voters").GetArrayLength() == 3;
+        }, $"{follower} learning the leader's membership again");
 
         ToolRun combined = await cluster.RunAsync("tuberm", ["-e", "-f", follower, .. cluster.Target]);
         Assert.True(combined.Code == 2, combined.ToString());
@@ -244,15 +247,22 @@ public sealed class LocalClusterTests(LocalCluster cluster) : IClassFixture<Loca
         {
             await zapped.WaitForAsync("serving at");
             Assert.Contains("tube: -zap: solo forgot its stored membership v1 (1 voter(s), 0 shadow(s))", zapped.Output);
-            // No membership: it must not elect itself. Watched for three election timeouts (1 s each).
+            // No membership: it must not elect itself. Watched for three election timeouts (1 s each); a sample in
+            // which the loaded machine kept it from answering in time shows nothing either way.
             var watch = System.Diagnostics.Stopwatch.StartNew();
-            while (watch.Elapsed < TimeSpan.FromSeconds(3))
+            int answered = 0;
+            while (watch.Elapsed < TimeSpan.FromSeconds(3) || answered == 0)
             {
+                Assert.True(watch.Elapsed < ToolRun.Limit, "the zapped node never answered tubels");
                 ToolRun ls = await cluster.RunAsync("tubels", [.. solo, "--json"]);
                 Assert.True(ls.Code == 1, $"a zapped node with no membership led: {ls}");
                 JsonElement member = Json(ls.Output).GetProperty("members")[0];
-                Assert.Equal("follower", member.GetProperty("role").GetString());
-                Assert.Equal(0, member.GetProperty("voters").GetArrayLength());
+                if (member.GetProperty("reachable").GetBoolean())
+                {
+                    answered++;
+                    Assert.Equal("follower", member.GetProperty("role").GetString());
+                    Assert.Equal(0, member.GetProperty("voters").GetArrayLength());
+                }
             }
         }
 
