@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace Rpc25519.Tube.Tests.Integration;
 
@@ -10,7 +11,7 @@ namespace Rpc25519.Tube.Tests.Integration;
 /// and S is one that no address of this namespace uses yet, so concurrent test runs do not collide. Everything is deleted on dispose, and also when the
 /// set-up fails half-way.
 /// </summary>
-internal sealed class NetnsMesh : IPartitioner
+internal sealed partial class NetnsMesh : IPartitioner
 {
     private const int Port = 7000;
     private readonly string tag = "tb" + (Environment.ProcessId % 0xFFFF).ToString("x4");
@@ -51,7 +52,7 @@ internal sealed class NetnsMesh : IPartitioner
 
     /// <summary>True when this process runs as root and TUBE_FAULT_NET does not ask for relays: the partition tests
     /// then use namespaces (CI runs as root).</summary>
-    public static bool Wanted => Environment.UserName == "root"
+    public static bool Wanted => OperatingSystem.IsLinux() && EffectiveUserId() == 0
         && Environment.GetEnvironmentVariable("TUBE_FAULT_NET") != "relay";
 
     public string Kind => "network namespaces and veth pairs";
@@ -89,6 +90,9 @@ internal sealed class NetnsMesh : IPartitioner
 
         TryIp("link", "del", RootSide);
     }
+
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    private static partial uint EffectiveUserId();
 
     private string Namespace(int index) => tag + "n" + index;
 
