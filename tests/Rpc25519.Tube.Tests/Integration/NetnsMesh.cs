@@ -50,10 +50,25 @@ internal sealed partial class NetnsMesh : IPartitioner
         }
     }
 
-    /// <summary>True when this process runs as root and TUBE_FAULT_NET does not ask for relays: the partition tests
-    /// then use namespaces (CI runs as root).</summary>
-    public static bool Wanted => OperatingSystem.IsLinux() && EffectiveUserId() == 0
+    /// <summary>True when this process runs as root with CAP_NET_ADMIN and TUBE_FAULT_NET does not ask for relays:
+    /// the partition tests then use namespaces (CI runs as root). A root process in a container without the capability
+    /// cannot make namespaces; the tests then partition through relays and say so in their output.</summary>
+    public static bool Wanted => OperatingSystem.IsLinux() && EffectiveUserId() == 0 && HasNetAdmin()
         && Environment.GetEnvironmentVariable("TUBE_FAULT_NET") != "relay";
+
+    /// <summary>Why <see cref="Wanted"/> is false, for the test's output.</summary>
+    public static string WhyNot => !OperatingSystem.IsLinux() ? "not Linux"
+        : EffectiveUserId() != 0 ? "not root"
+        : !HasNetAdmin() ? "root without CAP_NET_ADMIN (a container?)"
+        : "TUBE_FAULT_NET=relay";
+
+    /// <summary>Bit 12 (CAP_NET_ADMIN) of the effective capability set in /proc/self/status.</summary>
+    private static bool HasNetAdmin()
+    {
+        string? line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("CapEff:", StringComparison.Ordinal));
+        return line is not null && ulong.TryParse(line["CapEff:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber,
+            System.Globalization.CultureInfo.InvariantCulture, out ulong effective) && (effective & (1UL << 12)) != 0;
+    }
 
     public string Kind => "network namespaces and veth pairs";
 
