@@ -28,8 +28,19 @@ public sealed class LocalClusterTests(LocalCluster cluster) : IClassFixture<Loca
 
         ToolRun table = await cluster.RunAsync("tubels", cluster.Target);
         Assert.True(table.Code == 0, table.ToString());
-        Assert.Matches(@"(?m)^NAME\s+ADDRESS\s+ROLE\s+TERM\s+LEADER\s+LAST\s+COMMIT\s+APPLIED\s+COMPACTED", table.Output);
+        Assert.Matches(@"(?m)^NAME\s+ADDRESS\s+ROLE\s+TERM\s+LEADER\s+LAST\s+COMMIT\s+APPLIED\s+COMPACTED\s+CONFIG\s+PID\s+HOST$",
+            table.Output);
         Assert.Contains($"leader {status.GetProperty("leader").GetString()} (term", table.Output);
+
+        // Each member's process id (the one tube-local recorded) and host.
+        foreach (JsonElement member in members)
+        {
+            string name = member.GetProperty("name").GetString()!;
+            int pid = int.Parse(await File.ReadAllTextAsync(Path.Combine(cluster.Root, "cluster", name + ".pid")));
+            Assert.Equal(pid, member.GetProperty("pid").GetInt32());
+            Assert.Equal(Environment.MachineName, member.GetProperty("host").GetString());
+            Assert.Matches($@"(?m)^{name}\s.*\s{pid}\s+{Environment.MachineName}$", table.Output);
+        }
     }
 
     [Fact]
@@ -187,6 +198,111 @@ public sealed class LocalClusterTests(LocalCluster cluster) : IClassFixture<Loca
         ToolRun back = await cluster.RunAsync("tubeadd", [leader, .. cluster.Target]);
         Assert.True(back.Code == 0, back.ToString());
         Assert.Equal(3, (await StatusAsync()).GetProperty("voters").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task TubermEmptyMakesAMemberForgetItsMembershipUntilTheLeaderSendsItAgain()
+    {
+        JsonElement status = await StatusAsync();
+        string leader = status.GetProperty("leader").GetString()!;
+        string follower = new[] { "node_0", "node_1", "node_2" }.First(n => n != leader);
+        ToolRun cleared = await cluster.RunAsync("tuberm", ["-e", follower, .. cluster.Target]);
+        Assert.True(cleared.Code == 0, cleared.ToString());
+        Assert.Contains($"cleared on {follower}: voters none; shadows none; role follower", cleared.Output);
+        Assert.Contains("WARNING", cleared.Errors);
+
+        // The leader still lists it, so the next heartbeat gives it the membership back.
+        await UntilAsync(async () =>
+        {
+            ToolRun ls = await cluster.RunAsync("tubels", [.. cluster.Target, "--json"]);
+            return ls.Code == 0 && Json(ls.Output).GetProperty("members").EnumerateArray()
+                .Single(m => m.GetProperty("name").GetString() == follower).GetProperty("voters").GetArrayLength() == 3;
+        }, $"{follower} learning the leader's membership again");
+
+        ToolRun combined = await cluster.RunAsync("tuberm", ["-e", "-f", follower, .. cluster.Target]);
+        Assert.True(combined.Code == 2, combined.ToString());
+        Assert.Contains("-e cannot be combined with -f or -shadow", combined.Errors);
+        Assert.Equal(2, (await cluster.RunAsync("tubeadd", ["-e", follower, .. cluster.Target])).Code);
+        ToolRun help = await cluster.RunAsync("tuberm", "-h");
+        Assert.Contains("forget its membership", help.Output);
+    }
+
+    [Fact]
+    public async Task TubeZapStartsWithNoMembershipAndKeepsTheData()
+    {
+        string config = SoloConfig();
+        string[] solo = ["-config", config, "-timeout", "3s"];
+        using (ReplicaRun first = ReplicaRun.Start("-config", config))
+        {
+            await first.WaitForAsync("serving at");
+            await UntilAsync(async () => (await cluster.RunAsync("tup", ["put", "z", "1", .. solo])).Code == 0,
+                "the one-node cluster taking a write");
+        }
+
+        ToolRun withLog = await cluster.RunAsync("tube", "-config", config, "-zap", "-log");
+        Assert.True(withLog.Code == 2, withLog.ToString());
+        Assert.Contains("-zap and -log cannot be combined", withLog.Errors);
+
+        using (ReplicaRun zapped = ReplicaRun.Start("-config", config, "-zap"))
+        {
+            await zapped.WaitForAsync("serving at");
+            Assert.Contains("tube: -zap: solo forgot its stored membership v1 (1 voter(s), 0 shadow(s))", zapped.Output);
+            // No membership: it must not elect itself. Watched for three election timeouts (1 s each); a sample in
+            // which the loaded machine kept it from answering in time shows nothing either way.
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            int answered = 0;
+            while (watch.Elapsed < TimeSpan.FromSeconds(3) || answered == 0)
+            {
+                Assert.True(watch.Elapsed < ToolRun.Limit, "the zapped node never answered tubels");
+                ToolRun ls = await cluster.RunAsync("tubels", [.. solo, "--json"]);
+                Assert.True(ls.Code == 1, $"a zapped node with no membership led: {ls}");
+                JsonElement member = Json(ls.Output).GetProperty("members")[0];
+                if (member.GetProperty("reachable").GetBoolean())
+                {
+                    answered++;
+                    Assert.Equal("follower", member.GetProperty("role").GetString());
+                    Assert.Equal(0, member.GetProperty("voters").GetArrayLength());
+                }
+            }
+        }
+
+        // Without -zap, a node that never heard a membership starts from the config's, as a fresh node does.
+        using ReplicaRun again = ReplicaRun.Start("-config", config);
+        await again.WaitForAsync("serving at");
+        await UntilAsync(async () => (await cluster.RunAsync("tup", ["get", "z", .. solo])).Output.Trim() == "1",
+            "the data written before -zap");
+    }
+
+    /// <summary>A one-node cluster's config with this cluster's keys, its own data directory and a free port.</summary>
+    private string SoloConfig()
+    {
+        string node0 = File.ReadAllText(cluster.Config);
+        int port = FreePort();
+        string path = Path.Combine(cluster.Root, "solo.cfg");
+        File.WriteAllText(path, $$"""
+            (tubeConfig ClusterID: "solo" MyName: "solo" Node2Addr: {"solo": "127.0.0.1:{{port}}"}
+              DataDir: "{{Path.Combine(cluster.Root, "solo-data")}}"
+              HeartbeatDur: (dur "100ms") MinElectionDur: (dur "1000ms") ClockDriftBound: (dur "100ms")
+              {{node0[node0.IndexOf("RpcCfg:", StringComparison.Ordinal)..]}}
+            """);
+        return path;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task UntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!await condition())
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"waited 30 s for {what}");
+            await Task.Delay(200);
+        }
     }
 
     private async Task<JsonElement> StatusAsync()

@@ -25,6 +25,31 @@ internal sealed record ClusterStatus(IReadOnlyList<MemberStatus> Members)
         return new ClusterStatus(await Task.WhenAll(asks));
     }
 
+    /// <summary>The leader's status, asking again every 100 ms while no member leads (an election may be running,
+    /// for example right after a membership change), for at most the target's operation timeout; then
+    /// <see cref="RequireLeader"/>'s error.</summary>
+    public static async Task<TubeStatus> LeaderAsync(TubeClient client, TubeTarget target, CancellationToken stop)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        deadline.CancelAfter(target.Options.OperationTimeout);
+        ClusterStatus status = await ReadAsync(client, target, stop);
+        while (status.Leader is null && !deadline.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100), deadline.Token);
+            }
+            catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+            {
+                break;
+            }
+
+            status = await ReadAsync(client, target, stop);
+        }
+
+        return status.RequireLeader();
+    }
+
     /// <summary>The member that leads in the highest term, or null.</summary>
     public TubeStatus? Leader => Members.Select(m => m.Status).Where(s => s?.Role == RaftRole.Leader).MaxBy(s => s!.Term);
 

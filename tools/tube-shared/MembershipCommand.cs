@@ -21,6 +21,13 @@ internal static class MembershipCommand
         "old membership may elect a second leader if they come back: keep removed members stopped, or wipe their " +
         "data directories before they rejoin. Without -f nothing is ever lost.";
 
+    public const string EmptyHelp =
+        "rescue: send NAME itself (no leader needed) the order to forget its membership, as if it had never joined: " +
+        "a leader steps down, and it neither campaigns nor leads until a leader sends it a configuration, which it " +
+        "then adopts. Its log and data stay. Use it on a member whose membership is stale or diverged (one that " +
+        "comes back after tuberm -f removed it elsewhere) so that it cannot elect a second leader, then tubeadd " +
+        "NAME. A member that the leader still lists learns the leader's membership again at once";
+
     public static async Task<int> RunAsync(string tool, bool adding, string[] args, TextWriter stdout,
         TextWriter stderr, CancellationToken stop)
     {
@@ -31,6 +38,7 @@ internal static class MembershipCommand
             Description = adding ? "add as a shadow (non-voting member) instead of a voter" : "remove a shadow",
         };
         var force = new Option<bool>("-f", "--force") { Description = ForceHelp };
+        var empty = new Option<bool>("-e", "--empty") { Description = EmptyHelp };
         var address = new Option<string?>("-addr", "--addr")
         {
             Description = "the node's host:port when the config does not list it",
@@ -42,6 +50,11 @@ internal static class MembershipCommand
               "removal); with -shadow a shadow leaves";
         var root = new RootCommand($"{tool}: {what}. Exit 0 when the change is in place, 1 when the cluster " +
             "refused it or did not answer, 2 on a bad command line.") { name, shadow, force, address };
+        if (!adding)
+        {
+            root.Options.Add(empty);
+        }
+
         flags.AddTo(root);
 
         if (CommandLine.HelpOrErrors(tool, root, args, stdout, stderr) is { } early)
@@ -57,6 +70,13 @@ internal static class MembershipCommand
             (ulong id, string? known) = target.Resolve(node);
             var change = new Change(node, id, parsed.GetValue(address) ?? known, adding, parsed.GetValue(shadow));
             await using var client = new TubeClient(target.Options);
+            if (parsed.GetValue(empty))
+            {
+                return parsed.GetValue(force) || parsed.GetValue(shadow)
+                    ? throw new UsageException("-e cannot be combined with -f or -shadow; pick one")
+                    : await EmptyAsync(client, target, change, stdout, stderr, stop);
+            }
+
             return parsed.GetValue(force)
                 ? await ForceAsync(client, target, change, stdout, stderr, stop)
                 : await ChangeAsync(client, target, change, stdout, stop);
@@ -70,7 +90,7 @@ internal static class MembershipCommand
     private static async Task<int> ChangeAsync(TubeClient client, TubeTarget target, Change change,
         TextWriter stdout, CancellationToken stop)
     {
-        TubeStatus leader = (await ClusterStatus.ReadAsync(client, target, stop)).RequireLeader();
+        TubeStatus leader = await ClusterStatus.LeaderAsync(client, target, stop);
         if (change.IsDone(leader))
         {
             await stdout.WriteLineAsync($"{change.Name} is already {change.Outcome}; nothing to do");
@@ -110,8 +130,7 @@ internal static class MembershipCommand
         TubeStatus after = await client.ForceMembershipAsync(chosen.Address, voters, shadows, change.Id,
             change.Address, stop);
         await stdout.WriteLineAsync($"forced on {StatusCommand.NameOf(chosen, target)}: voters " +
-            $"{string.Join(",", after.Voters.Select(target.NameOf))}; shadows " +
-            $"{(after.Shadows.Length == 0 ? "none" : string.Join(",", after.Shadows.Select(target.NameOf)))}");
+            $"{Names(after.Voters, target)}; shadows {Names(after.Shadows, target)}");
         var reachable = cluster.Members.Where(m => m.Status is not null).Select(m => m.Status!.NodeId).ToHashSet();
         int answering = after.Voters.Count(reachable.Contains);
         if (answering <= after.Voters.Length / 2)
@@ -122,6 +141,20 @@ internal static class MembershipCommand
         }
 
         await SettleAsync(client, target, change, stdout, stop);
+        return ToolErrors.Ok;
+    }
+
+    /// <summary><c>tuberm -e NAME</c>: NAME forgets its membership (<see cref="TubeClient.ClearMembershipAsync"/>).</summary>
+    private static async Task<int> EmptyAsync(TubeClient client, TubeTarget target, Change change, TextWriter stdout,
+        TextWriter stderr, CancellationToken stop)
+    {
+        string address = change.Address ?? throw new UsageException($"{change.Name} is not in the config; pass its " +
+            "address with -addr host:port");
+        await stderr.WriteLineAsync($"tuberm: WARNING: {change.Name} forgets its membership (rescue)");
+        TubeStatus after = await client.ClearMembershipAsync(address, stop);
+        await stdout.WriteLineAsync($"cleared on {change.Name}: voters {Names(after.Voters, target)}; shadows " +
+            $"{Names(after.Shadows, target)}; role {after.Role.ToString().ToLowerInvariant()}; it adopts the next " +
+            "membership a leader sends it");
         return ToolErrors.Ok;
     }
 
@@ -152,6 +185,9 @@ internal static class MembershipCommand
                 "check with tubels");
         }
     }
+
+    private static string Names(ulong[] ids, TubeTarget target) =>
+        ids.Length == 0 ? "none" : string.Join(",", ids.Select(target.NameOf));
 
     private static string Tool(Change change) => change.Adding ? "tubeadd" : "tuberm";
 

@@ -14,7 +14,8 @@ internal static class StatusCommand
         var flags = new TubeClientFlags();
         var json = new Option<bool>("--json", "-json") { Description = "print JSON instead of a table" };
         var root = new RootCommand("tubels: the status of every member of a Tube cluster (role, term, leader, last " +
-            "index, commit, applied, compaction base, membership), then the leader's voters and shadows. Exit 0 " +
+            "index, commit, applied, compaction base, membership, process id, host), then the leader's voters and " +
+            "shadows. Exit 0 " +
             "when a leader answers, 1 when none does, 2 on a bad command line.") { json };
         flags.AddTo(root);
 
@@ -55,15 +56,20 @@ internal static class StatusCommand
     {
         var rows = new List<string[]>
         {
-            new[] { "NAME", "ADDRESS", "ROLE", "TERM", "LEADER", "LAST", "COMMIT", "APPLIED", "COMPACTED", "CONFIG" },
+            new[]
+            {
+                "NAME", "ADDRESS", "ROLE", "TERM", "LEADER", "LAST", "COMMIT", "APPLIED", "COMPACTED", "CONFIG", "PID",
+                "HOST",
+            },
         };
         foreach (MemberStatus member in cluster.Members)
         {
             string name = NameOf(member, target);
             rows.Add(member.Status is { } s
                 ? [name, member.Address, s.Role.ToString().ToLowerInvariant(), N(s.Term), target.NameOf(s.LeaderId),
-                    N(s.LastIndex), N(s.CommitIndex), N(s.AppliedIndex), N(s.SnapshotIndex), "v" + N(s.MembershipVersion)]
-                : [name, member.Address, "unreachable", "-", "-", "-", "-", "-", "-", "-"]);
+                    N(s.LastIndex), N(s.CommitIndex), N(s.AppliedIndex), N(s.SnapshotIndex), "v" + N(s.MembershipVersion),
+                    s.ProcessId == 0 ? "-" : N(s.ProcessId), s.HostName ?? "-"]
+                : [name, member.Address, "unreachable", "-", "-", "-", "-", "-", "-", "-", "-", "-"]);
         }
 
         int[] widths = [.. Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length))];
@@ -116,6 +122,8 @@ internal static class StatusCommand
                 ["membershipVersion"] = m.Status?.MembershipVersion,
                 ["voters"] = m.Status?.Voters.Select(target.NameOf).ToArray(),
                 ["shadows"] = m.Status?.Shadows.Select(target.NameOf).ToArray(),
+                ["pid"] = m.Status is { ProcessId: > 0 } s ? s.ProcessId : null,
+                ["host"] = m.Status?.HostName,
             }).ToArray(),
         };
         return JsonSerializer.Serialize(document);

@@ -40,9 +40,10 @@ public static class TubeCommand
         var shadow = new Option<bool>("-shadow") { Description = "after start, join through the leader as a shadow (non-voter)" };
         Option<double> metrics = MetricsOption();
         var etcd = TubeEtcdOption.Create();
+        Option<bool> zap = TubeZap.Create();
         var command = new RootCommand("tube: one Tube replica (Raft KV store) serving its peers and TubeClients")
         {
-            configPath, tcp, certs, keyName, skipVerify, showLog, verbose, add, shadow, metrics, etcd,
+            configPath, tcp, certs, keyName, skipVerify, showLog, verbose, add, shadow, metrics, etcd, zap,
         };
         ParseResult parsed = command.Parse(args);
         if (args.Contains("-h") || args.Contains("--help") || args.Contains("--version"))
@@ -61,9 +62,11 @@ public static class TubeCommand
             return 2;
         }
 
-        if (parsed.GetValue(add) && parsed.GetValue(shadow))
+        if ((parsed.GetValue(add) && parsed.GetValue(shadow)) || (parsed.GetValue(zap) && parsed.GetValue(showLog)))
         {
-            await stderr.WriteLineAsync("tube: error: -add and -shadow cannot be combined; pick one");
+            await stderr.WriteLineAsync(parsed.GetValue(zap) && parsed.GetValue(showLog)
+                ? "tube: error: -zap and -log cannot be combined (-log only reads the node's files)"
+                : "tube: error: -add and -shadow cannot be combined; pick one");
             await stderr.WriteLineAsync(Usage);
             return 2;
         }
@@ -108,7 +111,14 @@ public static class TubeCommand
         TubeReplica replica;
         try
         {
-            replica = await TubeConfigFile.StartReplicaAsync(config, cancellationToken: stop);
+            if (parsed.GetValue(zap))
+            {
+                string was = await TubeZap.ClearStoredAsync(config, stop);
+                output.WriteLine($"tube: -zap: {config.MyName} forgot its {was}; it waits for a leader to send it one");
+            }
+
+            replica = await TubeConfigFile.StartReplicaAsync(config,
+                parsed.GetValue(zap) ? TubeZap.StartEmpty : null, stop);
         }
         catch (StorageLockedException e)
         {
@@ -143,6 +153,18 @@ public static class TubeCommand
             {
                 await stderr.WriteLineAsync($"tube: -etcd: {e.Message}");
                 return 1;
+            }
+            catch (Rpc25519.Tube.StateMachines.Errors.TubeException e)
+            {
+                // The endpoint asks the replica for its term before it listens.
+                await stderr.WriteLineAsync($"tube: -etcd: the endpoint could not reach this replica: {e.Message}");
+                return 1;
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // Stopped (SIGTERM, Ctrl-C) while the endpoint waited for the cluster's first status.
+                output.WriteLine($"tube: {config.MyName} stopped");
+                return 0;
             }
 
             await using var etcdRunning = etcdEndpoint;

@@ -7,11 +7,15 @@ namespace Rpc25519.Tube.Bench.Etcd;
 
 /// <summary>
 /// The <c>etcd</c> mode: Tube against etcd in the same run, three members each as separate processes on loopback,
-/// fsync on, data on the disk under the temp folder (Tube over TLS 1.3, etcd over plain HTTP). Four lines with the
-/// same payloads (16-byte keys, 128-byte values): put with 1 caller, put with 64 callers, linearizable get with 64
-/// callers, compare-and-swap with 64 callers. Rounds alternate Tube, etcd, Tube, etcd…; the table gives the median
-/// and min–max over the rounds, the Tube/etcd ratios, fsyncs per group-commit batch, and the load average.
-/// Usage: <c>etcd [--seconds N] [--rounds R]</c> (defaults 5 and 3).
+/// fsync on, data on the disk under the temp folder (Tube over TLS 1.3, etcd over plain HTTP). Three systems: "Tube"
+/// (Tube's own TubeClient), "Tube3" (a second Tube cluster of <c>tube -etcd</c> processes, driven through Tube's etcd
+/// v3 endpoint by the dotnet-etcd client) and "etcd" (the same dotnet-etcd client against etcd), so Tube3 against
+/// etcd is the same client against both servers. Four lines with the same payloads (16-byte keys, 128-byte values):
+/// put with 1 caller, put with 64 callers, linearizable get with 64 callers, compare-and-swap with 64 callers. Rounds
+/// alternate Tube, Tube3, etcd, Tube…; the table gives the median and min–max over the rounds, the ratios to etcd,
+/// fsyncs per group-commit batch, and the load average.
+/// Usage: <c>etcd [--seconds N] [--rounds R] [--tube PATH]</c> (defaults 5 and 3; PATH is the tube tool, tube.dll or
+/// its executable, by default the one built under tools/tube, else <c>tube</c> on PATH).
 /// </summary>
 internal static class EtcdCompare
 {
@@ -37,6 +41,7 @@ internal static class EtcdCompare
 
         double seconds = 5;
         int rounds = 3;
+        string? tubeTool = null;
         for (int i = 1; i < args.Length; i += 2)
         {
             string? value = i + 1 < args.Length ? args[i + 1] : null;
@@ -46,9 +51,12 @@ internal static class EtcdCompare
                     break;
                 case "--rounds" when int.TryParse(value, CultureInfo.InvariantCulture, out rounds) && rounds > 0:
                     break;
+                case "--tube" when File.Exists(value):
+                    tubeTool = value;
+                    break;
                 default:
                     await Console.Error.WriteLineAsync($"etcd: bad option '{args[i]}'; usage: etcd [--seconds N] [--rounds R] " +
-                        "(N > 0 seconds per line, R > 0 rounds)");
+                        "[--tube PATH] (N > 0 seconds per line, R > 0 rounds, PATH an existing tube.dll or tube executable)");
                     return 2;
             }
         }
@@ -60,10 +68,18 @@ internal static class EtcdCompare
             return 2;
         }
 
+        string[]? tubeCommand = TubeToolCommand(tubeTool);
+        if (tubeCommand is null)
+        {
+            await Console.Error.WriteLineAsync("etcd: no tube tool found for the Tube3 lines (Tube's etcd v3 endpoint); " +
+                "build it (dotnet build tools/tube -c Release) or pass --tube PATH");
+            return 2;
+        }
+
         TimeSpan window = TimeSpan.FromSeconds(seconds);
         TimeSpan warmUp = TimeSpan.FromSeconds(Math.Clamp(seconds / 5, 0.5, 2));
         // Start-up of both clusters, then every line of every round with its warm-up and some slack for stopping.
-        TimeSpan bound = TimeSpan.FromSeconds(120) + rounds * 2 * Lines.Length * (window + warmUp + TimeSpan.FromSeconds(15));
+        TimeSpan bound = TimeSpan.FromSeconds(120) + rounds * 3 * Lines.Length * (window + warmUp + TimeSpan.FromSeconds(15));
         using var run = new CancellationTokenSource(bound);
         ConsoleCancelEventHandler onCtrlC = (_, e) =>
         {
@@ -83,21 +99,25 @@ internal static class EtcdCompare
         Console.WriteLine($"Tube vs etcd: 3 members each, separate processes on loopback, fsync on, data in {root}");
         Console.WriteLine($"  Tube: TLS 1.3 (fresh keys), one TubeClient; etcd {Version(etcd)}: plain HTTP, one " +
             "dotnet-etcd client on the leader");
+        Console.WriteLine($"  Tube3: {string.Join(' ', tubeCommand)} -etcd (TLS 1.3 between replicas), the same " +
+            "dotnet-etcd client on the leader's endpoint (plain HTTP/2)");
         Console.WriteLine($"  {KeyBytes} B keys, {ValueBytes} B values; {seconds:0.##} s per line after a " +
             $"{warmUp.TotalSeconds:0.##} s warm-up; {rounds} round(s), Tube and etcd alternating; bounded to " +
             $"{bound.TotalMinutes:0} min");
         Console.WriteLine($"load at start: {Load()}");
         bool failed = true;
         TubeProcesses? tube = null;
+        EtcdProcesses? tube3 = null;
         EtcdProcesses? etc = null;
         try
         {
             tube = await TubeProcesses.StartAsync(Path.Combine(root, "tube"), run.Token);
+            tube3 = await EtcdProcesses.StartTubeAsync(tubeCommand, Path.Combine(root, "tube3"), run.Token);
             etc = await EtcdProcesses.StartAsync(etcd, root, run.Token);
             var results = new Dictionary<(string Target, string Line), List<LineResult>>();
             for (int round = 1; round <= rounds; round++)
             {
-                foreach (IKvTarget target in new IKvTarget[] { tube, etc })
+                foreach (IKvTarget target in new IKvTarget[] { tube, tube3, etc })
                 {
                     foreach (var (name, callers) in Lines)
                     {
@@ -109,7 +129,7 @@ internal static class EtcdCompare
 
                         list.Add(result);
                         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"  round {round} {target.Name,-4} {name,-16} {result.OpsPerSecond,9:N0} ops/s  " +
+                            $"  round {round} {target.Name,-5} {name,-16} {result.OpsPerSecond,9:N0} ops/s  " +
                             $"p50 {result.P50Ms,6:0.000} ms  p99 {result.P99Ms,7:0.000} ms  errors {result.Errors}")
                             + (result.FirstError is null ? "" : $" (first: {result.FirstError})"));
                     }
@@ -132,6 +152,11 @@ internal static class EtcdCompare
             if (tube is not null)
             {
                 await tube.DisposeAsync();
+            }
+
+            if (tube3 is not null)
+            {
+                await tube3.DisposeAsync();
             }
 
             if (etc is not null)
@@ -211,7 +236,7 @@ internal static class EtcdCompare
             $"{"fsyncs/batch",13} {"ops/leader fsync",17}");
         foreach (var (name, _) in Lines)
         {
-            foreach (string target in new[] { "Tube", "etcd" })
+            foreach (string target in new[] { "Tube", EtcdProcesses.TubeEtcdName, "etcd" })
             {
                 List<LineResult> list = results[(target, name)];
                 string fsyncsPerBatch = Median(list.Select(r => r.FsyncsPerBatch ?? double.NaN)) is var f && !double.IsNaN(f)
@@ -229,19 +254,55 @@ internal static class EtcdCompare
             }
         }
 
+        PrintRatios(results, "Tube", $"ratios Tube/etcd (median ops/s; latency as etcd/Tube, so higher is better for " +
+            $"Tube; target ≥ {Target:0.#}× on every line):");
+        PrintRatios(results, EtcdProcesses.TubeEtcdName, $"ratios {EtcdProcesses.TubeEtcdName}/etcd, the same " +
+            "dotnet-etcd client against Tube's etcd v3 endpoint and against etcd (same measures):");
+        Console.WriteLine($"load at end: {Load()}");
+    }
+
+    private static void PrintRatios(Dictionary<(string Target, string Line), List<LineResult>> results, string system,
+        string title)
+    {
         Console.WriteLine();
-        Console.WriteLine($"ratios Tube/etcd (median ops/s; latency as etcd/Tube, so higher is better for Tube; target ≥ {Target:0.#}× on every line):");
+        Console.WriteLine(title);
         foreach (var (name, _) in Lines)
         {
-            double tube = Median(results[("Tube", name)].Select(r => r.OpsPerSecond));
+            double tube = Median(results[(system, name)].Select(r => r.OpsPerSecond));
             double etcd = Median(results[("etcd", name)].Select(r => r.OpsPerSecond));
-            double p50 = Median(results[("etcd", name)].Select(r => r.P50Ms)) / Median(results[("Tube", name)].Select(r => r.P50Ms));
+            double p50 = Median(results[("etcd", name)].Select(r => r.P50Ms)) / Median(results[(system, name)].Select(r => r.P50Ms));
             double ratio = tube / etcd;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {name,-16} {ratio,6:0.00}×  (p50 {p50:0.00}×)  {(ratio >= Target ? "meets" : "below")} the target"));
         }
+    }
 
-        Console.WriteLine($"load at end: {Load()}");
+    /// <summary>The command that runs the tube tool: <paramref name="given"/> (a .dll runs under dotnet), else the
+    /// tube.dll built under tools/tube of the repository this benchmark was built in (found by walking up from this
+    /// executable), else <c>tube</c> on PATH; null when there is none.</summary>
+    private static string[]? TubeToolCommand(string? given)
+    {
+        static string[] Run(string path) => path.EndsWith(".dll", StringComparison.Ordinal)
+            ? [Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet", path]
+            : [path];
+
+        if (given is not null)
+        {
+            return Run(Path.GetFullPath(given));
+        }
+
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            string built = Path.Combine(dir.FullName, "tools", "tube", "bin", "Release");
+            if (Directory.Exists(built) &&
+                Directory.GetFiles(built, "tube.dll", SearchOption.AllDirectories).FirstOrDefault() is { } dll)
+            {
+                return Run(dll);
+            }
+        }
+
+        return (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Select(d => Path.Combine(d, "tube")).FirstOrDefault(File.Exists) is { } onPath ? [onPath] : null;
     }
 
     private static string Spread(List<LineResult> list, Func<LineResult, double> metric, string format)

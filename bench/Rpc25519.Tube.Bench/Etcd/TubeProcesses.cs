@@ -47,11 +47,7 @@ internal sealed class TubeProcesses : IKvTarget
 
     private async Task StartChildrenAsync(string root, CancellationToken cancellationToken)
     {
-        string certs = Path.Combine(root, "certs");
-        string secrets = Path.Combine(root, "private");
-        SelfCertificates.CreateCertificateAuthority(secrets, passphrase: null);
-        SelfCertificates.CreateKeyPair("node", "node@tube-bench.invalid", certs, secrets, null, _ => "");
-        SelfCertificates.CreateKeyPair("client", "client@tube-bench.invalid", certs, secrets, null, _ => "");
+        string certs = MakeKeys(root);
         string[] names = ["tube0", "tube1", "tube2"];
         var addresses = names.ToDictionary(n => n, _ => $"127.0.0.1:{FreePort()}");
         foreach (string name in names)
@@ -79,7 +75,19 @@ internal sealed class TubeProcesses : IKvTarget
         await client.PutAsync(Table, Encoding.ASCII.GetBytes("started"), [1], cancellationToken: cancellationToken);
     }
 
-    private static string ConfigJson(string name, Dictionary<string, string> addresses, string data, string certs) =>
+    /// <summary>A fresh CA and the key pairs "node" and "client" (no pass-phrase) under ROOT; returns the certificate
+    /// directory.</summary>
+    internal static string MakeKeys(string root)
+    {
+        string certs = Path.Combine(root, "certs");
+        string secrets = Path.Combine(root, "private");
+        SelfCertificates.CreateCertificateAuthority(secrets, passphrase: null);
+        SelfCertificates.CreateKeyPair("node", "node@tube-bench.invalid", certs, secrets, null, _ => "");
+        SelfCertificates.CreateKeyPair("client", "client@tube-bench.invalid", certs, secrets, null, _ => "");
+        return certs;
+    }
+
+    internal static string ConfigJson(string name, Dictionary<string, string> addresses, string data, string certs) =>
         "{\n" +
         "  \"ClusterID\": \"tube-bench\",\n" +
         $"  \"MyName\": \"{name}\",\n" +

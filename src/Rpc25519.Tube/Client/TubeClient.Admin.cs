@@ -92,6 +92,24 @@ public sealed partial class TubeClient
         return response.Status!;
     }
 
+    /// <summary>
+    /// UNSAFE rescue: the member at <paramref name="address"/> forgets its membership (voters, shadows, version), as
+    /// if it had never joined, and takes the next configuration a leader sends it. A leader steps down. Its log and
+    /// data stay. Use it on a member whose configuration is stale or diverged, for example one that comes back after
+    /// <see cref="ForceMembershipAsync"/> removed it elsewhere.
+    /// </summary>
+    /// <param name="address">The member to clear.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The member's status right after the change (no voters, no shadows).</returns>
+    public async Task<TubeStatus> ClearMembershipAsync(string address, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        TubeResponse response = await CallAsync(new TubeRequest { Kind = TubeRequestKind.ClearMembership },
+            cancellationToken, address);
+        ThrowIfRefused(response);
+        return response.Status!;
+    }
+
     /// <summary>Asks the leader to hand leadership to <paramref name="nodeId"/>.</summary>
     /// <param name="nodeId">An up-to-date voter.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>

@@ -45,4 +45,9 @@ internal static partial class HostLog
         Message = "Tube replica {NodeId}: membership FORCED to voters [{Voters}] shadows [{Shadows}] without safety " +
             "checks (rescue); committed entries held only by removed members may be lost")]
     public static partial void MembershipForced(ILogger logger, ulong nodeId, string voters, string shadows);
+
+    [LoggerMessage(EventId = 736, EventName = "MembershipCleared", Level = LogLevel.Warning,
+        Message = "Tube replica {NodeId}: membership (version {Version}) CLEARED on request (rescue); it will not " +
+            "campaign until a leader sends it a configuration")]
+    public static partial void MembershipCleared(ILogger logger, ulong nodeId, long version);
 }

@@ -36,6 +36,11 @@ public sealed partial class TubeReplica
             case TubeRequestKind.ForceMembership:
                 ForceMembership(request, completion);
                 break;
+            case TubeRequestKind.ClearMembership:
+                HostLog.MembershipCleared(logger, NodeId, node.Membership.Version);
+                node.ClearMembership();
+                completion.TrySetResult(new TubeResponse { LeaderId = node.LeaderId, Status = BuildStatus() });
+                break;
             case TubeRequestKind.TransferLeadership:
                 completion.TrySetResult(node.Role != RaftRole.Leader ? NotLeader("only the leader hands over leadership")
                     : node.TransferLeadership(request.NodeId) ? new TubeResponse { LeaderId = NodeId }
@@ -229,6 +234,8 @@ public sealed partial class TubeReplica
         Voters = [.. node.Membership.Voters],
         Shadows = [.. node.Membership.Shadows],
         MembershipVersion = node.Membership.Version,
+        ProcessId = Environment.ProcessId,
+        HostName = Environment.MachineName,
     };
 
     private string? AddressOf(ulong id) => id != 0 && members.TryGetValue(id, out string? address) ? address : null;

@@ -25,4 +25,8 @@ internal enum TubeRequestKind
     /// <summary>UNSAFE rescue: install <see cref="TubeRequest.Voters"/> and <see cref="TubeRequest.Shadows"/> on this
     /// replica without any safety check (<see cref="Raft.RaftNode.ForceMembership"/>); any member.</summary>
     ForceMembership = 6,
+
+    /// <summary>UNSAFE rescue: this replica forgets its membership (<see cref="Raft.RaftNode.ClearMembership"/>) and
+    /// waits for a leader to send it one; any member.</summary>
+    ClearMembership = 7,
 }

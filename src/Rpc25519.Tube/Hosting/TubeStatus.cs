@@ -55,6 +55,15 @@ public sealed class TubeStatus
     [Key(11)]
     public long MembershipVersion { get; init; }
 
+    /// <summary>The operating-system process id of the process that hosts the replica (0 from an older
+    /// replica).</summary>
+    [Key(12)]
+    public int ProcessId { get; init; }
+
+    /// <summary>The name of the machine that hosts the replica (null from an older replica).</summary>
+    [Key(13)]
+    public string? HostName { get; init; }
+
     /// <inheritdoc/>
     public override string ToString() =>
         $"node {NodeId} {Role} term {Term} leader {LeaderId} last {LastIndex} commit {CommitIndex} applied " +

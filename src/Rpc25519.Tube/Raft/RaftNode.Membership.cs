@@ -64,6 +64,23 @@ public sealed partial class RaftNode
     }
 
     /// <summary>
+    /// UNSAFE rescue: forgets this node's configuration, as if it had never joined. It installs the empty
+    /// configuration with the oldest stamp (term 0, version 0), so the node stops leading (a leader steps down),
+    /// never campaigns, and adopts the next configuration any leader sends it. Use it on a node whose configuration
+    /// is stale or diverged (after a forced change elsewhere); then add it again through the leader.
+    /// </summary>
+    public void ClearMembership()
+    {
+        if (Role != RaftRole.Follower)
+        {
+            BecomeFollower(Term, 0);
+        }
+
+        Membership = Membership.Empty;
+        membershipDirty = true;
+    }
+
+    /// <summary>
     /// Leader only: hands leadership to <paramref name="target"/> (a voter). Proposals are refused while the transfer
     /// runs; once the target's log is complete it gets a TimeoutNow and campaigns at once. Lease reads stop for the
     /// rest of this term. The transfer is abandoned after one election timeout.

@@ -5,8 +5,11 @@ using System.Text;
 namespace Rpc25519.Tube.Tests.Integration;
 
 /// <summary>One <c>tube</c> replica as a real process (<c>dotnet tube.dll -config FILE</c>, copied beside the tests by
-/// the project reference), with its output kept for failure messages, and the signals a fault test sends it.</summary>
-internal sealed partial class ReplicaProcess(string name, string config, string address) : IDisposable
+/// the project reference), with its output kept for failure messages, and the signals a fault test sends it.
+/// <paramref name="launcher"/> runs it through a command that execs it in place (<c>ip netns exec NS</c>), so the
+/// process id is still the replica's.</summary>
+internal sealed partial class ReplicaProcess(string name, string config, string address,
+    IReadOnlyList<string>? launcher = null) : IDisposable
 {
     private const int SigStop = 19;
     private const int SigCont = 18;
@@ -38,10 +41,20 @@ internal sealed partial class ReplicaProcess(string name, string config, string 
     public void Start()
     {
         string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-        var info = new ProcessStartInfo(dotnet)
+        var info = new ProcessStartInfo(launcher is { Count: > 0 } ? launcher[0] : dotnet)
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
+        if (launcher is { Count: > 0 })
+        {
+            foreach (string part in launcher.Skip(1))
+            {
+                info.ArgumentList.Add(part);
+            }
+
+            info.ArgumentList.Add(dotnet);
+        }
+
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "tube.dll"));
         info.ArgumentList.Add("-config");
         info.ArgumentList.Add(Config);
