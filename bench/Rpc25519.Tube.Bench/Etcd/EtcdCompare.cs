@@ -11,7 +11,8 @@ namespace Rpc25519.Tube.Bench.Etcd;
 /// same payloads (16-byte keys, 128-byte values): put with 1 caller, put with 64 callers, linearizable get with 64
 /// callers, compare-and-swap with 64 callers. Rounds alternate Tube, etcd, Tube, etcd…; the table gives the median
 /// and min–max over the rounds, the Tube/etcd ratios, fsyncs per group-commit batch, and the load average.
-/// Usage: <c>etcd [--seconds N] [--rounds R]</c> (defaults 5 and 3).
+/// Usage: <c>etcd [--seconds N] [--rounds R] [--tube-only]</c> (defaults 5 and 3; <c>--tube-only</c> runs Tube's lines
+/// alone and prints each replica's <see cref="StageTimes"/> after each line, for profiling).
 /// </summary>
 internal static class EtcdCompare
 {
@@ -37,17 +38,22 @@ internal static class EtcdCompare
 
         double seconds = 5;
         int rounds = 3;
+        bool tubeOnly = false;
         for (int i = 1; i < args.Length; i += 2)
         {
             string? value = i + 1 < args.Length ? args[i + 1] : null;
             switch (args[i])
             {
+                case "--tube-only":
+                    tubeOnly = true;
+                    i--;
+                    break;
                 case "--seconds" when double.TryParse(value, CultureInfo.InvariantCulture, out seconds) && seconds > 0:
                     break;
                 case "--rounds" when int.TryParse(value, CultureInfo.InvariantCulture, out rounds) && rounds > 0:
                     break;
                 default:
-                    await Console.Error.WriteLineAsync($"etcd: bad option '{args[i]}'; usage: etcd [--seconds N] [--rounds R] " +
+                    await Console.Error.WriteLineAsync($"etcd: bad option '{args[i]}'; usage: etcd [--seconds N] [--rounds R] [--tube-only] " +
                         "(N > 0 seconds per line, R > 0 rounds)");
                     return 2;
             }
@@ -93,11 +99,11 @@ internal static class EtcdCompare
         try
         {
             tube = await TubeProcesses.StartAsync(Path.Combine(root, "tube"), run.Token);
-            etc = await EtcdProcesses.StartAsync(etcd, root, run.Token);
+            etc = tubeOnly ? null : await EtcdProcesses.StartAsync(etcd, root, run.Token);
             var results = new Dictionary<(string Target, string Line), List<LineResult>>();
             for (int round = 1; round <= rounds; round++)
             {
-                foreach (IKvTarget target in new IKvTarget[] { tube, etc })
+                foreach (IKvTarget target in etc is null ? new IKvTarget[] { tube } : [tube, etc])
                 {
                     foreach (var (name, callers) in Lines)
                     {
@@ -112,11 +118,22 @@ internal static class EtcdCompare
                             $"  round {round} {target.Name,-4} {name,-16} {result.OpsPerSecond,9:N0} ops/s  " +
                             $"p50 {result.P50Ms,6:0.000} ms  p99 {result.P99Ms,7:0.000} ms  errors {result.Errors}")
                             + (result.FirstError is null ? "" : $" (first: {result.FirstError})"));
+                        if (tubeOnly)
+                        {
+                            foreach (string stage in await tube.ReadStageTimesAsync(run.Token))
+                            {
+                                Console.WriteLine($"    replica: {stage}");
+                            }
+                        }
                     }
                 }
             }
 
-            PrintTable(results, rounds, seconds);
+            if (etc is not null)
+            {
+                PrintTable(results, rounds, seconds);
+            }
+
             failed = false;
             return 0;
         }

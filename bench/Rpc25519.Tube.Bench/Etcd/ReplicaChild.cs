@@ -8,7 +8,8 @@ namespace Rpc25519.Tube.Bench.Etcd;
 /// The <c>replica CONFIG</c> mode: one Tube replica in this process, from a <c>tube</c> config file, on
 /// <see cref="FileRaftStorage"/> in the config's data directory (fsync on). It talks to its parent over standard
 /// input and output: the first line it writes is its port; each <c>stats</c> line it reads is answered with
-/// "SYNCS BATCHES" (the storage's log fsyncs and group-commit batches so far); end of input (the parent closed it or
+/// "SYNCS BATCHES" (the storage's log fsyncs and group-commit batches so far), each <c>trace</c> line with the
+/// <see cref="StageTimes"/> since the last one; end of input (the parent closed it or
 /// died) stops the replica and the process.
 /// </summary>
 internal static class ReplicaChild
@@ -21,6 +22,7 @@ internal static class ReplicaChild
         TubeReplicaOptions options = config.ToReplicaOptions();
         string directory = config.ResolveDataDirectory();
         Directory.CreateDirectory(directory);
+        using var stages = new StageTimes();
         FileRaftStorage storage = await FileRaftStorage.OpenAsync(new RaftStorageOptions { Directory = directory });
         options.Storage = storage;
         await using TubeReplica replica = await TubeReplica.StartAsync(options);
@@ -32,6 +34,11 @@ internal static class ReplicaChild
             if (line == "stats")
             {
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{storage.SyncCount} {storage.BatchCount}"));
+                Console.Out.Flush();
+            }
+            else if (line == "trace")
+            {
+                Console.Out.WriteLine(stages.Report());
                 Console.Out.Flush();
             }
         }
