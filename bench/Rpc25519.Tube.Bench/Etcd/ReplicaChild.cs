@@ -16,6 +16,10 @@ internal static class ReplicaChild
 {
     public const string Mode = "replica";
 
+    /// <summary>Environment variable overriding <see cref="RaftStorageOptions.PreallocateBytes"/> in the replicas (the
+    /// children inherit the benchmark's environment).</summary>
+    public const string PreallocateVariable = "TUBE_BENCH_PREALLOCATE";
+
     public static async Task<int> RunAsync(string configPath)
     {
         TubeConfig config = TubeConfigFile.Load(configPath);
@@ -23,7 +27,14 @@ internal static class ReplicaChild
         string directory = config.ResolveDataDirectory();
         Directory.CreateDirectory(directory);
         using var stages = new StageTimes();
-        FileRaftStorage storage = await FileRaftStorage.OpenAsync(new RaftStorageOptions { Directory = directory });
+        var storageOptions = new RaftStorageOptions { Directory = directory };
+        if (long.TryParse(Environment.GetEnvironmentVariable(PreallocateVariable), NumberStyles.Integer,
+                CultureInfo.InvariantCulture, out long preallocate))
+        {
+            storageOptions.PreallocateBytes = preallocate; // 0: the appending fsync of before, for A/B runs
+        }
+
+        FileRaftStorage storage = await FileRaftStorage.OpenAsync(storageOptions);
         options.Storage = storage;
         await using TubeReplica replica = await TubeReplica.StartAsync(options);
         string address = config.Node2Addr[config.MyName];
