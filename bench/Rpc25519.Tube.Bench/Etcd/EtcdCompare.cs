@@ -107,7 +107,11 @@ internal static class EtcdCompare
                 {
                     foreach (var (name, callers) in Lines)
                     {
+                        TimeSpan replicasBefore = tubeOnly ? tube.ReplicaProcessorTime() : default;
+                        TimeSpan clientBefore = Process.GetCurrentProcess().TotalProcessorTime;
                         LineResult result = await RunLineAsync(target, name, callers, warmUp, window, run.Token);
+                        TimeSpan replicasUsed = tubeOnly ? tube.ReplicaProcessorTime() - replicasBefore : default;
+                        TimeSpan clientUsed = Process.GetCurrentProcess().TotalProcessorTime - clientBefore;
                         if (!results.TryGetValue((target.Name, name), out var list))
                         {
                             results[(target.Name, name)] = list = [];
@@ -120,6 +124,12 @@ internal static class EtcdCompare
                             + (result.FirstError is null ? "" : $" (first: {result.FirstError})"));
                         if (tubeOnly)
                         {
+                            // Processor time per operation does not depend on what else runs on the machine nearly
+                            // as much as a rate does. The warm-up's operations are estimated at the window's rate.
+                            double ops = result.OpsPerSecond * (window + warmUp).TotalSeconds;
+                            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                                $"    cpu per op: replicas {replicasUsed.TotalMicroseconds / ops,6:0.0} µs, client " +
+                                $"{clientUsed.TotalMicroseconds / ops,6:0.0} µs"));
                             foreach (string stage in await tube.ReadStageTimesAsync(run.Token))
                             {
                                 Console.WriteLine($"    replica: {stage}");

@@ -144,6 +144,19 @@ internal sealed class TubeProcesses : IKvTarget
         }
     }
 
+    /// <summary>The processor time the replica processes have used so far, summed.</summary>
+    public TimeSpan ReplicaProcessorTime()
+    {
+        var total = TimeSpan.Zero;
+        foreach (Process child in children)
+        {
+            child.Refresh();
+            total += child.TotalProcessorTime;
+        }
+
+        return total;
+    }
+
     /// <summary>Each replica's <see cref="StageTimes"/> report since the previous call, one line per replica.</summary>
     public async Task<IReadOnlyList<string>> ReadStageTimesAsync(CancellationToken cancellationToken)
     {
