@@ -14,8 +14,9 @@ namespace Rpc25519.Tube.Bench.Etcd;
 /// put with 1 caller, put with 64 callers, linearizable get with 64 callers, compare-and-swap with 64 callers. Rounds
 /// alternate Tube, Tube3, etcd, Tube…; the table gives the median and min–max over the rounds, the ratios to etcd,
 /// fsyncs per group-commit batch, and the load average.
-/// Usage: <c>etcd [--seconds N] [--rounds R] [--tube PATH]</c> (defaults 5 and 3; PATH is the tube tool, tube.dll or
-/// its executable, by default the one built under tools/tube, else <c>tube</c> on PATH).
+/// Usage: <c>etcd [--seconds N] [--rounds R] [--tube PATH] [--tube-only]</c> (defaults 5 and 3; PATH is the tube tool,
+/// tube.dll or its executable, by default the one built under tools/tube, else <c>tube</c> on PATH; <c>--tube-only</c>
+/// runs Tube's lines alone and prints each replica's <see cref="StageTimes"/> after each line, for profiling).
 /// </summary>
 internal static class EtcdCompare
 {
@@ -42,11 +43,16 @@ internal static class EtcdCompare
         double seconds = 5;
         int rounds = 3;
         string? tubeTool = null;
+        bool tubeOnly = false;
         for (int i = 1; i < args.Length; i += 2)
         {
             string? value = i + 1 < args.Length ? args[i + 1] : null;
             switch (args[i])
             {
+                case "--tube-only":
+                    tubeOnly = true;
+                    i--;
+                    break;
                 case "--seconds" when double.TryParse(value, CultureInfo.InvariantCulture, out seconds) && seconds > 0:
                     break;
                 case "--rounds" when int.TryParse(value, CultureInfo.InvariantCulture, out rounds) && rounds > 0:
@@ -56,7 +62,8 @@ internal static class EtcdCompare
                     break;
                 default:
                     await Console.Error.WriteLineAsync($"etcd: bad option '{args[i]}'; usage: etcd [--seconds N] [--rounds R] " +
-                        "[--tube PATH] (N > 0 seconds per line, R > 0 rounds, PATH an existing tube.dll or tube executable)");
+                        "[--tube PATH] [--tube-only] (N > 0 seconds per line, R > 0 rounds, PATH an existing tube.dll or " +
+                        "tube executable)");
                     return 2;
             }
         }
@@ -112,16 +119,20 @@ internal static class EtcdCompare
         try
         {
             tube = await TubeProcesses.StartAsync(Path.Combine(root, "tube"), run.Token);
-            tube3 = await EtcdProcesses.StartTubeAsync(tubeCommand, Path.Combine(root, "tube3"), run.Token);
-            etc = await EtcdProcesses.StartAsync(etcd, root, run.Token);
+            tube3 = tubeOnly ? null : await EtcdProcesses.StartTubeAsync(tubeCommand, Path.Combine(root, "tube3"), run.Token);
+            etc = tubeOnly ? null : await EtcdProcesses.StartAsync(etcd, root, run.Token);
             var results = new Dictionary<(string Target, string Line), List<LineResult>>();
             for (int round = 1; round <= rounds; round++)
             {
-                foreach (IKvTarget target in new IKvTarget[] { tube, tube3, etc })
+                foreach (IKvTarget target in tube3 is null || etc is null ? new IKvTarget[] { tube } : [tube, tube3, etc])
                 {
                     foreach (var (name, callers) in Lines)
                     {
+                        TimeSpan replicasBefore = tubeOnly ? tube.ReplicaProcessorTime() : default;
+                        TimeSpan clientBefore = Process.GetCurrentProcess().TotalProcessorTime;
                         LineResult result = await RunLineAsync(target, name, callers, warmUp, window, run.Token);
+                        TimeSpan replicasUsed = tubeOnly ? tube.ReplicaProcessorTime() - replicasBefore : default;
+                        TimeSpan clientUsed = Process.GetCurrentProcess().TotalProcessorTime - clientBefore;
                         if (!results.TryGetValue((target.Name, name), out var list))
                         {
                             results[(target.Name, name)] = list = [];
@@ -132,11 +143,28 @@ internal static class EtcdCompare
                             $"  round {round} {target.Name,-5} {name,-16} {result.OpsPerSecond,9:N0} ops/s  " +
                             $"p50 {result.P50Ms,6:0.000} ms  p99 {result.P99Ms,7:0.000} ms  errors {result.Errors}")
                             + (result.FirstError is null ? "" : $" (first: {result.FirstError})"));
+                        if (tubeOnly)
+                        {
+                            // Processor time per operation does not depend on what else runs on the machine nearly
+                            // as much as a rate does. The warm-up's operations are estimated at the window's rate.
+                            double ops = result.OpsPerSecond * (window + warmUp).TotalSeconds;
+                            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                                $"    cpu per op: replicas {replicasUsed.TotalMicroseconds / ops,6:0.0} µs, client " +
+                                $"{clientUsed.TotalMicroseconds / ops,6:0.0} µs"));
+                            foreach (string stage in await tube.ReadStageTimesAsync(run.Token))
+                            {
+                                Console.WriteLine($"    replica: {stage}");
+                            }
+                        }
                     }
                 }
             }
 
-            PrintTable(results, rounds, seconds);
+            if (etc is not null)
+            {
+                PrintTable(results, rounds, seconds);
+            }
+
             failed = false;
             return 0;
         }

@@ -8,12 +8,17 @@ namespace Rpc25519.Tube.Bench.Etcd;
 /// The <c>replica CONFIG</c> mode: one Tube replica in this process, from a <c>tube</c> config file, on
 /// <see cref="FileRaftStorage"/> in the config's data directory (fsync on). It talks to its parent over standard
 /// input and output: the first line it writes is its port; each <c>stats</c> line it reads is answered with
-/// "SYNCS BATCHES" (the storage's log fsyncs and group-commit batches so far); end of input (the parent closed it or
+/// "SYNCS BATCHES" (the storage's log fsyncs and group-commit batches so far), each <c>trace</c> line with the
+/// <see cref="StageTimes"/> since the last one; end of input (the parent closed it or
 /// died) stops the replica and the process.
 /// </summary>
 internal static class ReplicaChild
 {
     public const string Mode = "replica";
+
+    /// <summary>Environment variable overriding <see cref="RaftStorageOptions.PreallocateBytes"/> in the replicas (the
+    /// children inherit the benchmark's environment).</summary>
+    public const string PreallocateVariable = "TUBE_BENCH_PREALLOCATE";
 
     public static async Task<int> RunAsync(string configPath)
     {
@@ -21,7 +26,15 @@ internal static class ReplicaChild
         TubeReplicaOptions options = config.ToReplicaOptions();
         string directory = config.ResolveDataDirectory();
         Directory.CreateDirectory(directory);
-        FileRaftStorage storage = await FileRaftStorage.OpenAsync(new RaftStorageOptions { Directory = directory });
+        using var stages = new StageTimes();
+        var storageOptions = new RaftStorageOptions { Directory = directory };
+        if (long.TryParse(Environment.GetEnvironmentVariable(PreallocateVariable), NumberStyles.Integer,
+                CultureInfo.InvariantCulture, out long preallocate))
+        {
+            storageOptions.PreallocateBytes = preallocate; // 0: the appending fsync of before, for A/B runs
+        }
+
+        FileRaftStorage storage = await FileRaftStorage.OpenAsync(storageOptions);
         options.Storage = storage;
         await using TubeReplica replica = await TubeReplica.StartAsync(options);
         string address = config.Node2Addr[config.MyName];
@@ -32,6 +45,11 @@ internal static class ReplicaChild
             if (line == "stats")
             {
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{storage.SyncCount} {storage.BatchCount}"));
+                Console.Out.Flush();
+            }
+            else if (line == "trace")
+            {
+                Console.Out.WriteLine(stages.Report());
                 Console.Out.Flush();
             }
         }

@@ -152,6 +152,43 @@ internal sealed class TubeProcesses : IKvTarget
         }
     }
 
+    /// <summary>The processor time the replica processes have used so far, summed.</summary>
+    public TimeSpan ReplicaProcessorTime()
+    {
+        var total = TimeSpan.Zero;
+        foreach (Process child in children)
+        {
+            child.Refresh();
+            total += child.TotalProcessorTime;
+        }
+
+        return total;
+    }
+
+    /// <summary>Each replica's <see cref="StageTimes"/> report since the previous call, one line per replica.</summary>
+    public async Task<IReadOnlyList<string>> ReadStageTimesAsync(CancellationToken cancellationToken)
+    {
+        await statsGate.WaitAsync(cancellationToken);
+        try
+        {
+            var lines = new List<string>();
+            foreach (Process child in children)
+            {
+                await child.StandardInput.WriteLineAsync("trace");
+                await child.StandardInput.FlushAsync(cancellationToken);
+                lines.Add(await child.StandardOutput.ReadLineAsync(cancellationToken).AsTask()
+                    .WaitAsync(TimeSpan.FromSeconds(10), cancellationToken)
+                    ?? throw new InvalidOperationException($"Tube replica {child.Id} exited."));
+            }
+
+            return lines;
+        }
+        finally
+        {
+            statsGate.Release();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (client is not null)

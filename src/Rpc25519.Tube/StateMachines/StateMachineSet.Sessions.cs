@@ -36,6 +36,14 @@ public sealed partial class StateMachineSet
             return cached.AsDuplicate();
         }
 
+        if (session.Unanswerable.Contains(serial) && !options.UnsafeReapplyRetries)
+        {
+            throw new StaleSerialException(
+                $"Serial {serial} of session {session.Id} was applied, but its reply is no longer cached (more than " +
+                $"{options.MaxCachedRepliesPerSession} newer replies of the session were cached while it was retried). " +
+                "Do not retry it blindly; read the state, then send a new command with a new serial.");
+        }
+
         var reply = ApplyToMachine(index, command);
         session.Remember(serial, reply, options.MaxCachedRepliesPerSession);
         return reply;

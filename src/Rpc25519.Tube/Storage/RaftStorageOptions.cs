@@ -15,6 +15,13 @@ public sealed class RaftStorageOptions
     /// default 64 MiB; at least 1,024. A record larger than this gets a segment of its own.</summary>
     public long SegmentBytesMax { get; set; } = 64L << 20;
 
+    /// <summary>How far ahead of its writes the open segment is preallocated (zero-filled with <c>fallocate</c> on
+    /// Linux), so that the sync ending a group-commit batch changes no file metadata and can be an
+    /// <c>fdatasync</c>: on ext4 that saves a journal commit per batch. Bytes; default 1 MiB; 0 turns it off. Only the
+    /// last segment ends in reserved zeros; recovery cuts them off. On a disk that cannot preallocate it has no
+    /// effect.</summary>
+    public long PreallocateBytes { get; set; } = 1L << 20;
+
     /// <summary>The largest record accepted when reading, in bytes (a longer length in a verified header is
     /// treated as corruption). Default 1 GiB; at least 4,096. One record holds one <c>Append</c> call's entries or
     /// one checkpoint, so keep this above the largest batch and the largest live log after a snapshot.</summary>
@@ -43,6 +50,12 @@ public sealed class RaftStorageOptions
         {
             throw new ArgumentNullException(nameof(TimeProvider), "RaftStorageOptions.TimeProvider is null; leave it " +
                 "at its default (TimeProvider.System) or pass the simulated clock.");
+        }
+
+        if (PreallocateBytes < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(PreallocateBytes), "RaftStorageOptions.PreallocateBytes " +
+                "must be 0 (off) or a positive number of bytes.");
         }
 
         if (SegmentBytesMax < 1024 || RecordBytesMax < 4096 || RecordBytesMax > int.MaxValue - 4096)

@@ -34,4 +34,9 @@ internal static partial class StorageLog
     [LoggerMessage(EventId = 706, EventName = "SnapshotRuleApplied", Level = LogLevel.Information,
         Message = "The snapshot file (index {Index}) is newer than the log's last checkpoint; applied it to the log")]
     public static partial void SnapshotRuleApplied(ILogger logger, long index);
+
+    [LoggerMessage(EventId = 707, EventName = "ReservedTailKept", Level = LogLevel.Warning,
+        Message = "Closing {Directory}: cutting the last segment's preallocated zeros failed; the records are " +
+            "durable and the next open cuts the zeros")]
+    public static partial void ReservedTailKept(ILogger logger, string directory, Exception exception);
 }

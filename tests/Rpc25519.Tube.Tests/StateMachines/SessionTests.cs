@@ -96,6 +96,35 @@ public class SessionTests
     }
 
     [Fact]
+    public void ACommandOvertakenByMoreThanTheBoundIsStillAppliedExactlyOnce()
+    {
+        // Many callers share a session: serial 1 is slow to arrive while serials 2..6 (more than the two replies the
+        // bound keeps) are applied. It was never applied, so it must be now, not refused as stale.
+        var driver = new MachineDriver(StateMachineSet.WithKv(new StateMachineOptions { MaxCachedRepliesPerSession = 2 }));
+        var session = driver.OpenSession();
+        TubeReply Send(long serial, string key) => driver.Send(TubeCommand.ForMachine(Kv, session.Id, serial,
+            KvCommands.Put("t", Of(key), Of("v")).ToBytes(), lowestPendingSerial: 1));
+
+        for (int serial = 2; serial <= 6; serial++)
+        {
+            Assert.True(Send(serial, "other").IsSuccess);
+        }
+
+        TubeReply late = Send(1, "late");
+        Assert.True(late.IsSuccess && !late.Duplicate, $"the overtaken command was refused: {late.Message}");
+        Assert.Equal(1, driver.Kv(KvCommands.Get("t", Of("late"))).Item!.Version);
+
+        // Its reply and those of 2..4 fell out of the bound at once: a retry cannot be answered, and is not applied.
+        TubeReply retry = Send(1, "late");
+        Assert.Equal(TubeErrorCode.StaleSerial, retry.Error);
+        Assert.Contains("was applied, but its reply is no longer cached", retry.Message);
+        Assert.Equal(TubeErrorCode.StaleSerial, Send(3, "other").Error);
+        Assert.True(Send(6, "other").Duplicate);
+        Assert.Equal(1, driver.Kv(KvCommands.Get("t", Of("late"))).Item!.Version);
+        Assert.Equal(5, driver.Kv(KvCommands.Get("t", Of("other"))).Item!.Version);
+    }
+
+    [Fact]
     public void UnknownClosedAndInvalidSessionsAreRefused()
     {
         var driver = new MachineDriver();

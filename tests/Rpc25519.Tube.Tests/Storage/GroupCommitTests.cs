@@ -60,7 +60,7 @@ public sealed class GroupCommitTests
         var scheduler = new SingleThreadScheduler();
         scheduler.Run(async () =>
         {
-            await using var storage = await SimRaftStorage.OpenAsync(disk, Options());
+            await using var storage = await SimRaftStorage.OpenAsync(disk, Options(preallocateBytes: 0));
             storage.Append(Entries(1, 3));
             var first = storage.FlushAsync();
             storage.Append(Entries(4, 6));

@@ -14,7 +14,7 @@ public sealed class RecoveryTests
     private static async Task<(SimDisk Disk, int LastRecordStart)> LogWithKnownTail()
     {
         var disk = NewDisk(10);
-        await using var storage = Open(disk);
+        await using var storage = Open(disk, preallocateBytes: 0);
         storage.Append(Entries(1, 9));
         storage.SaveState(new HardState(1, 1, 9), null);
         await storage.FlushAsync();
@@ -66,7 +66,7 @@ public sealed class RecoveryTests
         // 512-byte block boundary, and everything from that boundary on is zeroed, plus zero padding after it.
         var disk = NewDisk(12);
         int start;
-        await using (var storage = Open(disk))
+        await using (var storage = Open(disk, preallocateBytes: 0))
         {
             storage.Append(Entries(1, 9));
             await storage.FlushAsync();

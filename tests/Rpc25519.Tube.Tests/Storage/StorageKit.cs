@@ -9,8 +9,19 @@ internal static class StorageKit
 {
     public const string DataDirectory = "/sim/node1";
 
-    public static RaftStorageOptions Options(long segmentBytesMax = 64L << 20) =>
-        new() { Directory = DataDirectory, SegmentBytesMax = segmentBytesMax };
+    /// <param name="segmentBytesMax">The segment size limit.</param>
+    /// <param name="preallocateBytes">Null: the default reservation; 0 for tests that measure the written bytes
+    /// through <see cref="SimDisk.ReadDurable"/> while the log is open (reserved zeros would count).</param>
+    public static RaftStorageOptions Options(long segmentBytesMax = 64L << 20, long? preallocateBytes = null)
+    {
+        var options = new RaftStorageOptions { Directory = DataDirectory, SegmentBytesMax = segmentBytesMax };
+        if (preallocateBytes is { } reserve)
+        {
+            options.PreallocateBytes = reserve;
+        }
+
+        return options;
+    }
 
     /// <summary>An entry whose data encodes its index and term, so a wrong entry is caught.</summary>
     public static LogEntry Entry(long index, long term = 1, int dataBytes = 24)
@@ -27,8 +38,8 @@ internal static class StorageKit
     public static LogEntry[] Entries(long first, long last, long term = 1) =>
         [.. Enumerable.Range(0, (int)(last - first + 1)).Select(i => Entry(first + i, term))];
 
-    public static SimRaftStorage Open(SimDisk disk, long segmentBytesMax = 64L << 20) =>
-        SimRaftStorage.OpenAsync(disk, Options(segmentBytesMax)).GetAwaiter().GetResult();
+    public static SimRaftStorage Open(SimDisk disk, long segmentBytesMax = 64L << 20, long? preallocateBytes = null) =>
+        SimRaftStorage.OpenAsync(disk, Options(segmentBytesMax, preallocateBytes)).GetAwaiter().GetResult();
 
     public static SimDisk NewDisk(int seed) => new(new Random(seed)) { SyncYields = false };
 

@@ -27,6 +27,18 @@ internal sealed class ClientSession
     [IgnoreMember]
     public long ExpiresAtMs => LastActiveMs + TimeoutMs;
 
+    /// <summary>Serials at or above <see cref="Floor"/> that were applied but whose reply the bound on cached replies
+    /// dropped: a retry of one of them cannot be answered. Any other serial at or above the floor that has no cached
+    /// reply was never applied, so it is applied when it arrives, however many newer commands overtook it. (Raising the
+    /// floor instead, as this once did, refused a command that was merely slow to arrive while many concurrent
+    /// callers of the same session got ahead of it.)</summary>
+    [Key(5)]
+    public SortedSet<long> Unanswerable { get; init; } = [];
+
+    /// <summary>How many <see cref="Unanswerable"/> serials are kept per cached reply allowed; beyond, the oldest goes
+    /// and the floor rises past it (a client that never reports progress cannot grow the state without bound).</summary>
+    private const int UnanswerablePerReply = 64;
+
     /// <summary>The client no longer waits for serials below <paramref name="serial"/>: drop their replies.</summary>
     public void ForgetBelow(long serial)
     {
@@ -40,9 +52,15 @@ internal sealed class ClientSession
         {
             Replies.Remove(Replies.First().Key);
         }
+
+        while (Unanswerable.Count > 0 && Unanswerable.Min < serial)
+        {
+            Unanswerable.Remove(Unanswerable.Min);
+        }
     }
 
-    /// <summary>Caches a reply; beyond the bound the oldest goes, and its serial becomes stale.</summary>
+    /// <summary>Caches a reply; beyond the bound the oldest reply goes and its serial becomes
+    /// <see cref="Unanswerable"/>.</summary>
     public void Remember(long serial, TubeReply reply, int maxReplies)
     {
         Replies[serial] = reply;
@@ -50,7 +68,12 @@ internal sealed class ClientSession
         {
             long oldest = Replies.First().Key;
             Replies.Remove(oldest);
-            Floor = Math.Max(Floor, oldest + 1);
+            Unanswerable.Add(oldest);
+        }
+
+        while (Unanswerable.Count > (long)maxReplies * UnanswerablePerReply)
+        {
+            ForgetBelow(Unanswerable.Min + 1);
         }
     }
 }

@@ -77,7 +77,8 @@ public sealed class SimDisk : IStorageFileSystem
     /// names, locks are released and open handles die.
     /// </summary>
     /// <param name="tearUnsyncedWrites">If true, each file keeps a random prefix (possibly empty or whole) of the
-    /// bytes appended since its last fsync, as a write cut short by the power loss.</param>
+    /// bytes appended since its last fsync, as a write cut short by the power loss. Inside a durable reserved
+    /// (preallocated) tail the cut falls on a 512-byte sector boundary, and zeros follow it.</param>
     public void Crash(bool tearUnsyncedWrites)
     {
         lock (gate)
@@ -94,7 +95,7 @@ public sealed class SimDisk : IStorageFileSystem
             foreach (var inode in names.Values.Distinct())
             {
                 int unsynced = inode.UnsyncedAppendBytes();
-                inode.Crash(tearUnsyncedWrites && unsynced > 0 ? random.Next(unsynced + 1) : 0);
+                inode.Crash(tearUnsyncedWrites && unsynced > 0 ? inode.TornKeep(random.Next(unsynced + 1)) : 0);
             }
         }
     }
@@ -140,7 +141,7 @@ public sealed class SimDisk : IStorageFileSystem
     {
         lock (gate)
         {
-            return durableNames.TryGetValue(path, out var inode) ? inode.Durable.ToArray() : null;
+            return durableNames.TryGetValue(path, out var inode) ? inode.DurableVisible() : null;
         }
     }
 
@@ -178,7 +179,7 @@ public sealed class SimDisk : IStorageFileSystem
     {
         lock (gate)
         {
-            return Find(path).Current.ToArray();
+            return Find(path).Visible();
         }
     }
 
@@ -187,7 +188,7 @@ public sealed class SimDisk : IStorageFileSystem
     {
         lock (gate)
         {
-            var bytes = Find(path).Current;
+            var bytes = Find(path).Visible().AsSpan();
             int start = (int)Math.Min(offset, bytes.Length);
             return bytes.Slice(start, Math.Min(count, bytes.Length - start)).ToArray();
         }
@@ -311,11 +312,11 @@ public sealed class SimDisk : IStorageFileSystem
         }
     }
 
-    internal long LengthOf(SimInode inode)
+    internal int SizeOf(SimInode inode)
     {
         lock (gate)
         {
-            return inode.Length;
+            return inode.Size;
         }
     }
 

@@ -10,7 +10,8 @@ internal delegate void RecordVisitor(RecordKind kind, ReadOnlySpan<byte> payload
 /// hash against the previous record's. The first record must be the segment header naming this segment's
 /// sequence number and continuing the previous segment's chain. A failure in the last segment that a torn write
 /// explains (the record runs past the end of the file, or the file ends in zero-filled 512-byte blocks starting
-/// inside the record) ends the scan as a torn tail; any other failure throws
+/// inside the record) ends the scan as a torn tail; only zeros after the last record are the reserved tail of a
+/// preallocated segment; any other failure throws
 /// <see cref="StorageCorruptedException"/> with the file and offset. Static and pure.
 /// </summary>
 internal static class SegmentScanner
@@ -37,6 +38,11 @@ internal static class SegmentScanner
             string? problem = Check(rest, recordBytesMax, out int recordBytes);
             if (problem is not null)
             {
+                if (isLast && offset > 0 && !rest.ContainsAnyExcept((byte)0))
+                {
+                    return new SegmentScanResult(offset, TornTail: false, chain, ZeroTail: true);
+                }
+
                 if (isLast && IsTorn(rest, recordBytes, offset))
                 {
                     return new SegmentScanResult(offset, TornTail: true, chain);

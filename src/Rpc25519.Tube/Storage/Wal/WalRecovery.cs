@@ -90,7 +90,14 @@ internal static class WalRecovery
             var result = SegmentScanner.Scan(bytes, path, sequence, chain, isLast, recordBytesMax,
                 (kind, payload, _) => Apply(mirror, kind, payload));
             chain = result.Chain;
-            if (result.TornTail)
+            if (result.ZeroTail)
+            {
+                // Reserved zeros, not a torn write: cut them so the writer continues right after the last record.
+                using var reserved = fileSystem.OpenForAppend(path, createNew: false);
+                reserved.Truncate(result.ValidBytes);
+                await reserved.SyncAsync(cancellationToken);
+            }
+            else if (result.TornTail)
             {
                 await DropTornTailAsync(fileSystem, path, result.ValidBytes, bytes.Length, logger, cancellationToken);
                 if (result.ValidBytes == 0)
@@ -227,19 +234,18 @@ internal static class WalRecovery
         ILogger logger, ReplayResult replay)
     {
         var chain = replay.Chain ?? new byte[WalRecord.ChainBytes];
-        if (replay.Sequences.Count == 0)
+        IStorageFile? file = null;
+        long sequence = 1;
+        if (replay.Sequences.Count > 0)
         {
-            return new WalWriter(fileSystem, directory, options.SegmentBytesMax, logger, null, 1, chain)
-            {
-                Time = options.TimeProvider,
-            };
+            sequence = replay.Sequences[^1];
+            file = fileSystem.OpenForAppend(Path.Combine(directory, WalSegment.FileName(sequence)), createNew: false);
         }
 
-        long last = replay.Sequences[^1];
-        var file = fileSystem.OpenForAppend(Path.Combine(directory, WalSegment.FileName(last)), createNew: false);
-        return new WalWriter(fileSystem, directory, options.SegmentBytesMax, logger, file, last, chain)
+        return new WalWriter(fileSystem, directory, options.SegmentBytesMax, logger, file, sequence, chain)
         {
             Time = options.TimeProvider,
+            PreallocateBytes = options.PreallocateBytes,
         };
     }
 

@@ -53,6 +53,13 @@ internal sealed class WalWriter
     /// <summary>Times each batch's closing fsync for <c>tube.wal.fsync.duration</c>, only while someone listens.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>Bytes reserved ahead of the writes in the open segment (<see cref="IStorageFile.Reserve"/>), so that a
+    /// batch's sync has no size change to write; 0 reserves nothing.</summary>
+    public long PreallocateBytes { get; init; }
+
+    /// <summary>The size reserved in the open segment file so far.</summary>
+    private long reservedSize;
+
     /// <summary>How many records the batch being written holds (set when the flush loop takes it).</summary>
     private long batchRecords;
 
@@ -168,7 +175,34 @@ internal sealed class WalWriter
         }
 
         await stopped;
+        await DropReservedTailAsync();
         file?.Dispose();
+    }
+
+    /// <summary>On a clean close, cuts the open segment's reserved zeros, so a closed log ends at its last record
+    /// (recovery would cut them too; this keeps the files plain for tools that read them). The flush loop has
+    /// stopped, so this is its only user of the file now.</summary>
+    private async Task DropReservedTailAsync()
+    {
+        bool usable;
+        lock (gate)
+        {
+            usable = failure is null;
+        }
+
+        if (usable && file is not null && reservedSize > file.Length)
+        {
+            try
+            {
+                file.Truncate(file.Length);
+                await file.SyncAsync();
+                reservedSize = file.Length;
+            }
+            catch (IOException e)
+            {
+                StorageLog.ReservedTailKept(logger, directory, e);
+            }
+        }
     }
 
     /// <summary>Closes the segment file without writing what is queued: for an open that failed half-way, when
@@ -293,6 +327,12 @@ internal sealed class WalWriter
             {
                 if (file is not null)
                 {
+                    // A closed segment keeps no reserved zeros: only the last segment may end in them.
+                    if (reservedSize > file.Length)
+                    {
+                        file.Truncate(file.Length);
+                    }
+
                     await file.SyncAsync();
                     Interlocked.Increment(ref syncCount);
                     file.Dispose();
@@ -300,10 +340,12 @@ internal sealed class WalWriter
 
                 file = fileSystem.OpenForAppend(Path.Combine(directory, WalSegment.FileName(chunk.Sequence)), true);
                 fileSequence = chunk.Sequence;
+                reservedSize = 0;
                 created = true;
                 StorageLog.SegmentStarted(logger, chunk.Sequence);
             }
 
+            Reserve(file, chunk.Bytes.WrittenCount);
             file.Append(chunk.Bytes.WrittenSpan);
         }
 
@@ -317,6 +359,20 @@ internal sealed class WalWriter
         {
             await fileSystem.SyncDirectoryAsync(directory);
         }
+    }
+
+    /// <summary>Reserves room for <paramref name="bytes"/> more, and <see cref="PreallocateBytes"/> beyond (up to the
+    /// segment limit), when the reserved size would not hold them.</summary>
+    private void Reserve(IStorageFile segment, long bytes)
+    {
+        long needed = segment.Length + bytes;
+        if (PreallocateBytes <= 0 || needed <= reservedSize)
+        {
+            return;
+        }
+
+        reservedSize = Math.Max(needed, Math.Min(segmentBytesMax, segment.Length + PreallocateBytes));
+        segment.Reserve(reservedSize);
     }
 
     /// <summary>Completes the waiters a batch covered, or all of them with the error. False stops the loop.</summary>
