@@ -46,11 +46,12 @@ public sealed class QuicTransport : ITransport
     public string NativeVersion => _context.Native.Version;
 
     /// <inheritdoc />
-    /// <exception cref="RpcException">The server key pair or CA cannot be loaded.</exception>
+    /// <exception cref="RpcException">The server key pair or CA cannot be loaded, or the known-clients list is
+    /// read-only and empty (it would reject everyone).</exception>
     public async ValueTask<IConnectionListener> ListenAsync(string hostPort,
         CancellationToken cancellationToken = default)
     {
-        _context.Side(server: true);
+        _context.Side(server: true).EnsureKnownClientsCanAdmit();
         IPEndPoint address = await ResolveAsync(hostPort, cancellationToken);
         QuicEndpoint endpoint = QuicEndpoint.Bind(address, _context, ForgetShared);
         var state = new QuicListenerState(512);

@@ -15,19 +15,6 @@ public sealed class QuicBehaviourTests(CertFixture certs) : IClassFixture<CertFi
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
     [Fact]
-    public async Task ServerPush_ReachesTheClient()
-    {
-        await using RpcServer server = await TlsTestHost.StartEchoAsync(Config(certs.CertsDir));
-        await using RpcClient client = await RpcClient.ConnectAsync(ClientOf(server, Config(certs.CertsDir)));
-        Assert.Equal([1], await TlsTestHost.EchoAsync(client, [1]));
-        var push = new Message { Payload = "for you"u8.ToArray() };
-        push.Header.ServiceName = "news";
-        await server.PushAsync(server.Connections.Single(), push);
-        Message got = await client.Incoming.ReadAsync().AsTask().WaitAsync(Patience);
-        Assert.Equal("for you"u8.ToArray(), got.Payload);
-    }
-
-    [Fact]
     public async Task CallsAndBulkData_SurviveALossyReorderingPath()
     {
         await using RpcServer server = await TlsTestHost.StartEchoAsync(Config(certs.CertsDir));
@@ -45,62 +32,6 @@ public sealed class QuicBehaviourTests(CertFixture certs) : IClassFixture<CertFi
         Assert.Equal(bulk, await TlsTestHost.EchoAsync(client, bulk));
         Assert.True(relay.Dropped > 10, $"the relay dropped only {relay.Dropped} datagrams");
         Assert.True(relay.Swapped > 10, $"the relay reordered only {relay.Swapped} datagrams");
-    }
-
-    [Fact]
-    public async Task CancellingACall_CancelsTheHandler()
-    {
-        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var server = new RpcServer(Config(certs.CertsDir));
-        await using var _ = server;
-        server.RegisterCall("wait", async (_, ct) =>
-        {
-            try
-            {
-                await Task.Delay(Timeout.Infinite, ct);
-            }
-            finally
-            {
-                cancelled.TrySetResult();
-            }
-            return new Message();
-        });
-        await server.StartAsync();
-        await using RpcClient client = await RpcClient.ConnectAsync(ClientOf(server, Config(certs.CertsDir)));
-        using var cts = new CancellationTokenSource();
-        var request = new Message();
-        request.Header.ServiceName = "wait";
-        Task<Message> call = client.CallAsync(request, cts.Token);
-        cts.Cancel();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(Patience));
-        await cancelled.Task.WaitAsync(Patience);
-    }
-
-    [Fact]
-    public async Task UploadStream_DeliversEveryPart()
-    {
-        var server = new RpcServer(Config(certs.CertsDir));
-        await using var _ = server;
-        server.RegisterUpload("upload", async (parts, ct) =>
-        {
-            long bytes = 0;
-            await foreach (Message part in parts.WithCancellation(ct))
-            {
-                bytes += part.Payload.Length;
-            }
-            var reply = new Message();
-            reply.Header.Subject = bytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return reply;
-        });
-        await server.StartAsync();
-        await using RpcClient client = await RpcClient.ConnectAsync(ClientOf(server, Config(certs.CertsDir)));
-        Uploader upload = await client.BeginUploadAsync("upload", new Message { Payload = new byte[100_000] });
-        for (int i = 0; i < 20; i++)
-        {
-            await upload.SendAsync(new Message { Payload = new byte[100_000] });
-        }
-        Message done = await upload.CompleteAsync(new Message { Payload = new byte[100_000] }).WaitAsync(Patience);
-        Assert.Equal("2200000", done.Header.Subject);
     }
 
     [Fact]
