@@ -176,7 +176,7 @@ internal sealed unsafe partial class QuicConnection : IConnection, IDuplexPipe
         {
             try
             {
-                connection.InitializeLocked(server: false, null);
+                connection.InitializeLocked(server: false, null, null);
             }
             catch
             {
@@ -194,10 +194,11 @@ internal sealed unsafe partial class QuicConnection : IConnection, IDuplexPipe
 
     /// <summary>Makes a server connection for a client's first Initial packet (the caller then passes that packet to
     /// <see cref="OnDatagram"/>). The caller holds a reference on <paramref name="endpoint"/> and a half-open slot for
-    /// it.</summary>
+    /// it. <c>originalDcid</c> is the destination ID of the client's first Initial when it came back through a Retry
+    /// (taken from the verified token), else null.</summary>
     /// <exception cref="RpcTransportException">ngtcp2 or GnuTLS refused to set it up.</exception>
     public static QuicConnection CreateServer(QuicEndpoint endpoint, QuicListenerState listener, IPEndPoint remote,
-        NgPacketHeader* header)
+        NgPacketHeader* header, NgCid* originalDcid)
     {
         var connection = new QuicConnection(endpoint, endpoint.Context.Side(server: true), remote, listener)
         {
@@ -207,7 +208,7 @@ internal sealed unsafe partial class QuicConnection : IConnection, IDuplexPipe
         {
             try
             {
-                connection.InitializeLocked(server: true, header);
+                connection.InitializeLocked(server: true, header, originalDcid);
             }
             catch
             {
@@ -220,7 +221,7 @@ internal sealed unsafe partial class QuicConnection : IConnection, IDuplexPipe
         return connection;
     }
 
-    private void InitializeLocked(bool server, NgPacketHeader* header)
+    private void InitializeLocked(bool server, NgPacketHeader* header, NgCid* originalDcid)
     {
         QuicLibrary.Handles native = _endpoint.Context.Native;
         NgCid scid = RandomCid();
@@ -255,7 +256,19 @@ internal sealed unsafe partial class QuicConnection : IConnection, IDuplexPipe
         int result;
         if (server)
         {
-            parameters.OriginalDcid = header->Dcid;
+            if (originalDcid is not null)
+            {
+                // Through a Retry: the client's first destination ID came back in the token, and the ID it now sends
+                // to is the one our Retry chose. The validated token also lifts the anti-amplification limit.
+                parameters.OriginalDcid = *originalDcid;
+                parameters.RetryScid = header->Dcid;
+                parameters.RetryScidPresent = 1;
+                settings.Token = header->Token;
+            }
+            else
+            {
+                parameters.OriginalDcid = header->Dcid;
+            }
             parameters.StatelessResetTokenPresent = 1;
             fixed (byte* secret = _endpoint.ResetSecret)
             {
@@ -299,7 +312,7 @@ internal sealed unsafe partial class QuicConnection : IConnection, IDuplexPipe
         _endpoint.Register(key, this);
     }
 
-    private static NgCid RandomCid()
+    internal static NgCid RandomCid()
     {
         var cid = new NgCid { Length = CidKey.IssuedLength };
         RandomNumberGenerator.Fill(new Span<byte>(cid.Data, CidKey.IssuedLength));
@@ -309,7 +322,7 @@ internal sealed unsafe partial class QuicConnection : IConnection, IDuplexPipe
     /// <summary>ngtcp2's clock: nanoseconds from the <see cref="TimeProvider"/>'s timestamp.</summary>
     private ulong Now() => (ulong)((UInt128)(ulong)_time.GetTimestamp() * 1_000_000_000UL / (ulong)_timestampFrequency);
 
-    private static ulong Nanoseconds(TimeSpan span) => span <= TimeSpan.Zero ? 0 : (ulong)span.Ticks * 100;
+    internal static ulong Nanoseconds(TimeSpan span) => span <= TimeSpan.Zero ? 0 : (ulong)span.Ticks * 100;
 
     /// <summary>A datagram for this connection from the endpoint's receive loop.</summary>
     public void OnDatagram(byte* data, int length, SocketAddress from)
@@ -483,6 +496,11 @@ internal sealed unsafe partial class QuicConnection : IConnection, IDuplexPipe
             return new AuthenticationRejectedException($"{RemoteAddress} rejected the QUIC handshake with alert " +
                 $"'{AlertDescription.GetText(alert)}'{TlsConnection.Hint(alert)}" +
                 (phrase.Length > 0 ? $": {phrase}." : "."));
+        }
+        if (error.Type == NgConnectionCloseError.TypeTransport && error.ErrorCode == Ngtcp2.InvalidTokenError)
+        {
+            return new RpcConnectionClosedException($"{RemoteAddress} refused our address-validation (Retry) token: " +
+                "it was altered, expired (QuicOptions.RetryTokenLifetime on the server) or came from another address.");
         }
         if (error.Type == NgConnectionCloseError.TypeApplication && error.ErrorCode == 0)
         {

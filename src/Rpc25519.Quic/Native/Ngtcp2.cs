@@ -32,6 +32,9 @@ internal static unsafe partial class Ngtcp2
     /// <summary>The QUIC transport error code of a TLS alert is this plus the alert (RFC 9001 §4.8).</summary>
     public const ulong CryptoErrorBase = 0x100;
 
+    /// <summary>Transport error <c>NGTCP2_INVALID_TOKEN</c>: the server refused an address-validation token.</summary>
+    public const ulong InvalidTokenError = 0x0b;
+
     [LibraryImport(Library, EntryPoint = "ngtcp2_version")]
     public static partial NgInfo* Version(int leastVersion);
 
