@@ -124,8 +124,8 @@ internal sealed unsafe partial class QuicConnection
             _input.Writer.Advance(chunk);
             data = data[chunk..];
         }
-        // Flushed at the end of the receive batch (or at once for the final bytes). The input pipe never pauses (QUIC
-        // flow control bounds it) and its reader resumes on the task scheduler, so a flush runs no session code here.
+        // Flushed at the end of the receive batch, outside the gate (PumpInput): the reader resumes inline there. The
+        // input pipe never pauses (QUIC flow control bounds it).
         _inputFlushPending = true;
         if (fin)
         {

@@ -16,7 +16,7 @@ internal sealed unsafe partial class QuicConnection
 
     /// <summary>What to do once the gate is released.</summary>
     private readonly record struct Post(bool StartWriter, bool CompleteEstablished, bool ReleaseSpace,
-        bool FinishClose, TaskCompletionSource? Drained);
+        bool FinishClose, TaskCompletionSource? Drained, bool CompleteInput);
 
     private Post TakePostLocked()
     {
@@ -31,7 +31,8 @@ internal sealed unsafe partial class QuicConnection
             _writerWaitingForSpace = false;
             _releaseSpace = true;
         }
-        var post = new Post(_startWriter, _completeEstablished, _releaseSpace, _finishClose, drained);
+        var post = new Post(_startWriter, _completeEstablished, _releaseSpace, _finishClose, drained,
+            _inputCompletePending && !_inputBusy);
         _startWriter = _completeEstablished = _releaseSpace = _finishClose = false;
         return post;
     }
@@ -65,6 +66,10 @@ internal sealed unsafe partial class QuicConnection
             }
         }
         post.Drained?.TrySetResult();
+        if (post.CompleteInput)
+        {
+            PumpInput(mayFlush: false);
+        }
         if (post.FinishClose)
         {
             FinishClose();
@@ -104,6 +109,7 @@ internal sealed unsafe partial class QuicConnection
     {
         EnterNativeLocked();
         ulong now = Now();
+        _ackHoldDeadline = 0; // whatever acknowledgement is due goes out with what is written now
         NgVec* vectors = stackalloc NgVec[2];
         NgPacketInfo info = default;
         bool streamBlocked = false;
@@ -172,7 +178,9 @@ internal sealed unsafe partial class QuicConnection
         return 2;
     }
 
-    private void ArmTimerLocked()
+    /// <summary>Sets the timer to ngtcp2's next expiry, but not sooner than <paramref name="atLeast"/> from
+    /// now.</summary>
+    private void ArmTimerLocked(TimeSpan atLeast = default)
     {
         ulong expiry = Ngtcp2.GetExpiry(_connection);
         if (expiry == ulong.MaxValue)
@@ -183,7 +191,7 @@ internal sealed unsafe partial class QuicConnection
         ulong now = Now();
         TimeSpan delay = expiry <= now ? TimeSpan.Zero : TimeSpan.FromTicks((long)Math.Min((expiry - now) / 100,
             (ulong)TimeSpan.FromDays(1).Ticks));
-        _timer.Change(delay, Timeout.InfiniteTimeSpan);
+        _timer.Change(delay < atLeast ? atLeast : delay, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>The session layer consumed <paramref name="bytes"/> of input: give the peer that much credit (in
@@ -245,7 +253,9 @@ internal sealed unsafe partial class QuicConnection
         }
         _inputEnded = true;
         _inputFlushPending = false;
-        _input.Writer.Complete(reason);
+        // Completed outside the gate (PumpInput): the reader resumes inline and may call back into this connection.
+        _inputCompletePending = true;
+        _inputCompleteReason = reason;
     }
 
     /// <summary>Closes the connection: optionally sends CONNECTION_CLOSE (a TLS alert, a library error, or

@@ -35,6 +35,10 @@ internal sealed unsafe partial class QuicConnection : IConnection, IDuplexPipe
     /// its lock (and the receive loop) for long.</summary>
     private const int MaxPacketsPerFlush = 64;
 
+    /// <summary>Longest wait for a reply to carry the acknowledgement of a lone received packet; equal to the
+    /// max_ack_delay transport parameter we announce (see <see cref="AfterReceiveBatch"/>).</summary>
+    private static readonly TimeSpan AckHold = TimeSpan.FromMilliseconds(1);
+
     /// <summary>How long closing waits for sent bytes to be acknowledged before it gives up on them.</summary>
     private static readonly TimeSpan LingerTime = TimeSpan.FromSeconds(2);
 
@@ -90,6 +94,16 @@ internal sealed unsafe partial class QuicConnection : IConnection, IDuplexPipe
     private bool _inputEnded;
     /// <summary>Received bytes were written to the input pipe but not yet flushed (done once per receive batch).</summary>
     private bool _inputFlushPending;
+    /// <summary>The input pipe's writer is to be completed (with <see cref="_inputCompleteReason"/>) outside the
+    /// gate.</summary>
+    private bool _inputCompletePending;
+    private Exception? _inputCompleteReason;
+    /// <summary>A thread is flushing or completing the input pipe outside the gate (see <see cref="PumpInput"/>).</summary>
+    private bool _inputBusy;
+    /// <summary>Datagrams this connection read in the current receive batch.</summary>
+    private int _batchDatagrams;
+    /// <summary>ngtcp2 time by which a held acknowledgement must be sent; 0 when none is held.</summary>
+    private ulong _ackHoldDeadline;
 
     // What native callbacks saw; handled after the native call returns.
     private bool _handshakeCompleted;
@@ -115,7 +129,7 @@ internal sealed unsafe partial class QuicConnection : IConnection, IDuplexPipe
         LocalAddress = endpoint.LocalAddress;
         RemoteAddress = HostPort.Format("udp", remote);
         var scheduler = new TaskSchedulerPipeScheduler(side.Environment.TaskScheduler);
-        _input = new Pipe(new PipeOptions(readerScheduler: scheduler, writerScheduler: scheduler,
+        _input = new Pipe(new PipeOptions(readerScheduler: PipeScheduler.Inline, writerScheduler: scheduler,
             pauseWriterThreshold: 0, resumeWriterThreshold: 0, minimumSegmentSize: 16 * 1024,
             useSynchronizationContext: false));
         _output = new Pipe(new PipeOptions(readerScheduler: PipeScheduler.Inline, writerScheduler: scheduler,
@@ -251,7 +265,7 @@ internal sealed unsafe partial class QuicConnection : IConnection, IDuplexPipe
         parameters.ActiveConnectionIdLimit = 4;
         // Acknowledge within 1 ms (QUIC's default allows 25 ms): the end of a message is often an odd packet, and a
         // sender whose window waits for that acknowledgement would otherwise stall for the whole delay.
-        parameters.MaxAckDelay = 1_000_000;
+        parameters.MaxAckDelay = Nanoseconds(AckHold);
         nint connection;
         int result;
         if (server)
@@ -350,6 +364,7 @@ internal sealed unsafe partial class QuicConnection : IConnection, IDuplexPipe
             else
             {
                 // Acknowledgements, replies and the reader's wake-up wait for the end of the receive batch.
+                _batchDatagrams++;
                 _endpoint.Touched(this);
                 return;
             }
@@ -368,15 +383,81 @@ internal sealed unsafe partial class QuicConnection : IConnection, IDuplexPipe
             {
                 return;
             }
-            if (_inputFlushPending)
+            int datagrams = _batchDatagrams;
+            _batchDatagrams = 0;
+            bool hold = false;
+            if (datagrams == 1 && _inputFlushPending && _streamsStarted && _callbackError is null && _queued == _sent
+                && !_finPending)
             {
-                _inputFlushPending = false;
-                _ = _input.Writer.FlushAsync();
+                // One packet of stream data, nothing of ours waiting: most likely a request or a reply the session
+                // layer is about to answer. ngtcp2 would acknowledge it at once (its ACK delay is an eighth of the
+                // RTT, microseconds on loopback), costing a packet each way per call; hold the ACK for up to the
+                // 1 ms we announced as max_ack_delay, so the answer carries it. Batches of several packets (bulk
+                // data) are acknowledged at once, as ngtcp2 decides. A stream of lone packets that gets no answer is
+                // still acknowledged within 1 ms of the first: the hold never moves past that deadline.
+                ulong now = Now();
+                if (_ackHoldDeadline == 0)
+                {
+                    _ackHoldDeadline = now + Nanoseconds(AckHold);
+                }
+                hold = now < _ackHoldDeadline;
+                if (hold)
+                {
+                    ArmTimerLocked(TimeSpan.FromTicks((long)(_ackHoldDeadline - now) / 100));
+                }
             }
-            AfterEventLocked();
+            if (!hold)
+            {
+                AfterEventLocked();
+            }
             post = TakePostLocked();
         }
         RunPost(post);
+        PumpInput(mayFlush: true);
+    }
+
+    /// <summary>
+    /// Flushes or completes the input pipe outside the gate. Its reader resumes inline (as over TLS), so the session
+    /// layer reads on the receive loop without a hop through the thread pool; that code may call back into this
+    /// connection (credit, replies, close), which is why no lock is held here. One thread at a time does this work
+    /// (<see cref="_inputBusy"/>); work that others request meanwhile is picked up by it before it lets go. Only the
+    /// receive loop flushes (<paramref name="mayFlush"/>), since only it writes received bytes into the pipe.
+    /// </summary>
+    private void PumpInput(bool mayFlush)
+    {
+        lock (_gate)
+        {
+            if (_inputBusy || !(_inputCompletePending || (mayFlush && _inputFlushPending)))
+            {
+                return;
+            }
+            _inputBusy = true;
+        }
+        while (true)
+        {
+            bool complete;
+            Exception? reason;
+            lock (_gate)
+            {
+                complete = _inputCompletePending;
+                reason = _inputCompleteReason;
+                if (!complete && !(mayFlush && _inputFlushPending))
+                {
+                    _inputBusy = false;
+                    return;
+                }
+                _inputCompletePending = false;
+                _inputFlushPending = false;
+            }
+            if (complete)
+            {
+                _input.Writer.Complete(reason);
+            }
+            else
+            {
+                _ = _input.Writer.FlushAsync(); // never pauses: QUIC flow control bounds what the pipe holds
+            }
+        }
     }
 
     private void OnTimer()

@@ -19,6 +19,7 @@ internal sealed class LossyUdpRelay : IAsyncDisposable
     private readonly Task _down;
     private readonly Func<byte[], Task<byte[]?>>? _toServer;
     private EndPoint? _client;
+    private long _fromClient;
 
     public LossyUdpRelay(IPEndPoint server, int dropEvery, int swapEvery, Func<byte[], Task<byte[]?>>? toServer = null)
     {
@@ -37,6 +38,9 @@ internal sealed class LossyUdpRelay : IAsyncDisposable
 
     public int Dropped { get; private set; }
 
+    /// <summary>Datagrams that arrived from the client (dropped ones included).</summary>
+    public long FromClient => Volatile.Read(ref _fromClient);
+
     public int Swapped { get; private set; }
 
     private async Task PumpAsync(Socket from, bool toServer)
@@ -52,6 +56,7 @@ internal sealed class LossyUdpRelay : IAsyncDisposable
                     new IPEndPoint(IPAddress.Any, 0), _stop.Token);
                 if (toServer)
                 {
+                    Interlocked.Increment(ref _fromClient);
                     _client = received.RemoteEndPoint;
                 }
                 EndPoint? target = toServer ? _server : _client;
