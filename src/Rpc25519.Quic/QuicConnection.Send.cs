@@ -362,6 +362,10 @@ internal sealed unsafe partial class QuicConnection
             _endpoint.HalfOpenEnded();
         }
         QuicLog.ConnectionClosed(_side.Logger, LocalAddress, RemoteAddress, reason.Message);
+        if (_listener is null)
+        {
+            _endpoint.EndDial(Remote);
+        }
         _ = _endpoint.Release();
     }
 }

@@ -126,6 +126,7 @@ internal sealed unsafe partial class QuicConnection : IConnection, IDuplexPipe
         _time = side.Environment.TimeProvider;
         _timestampFrequency = _time.TimestampFrequency;
         _remoteSocketAddress = remote.Serialize();
+        Remote = remote;
         LocalAddress = endpoint.LocalAddress;
         RemoteAddress = HostPort.Format("udp", remote);
         var scheduler = new TaskSchedulerPipeScheduler(side.Environment.TaskScheduler);
@@ -153,6 +154,9 @@ internal sealed unsafe partial class QuicConnection : IConnection, IDuplexPipe
         _packetBytes = IPAddress.IsLoopback(remote.Address) ? LoopbackPacketBytes : NetworkPacketBytes;
         _packet = (byte*)NativeMemory.Alloc((nuint)_packetBytes);
     }
+
+    /// <summary>The peer's address.</summary>
+    public IPEndPoint Remote { get; }
 
     /// <inheritdoc />
     public string LocalAddress { get; }

@@ -40,6 +40,8 @@ internal sealed unsafe partial class QuicEndpoint
     private int _references;
     private int _halfOpen;
     private int _retriesSent;
+    /// <summary>Servers that a client connection on this socket is dialing or connected to.</summary>
+    private readonly HashSet<IPEndPoint> _dialed = [];
     private int _tokensRefused;
     private bool _closed;
     private bool _halfOpenLogged;
@@ -211,6 +213,26 @@ internal sealed unsafe partial class QuicEndpoint
             {
                 _halfOpenLogged = false;
             }
+        }
+    }
+
+    /// <summary>Claims <paramref name="remote"/> for a client connection on this socket; false when one already has
+    /// it. A server tells clients apart by address, so two clients on one socket must not reach the same server (its
+    /// <c>Connections</c> would list one address for both, and a push by address would reach only one).</summary>
+    public bool TryBeginDial(IPEndPoint remote)
+    {
+        lock (_lock)
+        {
+            return _dialed.Add(remote);
+        }
+    }
+
+    /// <summary>The client connection to <paramref name="remote"/> on this socket has closed.</summary>
+    public void EndDial(IPEndPoint remote)
+    {
+        lock (_lock)
+        {
+            _dialed.Remove(remote);
         }
     }
 

@@ -29,6 +29,33 @@ public sealed class QuicRobustnessTests(CertFixture certs) : IClassFixture<CertF
     }
 
     [Fact]
+    public async Task TwoClientsOfASharedPort_ToOneServer_GetTwoAddresses_AndPushesReachEach()
+    {
+        RpcOptions config = Config(certs.CertsDir);
+        await using RpcServer home = await TlsTestHost.StartEchoAsync(config); // owns the shared port
+        await using RpcServer other = await TlsTestHost.StartEchoAsync(Config(certs.CertsDir));
+        RpcClient first = await RpcClient.ConnectAsync(ClientOf(other, config));
+        await using RpcClient second = await RpcClient.ConnectAsync(ClientOf(other, config));
+        Assert.Equal(home.LocalAddress, first.LocalAddress);
+        Assert.NotEqual(first.LocalAddress, second.LocalAddress);
+        Assert.Equal([1], await TlsTestHost.EchoAsync(first, [1]));
+        Assert.Equal([2], await TlsTestHost.EchoAsync(second, [2]));
+        Assert.Equal(new[] { first.LocalAddress, second.LocalAddress }.Order(), other.Connections.Order());
+        foreach (RpcClient client in new[] { second, first })
+        {
+            var push = new Rpc25519.Messages.Message { Payload = System.Text.Encoding.UTF8.GetBytes(client.LocalAddress) };
+            push.Header.ServiceName = "news";
+            await other.PushAsync(client.LocalAddress, push);
+            Rpc25519.Messages.Message got = await client.Incoming.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal(client.LocalAddress, System.Text.Encoding.UTF8.GetString(got.Payload));
+        }
+        // Once the first is gone, the shared port is free for a client to that server again.
+        await first.DisposeAsync();
+        await using RpcClient third = await RpcClient.ConnectAsync(ClientOf(other, config));
+        Assert.Equal(home.LocalAddress, third.LocalAddress);
+    }
+
+    [Fact]
     public async Task NoSharePort_GivesTheClientItsOwnPort_AndShutdownClosesBothSockets()
     {
         RpcOptions config = Config(certs.CertsDir, new QuicOptions { NoSharePort = true });
