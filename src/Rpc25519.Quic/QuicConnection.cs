@@ -28,8 +28,10 @@ internal sealed unsafe partial class QuicConnection : IConnection, IDuplexPipe
     private const int NetworkPacketBytes = 1452;
 
     /// <summary>Largest UDP payload to a loopback address, whose MTU is 64 KiB: fewer, larger packets cut the
-    /// per-packet cost (system calls, headers, acknowledgements) roughly tenfold for bulk data.</summary>
-    private const int LoopbackPacketBytes = 16 * 1024;
+    /// per-packet cost (system calls, headers, acknowledgements, cipher calls) for bulk data. 48 KiB rather than the
+    /// earlier 16 KiB: in smoke runs a 1 MiB echo took about a third less CPU, also with the receive buffer held to
+    /// Debian's default <c>net.core.rmem_max</c>; it stays clear of UDP's 65,507-byte limit.</summary>
+    private const int LoopbackPacketBytes = 48 * 1024;
 
     /// <summary>Packets written per call before the rest is left to an immediate timer, so one connection cannot hold
     /// its lock (and the receive loop) for long.</summary>
