@@ -113,6 +113,9 @@ internal sealed unsafe partial class QuicConnection
         NgVec* vectors = stackalloc NgVec[2];
         NgPacketInfo info = default;
         bool streamBlocked = false;
+        // ngtcp2 pads handshake datagrams to the room it is given: during the handshake a network-sized room keeps them
+        // at about 1.4 KB instead of a loopback packet's 48 KiB (which made connecting measurably slower).
+        nuint room = (nuint)(_streamsStarted ? _packetBytes : Math.Min(_packetBytes, NetworkPacketBytes));
         for (int packets = 0; packets < MaxPacketsPerFlush; packets++)
         {
             long streamId = -1;
@@ -130,7 +133,7 @@ internal sealed unsafe partial class QuicConnection
             }
             nint accepted = -1;
             nint written = Ngtcp2.WriteStream(_connection, _path, Ngtcp2.PacketInfoVersion, &info, _packet,
-                (nuint)_packetBytes, &accepted, flags, streamId, vectors, (nuint)count, now);
+                room, &accepted, flags, streamId, vectors, (nuint)count, now);
             if (written < 0)
             {
                 if (written is Ngtcp2.ErrorStreamDataBlocked or Ngtcp2.ErrorStreamShutWrite
