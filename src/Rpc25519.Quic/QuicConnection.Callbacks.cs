@@ -20,7 +20,8 @@ internal sealed unsafe partial class QuicConnection
             Decrypt = (nint)(delegate* unmanaged<byte*, nint*, nint*, byte*, nuint, byte*, nuint, byte*, nuint, int>)
                 &OnDecrypt,
             HpMask = crypto.HpMask,
-            UpdateKey = crypto.UpdateKey,
+            UpdateKey = (nint)(delegate* unmanaged<nint, byte*, byte*, nint*, byte*, nint*, byte*, byte*, byte*, nuint,
+                nint, int>)&OnUpdateKey,
             DeleteCryptoAeadCtx = (nint)(delegate* unmanaged<nint, nint*, nint, void>)&OnDeleteAeadContext,
             DeleteCryptoCipherCtx = crypto.DeleteCipherContext,
             GetPathChallengeData = crypto.GetPathChallengeData,

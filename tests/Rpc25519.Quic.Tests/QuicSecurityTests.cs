@@ -41,6 +41,43 @@ public sealed class QuicSecurityTests(CertFixture certs) : IClassFixture<CertFix
     }
 
     [Fact]
+    public async Task AfterAKeyUpdate_DataStillFlows_AndTheNewKeysRunOnDotNetsCipher()
+    {
+        var transport = (QuicTransport)Config(certs.CertsDir, new QuicOptions { NoSharePort = true }).CustomTransport!;
+        await using IConnectionListener listener = await transport.ListenAsync("127.0.0.1:0");
+        Task<IConnection> dial = transport.DialAsync(listener.LocalAddress).AsTask();
+        await using IConnection server = (await listener.AcceptAsync().AsTask().WaitAsync(Prompt))!;
+        await using IConnection client = await dial.WaitAsync(Prompt);
+        var (quicClient, quicServer) = ((QuicConnection)client, (QuicConnection)server);
+        await SendAndReceiveAsync(client, server, 1);
+        await SendAndReceiveAsync(server, client, 2);
+        int clientBefore = quicClient.AdoptedCipherTotal;
+        int serverBefore = quicServer.AdoptedCipherTotal;
+        quicClient.InitiateKeyUpdate();
+        for (int i = 0; i < 3; i++)
+        {
+            await SendAndReceiveAsync(client, server, 10 + i);
+            await SendAndReceiveAsync(server, client, 20 + i);
+        }
+        // Each side's new send and receive keys went over to .NET's cipher too.
+        Assert.True(quicClient.AdoptedCipherTotal >= clientBefore + 2,
+            $"client: {clientBefore} -> {quicClient.AdoptedCipherTotal} contexts on .NET's cipher");
+        Assert.True(quicServer.AdoptedCipherTotal >= serverBefore + 2,
+            $"server: {serverBefore} -> {quicServer.AdoptedCipherTotal} contexts on .NET's cipher");
+    }
+
+    private static async Task SendAndReceiveAsync(IConnection from, IConnection to, int seed)
+    {
+        byte[] data = new byte[60_000];
+        new Random(seed).NextBytes(data);
+        await from.Transport.Output.WriteAsync(data);
+        System.IO.Pipelines.ReadResult read = await to.Transport.Input.ReadAtLeastAsync(data.Length)
+            .AsTask().WaitAsync(Prompt);
+        Assert.Equal(data, read.Buffer.Slice(0, data.Length).ToArray());
+        to.Transport.Input.AdvanceTo(read.Buffer.GetPosition(data.Length));
+    }
+
+    [Fact]
     public async Task PreSharedKeyLayer_RunsOverQuic_AndADifferentKeyIsRefused()
     {
         string psk = Path.Combine(certs.NewDir("psk"), "psk.binary");

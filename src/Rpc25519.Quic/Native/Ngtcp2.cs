@@ -92,6 +92,9 @@ internal static unsafe partial class Ngtcp2
     [LibraryImport(Library, EntryPoint = "ngtcp2_conn_set_tls_native_handle")]
     public static partial void SetTlsNativeHandle(nint connection, nint session);
 
+    [LibraryImport(Library, EntryPoint = "ngtcp2_conn_initiate_key_update")]
+    public static partial int InitiateKeyUpdate(nint connection, ulong timestamp);
+
     [LibraryImport(Library, EntryPoint = "ngtcp2_conn_set_keep_alive_timeout")]
     public static partial void SetKeepAliveTimeout(nint connection, ulong timeout);
 
