@@ -10,8 +10,9 @@ namespace Rpc25519.Transport.Quic;
 /// handshake negotiates. ngtcp2's encrypt and decrypt callbacks get only an opaque GnuTLS context, so our GnuTLS secret
 /// function — which derives and installs the keys exactly as ngtcp2's helper does — also keeps each new key as a
 /// candidate, and the first packet protected with an unknown context (done by GnuTLS) tells which candidate it holds.
-/// From then on that context's packets use .NET's cipher. Everything else (Initial packets' AES-128-GCM, header
-/// protection, keys after a key update) stays with ngtcp2's GnuTLS helper.
+/// From then on that context's packets use .NET's cipher. Keys after a key update are learned the same way (our update
+/// callback wraps ngtcp2's helper and derives the new keys from the new secrets). Initial packets' AES-128-GCM and
+/// header protection stay with ngtcp2's GnuTLS helper.
 /// </summary>
 /// <remarks>All of this runs inside native calls made under <see cref="_gate"/>; <see cref="_current"/> names the
 /// connection whose native call is running on this thread (the encrypt and decrypt callbacks carry no user
@@ -41,6 +42,95 @@ internal sealed unsafe partial class QuicConnection
             {
                 return _ciphers.Count;
             }
+        }
+    }
+
+    /// <summary>GnuTLS contexts that went over to .NET's cipher so far, deleted ones included (for tests).</summary>
+    internal int AdoptedCipherTotal
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _adoptedTotal;
+            }
+        }
+    }
+
+    private int _adoptedTotal;
+
+    /// <summary>Starts a key update (RFC 9001 §6), for tests: ours never start one otherwise.</summary>
+    /// <exception cref="RpcTransportException">ngtcp2 refused (e.g. the handshake is not confirmed yet).</exception>
+    internal void InitiateKeyUpdate()
+    {
+        Post post;
+        lock (_gate)
+        {
+            EnterNativeLocked();
+            int result = Ngtcp2.InitiateKeyUpdate(_connection, Now());
+            if (result != 0)
+            {
+                throw new RpcTransportException($"ngtcp2 refused a key update: {Ngtcp2.ErrorText(result)}.");
+            }
+            AfterEventLocked();
+            post = TakePostLocked();
+        }
+        RunPost(post);
+    }
+
+    /// <summary>ngtcp2's key-update callback: its GnuTLS helper derives and installs the next keys, then we derive the
+    /// same AEAD keys from the new secrets (TLS 1.3's HKDF-Expand-Label "quic key", RFC 9001 §5.1) as candidates for
+    /// .NET's cipher.</summary>
+    [UnmanagedCallersOnly]
+    private static int OnUpdateKey(nint conn, byte* receiveSecret, byte* sendSecret, nint* receiveContext,
+        byte* receiveIv, nint* sendContext, byte* sendIv, byte* currentReceiveSecret, byte* currentSendSecret,
+        nuint secretLength, nint userData)
+    {
+        int result = ((delegate* unmanaged<nint, byte*, byte*, nint*, byte*, nint*, byte*, byte*, byte*, nuint, nint,
+            int>)Crypto.UpdateKey)(conn, receiveSecret, sendSecret, receiveContext, receiveIv, sendContext, sendIv,
+            currentReceiveSecret, currentSendSecret, secretLength, userData);
+        if (result != 0)
+        {
+            return result;
+        }
+        QuicConnection connection = From(userData);
+        try
+        {
+            if (connection._session != 0 && GnuTls.GetCipher(connection._session) == GnuTls.CipherChaCha20Poly1305
+                && secretLength == 32)
+            {
+                connection._pendingReceive.Add(QuicKeyCipher(new ReadOnlySpan<byte>(receiveSecret, 32)));
+                connection._pendingSend.Add(QuicKeyCipher(new ReadOnlySpan<byte>(sendSecret, 32)));
+            }
+            return 0;
+        }
+        catch (Exception e)
+        {
+            connection._callbackError ??= e;
+            return Ngtcp2.ErrorCallbackFailure;
+        }
+    }
+
+    /// <summary>.NET's ChaCha20-Poly1305 with the packet key of <paramref name="secret"/>: HKDF-Expand-Label(secret,
+    /// "quic key", "", 32) over SHA-256.</summary>
+    private static ChaCha20Poly1305 QuicKeyCipher(ReadOnlySpan<byte> secret)
+    {
+        ReadOnlySpan<byte> label = "tls13 quic key"u8;
+        Span<byte> info = stackalloc byte[2 + 1 + 14 + 1];
+        info[0] = 0;
+        info[1] = ChaChaKeyBytes;
+        info[2] = (byte)label.Length;
+        label.CopyTo(info[3..]);
+        info[^1] = 0; // empty context
+        Span<byte> key = stackalloc byte[ChaChaKeyBytes];
+        try
+        {
+            HKDF.Expand(HashAlgorithmName.SHA256, secret, key, info);
+            return new ChaCha20Poly1305(key);
+        }
+        finally
+        {
+            key.Clear();
         }
     }
 
@@ -223,6 +313,7 @@ internal sealed unsafe partial class QuicConnection
                 {
                     _ciphers[context] = candidates[i];
                     candidates.RemoveAt(i);
+                    _adoptedTotal++;
                     return;
                 }
             }

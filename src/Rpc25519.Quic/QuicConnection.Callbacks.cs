@@ -20,7 +20,8 @@ internal sealed unsafe partial class QuicConnection
             Decrypt = (nint)(delegate* unmanaged<byte*, nint*, nint*, byte*, nuint, byte*, nuint, byte*, nuint, int>)
                 &OnDecrypt,
             HpMask = crypto.HpMask,
-            UpdateKey = crypto.UpdateKey,
+            UpdateKey = (nint)(delegate* unmanaged<nint, byte*, byte*, nint*, byte*, nint*, byte*, byte*, byte*, nuint,
+                nint, int>)&OnUpdateKey,
             DeleteCryptoAeadCtx = (nint)(delegate* unmanaged<nint, nint*, nint, void>)&OnDeleteAeadContext,
             DeleteCryptoCipherCtx = crypto.DeleteCipherContext,
             GetPathChallengeData = crypto.GetPathChallengeData,
@@ -124,8 +125,8 @@ internal sealed unsafe partial class QuicConnection
             _input.Writer.Advance(chunk);
             data = data[chunk..];
         }
-        // Flushed at the end of the receive batch (or at once for the final bytes). The input pipe never pauses (QUIC
-        // flow control bounds it) and its reader resumes on the task scheduler, so a flush runs no session code here.
+        // Flushed at the end of the receive batch, outside the gate (PumpInput): the reader resumes inline there. The
+        // input pipe never pauses (QUIC flow control bounds it).
         _inputFlushPending = true;
         if (fin)
         {

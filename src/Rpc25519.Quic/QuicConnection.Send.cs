@@ -16,7 +16,7 @@ internal sealed unsafe partial class QuicConnection
 
     /// <summary>What to do once the gate is released.</summary>
     private readonly record struct Post(bool StartWriter, bool CompleteEstablished, bool ReleaseSpace,
-        bool FinishClose, TaskCompletionSource? Drained);
+        bool FinishClose, TaskCompletionSource? Drained, bool CompleteInput);
 
     private Post TakePostLocked()
     {
@@ -31,7 +31,8 @@ internal sealed unsafe partial class QuicConnection
             _writerWaitingForSpace = false;
             _releaseSpace = true;
         }
-        var post = new Post(_startWriter, _completeEstablished, _releaseSpace, _finishClose, drained);
+        var post = new Post(_startWriter, _completeEstablished, _releaseSpace, _finishClose, drained,
+            _inputCompletePending && !_inputBusy);
         _startWriter = _completeEstablished = _releaseSpace = _finishClose = false;
         return post;
     }
@@ -65,6 +66,10 @@ internal sealed unsafe partial class QuicConnection
             }
         }
         post.Drained?.TrySetResult();
+        if (post.CompleteInput)
+        {
+            PumpInput(mayFlush: false);
+        }
         if (post.FinishClose)
         {
             FinishClose();
@@ -104,9 +109,13 @@ internal sealed unsafe partial class QuicConnection
     {
         EnterNativeLocked();
         ulong now = Now();
+        _ackHoldDeadline = 0; // whatever acknowledgement is due goes out with what is written now
         NgVec* vectors = stackalloc NgVec[2];
         NgPacketInfo info = default;
         bool streamBlocked = false;
+        // ngtcp2 pads handshake datagrams to the room it is given: during the handshake a network-sized room keeps them
+        // at about 1.4 KB instead of a loopback packet's 48 KiB (which made connecting measurably slower).
+        nuint room = (nuint)(_streamsStarted ? _packetBytes : Math.Min(_packetBytes, NetworkPacketBytes));
         for (int packets = 0; packets < MaxPacketsPerFlush; packets++)
         {
             long streamId = -1;
@@ -124,7 +133,7 @@ internal sealed unsafe partial class QuicConnection
             }
             nint accepted = -1;
             nint written = Ngtcp2.WriteStream(_connection, _path, Ngtcp2.PacketInfoVersion, &info, _packet,
-                (nuint)_packetBytes, &accepted, flags, streamId, vectors, (nuint)count, now);
+                room, &accepted, flags, streamId, vectors, (nuint)count, now);
             if (written < 0)
             {
                 if (written is Ngtcp2.ErrorStreamDataBlocked or Ngtcp2.ErrorStreamShutWrite
@@ -172,7 +181,9 @@ internal sealed unsafe partial class QuicConnection
         return 2;
     }
 
-    private void ArmTimerLocked()
+    /// <summary>Sets the timer to ngtcp2's next expiry, but not sooner than <paramref name="atLeast"/> from
+    /// now.</summary>
+    private void ArmTimerLocked(TimeSpan atLeast = default)
     {
         ulong expiry = Ngtcp2.GetExpiry(_connection);
         if (expiry == ulong.MaxValue)
@@ -183,7 +194,7 @@ internal sealed unsafe partial class QuicConnection
         ulong now = Now();
         TimeSpan delay = expiry <= now ? TimeSpan.Zero : TimeSpan.FromTicks((long)Math.Min((expiry - now) / 100,
             (ulong)TimeSpan.FromDays(1).Ticks));
-        _timer.Change(delay, Timeout.InfiniteTimeSpan);
+        _timer.Change(delay < atLeast ? atLeast : delay, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>The session layer consumed <paramref name="bytes"/> of input: give the peer that much credit (in
@@ -245,7 +256,9 @@ internal sealed unsafe partial class QuicConnection
         }
         _inputEnded = true;
         _inputFlushPending = false;
-        _input.Writer.Complete(reason);
+        // Completed outside the gate (PumpInput): the reader resumes inline and may call back into this connection.
+        _inputCompletePending = true;
+        _inputCompleteReason = reason;
     }
 
     /// <summary>Closes the connection: optionally sends CONNECTION_CLOSE (a TLS alert, a library error, or
@@ -352,6 +365,10 @@ internal sealed unsafe partial class QuicConnection
             _endpoint.HalfOpenEnded();
         }
         QuicLog.ConnectionClosed(_side.Logger, LocalAddress, RemoteAddress, reason.Message);
+        if (_listener is null)
+        {
+            _endpoint.EndDial(Remote);
+        }
         _ = _endpoint.Release();
     }
 }

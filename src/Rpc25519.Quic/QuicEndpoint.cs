@@ -28,6 +28,10 @@ internal sealed unsafe partial class QuicEndpoint
     private readonly byte[] _receiveBuffer = GC.AllocateArray<byte>(DatagramBytesMax, pinned: true);
     /// <summary>Pinned scratch space for stateless resets, used only by the receive loop.</summary>
     private readonly byte[] _resetBuffer = GC.AllocateArray<byte>(64, pinned: true);
+    /// <summary>Pinned scratch space for Retry packets and token refusals, used only by the receive loop.</summary>
+    private readonly byte[] _controlBuffer = GC.AllocateArray<byte>(1500, pinned: true);
+    /// <summary>Pinned secret that Retry tokens are sealed with.</summary>
+    private readonly byte[] _tokenSecret = GC.AllocateArray<byte>(32, pinned: true);
     private readonly SocketAddress _from;
     private readonly CancellationTokenSource _stop = new();
     private readonly Action<QuicEndpoint>? _onClosed;
@@ -35,6 +39,10 @@ internal sealed unsafe partial class QuicEndpoint
     private QuicListenerState? _listener;
     private int _references;
     private int _halfOpen;
+    private int _retriesSent;
+    /// <summary>Servers that a client connection on this socket is dialing or connected to.</summary>
+    private readonly HashSet<IPEndPoint> _dialed = [];
+    private int _tokensRefused;
     private bool _closed;
     private bool _halfOpenLogged;
 
@@ -48,6 +56,7 @@ internal sealed unsafe partial class QuicEndpoint
         _from = new SocketAddress(EndPoint.AddressFamily);
         ResetSecret = GC.AllocateArray<byte>(32, pinned: true);
         RandomNumberGenerator.Fill(ResetSecret);
+        RandomNumberGenerator.Fill(_tokenSecret);
         LocalSocketAddress = NativeSocketAddress.Allocate(EndPoint);
     }
 
@@ -143,6 +152,12 @@ internal sealed unsafe partial class QuicEndpoint
         }
     }
 
+    /// <summary>Retry packets sent (for tests).</summary>
+    internal int RetriesSent => Volatile.Read(ref _retriesSent);
+
+    /// <summary>Initial packets whose Retry token was refused (for tests).</summary>
+    internal int TokensRefused => Volatile.Read(ref _tokensRefused);
+
     /// <summary>Starts accepting new connections into <paramref name="listener"/>.</summary>
     /// <exception cref="RpcTransportException">Another listener is already attached.</exception>
     public void Attach(QuicListenerState listener)
@@ -198,6 +213,26 @@ internal sealed unsafe partial class QuicEndpoint
             {
                 _halfOpenLogged = false;
             }
+        }
+    }
+
+    /// <summary>Claims <paramref name="remote"/> for a client connection on this socket; false when one already has
+    /// it. A server tells clients apart by address, so two clients on one socket must not reach the same server (its
+    /// <c>Connections</c> would list one address for both, and a push by address would reach only one).</summary>
+    public bool TryBeginDial(IPEndPoint remote)
+    {
+        lock (_lock)
+        {
+            return _dialed.Add(remote);
+        }
+    }
+
+    /// <summary>The client connection to <paramref name="remote"/> on this socket has closed.</summary>
+    public void EndDial(IPEndPoint remote)
+    {
+        lock (_lock)
+        {
+            _dialed.Remove(remote);
         }
     }
 
@@ -259,6 +294,9 @@ internal sealed unsafe partial class QuicEndpoint
         }
     }
 
+    /// <summary>A client's Initial for no known connection: checks its Retry token if it has one, asks it to prove its
+    /// address with a Retry when <see cref="QuicOptions.AddressValidation"/> says so, or starts a server connection
+    /// while a half-open slot is free.</summary>
     private void AcceptInitial(byte* data, int length, QuicListenerState listener)
     {
         NgPacketHeader header;
@@ -266,35 +304,113 @@ internal sealed unsafe partial class QuicEndpoint
         {
             return;
         }
+        var remote = (IPEndPoint)EndPoint.Create(_from);
+        byte* remoteNative = stackalloc byte[28];
+        NativeSocketAddress.Write(remote, new Span<byte>(remoteNative, 28), out uint remoteLength);
+        NgCid originalDcid = default;
+        // Only our own Retry tokens count; any other token (we send no NEW_TOKEN) is ignored (RFC 9000 §8.1.3).
+        bool validated = header.Token.Length > 0 && header.Token.Base[0] == Ngtcp2Crypto.RetryTokenMagic;
+        if (validated && !VerifyRetryToken(&header, remoteNative, remoteLength, &originalDcid))
+        {
+            RefuseToken(&header, remote);
+            return;
+        }
+        QuicOptions options = Context.Options;
+        bool retry;
         lock (_lock)
         {
-            if (_halfOpen >= Context.Options.MaxHalfOpenConnections)
+            retry = !validated && options.AddressValidation switch
             {
-                if (!_halfOpenLogged)
+                QuicAddressValidation.Always => true,
+                QuicAddressValidation.WhenBusy => _halfOpen >= options.MaxHalfOpenConnections / 2,
+                _ => false,
+            };
+            if (!retry)
+            {
+                if (_halfOpen >= options.MaxHalfOpenConnections)
                 {
-                    _halfOpenLogged = true;
-                    QuicLog.HalfOpenLimit(Context.Logger, LocalAddress, _halfOpen);
+                    if (!_halfOpenLogged)
+                    {
+                        _halfOpenLogged = true;
+                        QuicLog.HalfOpenLimit(Context.Logger, LocalAddress, _halfOpen);
+                    }
+                    return;
                 }
-                return;
+                _halfOpen++;
+                _references++;
             }
-            _halfOpen++;
-            _references++;
+        }
+        if (retry)
+        {
+            SendRetry(&header, remoteNative, remoteLength);
+            return;
         }
         QuicConnection connection;
         try
         {
-            var remote = (IPEndPoint)EndPoint.Create(_from);
-            connection = QuicConnection.CreateServer(this, listener, remote, &header);
+            connection = QuicConnection.CreateServer(this, listener, remote, &header, validated ? &originalDcid : null);
         }
         catch (Exception e) when (e is RpcException or ArgumentException or SocketException)
         {
             HalfOpenEnded();
             _ = Release();
-            QuicLog.HandshakeFailed(Context.Logger, HostPort.Format("udp",
-                EndPoint.Create(_from)), e.Message);
+            QuicLog.HandshakeFailed(Context.Logger, HostPort.Format("udp", remote), e.Message);
             return;
         }
         connection.OnDatagram(data, length, _from);
+    }
+
+    private bool VerifyRetryToken(NgPacketHeader* header, byte* remote, uint remoteLength, NgCid* originalDcid)
+    {
+        fixed (byte* secret = _tokenSecret)
+        {
+            return Ngtcp2Crypto.VerifyRetryToken(originalDcid, header->Token.Base, header->Token.Length, secret,
+                (nuint)_tokenSecret.Length, header->Version, remote, remoteLength, &header->Dcid,
+                QuicConnection.Nanoseconds(Context.Options.RetryTokenLifetime), Context.Now()) == 0;
+        }
+    }
+
+    /// <summary>Answers an Initial with a Retry packet carrying a token sealed with our secret, the client's address,
+    /// its first destination ID and the time (RFC 9000 §8.1.2); no state is kept. The Retry is smaller than the
+    /// Initial (at least 1,200 bytes), so it cannot amplify a forged source's traffic.</summary>
+    private void SendRetry(NgPacketHeader* header, byte* remote, uint remoteLength)
+    {
+        NgCid retryScid = QuicConnection.RandomCid();
+        byte* token = stackalloc byte[Ngtcp2Crypto.MaxRetryTokenLength];
+        fixed (byte* secret = _tokenSecret)
+        fixed (byte* output = _controlBuffer)
+        {
+            nint tokenLength = Ngtcp2Crypto.GenerateRetryToken(token, secret, (nuint)_tokenSecret.Length,
+                header->Version, remote, remoteLength, &retryScid, &header->Dcid, Context.Now());
+            if (tokenLength < 0)
+            {
+                return;
+            }
+            nint written = Ngtcp2Crypto.WriteRetry(output, (nuint)_controlBuffer.Length, header->Version,
+                &header->Scid, &retryScid, &header->Dcid, token, (nuint)tokenLength);
+            if (written > 0)
+            {
+                Interlocked.Increment(ref _retriesSent);
+                Send(new ReadOnlySpan<byte>(output, (int)written), _from, "");
+            }
+        }
+    }
+
+    /// <summary>Closes the handshake of an Initial whose Retry token is forged, expired or from another address with
+    /// INVALID_TOKEN, without keeping state, so the client fails at once instead of waiting out its timeout.</summary>
+    private void RefuseToken(NgPacketHeader* header, IPEndPoint remote)
+    {
+        Interlocked.Increment(ref _tokensRefused);
+        QuicLog.RetryTokenRefused(Context.Logger, LocalAddress, HostPort.Format("udp", remote));
+        fixed (byte* output = _controlBuffer)
+        {
+            nint written = Ngtcp2Crypto.WriteConnectionClose(output, (nuint)_controlBuffer.Length, header->Version,
+                &header->Scid, &header->Dcid, Ngtcp2.InvalidTokenError, null, 0);
+            if (written > 0)
+            {
+                Send(new ReadOnlySpan<byte>(output, (int)written), _from, "");
+            }
+        }
     }
 
     /// <summary>Answers a short-header packet for an unknown connection with a stateless reset (RFC 9000 §10.3), so a

@@ -30,4 +30,9 @@ internal static partial class QuicLog
     [LoggerMessage(EventId = 155, EventName = "QuicSendFailed", Level = LogLevel.Debug,
         Message = "QUIC send to {RemoteAddress} failed ({SocketError}); QUIC resends what matters")]
     public static partial void SendFailed(ILogger logger, string remoteAddress, string socketError);
+
+    [LoggerMessage(EventId = 156, EventName = "QuicRetryTokenRefused", Level = LogLevel.Information,
+        Message = "QUIC listener {LocalAddress} refused the Retry token of {RemoteAddress} (forged, expired or from " +
+            "another address); closed without keeping state")]
+    public static partial void RetryTokenRefused(ILogger logger, string localAddress, string remoteAddress);
 }

@@ -33,9 +33,22 @@ public sealed class QuicOptions
     /// <summary>
     /// Most incoming connections a listening socket keeps while their handshake is unfinished; Initial packets that
     /// would start more are dropped (the client resends them), so a flood of Initial packets cannot grow memory
-    /// without bound. Default 256; at least 1.
+    /// without bound. <see cref="AddressValidation"/> decides when new clients must first answer a Retry. Default 256;
+    /// at least 1.
     /// </summary>
     public int MaxHalfOpenConnections { get; set; } = 256;
+
+    /// <summary>
+    /// When a listening socket asks new clients to prove their address with a Retry packet (RFC 9000 §8.1.2) before it
+    /// keeps any state for them. Default <see cref="QuicAddressValidation.WhenBusy"/>: once half of
+    /// <see cref="MaxHalfOpenConnections"/> handshakes are unfinished, so a flood of Initial packets from forged
+    /// addresses fills at most half the slots and real clients, which answer the Retry, get the rest.
+    /// </summary>
+    public QuicAddressValidation AddressValidation { get; set; } = QuicAddressValidation.WhenBusy;
+
+    /// <summary>How long a Retry token stays valid: a client must come back with it within this time. Default 10 s;
+    /// must be positive.</summary>
+    public TimeSpan RetryTokenLifetime { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Turns port sharing off. By default a <see cref="QuicTransport"/> keeps one UDP socket for everything it does:
@@ -66,10 +79,35 @@ public sealed class QuicOptions
             throw new ArgumentException($"QuicOptions.StreamWindowBytes is {StreamWindowBytes}; it must be at least " +
                 $"{MinStreamWindowBytes} (64 KiB).", nameof(StreamWindowBytes));
         }
+        if (RetryTokenLifetime <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("QuicOptions.RetryTokenLifetime must be positive.", nameof(RetryTokenLifetime));
+        }
+        if (!Enum.IsDefined(AddressValidation))
+        {
+            throw new ArgumentException($"QuicOptions.AddressValidation is {(int)AddressValidation}; use one of " +
+                "WhenBusy, Always, Never.", nameof(AddressValidation));
+        }
         if (MaxHalfOpenConnections < 1)
         {
             throw new ArgumentException("QuicOptions.MaxHalfOpenConnections must be at least 1.",
                 nameof(MaxHalfOpenConnections));
         }
     }
+}
+
+/// <summary>When a QUIC server sends Retry packets to check that a new client really is at its source address
+/// (<see cref="QuicOptions.AddressValidation"/>).</summary>
+public enum QuicAddressValidation
+{
+    /// <summary>Once half of <see cref="QuicOptions.MaxHalfOpenConnections"/> handshakes are unfinished: no extra round
+    /// trip normally, protection under an Initial flood.</summary>
+    WhenBusy = 0,
+
+    /// <summary>Every new client: one extra round trip per handshake, and no state at all for an address that cannot
+    /// answer.</summary>
+    Always = 1,
+
+    /// <summary>Never: Initial packets beyond <see cref="QuicOptions.MaxHalfOpenConnections"/> are dropped.</summary>
+    Never = 2,
 }

@@ -51,6 +51,9 @@ internal sealed unsafe class QuicSide
 
     public bool SkipVerify => _identity.SkipVerify;
 
+    /// <inheritdoc cref="TlsIdentity.EnsureKnownClientsCanAdmit"/>
+    public void EnsureKnownClientsCanAdmit() => _identity.EnsureKnownClientsCanAdmit();
+
     /// <summary>Makes a GnuTLS session for one connection, configured for QUIC by ngtcp2's helper.
     /// <paramref name="connectionReference"/> becomes the session pointer (an <see cref="NgConnRef"/>).</summary>
     /// <exception cref="RpcTransportException">GnuTLS refused a setting.</exception>

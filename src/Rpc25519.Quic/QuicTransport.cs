@@ -46,11 +46,12 @@ public sealed class QuicTransport : ITransport
     public string NativeVersion => _context.Native.Version;
 
     /// <inheritdoc />
-    /// <exception cref="RpcException">The server key pair or CA cannot be loaded.</exception>
+    /// <exception cref="RpcException">The server key pair or CA cannot be loaded, or the known-clients list is
+    /// read-only and empty (it would reject everyone).</exception>
     public async ValueTask<IConnectionListener> ListenAsync(string hostPort,
         CancellationToken cancellationToken = default)
     {
-        _context.Side(server: true);
+        _context.Side(server: true).EnsureKnownClientsCanAdmit();
         IPEndPoint address = await ResolveAsync(hostPort, cancellationToken);
         QuicEndpoint endpoint = QuicEndpoint.Bind(address, _context, ForgetShared);
         var state = new QuicListenerState(512);
@@ -82,6 +83,7 @@ public sealed class QuicTransport : ITransport
         }
         catch
         {
+            endpoint.EndDial(remote);
             await endpoint.Release();
             throw;
         }
@@ -97,26 +99,39 @@ public sealed class QuicTransport : ITransport
         }
     }
 
-    /// <summary>The shared socket with a reference taken, or a new one (shared from now on unless sharing is
-    /// off).</summary>
+    /// <summary>The shared socket with a reference taken and <paramref name="remote"/> claimed on it, or a new socket
+    /// (shared from now on unless sharing is off). A second client of this transport to a server that a client on the
+    /// shared socket already reaches gets a socket of its own, so the server sees two addresses.</summary>
     private QuicEndpoint EndpointForDial(IPEndPoint remote)
     {
+        bool sharedIsTaken = false;
         if (!_context.Options.NoSharePort)
         {
+            QuicEndpoint? taken = null;
             lock (_lock)
             {
                 if (_shared is { } shared && shared.EndPoint.AddressFamily == remote.AddressFamily
                     && shared.TryAddReference())
                 {
-                    return shared;
+                    if (shared.TryBeginDial(remote))
+                    {
+                        return shared;
+                    }
+                    taken = shared;
                 }
+            }
+            if (taken is not null)
+            {
+                sharedIsTaken = true;
+                _ = taken.Release(); // others hold it open: this does not close it
             }
         }
         IPAddress local = IPAddress.IsLoopback(remote.Address)
             ? remote.Address
             : remote.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
         QuicEndpoint created = QuicEndpoint.Bind(new IPEndPoint(local, 0), _context, ForgetShared);
-        if (!_context.Options.NoSharePort)
+        created.TryBeginDial(remote);
+        if (!_context.Options.NoSharePort && !sharedIsTaken)
         {
             lock (_lock)
             {

@@ -21,6 +21,13 @@ internal sealed class QuicTransportContext(QuicOptions options, TlsOptions tls, 
 
     public ILogger Logger { get; } = environment.LoggerFactory.CreateLogger("Rpc25519.Transport.Quic");
 
+    /// <summary>ngtcp2's clock: nanoseconds from the <see cref="TimeProvider"/>'s timestamp.</summary>
+    public ulong Now()
+    {
+        TimeProvider time = Environment.TimeProvider;
+        return (ulong)((UInt128)(ulong)time.GetTimestamp() * 1_000_000_000UL / (ulong)time.TimestampFrequency);
+    }
+
     /// <summary>The handshake settings of one side; a failed load is retried on the next use.</summary>
     /// <exception cref="RpcException">The key pair or CA cannot be loaded.</exception>
     public QuicSide Side(bool server)

@@ -3,8 +3,7 @@ using System.IO.Pipelines;
 namespace Rpc25519.Transport.Quic;
 
 /// <summary>Runs pipe continuations on a <see cref="TaskScheduler"/> (the thread pool by default, a simulation's
-/// executor under SimNet), so that a flush from the UDP receive loop never runs the session layer's reader inline while
-/// a connection's lock is held.</summary>
+/// executor under SimNet): the session layer's writer resumes there when the output pipe was full.</summary>
 internal sealed class TaskSchedulerPipeScheduler(TaskScheduler scheduler) : PipeScheduler
 {
     public override void Schedule(Action<object?> action, object? state) =>

@@ -5,7 +5,8 @@ namespace Rpc25519.Quic.Tests;
 
 /// <summary>A loopback UDP relay for one client that drops and reorders datagrams in both directions: every
 /// <c>dropEvery</c>-th datagram is lost, and every <c>swapEvery</c>-th is held back and sent after the next one.
-/// Deterministic (counters, no randomness).</summary>
+/// Deterministic (counters, no randomness). An optional <c>toServer</c> hook sees each client datagram first and returns
+/// what to forward (possibly changed, possibly after a delay), or null to drop it.</summary>
 internal sealed class LossyUdpRelay : IAsyncDisposable
 {
     private readonly Socket _front = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
@@ -16,10 +17,13 @@ internal sealed class LossyUdpRelay : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _up;
     private readonly Task _down;
+    private readonly Func<byte[], Task<byte[]?>>? _toServer;
     private EndPoint? _client;
+    private long _fromClient;
 
-    public LossyUdpRelay(IPEndPoint server, int dropEvery, int swapEvery)
+    public LossyUdpRelay(IPEndPoint server, int dropEvery, int swapEvery, Func<byte[], Task<byte[]?>>? toServer = null)
     {
+        _toServer = toServer;
         _server = server;
         _dropEvery = dropEvery;
         _swapEvery = swapEvery;
@@ -33,6 +37,9 @@ internal sealed class LossyUdpRelay : IAsyncDisposable
     public IPEndPoint EndPoint { get; }
 
     public int Dropped { get; private set; }
+
+    /// <summary>Datagrams that arrived from the client (dropped ones included).</summary>
+    public long FromClient => Volatile.Read(ref _fromClient);
 
     public int Swapped { get; private set; }
 
@@ -49,6 +56,7 @@ internal sealed class LossyUdpRelay : IAsyncDisposable
                     new IPEndPoint(IPAddress.Any, 0), _stop.Token);
                 if (toServer)
                 {
+                    Interlocked.Increment(ref _fromClient);
                     _client = received.RemoteEndPoint;
                 }
                 EndPoint? target = toServer ? _server : _client;
@@ -58,6 +66,15 @@ internal sealed class LossyUdpRelay : IAsyncDisposable
                 }
                 Socket via = toServer ? _back : _front;
                 byte[] datagram = buffer.AsSpan(0, received.ReceivedBytes).ToArray();
+                if (toServer && _toServer is not null)
+                {
+                    byte[]? changed = await _toServer(datagram);
+                    if (changed is null)
+                    {
+                        continue;
+                    }
+                    datagram = changed;
+                }
                 count++;
                 if (count % _dropEvery == 0)
                 {

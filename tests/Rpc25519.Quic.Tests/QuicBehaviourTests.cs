@@ -15,19 +15,6 @@ public sealed class QuicBehaviourTests(CertFixture certs) : IClassFixture<CertFi
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
     [Fact]
-    public async Task ServerPush_ReachesTheClient()
-    {
-        await using RpcServer server = await TlsTestHost.StartEchoAsync(Config(certs.CertsDir));
-        await using RpcClient client = await RpcClient.ConnectAsync(ClientOf(server, Config(certs.CertsDir)));
-        Assert.Equal([1], await TlsTestHost.EchoAsync(client, [1]));
-        var push = new Message { Payload = "for you"u8.ToArray() };
-        push.Header.ServiceName = "news";
-        await server.PushAsync(server.Connections.Single(), push);
-        Message got = await client.Incoming.ReadAsync().AsTask().WaitAsync(Patience);
-        Assert.Equal("for you"u8.ToArray(), got.Payload);
-    }
-
-    [Fact]
     public async Task CallsAndBulkData_SurviveALossyReorderingPath()
     {
         await using RpcServer server = await TlsTestHost.StartEchoAsync(Config(certs.CertsDir));
@@ -48,59 +35,26 @@ public sealed class QuicBehaviourTests(CertFixture certs) : IClassFixture<CertFi
     }
 
     [Fact]
-    public async Task CancellingACall_CancelsTheHandler()
+    public async Task SmallCalls_CarryTheirAcknowledgements_RatherThanSendingThemAlone()
     {
-        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var server = new RpcServer(Config(certs.CertsDir));
-        await using var _ = server;
-        server.RegisterCall("wait", async (_, ct) =>
+        // Each request and reply is one packet; the acknowledgement of a request rides on its reply and that of a
+        // reply on the next request. Acknowledging each packet at once, as ngtcp2 would on loopback, doubles the
+        // packets (2 per call each way). The bound leaves room for a loaded machine's pauses over 1 ms.
+        await using RpcServer server = await TlsTestHost.StartEchoAsync(Config(certs.CertsDir));
+        var target = IPEndPoint.Parse(server.LocalAddress["udp://".Length..]);
+        await using var relay = new LossyUdpRelay(target, int.MaxValue, int.MaxValue);
+        RpcOptions clientConfig = Config(certs.CertsDir);
+        clientConfig.ServerAddress = "udp://" + relay.EndPoint;
+        await using RpcClient client = await RpcClient.ConnectAsync(clientConfig);
+        Assert.Equal([0], await TlsTestHost.EchoAsync(client, [0]));
+        long before = relay.FromClient;
+        const int Calls = 300;
+        for (int i = 0; i < Calls; i++)
         {
-            try
-            {
-                await Task.Delay(Timeout.Infinite, ct);
-            }
-            finally
-            {
-                cancelled.TrySetResult();
-            }
-            return new Message();
-        });
-        await server.StartAsync();
-        await using RpcClient client = await RpcClient.ConnectAsync(ClientOf(server, Config(certs.CertsDir)));
-        using var cts = new CancellationTokenSource();
-        var request = new Message();
-        request.Header.ServiceName = "wait";
-        Task<Message> call = client.CallAsync(request, cts.Token);
-        cts.Cancel();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(Patience));
-        await cancelled.Task.WaitAsync(Patience);
-    }
-
-    [Fact]
-    public async Task UploadStream_DeliversEveryPart()
-    {
-        var server = new RpcServer(Config(certs.CertsDir));
-        await using var _ = server;
-        server.RegisterUpload("upload", async (parts, ct) =>
-        {
-            long bytes = 0;
-            await foreach (Message part in parts.WithCancellation(ct))
-            {
-                bytes += part.Payload.Length;
-            }
-            var reply = new Message();
-            reply.Header.Subject = bytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return reply;
-        });
-        await server.StartAsync();
-        await using RpcClient client = await RpcClient.ConnectAsync(ClientOf(server, Config(certs.CertsDir)));
-        Uploader upload = await client.BeginUploadAsync("upload", new Message { Payload = new byte[100_000] });
-        for (int i = 0; i < 20; i++)
-        {
-            await upload.SendAsync(new Message { Payload = new byte[100_000] });
+            await TlsTestHost.EchoAsync(client, new byte[64]);
         }
-        Message done = await upload.CompleteAsync(new Message { Payload = new byte[100_000] }).WaitAsync(Patience);
-        Assert.Equal("2200000", done.Header.Subject);
+        double perCall = (relay.FromClient - before) / (double)Calls;
+        Assert.True(perCall < 1.6, $"the client sent {perCall:0.00} datagrams per call");
     }
 
     [Fact]

@@ -17,60 +17,6 @@ public sealed class QuicSecurityTests(CertFixture certs) : IClassFixture<CertFix
     private static readonly TimeSpan Prompt = TimeSpan.FromSeconds(5);
 
     [Fact]
-    public async Task ClientFromAnotherCa_IsRejected_WithTheServersReason()
-    {
-        string mixed = certs.NewDir("mixed-client");
-        CopyPair(certs.OtherCertsDir, "client", mixed);
-        File.Copy(Path.Combine(certs.CertsDir, "ca.crt"), Path.Combine(mixed, "ca.crt"));
-        await using RpcServer server = await TlsTestHost.StartEchoAsync(Config(certs.CertsDir));
-        var error = await Assert.ThrowsAsync<AuthenticationRejectedException>(
-            () => RpcClient.ConnectAsync(ClientOf(server, Config(mixed))).WaitAsync(Prompt));
-        Assert.Contains("unknown_ca", error.Message, StringComparison.Ordinal);
-        Assert.Contains("not signed by our CA", error.Message, StringComparison.Ordinal);
-        await using RpcClient good = await RpcClient.ConnectAsync(ClientOf(server, Config(certs.CertsDir)));
-        Assert.Equal([1], await TlsTestHost.EchoAsync(good, [1]));
-    }
-
-    [Fact]
-    public async Task ServerFromAnotherCa_IsRejectedByClient()
-    {
-        string mixed = certs.NewDir("mixed-server");
-        CopyPair(certs.OtherCertsDir, "node", mixed);
-        File.Copy(Path.Combine(certs.CertsDir, "ca.crt"), Path.Combine(mixed, "ca.crt"));
-        await using RpcServer server = await TlsTestHost.StartEchoAsync(Config(mixed));
-        var error = await Assert.ThrowsAsync<AuthenticationRejectedException>(
-            () => RpcClient.ConnectAsync(ClientOf(server, Config(certs.CertsDir))).WaitAsync(Prompt));
-        Assert.Contains("not signed by our CA", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task ReadOnlyKnownKeys_AdmitsListedClient_RejectsStranger()
-    {
-        string list = Path.Combine(certs.NewDir("lock"), "known_client_keys");
-        File.WriteAllText(list, "# locked list\n");
-        RpcOptions learnConfig = Config(certs.CertsDir);
-        learnConfig.Tls.KnownClientKeysPath = list;
-        await using (RpcServer learn = await TlsTestHost.StartEchoAsync(learnConfig))
-        {
-            await using RpcClient first = await RpcClient.ConnectAsync(ClientOf(learn, Config(certs.CertsDir)));
-        }
-        File.SetUnixFileMode(list, UnixFileMode.UserRead | UnixFileMode.GroupRead);
-        RpcOptions config = Config(certs.CertsDir);
-        config.Tls.KnownClientKeysPath = list;
-        await using RpcServer server = await TlsTestHost.StartEchoAsync(config);
-        await using (RpcClient listed = await RpcClient.ConnectAsync(ClientOf(server, Config(certs.CertsDir))))
-        {
-            Assert.Equal([5], await TlsTestHost.EchoAsync(listed, [5]));
-        }
-        string strangerDir = certs.NewDir("stranger");
-        Rpc25519.Security.SelfCertificates.CreateKeyPair("client", "stranger@example.org", strangerDir,
-            certs.PrivateDir, null, _ => "");
-        var error = await Assert.ThrowsAsync<AuthenticationRejectedException>(
-            () => RpcClient.ConnectAsync(ClientOf(server, Config(strangerDir))).WaitAsync(Prompt));
-        Assert.Contains("access_denied", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task Handshake_NegotiatesTls13_ChaCha20Poly1305_AndRecordsRunOnDotNetsCipher()
     {
         var transport = (QuicTransport)Config(certs.CertsDir, new QuicOptions { NoSharePort = true }).CustomTransport!;
@@ -92,6 +38,43 @@ public sealed class QuicSecurityTests(CertFixture certs) : IClassFixture<CertFix
         Assert.True(quic.FastCipherCount >= 2, $"client: {quic.FastCipherCount} contexts on .NET's cipher");
         Assert.True(((QuicConnection)server).FastCipherCount >= 2,
             $"server: {((QuicConnection)server).FastCipherCount} contexts on .NET's cipher");
+    }
+
+    [Fact]
+    public async Task AfterAKeyUpdate_DataStillFlows_AndTheNewKeysRunOnDotNetsCipher()
+    {
+        var transport = (QuicTransport)Config(certs.CertsDir, new QuicOptions { NoSharePort = true }).CustomTransport!;
+        await using IConnectionListener listener = await transport.ListenAsync("127.0.0.1:0");
+        Task<IConnection> dial = transport.DialAsync(listener.LocalAddress).AsTask();
+        await using IConnection server = (await listener.AcceptAsync().AsTask().WaitAsync(Prompt))!;
+        await using IConnection client = await dial.WaitAsync(Prompt);
+        var (quicClient, quicServer) = ((QuicConnection)client, (QuicConnection)server);
+        await SendAndReceiveAsync(client, server, 1);
+        await SendAndReceiveAsync(server, client, 2);
+        int clientBefore = quicClient.AdoptedCipherTotal;
+        int serverBefore = quicServer.AdoptedCipherTotal;
+        quicClient.InitiateKeyUpdate();
+        for (int i = 0; i < 3; i++)
+        {
+            await SendAndReceiveAsync(client, server, 10 + i);
+            await SendAndReceiveAsync(server, client, 20 + i);
+        }
+        // Each side's new send and receive keys went over to .NET's cipher too.
+        Assert.True(quicClient.AdoptedCipherTotal >= clientBefore + 2,
+            $"client: {clientBefore} -> {quicClient.AdoptedCipherTotal} contexts on .NET's cipher");
+        Assert.True(quicServer.AdoptedCipherTotal >= serverBefore + 2,
+            $"server: {serverBefore} -> {quicServer.AdoptedCipherTotal} contexts on .NET's cipher");
+    }
+
+    private static async Task SendAndReceiveAsync(IConnection from, IConnection to, int seed)
+    {
+        byte[] data = new byte[60_000];
+        new Random(seed).NextBytes(data);
+        await from.Transport.Output.WriteAsync(data);
+        System.IO.Pipelines.ReadResult read = await to.Transport.Input.ReadAtLeastAsync(data.Length)
+            .AsTask().WaitAsync(Prompt);
+        Assert.Equal(data, read.Buffer.Slice(0, data.Length).ToArray());
+        to.Transport.Input.AdvanceTo(read.Buffer.GetPosition(data.Length));
     }
 
     [Fact]
@@ -118,11 +101,5 @@ public sealed class QuicSecurityTests(CertFixture certs) : IClassFixture<CertFix
         }
         await Assert.ThrowsAsync<AuthenticationRejectedException>(
             () => RpcClient.ConnectAsync(ClientOf(server, WithPsk(otherPsk))).WaitAsync(Prompt));
-    }
-
-    private static void CopyPair(string from, string name, string to)
-    {
-        File.Copy(Path.Combine(from, name + ".crt"), Path.Combine(to, name + ".crt"));
-        File.Copy(Path.Combine(from, name + ".key"), Path.Combine(to, name + ".key"));
     }
 }

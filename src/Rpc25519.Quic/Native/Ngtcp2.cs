@@ -32,6 +32,9 @@ internal static unsafe partial class Ngtcp2
     /// <summary>The QUIC transport error code of a TLS alert is this plus the alert (RFC 9001 §4.8).</summary>
     public const ulong CryptoErrorBase = 0x100;
 
+    /// <summary>Transport error <c>NGTCP2_INVALID_TOKEN</c>: the server refused an address-validation token.</summary>
+    public const ulong InvalidTokenError = 0x0b;
+
     [LibraryImport(Library, EntryPoint = "ngtcp2_version")]
     public static partial NgInfo* Version(int leastVersion);
 
@@ -88,6 +91,9 @@ internal static unsafe partial class Ngtcp2
 
     [LibraryImport(Library, EntryPoint = "ngtcp2_conn_set_tls_native_handle")]
     public static partial void SetTlsNativeHandle(nint connection, nint session);
+
+    [LibraryImport(Library, EntryPoint = "ngtcp2_conn_initiate_key_update")]
+    public static partial int InitiateKeyUpdate(nint connection, ulong timestamp);
 
     [LibraryImport(Library, EntryPoint = "ngtcp2_conn_set_keep_alive_timeout")]
     public static partial void SetKeepAliveTimeout(nint connection, ulong timeout);

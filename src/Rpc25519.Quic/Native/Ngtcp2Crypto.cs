@@ -28,4 +28,27 @@ internal static unsafe partial class Ngtcp2Crypto
 
     [LibraryImport(Library, EntryPoint = "ngtcp2_crypto_generate_stateless_reset_token")]
     public static partial int GenerateStatelessResetToken(byte* token, byte* secret, nuint secretLength, NgCid* cid);
+
+    /// <summary>Longest token <see cref="GenerateRetryToken"/> writes (<c>NGTCP2_CRYPTO_MAX_RETRY_TOKENLEN</c>).</summary>
+    public const int MaxRetryTokenLength = 1 + 1 + 20 + 8 + 16 + 32;
+
+    /// <summary>First byte of a Retry token made by <see cref="GenerateRetryToken"/>.</summary>
+    public const byte RetryTokenMagic = 0xb6;
+
+    [LibraryImport(Library, EntryPoint = "ngtcp2_crypto_generate_retry_token")]
+    public static partial nint GenerateRetryToken(byte* token, byte* secret, nuint secretLength, uint version,
+        byte* remoteAddress, uint remoteAddressLength, NgCid* retryScid, NgCid* originalDcid, ulong timestamp);
+
+    [LibraryImport(Library, EntryPoint = "ngtcp2_crypto_verify_retry_token")]
+    public static partial int VerifyRetryToken(NgCid* originalDcid, byte* token, nuint tokenLength, byte* secret,
+        nuint secretLength, uint version, byte* remoteAddress, uint remoteAddressLength, NgCid* dcid, ulong timeout,
+        ulong timestamp);
+
+    [LibraryImport(Library, EntryPoint = "ngtcp2_crypto_write_retry")]
+    public static partial nint WriteRetry(byte* destination, nuint destinationLength, uint version, NgCid* dcid,
+        NgCid* scid, NgCid* originalDcid, byte* token, nuint tokenLength);
+
+    [LibraryImport(Library, EntryPoint = "ngtcp2_crypto_write_connection_close")]
+    public static partial nint WriteConnectionClose(byte* destination, nuint destinationLength, uint version,
+        NgCid* dcid, NgCid* scid, ulong errorCode, byte* reason, nuint reasonLength);
 }

@@ -80,6 +80,18 @@ internal sealed class TlsIdentity
         return new TlsIdentity(key, certificate, ca, options.SkipVerifyKeys, knownKeys, options.HandshakeTimeout);
     }
 
+    /// <summary>Refuses to start a server whose known-clients list is read-only and empty: it would reject every
+    /// client. Shared by the TLS and QUIC transports.</summary>
+    /// <exception cref="RpcException">The list is read-only and empty; the message says what to do.</exception>
+    public void EnsureKnownClientsCanAdmit()
+    {
+        if (KnownKeys.Open(KnownKeysPath) is { } known && !known.IsWritable && known.ReadKeys().Count == 0)
+        {
+            throw new RpcException($"The known-clients list '{known.Path}' is read-only and empty, so every client " +
+                "would be rejected; add keys to it, make it writable (trust on first use), or remove it.");
+        }
+    }
+
     /// <summary>Checks a peer's leaf certificate (DER, null when it sent none) against our CA, the name and role
     /// rules, then the known-keys list (recording a new key in a writable list). Shared by the TLS and QUIC
     /// transports so that both accept and refuse exactly the same peers.</summary>

@@ -32,6 +32,9 @@ internal sealed class TlsSettings
     /// <summary>A crypto provider for one connection's handshake.</summary>
     public TlsFastCrypto NewCrypto() => new(NativeAead);
 
+    /// <summary>The loaded identity and verification rules.</summary>
+    public TlsIdentity Identity => _identity;
+
     public Ed25519PrivateKeyParameters PrivateKey => _identity.PrivateKey;
 
     public X509Certificate OwnCertificate => _identity.Certificate;

@@ -68,11 +68,7 @@ public sealed class TlsTransport : ITransport
         CancellationToken cancellationToken = default)
     {
         TlsSettings settings = SettingsFor(server: true);
-        if (KnownKeys.Open(settings.KnownKeysPath) is { } known && !known.IsWritable && known.ReadKeys().Count == 0)
-        {
-            throw new RpcException($"The known-clients list '{known.Path}' is read-only and empty, so every client " +
-                "would be rejected; add keys to it, make it writable (trust on first use), or remove it.");
-        }
+        settings.Identity.EnsureKnownClientsCanAdmit();
         IConnectionListener listener = await _inner.ListenAsync(hostPort, cancellationToken);
         return new HandshakingListener(listener, (raw, ct) => TlsConnection.AcceptAsync(raw, settings, ct), "TLS",
             settings.HandshakeTimeout, _environment, _environment.LoggerFactory.CreateLogger<TlsTransport>());
