@@ -51,9 +51,12 @@ internal sealed class CallTable : IDisposable
     /// <summary>Adds a call for <paramref name="request"/> (whose <see cref="MessageHeader.SequenceNumber"/> is set and unique).</summary>
     /// <param name="request">The request.</param>
     /// <param name="cancellationToken">Cancels the call (and sends a remote cancel).</param>
+    /// <param name="replyErrorsThrow">Whether a reply that reports an error fails the call's task (see
+    /// <see cref="ReplyErrors"/>) instead of being its result.</param>
     /// <param name="alone">Whether no other call was waiting when this one was added.</param>
     /// <exception cref="RpcConnectionClosedException">The connection is already closed.</exception>
-    public PendingCall Register(Message request, CancellationToken cancellationToken, out bool alone)
+    public PendingCall Register(Message request, CancellationToken cancellationToken, bool replyErrorsThrow,
+        out bool alone)
     {
         long now = _timeProvider.GetTimestamp();
         TimeSpan? ownTimeout = null;
@@ -71,7 +74,9 @@ internal sealed class CallTable : IDisposable
         {
             due = now + ToTimestampTicks(_defaultTimeout);
         }
-        var call = new PendingCall(this, request, due, _asyncContinuations);
+        var call = new PendingCall(this, request, due,
+            _asyncContinuations ? TaskCreationOptions.RunContinuationsAsynchronously : TaskCreationOptions.None,
+            replyErrorsThrow);
         bool armTimer = false;
         lock (_lock)
         {

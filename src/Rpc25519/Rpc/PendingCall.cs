@@ -1,33 +1,45 @@
-using System.Threading.Tasks.Sources;
 using Rpc25519.Messages;
 
 namespace Rpc25519.Rpc;
 
 /// <summary>
-/// A two-way call waiting for its reply. Completed exactly once: by the reply, a timeout, cancellation, a send failure
-/// or the connection closing. With the default scheduler, continuations run asynchronously so that no caller code runs
-/// on a connection's loops (see <see cref="EndpointContext.AsyncContinuations"/>).
+/// A two-way call waiting for its reply, and the task its caller awaits: one object per call (the completion source)
+/// plus its <see cref="Task{TResult}"/>, nothing else. Completed exactly once: by the reply, a timeout, cancellation,
+/// a send failure or the connection closing. With the default scheduler, continuations run asynchronously so that no
+/// caller code runs on a connection's loops (see <see cref="EndpointContext.AsyncContinuations"/>).
 /// </summary>
-internal sealed class PendingCall : IValueTaskSource<Message>, ISendCompletion
+internal sealed class PendingCall : TaskCompletionSource<Message>, ISendCompletion
 {
-    private ManualResetValueTaskSourceCore<Message> _core;
+    /// <summary>Whether a reply that reports an error fails the task (<see cref="ReplyErrors"/>) instead of being its
+    /// result.</summary>
+    private readonly bool _replyErrorsThrow;
 
-    /// <summary>1 once a result or error has been set; guards the one-shot core.</summary>
+    /// <summary>1 once a result or error has been set.</summary>
     private int _completed;
 
-    public PendingCall(CallTable table, Message request, long dueTimestamp, bool asyncContinuations)
+    /// <param name="table">The table the call waits in.</param>
+    /// <param name="request">The request.</param>
+    /// <param name="dueTimestamp">See <see cref="DueTimestamp"/>.</param>
+    /// <param name="options">From <see cref="EndpointContext.CompletionOptions"/>.</param>
+    /// <param name="replyErrorsThrow">See <see cref="_replyErrorsThrow"/>.</param>
+    public PendingCall(CallTable table, Message request, long dueTimestamp, TaskCreationOptions options,
+        bool replyErrorsThrow)
+        : base(options)
     {
-        _core.RunContinuationsAsynchronously = asyncContinuations;
         Table = table;
         Request = request;
+        SequenceNumber = request.Header.SequenceNumber;
         DueTimestamp = dueTimestamp;
+        _replyErrorsThrow = replyErrorsThrow;
     }
 
     public CallTable Table { get; }
 
     public Message Request { get; }
 
-    public ulong SequenceNumber => Request.Header.SequenceNumber;
+    /// <summary>The request's sequence number, kept apart from the request (whose header the caller may reuse once
+    /// the call completes).</summary>
+    public ulong SequenceNumber { get; }
 
     /// <summary>When the call times out, in <see cref="TimeProvider.GetTimestamp"/> units; <see cref="long.MaxValue"/>
     /// for never.</summary>
@@ -48,25 +60,41 @@ internal sealed class PendingCall : IValueTaskSource<Message>, ISendCompletion
     /// <summary>Unhooks the caller's cancellation token once the call completes.</summary>
     public CancellationTokenRegistration CancellationRegistration { get; set; }
 
-    public ValueTask<Message> AsValueTask() => new(this, _core.Version);
-
     public bool TryComplete(Message reply)
     {
         if (Interlocked.Exchange(ref _completed, 1) != 0)
         {
             return false;
         }
-        _core.SetResult(reply);
+        CancellationRegistration.Unregister();
+        if (_replyErrorsThrow && ReplyErrors.ToException(reply) is { } error)
+        {
+            TrySetException(error);
+        }
+        else
+        {
+            TrySetResult(reply);
+        }
         return true;
     }
 
+    /// <summary>Fails the call; an <see cref="OperationCanceledException"/> cancels its task (with the exception's
+    /// token), as an async method would.</summary>
     public bool TryFail(Exception error)
     {
         if (Interlocked.Exchange(ref _completed, 1) != 0)
         {
             return false;
         }
-        _core.SetException(error);
+        CancellationRegistration.Unregister();
+        if (error is OperationCanceledException cancelled)
+        {
+            TrySetCanceled(cancelled.CancellationToken);
+        }
+        else
+        {
+            TrySetException(error);
+        }
         return true;
     }
 
@@ -75,21 +103,4 @@ internal sealed class PendingCall : IValueTaskSource<Message>, ISendCompletion
     }
 
     void ISendCompletion.OnSendFailed(Exception error) => Table.Fail(this, error);
-
-    Message IValueTaskSource<Message>.GetResult(short token)
-    {
-        try
-        {
-            return _core.GetResult(token);
-        }
-        finally
-        {
-            CancellationRegistration.Dispose();
-        }
-    }
-
-    ValueTaskSourceStatus IValueTaskSource<Message>.GetStatus(short token) => _core.GetStatus(token);
-
-    void IValueTaskSource<Message>.OnCompleted(Action<object?> continuation, object? state, short token,
-        ValueTaskSourceOnCompletedFlags flags) => _core.OnCompleted(continuation, state, token, flags);
 }

@@ -177,13 +177,37 @@ internal sealed partial class RpcConnection : IAsyncDisposable
         RpcLog.ConnectionOpened(_logger, RemoteAddress, LocalAddress);
     }
 
-    /// <summary>Sends a two-way request and returns its reply (or a typed error). Sets CallType, SequenceNumber and CallId.</summary>
+    /// <summary>Sends a two-way request and returns its reply, whatever it reports (timeouts, cancellation and a closed
+    /// connection fail the task). Sets CallType, SequenceNumber and CallId.</summary>
     public ValueTask<Message> CallAsync(Message request, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)
         {
             return ValueTask.FromCanceled<Message>(cancellationToken);
         }
+        PendingCall call = StartCall(request, cancellationToken, replyErrorsThrow: false, out ValueTask queued);
+        return queued.IsCompletedSuccessfully ? new ValueTask<Message>(call.Task)
+            : new ValueTask<Message>(QueueThenAwaitAsync(queued, call));
+    }
+
+    /// <summary>Like <see cref="CallAsync"/>, but a reply that reports an error fails the task with the exception it
+    /// stands for (<see cref="ReplyErrors"/>): the task of <see cref="RpcClient.CallAsync"/>, with no async method
+    /// around it (the call's completion source is the one allocation beyond its task).</summary>
+    public Task<Message> CallReplyOrThrowAsync(Message request, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<Message>(cancellationToken);
+        }
+        PendingCall call = StartCall(request, cancellationToken, replyErrorsThrow: true, out ValueTask queued);
+        return queued.IsCompletedSuccessfully ? call.Task : QueueThenAwaitAsync(queued, call);
+    }
+
+    /// <summary>Registers a two-way call and queues its request (<paramref name="queued"/> completes once it is in
+    /// the send queue).</summary>
+    private PendingCall StartCall(Message request, CancellationToken cancellationToken, bool replyErrorsThrow,
+        out ValueTask queued)
+    {
         MessageHeader hdr = request.Header;
         if (hdr.CallType == CallType.None)
         {
@@ -196,8 +220,7 @@ internal sealed partial class RpcConnection : IAsyncDisposable
         }
         hdr.SequenceNumber = (ulong)Interlocked.Increment(ref _lastSeqno);
         _endpoint.StampOutgoing(request);
-        PendingCall call = Calls.Register(request, cancellationToken, out bool alone);
-        ValueTask queued;
+        PendingCall call = Calls.Register(request, cancellationToken, replyErrorsThrow, out bool alone);
         try
         {
             // A lone call writes at once on this thread; with others in flight, its frame joins a shared flush.
@@ -208,7 +231,7 @@ internal sealed partial class RpcConnection : IAsyncDisposable
             Calls.Fail(call, e);
             throw;
         }
-        return queued.IsCompletedSuccessfully ? call.AsValueTask() : QueueThenAwaitAsync(queued, call);
+        return call;
     }
 
     /// <summary>
@@ -297,7 +320,7 @@ internal sealed partial class RpcConnection : IAsyncDisposable
         // it after this method returned early from its own Close, and a source without a timer holds nothing to free.
     }
 
-    private static async ValueTask<Message> QueueThenAwaitAsync(ValueTask queued, PendingCall call)
+    private static async Task<Message> QueueThenAwaitAsync(ValueTask queued, PendingCall call)
     {
         try
         {
@@ -307,7 +330,7 @@ internal sealed partial class RpcConnection : IAsyncDisposable
         {
             call.Table.Fail(call, e);
         }
-        return await call.AsValueTask();
+        return await call.Task;
     }
 
     private void SendCancelFor(PendingCall call)
