@@ -12,7 +12,7 @@ public sealed partial class RpcServer
         switch (hdr.CallType)
         {
             case WireCallType.CancelPrevious:
-                session.CancelHandler(hdr.CallId);
+                session.CancelHandler(hdr.CallIdKey);
                 return;
             case CallType.Call:
                 session.ReplyOwed();
@@ -98,7 +98,7 @@ public sealed partial class RpcServer
         {
             CallType = CallType.Error,
             SequenceNumber = request.Header.SequenceNumber,
-            CallId = request.Header.CallId,
+            CallIdKey = request.Header.CallIdKey,
             ServiceName = request.Header.ServiceName,
             FromServiceName = request.Header.ServiceName,
             Subject = description,

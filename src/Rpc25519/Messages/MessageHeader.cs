@@ -13,6 +13,10 @@ public sealed class MessageHeader
     /// smaller header.</summary>
     private HeaderExtras? _extras;
 
+    /// <summary><see cref="CallId"/>: a string, or the bytes of an ID the library drew (see <see cref="CallIds"/>).
+    /// </summary>
+    private object _callId = "";
+
     /// <summary><see cref="Created"/> in UTC ticks (0 for unset).</summary>
     private long _createdTicks;
 
@@ -78,7 +82,32 @@ public sealed class MessageHeader
 
     /// <summary>Identifies a call: echoed on its reply and stream parts, and the key for remote cancellation.
     /// Set by the sender if empty.</summary>
-    public string CallId { get; set => field = value ?? ""; } = "";
+    public string CallId
+    {
+        get
+        {
+            if (_callId is string text)
+            {
+                return text;
+            }
+            // Made on first read (see CallIds); kept, so that every later read returns the same string.
+            text = CallIds.ToText(_callId);
+            _callId = text;
+            return text;
+        }
+        set => _callId = value ?? "";
+    }
+
+    /// <summary>The call ID as <see cref="CallIds"/> keeps it: the string, or the 21 bytes of an ID the library drew.
+    /// </summary>
+    internal object CallIdKey
+    {
+        get => _callId;
+        set => _callId = value;
+    }
+
+    /// <summary>Whether <see cref="CallId"/> is not empty (without making its string).</summary>
+    internal bool HasCallId => CallIds.IsSet(_callId);
 
     /// <summary>A per-process counter stamped on every send (diagnostics only).</summary>
     public long Serial { get; set; }

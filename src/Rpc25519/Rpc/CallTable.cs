@@ -112,12 +112,13 @@ internal sealed class CallTable : IDisposable
         return call;
     }
 
-    /// <summary>The call ID of the call waiting for a reply with <paramref name="seqno"/>, or null.</summary>
-    public string? TryGetCallId(ulong seqno)
+    /// <summary>The call ID key (<see cref="MessageHeader.CallIdKey"/>) of the call waiting for a reply with
+    /// <paramref name="seqno"/>, or null.</summary>
+    public object? TryGetCallId(ulong seqno)
     {
         lock (_lock)
         {
-            return _calls.TryGetValue(seqno, out PendingCall? call) ? call.Request.Header.CallId : null;
+            return _calls.TryGetValue(seqno, out PendingCall? call) ? call.Request.Header.CallIdKey : null;
         }
     }
 

@@ -15,6 +15,9 @@ internal sealed class HandlerInvocation : IThreadPoolWorkItem
     /// the reader loop), so that a cancel that overtakes a slow start still finds it.</summary>
     private readonly CancellationTokenSource? _scope;
 
+    /// <summary>What the request holds of its connection's limits until the handler ends.</summary>
+    private readonly RpcConnection.HeldRequest _held;
+
     public HandlerInvocation(IServerSessionOwner server, ServerSession session, Message request,
         Func<Message, CancellationToken, ValueTask<Message>>? twoWay, Func<Message, CancellationToken, ValueTask>? oneWay)
     {
@@ -24,7 +27,7 @@ internal sealed class HandlerInvocation : IThreadPoolWorkItem
         _twoWay = twoWay;
         _oneWay = oneWay;
         // Counted until the handler finishes, so that a client cannot queue unbounded work behind slow handlers.
-        session.Connection.HoldForHandler(request);
+        _held = session.Connection.HoldForHandler(request);
         if (twoWay is not null)
         {
             _scope = session.BeginHandler(request.Header, server.Endpoint.TimeProvider);
@@ -50,7 +53,7 @@ internal sealed class HandlerInvocation : IThreadPoolWorkItem
         }
         finally
         {
-            _session.Connection.ReleaseHandled(_request);
+            _session.Connection.ReleaseHandled(_held);
             _server.HandlerEnded();
         }
     }
@@ -60,8 +63,8 @@ internal sealed class HandlerInvocation : IThreadPoolWorkItem
         MessageHeader hdr = _request.Header;
         EndpointContext endpoint = _server.Endpoint;
         // The request's header fields that the reply echoes, read before the handler may reuse the request as its reply.
-        (string callId, ulong sequenceNumber, DateTimeOffset? deadline, string serviceName, string subject) =
-            (hdr.CallId, hdr.SequenceNumber, hdr.Deadline, hdr.ServiceName, hdr.Subject);
+        (object callId, ulong sequenceNumber, DateTimeOffset? deadline, string serviceName, string subject) =
+            (hdr.CallIdKey, hdr.SequenceNumber, hdr.Deadline, hdr.ServiceName, hdr.Subject);
         CancellationTokenSource scope = _scope!;
         Diagnostics.CallMeasurement measured = Diagnostics.RpcMetrics.StartCall(server: true, serviceName,
             endpoint.TimeProvider);
@@ -75,7 +78,7 @@ internal sealed class HandlerInvocation : IThreadPoolWorkItem
         }
         catch (Exception e)
         {
-            RpcLog.HandlerFailed(endpoint.Logger, serviceName, _session.RemoteAddress, callId, e);
+            RpcLog.HandlerFailed(endpoint.Logger, serviceName, _session.RemoteAddress, CallIds.ToText(callId), e);
             outcome = e is OperationCanceledException && scope.IsCancellationRequested ? "cancelled" : "error";
             reply = new Message
             {
@@ -93,7 +96,7 @@ internal sealed class HandlerInvocation : IThreadPoolWorkItem
         MessageHeader replyHdr = reply.Header;
         replyHdr.CallType = CallType.Reply;
         replyHdr.SequenceNumber = sequenceNumber;
-        replyHdr.CallId = callId;
+        replyHdr.CallIdKey = callId;
         replyHdr.Deadline = deadline;
         replyHdr.ServiceName = serviceName;
         replyHdr.FromServiceName = serviceName;

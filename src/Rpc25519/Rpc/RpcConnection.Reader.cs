@@ -232,7 +232,7 @@ internal sealed partial class RpcConnection
     /// ends).</summary>
     private void GiveBudgetUnlessHandled(Message message)
     {
-        if (!message.BudgetHeldByHandler && Interlocked.Exchange(ref message.BudgetBytes, 0) is var bytes and > 0)
+        if (Interlocked.Exchange(ref message.BudgetBytes, 0) is var bytes and > 0)
         {
             _budget!.Give(bytes);
         }

@@ -128,23 +128,29 @@ internal sealed partial class RpcConnection : IAsyncDisposable
     /// per-message allowance).</summary>
     public long BufferedBytes => _buffered.Held;
 
-    /// <summary>A request's bytes (and its share of the memory budget) are held until its handler finishes (see
-    /// <see cref="ReleaseHandled"/>).</summary>
-    public void HoldForHandler(Message request)
+    /// <summary>A request's bytes (and its share of the memory budget) are held until its handler finishes: pass what
+    /// this returns to <see cref="ReleaseHandled"/> then (the handler may change the request meanwhile).</summary>
+    public HeldRequest HoldForHandler(Message request)
     {
-        _buffered.Add(BufferedBytesGate.CostOf(request));
-        request.BudgetHeldByHandler = true;
+        long cost = BufferedBytesGate.CostOf(request);
+        _buffered.Add(cost);
+        return new HeldRequest(cost, Interlocked.Exchange(ref request.BudgetBytes, 0));
     }
 
     /// <summary>The handler of a request held with <see cref="HoldForHandler"/> has finished.</summary>
-    public void ReleaseHandled(Message request)
+    public void ReleaseHandled(in HeldRequest held)
     {
-        _buffered.Remove(BufferedBytesGate.CostOf(request));
-        if (Interlocked.Exchange(ref request.BudgetBytes, 0) is var bytes and > 0)
+        _buffered.Remove(held.BufferedBytes);
+        if (held.BudgetBytes > 0)
         {
-            _budget!.Give(bytes);
+            _budget!.Give(held.BudgetBytes);
         }
     }
+
+    /// <summary>What a request in a handler holds (see <see cref="HoldForHandler"/>).</summary>
+    /// <param name="BufferedBytes">Counted against <see cref="RpcOptions.MaxBufferedBytesPerConnection"/>.</param>
+    /// <param name="BudgetBytes">Taken from the <see cref="MemoryBudget"/>.</param>
+    public readonly record struct HeldRequest(long BufferedBytes, long BudgetBytes);
 
     /// <summary>Calls made on this connection that wait for their reply.</summary>
     public CallTable Calls { get; }
@@ -338,7 +344,7 @@ internal sealed partial class RpcConnection : IAsyncDisposable
         var cancel = new Message(new MessageHeader
         {
             CallType = WireCallType.CancelPrevious,
-            CallId = call.Request.Header.CallId,
+            CallIdKey = call.Request.Header.CallIdKey,
             SequenceNumber = call.SequenceNumber,
             ServiceName = call.Request.Header.ServiceName,
         });

@@ -15,8 +15,9 @@ internal sealed class ServerSession : IRpcConnectionOwner
     /// <summary>Guards <see cref="_running"/>.</summary>
     private readonly Lock _lock = new();
 
-    /// <summary>Cancellation of each running two-way handler, by call ID.</summary>
-    private readonly Dictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
+    /// <summary>Cancellation of each running two-way handler, by call ID key (<see cref="MessageHeader.CallIdKey"/>).
+    /// </summary>
+    private readonly Dictionary<object, CancellationTokenSource> _running = new(CallIds.KeyComparer.Instance);
 
     public ServerSession(IServerSessionOwner server, IConnection connection, EndpointContext endpoint)
     {
@@ -52,7 +53,7 @@ internal sealed class ServerSession : IRpcConnectionOwner
         {
             closed = Connection.CloseReason is not null;
             // A call ID reused while its first call still runs leaves the first one remotely cancellable only.
-            _running.TryAdd(request.CallId, source);
+            _running.TryAdd(request.CallIdKey, source);
         }
         if (closed)
         {
@@ -61,7 +62,7 @@ internal sealed class ServerSession : IRpcConnectionOwner
         return source;
     }
 
-    public void EndHandler(string callId, CancellationTokenSource source)
+    public void EndHandler(object callId, CancellationTokenSource source)
     {
         lock (_lock)
         {
@@ -73,8 +74,8 @@ internal sealed class ServerSession : IRpcConnectionOwner
         source.Dispose();
     }
 
-    /// <summary>Cancels the running handler with this call ID, if any.</summary>
-    public void CancelHandler(string callId)
+    /// <summary>Cancels the running handler with this call ID key, if any.</summary>
+    public void CancelHandler(object callId)
     {
         CancellationTokenSource? source;
         lock (_lock)
