@@ -8,25 +8,6 @@ namespace Rpc25519.Tests.Integration;
 public sealed class CallTaskTests
 {
     [Fact]
-    public async Task A_cancelled_call_is_a_cancelled_task_carrying_the_callers_token()
-    {
-        var signals = new WaitingHandler();
-        var (server, port) = await Loopback.StartServerAsync(signals.Register);
-        await using var _ = server;
-        await using RpcClient client = await Loopback.ConnectAsync(port);
-        using var cts = new CancellationTokenSource();
-
-        Task<Message> call = client.CallAsync(Loopback.Request("wait"), cts.Token);
-        await signals.Started.Task.WaitAsync(Loopback.Patience);
-        cts.Cancel();
-
-        OperationCanceledException e =
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(Loopback.Patience));
-        Assert.True(call.IsCanceled);
-        Assert.Equal(cts.Token, e.CancellationToken);
-    }
-
-    [Fact]
     public async Task A_handler_error_faults_the_task_with_a_remote_exception_that_every_await_sees()
     {
         var (server, port) = await Loopback.StartServerAsync(s => s.RegisterCall("fail",
