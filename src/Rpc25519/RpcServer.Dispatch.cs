@@ -73,6 +73,11 @@ public sealed partial class RpcServer
         TaskScheduler scheduler = _endpoint.Config.TaskScheduler;
         if (ReferenceEquals(scheduler, TaskScheduler.Default))
         {
+            if (invocation.Session.Connection.TryStage(invocation))
+            {
+                // Runs once the reader waits for bytes again, on its thread if it is the last request of the batch.
+                return;
+            }
 #pragma warning disable RS0030 // The default scheduler is the thread pool: queueing to it directly places the work the
             // same way without allocating a Task per request. Any other scheduler (e.g. a simulation's) gets StartNew.
             ThreadPool.UnsafeQueueUserWorkItem(invocation, preferLocal: false);

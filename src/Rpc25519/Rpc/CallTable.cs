@@ -74,9 +74,7 @@ internal sealed class CallTable : IDisposable
         {
             due = now + ToTimestampTicks(_defaultTimeout);
         }
-        var call = new PendingCall(this, request, due,
-            _asyncContinuations ? TaskCreationOptions.RunContinuationsAsynchronously : TaskCreationOptions.None,
-            replyErrorsThrow);
+        var call = new PendingCall(this, request, due, _asyncContinuations, replyErrorsThrow);
         bool armTimer = false;
         lock (_lock)
         {
@@ -122,9 +120,14 @@ internal sealed class CallTable : IDisposable
         }
     }
 
-    /// <summary>Completes the call waiting for <paramref name="reply"/>'s sequence number; false if none waits.</summary>
-    public bool TryComplete(Message reply)
+    /// <summary>Takes the call waiting for <paramref name="reply"/>'s sequence number; false if none waits.</summary>
+    /// <param name="reply">The reply.</param>
+    /// <param name="claimed">The call, its outcome decided as <paramref name="reply"/>: publish it with
+    /// <see cref="PendingCall.Execute"/> (at once or staged). Null when the reply came too late and the call failed
+    /// with a timeout instead.</param>
+    public bool TryComplete(Message reply, out PendingCall? claimed)
     {
+        claimed = null;
         PendingCall? call;
         lock (_lock)
         {
@@ -141,7 +144,12 @@ internal sealed class CallTable : IDisposable
         {
             return call.TryFail(TimeoutError(call));
         }
-        return call.TryComplete(reply);
+        if (!call.TryClaim(reply))
+        {
+            return false;
+        }
+        claimed = call;
+        return true;
     }
 
     /// <summary>Fails one call (e.g. its request could not be sent).</summary>

@@ -34,7 +34,10 @@ internal sealed class HandlerInvocation : IThreadPoolWorkItem
         }
     }
 
-    /// <summary>Entry point when queued straight to the thread pool.</summary>
+    /// <summary>The client connection the request came on.</summary>
+    public ServerSession Session => _session;
+
+    /// <summary>Entry point when queued straight to the thread pool or staged on the reader loop.</summary>
     public void Execute() => _ = RunAsync();
 
     /// <summary>Runs the handler and sends the reply; never throws (handler errors travel in the reply).</summary>

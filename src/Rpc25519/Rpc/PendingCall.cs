@@ -5,27 +5,43 @@ namespace Rpc25519.Rpc;
 /// <summary>
 /// A two-way call waiting for its reply, and the task its caller awaits: one object per call (the completion source)
 /// plus its <see cref="Task{TResult}"/>, nothing else. Completed exactly once: by the reply, a timeout, cancellation,
-/// a send failure or the connection closing. With the default scheduler, continuations run asynchronously so that no
-/// caller code runs on a connection's loops (see <see cref="EndpointContext.AsyncContinuations"/>).
+/// a send failure or the connection closing.
 /// </summary>
-internal sealed class PendingCall : TaskCompletionSource<Message>, ISendCompletion
+/// <remarks>
+/// The outcome is decided (<see cref="TryClaim"/>, <see cref="TryFail"/>) apart from being published to the task
+/// (<see cref="Execute"/>), which runs the caller's continuation. With the default scheduler no caller code may run on
+/// a connection's loops (see <see cref="EndpointContext.AsyncContinuations"/>): a failure is published from the
+/// thread pool, and a reply by the reader loop only once the loop waits for bytes again (see
+/// <c>RpcConnection.TryStage</c>), which saves a thread hop per call. With any other scheduler the outcome is
+/// published at once, where it was decided.
+/// </remarks>
+internal sealed class PendingCall : TaskCompletionSource<Message>, ISendCompletion, IThreadPoolWorkItem
 {
     /// <summary>Whether a reply that reports an error fails the task (<see cref="ReplyErrors"/>) instead of being its
     /// result.</summary>
     private readonly bool _replyErrorsThrow;
 
-    /// <summary>1 once a result or error has been set.</summary>
+    /// <summary>Whether failures are published from the thread pool (see the remarks).</summary>
+    private readonly bool _publishFailuresOnPool;
+
+    /// <summary>1 once the outcome is decided.</summary>
     private int _completed;
+
+    /// <summary>The outcome, once decided: the reply, or the error.</summary>
+    private Message? _reply;
+
+    private Exception? _error;
 
     /// <param name="table">The table the call waits in.</param>
     /// <param name="request">The request.</param>
     /// <param name="dueTimestamp">See <see cref="DueTimestamp"/>.</param>
-    /// <param name="options">From <see cref="EndpointContext.CompletionOptions"/>.</param>
+    /// <param name="publishFailuresOnPool">See <see cref="_publishFailuresOnPool"/>
+    /// (<see cref="EndpointContext.AsyncContinuations"/>).</param>
     /// <param name="replyErrorsThrow">See <see cref="_replyErrorsThrow"/>.</param>
-    public PendingCall(CallTable table, Message request, long dueTimestamp, TaskCreationOptions options,
+    public PendingCall(CallTable table, Message request, long dueTimestamp, bool publishFailuresOnPool,
         bool replyErrorsThrow)
-        : base(options)
     {
+        _publishFailuresOnPool = publishFailuresOnPool;
         Table = table;
         Request = request;
         SequenceNumber = request.Header.SequenceNumber;
@@ -60,26 +76,23 @@ internal sealed class PendingCall : TaskCompletionSource<Message>, ISendCompleti
     /// <summary>Unhooks the caller's cancellation token once the call completes.</summary>
     public CancellationTokenRegistration CancellationRegistration { get; set; }
 
-    public bool TryComplete(Message reply)
+    /// <summary>Decides the outcome: <paramref name="reply"/>. The caller publishes it with <see cref="Execute"/>, at
+    /// once or later.</summary>
+    /// <returns>False if the outcome was already decided.</returns>
+    public bool TryClaim(Message reply)
     {
         if (Interlocked.Exchange(ref _completed, 1) != 0)
         {
             return false;
         }
         CancellationRegistration.Unregister();
-        if (_replyErrorsThrow && ReplyErrors.ToException(reply) is { } error)
-        {
-            TrySetException(error);
-        }
-        else
-        {
-            TrySetResult(reply);
-        }
+        _reply = reply;
         return true;
     }
 
-    /// <summary>Fails the call; an <see cref="OperationCanceledException"/> cancels its task (with the exception's
-    /// token), as an async method would.</summary>
+    /// <summary>Fails the call and publishes the failure (from the pool with the default scheduler); an
+    /// <see cref="OperationCanceledException"/> cancels its task (with the exception's token), as an async method
+    /// would.</summary>
     public bool TryFail(Exception error)
     {
         if (Interlocked.Exchange(ref _completed, 1) != 0)
@@ -87,15 +100,43 @@ internal sealed class PendingCall : TaskCompletionSource<Message>, ISendCompleti
             return false;
         }
         CancellationRegistration.Unregister();
-        if (error is OperationCanceledException cancelled)
+        _error = error;
+        if (_publishFailuresOnPool)
         {
-            TrySetCanceled(cancelled.CancellationToken);
+#pragma warning disable RS0030 // Only with the default scheduler, whose workers are the thread pool's: the same place
+            // RunContinuationsAsynchronously would put the continuation, with no allocation.
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+#pragma warning restore RS0030
         }
         else
         {
-            TrySetException(error);
+            Execute();
         }
         return true;
+    }
+
+    /// <summary>Publishes the decided outcome to the task (running its continuations here).</summary>
+    public void Execute()
+    {
+        if (_error is { } error)
+        {
+            if (error is OperationCanceledException cancelled)
+            {
+                TrySetCanceled(cancelled.CancellationToken);
+            }
+            else
+            {
+                TrySetException(error);
+            }
+        }
+        else if (_replyErrorsThrow && ReplyErrors.ToException(_reply!) is { } replyError)
+        {
+            TrySetException(replyError);
+        }
+        else
+        {
+            TrySetResult(_reply!);
+        }
     }
 
     void ISendCompletion.OnSent()

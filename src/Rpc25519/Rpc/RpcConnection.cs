@@ -177,11 +177,25 @@ internal sealed partial class RpcConnection : IAsyncDisposable
     public void Start()
     {
         Diagnostics.RpcMetrics.Connection(+1, _serverSide);
-        _readerLoop = Task.Factory.StartNew(static s => ((RpcConnection)s!).ReadLoopAsync(), this,
-            CancellationToken.None, TaskCreationOptions.DenyChildAttach, _endpoint.Config.TaskScheduler).Unwrap();
+        if (_endpoint.AsyncContinuations)
+        {
+            // The loop runs work it stages on its own thread (see TryStage): it starts with a clean execution context,
+            // as work queued to the pool would, instead of whatever the code that opened the connection had flowing.
+            using (ExecutionContext.SuppressFlow())
+            {
+                _readerLoop = StartReadLoop();
+            }
+        }
+        else
+        {
+            _readerLoop = StartReadLoop();
+        }
         _liveness.Start();
         RpcLog.ConnectionOpened(_logger, RemoteAddress, LocalAddress);
     }
+
+    private Task StartReadLoop() => Task.Factory.StartNew(static s => ((RpcConnection)s!).ReadLoopAsync(), this,
+        CancellationToken.None, TaskCreationOptions.DenyChildAttach, _endpoint.Config.TaskScheduler).Unwrap();
 
     /// <summary>Sends a two-way request and returns its reply, whatever it reports (timeouts, cancellation and a closed
     /// connection fail the task). Sets CallType, SequenceNumber and CallId.</summary>
