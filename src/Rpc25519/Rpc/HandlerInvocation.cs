@@ -5,11 +5,13 @@ namespace Rpc25519.Rpc;
 /// <summary>One run of a registered function for one request, from start to reply.</summary>
 internal sealed class HandlerInvocation : IThreadPoolWorkItem
 {
-    private readonly IServerSessionOwner _server;
     private readonly ServerSession _session;
     private readonly Message _request;
-    private readonly Func<Message, CancellationToken, ValueTask<Message>>? _twoWay;
-    private readonly Func<Message, CancellationToken, ValueTask>? _oneWay;
+
+    /// <summary>The function: a two-way <c>Func&lt;Message, CancellationToken, ValueTask&lt;Message&gt;&gt;</c> or a
+    /// one-way <c>Func&lt;Message, CancellationToken, ValueTask&gt;</c> (one field for both: this object is made per
+    /// request).</summary>
+    private readonly Delegate _handler;
 
     /// <summary>The two-way handler's cancellation, registered under its call ID when the request is dispatched (on
     /// the reader loop), so that a cancel that overtakes a slow start still finds it.</summary>
@@ -18,19 +20,17 @@ internal sealed class HandlerInvocation : IThreadPoolWorkItem
     /// <summary>What the request holds of its connection's limits until the handler ends.</summary>
     private readonly RpcConnection.HeldRequest _held;
 
-    public HandlerInvocation(IServerSessionOwner server, ServerSession session, Message request,
+    public HandlerInvocation(ServerSession session, Message request,
         Func<Message, CancellationToken, ValueTask<Message>>? twoWay, Func<Message, CancellationToken, ValueTask>? oneWay)
     {
-        _server = server;
         _session = session;
         _request = request;
-        _twoWay = twoWay;
-        _oneWay = oneWay;
+        _handler = (Delegate?)twoWay ?? oneWay ?? throw new ArgumentException("A handler is needed.");
         // Counted until the handler finishes, so that a client cannot queue unbounded work behind slow handlers.
         _held = session.Connection.HoldForHandler(request);
         if (twoWay is not null)
         {
-            _scope = session.BeginHandler(request.Header, server.Endpoint.TimeProvider);
+            _scope = session.BeginHandler(request.Header, session.Server.Endpoint.TimeProvider);
         }
     }
 
@@ -45,26 +45,26 @@ internal sealed class HandlerInvocation : IThreadPoolWorkItem
     {
         try
         {
-            if (_twoWay is not null)
+            if (_handler is Func<Message, CancellationToken, ValueTask<Message>> twoWay)
             {
-                await RunTwoWayAsync(_twoWay);
+                await RunTwoWayAsync(twoWay);
             }
             else
             {
-                await RunOneWayAsync(_oneWay!);
+                await RunOneWayAsync((Func<Message, CancellationToken, ValueTask>)_handler);
             }
         }
         finally
         {
             _session.Connection.ReleaseHandled(_held);
-            _server.HandlerEnded();
+            _session.Server.HandlerEnded();
         }
     }
 
     private async Task RunTwoWayAsync(Func<Message, CancellationToken, ValueTask<Message>> handler)
     {
         MessageHeader hdr = _request.Header;
-        EndpointContext endpoint = _server.Endpoint;
+        EndpointContext endpoint = _session.Server.Endpoint;
         // The request's header fields that the reply echoes, read before the handler may reuse the request as its reply.
         (object callId, ulong sequenceNumber, DateTimeOffset? deadline, string serviceName, string subject) =
             (hdr.CallIdKey, hdr.SequenceNumber, hdr.Deadline, hdr.ServiceName, hdr.Subject);
@@ -109,7 +109,7 @@ internal sealed class HandlerInvocation : IThreadPoolWorkItem
         {
             replyHdr.Subject = subject;
         }
-        await _server.SendReplyAsync(_session, reply, paysOwedReply: true);
+        await _session.Server.SendReplyAsync(_session, reply, paysOwedReply: true);
     }
 
     private async Task RunOneWayAsync(Func<Message, CancellationToken, ValueTask> handler)
@@ -123,7 +123,7 @@ internal sealed class HandlerInvocation : IThreadPoolWorkItem
         catch (Exception e)
         {
             outcome = "error";
-            RpcLog.HandlerFailed(_server.Endpoint.Logger, _request.Header.ServiceName, _session.RemoteAddress,
+            RpcLog.HandlerFailed(_session.Server.Endpoint.Logger, _request.Header.ServiceName, _session.RemoteAddress,
                 _request.Header.CallId, e);
         }
         finally

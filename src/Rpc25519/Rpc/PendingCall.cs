@@ -27,10 +27,8 @@ internal sealed class PendingCall : TaskCompletionSource<Message>, ISendCompleti
     /// <summary>1 once the outcome is decided.</summary>
     private int _completed;
 
-    /// <summary>The outcome, once decided: the reply, or the error.</summary>
-    private Message? _reply;
-
-    private Exception? _error;
+    /// <summary>The outcome, once decided: the reply <see cref="Message"/>, or the <see cref="Exception"/>.</summary>
+    private object? _outcome;
 
     /// <param name="table">The table the call waits in.</param>
     /// <param name="request">The request.</param>
@@ -86,7 +84,7 @@ internal sealed class PendingCall : TaskCompletionSource<Message>, ISendCompleti
             return false;
         }
         CancellationRegistration.Unregister();
-        _reply = reply;
+        _outcome = reply;
         return true;
     }
 
@@ -100,7 +98,7 @@ internal sealed class PendingCall : TaskCompletionSource<Message>, ISendCompleti
             return false;
         }
         CancellationRegistration.Unregister();
-        _error = error;
+        _outcome = error;
         if (_publishFailuresOnPool)
         {
 #pragma warning disable RS0030 // Only with the default scheduler, whose workers are the thread pool's: the same place
@@ -118,7 +116,7 @@ internal sealed class PendingCall : TaskCompletionSource<Message>, ISendCompleti
     /// <summary>Publishes the decided outcome to the task (running its continuations here).</summary>
     public void Execute()
     {
-        if (_error is { } error)
+        if (_outcome is Exception error)
         {
             if (error is OperationCanceledException cancelled)
             {
@@ -129,13 +127,13 @@ internal sealed class PendingCall : TaskCompletionSource<Message>, ISendCompleti
                 TrySetException(error);
             }
         }
-        else if (_replyErrorsThrow && ReplyErrors.ToException(_reply!) is { } replyError)
+        else if (_replyErrorsThrow && ReplyErrors.ToException((Message)_outcome!) is { } replyError)
         {
             TrySetException(replyError);
         }
         else
         {
-            TrySetResult(_reply!);
+            TrySetResult((Message)_outcome!);
         }
     }
 

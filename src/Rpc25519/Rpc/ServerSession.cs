@@ -29,6 +29,9 @@ internal sealed class ServerSession : IRpcConnectionOwner
 
     public RpcConnection Connection { get; }
 
+    /// <summary>The server this session reports to.</summary>
+    public IServerSessionOwner Server => _server;
+
     public string RemoteAddress => Connection.RemoteAddress;
 
     /// <summary>Two-way requests of this client dispatched whose reply has not been queued yet.</summary>
