@@ -177,7 +177,7 @@ internal sealed partial class RpcConnection : IAsyncDisposable
     public void Start()
     {
         Diagnostics.RpcMetrics.Connection(+1, _serverSide);
-        if (_endpoint.AsyncContinuations)
+        if (_endpoint.AsyncContinuations && !ExecutionContext.IsFlowSuppressed())
         {
             // The loop runs work it stages on its own thread (see TryStage): it starts with a clean execution context,
             // as work queued to the pool would, instead of whatever the code that opened the connection had flowing.

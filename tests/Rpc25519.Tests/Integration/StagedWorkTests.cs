@@ -57,4 +57,22 @@ public sealed class StagedWorkTests
         Assert.Equal("meanwhile", echoed.Text());
         await blocked.WaitAsync(Loopback.Patience);
     }
+
+    private static readonly AsyncLocal<string?> Ambient = new();
+
+    [Fact]
+    public async Task Handlers_do_not_see_what_flowed_into_the_code_that_started_the_server_or_connected()
+    {
+        Ambient.Value = "from the starter";
+        var (server, port) = await Loopback.StartServerAsync(s => s.RegisterCall("ambient", (_, _) =>
+            ValueTask.FromResult(new Message { Payload = System.Text.Encoding.UTF8.GetBytes(Ambient.Value ?? "none") })));
+        await using var _ = server;
+        await using RpcClient client = await Loopback.ConnectAsync(port);
+
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.Equal("none", (await client.CallAsync(Loopback.Request("ambient"))).Text());
+        }
+        Ambient.Value = null;
+    }
 }
