@@ -12,7 +12,7 @@ public sealed partial class RpcServer
         switch (hdr.CallType)
         {
             case WireCallType.CancelPrevious:
-                session.CancelHandler(hdr.CallIdKey);
+                session.CancelHandler(new CallIds.Running(hdr.CallIdKey, hdr.SequenceNumber));
                 return;
             case CallType.Call:
                 session.ReplyOwed();

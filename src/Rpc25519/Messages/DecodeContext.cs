@@ -17,6 +17,10 @@ internal sealed class DecodeContext
     private readonly Func<ulong, object?>? _callIdOfPendingCall;
     private int _nextSlot;
 
+    /// <summary>The call ID prefix the peer last used (one per connection in practice), shared by the headers that
+    /// carry it.</summary>
+    private CallIds.Prefix? _lastPrefix;
+
     /// <param name="callIdOfPendingCall">Finds the call ID key (<see cref="MessageHeader.CallIdKey"/>) of the call
     /// waiting for a reply with this sequence number, if any.</param>
     public DecodeContext(Func<ulong, object?>? callIdOfPendingCall)
@@ -45,12 +49,16 @@ internal sealed class DecodeContext
     }
 
     /// <summary>Reads a call ID key (see <see cref="CallIds"/>); for a reply, returns the waiting request's own key
-    /// when the ID matches.</summary>
+    /// when the ID matches, and otherwise the connection's last prefix when the ID is made of it.</summary>
     public object ReadCallId(ref MessagePackReader reader, MessageHeader hdr)
     {
         bool isReply = hdr.CallType is CallType.Reply or CallType.Error && hdr.SequenceNumber != 0;
-        return isReply && _callIdOfPendingCall?.Invoke(hdr.SequenceNumber) is { } known
-            ? CallIds.Read(ref reader, known)
-            : CallIds.Read(ref reader);
+        object? known = isReply ? _callIdOfPendingCall?.Invoke(hdr.SequenceNumber) : null;
+        object key = CallIds.Read(ref reader, hdr.SequenceNumber, known ?? _lastPrefix);
+        if (key is CallIds.Prefix prefix)
+        {
+            _lastPrefix = prefix;
+        }
+        return key;
     }
 }

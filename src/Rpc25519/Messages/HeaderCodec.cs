@@ -36,7 +36,7 @@ internal static class HeaderCodec
         if (hdr.HasCallId)
         {
             writer.Write(WireKeys.CallId);
-            CallIds.Write(ref writer, hdr.CallIdKey);
+            CallIds.Write(ref writer, hdr.CallIdKey, hdr.SequenceNumber);
         }
         if (hdr.Serial != 0)
         {
@@ -87,7 +87,8 @@ internal static class HeaderCodec
                 case WireKeys.SequenceNumber: hdr.SequenceNumber = reader.ReadUInt64(); break;
                 case WireKeys.CallType: hdr.CallType = ReadCallType(ref reader); break;
                 case WireKeys.CallId:
-                    hdr.CallIdKey = context is null ? CallIds.Read(ref reader) : context.ReadCallId(ref reader, hdr);
+                    hdr.CallIdKey = context is null ? CallIds.Read(ref reader, hdr.SequenceNumber)
+                        : context.ReadCallId(ref reader, hdr);
                     break;
                 case WireKeys.Serial: hdr.Serial = reader.ReadInt64(); break;
                 case WireKeys.Deadline: hdr.Deadline = ReadTime(ref reader, "Deadline"); break;

@@ -13,8 +13,8 @@ public sealed class MessageHeader
     /// smaller header.</summary>
     private HeaderExtras? _extras;
 
-    /// <summary><see cref="CallId"/>: a string, or the bytes of an ID the library drew (see <see cref="CallIds"/>).
-    /// </summary>
+    /// <summary><see cref="CallId"/>: a string, the bytes of an ID the library drew, or a connection's prefix (see
+    /// <see cref="CallIds"/>).</summary>
     private object _callId = "";
 
     /// <summary><see cref="Created"/> in UTC ticks (0 for unset).</summary>
@@ -75,7 +75,19 @@ public sealed class MessageHeader
 
     /// <summary>Per-connection sequence number, set by the sender; a reply echoes its request's number.
     /// Server pushes use 0.</summary>
-    public ulong SequenceNumber { get; set; }
+    public ulong SequenceNumber
+    {
+        get;
+        set
+        {
+            if (_callId is CallIds.Prefix && field != 0 && value != field)
+            {
+                // The call ID was made of the old number: keep it (a reused message keeps its call ID).
+                _callId = CallIds.Freeze(_callId, field);
+            }
+            field = value;
+        }
+    }
 
     /// <summary>What the message is.</summary>
     public CallType CallType { get; set; }
@@ -91,15 +103,15 @@ public sealed class MessageHeader
                 return text;
             }
             // Made on first read (see CallIds); kept, so that every later read returns the same string.
-            text = CallIds.ToText(_callId);
+            text = CallIds.ToText(_callId, SequenceNumber);
             _callId = text;
             return text;
         }
         set => _callId = value ?? "";
     }
 
-    /// <summary>The call ID as <see cref="CallIds"/> keeps it: the string, or the 21 bytes of an ID the library drew.
-    /// </summary>
+    /// <summary>The call ID as <see cref="CallIds"/> keeps it: the string, the 21 bytes of an ID the library drew, or
+    /// a connection's prefix (the ID is then the prefix and <see cref="SequenceNumber"/>).</summary>
     internal object CallIdKey
     {
         get => _callId;

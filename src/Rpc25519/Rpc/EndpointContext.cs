@@ -47,12 +47,15 @@ internal sealed class EndpointContext
     public ILogger Logger { get; }
 
     /// <summary>A fresh call ID from the seeded source.</summary>
-    public string NewCallId() => CallIds.ToText(NewCallIdKey());
+    public string NewCallId() => CallIds.ToText(RandomBytes(CallIds.RawBytes), 0);
 
-    /// <summary>A fresh call ID from the seeded source, in its compact form (see <see cref="CallIds"/>).</summary>
-    private byte[] NewCallIdKey()
+    /// <summary>A fresh call ID prefix for a connection's calls, from the seeded source (see <see cref="CallIds"/>).
+    /// </summary>
+    public CallIds.Prefix NewCallIdPrefix() => new(RandomBytes(CallIds.PrefixBytes));
+
+    private byte[] RandomBytes(int count)
     {
-        byte[] bytes = new byte[CallIds.RawBytes];
+        byte[] bytes = new byte[count];
         lock (_randomLock)
         {
             _random.NextBytes(bytes);
@@ -71,7 +74,7 @@ internal sealed class EndpointContext
         hdr.Serial = Interlocked.Increment(ref _serial);
         if (!hdr.HasCallId)
         {
-            hdr.CallIdKey = NewCallIdKey();
+            hdr.CallIdKey = RandomBytes(CallIds.RawBytes);
         }
     }
 }

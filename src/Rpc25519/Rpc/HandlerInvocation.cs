@@ -81,7 +81,8 @@ internal sealed class HandlerInvocation : IThreadPoolWorkItem
         }
         catch (Exception e)
         {
-            RpcLog.HandlerFailed(endpoint.Logger, serviceName, _session.RemoteAddress, CallIds.ToText(callId), e);
+            RpcLog.HandlerFailed(endpoint.Logger, serviceName, _session.RemoteAddress,
+                CallIds.ToText(callId, sequenceNumber), e);
             outcome = e is OperationCanceledException && scope.IsCancellationRequested ? "cancelled" : "error";
             reply = new Message
             {
@@ -92,7 +93,7 @@ internal sealed class HandlerInvocation : IThreadPoolWorkItem
         }
         finally
         {
-            _session.EndHandler(callId, scope);
+            _session.EndHandler(new CallIds.Running(callId, sequenceNumber), scope);
             Diagnostics.RpcMetrics.EndCall(measured, endpoint.TimeProvider, serviceName, outcome);
             Diagnostics.RpcTracing.Stop(span, outcome);
         }

@@ -62,6 +62,10 @@ internal sealed partial class RpcConnection : IAsyncDisposable
 
     private Task _readerLoop = Task.CompletedTask;
 
+    /// <summary>The random part of the IDs of the calls made on this connection (see <see cref="CallIds"/>), drawn at
+    /// the first call (a connection that makes none draws nothing from the seeded source).</summary>
+    private CallIds.Prefix? _callIdPrefix;
+
     /// <summary>Last sequence number handed out on this connection (the first call gets 2, as in the original).</summary>
     private long _lastSeqno = 1;
 
@@ -194,6 +198,12 @@ internal sealed partial class RpcConnection : IAsyncDisposable
         RpcLog.ConnectionOpened(_logger, RemoteAddress, LocalAddress);
     }
 
+    private CallIds.Prefix FirstCallIdPrefix()
+    {
+        Interlocked.CompareExchange(ref _callIdPrefix, _endpoint.NewCallIdPrefix(), null);
+        return _callIdPrefix;
+    }
+
     private Task StartReadLoop() => Task.Factory.StartNew(static s => ((RpcConnection)s!).ReadLoopAsync(), this,
         CancellationToken.None, TaskCreationOptions.DenyChildAttach, _endpoint.Config.TaskScheduler).Unwrap();
 
@@ -239,6 +249,11 @@ internal sealed partial class RpcConnection : IAsyncDisposable
                 "use a one-way send for this message.", nameof(request));
         }
         hdr.SequenceNumber = (ulong)Interlocked.Increment(ref _lastSeqno);
+        if (!hdr.HasCallId)
+        {
+            // The call's ID is this connection's prefix and its sequence number: nothing to allocate.
+            hdr.CallIdKey = Volatile.Read(ref _callIdPrefix) ?? FirstCallIdPrefix();
+        }
         _endpoint.StampOutgoing(request);
         PendingCall call = Calls.Register(request, cancellationToken, replyErrorsThrow, out bool alone);
         try

@@ -17,7 +17,8 @@ internal sealed class ServerSession : IRpcConnectionOwner
 
     /// <summary>Cancellation of each running two-way handler, by call ID key (<see cref="MessageHeader.CallIdKey"/>).
     /// </summary>
-    private readonly Dictionary<object, CancellationTokenSource> _running = new(CallIds.KeyComparer.Instance);
+    private readonly Dictionary<CallIds.Running, CancellationTokenSource> _running =
+        new(CallIds.RunningCallComparer.Instance);
 
     public ServerSession(IServerSessionOwner server, IConnection connection, EndpointContext endpoint)
     {
@@ -56,7 +57,7 @@ internal sealed class ServerSession : IRpcConnectionOwner
         {
             closed = Connection.CloseReason is not null;
             // A call ID reused while its first call still runs leaves the first one remotely cancellable only.
-            _running.TryAdd(request.CallIdKey, source);
+            _running.TryAdd(new CallIds.Running(request.CallIdKey, request.SequenceNumber), source);
         }
         if (closed)
         {
@@ -65,7 +66,7 @@ internal sealed class ServerSession : IRpcConnectionOwner
         return source;
     }
 
-    public void EndHandler(object callId, CancellationTokenSource source)
+    public void EndHandler(CallIds.Running callId, CancellationTokenSource source)
     {
         lock (_lock)
         {
@@ -78,7 +79,7 @@ internal sealed class ServerSession : IRpcConnectionOwner
     }
 
     /// <summary>Cancels the running handler with this call ID key, if any.</summary>
-    public void CancelHandler(object callId)
+    public void CancelHandler(CallIds.Running callId)
     {
         CancellationTokenSource? source;
         lock (_lock)
@@ -93,7 +94,8 @@ internal sealed class ServerSession : IRpcConnectionOwner
     {
         lock (_lock)
         {
-            return _running.TryGetValue(callId, out CancellationTokenSource? source) && source.IsCancellationRequested;
+            return _running.TryGetValue(new CallIds.Running(callId, 0), out CancellationTokenSource? source)
+                && source.IsCancellationRequested;
         }
     }
 

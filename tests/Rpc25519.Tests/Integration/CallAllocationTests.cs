@@ -8,7 +8,7 @@ public sealed class AllocationCounting;
 
 /// <summary>What a plain call costs in garbage, both sides together in this process (an allocation count, not a
 /// timing: it holds on a busy machine). The bound is generous; it catches a per-call object or string creeping back
-/// onto the hot path (about 1,280 bytes per 64-byte echo in Release — the caller's own request included — down from
+/// onto the hot path (about 1,160 bytes per 64-byte echo in Release — the caller's own request included — down from
 /// 1,700).</summary>
 [Collection(nameof(AllocationCounting))]
 public sealed class CallAllocationTests

@@ -55,20 +55,54 @@ public sealed class CallIdTests
     }
 
     [Fact]
-    public void The_key_comparer_takes_both_forms_of_one_id_as_equal_and_different_ids_as_different()
+    public void The_comparer_takes_every_form_of_one_id_as_equal_and_different_ids_as_different()
     {
-        CallIds.KeyComparer comparer = CallIds.KeyComparer.Instance;
+        CallIds.RunningCallComparer comparer = CallIds.RunningCallComparer.Instance;
         string text = Base64Url.EncodeToString(Raw);
         byte[] other = (byte[])Raw.Clone();
         other[^1] ^= 1;
+        var prefix = new CallIds.Prefix(Raw[..CallIds.PrefixBytes]);
+        ulong seqno = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(Raw.AsSpan(CallIds.PrefixBytes));
 
-        Assert.True(comparer.Equals(text, Raw.Clone()));
-        Assert.Equal(comparer.GetHashCode(text), comparer.GetHashCode(Raw.Clone()));
-        Assert.True(comparer.Equals(Raw, Raw.Clone()));
-        Assert.False(comparer.Equals(Raw, other));
-        Assert.False(comparer.Equals(text, other));
-        Assert.False(comparer.Equals("call-1", Raw));
-        Assert.True(comparer.Equals("call-1", "call-1"));
+        Assert.True(comparer.Equals(new(text, 0), new(Raw.Clone(), 0)));
+        Assert.True(comparer.Equals(new(prefix, seqno), new(text, 0)));
+        Assert.True(comparer.Equals(new(prefix, seqno), new(Raw, 7)));
+        Assert.Equal(comparer.GetHashCode(new(text, 0)), comparer.GetHashCode(new(prefix, seqno)));
+        Assert.Equal(comparer.GetHashCode(new(Raw, 3)), comparer.GetHashCode(new(prefix, seqno)));
+        Assert.False(comparer.Equals(new(prefix, seqno + 1), new(prefix, seqno)));
+        Assert.False(comparer.Equals(new(Raw, 0), new(other, 0)));
+        Assert.False(comparer.Equals(new(text, 0), new(other, 0)));
+        Assert.False(comparer.Equals(new("call-1", 0), new(Raw, 0)));
+        Assert.True(comparer.Equals(new("call-1", 0), new("call-1", 5)));
+    }
+
+    [Fact]
+    public void A_call_id_made_of_a_prefix_and_the_sequence_number_survives_a_round_trip_in_that_form()
+    {
+        var prefix = new CallIds.Prefix(Raw[..CallIds.PrefixBytes]);
+        var message = new Message { Header = { SequenceNumber = 42, CallIdKey = prefix, ServiceName = "s" } };
+        string text = message.Header.Clone().CallId;
+
+        var context = new DecodeContext(null);
+        MessageHeader first = Decode(Encode(message), context);
+        MessageHeader second = Decode(Encode(message), context);
+
+        Assert.Equal(text, first.CallId);
+        Assert.IsType<CallIds.Prefix>(second.CallIdKey);
+        Assert.Same(Decode(Encode(message), context).CallIdKey, second.CallIdKey);
+        Assert.Equal(text, second.CallId);
+    }
+
+    [Fact]
+    public void Changing_the_sequence_number_of_a_header_keeps_the_call_id_made_of_the_old_one()
+    {
+        var header = new MessageHeader { SequenceNumber = 42, CallIdKey = new CallIds.Prefix(Raw[..CallIds.PrefixBytes]) };
+        string before = header.Clone().CallId;
+
+        header.SequenceNumber = 43;
+
+        Assert.IsType<byte[]>(header.CallIdKey);
+        Assert.Equal(before, header.CallId);
     }
 
     [Fact]
@@ -82,6 +116,9 @@ public sealed class CallIdTests
         Assert.Equal("mine", header.CallId);
         Assert.Equal(Base64Url.EncodeToString(Raw), copy.CallId);
     }
+
+    private static MessageHeader Decode(byte[] body, DecodeContext context) =>
+        MessageCodec.Decode(new ReadOnlySequence<byte>(body), context).Header;
 
     private static byte[] Encode(Message message)
     {
