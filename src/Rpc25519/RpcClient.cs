@@ -121,13 +121,7 @@ public sealed partial class RpcClient : IAsyncDisposable, IRpcConnectionOwner
         ArgumentNullException.ThrowIfNull(request);
         return Diagnostics.RpcMetrics.ObserveClientCalls
             ? CallObservedAsync(request, static reply => reply, cancellationToken)
-            : CallUnobservedAsync(request, cancellationToken);
-    }
-
-    private async Task<Message> CallUnobservedAsync(Message request, CancellationToken cancellationToken)
-    {
-        Message reply = await _connection.CallAsync(request, cancellationToken);
-        return ReplyErrors.ToException(reply) is { } error ? throw error : reply;
+            : _connection.CallReplyOrThrowAsync(request, cancellationToken);
     }
 
     /// <summary>A call timed for the metrics and traced, for when someone listens (Message and typed calls alike);

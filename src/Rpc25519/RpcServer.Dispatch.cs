@@ -12,13 +12,13 @@ public sealed partial class RpcServer
         switch (hdr.CallType)
         {
             case WireCallType.CancelPrevious:
-                session.CancelHandler(hdr.CallId);
+                session.CancelHandler(new CallIds.Running(hdr.CallIdKey, hdr.SequenceNumber));
                 return;
             case CallType.Call:
                 session.ReplyOwed();
                 if (_registry.TryGetTwoWay(hdr.ServiceName, out var twoWay))
                 {
-                    StartHandler(new HandlerInvocation(this, session, request, twoWay, null));
+                    StartHandler(new HandlerInvocation(session, request, twoWay, null));
                 }
                 else
                 {
@@ -31,7 +31,7 @@ public sealed partial class RpcServer
                 session.ReplyOwed();
                 if (_typed.TryGet(hdr.ServiceName, out var typed))
                 {
-                    StartHandler(new HandlerInvocation(this, session, request, typed.Handler, null));
+                    StartHandler(new HandlerInvocation(session, request, typed.Handler, null));
                 }
                 else
                 {
@@ -45,7 +45,7 @@ public sealed partial class RpcServer
             case CallType.OneWay:
                 if (_registry.TryGetOneWay(hdr.ServiceName, out var oneWay))
                 {
-                    StartHandler(new HandlerInvocation(this, session, request, null, oneWay));
+                    StartHandler(new HandlerInvocation(session, request, null, oneWay));
                 }
                 else
                 {
@@ -73,6 +73,11 @@ public sealed partial class RpcServer
         TaskScheduler scheduler = _endpoint.Config.TaskScheduler;
         if (ReferenceEquals(scheduler, TaskScheduler.Default))
         {
+            if (invocation.Session.Connection.TryStage(invocation))
+            {
+                // Runs once the reader waits for bytes again, on its thread if it is the last request of the batch.
+                return;
+            }
 #pragma warning disable RS0030 // The default scheduler is the thread pool: queueing to it directly places the work the
             // same way without allocating a Task per request. Any other scheduler (e.g. a simulation's) gets StartNew.
             ThreadPool.UnsafeQueueUserWorkItem(invocation, preferLocal: false);
@@ -98,7 +103,7 @@ public sealed partial class RpcServer
         {
             CallType = CallType.Error,
             SequenceNumber = request.Header.SequenceNumber,
-            CallId = request.Header.CallId,
+            CallIdKey = request.Header.CallIdKey,
             ServiceName = request.Header.ServiceName,
             FromServiceName = request.Header.ServiceName,
             Subject = description,

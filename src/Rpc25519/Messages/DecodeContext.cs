@@ -5,7 +5,7 @@ namespace Rpc25519.Messages;
 
 /// <summary>
 /// Per-connection memory for the decoder, so that the strings every call repeats are not allocated again: service
-/// names come from a small cache, and a reply's call ID is the very string its request carried.
+/// names come from a small cache, and a reply's call ID is the very key its request carried.
 /// </summary>
 /// <remarks>Not thread-safe: one connection's reader loop owns it.</remarks>
 internal sealed class DecodeContext
@@ -14,12 +14,16 @@ internal sealed class DecodeContext
     private const int NamesMax = 16;
 
     private readonly string?[] _names = new string?[NamesMax];
-    private readonly Func<ulong, string?>? _callIdOfPendingCall;
+    private readonly Func<ulong, object?>? _callIdOfPendingCall;
     private int _nextSlot;
 
-    /// <param name="callIdOfPendingCall">Finds the call ID of the call waiting for a reply with this sequence
-    /// number, if any.</param>
-    public DecodeContext(Func<ulong, string?>? callIdOfPendingCall)
+    /// <summary>The call ID prefix the peer last used (one per connection in practice), shared by the headers that
+    /// carry it.</summary>
+    private CallIds.Prefix? _lastPrefix;
+
+    /// <param name="callIdOfPendingCall">Finds the call ID key (<see cref="MessageHeader.CallIdKey"/>) of the call
+    /// waiting for a reply with this sequence number, if any.</param>
+    public DecodeContext(Func<ulong, object?>? callIdOfPendingCall)
     {
         _callIdOfPendingCall = callIdOfPendingCall;
     }
@@ -44,15 +48,17 @@ internal sealed class DecodeContext
         return fresh;
     }
 
-    /// <summary>Reads a call ID; for a reply, returns the waiting request's own string when the bytes match.</summary>
-    public string ReadCallId(ref MessagePackReader reader, MessageHeader hdr)
+    /// <summary>Reads a call ID key (see <see cref="CallIds"/>); for a reply, returns the waiting request's own key
+    /// when the ID matches, and otherwise the connection's last prefix when the ID is made of it.</summary>
+    public object ReadCallId(ref MessagePackReader reader, MessageHeader hdr)
     {
         bool isReply = hdr.CallType is CallType.Reply or CallType.Error && hdr.SequenceNumber != 0;
-        if (isReply && _callIdOfPendingCall?.Invoke(hdr.SequenceNumber) is { } known
-                    && reader.TryReadStringSpan(out ReadOnlySpan<byte> utf8))
+        object? known = isReply ? _callIdOfPendingCall?.Invoke(hdr.SequenceNumber) : null;
+        object key = CallIds.Read(ref reader, hdr.SequenceNumber, known ?? _lastPrefix);
+        if (key is CallIds.Prefix prefix)
         {
-            return known.Length == utf8.Length && Ascii.Equals(utf8, known) ? known : Encoding.UTF8.GetString(utf8);
+            _lastPrefix = prefix;
         }
-        return reader.ReadString() ?? "";
+        return key;
     }
 }

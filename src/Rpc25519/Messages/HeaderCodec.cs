@@ -33,7 +33,11 @@ internal static class HeaderCodec
             writer.Write(WireKeys.CallType);
             writer.Write((int)hdr.CallType);
         }
-        WriteString(ref writer, WireKeys.CallId, hdr.CallId);
+        if (hdr.HasCallId)
+        {
+            writer.Write(WireKeys.CallId);
+            CallIds.Write(ref writer, hdr.CallIdKey, hdr.SequenceNumber);
+        }
         if (hdr.Serial != 0)
         {
             writer.Write(WireKeys.Serial);
@@ -83,7 +87,8 @@ internal static class HeaderCodec
                 case WireKeys.SequenceNumber: hdr.SequenceNumber = reader.ReadUInt64(); break;
                 case WireKeys.CallType: hdr.CallType = ReadCallType(ref reader); break;
                 case WireKeys.CallId:
-                    hdr.CallId = context is null ? ReadString(ref reader) : context.ReadCallId(ref reader, hdr);
+                    hdr.CallIdKey = context is null ? CallIds.Read(ref reader, hdr.SequenceNumber)
+                        : context.ReadCallId(ref reader, hdr);
                     break;
                 case WireKeys.Serial: hdr.Serial = reader.ReadInt64(); break;
                 case WireKeys.Deadline: hdr.Deadline = ReadTime(ref reader, "Deadline"); break;
@@ -111,7 +116,7 @@ internal static class HeaderCodec
         n += hdr.Subject.Length > 0 ? 1 : 0;
         n += hdr.SequenceNumber != 0 ? 1 : 0;
         n += hdr.CallType != CallType.None ? 1 : 0;
-        n += hdr.CallId.Length > 0 ? 1 : 0;
+        n += hdr.HasCallId ? 1 : 0;
         n += hdr.Serial != 0 ? 1 : 0;
         n += hdr.Deadline.HasValue ? 1 : 0;
         n += hdr.StreamPart != 0 ? 1 : 0;

@@ -40,11 +40,9 @@ public sealed class Message
     public string Error { get; set => field = value ?? ""; } = "";
 
     /// <summary>Bytes of the connection's <see cref="MemoryBudget"/> this received message holds (0 for none); given
-    /// back by whoever finishes with it (see <see cref="Rpc.RpcConnection"/>).</summary>
+    /// back by whoever finishes with it, or taken over (set to 0) by a handler that gives them back when it ends (see
+    /// <see cref="Rpc.RpcConnection"/>).</summary>
     internal long BudgetBytes;
-
-    /// <summary>Whether a handler took over giving <see cref="BudgetBytes"/> back.</summary>
-    internal bool BudgetHeldByHandler;
 
     /// <summary>Local only, never sent: an error that happened on this side while handling the message.</summary>
     public Exception? LocalError { get; set; }

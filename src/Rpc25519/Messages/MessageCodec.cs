@@ -67,7 +67,7 @@ internal static class MessageCodec
         const int Fixed = 256;
         MessageHeader hdr = message.Header;
         long chars = message.Error.Length + hdr.ServiceName.Length + hdr.FromServiceName.Length + hdr.Subject.Length
-            + hdr.CallId.Length + hdr.ToPeerServiceVersion.Length + hdr.FromPeerServiceVersion.Length
+            + CallIds.TextLength(hdr.CallIdKey) + hdr.ToPeerServiceVersion.Length + hdr.FromPeerServiceVersion.Length
             + hdr.ToPeerId.Length + hdr.ToPeerName.Length + hdr.FromPeerId.Length + hdr.FromPeerName.Length;
         long bound = Fixed + message.Payload.Length + 3 * chars;
         if (hdr.HasArgs)

@@ -51,9 +51,12 @@ internal sealed class CallTable : IDisposable
     /// <summary>Adds a call for <paramref name="request"/> (whose <see cref="MessageHeader.SequenceNumber"/> is set and unique).</summary>
     /// <param name="request">The request.</param>
     /// <param name="cancellationToken">Cancels the call (and sends a remote cancel).</param>
+    /// <param name="replyErrorsThrow">Whether a reply that reports an error fails the call's task (see
+    /// <see cref="ReplyErrors"/>) instead of being its result.</param>
     /// <param name="alone">Whether no other call was waiting when this one was added.</param>
     /// <exception cref="RpcConnectionClosedException">The connection is already closed.</exception>
-    public PendingCall Register(Message request, CancellationToken cancellationToken, out bool alone)
+    public PendingCall Register(Message request, CancellationToken cancellationToken, bool replyErrorsThrow,
+        out bool alone)
     {
         long now = _timeProvider.GetTimestamp();
         TimeSpan? ownTimeout = null;
@@ -71,7 +74,7 @@ internal sealed class CallTable : IDisposable
         {
             due = now + ToTimestampTicks(_defaultTimeout);
         }
-        var call = new PendingCall(this, request, due, _asyncContinuations);
+        var call = new PendingCall(this, request, due, _asyncContinuations, replyErrorsThrow);
         bool armTimer = false;
         lock (_lock)
         {
@@ -107,18 +110,24 @@ internal sealed class CallTable : IDisposable
         return call;
     }
 
-    /// <summary>The call ID of the call waiting for a reply with <paramref name="seqno"/>, or null.</summary>
-    public string? TryGetCallId(ulong seqno)
+    /// <summary>The call ID key (<see cref="MessageHeader.CallIdKey"/>) of the call waiting for a reply with
+    /// <paramref name="seqno"/>, or null.</summary>
+    public object? TryGetCallId(ulong seqno)
     {
         lock (_lock)
         {
-            return _calls.TryGetValue(seqno, out PendingCall? call) ? call.Request.Header.CallId : null;
+            return _calls.TryGetValue(seqno, out PendingCall? call) ? call.Request.Header.CallIdKey : null;
         }
     }
 
-    /// <summary>Completes the call waiting for <paramref name="reply"/>'s sequence number; false if none waits.</summary>
-    public bool TryComplete(Message reply)
+    /// <summary>Takes the call waiting for <paramref name="reply"/>'s sequence number; false if none waits.</summary>
+    /// <param name="reply">The reply.</param>
+    /// <param name="claimed">The call, its outcome decided as <paramref name="reply"/>: publish it with
+    /// <see cref="PendingCall.Execute"/> (at once or staged). Null when the reply came too late and the call failed
+    /// with a timeout instead.</param>
+    public bool TryComplete(Message reply, out PendingCall? claimed)
     {
+        claimed = null;
         PendingCall? call;
         lock (_lock)
         {
@@ -135,7 +144,12 @@ internal sealed class CallTable : IDisposable
         {
             return call.TryFail(TimeoutError(call));
         }
-        return call.TryComplete(reply);
+        if (!call.TryClaim(reply))
+        {
+            return false;
+        }
+        claimed = call;
+        return true;
     }
 
     /// <summary>Fails one call (e.g. its request could not be sent).</summary>

@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using Microsoft.Extensions.Logging;
 using Rpc25519.Messages;
 
@@ -11,8 +10,6 @@ namespace Rpc25519.Rpc;
 /// <remarks>Thread-safe.</remarks>
 internal sealed class EndpointContext
 {
-    /// <summary>Random bytes in a call ID: 168 bits, 28 characters of base64url.</summary>
-    private const int CallIdBytes = 21;
 
     /// <summary>Guards <see cref="_random"/>, which is not thread-safe.</summary>
     private readonly Lock _randomLock = new();
@@ -50,14 +47,20 @@ internal sealed class EndpointContext
     public ILogger Logger { get; }
 
     /// <summary>A fresh call ID from the seeded source.</summary>
-    public string NewCallId()
+    public string NewCallId() => CallIds.ToText(RandomBytes(CallIds.RawBytes), 0);
+
+    /// <summary>A fresh call ID prefix for a connection's calls, from the seeded source (see <see cref="CallIds"/>).
+    /// </summary>
+    public CallIds.Prefix NewCallIdPrefix() => new(RandomBytes(CallIds.PrefixBytes));
+
+    private byte[] RandomBytes(int count)
     {
-        Span<byte> bytes = stackalloc byte[CallIdBytes];
+        byte[] bytes = new byte[count];
         lock (_randomLock)
         {
             _random.NextBytes(bytes);
         }
-        return Base64Url.EncodeToString(bytes);
+        return bytes;
     }
 
     /// <summary>Fills in what the sender owes every outgoing message: creation time, serial and call ID.</summary>
@@ -69,9 +72,9 @@ internal sealed class EndpointContext
             hdr.Created = TimeProvider.GetUtcNow();
         }
         hdr.Serial = Interlocked.Increment(ref _serial);
-        if (hdr.CallId.Length == 0)
+        if (!hdr.HasCallId)
         {
-            hdr.CallId = NewCallId();
+            hdr.CallIdKey = RandomBytes(CallIds.RawBytes);
         }
     }
 }

@@ -17,15 +17,23 @@ internal sealed partial class RpcConnection
         {
             while (reason is null)
             {
+                _readerThread = 0;
                 // A server stops reading a client whose requests and replies pile up: TCP then holds the client back.
-                await _buffered.WaitForRoomAsync(Closing);
+                ValueTask room = _buffered.WaitForRoomAsync(Closing);
+                if (!room.IsCompleted || _budgetWanted > 0)
+                {
+                    // Work found so far must not wait with the reader.
+                    QueueStaged();
+                }
+                await room;
                 if (_budgetWanted > 0)
                 {
                     // A large frame waits for room in the shared budget; meanwhile this connection reads nothing.
                     await _budget!.TakeAsync(_budgetWanted, _endpoint.CompletionOptions, Closing);
                     (_budgetTaken, _budgetWanted) = (_budgetWanted, 0);
                 }
-                ReadResult result = await input.ReadAsync();
+                ReadResult result = await ReadThenRunStaged(input.ReadAsync());
+                _readerThread = Environment.CurrentManagedThreadId;
                 ReadOnlySequence<byte> buffer = result.Buffer;
                 bool held = false;
                 try
@@ -46,7 +54,9 @@ internal sealed partial class RpcConnection
                         if (read == FrameRead.Large)
                         {
                             // Decoded in slices with yields between them; the bytes stay put until AdvanceTo below.
+                            QueueStaged();
                             message = await DecodeLargeAsync(large, maxFrameBytes);
+                            _readerThread = Environment.CurrentManagedThreadId;
                             buffer = buffer.Slice(large.Body.End);
                         }
                         _compression.NoteReceived(compression);
@@ -87,6 +97,8 @@ internal sealed partial class RpcConnection
         }
         finally
         {
+            _readerThread = 0;
+            QueueStaged();
             if (_budgetTaken > 0)
             {
                 _budget!.Give(_budgetTaken);
@@ -232,7 +244,7 @@ internal sealed partial class RpcConnection
     /// ends).</summary>
     private void GiveBudgetUnlessHandled(Message message)
     {
-        if (!message.BudgetHeldByHandler && Interlocked.Exchange(ref message.BudgetBytes, 0) is var bytes and > 0)
+        if (Interlocked.Exchange(ref message.BudgetBytes, 0) is var bytes and > 0)
         {
             _budget!.Give(bytes);
         }
@@ -251,8 +263,13 @@ internal sealed partial class RpcConnection
         {
             return;
         }
-        if (hdr.CallType is CallType.Reply or CallType.Error && hdr.SequenceNumber != 0 && Calls.TryComplete(message))
+        if (hdr.CallType is CallType.Reply or CallType.Error && hdr.SequenceNumber != 0
+            && Calls.TryComplete(message, out PendingCall? claimed))
         {
+            if (claimed is not null && !TryStage(claimed))
+            {
+                claimed.Execute();
+            }
             return;
         }
         if (TryRouteToStream(message))

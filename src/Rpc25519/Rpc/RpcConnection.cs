@@ -62,6 +62,10 @@ internal sealed partial class RpcConnection : IAsyncDisposable
 
     private Task _readerLoop = Task.CompletedTask;
 
+    /// <summary>The random part of the IDs of the calls made on this connection (see <see cref="CallIds"/>), drawn at
+    /// the first call (a connection that makes none draws nothing from the seeded source).</summary>
+    private CallIds.Prefix? _callIdPrefix;
+
     /// <summary>Last sequence number handed out on this connection (the first call gets 2, as in the original).</summary>
     private long _lastSeqno = 1;
 
@@ -128,23 +132,29 @@ internal sealed partial class RpcConnection : IAsyncDisposable
     /// per-message allowance).</summary>
     public long BufferedBytes => _buffered.Held;
 
-    /// <summary>A request's bytes (and its share of the memory budget) are held until its handler finishes (see
-    /// <see cref="ReleaseHandled"/>).</summary>
-    public void HoldForHandler(Message request)
+    /// <summary>A request's bytes (and its share of the memory budget) are held until its handler finishes: pass what
+    /// this returns to <see cref="ReleaseHandled"/> then (the handler may change the request meanwhile).</summary>
+    public HeldRequest HoldForHandler(Message request)
     {
-        _buffered.Add(BufferedBytesGate.CostOf(request));
-        request.BudgetHeldByHandler = true;
+        long cost = BufferedBytesGate.CostOf(request);
+        _buffered.Add(cost);
+        return new HeldRequest(cost, Interlocked.Exchange(ref request.BudgetBytes, 0));
     }
 
     /// <summary>The handler of a request held with <see cref="HoldForHandler"/> has finished.</summary>
-    public void ReleaseHandled(Message request)
+    public void ReleaseHandled(in HeldRequest held)
     {
-        _buffered.Remove(BufferedBytesGate.CostOf(request));
-        if (Interlocked.Exchange(ref request.BudgetBytes, 0) is var bytes and > 0)
+        _buffered.Remove(held.BufferedBytes);
+        if (held.BudgetBytes > 0)
         {
-            _budget!.Give(bytes);
+            _budget!.Give(held.BudgetBytes);
         }
     }
+
+    /// <summary>What a request in a handler holds (see <see cref="HoldForHandler"/>).</summary>
+    /// <param name="BufferedBytes">Counted against <see cref="RpcOptions.MaxBufferedBytesPerConnection"/>.</param>
+    /// <param name="BudgetBytes">Taken from the <see cref="MemoryBudget"/>.</param>
+    public readonly record struct HeldRequest(long BufferedBytes, long BudgetBytes);
 
     /// <summary>Calls made on this connection that wait for their reply.</summary>
     public CallTable Calls { get; }
@@ -171,19 +181,63 @@ internal sealed partial class RpcConnection : IAsyncDisposable
     public void Start()
     {
         Diagnostics.RpcMetrics.Connection(+1, _serverSide);
-        _readerLoop = Task.Factory.StartNew(static s => ((RpcConnection)s!).ReadLoopAsync(), this,
-            CancellationToken.None, TaskCreationOptions.DenyChildAttach, _endpoint.Config.TaskScheduler).Unwrap();
+        if (_endpoint.AsyncContinuations && !ExecutionContext.IsFlowSuppressed())
+        {
+            // The loop runs work it stages on its own thread (see TryStage): it starts with a clean execution context,
+            // as work queued to the pool would, instead of whatever the code that opened the connection had flowing.
+            using (ExecutionContext.SuppressFlow())
+            {
+                _readerLoop = StartReadLoop();
+            }
+        }
+        else
+        {
+            _readerLoop = StartReadLoop();
+        }
         _liveness.Start();
         RpcLog.ConnectionOpened(_logger, RemoteAddress, LocalAddress);
     }
 
-    /// <summary>Sends a two-way request and returns its reply (or a typed error). Sets CallType, SequenceNumber and CallId.</summary>
+    private CallIds.Prefix FirstCallIdPrefix()
+    {
+        Interlocked.CompareExchange(ref _callIdPrefix, _endpoint.NewCallIdPrefix(), null);
+        return _callIdPrefix;
+    }
+
+    private Task StartReadLoop() => Task.Factory.StartNew(static s => ((RpcConnection)s!).ReadLoopAsync(), this,
+        CancellationToken.None, TaskCreationOptions.DenyChildAttach, _endpoint.Config.TaskScheduler).Unwrap();
+
+    /// <summary>Sends a two-way request and returns its reply, whatever it reports (timeouts, cancellation and a closed
+    /// connection fail the task). Sets CallType, SequenceNumber and CallId.</summary>
     public ValueTask<Message> CallAsync(Message request, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)
         {
             return ValueTask.FromCanceled<Message>(cancellationToken);
         }
+        PendingCall call = StartCall(request, cancellationToken, replyErrorsThrow: false, out ValueTask queued);
+        return queued.IsCompletedSuccessfully ? new ValueTask<Message>(call.Task)
+            : new ValueTask<Message>(QueueThenAwaitAsync(queued, call));
+    }
+
+    /// <summary>Like <see cref="CallAsync"/>, but a reply that reports an error fails the task with the exception it
+    /// stands for (<see cref="ReplyErrors"/>): the task of <see cref="RpcClient.CallAsync"/>, with no async method
+    /// around it (the call's completion source is the one allocation beyond its task).</summary>
+    public Task<Message> CallReplyOrThrowAsync(Message request, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<Message>(cancellationToken);
+        }
+        PendingCall call = StartCall(request, cancellationToken, replyErrorsThrow: true, out ValueTask queued);
+        return queued.IsCompletedSuccessfully ? call.Task : QueueThenAwaitAsync(queued, call);
+    }
+
+    /// <summary>Registers a two-way call and queues its request (<paramref name="queued"/> completes once it is in
+    /// the send queue).</summary>
+    private PendingCall StartCall(Message request, CancellationToken cancellationToken, bool replyErrorsThrow,
+        out ValueTask queued)
+    {
         MessageHeader hdr = request.Header;
         if (hdr.CallType == CallType.None)
         {
@@ -195,9 +249,13 @@ internal sealed partial class RpcConnection : IAsyncDisposable
                 "use a one-way send for this message.", nameof(request));
         }
         hdr.SequenceNumber = (ulong)Interlocked.Increment(ref _lastSeqno);
+        if (!hdr.HasCallId)
+        {
+            // The call's ID is this connection's prefix and its sequence number: nothing to allocate.
+            hdr.CallIdKey = Volatile.Read(ref _callIdPrefix) ?? FirstCallIdPrefix();
+        }
         _endpoint.StampOutgoing(request);
-        PendingCall call = Calls.Register(request, cancellationToken, out bool alone);
-        ValueTask queued;
+        PendingCall call = Calls.Register(request, cancellationToken, replyErrorsThrow, out bool alone);
         try
         {
             // A lone call writes at once on this thread; with others in flight, its frame joins a shared flush.
@@ -208,7 +266,7 @@ internal sealed partial class RpcConnection : IAsyncDisposable
             Calls.Fail(call, e);
             throw;
         }
-        return queued.IsCompletedSuccessfully ? call.AsValueTask() : QueueThenAwaitAsync(queued, call);
+        return call;
     }
 
     /// <summary>
@@ -297,7 +355,7 @@ internal sealed partial class RpcConnection : IAsyncDisposable
         // it after this method returned early from its own Close, and a source without a timer holds nothing to free.
     }
 
-    private static async ValueTask<Message> QueueThenAwaitAsync(ValueTask queued, PendingCall call)
+    private static async Task<Message> QueueThenAwaitAsync(ValueTask queued, PendingCall call)
     {
         try
         {
@@ -307,7 +365,7 @@ internal sealed partial class RpcConnection : IAsyncDisposable
         {
             call.Table.Fail(call, e);
         }
-        return await call.AsValueTask();
+        return await call.Task;
     }
 
     private void SendCancelFor(PendingCall call)
@@ -315,7 +373,7 @@ internal sealed partial class RpcConnection : IAsyncDisposable
         var cancel = new Message(new MessageHeader
         {
             CallType = WireCallType.CancelPrevious,
-            CallId = call.Request.Header.CallId,
+            CallIdKey = call.Request.Header.CallIdKey,
             SequenceNumber = call.SequenceNumber,
             ServiceName = call.Request.Header.ServiceName,
         });

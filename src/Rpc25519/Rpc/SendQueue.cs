@@ -147,7 +147,11 @@ internal sealed class SendQueue
                 (admitted ??= []).Add(first);
             }
         }
-        foreach (WaitingSender sender in admitted ?? [])
+        if (admitted is null)
+        {
+            return;
+        }
+        foreach (WaitingSender sender in admitted)
         {
             sender.Registration.Dispose();
             sender.Queued.TrySetResult();

@@ -15,8 +15,10 @@ internal sealed class ServerSession : IRpcConnectionOwner
     /// <summary>Guards <see cref="_running"/>.</summary>
     private readonly Lock _lock = new();
 
-    /// <summary>Cancellation of each running two-way handler, by call ID.</summary>
-    private readonly Dictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
+    /// <summary>Cancellation of each running two-way handler, by call ID key (<see cref="MessageHeader.CallIdKey"/>).
+    /// </summary>
+    private readonly Dictionary<CallIds.Running, CancellationTokenSource> _running =
+        new(CallIds.RunningCallComparer.Instance);
 
     public ServerSession(IServerSessionOwner server, IConnection connection, EndpointContext endpoint)
     {
@@ -27,6 +29,9 @@ internal sealed class ServerSession : IRpcConnectionOwner
     }
 
     public RpcConnection Connection { get; }
+
+    /// <summary>The server this session reports to.</summary>
+    public IServerSessionOwner Server => _server;
 
     public string RemoteAddress => Connection.RemoteAddress;
 
@@ -52,7 +57,7 @@ internal sealed class ServerSession : IRpcConnectionOwner
         {
             closed = Connection.CloseReason is not null;
             // A call ID reused while its first call still runs leaves the first one remotely cancellable only.
-            _running.TryAdd(request.CallId, source);
+            _running.TryAdd(new CallIds.Running(request.CallIdKey, request.SequenceNumber), source);
         }
         if (closed)
         {
@@ -61,7 +66,7 @@ internal sealed class ServerSession : IRpcConnectionOwner
         return source;
     }
 
-    public void EndHandler(string callId, CancellationTokenSource source)
+    public void EndHandler(CallIds.Running callId, CancellationTokenSource source)
     {
         lock (_lock)
         {
@@ -73,8 +78,8 @@ internal sealed class ServerSession : IRpcConnectionOwner
         source.Dispose();
     }
 
-    /// <summary>Cancels the running handler with this call ID, if any.</summary>
-    public void CancelHandler(string callId)
+    /// <summary>Cancels the running handler with this call ID key, if any.</summary>
+    public void CancelHandler(CallIds.Running callId)
     {
         CancellationTokenSource? source;
         lock (_lock)
@@ -89,7 +94,8 @@ internal sealed class ServerSession : IRpcConnectionOwner
     {
         lock (_lock)
         {
-            return _running.TryGetValue(callId, out CancellationTokenSource? source) && source.IsCancellationRequested;
+            return _running.TryGetValue(new CallIds.Running(callId, 0), out CancellationTokenSource? source)
+                && source.IsCancellationRequested;
         }
     }
 

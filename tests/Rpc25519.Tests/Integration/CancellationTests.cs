@@ -18,7 +18,10 @@ public sealed class CancellationTests
         await signals.Started.Task.WaitAsync(Loopback.Patience);
         cts.Cancel();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(Loopback.Patience));
+        OperationCanceledException e =
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(Loopback.Patience));
+        Assert.True(call.IsCanceled, "the call's task is cancelled, as an async method's would be");
+        Assert.Equal(cts.Token, e.CancellationToken);
         await signals.Cancelled.Task.WaitAsync(Loopback.Patience);
         Assert.True(client.IsConnected);
     }
