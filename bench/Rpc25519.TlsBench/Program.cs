@@ -19,6 +19,7 @@ using Rpc25519.Transport;
 //   BULK-MiB  one-way bulk transfer size (default 1024); ROUNDS (default 3); S seconds per call measurement
 //   (default 2); WHAT = handshake, calls, records or bulk (default: all four). "records" times sealing and opening
 //   one record, single-threaded, as our record layer does it and with .NET's ChaCha20-Poly1305 alone.
+//   --profile tls|tcp: only one caller's 64 B calls over that transport for S seconds (to run under perf).
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 if (typeof(Bench).Assembly.GetCustomAttributes(typeof(DebuggableAttribute), false) is
     [DebuggableAttribute { IsJITOptimizerDisabled: true }])
@@ -29,16 +30,18 @@ if (typeof(Bench).Assembly.GetCustomAttributes(typeof(DebuggableAttribute), fals
 var positional = new List<string>();
 double seconds = 2;
 string only = "";
+string profile = "";
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
     {
         case "--seconds" when i + 1 < args.Length: seconds = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--only" when i + 1 < args.Length: only = args[++i]; break;
+        case "--profile" when i + 1 < args.Length && args[i + 1] is "tls" or "tcp": profile = args[++i]; break;
         case var a when !a.StartsWith('-'): positional.Add(a); break;
         default:
             Console.Error.WriteLine($"Unknown option {args[i]}; usage: [BULK-MiB] [ROUNDS] [--seconds S] " +
-                "[--only handshake|calls|records|bulk]");
+                "[--only handshake|calls|records|bulk] [--profile tls|tcp]");
             return 2;
     }
 }
@@ -56,6 +59,16 @@ RpcOptions Config(bool tcp) => new()
     ListenAddress = "127.0.0.1:0", Transport = tcp ? TransportKind.Tcp : TransportKind.Tls,
     Tls = { CertPath = certs, KnownClientKeysPath = "", KnownServerKeysPath = "" },
 };
+if (profile.Length > 0)
+{
+    // One transport, one caller, nothing else in the process: for perf record / perf stat.
+    (double calls, double allocated, double cpu, double workItems) =
+        await Bench.EchoCallsAsync(Config(profile == "tcp"), 1, seconds);
+    Console.WriteLine($"{profile}, 1 caller: {calls:N0} calls/s, CPU {cpu:F1} µs/call (whole process), " +
+        $"{workItems:F2} thread-pool work items/call, {allocated:N0} B allocated/call");
+    Directory.Delete(dir, recursive: true);
+    return 0;
+}
 using var baseline = new SslStreamBaseline();
 Console.WriteLine($"Rpc25519 TLS bench: {Environment.ProcessorCount} cores, {rounds} interleaved rounds, " +
     $"{seconds:0.#} s per call measurement, bulk {bulkBytes >> 20} MiB one way; load average at start: " +
