@@ -17,7 +17,9 @@ using Rpc25519.Transport;
 //
 // dotnet run -c Release --project bench/Rpc25519.TlsBench -- [BULK-MiB] [ROUNDS] [--seconds S] [--only WHAT]
 //   BULK-MiB  one-way bulk transfer size (default 1024); ROUNDS (default 3); S seconds per call measurement
-//   (default 2); WHAT = handshake, calls or bulk (default: all three).
+//   (default 2); WHAT = handshake, calls, records or bulk (default: all four). "records" times sealing and opening
+//   one record, single-threaded, as our record layer does it and with .NET's ChaCha20-Poly1305 alone.
+//   --profile tls|tcp: only one caller's 64 B calls over that transport for S seconds (to run under perf).
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 if (typeof(Bench).Assembly.GetCustomAttributes(typeof(DebuggableAttribute), false) is
     [DebuggableAttribute { IsJITOptimizerDisabled: true }])
@@ -28,16 +30,18 @@ if (typeof(Bench).Assembly.GetCustomAttributes(typeof(DebuggableAttribute), fals
 var positional = new List<string>();
 double seconds = 2;
 string only = "";
+string profile = "";
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
     {
         case "--seconds" when i + 1 < args.Length: seconds = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--only" when i + 1 < args.Length: only = args[++i]; break;
+        case "--profile" when i + 1 < args.Length && args[i + 1] is "tls" or "tcp": profile = args[++i]; break;
         case var a when !a.StartsWith('-'): positional.Add(a); break;
         default:
             Console.Error.WriteLine($"Unknown option {args[i]}; usage: [BULK-MiB] [ROUNDS] [--seconds S] " +
-                "[--only handshake|calls|bulk]");
+                "[--only handshake|calls|records|bulk] [--profile tls|tcp]");
             return 2;
     }
 }
@@ -55,6 +59,16 @@ RpcOptions Config(bool tcp) => new()
     ListenAddress = "127.0.0.1:0", Transport = tcp ? TransportKind.Tcp : TransportKind.Tls,
     Tls = { CertPath = certs, KnownClientKeysPath = "", KnownServerKeysPath = "" },
 };
+if (profile.Length > 0)
+{
+    // One transport, one caller, nothing else in the process: for perf record / perf stat.
+    (double calls, double allocated, double cpu, double workItems) =
+        await Bench.EchoCallsAsync(Config(profile == "tcp"), 1, seconds);
+    Console.WriteLine($"{profile}, 1 caller: {calls:N0} calls/s, CPU {cpu:F1} µs/call (whole process), " +
+        $"{workItems:F2} thread-pool work items/call, {allocated:N0} B allocated/call");
+    Directory.Delete(dir, recursive: true);
+    return 0;
+}
 using var baseline = new SslStreamBaseline();
 Console.WriteLine($"Rpc25519 TLS bench: {Environment.ProcessorCount} cores, {rounds} interleaved rounds, " +
     $"{seconds:0.#} s per call measurement, bulk {bulkBytes >> 20} MiB one way; load average at start: " +
@@ -82,10 +96,11 @@ for (int round = 0; round < rounds; round++)
             double tls = 0, tcp = 0;
             foreach (bool overTcp in reverse ? new[] { true, false } : [false, true])
             {
-                (double calls, double allocated, double cpu) =
+                (double calls, double allocated, double cpu, double workItems) =
                     await Bench.EchoCallsAsync(Config(overTcp), callers, seconds);
                 (overTcp ? ref tcp : ref tls) = calls;
                 results.Add($"cpu {(overTcp ? "TCP" : "TLS")} {callers}", cpu);
+                results.Add($"work items {(overTcp ? "TCP" : "TLS")} {callers}", workItems);
                 if (callers == 1)
                 {
                     results.Add($"allocated {(overTcp ? "TCP" : "TLS")}", allocated);
@@ -100,6 +115,15 @@ for (int round = 0; round < rounds; round++)
                 results.Add("calls SslStream 1", ssl);
                 results.Add("calls ratio SslStream", tls / ssl);
             }
+        }
+    }
+    if (Runs("records"))
+    {
+        foreach (int size in new[] { 100, 16 * 1024 })
+        {
+            (double ours, double dotnet) = Bench.SealOpenNanos(size);
+            results.Add($"record ours {size}", ours);
+            results.Add($"record .NET {size}", dotnet);
         }
     }
     if (Runs("bulk"))
@@ -137,10 +161,24 @@ if (Runs("calls"))
         Console.WriteLine($"CPU time per 64 B call, {callers,2} caller{(callers == 1 ? " " : "s")} (whole process), " +
             $"µs   TLS {results.Micros($"cpu TLS {callers}")}   TCP {results.Micros($"cpu TCP {callers}")}");
     }
+    foreach (int callers in new[] { 1, 64 })
+    {
+        Console.WriteLine($"thread-pool work items per 64 B call, {callers,2} caller{(callers == 1 ? " " : "s")} " +
+            $"(whole process)   TLS {results.Fraction($"work items TLS {callers}")}   TCP " +
+            results.Fraction($"work items TCP {callers}"));
+    }
     Console.WriteLine($"allocated per 64 B call, 1 caller (client + server, whole process), bytes   TLS " +
         $"{results["allocated TLS"]}   TCP {results["allocated TCP"]}");
     Console.WriteLine($"64 B, 1 caller, vs SslStream     ours over TLS {results["calls TLS 1"]}   SslStream " +
         $"ping-pong {results["calls SslStream 1"]}   ours/SslStream {results.Ratio("calls ratio SslStream")}");
+}
+if (Runs("records"))
+{
+    foreach (int size in new[] { 100, 16 * 1024 })
+    {
+        Console.WriteLine($"seal + open one {size} B record, ns, single thread   ours {results[$"record ours {size}"]}   " +
+            $".NET ChaCha20Poly1305 alone {results[$"record .NET {size}"]}");
+    }
 }
 if (Runs("bulk"))
 {
@@ -174,6 +212,9 @@ internal sealed class Results
 
     /// <summary>"median (min-max)" of a time in milliseconds.</summary>
     public string Milliseconds(string name) => Summary(name, "F2");
+
+    /// <summary>"median (min-max)" of a small count per call.</summary>
+    public string Fraction(string name) => Summary(name, "F2");
 
     /// <summary>"median (min-max)" of a ratio, with the target and whether the median meets it.</summary>
     public string Ratio(string name, double target, bool atMost) =>
@@ -257,9 +298,10 @@ internal static class Bench
     }
 
     /// <summary>Calls/s of 64 B echo calls by <paramref name="workers"/> callers sharing one connection, after a
-    /// 0.5 s warm-up, and the bytes the whole process allocated and the CPU time (µs) it used per call meanwhile:
-    /// on a shared machine the CPU time per call is steadier than the rate.</summary>
-    public static async Task<(double Calls, double Allocated, double CpuMicros)> EchoCallsAsync(RpcOptions config, int workers,
+    /// 0.5 s warm-up, and the bytes the whole process allocated, the CPU time (µs) it used and the thread-pool work
+    /// items it ran per call meanwhile: on a shared machine the CPU time per call is steadier than the rate, and the
+    /// work items (thread hops) do not depend on the load at all.</summary>
+    public static async Task<(double Calls, double Allocated, double CpuMicros, double WorkItems)> EchoCallsAsync(RpcOptions config, int workers,
         double seconds)
     {
         await using var server = new RpcServer(config);
@@ -290,12 +332,14 @@ internal static class Bench
         Interlocked.Exchange(ref calls, 0);
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        long workItemsBefore = ThreadPool.CompletedWorkItemCount;
         long start = Stopwatch.GetTimestamp();
         await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Worker(TimeSpan.FromSeconds(seconds))));
         double rate = calls / Stopwatch.GetElapsedTime(start).TotalSeconds;
         double perCall = Math.Max(calls, 1);
         return (rate, (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / perCall,
-            (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / perCall);
+            (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / perCall,
+            (ThreadPool.CompletedWorkItemCount - workItemsBefore) / perCall);
     }
 
     /// <summary>Round trips/s of one caller echoing 64 B over SslStream (write 64, read 64 back), after a 0.5 s
@@ -349,6 +393,40 @@ internal static class Bench
             // The echo side saw the close as a reset; the measurement is done.
         }
         return rate;
+    }
+
+    /// <summary>Nanoseconds to seal and open one record of <paramref name="plainBytes"/> with our record layer, and
+    /// with .NET's <see cref="System.Security.Cryptography.ChaCha20Poly1305"/> alone (what the layer used for every
+    /// record before), best of five batches.</summary>
+    public static (double Ours, double DotNet) SealOpenNanos(int plainBytes)
+    {
+        byte[] key = new byte[32], iv = new byte[12];
+        using var sender = new TlsRecordLayer((byte[])key.Clone(), iv, 0, (byte[])key.Clone(), iv, 0);
+        using var receiver = new TlsRecordLayer((byte[])key.Clone(), iv, 0, (byte[])key.Clone(), iv, 0);
+        using var dotnet = new System.Security.Cryptography.ChaCha20Poly1305(key);
+        byte[] record = new byte[plainBytes + TlsRecordLayer.OverheadBytes];
+        byte[] plain = new byte[record.Length];
+        byte[] tag = new byte[16];
+        int inner = plainBytes + 1;
+        int count = plainBytes > 1024 ? 2_000 : 50_000;
+        double ours = double.MaxValue, theirs = double.MaxValue;
+        for (int batch = 0; batch < 5; batch++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            for (int i = 0; i < count; i++)
+            {
+                receiver.Open(record.AsSpan(0, sender.SealInPlace(record, plainBytes)), plain);
+            }
+            ours = Math.Min(ours, Stopwatch.GetElapsedTime(start).TotalNanoseconds / count);
+            start = Stopwatch.GetTimestamp();
+            for (int i = 0; i < count; i++)
+            {
+                dotnet.Encrypt(iv, record.AsSpan(5, inner), record.AsSpan(5, inner), tag, record.AsSpan(0, 5));
+                dotnet.Decrypt(iv, record.AsSpan(5, inner), tag, plain.AsSpan(0, inner), record.AsSpan(0, 5));
+            }
+            theirs = Math.Min(theirs, Stopwatch.GetElapsedTime(start).TotalNanoseconds / count);
+        }
+        return (ours, theirs);
     }
 
     public static string LoadAverage() => File.Exists("/proc/loadavg")

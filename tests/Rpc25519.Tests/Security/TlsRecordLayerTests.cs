@@ -40,6 +40,54 @@ public sealed class TlsRecordLayerTests
         GC.KeepAlive(a);
     }
 
+    /// <summary>The record layer seals small records with libsodium and large ones with .NET: either way it must produce
+    /// exactly RFC 8446 records, checked against .NET's ChaCha20-Poly1305 both ways (nonce = IV xor sequence number,
+    /// header as associated data, content type after the data, tag at the end), on both sides of the size switch,
+    /// since two peers of ours would agree with each other even on a wrong format.</summary>
+    [Theory]
+    [InlineData(100)]
+    [InlineData(TlsRecordLayer.SmallRecordBytes - 1)]
+    [InlineData(TlsRecordLayer.SmallRecordBytes)]
+    [InlineData(3000)]
+    public void Records_MatchAnIndependentChaCha20Poly1305_BothWays(int size)
+    {
+        byte[] key = RandomNumberGenerator.GetBytes(32), iv = RandomNumberGenerator.GetBytes(12);
+        const ulong sequence = 5;
+        var layer = new TlsRecordLayer((byte[])key.Clone(), iv, sequence, (byte[])key.Clone(), iv, sequence);
+        byte[] nonce = (byte[])iv.Clone();
+        for (int i = 0; i < 8; i++)
+        {
+            nonce[4 + i] ^= (byte)(sequence >> (8 * (7 - i)));
+        }
+        using var reference = new ChaCha20Poly1305(key);
+        int inner = size + 1;
+
+        // Ours sealed (in place, as the writer does), theirs opens.
+        byte[] record = new byte[size + TlsRecordLayer.OverheadBytes];
+        byte[] message = RandomNumberGenerator.GetBytes(size);
+        message.CopyTo(record, TlsRecordLayer.HeaderBytes);
+        Assert.Equal(record.Length, layer.SealInPlace(record, size));
+        byte[] opened = new byte[inner];
+        reference.Decrypt(nonce, record.AsSpan(5, inner), record.AsSpan(5 + inner, 16), opened, record.AsSpan(0, 5));
+        Assert.Equal(message, opened[..size]);
+        Assert.Equal(23, opened[size]);
+
+        // Theirs sealed, ours opens.
+        byte[] theirs = new byte[record.Length];
+        record.AsSpan(0, 5).CopyTo(theirs);
+        reference.Encrypt(nonce, opened, theirs.AsSpan(5, inner), theirs.AsSpan(5 + inner, 16), theirs.AsSpan(0, 5));
+        Assert.Equal(record, theirs);
+        byte[] plain = new byte[theirs.Length];
+        Assert.Equal(size, layer.Open(theirs, plain));
+        Assert.Equal(message, plain[..size]);
+
+        // A flipped tag bit fails as before, on either implementation.
+        theirs[^1] ^= 1;
+        var layer2 = new TlsRecordLayer((byte[])key.Clone(), iv, sequence, (byte[])key.Clone(), iv, sequence);
+        Assert.Equal(AlertDescription.bad_record_mac,
+            Assert.Throws<TlsFatalAlert>(() => layer2.Open(theirs, plain)).AlertDescription);
+    }
+
     [Fact]
     public void CloseNotify_MarksPeerClosed()
     {

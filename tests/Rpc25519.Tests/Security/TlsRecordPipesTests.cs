@@ -20,12 +20,13 @@ public sealed class TlsRecordPipesTests
     /// aborted the connection with.</summary>
     private sealed class Link
     {
-        public Link(long segmentBytes = 64 * 1024)
+        public Link(long segmentBytes = 64 * 1024, PipeScheduler? wireScheduler = null)
         {
             byte[] key = RandomNumberGenerator.GetBytes(32), iv = RandomNumberGenerator.GetBytes(12);
             Sender = new TlsRecordLayer((byte[])key.Clone(), iv, 3, new byte[32], new byte[12], 0);
             Receiver = new TlsRecordLayer(new byte[32], new byte[12], 0, (byte[])key.Clone(), iv, 3);
-            Wire = new Pipe(new PipeOptions(pauseWriterThreshold: 0, minimumSegmentSize: (int)segmentBytes));
+            Wire = new Pipe(new PipeOptions(pauseWriterThreshold: 0, minimumSegmentSize: (int)segmentBytes,
+                readerScheduler: wireScheduler));
             Writer = new TlsRecordWriter(Wire.Writer, Sender);
             Time = new FakeTimeProvider();
             Reader = new TlsRecordReader(Wire.Reader, Receiver, e => Aborted = e, "tcp://test:1",
@@ -39,6 +40,39 @@ public sealed class TlsRecordPipesTests
         public TlsRecordReader Reader { get; }
         public FakeTimeProvider Time { get; }
         public Exception? Aborted { get; private set; }
+    }
+
+    /// <summary>The session's reader loop runs its last staged piece of work inline once its read suspends, and
+    /// resumes on the thread that completes the socket read (RpcConnection.Staging): over TLS that holds only if a
+    /// read with nothing buffered stays pending, a read with a whole record buffered completes at once, and the
+    /// record reader resumes its caller on the very thread that delivered the bytes (no thread-pool hop).</summary>
+    [Fact]
+    public async Task Reads_CompleteInline_OnTheThreadThatDeliversTheRecord()
+    {
+        // On a pool thread, as the reader loop runs: no test synchronization context to post continuations to.
+        await Task.Run(async () =>
+        {
+            // Inline, like the socket reader, whose continuation runs where the receive completed.
+            var link = new Link(wireScheduler: PipeScheduler.Inline);
+            ValueTask<ReadResult> pending = link.Reader.ReadAsync();
+            Assert.False(pending.IsCompleted);
+            int resumedOn = 0;
+            pending.GetAwaiter().UnsafeOnCompleted(() => resumedOn = Environment.CurrentManagedThreadId);
+            link.Writer.Write("ping"u8);
+            await link.Writer.FlushAsync();
+            // The reader's continuation ran inside the flush, on this thread.
+            Assert.Equal(Environment.CurrentManagedThreadId, resumedOn);
+            ReadResult first = await pending; // completed already: no wait
+            Assert.Equal("ping"u8.ToArray(), first.Buffer.ToArray());
+            link.Reader.AdvanceTo(first.Buffer.End);
+
+            // A whole record already in the socket reader: the read completes synchronously.
+            link.Writer.Write("pong"u8);
+            await link.Writer.FlushAsync();
+            ValueTask<ReadResult> ready = link.Reader.ReadAsync();
+            Assert.True(ready.IsCompleted);
+            Assert.Equal("pong"u8.ToArray(), (await ready).Buffer.ToArray());
+        });
     }
 
     [Fact]
