@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using Rpc25519.Messages;
-using Rpc25519.Security;
-using Rpc25519.Transport.Quic;
 
 namespace Rpc25519.Bench.Quic;
 
@@ -18,19 +16,7 @@ internal static class QuicConnectBench
         string certs = Directory.CreateTempSubdirectory("rpc25519-quic-connect-").FullName;
         try
         {
-            string privateDir = Path.Combine(certs, "private");
-            SelfCertificates.CreateCertificateAuthority(privateDir, passphrase: null);
-            SelfCertificates.CreateKeyPair("node", "node@example.org", certs, privateDir, null, _ => "");
-            SelfCertificates.CreateKeyPair("client", "client@example.org", certs, privateDir, null, _ => "");
-            RpcOptions Tls() => new()
-            {
-                Tls = { CertPath = certs, KnownClientKeysPath = "", KnownServerKeysPath = "" },
-            };
-            TransportEchoTarget[] targets =
-            [
-                new TransportEchoTarget("TLS/TCP", Tls),
-                new TransportEchoTarget("QUIC", () => Tls().UseQuic(new QuicOptions { NoSharePort = true })),
-            ];
+            TransportEchoTarget[] targets = QuicVsTlsBench.Targets(certs);
             var phases = new Phases[targets.Length];
             for (int t = 0; t < targets.Length; t++)
             {
