@@ -62,6 +62,12 @@ if (only == "quic")
     await Rpc25519.Bench.Quic.QuicVsTlsBench.RunAsync(duration, uploadMib * 1024 * 1024);
     return;
 }
+if (only == "quic-connect")
+{
+    // 200 sequential connects per transport in --rounds interleaved rounds (default 3 -> 4 for an even split).
+    await Rpc25519.Bench.Quic.QuicConnectBench.RunAsync(connects: 200, rounds: Math.Max(rounds, 4));
+    return;
+}
 if (only == "peers")
 {
     await Rpc25519.Bench.Peers.PeerScenarios.RunAsync(duration);

@@ -1,4 +1,7 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Rpc25519.Security;
@@ -12,8 +15,11 @@ namespace Rpc25519.Transport.Quic;
 /// certificate credential, and the verification rules of the TLS transport, which our GnuTLS certificate callback
 /// applies.
 /// </summary>
-/// <remarks>Immutable after construction and shared by every connection of the transport; the GnuTLS credential lives as
-/// long as the process (one per side and transport).</remarks>
+/// <remarks>Immutable after construction and shared by every connection of the transport. The GnuTLS credential lives as
+/// long as the process and is shared by every side that loads the same key pair and CA (see
+/// <see cref="CredentialsFor"/>): building it costs about as much as a fifth of a loopback handshake, and a program that
+/// makes a fresh <see cref="RpcOptions"/> (so a fresh transport) per connection would otherwise pay that, and keep one
+/// more credential alive, on every connect.</remarks>
 internal sealed unsafe class QuicSide
 {
     /// <summary>TLS 1.3 only, ChaCha20-Poly1305 only, X25519 only, Ed25519 signatures only; no middlebox
@@ -28,6 +34,11 @@ internal sealed unsafe class QuicSide
     private static readonly byte[] Pkcs8Ed25519Prefix =
         [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20];
 
+    /// <summary>GnuTLS credentials by SHA-256 of (certificate, private key, CA), built once per process and never
+    /// freed; sessions only read them, so sharing is safe. One entry per distinct key pair and CA.</summary>
+    private static readonly ConcurrentDictionary<string, nint> SharedCredentials = new(StringComparer.Ordinal);
+    private static readonly Lock SharedCredentialsLock = new();
+
     private readonly TlsIdentity _identity;
     private readonly nint _credentials;
 
@@ -38,7 +49,7 @@ internal sealed unsafe class QuicSide
         Options = options;
         Environment = environment;
         Logger = environment.LoggerFactory.CreateLogger("Rpc25519.Transport.Quic");
-        _credentials = LoadCredentials(identity);
+        _credentials = CredentialsFor(identity);
     }
 
     public bool IsServer { get; }
@@ -112,11 +123,42 @@ internal sealed unsafe class QuicSide
     public PeerIdentity VerifyPeer(byte[]? leaf, string remoteAddress) =>
         _identity.VerifyPeer(leaf, peerIsClient: IsServer, remoteAddress, Environment.TimeProvider, Logger);
 
-    private static nint LoadCredentials(TlsIdentity identity)
+    /// <summary>The process's GnuTLS credential for <paramref name="identity"/>'s key pair and CA, built on first
+    /// use. Keyed by a hash, so no key material is kept by the cache itself.</summary>
+    internal static nint CredentialsFor(TlsIdentity identity)
+    {
+        byte[] certificate = identity.Certificate.GetEncoded();
+        byte[]? ca = identity.Ca?.GetEncoded();
+        Span<byte> key = stackalloc byte[32];
+        identity.PrivateKey.Encode(key);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> length = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(length, certificate.Length);
+        hash.AppendData(length);
+        hash.AppendData(certificate);
+        hash.AppendData(key);
+        key.Clear();
+        hash.AppendData(ca ?? []);
+        string id = Convert.ToHexString(hash.GetHashAndReset());
+        if (SharedCredentials.TryGetValue(id, out nint shared))
+        {
+            return shared;
+        }
+        lock (SharedCredentialsLock)
+        {
+            if (!SharedCredentials.TryGetValue(id, out shared))
+            {
+                shared = LoadCredentials(identity, certificate, ca);
+                SharedCredentials[id] = shared;
+            }
+            return shared;
+        }
+    }
+
+    private static nint LoadCredentials(TlsIdentity identity, byte[] certificate, byte[]? caDer)
     {
         nint credentials;
         Check(GnuTls.AllocateCredentials(&credentials), "allocate credentials");
-        byte[] certificate = identity.Certificate.GetEncoded();
         byte* key = (byte*)NativeMemory.Alloc(48);
         try
         {
@@ -130,10 +172,9 @@ internal sealed unsafe class QuicSide
                 Check(GnuTls.SetKey(credentials, &certDatum, &keyDatum, GnuTls.FormatDer, null, 0),
                     "load the Ed25519 key pair");
             }
-            if (identity.Ca is { } ca)
+            if (caDer is not null)
             {
                 // Only so that the server's CertificateRequest names our CA; verification is our own callback's.
-                byte[] caDer = ca.GetEncoded();
                 fixed (byte* caBytes = caDer)
                 {
                     var caDatum = new GnuTlsDatum { Data = caBytes, Size = (uint)caDer.Length };

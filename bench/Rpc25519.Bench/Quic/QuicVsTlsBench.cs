@@ -17,19 +17,7 @@ internal static class QuicVsTlsBench
         string certs = Directory.CreateTempSubdirectory("rpc25519-quic-bench-").FullName;
         try
         {
-            string privateDir = Path.Combine(certs, "private");
-            SelfCertificates.CreateCertificateAuthority(privateDir, passphrase: null);
-            SelfCertificates.CreateKeyPair("node", "node@example.org", certs, privateDir, null, _ => "");
-            SelfCertificates.CreateKeyPair("client", "client@example.org", certs, privateDir, null, _ => "");
-            RpcOptions Tls() => new()
-            {
-                Tls = { CertPath = certs, KnownClientKeysPath = "", KnownServerKeysPath = "" },
-            };
-            TransportEchoTarget[] targets =
-            [
-                new TransportEchoTarget("TLS/TCP", Tls),
-                new TransportEchoTarget("QUIC", () => Tls().UseQuic(new QuicOptions { NoSharePort = true })),
-            ];
+            TransportEchoTarget[] targets = Targets(certs);
             Console.WriteLine($"QUIC vs TLS/TCP: {Environment.ProcessorCount} cores, {duration.TotalSeconds} s per " +
                 "measurement, loopback, one process");
             var rows = new List<(string Name, double Calls1, double Calls64, double MegabytesPerSecond, double HandshakeMs, double BulkP50, double UploadMegabytesPerSecond)>();
@@ -63,6 +51,25 @@ internal static class QuicVsTlsBench
         {
             Directory.Delete(certs, recursive: true);
         }
+    }
+
+    /// <summary>A CA and the node and client key pairs in <paramref name="certs"/>, and the two targets over them:
+    /// TLS/TCP, then QUIC (each client on its own UDP port). Fresh options per client, as a new program would.</summary>
+    internal static TransportEchoTarget[] Targets(string certs)
+    {
+        string privateDir = Path.Combine(certs, "private");
+        SelfCertificates.CreateCertificateAuthority(privateDir, passphrase: null);
+        SelfCertificates.CreateKeyPair("node", "node@example.org", certs, privateDir, null, _ => "");
+        SelfCertificates.CreateKeyPair("client", "client@example.org", certs, privateDir, null, _ => "");
+        RpcOptions Tls() => new()
+        {
+            Tls = { CertPath = certs, KnownClientKeysPath = "", KnownServerKeysPath = "" },
+        };
+        return
+        [
+            new TransportEchoTarget("TLS/TCP", Tls),
+            new TransportEchoTarget("QUIC", () => Tls().UseQuic(new QuicOptions { NoSharePort = true })),
+        ];
     }
 
     /// <summary>Mean time of connect (handshake included) then one 64-byte call, over fresh clients.</summary>

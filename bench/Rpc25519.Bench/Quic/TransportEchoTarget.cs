@@ -59,11 +59,14 @@ internal sealed class TransportEchoTarget(string name, Func<RpcOptions> options)
         return long.Parse(done.Header.Subject, System.Globalization.CultureInfo.InvariantCulture) / seconds / 1e6;
     }
 
-    public async Task<IEchoClient> ConnectAsync()
+    public async Task<IEchoClient> ConnectAsync() => new Client(await ConnectClientAsync());
+
+    /// <summary>A fresh RpcClient connected to the server.</summary>
+    public async Task<RpcClient> ConnectClientAsync()
     {
         RpcOptions client = options();
         client.ServerAddress = $"127.0.0.1:{_port}";
-        return new Client(await RpcClient.ConnectAsync(client));
+        return await RpcClient.ConnectAsync(client);
     }
 
     public ValueTask DisposeAsync() => _server?.DisposeAsync() ?? ValueTask.CompletedTask;
