@@ -38,7 +38,8 @@ internal sealed class FilePlanFormatter : PackedFormatter<FilePlan>
         WriteTail(ref writer, value, options);
         writer.Flush();
         ReadOnlySpan<byte> data = value.Data.Span;
-        var bytes = new byte[framing.WrittenCount + data.Length];
+        // Every byte is written below, so the array need not be zeroed first (a 64 KiB block would be cleared for nothing).
+        byte[] bytes = GC.AllocateUninitializedArray<byte>(framing.WrittenCount + data.Length);
         framing.WrittenSpan[..head].CopyTo(bytes);
         data.CopyTo(bytes.AsSpan(head));
         framing.WrittenSpan[head..].CopyTo(bytes.AsSpan(head + data.Length));
