@@ -103,6 +103,11 @@ internal static class PosixFile
         }
     }
 
+    /// <summary>rename(2): replaces <paramref name="to"/> with <paramref name="from"/> in one call (.NET's File.Move
+    /// lstats both paths first). False where not supported or when it failed; the caller then takes the .NET path,
+    /// which reports the reason.</summary>
+    public static bool TryRename(string from, string to) => IsSupported && Rename(from, to) == 0;
+
     /// <summary>The st_dev of a path (which file system holds it), without following a final symlink.</summary>
     public static bool TryGetDevice(string path, out ulong device)
     {
@@ -200,6 +205,9 @@ internal static class PosixFile
 
     [DllImport("libc", EntryPoint = "utimensat", SetLastError = true)]
     private static extern int Utimensat(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, long[] times, int flags);
+
+    [DllImport("libc", EntryPoint = "rename", SetLastError = true)]
+    private static extern int Rename([MarshalAs(UnmanagedType.LPUTF8Str)] string from, [MarshalAs(UnmanagedType.LPUTF8Str)] string to);
 
     [DllImport("libc", EntryPoint = "futimens", SetLastError = true)]
     private static extern int Futimens(int fd, long[] times);

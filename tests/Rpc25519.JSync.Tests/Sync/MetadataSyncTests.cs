@@ -118,6 +118,25 @@ public class MetadataSyncTests : SyncTestBase
     }
 
     [Fact]
+    public void The_commit_rename_replaces_a_file_and_reports_failure_for_the_fallback()
+    {
+        if (!PosixFile.IsSupported)
+        {
+            Assert.False(OperatingSystem.IsLinux(), "Linux x64/arm64 must use the POSIX calls");
+            return;
+        }
+        string from = Trees.Write(Source, "new.txt", [1, 2]);
+        string to = Trees.Write(Source, "old.txt", [9]);
+        Assert.True(PosixFile.TryRename(from, to));
+        Assert.Equal([1, 2], File.ReadAllBytes(to));
+        Assert.False(File.Exists(from));
+        Assert.False(PosixFile.TryRename(from, to)); // the source is gone: false, and the target stays
+        Trees.Write(Source, "full/inside.txt", [3]);
+        Assert.False(PosixFile.TryRename(to, Path.Join(Source, "full"))); // never over a directory
+        Assert.True(File.Exists(to));
+    }
+
+    [Fact]
     public async Task Empty_files_and_empty_directories_are_created()
     {
         Trees.Write(Source, "a/empty.txt", []);
