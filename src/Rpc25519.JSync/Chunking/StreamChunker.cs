@@ -91,6 +91,10 @@ public sealed class StreamChunker : IDisposable
         {
             _eof = true;
         }
+        // The digest takes the bytes as they are read, not chunk by chunk: every byte read is cut later, in the same
+        // order, and a whole 1 MiB read at a block boundary (plain blocks of a file read from its start) is hashed
+        // where it lies instead of being copied into the digest's block first.
+        _fileHasher.Update(_buffer.AsSpan(_end, n));
         _end += n;
     }
 
@@ -105,7 +109,6 @@ public sealed class StreamChunker : IDisposable
         ReadOnlySpan<byte> window = _buffer.AsSpan(_start, _end - _start);
         int length = _fixedBlocks ? Math.Min(window.Length, _options.MaxSize) : FastCdc.FindCut(window, _options);
         ReadOnlySpan<byte> chunk = window[..length];
-        _fileHasher.Update(chunk);
         bool isZero = !chunk.ContainsAnyExcept((byte)0);
         ChunkHash hash = isZero || _fixedBlocks ? default : ChunkHash.Of(chunk);
         Current = new ChunkInfo(_offset, length, hash, isZero);

@@ -14,6 +14,7 @@ internal static class PosixFile
     private const int AtSymlinkNoFollow = 0x100;
     private const long UtimeOmit = (1L << 30) - 2;
     private const int StatBufferSize = 256;
+    private const int SizeOffset = 48; // st_size: the same place on x64 and arm64
     private const int MtimeSecOffset = 88;
     private const int MtimeNsecOffset = 96;
     private const uint SyncFileRangeWrite = 2;
@@ -35,14 +36,19 @@ internal static class PosixFile
     public const int TypeSymlink = 0xA000;
 
     /// <summary>lstat: st_mode and the mtime in ns since the epoch, without following a final symlink.</summary>
-    public static bool TryLstat(string path, out int mode, out long mtimeNs)
+    public static bool TryLstat(string path, out int mode, out long mtimeNs) => TryLstat(path, out mode, out mtimeNs, out _);
+
+    /// <summary>lstat: st_mode, the mtime in ns since the epoch and st_size, without following a final symlink.</summary>
+    public static bool TryLstat(string path, out int mode, out long mtimeNs, out long size)
     {
         mode = 0;
         mtimeNs = 0;
+        size = 0;
         if (!TryLstat(path, out byte[] buffer))
         {
             return false;
         }
+        size = BitConverter.ToInt64(buffer, SizeOffset);
         int modeOffset = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 24 : 16;
         mode = BitConverter.ToInt32(buffer, modeOffset);
         long sec = BitConverter.ToInt64(buffer, MtimeSecOffset);
@@ -58,15 +64,49 @@ internal static class PosixFile
         {
             return false;
         }
+        long[] times = MtimeOnly(mtimeNs);
+        return Utimensat(AtFdCwd, path, times, AtSymlinkNoFollow) == 0;
+    }
+
+    /// <summary>The two timespecs of utimensat/futimens: atime omitted, mtime as given (ns since the epoch).</summary>
+    private static long[] MtimeOnly(long mtimeNs)
+    {
         long sec = Math.DivRem(mtimeNs, 1_000_000_000L, out long nsec);
         if (nsec < 0)
         {
             sec--;
             nsec += 1_000_000_000L;
         }
-        long[] times = [0, UtimeOmit, sec, nsec];
-        return Utimensat(AtFdCwd, path, times, AtSymlinkNoFollow) == 0;
+        return [0, UtimeOmit, sec, nsec];
     }
+
+    /// <summary>Sets the mtime (ns) of an open file (futimens: no path lookup); atime is left alone.</summary>
+    public static bool TrySetMtime(SafeFileHandle file, long mtimeNs)
+    {
+        if (!IsSupported || file.IsInvalid || file.IsClosed)
+        {
+            return false;
+        }
+        long[] times = MtimeOnly(mtimeNs);
+        bool added = false;
+        try
+        {
+            file.DangerousAddRef(ref added);
+            return Futimens((int)file.DangerousGetHandle(), times) == 0;
+        }
+        finally
+        {
+            if (added)
+            {
+                file.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>rename(2): replaces <paramref name="to"/> with <paramref name="from"/> in one call (.NET's File.Move
+    /// lstats both paths first). False where not supported or when it failed; the caller then takes the .NET path,
+    /// which reports the reason.</summary>
+    public static bool TryRename(string from, string to) => IsSupported && Rename(from, to) == 0;
 
     /// <summary>The st_dev of a path (which file system holds it), without following a final symlink.</summary>
     public static bool TryGetDevice(string path, out ulong device)
@@ -165,6 +205,12 @@ internal static class PosixFile
 
     [DllImport("libc", EntryPoint = "utimensat", SetLastError = true)]
     private static extern int Utimensat(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, long[] times, int flags);
+
+    [DllImport("libc", EntryPoint = "rename", SetLastError = true)]
+    private static extern int Rename([MarshalAs(UnmanagedType.LPUTF8Str)] string from, [MarshalAs(UnmanagedType.LPUTF8Str)] string to);
+
+    [DllImport("libc", EntryPoint = "futimens", SetLastError = true)]
+    private static extern int Futimens(int fd, long[] times);
 
     [DllImport("libc", EntryPoint = "open", SetLastError = true)]
     private static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using MessagePack;
 
 namespace Rpc25519.JSync.Protocol;
@@ -8,8 +9,45 @@ namespace Rpc25519.JSync.Protocol;
 /// </summary>
 internal sealed class FilePlanFormatter : PackedFormatter<FilePlan>
 {
+    /// <summary>The union key of <see cref="FilePlan"/> in <see cref="JSyncMessage"/>.</summary>
+    public const int UnionKey = 4;
+
     /// <inheritdoc/>
     protected override void Write(ref MessagePackWriter writer, FilePlan value, MessagePackSerializerOptions options)
+    {
+        WriteHead(ref writer, value);
+        writer.WriteRaw(value.Data.Span);
+        WriteTail(ref writer, value, options);
+    }
+
+    /// <summary>
+    /// Encodes a plan as a whole <see cref="JSyncMessage"/> (the same bytes as <see cref="JSyncSerializer.Serialize"/>
+    /// writes), copying the literal bytes once, straight into the exactly sized result: the general path writes them
+    /// into a pooled buffer first and copies that into the result, which is a second pass over every byte of a copy.
+    /// </summary>
+    public static byte[] SerializeMessage(FilePlan value, MessagePackSerializerOptions options)
+    {
+        var framing = new ArrayBufferWriter<byte>(64);
+        var writer = new MessagePackWriter(framing);
+        writer.WriteArrayHeader(2); // the union: [key, value]
+        writer.Write(UnionKey);
+        WriteHead(ref writer, value);
+        writer.Flush();
+        int head = framing.WrittenCount;
+        writer = new MessagePackWriter(framing);
+        WriteTail(ref writer, value, options);
+        writer.Flush();
+        ReadOnlySpan<byte> data = value.Data.Span;
+        // Every byte is written below, so the array need not be zeroed first (a 64 KiB block would be cleared for nothing).
+        byte[] bytes = GC.AllocateUninitializedArray<byte>(framing.WrittenCount + data.Length);
+        framing.WrittenSpan[..head].CopyTo(bytes);
+        data.CopyTo(bytes.AsSpan(head));
+        framing.WrittenSpan[head..].CopyTo(bytes.AsSpan(head + data.Length));
+        return bytes;
+    }
+
+    /// <summary>Everything before the literal bytes: the array header, file id, packed steps and the bin header.</summary>
+    private static void WriteHead(ref MessagePackWriter writer, FilePlan value)
     {
         var packed = new PackedWriter(value.Steps.Length * 4 + 4);
         packed.Varint((ulong)value.Steps.Length);
@@ -29,7 +67,12 @@ internal sealed class FilePlanFormatter : PackedFormatter<FilePlan>
         writer.WriteArrayHeader(4);
         writer.Write(value.FileId);
         packed.WriteTo(ref writer);
-        writer.Write(value.Data.Span);
+        writer.WriteBinHeader(value.Data.Length);
+    }
+
+    /// <summary>Everything after the literal bytes: the file's end, or nil.</summary>
+    private static void WriteTail(ref MessagePackWriter writer, FilePlan value, MessagePackSerializerOptions options)
+    {
         if (value.End is null)
         {
             writer.WriteNil();

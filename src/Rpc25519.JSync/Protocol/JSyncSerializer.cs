@@ -10,7 +10,12 @@ public static class JSyncSerializer
         MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData);
 
     /// <summary>Encodes a message.</summary>
-    public static byte[] Serialize(JSyncMessage message) => MessagePackSerializer.Serialize(message, Options);
+    public static byte[] Serialize(JSyncMessage message) => message is FilePlan { Data.Length: >= DirectPlanBytes } plan
+        ? FilePlanFormatter.SerializeMessage(plan, Options) // the bulk of a copy: its bytes are copied once, not twice
+        : MessagePackSerializer.Serialize(message, Options);
+
+    /// <summary>Plans with at least this many literal bytes are encoded by <see cref="FilePlanFormatter.SerializeMessage"/>.</summary>
+    private const int DirectPlanBytes = 4096;
 
     /// <summary>Decodes a message.</summary>
     /// <exception cref="JSyncProtocolException">The bytes are not a jsync message.</exception>

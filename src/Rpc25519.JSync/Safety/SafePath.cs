@@ -1,3 +1,5 @@
+using Rpc25519.JSync.Native;
+
 namespace Rpc25519.JSync.Safety;
 
 /// <summary>
@@ -60,6 +62,10 @@ public static class SafePath
         for (int i = 0; i < segments.Length - 1; i++)
         {
             current = Path.Join(current, segments[i]);
+            if (PosixFile.IsSupported && !(PosixFile.TryLstat(current, out int mode, out _) && (mode & PosixFile.TypeMask) == PosixFile.TypeSymlink))
+            {
+                continue; // one lstat says it is no link (or nothing): the common case costs one call, not three
+            }
             var info = new FileInfo(current);
             if (info.Exists || Directory.Exists(current))
             {

@@ -43,6 +43,20 @@ internal static class FileMetadata
         }
     }
 
+    /// <summary>Sets the mode bits and mtime of an open regular file through its handle (fchmod and futimens: no path
+    /// lookups), falling back to the path where the handle calls are not available.</summary>
+    public static void WriteModeAndMtime(Microsoft.Win32.SafeHandles.SafeFileHandle file, string path, int mode, long mtimeNs)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(file, (UnixFileMode)(mode & ModeMask));
+        }
+        if (!PosixFile.TrySetMtime(file, mtimeNs))
+        {
+            WriteMtimeNs(path, mtimeNs, isSymlink: false);
+        }
+    }
+
     /// <summary>True when two mtimes are equal at the resolution every platform keeps (100 ns).</summary>
     public static bool SameMtime(long a, long b) => a / TicksPerNs == b / TicksPerNs;
 

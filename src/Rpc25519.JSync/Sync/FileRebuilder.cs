@@ -21,6 +21,7 @@ internal sealed class FileRebuilder : IDisposable
     private readonly FileHasher _hasher = new();
     private FileStream? _out;
     private long _position;
+    private long _written; // end of the last byte written: the file's length so far (zero runs are not written)
     private readonly bool _startWriteback;
     private long _writebackStartedAt;
     private const long WritebackEvery = 8 * 1024 * 1024;
@@ -120,6 +121,10 @@ internal sealed class FileRebuilder : IDisposable
         RandomAccess.Write(output.SafeFileHandle, data, _position);
         _hasher.Update(data);
         _position += data.Length;
+        if (data.Length > 0)
+        {
+            _written = _position;
+        }
         if (_startWriteback && _position - _writebackStartedAt >= WritebackEvery)
         {
             PosixFile.TryStartWriteback(output.SafeFileHandle);
@@ -143,9 +148,12 @@ internal sealed class FileRebuilder : IDisposable
             throw new JSyncVerificationException(_relativePath,
                 _position != end.Size ? $"rebuilt {_position} bytes, expected {end.Size}" : $"BLAKE3 {hash}, expected {end.FileHash}");
         }
-        output.SetLength(end.Size);
-        FileMetadata.WriteMode(_tempPath, end.Mode);
-        FileMetadata.WriteMtimeNs(_tempPath, end.MtimeNs, isSymlink: false);
+        if (_written != end.Size)
+        {
+            output.SetLength(end.Size); // a trailing run of zeros was skipped: the hole at the end needs the length
+        }
+        // Through the handle (no path lookups), and after the last write, which would move the mtime again.
+        FileMetadata.WriteModeAndMtime(output.SafeFileHandle, _tempPath, end.Mode, end.MtimeNs);
         if (fsync)
         {
             output.Flush(flushToDisk: true);

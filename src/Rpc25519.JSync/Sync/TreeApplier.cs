@@ -1,3 +1,4 @@
+using Rpc25519.JSync.Native;
 using Rpc25519.JSync.Protocol;
 using Rpc25519.JSync.Safety;
 
@@ -82,7 +83,10 @@ internal sealed class TreeApplier
             {
                 Directory.Delete(commit.TargetPath, recursive: true);
             }
-            File.Move(commit.TempPath, commit.TargetPath, overwrite: true);
+            if (!PosixFile.TryRename(commit.TempPath, commit.TargetPath))
+            {
+                File.Move(commit.TempPath, commit.TargetPath, overwrite: true); // elsewhere, or to report why it failed
+            }
         }
         if (durable)
         {

@@ -142,6 +142,24 @@ public class FastCdcTests
     }
 
     [Theory]
+    [InlineData(false)] // whole 1 MiB reads: the digest hashes each block where it was read
+    [InlineData(true)]  // short reads: blocks straddle reads and go through the digest's own buffer
+    public void Fixed_blocks_of_a_file_of_several_mebibytes_give_the_file_digest(bool trickle)
+    {
+        byte[] data = [.. Trees.RandomBytes(3 * FileHasher.BlockSize + 12_345, 12), .. new byte[FileHasher.BlockSize], .. Trees.RandomBytes(999, 13)];
+        Stream stream = trickle ? new TrickleStream(data, seed: 14) : new MemoryStream(data);
+        using var blocks = new StreamChunker(stream, fixedBlocks: true);
+        long total = 0;
+        while (blocks.MoveNext())
+        {
+            Assert.Equal(data.AsSpan((int)blocks.Current.Offset, blocks.Current.Length).ToArray(), blocks.CurrentData.ToArray());
+            total += blocks.Current.Length;
+        }
+        Assert.Equal(data.Length, total);
+        Assert.Equal(FileHasher.HashOf(data), blocks.FileHash);
+    }
+
+    [Theory]
     [InlineData(0, 256)]
     [InlineData(1_000, 256)]
     [InlineData(32 * 1024, 512)]

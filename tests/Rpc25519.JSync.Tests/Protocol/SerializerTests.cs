@@ -88,4 +88,32 @@ public class SerializerTests
     {
         Assert.Throws<JSyncProtocolException>(() => JSyncSerializer.Deserialize(new byte[] { 0x92, 0x63, 0xC0 }));
     }
+
+    [Theory]
+    [InlineData(0, false)]
+    [InlineData(200, true)]     // bin8
+    [InlineData(4096, false)]   // bin16, the smallest plan the direct path takes
+    [InlineData(65_536, true)]  // bin32, a whole plain block
+    [InlineData(65_536, false)]
+    public void A_plan_encoded_directly_has_the_general_encoders_bytes(int dataBytes, bool withEnd)
+    {
+        byte[] data = new byte[dataBytes];
+        new Random(dataBytes).NextBytes(data);
+        var plan = new FilePlan
+        {
+            FileId = 70_000,
+            Steps = dataBytes == 0 ? [PlanStep.Copy(3, 1 << 20, 500)] : [PlanStep.Zero(9), PlanStep.Literal(dataBytes), PlanStep.Copy(-2, 0, 7)],
+            Data = data,
+            End = withEnd ? new FileEnd { FileId = 70_000, Size = dataBytes + 516, FileHash = ChunkHash.Of(data), Mode = 0x1A4, MtimeNs = 1_700_000_000_123_456_789 } : null,
+        };
+        byte[] general = MessagePack.MessagePackSerializer.Serialize<JSyncMessage>(plan, JSyncSerializer.Options);
+        byte[] direct = FilePlanFormatter.SerializeMessage(plan, JSyncSerializer.Options);
+        Assert.Equal(general, direct);
+        Assert.Equal(general, JSyncSerializer.Serialize(plan)); // whichever path the serializer picks for this size
+        var back = Assert.IsType<FilePlan>(JSyncSerializer.Deserialize(direct));
+        Assert.Equal(data, back.Data.ToArray());
+        Assert.Equal(plan.Steps, back.Steps);
+        Assert.Equal(withEnd, back.End is not null);
+        Assert.Equal(plan.End?.MtimeNs, back.End?.MtimeNs);
+    }
 }

@@ -95,6 +95,48 @@ public class MetadataSyncTests : SyncTestBase
     }
 
     [Fact]
+    public async Task A_read_only_file_gets_its_mtime_after_its_mode()
+    {
+        // The taker sets mode and mtime through the open temp file (fchmod, then futimens): a mode without write
+        // permission must not stop the mtime, nor must the mtime be lost to a later write.
+        if (OperatingSystem.IsWindows() || !PosixFile.IsSupported)
+        {
+            Assert.False(OperatingSystem.IsLinux(), "Linux x64/arm64 must use the POSIX calls");
+            return;
+        }
+        string file = Trees.Write(Source, "ro.bin", Trees.RandomBytes(200_000, 3));
+        File.SetUnixFileMode(file, (UnixFileMode)0x124); // 0444
+        const long mtime = 1_650_000_000_987_654_321;
+        Assert.True(PosixFile.TrySetMtime(file, mtime));
+        await Push(Source, Dest);
+        string copy = Path.Join(Dest, "ro.bin");
+        Assert.True(Trees.FilesEqual(file, copy));
+        Assert.Equal((UnixFileMode)0x124, File.GetUnixFileMode(copy));
+        Assert.True(PosixFile.TryLstat(copy, out _, out long copied, out long size));
+        Assert.Equal(mtime, copied);
+        Assert.Equal(200_000, size);
+    }
+
+    [Fact]
+    public void The_commit_rename_replaces_a_file_and_reports_failure_for_the_fallback()
+    {
+        if (!PosixFile.IsSupported)
+        {
+            Assert.False(OperatingSystem.IsLinux(), "Linux x64/arm64 must use the POSIX calls");
+            return;
+        }
+        string from = Trees.Write(Source, "new.txt", [1, 2]);
+        string to = Trees.Write(Source, "old.txt", [9]);
+        Assert.True(PosixFile.TryRename(from, to));
+        Assert.Equal([1, 2], File.ReadAllBytes(to));
+        Assert.False(File.Exists(from));
+        Assert.False(PosixFile.TryRename(from, to)); // the source is gone: false, and the target stays
+        Trees.Write(Source, "full/inside.txt", [3]);
+        Assert.False(PosixFile.TryRename(to, Path.Join(Source, "full"))); // never over a directory
+        Assert.True(File.Exists(to));
+    }
+
+    [Fact]
     public async Task Empty_files_and_empty_directories_are_created()
     {
         Trees.Write(Source, "a/empty.txt", []);
