@@ -117,6 +117,7 @@ internal sealed unsafe partial class QuicConnection
         {
             return;
         }
+        _batchStreamFrames++;
         while (!data.IsEmpty)
         {
             Span<byte> span = _input.Writer.GetSpan(Math.Min(data.Length, 16 * 1024));

@@ -103,7 +103,7 @@ internal sealed unsafe partial class QuicConnection : IConnection, IDuplexPipe
     /// <summary>A thread is flushing or completing the input pipe outside the gate (see <see cref="PumpInput"/>).</summary>
     private bool _inputBusy;
     /// <summary>Datagrams this connection read in the current receive batch.</summary>
-    private int _batchDatagrams;
+    private int _batchStreamFrames;
     /// <summary>ngtcp2 time by which a held acknowledgement must be sent; 0 when none is held.</summary>
     private ulong _ackHoldDeadline;
 
@@ -370,7 +370,6 @@ internal sealed unsafe partial class QuicConnection : IConnection, IDuplexPipe
             else
             {
                 // Acknowledgements, replies and the reader's wake-up wait for the end of the receive batch.
-                _batchDatagrams++;
                 _endpoint.Touched(this);
                 return;
             }
@@ -389,10 +388,13 @@ internal sealed unsafe partial class QuicConnection : IConnection, IDuplexPipe
             {
                 return;
             }
-            int datagrams = _batchDatagrams;
-            _batchDatagrams = 0;
+            int streamFrames = _batchStreamFrames;
+            _batchStreamFrames = 0;
             bool hold = false;
-            if (datagrams == 1 && _inputFlushPending && _streamsStarted && _callbackError is null && _queued == _sent
+            // Counted in stream frames, not datagrams: a batch that holds the peer's lone acknowledgement next to its
+            // next request is still one request. (Counting datagrams made one acknowledgement sent alone, after a
+            // pause, pull both sides into acknowledging every packet at once for the rest of the connection.)
+            if (streamFrames == 1 && _inputFlushPending && _streamsStarted && _callbackError is null && _queued == _sent
                 && !_finPending)
             {
                 // One packet of stream data, nothing of ours waiting: most likely a request or a reply the session

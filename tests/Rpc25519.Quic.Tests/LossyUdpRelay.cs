@@ -20,6 +20,7 @@ internal sealed class LossyUdpRelay : IAsyncDisposable
     private readonly Func<byte[], Task<byte[]?>>? _toServer;
     private EndPoint? _client;
     private long _fromClient;
+    private long _fromServer;
 
     public LossyUdpRelay(IPEndPoint server, int dropEvery, int swapEvery, Func<byte[], Task<byte[]?>>? toServer = null)
     {
@@ -41,6 +42,9 @@ internal sealed class LossyUdpRelay : IAsyncDisposable
     /// <summary>Datagrams that arrived from the client (dropped ones included).</summary>
     public long FromClient => Volatile.Read(ref _fromClient);
 
+    /// <summary>Datagrams that arrived from the server.</summary>
+    public long FromServer => Volatile.Read(ref _fromServer);
+
     public int Swapped { get; private set; }
 
     private async Task PumpAsync(Socket from, bool toServer)
@@ -58,6 +62,10 @@ internal sealed class LossyUdpRelay : IAsyncDisposable
                 {
                     Interlocked.Increment(ref _fromClient);
                     _client = received.RemoteEndPoint;
+                }
+                else
+                {
+                    Interlocked.Increment(ref _fromServer);
                 }
                 EndPoint? target = toServer ? _server : _client;
                 if (target is null)
