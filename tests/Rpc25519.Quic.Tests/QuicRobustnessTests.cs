@@ -23,9 +23,25 @@ public sealed class QuicRobustnessTests(CertFixture certs) : IClassFixture<CertF
         Assert.Equal(address, client.LocalAddress);
         await client.DisposeAsync();
         await server.DisposeAsync();
-        // The socket is closed: the port can be bound again (UDP sockets here do not set SO_REUSEADDR).
+        // The socket closes: the port can be bound again (UDP sockets here do not set SO_REUSEADDR). The shared socket
+        // closes when the last connection on it has finished closing, which may be just after DisposeAsync returns
+        // (the server's side of the client's connection closes as the client's close arrives), so this waits for it.
         using var again = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        again.Bind(IPEndPoint.Parse(address["udp://".Length..]));
+        var endPoint = IPEndPoint.Parse(address["udp://".Length..]);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                again.Bind(endPoint);
+                break;
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse &&
+                waited.Elapsed < TimeSpan.FromSeconds(5))
+            {
+                await Task.Delay(10);
+            }
+        }
     }
 
     [Fact]
