@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 
 namespace Rpc25519.Tube.Tests.Integration;
 
@@ -11,7 +10,7 @@ namespace Rpc25519.Tube.Tests.Integration;
 /// and S is one that no address of this namespace uses yet, so concurrent test runs do not collide. Everything is deleted on dispose, and also when the
 /// set-up fails half-way.
 /// </summary>
-internal sealed partial class NetnsMesh : IPartitioner
+internal sealed class NetnsMesh : IPartitioner
 {
     private const int Port = 7000;
     private readonly string tag = "tb" + (Environment.ProcessId % 0xFFFF).ToString("x4");
@@ -53,14 +52,14 @@ internal sealed partial class NetnsMesh : IPartitioner
     /// <summary>True when this process runs as root with CAP_NET_ADMIN and TUBE_FAULT_NET does not ask for relays:
     /// the partition tests then use namespaces (CI runs as root). A root process in a container without the capability
     /// cannot make namespaces; the tests then partition through relays and say so in their output.</summary>
-    public static bool Wanted => OperatingSystem.IsLinux() && EffectiveUserId() == 0 && HasNetAdmin()
-        && Environment.GetEnvironmentVariable("TUBE_FAULT_NET") != "relay";
+    public static bool Wanted => WhyNot is null;
 
-    /// <summary>Why <see cref="Wanted"/> is false, for the test's output.</summary>
-    public static string WhyNot => !OperatingSystem.IsLinux() ? "not Linux"
-        : EffectiveUserId() != 0 ? "not root"
+    /// <summary>Why namespaces are not used (for the test's output), or null when they are.</summary>
+    public static string? WhyNot => !OperatingSystem.IsLinux() ? "not Linux"
+        : !Environment.IsPrivilegedProcess ? "not root"
         : !HasNetAdmin() ? "root without CAP_NET_ADMIN (a container?)"
-        : "TUBE_FAULT_NET=relay";
+        : Environment.GetEnvironmentVariable("TUBE_FAULT_NET") == "relay" ? "TUBE_FAULT_NET=relay"
+        : null;
 
     /// <summary>Bit 12 (CAP_NET_ADMIN) of the effective capability set in /proc/self/status.</summary>
     private static bool HasNetAdmin()
@@ -105,9 +104,6 @@ internal sealed partial class NetnsMesh : IPartitioner
 
         TryIp("link", "del", RootSide);
     }
-
-    [LibraryImport("libc", EntryPoint = "geteuid")]
-    private static partial uint EffectiveUserId();
 
     private string Namespace(int index) => tag + "n" + index;
 

@@ -117,7 +117,7 @@ public sealed class ProcessFaultTests(ITestOutputHelper log) : IDisposable
     {
         // As root (CI), real network partitions; otherwise, and with TUBE_FAULT_NET=relay, loopback relays.
         StartReplicas(NetnsMesh.Wanted ? names => new NetnsMesh(names) : OnLoopback);
-        log.WriteLine($"partitions through {mesh!.Kind}" + (NetnsMesh.Wanted ? "" : $" ({NetnsMesh.WhyNot})"));
+        log.WriteLine($"partitions through {mesh!.Kind}" + (NetnsMesh.WhyNot is { } why ? $" ({why})" : ""));
         await using TubeClient admin = NewClient(TimeSpan.FromSeconds(1));
         int oldLeader = await LeaderAsync(admin, TimeSpan.FromSeconds(30));
 
