@@ -75,7 +75,8 @@ internal static class EtcdCompare
             return 2;
         }
 
-        string[]? tubeCommand = TubeToolCommand(tubeTool);
+        // --tube-only runs neither Tube3 nor etcd, so it needs no tube tool.
+        string[]? tubeCommand = tubeOnly ? [] : TubeToolCommand(tubeTool);
         if (tubeCommand is null)
         {
             await Console.Error.WriteLineAsync("etcd: no tube tool found for the Tube3 lines (Tube's etcd v3 endpoint); " +
@@ -106,8 +107,11 @@ internal static class EtcdCompare
         Console.WriteLine($"Tube vs etcd: 3 members each, separate processes on loopback, fsync on, data in {root}");
         Console.WriteLine($"  Tube: TLS 1.3 (fresh keys), one TubeClient; etcd {Version(etcd)}: plain HTTP, one " +
             "dotnet-etcd client on the leader");
-        Console.WriteLine($"  Tube3: {string.Join(' ', tubeCommand)} -etcd (TLS 1.3 between replicas), the same " +
-            "dotnet-etcd client on the leader's endpoint (plain HTTP/2)");
+        if (!tubeOnly)
+        {
+            Console.WriteLine($"  Tube3: {string.Join(' ', tubeCommand)} -etcd (TLS 1.3 between replicas), the same " +
+                "dotnet-etcd client on the leader's endpoint (plain HTTP/2)");
+        }
         Console.WriteLine($"  {KeyBytes} B keys, {ValueBytes} B values; {seconds:0.##} s per line after a " +
             $"{warmUp.TotalSeconds:0.##} s warm-up; {rounds} round(s), Tube and etcd alternating; bounded to " +
             $"{bound.TotalMinutes:0} min");
