@@ -36,22 +36,8 @@ internal static class Scenarios
             latencies.Count * (double)payloadBytes / seconds / 1e6);
     }
 
-    public static async Task<Result> ConcurrentCallersAsync(IEchoTarget target, int callers, int payloadBytes,
-        TimeSpan duration)
-    {
-        await using IEchoClient client = await target.ConnectAsync();
-        byte[] payload = new byte[payloadBytes];
-        await Task.WhenAll(Enumerable.Range(0, callers).Select(_ => RunForAsync(client, payload, duration / 3)));
-        long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
-        var watch = Stopwatch.StartNew();
-        long[] counts = await Task.WhenAll(Enumerable.Range(0, callers)
-            .Select(_ => RunForAsync(client, payload, duration)));
-        double seconds = watch.Elapsed.TotalSeconds;
-        long total = counts.Sum();
-        long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
-        return new Result(total / seconds, double.NaN, double.NaN, (double)allocated / total,
-            total * (double)payloadBytes / seconds / 1e6);
-    }
+    public static Task<Result> ConcurrentCallersAsync(IEchoTarget target, int callers, int payloadBytes,
+        TimeSpan duration) => ManyConnectionsAsync(target, 1, callers, payloadBytes, duration);
 
     /// <summary>
     /// <paramref name="connections"/> clients of the same target, each with <paramref name="callersPerConnection"/>
