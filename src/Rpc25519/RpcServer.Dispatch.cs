@@ -18,7 +18,7 @@ public sealed partial class RpcServer
                 session.ReplyOwed();
                 if (_registry.TryGetTwoWay(hdr.ServiceName, out var twoWay))
                 {
-                    StartHandler(new HandlerInvocation(session, request, twoWay, null));
+                    StartHandler(HandlerInvocation.Start(session, request, twoWay, null));
                 }
                 else
                 {
@@ -31,7 +31,7 @@ public sealed partial class RpcServer
                 session.ReplyOwed();
                 if (_typed.TryGet(hdr.ServiceName, out var typed))
                 {
-                    StartHandler(new HandlerInvocation(session, request, typed.Handler, null));
+                    StartHandler(HandlerInvocation.Start(session, request, typed.Handler, null));
                 }
                 else
                 {
@@ -45,7 +45,7 @@ public sealed partial class RpcServer
             case CallType.OneWay:
                 if (_registry.TryGetOneWay(hdr.ServiceName, out var oneWay))
                 {
-                    StartHandler(new HandlerInvocation(session, request, null, oneWay));
+                    StartHandler(HandlerInvocation.Start(session, request, null, oneWay));
                 }
                 else
                 {

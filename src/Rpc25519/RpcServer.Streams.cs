@@ -96,7 +96,7 @@ public sealed partial class RpcServer
             stream.Inbox!.Add(request, isLast: false);
         }
         Func<Message, CancellationToken, ValueTask<Message>> run = bind(stream);
-        StartHandler(new HandlerInvocation(session, request, async (req, token) =>
+        StartHandler(HandlerInvocation.Start(session, request, async (req, token) =>
         {
             // A cancelled handler (client cancel, deadline, disconnect, stop) also stops its stream's waits.
             await using CancellationTokenRegistration registration = token.Register(static s =>

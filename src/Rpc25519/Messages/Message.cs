@@ -37,7 +37,15 @@ public sealed class Message
 
     /// <summary>On a reply: the error text of the remote handler (its exception message; Go: <c>JobErrs</c>); empty when
     /// it succeeded. Null is taken as empty.</summary>
-    public string Error { get; set => field = value ?? ""; } = "";
+    public string Error
+    {
+        get => _errors as string ?? (_errors as LocalErrors)?.Error ?? "";
+        set => _errors = _errors is LocalErrors local ? new LocalErrors(value ?? "", local.Local) : value ?? "";
+    }
+
+    /// <summary><see cref="Error"/> (a string), or both errors once <see cref="LocalError"/> is set: one field for
+    /// the two, as the local one is rare and every message is allocated per call.</summary>
+    private object _errors = "";
 
     /// <summary>Bytes of the connection's <see cref="MemoryBudget"/> this received message holds (0 for none); given
     /// back by whoever finishes with it, or taken over (set to 0) by a handler that gives them back when it ends (see
@@ -45,7 +53,14 @@ public sealed class Message
     internal long BudgetBytes;
 
     /// <summary>Local only, never sent: an error that happened on this side while handling the message.</summary>
-    public Exception? LocalError { get; set; }
+    public Exception? LocalError
+    {
+        get => (_errors as LocalErrors)?.Local;
+        set => _errors = value is null && _errors is not LocalErrors ? _errors : new LocalErrors(Error, value);
+    }
+
+    /// <summary>Both errors of a message whose <see cref="LocalError"/> was set.</summary>
+    private sealed record LocalErrors(string Error, Exception? Local);
 
     /// <inheritdoc />
     public override string ToString() =>

@@ -17,6 +17,9 @@ public sealed class MessageHeader
     /// <see cref="CallIds"/>).</summary>
     private object _callId = "";
 
+    /// <summary><see cref="From"/> and <see cref="To"/> (shared by the messages a connection receives).</summary>
+    private AddressPair _addresses = AddressPair.Empty;
+
     /// <summary><see cref="Created"/> in UTC ticks (0 for unset).</summary>
     private long _createdTicks;
 
@@ -36,10 +39,26 @@ public sealed class MessageHeader
     /// on every incoming message (not sent on the wire); on the server this is the key for
     /// <see cref="RpcServer.PushAsync"/> and <see cref="RpcServer.Connections"/>.
     /// </summary>
-    public string From { get; set => field = value ?? ""; } = "";
+    public string From
+    {
+        get => _addresses.From;
+        set => _addresses = new AddressPair(value ?? "", _addresses.To);
+    }
 
     /// <summary>The receiving side's own address, <c>network://ip:port</c>; set by the receiver (not sent on the wire).</summary>
-    public string To { get; set => field = value ?? ""; } = "";
+    public string To
+    {
+        get => _addresses.To;
+        set => _addresses = new AddressPair(_addresses.From, value ?? "");
+    }
+
+    /// <summary><see cref="From"/> and <see cref="To"/> at once, as a receiving connection sets them (its one shared
+    /// pair).</summary>
+    internal AddressPair Addresses
+    {
+        get => _addresses;
+        set => _addresses = value;
+    }
 
     /// <summary>The name of the registered function to invoke (for typed calls, <c>Service.Method</c>).</summary>
     public string ServiceName { get; set => field = value ?? ""; } = "";

@@ -253,8 +253,7 @@ internal sealed partial class RpcConnection
     private void Deliver(Message message)
     {
         MessageHeader hdr = message.Header;
-        hdr.From = RemoteAddress;
-        hdr.To = LocalAddress;
+        hdr.Addresses = _receivedAddresses;
         DateTimeOffset now = _endpoint.TimeProvider.GetUtcNow();
         hdr.LocalReceiveTime = now;
         bool keepAlive = hdr.CallType == WireCallType.KeepAlive;

@@ -12,13 +12,25 @@ internal sealed class ServerSession : IRpcConnectionOwner
 {
     private readonly IServerSessionOwner _server;
 
-    /// <summary>Guards <see cref="_running"/>.</summary>
+    /// <summary>Guards <see cref="_running"/>, <see cref="_spare"/> and each running invocation's
+    /// <see cref="HandlerInvocation.CancelClaimed"/>.</summary>
     private readonly Lock _lock = new();
 
-    /// <summary>Cancellation of each running two-way handler, by call ID key (<see cref="MessageHeader.CallIdKey"/>).
-    /// </summary>
-    private readonly Dictionary<CallIds.Running, CancellationTokenSource> _running =
+    /// <summary>Each running two-way handler, by call ID key (<see cref="MessageHeader.CallIdKey"/>), for remote
+    /// cancellation.</summary>
+    private readonly Dictionary<CallIds.Running, HandlerInvocation> _running =
         new(CallIds.RunningCallComparer.Instance);
+
+    /// <summary>How many ended invocations a session keeps for reuse: enough for the handlers a client usually runs
+    /// at once, small enough that an idle session holds little.</summary>
+    internal const int MaxSpareInvocations = 16;
+
+    /// <summary>Ended invocations kept for reuse (the first <see cref="_spareCount"/> entries; guarded by
+    /// <see cref="_lock"/>).</summary>
+    private readonly HandlerInvocation?[] _spare = new HandlerInvocation?[MaxSpareInvocations];
+
+    /// <summary>How many entries of <see cref="_spare"/> are in use.</summary>
+    private int _spareCount;
 
     public ServerSession(IServerSessionOwner server, IConnection connection, EndpointContext endpoint)
     {
@@ -45,46 +57,79 @@ internal sealed class ServerSession : IRpcConnectionOwner
     /// and can share a flush with this one).</summary>
     public bool ReplyPaidMoreOwed() => Interlocked.Decrement(ref _repliesOwed) > 0;
 
-    /// <summary>Makes the cancellation source for a handler and records it under its call ID.</summary>
-    public CancellationTokenSource BeginHandler(MessageHeader request, TimeProvider timeProvider)
+    /// <summary>Takes a spare <see cref="HandlerInvocation"/> of this session, or makes one; it comes back through
+    /// <see cref="Recycle"/> when it has ended.</summary>
+    public HandlerInvocation RentInvocation()
     {
-        CancellationTokenSource source =
-            request.Deadline is { } deadline && TimerRange.Until(deadline, timeProvider.GetUtcNow()) is { } left
-                ? new CancellationTokenSource(left, timeProvider)
-                : new CancellationTokenSource();
-        bool closed;
         lock (_lock)
         {
-            closed = Connection.CloseReason is not null;
-            // A call ID reused while its first call still runs leaves the first one remotely cancellable only.
-            _running.TryAdd(new CallIds.Running(request.CallIdKey, request.SequenceNumber), source);
+            if (_spareCount > 0)
+            {
+                HandlerInvocation spare = _spare[--_spareCount]!;
+                _spare[_spareCount] = null;
+                return spare;
+            }
         }
-        if (closed)
-        {
-            source.Cancel();
-        }
-        return source;
+        return new HandlerInvocation(this);
     }
 
-    public void EndHandler(CallIds.Running callId, CancellationTokenSource source)
+    /// <summary>Keeps an ended invocation for a later request (at most <see cref="MaxSpareInvocations"/>; the rest
+    /// are left to the collector). The caller no longer touches it.</summary>
+    public void Recycle(HandlerInvocation invocation)
     {
         lock (_lock)
         {
-            if (_running.TryGetValue(callId, out CancellationTokenSource? found) && ReferenceEquals(found, source))
+            if (_spareCount < _spare.Length)
+            {
+                _spare[_spareCount++] = invocation;
+            }
+        }
+    }
+
+    /// <summary>Records a two-way handler under its call ID, so that a remote cancel finds it.</summary>
+    /// <returns>False when the connection is already closed: the caller cancels the handler's source at once (it
+    /// was marked as claimed by a canceller, so it is not reset for reuse).</returns>
+    public bool BeginHandler(CallIds.Running callId, HandlerInvocation invocation)
+    {
+        lock (_lock)
+        {
+            if (Connection.CloseReason is not null)
+            {
+                invocation.CancelClaimed = true;
+                return false;
+            }
+            // A call ID reused while its first call still runs leaves the first one remotely cancellable only.
+            _running.TryAdd(callId, invocation);
+            return true;
+        }
+    }
+
+    /// <summary>Forgets a two-way handler that has ended.</summary>
+    /// <returns>Whether its cancellation source may be reset and reused: no canceller has looked it up (a
+    /// canceller marks it under the lock before cancelling, outside the lock), and none can from now on.</returns>
+    public bool EndHandler(CallIds.Running callId, HandlerInvocation invocation)
+    {
+        lock (_lock)
+        {
+            if (_running.TryGetValue(callId, out HandlerInvocation? found) && ReferenceEquals(found, invocation))
             {
                 _running.Remove(callId);
             }
+            return !invocation.CancelClaimed;
         }
-        source.Dispose();
     }
 
     /// <summary>Cancels the running handler with this call ID key, if any.</summary>
     public void CancelHandler(CallIds.Running callId)
     {
-        CancellationTokenSource? source;
+        CancellationTokenSource? source = null;
         lock (_lock)
         {
-            _running.TryGetValue(callId, out source);
+            if (_running.TryGetValue(callId, out HandlerInvocation? invocation))
+            {
+                invocation.CancelClaimed = true;
+                source = invocation.Scope;
+            }
         }
         TryCancel(source);
     }
@@ -94,18 +139,25 @@ internal sealed class ServerSession : IRpcConnectionOwner
     {
         lock (_lock)
         {
-            return _running.TryGetValue(new CallIds.Running(callId, 0), out CancellationTokenSource? source)
-                && source.IsCancellationRequested;
+            return _running.TryGetValue(new CallIds.Running(callId, 0), out HandlerInvocation? invocation)
+                && invocation.Scope is { IsCancellationRequested: true };
         }
     }
 
     /// <summary>Cancels every running handler (connection closed or server stopping).</summary>
     public void CancelAllHandlers()
     {
-        CancellationTokenSource[] sources;
+        List<CancellationTokenSource> sources = [];
         lock (_lock)
         {
-            sources = [.. _running.Values];
+            foreach (HandlerInvocation invocation in _running.Values)
+            {
+                invocation.CancelClaimed = true;
+                if (invocation.Scope is { } scope)
+                {
+                    sources.Add(scope);
+                }
+            }
         }
         foreach (CancellationTokenSource source in sources)
         {
