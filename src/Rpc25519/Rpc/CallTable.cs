@@ -30,6 +30,17 @@ internal sealed class CallTable : IDisposable
     /// <summary>Newest call in the default-timeout list (due last).</summary>
     private PendingCall? _tail;
 
+    /// <summary>How many finished calls a table keeps for reuse: as many as callers usually wait on one connection
+    /// at once.</summary>
+    internal const int MaxSpareCalls = 64;
+
+    /// <summary>Finished calls kept for reuse (the first <see cref="_spareCount"/> entries; guarded by
+    /// <see cref="_lock"/>).</summary>
+    private readonly PendingCall?[] _spare = new PendingCall?[MaxSpareCalls];
+
+    /// <summary>How many entries of <see cref="_spare"/> are in use.</summary>
+    private int _spareCount;
+
     /// <summary>Set once the connection is gone; new calls fail with it at once.</summary>
     private Exception? _closedReason;
 
@@ -54,6 +65,8 @@ internal sealed class CallTable : IDisposable
     /// <param name="replyErrorsThrow">Whether a reply that reports an error fails the call's task (see
     /// <see cref="ReplyErrors"/>) instead of being its result.</param>
     /// <param name="alone">Whether no other call was waiting when this one was added.</param>
+    /// <returns>The call, held by <see cref="PendingCall.Holders.Send"/> for the caller: queue its request with the
+    /// call as the frame's completion, or release that bit if the frame never enters the queue.</returns>
     /// <exception cref="RpcConnectionClosedException">The connection is already closed.</exception>
     public PendingCall Register(Message request, CancellationToken cancellationToken, bool replyErrorsThrow,
         out bool alone)
@@ -74,7 +87,18 @@ internal sealed class CallTable : IDisposable
         {
             due = now + ToTimestampTicks(_defaultTimeout);
         }
-        var call = new PendingCall(this, request, due, _asyncContinuations, replyErrorsThrow);
+        PendingCall.Holders holders = PendingCall.Holders.Table | PendingCall.Holders.Outcome |
+            PendingCall.Holders.Send;
+        if (cancellationToken.CanBeCanceled)
+        {
+            holders |= PendingCall.Holders.Registration;
+        }
+        if (ownTimeout is not null)
+        {
+            holders |= PendingCall.Holders.OwnTimer;
+        }
+        ulong seqno = request.Header.SequenceNumber;
+        PendingCall call;
         bool armTimer = false;
         lock (_lock)
         {
@@ -82,10 +106,21 @@ internal sealed class CallTable : IDisposable
             {
                 throw ClosedError(_closedReason);
             }
-            if (!_calls.TryAdd(call.SequenceNumber, call))
+            if (_calls.ContainsKey(seqno))
             {
-                throw new InvalidOperationException($"Sequence number {call.SequenceNumber} is already waiting for a reply.");
+                throw new InvalidOperationException($"Sequence number {seqno} is already waiting for a reply.");
             }
+            if (_spareCount > 0)
+            {
+                call = _spare[--_spareCount]!;
+                _spare[_spareCount] = null;
+            }
+            else
+            {
+                call = new PendingCall(this, _asyncContinuations);
+            }
+            call.Begin(request, due, replyErrorsThrow, holders);
+            _calls.Add(seqno, call);
             alone = _calls.Count == 1;
             if (ownTimeout is null && due != long.MaxValue)
             {
@@ -104,8 +139,12 @@ internal sealed class CallTable : IDisposable
         }
         if (cancellationToken.CanBeCanceled)
         {
-            call.CancellationRegistration = cancellationToken.UnsafeRegister(static (s, token) =>
-                ((PendingCall)s!).Table.Cancel((PendingCall)s!, token), call);
+            call.SetRegistration(cancellationToken.UnsafeRegister(static (s, token) =>
+            {
+                var cancelled = (PendingCall)s!;
+                cancelled.Table.Cancel(cancelled, token);
+                cancelled.CancellationCallbackDone();
+            }, call));
         }
         return call;
     }
@@ -117,6 +156,30 @@ internal sealed class CallTable : IDisposable
         lock (_lock)
         {
             return _calls.TryGetValue(seqno, out PendingCall? call) ? call.Request.Header.CallIdKey : null;
+        }
+    }
+
+    /// <summary>How many finished calls wait for reuse (for tests).</summary>
+    internal int SpareCountForTests
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _spareCount;
+            }
+        }
+    }
+
+    /// <summary>Keeps a call nobody holds any more for reuse (see <see cref="PendingCall.Holders"/>).</summary>
+    public void Recycle(PendingCall call)
+    {
+        lock (_lock)
+        {
+            if (_spareCount < _spare.Length && _closedReason is null)
+            {
+                _spare[_spareCount++] = call;
+            }
         }
     }
 
@@ -138,18 +201,25 @@ internal sealed class CallTable : IDisposable
             UnlinkLocked(call);
         }
         call.OwnTimer?.Dispose();
+        bool result;
         // A reply that arrives once the deadline has passed loses the race to the timeout, whichever timer fired
         // first: the caller sees one outcome for "too late", not sometimes a reply and sometimes a timeout.
         if (call.DueTimestamp <= _timeProvider.GetTimestamp())
         {
-            return call.TryFail(TimeoutError(call));
+            result = call.TryFail(TimeoutError(call));
         }
-        if (!call.TryClaim(reply))
+        else if (call.TryClaim(reply))
         {
-            return false;
+            // Held by the outcome until it is published.
+            claimed = call;
+            result = true;
         }
-        claimed = call;
-        return true;
+        else
+        {
+            result = false;
+        }
+        call.Release(PendingCall.Holders.Table);
+        return result;
     }
 
     /// <summary>Fails one call (e.g. its request could not be sent).</summary>
@@ -158,6 +228,7 @@ internal sealed class CallTable : IDisposable
         if (Remove(call))
         {
             call.TryFail(error);
+            call.Release(PendingCall.Holders.Table);
         }
     }
 
@@ -175,33 +246,41 @@ internal sealed class CallTable : IDisposable
             calls = [.. _calls.Values];
             _calls.Clear();
             _head = _tail = null;
+            Array.Clear(_spare);
+            _spareCount = 0;
         }
         _timeoutTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         foreach (PendingCall call in calls)
         {
             call.OwnTimer?.Dispose();
             call.TryFail(ClosedError(reason));
+            call.Release(PendingCall.Holders.Table);
         }
     }
 
     public void Dispose() => _timeoutTimer.Dispose();
 
-    private void Cancel(PendingCall call, CancellationToken token)
+    private void Cancel(PendingCall call, CancellationToken token) => RemoveAndFail(call, token);
+
+    private static void OnOwnTimer(PendingCall call) => call.Table.RemoveAndFail(call, cancelledBy: null);
+
+    /// <summary>Fails a call that is still in the table and tells the server: cancelled by the caller's
+    /// <paramref name="cancelledBy"/>, or timed out (null).</summary>
+    private void RemoveAndFail(PendingCall call, CancellationToken? cancelledBy)
     {
-        if (Remove(call) && call.TryFail(new OperationCanceledException(
-                "The call was cancelled by the caller; a cancellation was sent to the server.", token)))
+        if (!Remove(call))
+        {
+            return;
+        }
+        Exception error = cancelledBy is { } token
+            ? new OperationCanceledException(
+                "The call was cancelled by the caller; a cancellation was sent to the server.", token)
+            : TimeoutError(call);
+        if (call.TryFail(error))
         {
             _sendCancel(call);
         }
-    }
-
-    private static void OnOwnTimer(PendingCall call)
-    {
-        CallTable table = call.Table;
-        if (table.Remove(call) && call.TryFail(TimeoutError(call)))
-        {
-            table._sendCancel(call);
-        }
+        call.Release(PendingCall.Holders.Table);
     }
 
     private void OnTimeoutTimer()
@@ -232,6 +311,7 @@ internal sealed class CallTable : IDisposable
             {
                 _sendCancel(call);
             }
+            call.Release(PendingCall.Holders.Table);
         }
     }
 

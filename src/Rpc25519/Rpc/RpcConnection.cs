@@ -220,9 +220,10 @@ internal sealed partial class RpcConnection : IAsyncDisposable
         {
             return ValueTask.FromCanceled<Message>(cancellationToken);
         }
-        PendingCall call = StartCall(request, cancellationToken, replyErrorsThrow: false, out ValueTask queued);
-        return queued.IsCompletedSuccessfully ? new ValueTask<Message>(call.Task)
-            : new ValueTask<Message>(QueueThenAwaitAsync(queued, call));
+        PendingCall call = StartCall(request, cancellationToken, replyErrorsThrow: false, out ValueTask queued,
+            out Task<Message> task);
+        return queued.IsCompletedSuccessfully ? new ValueTask<Message>(task)
+            : new ValueTask<Message>(QueueThenAwaitAsync(queued, call, task));
     }
 
     /// <summary>Like <see cref="CallAsync"/>, but a reply that reports an error fails the task with the exception it
@@ -234,14 +235,22 @@ internal sealed partial class RpcConnection : IAsyncDisposable
         {
             return Task.FromCanceled<Message>(cancellationToken);
         }
-        PendingCall call = StartCall(request, cancellationToken, replyErrorsThrow: true, out ValueTask queued);
-        return queued.IsCompletedSuccessfully ? call.Task : QueueThenAwaitAsync(queued, call);
+        PendingCall call = StartCall(request, cancellationToken, replyErrorsThrow: true, out ValueTask queued,
+            out Task<Message> task);
+        return queued.IsCompletedSuccessfully ? task : QueueThenAwaitAsync(queued, call, task);
     }
 
     /// <summary>Registers a two-way call and queues its request (<paramref name="queued"/> completes once it is in
-    /// the send queue).</summary>
+    /// the send queue; until then the call is held for the caller by <see cref="PendingCall.Holders.Send"/>).
+    /// </summary>
+    /// <param name="request">The request; its call type, sequence number and call ID are set here.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <param name="replyErrorsThrow">See <see cref="CallTable.Register"/>.</param>
+    /// <param name="queued">Completes once the request is in the send queue.</param>
+    /// <param name="task">The call's task, read before the request is queued: once it is, the call may complete and
+    /// be reused at any moment.</param>
     private PendingCall StartCall(Message request, CancellationToken cancellationToken, bool replyErrorsThrow,
-        out ValueTask queued)
+        out ValueTask queued, out Task<Message> task)
     {
         MessageHeader hdr = request.Header;
         if (hdr.CallType == CallType.None)
@@ -261,6 +270,7 @@ internal sealed partial class RpcConnection : IAsyncDisposable
         }
         _endpoint.StampOutgoing(request);
         PendingCall call = Calls.Register(request, cancellationToken, replyErrorsThrow, out bool alone);
+        task = call.Task;
         try
         {
             // A lone call writes at once on this thread; with others in flight, its frame joins a shared flush.
@@ -268,7 +278,9 @@ internal sealed partial class RpcConnection : IAsyncDisposable
         }
         catch (Exception e)
         {
+            // The frame never entered the queue: nobody else will tell the call about it.
             Calls.Fail(call, e);
+            call.Release(PendingCall.Holders.Send);
             throw;
         }
         return call;
@@ -360,7 +372,11 @@ internal sealed partial class RpcConnection : IAsyncDisposable
         // it after this method returned early from its own Close, and a source without a timer holds nothing to free.
     }
 
-    private static async Task<Message> QueueThenAwaitAsync(ValueTask queued, PendingCall call)
+    /// <param name="queued">Completes once the request is in the send queue; fails if it never got in.</param>
+    /// <param name="call">Held for this method by <see cref="PendingCall.Holders.Send"/> until the frame is queued;
+    /// not touched after that.</param>
+    /// <param name="task">The call's task.</param>
+    private static async Task<Message> QueueThenAwaitAsync(ValueTask queued, PendingCall call, Task<Message> task)
     {
         try
         {
@@ -369,8 +385,9 @@ internal sealed partial class RpcConnection : IAsyncDisposable
         catch (Exception e)
         {
             call.Table.Fail(call, e);
+            call.Release(PendingCall.Holders.Send);
         }
-        return await call.Task;
+        return await task;
     }
 
     private void SendCancelFor(PendingCall call)
