@@ -27,6 +27,10 @@ internal sealed class HeaderExtras
 
     public bool SkipCompression { get; set; }
 
+    /// <summary><see cref="MessageHeader.Serial"/> when it does not fit in an <see cref="int"/>; null otherwise.
+    /// </summary>
+    public long? WideSerial { get; set; }
+
     /// <summary>A copy; <see cref="Args"/> is copied too.</summary>
     public HeaderExtras Clone()
     {

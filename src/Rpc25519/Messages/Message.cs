@@ -47,11 +47,6 @@ public sealed class Message
     /// the two, as the local one is rare and every message is allocated per call.</summary>
     private object _errors = "";
 
-    /// <summary>Bytes of the connection's <see cref="MemoryBudget"/> this received message holds (0 for none); given
-    /// back by whoever finishes with it, or taken over (set to 0) by a handler that gives them back when it ends (see
-    /// <see cref="Rpc.RpcConnection"/>).</summary>
-    internal long BudgetBytes;
-
     /// <summary>Local only, never sent: an error that happened on this side while handling the message.</summary>
     public Exception? LocalError
     {

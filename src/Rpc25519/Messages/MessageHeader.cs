@@ -141,7 +141,28 @@ public sealed class MessageHeader
     internal bool HasCallId => CallIds.IsSet(_callId);
 
     /// <summary>A per-process counter stamped on every send (diagnostics only).</summary>
-    public long Serial { get; set; }
+    public long Serial
+    {
+        get => _extras?.WideSerial ?? _serial;
+        set
+        {
+            if (value is >= int.MinValue and <= int.MaxValue)
+            {
+                _serial = (int)value;
+                _extras?.WideSerial = null;
+            }
+            else
+            {
+                (_extras ??= new HeaderExtras()).WideSerial = value;
+                _serial = 0;
+            }
+        }
+    }
+
+    /// <summary><see cref="Serial"/> when it fits in an <see cref="int"/> (a per-process counter does for its first
+    /// two billion sends); it then shares eight bytes with <see cref="CallType"/> instead of taking eight of its own
+    /// in a header allocated per call. A wider value lives in <see cref="HeaderExtras.WideSerial"/>.</summary>
+    private int _serial;
 
     /// <summary>When this side received the message (local only, never encoded); read back in UTC (offset zero).
     /// </summary>

@@ -62,7 +62,7 @@ internal sealed partial class RpcConnection
                         _compression.NoteReceived(compression);
                         Diagnostics.RpcMetrics.Frame(Diagnostics.RpcMetrics.FramesReceived, compression);
                         Deliver(message!);
-                        GiveBudgetUnlessHandled(message!);
+                        GiveBudgetUnlessHandled();
                         held = _buffered.IsOver;
                     }
                     if (!held && (result.IsCompleted || result.IsCanceled))
@@ -196,7 +196,7 @@ internal sealed partial class RpcConnection
         {
             _budget!.Give(_budgetTaken - kept);
         }
-        message.BudgetBytes = kept;
+        _deliveringBudget = new DeliveringBudget(message, kept);
         _budgetTaken = 0;
         Diagnostics.RpcMetrics.Bytes(Diagnostics.RpcMetrics.BytesReceived, FrameHeader.Size + frame.Body.Length,
             _serverSide);
@@ -242,12 +242,13 @@ internal sealed partial class RpcConnection
 
     /// <summary>Gives a delivered message's budget back, unless a handler took it over (it gives it back when it
     /// ends).</summary>
-    private void GiveBudgetUnlessHandled(Message message)
+    private void GiveBudgetUnlessHandled()
     {
-        if (Interlocked.Exchange(ref message.BudgetBytes, 0) is var bytes and > 0)
+        if (_deliveringBudget.Bytes > 0)
         {
-            _budget!.Give(bytes);
+            _budget!.Give(_deliveringBudget.Bytes);
         }
+        _deliveringBudget = default;
     }
 
     private void Deliver(Message message)

@@ -143,8 +143,24 @@ internal sealed partial class RpcConnection : IAsyncDisposable
     {
         long cost = BufferedBytesGate.CostOf(request);
         _buffered.Add(cost);
-        return new HeldRequest(cost, Interlocked.Exchange(ref request.BudgetBytes, 0));
+        long budgetBytes = 0;
+        if (ReferenceEquals(_deliveringBudget.Message, request))
+        {
+            budgetBytes = _deliveringBudget.Bytes;
+            _deliveringBudget = default;
+        }
+        return new HeldRequest(cost, budgetBytes);
     }
+
+    /// <summary>The share of the <see cref="MemoryBudget"/> held by the large message the reader loop is delivering
+    /// right now (touched by the reader loop only: a handler takes it over in <see cref="HoldForHandler"/>, which runs
+    /// on the loop while the message is dispatched; otherwise it is given back once delivery returns). Kept here, not
+    /// in the message, so that every message is a field smaller.</summary>
+    private DeliveringBudget _deliveringBudget;
+
+    /// <param name="Message">The message being delivered.</param>
+    /// <param name="Bytes">Bytes of the budget it holds.</param>
+    private readonly record struct DeliveringBudget(Message? Message, long Bytes);
 
     /// <summary>The handler of a request held with <see cref="HoldForHandler"/> has finished.</summary>
     public void ReleaseHandled(in HeldRequest held)

@@ -131,6 +131,27 @@ public sealed class MessageCodecTests
         Assert.Equal(ProtocolViolation.FrameTooLarge, tooBig.Violation);
     }
 
+    [Theory]
+    [InlineData(1L)]
+    [InlineData(int.MaxValue)]
+    [InlineData(int.MaxValue + 1L)]
+    [InlineData(int.MinValue - 1L)]
+    [InlineData(long.MaxValue)]
+    [InlineData(long.MinValue)]
+    public void Serial_round_trips_whether_it_fits_in_an_int_or_not(long serial)
+    {
+        var message = new Message();
+        message.Header.Serial = serial;
+        Assert.Equal(serial, message.Header.Serial);
+        Assert.Equal(serial, RoundTrip(message).Header.Serial);
+        Assert.Equal(serial, message.Header.Clone().Serial);
+
+        // Back to a small value: the wide one must not linger.
+        message.Header.Serial = 7;
+        Assert.Equal(7, message.Header.Serial);
+        Assert.Equal(7, RoundTrip(message).Header.Serial);
+    }
+
     private static Message RoundTrip(Message message)
     {
         var buffer = new ArrayBufferWriter<byte>();
