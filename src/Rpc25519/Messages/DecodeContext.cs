@@ -21,12 +21,28 @@ internal sealed class DecodeContext
     /// carry it.</summary>
     private CallIds.Prefix? _lastPrefix;
 
+    /// <summary>The receiving connection's addresses: <see cref="MessageHeader.From"/> (the peer's) and
+    /// <see cref="MessageHeader.To"/> (its own) of every message decoded here.</summary>
+    private readonly string _from, _to;
+
+    /// <summary>The string fields of the last header decoded, shared by the next one if it has the same.</summary>
+    private HeaderStrings? _lastStrings;
+
     /// <param name="callIdOfPendingCall">Finds the call ID key (<see cref="MessageHeader.CallIdKey"/>) of the call
     /// waiting for a reply with this sequence number, if any.</param>
-    public DecodeContext(Func<ulong, object?>? callIdOfPendingCall)
+    /// <param name="from">See <see cref="_from"/>.</param>
+    /// <param name="to">See <see cref="_to"/>.</param>
+    public DecodeContext(Func<ulong, object?>? callIdOfPendingCall, string from = "", string to = "")
     {
         _callIdOfPendingCall = callIdOfPendingCall;
+        _from = from;
+        _to = to;
     }
+
+    /// <summary>The string fields of a decoded header: this connection's addresses and the names read (the same
+    /// object as the last header's when they match).</summary>
+    public HeaderStrings Strings(string serviceName, string fromServiceName, string subject) =>
+        HeaderStrings.Shared(ref _lastStrings, _from, _to, serviceName, fromServiceName, subject);
 
     /// <summary>Reads a name (service name), reusing an earlier string with the same bytes.</summary>
     public string ReadName(ref MessagePackReader reader)

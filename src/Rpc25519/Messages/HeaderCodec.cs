@@ -72,18 +72,22 @@ internal static class HeaderCodec
     public static void Read(ref MessagePackReader reader, MessageHeader hdr, DecodeContext? context)
     {
         int count = reader.ReadMapHeader();
+        // Gathered, then set at once: the header's strings are one object, shared when the context has one alike.
+        HeaderStrings strings = hdr.Strings;
+        (string serviceName, string fromServiceName, string subject) =
+            (strings.ServiceName, strings.FromServiceName, strings.Subject);
         for (int i = 0; i < count; i++)
         {
             int key = reader.ReadInt32();
             switch (key)
             {
                 case WireKeys.Created: hdr.Created = ReadTime(ref reader, "Created"); break;
-                case WireKeys.ServiceName: hdr.ServiceName = ReadName(ref reader, context); break;
+                case WireKeys.ServiceName: serviceName = ReadName(ref reader, context); break;
                 case WireKeys.ToPeerServiceVersion: hdr.ToPeerServiceVersion = ReadString(ref reader); break;
-                case WireKeys.FromServiceName: hdr.FromServiceName = ReadName(ref reader, context); break;
+                case WireKeys.FromServiceName: fromServiceName = ReadName(ref reader, context); break;
                 case WireKeys.FromPeerServiceVersion: hdr.FromPeerServiceVersion = ReadString(ref reader); break;
                 case WireKeys.Args: ReadArgs(ref reader, hdr.Args); break;
-                case WireKeys.Subject: hdr.Subject = ReadString(ref reader); break;
+                case WireKeys.Subject: subject = ReadString(ref reader); break;
                 case WireKeys.SequenceNumber: hdr.SequenceNumber = reader.ReadUInt64(); break;
                 case WireKeys.CallType: hdr.CallType = ReadCallType(ref reader); break;
                 case WireKeys.CallId:
@@ -102,6 +106,9 @@ internal static class HeaderCodec
                 default: reader.Skip(); break;
             }
         }
+        hdr.Strings = context is null
+            ? strings.WithServiceName(serviceName).WithFromServiceName(fromServiceName).WithSubject(subject)
+            : context.Strings(serviceName, fromServiceName, subject);
     }
 
     private static int CountFields(MessageHeader hdr)

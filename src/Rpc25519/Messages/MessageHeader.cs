@@ -17,8 +17,9 @@ public sealed class MessageHeader
     /// <see cref="CallIds"/>).</summary>
     private object _callId = "";
 
-    /// <summary><see cref="From"/> and <see cref="To"/> (shared by the messages a connection receives).</summary>
-    private AddressPair _addresses = AddressPair.Empty;
+    /// <summary><see cref="From"/>, <see cref="To"/>, <see cref="ServiceName"/>, <see cref="FromServiceName"/> and
+    /// <see cref="Subject"/>: one object shared by many headers (see <see cref="HeaderStrings"/>).</summary>
+    private HeaderStrings _strings = HeaderStrings.Empty;
 
     /// <summary><see cref="Created"/> in UTC ticks (0 for unset).</summary>
     private long _createdTicks;
@@ -41,27 +42,30 @@ public sealed class MessageHeader
     /// </summary>
     public string From
     {
-        get => _addresses.From;
-        set => _addresses = new AddressPair(value ?? "", _addresses.To);
+        get => _strings.From;
+        set => _strings = _strings.WithFrom(value ?? "");
     }
 
     /// <summary>The receiving side's own address, <c>network://ip:port</c>; set by the receiver (not sent on the wire).</summary>
     public string To
     {
-        get => _addresses.To;
-        set => _addresses = new AddressPair(_addresses.From, value ?? "");
+        get => _strings.To;
+        set => _strings = _strings.WithTo(value ?? "");
     }
 
-    /// <summary><see cref="From"/> and <see cref="To"/> at once, as a receiving connection sets them (its one shared
-    /// pair).</summary>
-    internal AddressPair Addresses
+    /// <summary>All the string fields at once (see <see cref="HeaderStrings"/>).</summary>
+    internal HeaderStrings Strings
     {
-        get => _addresses;
-        set => _addresses = value;
+        get => _strings;
+        set => _strings = value;
     }
 
     /// <summary>The name of the registered function to invoke (for typed calls, <c>Service.Method</c>).</summary>
-    public string ServiceName { get; set => field = value ?? ""; } = "";
+    public string ServiceName
+    {
+        get => _strings.ServiceName;
+        set => _strings = _strings.WithServiceName(value ?? "");
+    }
 
     /// <summary>Peer API: the target service's version.</summary>
     public string ToPeerServiceVersion
@@ -71,7 +75,11 @@ public sealed class MessageHeader
     }
 
     /// <summary>The caller's service name; replies carry the request's <see cref="ServiceName"/> here.</summary>
-    public string FromServiceName { get; set => field = value ?? ""; } = "";
+    public string FromServiceName
+    {
+        get => _strings.FromServiceName;
+        set => _strings = _strings.WithFromServiceName(value ?? "");
+    }
 
     /// <summary>Peer API: the sending service's version.</summary>
     public string FromPeerServiceVersion
@@ -90,7 +98,11 @@ public sealed class MessageHeader
 
     /// <summary>Free text. A reply starts with the request's subject; a <see cref="CallType.Error"/> reply carries
     /// the error description here.</summary>
-    public string Subject { get; set => field = value ?? ""; } = "";
+    public string Subject
+    {
+        get => _strings.Subject;
+        set => _strings = _strings.WithSubject(value ?? "");
+    }
 
     /// <summary>Per-connection sequence number, set by the sender; a reply echoes its request's number.
     /// Server pushes use 0.</summary>

@@ -176,14 +176,12 @@ internal sealed class HandlerInvocation : IThreadPoolWorkItem
         replyHdr.SequenceNumber = sequenceNumber;
         replyHdr.CallIdKey = callId;
         replyHdr.Deadline = deadline;
-        replyHdr.ServiceName = serviceName;
-        replyHdr.FromServiceName = serviceName;
         replyHdr.StreamPart = 0;
         replyHdr.Created = default;
-        if (replyHdr.Subject.Length == 0)
-        {
-            replyHdr.Subject = subject;
-        }
+        // ServiceName and FromServiceName are the request's; Subject too unless the handler set one.
+        HeaderStrings strings = replyHdr.Strings;
+        replyHdr.Strings = _session.ReplyStrings(strings.From, strings.To, serviceName,
+            strings.Subject.Length == 0 ? subject : strings.Subject);
         await _session.Server.SendReplyAsync(_session, reply, paysOwedReply: true);
     }
 

@@ -254,7 +254,9 @@ internal sealed partial class RpcConnection
     private void Deliver(Message message)
     {
         MessageHeader hdr = message.Header;
-        hdr.Addresses = _receivedAddresses;
+        // Set by the decoder already (see DecodeContext); this only changes a header decoded some other way.
+        hdr.From = RemoteAddress;
+        hdr.To = LocalAddress;
         DateTimeOffset now = _endpoint.TimeProvider.GetUtcNow();
         hdr.LocalReceiveTime = now;
         bool keepAlive = hdr.CallType == WireCallType.KeepAlive;

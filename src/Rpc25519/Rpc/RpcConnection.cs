@@ -92,18 +92,13 @@ internal sealed partial class RpcConnection : IAsyncDisposable
         _encoder = new FrameEncoder(_compression, endpoint.Config.MaxFrameBytes);
         LocalAddress = connection.LocalAddress;
         RemoteAddress = connection.RemoteAddress;
-        _receivedAddresses = new AddressPair(RemoteAddress, LocalAddress);
         _sendQueue = new SendQueue(endpoint.Config.SendQueueCapacity, endpoint.CompletionOptions);
         Calls = new CallTable(endpoint.TimeProvider, endpoint.Config.DefaultCallTimeout, SendCancelFor,
             endpoint.AsyncContinuations);
-        _decodeContext = new DecodeContext(Calls.TryGetCallId);
+        _decodeContext = new DecodeContext(Calls.TryGetCallId, RemoteAddress, LocalAddress);
     }
 
     public string LocalAddress { get; }
-
-    /// <summary>The <see cref="MessageHeader.From"/> and <see cref="MessageHeader.To"/> of every message received
-    /// here (one object shared by all of them).</summary>
-    private readonly AddressPair _receivedAddresses;
 
     public string RemoteAddress { get; }
 

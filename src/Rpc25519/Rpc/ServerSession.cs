@@ -57,6 +57,15 @@ internal sealed class ServerSession : IRpcConnectionOwner
     /// and can share a flush with this one).</summary>
     public bool ReplyPaidMoreOwed() => Interlocked.Decrement(ref _repliesOwed) > 0;
 
+    /// <summary>The string fields of the last reply made by a handler here, shared by the next one alike.</summary>
+    private HeaderStrings? _lastReplyStrings;
+
+    /// <summary>The string fields of a reply to a call of <paramref name="serviceName"/> (its
+    /// <see cref="MessageHeader.ServiceName"/> and <see cref="MessageHeader.FromServiceName"/>): the last reply's
+    /// object when it has the same.</summary>
+    public HeaderStrings ReplyStrings(string from, string to, string serviceName, string subject) =>
+        HeaderStrings.Shared(ref _lastReplyStrings, from, to, serviceName, serviceName, subject);
+
     /// <summary>Takes a spare <see cref="HandlerInvocation"/> of this session, or makes one; it comes back through
     /// <see cref="Recycle"/> when it has ended.</summary>
     public HandlerInvocation RentInvocation()
