@@ -99,6 +99,26 @@ internal static class CallIds
         return known is byte[] knownRaw && raw.SequenceEqual(knownRaw) ? knownRaw : raw.ToArray();
     }
 
+    /// <summary>Reads the ID if it is <paramref name="prefix"/> followed by <paramref name="sequenceNumber"/> (then
+    /// the key is <paramref name="prefix"/>); otherwise leaves <paramref name="reader"/> where it was. Allocates
+    /// nothing either way.</summary>
+    public static bool TryReadPrefixed(ref MessagePackReader reader, ulong sequenceNumber, Prefix prefix)
+    {
+        MessagePackReader peek = reader;
+        if (sequenceNumber == 0 || !peek.TryReadStringSpan(out ReadOnlySpan<byte> utf8))
+        {
+            return false;
+        }
+        Span<byte> raw = stackalloc byte[RawBytes];
+        if (!TryDecode(utf8, raw) || BinaryPrimitives.ReadUInt64BigEndian(raw[PrefixBytes..]) != sequenceNumber
+            || !raw[..PrefixBytes].SequenceEqual(prefix.Bytes))
+        {
+            return false;
+        }
+        reader = peek;
+        return true;
+    }
+
     /// <summary>Writes the 21 bytes of a key that is not a string into <paramref name="raw"/>.</summary>
     private static void ToRaw(object key, ulong sequenceNumber, Span<byte> raw)
     {

@@ -69,6 +69,12 @@ internal sealed class DecodeContext
     public object ReadCallId(ref MessagePackReader reader, MessageHeader hdr)
     {
         bool isReply = hdr.CallType is CallType.Reply or CallType.Error && hdr.SequenceNumber != 0;
+        if (isReply && _lastPrefix is { } last && CallIds.TryReadPrefixed(ref reader, hdr.SequenceNumber, last))
+        {
+            // The usual reply: its ID is the connection's prefix and its number. No need to ask the call table
+            // (which takes its lock) for the request's own key: this one is equal.
+            return last;
+        }
         object? known = isReply ? _callIdOfPendingCall?.Invoke(hdr.SequenceNumber) : null;
         object key = CallIds.Read(ref reader, hdr.SequenceNumber, known ?? _lastPrefix);
         if (key is CallIds.Prefix prefix)

@@ -112,6 +112,10 @@ internal sealed class PendingCall : ISendCompletion, IThreadPoolWorkItem
     /// <summary>Neighbours in the table's default-timeout list (guarded by the table's lock).</summary>
     public PendingCall? Next { get; set; }
 
+    /// <summary>The next finished call in its table's stack of calls kept for reuse (see
+    /// <see cref="CallTable.Recycle"/>).</summary>
+    public PendingCall? NextSpare { get; set; }
+
     /// <summary>A timer of its own, for a call whose deadline differs from the default timeout.</summary>
     public ITimer? OwnTimer { get; set; }
 

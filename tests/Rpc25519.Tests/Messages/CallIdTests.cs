@@ -94,6 +94,33 @@ public sealed class CallIdTests
     }
 
     [Fact]
+    public void A_reply_with_the_connections_prefix_skips_the_call_table_and_any_other_reply_asks_it()
+    {
+        var prefix = new CallIds.Prefix(Raw[..CallIds.PrefixBytes]);
+        var asked = new List<ulong>();
+        var context = new DecodeContext(seqno =>
+        {
+            asked.Add(seqno);
+            return seqno == 9 ? "custom-id" : null;
+        });
+        Message Reply(ulong seqno, object key) =>
+            new() { Header = { SequenceNumber = seqno, CallIdKey = key, CallType = CallType.Reply } };
+
+        MessageHeader first = Decode(Encode(Reply(1, prefix)), context);
+        MessageHeader second = Decode(Encode(Reply(2, prefix)), context);
+        MessageHeader custom = Decode(Encode(Reply(9, "custom-id")), context);
+        var otherPrefix = new CallIds.Prefix(new byte[CallIds.PrefixBytes]);
+        MessageHeader other = Decode(Encode(Reply(3, otherPrefix)), context);
+
+        // The first reply teaches the context the prefix; the second is recognised without a lookup.
+        Assert.Equal([1UL, 9UL, 3UL], asked);
+        Assert.Same(first.CallIdKey, second.CallIdKey);
+        Assert.Equal(Reply(2, prefix).Header.CallId, second.CallId);
+        Assert.Equal("custom-id", custom.CallId);
+        Assert.Equal(Reply(3, otherPrefix).Header.CallId, other.CallId);
+    }
+
+    [Fact]
     public void Changing_the_sequence_number_of_a_header_keeps_the_call_id_made_of_the_old_one()
     {
         var header = new MessageHeader { SequenceNumber = 42, CallIdKey = new CallIds.Prefix(Raw[..CallIds.PrefixBytes]) };
