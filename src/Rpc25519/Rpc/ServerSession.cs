@@ -82,6 +82,18 @@ internal sealed class ServerSession : IRpcConnectionOwner
         return new HandlerInvocation(this);
     }
 
+    /// <summary>How many ended invocations wait for reuse (for tests).</summary>
+    internal int SpareInvocationsForTests
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _spareCount;
+            }
+        }
+    }
+
     /// <summary>Keeps an ended invocation for a later request (at most <see cref="MaxSpareInvocations"/>; the rest
     /// are left to the collector). The caller no longer touches it.</summary>
     public void Recycle(HandlerInvocation invocation)

@@ -59,6 +59,7 @@ public sealed class HandlerReuseTests
         Message first = Loopback.Request("token");
         Assert.Equal("live", (await client.CallAsync(first)).Text());
         ServerSession session = Assert.Single(server.SessionsForTests());
+        await WaitForSpareAsync(session);
         // The cancel of the finished call arrives late, as a CancelPrevious read after its reply went out would.
         session.CancelHandler(new CallIds.Running(first.Header.CallIdKey, first.Header.SequenceNumber));
 
@@ -106,7 +107,10 @@ public sealed class HandlerReuseTests
         Message withDeadline = Loopback.Request("token");
         withDeadline.Header.Deadline = DateTimeOffset.UtcNow.AddMinutes(10);
         Assert.Equal("live", (await client.CallAsync(withDeadline)).Text());
+        ServerSession session = Assert.Single(server.SessionsForTests());
+        await WaitForSpareAsync(session);
         Assert.Equal("live", (await client.CallAsync(Loopback.Request("token"))).Text());
+        await WaitForSpareAsync(session);
         Assert.Equal("live", (await client.CallAsync(Loopback.Request("token"))).Text());
 
         CancellationToken[] tokens = [.. handlers.Tokens];
@@ -152,4 +156,9 @@ public sealed class HandlerReuseTests
             }
         }
     }
+
+    /// <summary>Waits until the ended handler is back in its session: the client can have its reply (and send the
+    /// next request) a moment before that.</summary>
+    private static Task WaitForSpareAsync(ServerSession session) =>
+        Peers.PeerHarness.Eventually(() => session.SpareInvocationsForTests > 0, "the ended handler to be kept for reuse");
 }
