@@ -34,15 +34,8 @@ internal sealed class CallTable : IDisposable
     /// at once.</summary>
     internal const int MaxSpareCalls = 64;
 
-    /// <summary>Finished calls kept for reuse, a stack linked through <see cref="PendingCall.NextSpare"/>: pushed
-    /// without a lock by whoever releases a call last (<see cref="Recycle"/>), popped only under <see cref="_lock"/>
-    /// (in <see cref="Register"/>). With one popper at a time, a compare-and-swap pop cannot be fooled by a call
-    /// taken and pushed again meanwhile (only the popper takes calls).</summary>
-    private PendingCall? _spareHead;
-
-    /// <summary>About how many calls <see cref="_spareHead"/> holds (kept below <see cref="MaxSpareCalls"/>, give or
-    /// take the pushes racing).</summary>
-    private int _spareCount;
+    /// <summary>Finished calls kept for reuse (see <see cref="Recycle"/>).</summary>
+    private readonly SpareStack<PendingCall> _spare = new(MaxSpareCalls);
 
     /// <summary>Set once the connection is gone; new calls fail with it at once.</summary>
     private Exception? _closedReason;
@@ -113,7 +106,7 @@ internal sealed class CallTable : IDisposable
             {
                 throw new InvalidOperationException($"Sequence number {seqno} is already waiting for a reply.");
             }
-            call = PopSpareLocked() ?? new PendingCall(this, _asyncContinuations);
+            call = _spare.TryPop() ?? new PendingCall(this, _asyncContinuations);
             call.Begin(request, due, replyErrorsThrow, holders);
             _calls.Add(seqno, call);
             alone = _calls.Count == 1;
@@ -155,42 +148,16 @@ internal sealed class CallTable : IDisposable
     }
 
     /// <summary>How many finished calls wait for reuse (for tests).</summary>
-    internal int SpareCountForTests => Volatile.Read(ref _spareCount);
+    internal int SpareCountForTests => _spare.Count;
 
     /// <summary>Keeps a call nobody holds any more for reuse (see <see cref="PendingCall.Holders"/>); takes no lock.
     /// </summary>
     public void Recycle(PendingCall call)
     {
-        if (Volatile.Read(ref _spareCount) >= MaxSpareCalls || Volatile.Read(ref _closedReason) is not null)
+        if (Volatile.Read(ref _closedReason) is null)
         {
-            return;
+            _spare.Push(call);
         }
-        Interlocked.Increment(ref _spareCount);
-        PendingCall? head;
-        do
-        {
-            head = Volatile.Read(ref _spareHead);
-            call.NextSpare = head;
-        }
-        while (Interlocked.CompareExchange(ref _spareHead, call, head) != head);
-    }
-
-    /// <summary>Takes a finished call for reuse, or null (only under <see cref="_lock"/>: see
-    /// <see cref="_spareHead"/>).</summary>
-    private PendingCall? PopSpareLocked()
-    {
-        PendingCall? top = Volatile.Read(ref _spareHead);
-        while (top is not null)
-        {
-            if (Interlocked.CompareExchange(ref _spareHead, top.NextSpare, top) == top)
-            {
-                Interlocked.Decrement(ref _spareCount);
-                top.NextSpare = null;
-                return top;
-            }
-            top = Volatile.Read(ref _spareHead);
-        }
-        return null;
     }
 
     /// <summary>Takes the call waiting for <paramref name="reply"/>'s sequence number; false if none waits.</summary>
@@ -256,7 +223,7 @@ internal sealed class CallTable : IDisposable
             calls = [.. _calls.Values];
             _calls.Clear();
             _head = _tail = null;
-            Volatile.Write(ref _spareHead, null);
+            _spare.Clear();
         }
         _timeoutTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         foreach (PendingCall call in calls)

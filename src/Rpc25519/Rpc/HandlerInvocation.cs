@@ -14,7 +14,7 @@ namespace Rpc25519.Rpc;
 /// request. A handler's token is valid while the handler runs: keeping it for work that outlives the handler is not
 /// supported.</para>
 /// </remarks>
-internal sealed class HandlerInvocation : IThreadPoolWorkItem
+internal sealed class HandlerInvocation : IThreadPoolWorkItem, ISpareItem<HandlerInvocation>
 {
     private readonly ServerSession _session;
 
@@ -40,6 +40,9 @@ internal sealed class HandlerInvocation : IThreadPoolWorkItem
     {
         _session = session;
     }
+
+    /// <inheritdoc />
+    public HandlerInvocation? NextSpare { get; set; }
 
     /// <summary>The two-way handler's cancellation in the current run (the reusable source, or one with a timer for a
     /// request with a deadline); registered under its call ID when the request is dispatched (on the reader loop), so

@@ -21,7 +21,7 @@ namespace Rpc25519.Rpc;
 /// releases a bit twice (releasing clears it), so a late timer, a late cancellation callback or a late send completion
 /// always acts on the call it was made for. The caller's side never sees this object, only the task.</para>
 /// </remarks>
-internal sealed class PendingCall : ISendCompletion, IThreadPoolWorkItem
+internal sealed class PendingCall : ISendCompletion, IThreadPoolWorkItem, ISpareItem<PendingCall>
 {
     /// <summary>Who may still touch a call handed out by <see cref="CallTable.Register"/>.</summary>
     [Flags]
@@ -112,8 +112,7 @@ internal sealed class PendingCall : ISendCompletion, IThreadPoolWorkItem
     /// <summary>Neighbours in the table's default-timeout list (guarded by the table's lock).</summary>
     public PendingCall? Next { get; set; }
 
-    /// <summary>The next finished call in its table's stack of calls kept for reuse (see
-    /// <see cref="CallTable.Recycle"/>).</summary>
+    /// <inheritdoc />
     public PendingCall? NextSpare { get; set; }
 
     /// <summary>A timer of its own, for a call whose deadline differs from the default timeout.</summary>

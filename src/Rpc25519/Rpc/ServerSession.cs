@@ -12,7 +12,7 @@ internal sealed class ServerSession : IRpcConnectionOwner
 {
     private readonly IServerSessionOwner _server;
 
-    /// <summary>Guards <see cref="_running"/>, <see cref="_spare"/> and each running invocation's
+    /// <summary>Guards <see cref="_running"/> and each running invocation's
     /// <see cref="HandlerInvocation.CancelClaimed"/>.</summary>
     private readonly Lock _lock = new();
 
@@ -25,12 +25,8 @@ internal sealed class ServerSession : IRpcConnectionOwner
     /// at once, small enough that an idle session holds little.</summary>
     internal const int MaxSpareInvocations = 16;
 
-    /// <summary>Ended invocations kept for reuse (the first <see cref="_spareCount"/> entries; guarded by
-    /// <see cref="_lock"/>).</summary>
-    private readonly HandlerInvocation?[] _spare = new HandlerInvocation?[MaxSpareInvocations];
-
-    /// <summary>How many entries of <see cref="_spare"/> are in use.</summary>
-    private int _spareCount;
+    /// <summary>Ended invocations kept for reuse.</summary>
+    private readonly SpareStack<HandlerInvocation> _spare = new(MaxSpareInvocations);
 
     public ServerSession(IServerSessionOwner server, IConnection connection, EndpointContext endpoint)
     {
@@ -68,44 +64,14 @@ internal sealed class ServerSession : IRpcConnectionOwner
 
     /// <summary>Takes a spare <see cref="HandlerInvocation"/> of this session, or makes one; it comes back through
     /// <see cref="Recycle"/> when it has ended.</summary>
-    public HandlerInvocation RentInvocation()
-    {
-        lock (_lock)
-        {
-            if (_spareCount > 0)
-            {
-                HandlerInvocation spare = _spare[--_spareCount]!;
-                _spare[_spareCount] = null;
-                return spare;
-            }
-        }
-        return new HandlerInvocation(this);
-    }
+    public HandlerInvocation RentInvocation() => _spare.TryPop() ?? new HandlerInvocation(this);
 
     /// <summary>How many ended invocations wait for reuse (for tests).</summary>
-    internal int SpareInvocationsForTests
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _spareCount;
-            }
-        }
-    }
+    internal int SpareInvocationsForTests => _spare.Count;
 
     /// <summary>Keeps an ended invocation for a later request (at most <see cref="MaxSpareInvocations"/>; the rest
-    /// are left to the collector). The caller no longer touches it.</summary>
-    public void Recycle(HandlerInvocation invocation)
-    {
-        lock (_lock)
-        {
-            if (_spareCount < _spare.Length)
-            {
-                _spare[_spareCount++] = invocation;
-            }
-        }
-    }
+    /// are left to the collector); takes no lock. The caller no longer touches it.</summary>
+    public void Recycle(HandlerInvocation invocation) => _spare.Push(invocation);
 
     /// <summary>Records a two-way handler under its call ID, so that a remote cancel finds it.</summary>
     /// <returns>False when the connection is already closed: the caller cancels the handler's source at once (it
