@@ -140,9 +140,6 @@ internal sealed class PendingCall : ISendCompletion, IThreadPoolWorkItem, ISpare
         Volatile.Write(ref _holders, (int)holders);
     }
 
-    /// <summary>Adds holders while the call is being set up (before anyone else can release one).</summary>
-    public void Hold(Holders holders) => Interlocked.Or(ref _holders, (int)holders);
-
     /// <summary>Releases one holder's bit (a second release of the same bit does nothing); the last one gives the
     /// call back to its table.</summary>
     public void Release(Holders holder)
