@@ -184,8 +184,8 @@ internal sealed class PendingCall : ISendCompletion, IThreadPoolWorkItem, ISpare
     }
 
     /// <summary>Fails the call and publishes the failure (from the pool with the default scheduler); an
-    /// <see cref="OperationCanceledException"/> cancels its task (with the exception's token), as an async method
-    /// would.</summary>
+    /// <see cref="OperationCanceledException"/> cancels its task (with the exception's token; awaiting it throws a
+    /// <see cref="TaskCanceledException"/>).</summary>
     public bool TryFail(Exception error)
     {
         if (Interlocked.Exchange(ref _completed, 1) != 0)
@@ -220,8 +220,12 @@ internal sealed class PendingCall : ISendCompletion, IThreadPoolWorkItem, ISpare
         Release(Holders.Outcome);
         if (outcome is Exception error)
         {
-            // An OperationCanceledException cancels the task, with the exception's token.
-            task.SetException(error);
+            // An OperationCanceledException cancels the task, with the exception's token; awaiting it throws a
+            // TaskCanceledException, as a cancelled TaskCompletionSource's task does, with the library's message.
+            task.SetException(error is OperationCanceledException and not TaskCanceledException
+                ? new TaskCanceledException(error.Message, error.InnerException,
+                    ((OperationCanceledException)error).CancellationToken)
+                : error);
         }
         else if (replyErrorsThrow && ReplyErrors.ToException((Message)outcome) is { } replyError)
         {

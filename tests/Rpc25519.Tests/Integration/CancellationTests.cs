@@ -18,8 +18,9 @@ public sealed class CancellationTests
         await signals.Started.Task.WaitAsync(Loopback.Patience);
         cts.Cancel();
 
-        OperationCanceledException e =
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(Loopback.Patience));
+        // Exactly TaskCanceledException, as awaiting any cancelled task throws (callers catch it by that type).
+        TaskCanceledException e =
+            await Assert.ThrowsAsync<TaskCanceledException>(() => call.WaitAsync(Loopback.Patience));
         Assert.True(call.IsCanceled, "the call's task is cancelled, as an async method's would be");
         Assert.Equal(cts.Token, e.CancellationToken);
         await signals.Cancelled.Task.WaitAsync(Loopback.Patience);
