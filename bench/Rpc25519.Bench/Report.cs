@@ -54,8 +54,10 @@ internal static class Report
             Ratio("typed, one caller, 64 B: ours / gRPC", typed, g, OneSmall, Calls, ">= 1.5");
             Ratio("typed, 64 callers, 64 B: ours / gRPC", typed, g, ManySmall, Calls, ">= 4");
         }
-        Console.WriteLine($"{"allocated per 64 B call (client + server, one process)",-56} " +
-            $"{Median(o[OneSmall].Select(x => x.AllocatedBytesPerCall)),8:N0} B   target <= 768 B (384 B each side)");
+        // This figure includes the bench loop's own async wrapper (one state-machine box per call, the same for
+        // every system); the per-side line measured by AllocationSplit carries the target.
+        Console.WriteLine($"{"allocated per 64 B call (client + server + bench loop)",-56} " +
+            $"{Median(o[OneSmall].Select(x => x.AllocatedBytesPerCall)),8:N0} B   (target: the per-side line)");
     }
 
     private static void Ratio(string label, Dictionary<string, List<Result>> ours,
