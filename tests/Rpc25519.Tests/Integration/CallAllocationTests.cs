@@ -30,13 +30,20 @@ public sealed class CallAllocationTests
         await using RpcClient client = await Loopback.ConnectAsync(port);
         byte[] payload = new byte[64];
 
-        // On the pool, away from xunit's synchronization context (which allocates per await on its own).
+        // On the pool, away from xunit's synchronization context (which allocates per await on its own). The counter
+        // is process-wide, so work left over from earlier tests (connections closing, timers) can only add to a
+        // batch: the least of three batches is the calls' own cost.
         double perCall = await Task.Run(async () =>
         {
             await EchoAsync(client, payload, Calls);
-            long before = GC.GetTotalAllocatedBytes(precise: true);
-            await EchoAsync(client, payload, Calls);
-            return (double)(GC.GetTotalAllocatedBytes(precise: true) - before) / Calls;
+            double least = double.MaxValue;
+            for (int batch = 0; batch < 3; batch++)
+            {
+                long before = GC.GetTotalAllocatedBytes(precise: true);
+                await EchoAsync(client, payload, Calls);
+                least = Math.Min(least, (double)(GC.GetTotalAllocatedBytes(precise: true) - before) / Calls);
+            }
+            return least;
         });
 
         Assert.True(perCall <= BoundBytesPerCall,
