@@ -49,15 +49,35 @@ public sealed partial class TubeReplica
         }
     }
 
+    /// <summary>The most messages and requests a round may take (besides tick wake-ups) for the next round to run
+    /// at once on the thread of the writer that wakes it: one caller's write is one request, then two
+    /// acknowledgements.</summary>
+    private const int LoneRoundItems = 2;
+
     private async Task RunRoundsAsync()
     {
         var reader = inbox.Reader;
         CancellationToken ct = stop.Token;
+        int lastRoundItems = 0;
         while (await reader.WaitToReadAsync(ct))
         {
+            if (lastRoundItems > LoneRoundItems)
+            {
+                // Busy: the writer that woke the loop runs it (synchronous continuations), so first let the other
+                // writers in flight add their work, as the old asynchronous wake-up did. Otherwise 64 callers' reads
+                // would each get a round, and a ReadIndex broadcast, of their own.
+                await Task.Yield();
+            }
+
             DeliverDueTicks();
+            int items = 0;
             while (reader.TryRead(out HostWork? work))
             {
+                if (!ReferenceEquals(work, HostWork.Wake))
+                {
+                    items++;
+                }
+
                 if (work.Pause > TimeSpan.Zero)
                 {
                     // Stand still, as a stopped process: messages and requests queue up meanwhile. On resuming,
@@ -69,6 +89,8 @@ public sealed partial class TubeReplica
                 Handle(work);
             }
 
+            lastRoundItems = items;
+
             ProposeIdleTick();
             NoteRoleChange();
             ExpireReads();
@@ -78,6 +100,7 @@ public sealed partial class TubeReplica
                 NoteRoleChange();
             }
 
+            SendAnswers();
             await CompactIfDueAsync();
             if (Diagnostics.TubeMetrics.GaugesObserved)
             {
@@ -182,7 +205,7 @@ public sealed partial class TubeReplica
         {
             foreach (PendingWrite write in writes.Values)
             {
-                write.Completion.TrySetResult(NotLeader("leadership changed before the command committed; retry " +
+                Answer(write.Completion, NotLeader("leadership changed before the command committed; retry " +
                     "it in the same session (it is applied at most once)"));
             }
 
@@ -238,7 +261,7 @@ public sealed partial class TubeReplica
             {
                 Diagnostics.TubeMetrics.RecordSince(Diagnostics.TubeMetrics.CommitDuration, write.Started, time,
                     gauges.NodeTag);
-                write.Completion.TrySetResult(write.Term == entry.Term
+                Answer(write.Completion, write.Term == entry.Term
                     ? new TubeResponse { Reply = reply, LeaderId = NodeId }
                     : NotLeader("another leader replaced the command's log entry; retry it in the same session"));
             }
@@ -305,6 +328,7 @@ public sealed partial class TubeReplica
 
     private void FailPending(string why)
     {
+        SendAnswers();
         foreach (PendingWrite write in writes.Values)
         {
             write.Completion.TrySetResult(NotLeader(why));
