@@ -6,8 +6,10 @@ namespace Rpc25519.Tube.Hosting;
 /// <see cref="TaskCreationOptions.RunContinuationsAsynchronously"/>): completing it encodes the reply and writes it to
 /// the client's connection on the completing thread. The loop collects the answers of a round and, at its end,
 /// completes the last one itself, so a lone write is answered without a hop to another thread (the one-caller case),
-/// while the others are handed to the scheduler one by one, so that 64 callers' replies are encoded and written in
-/// parallel with the loop's next round rather than one after the other on it.
+/// while the others go to the scheduler as one work item, so that 64 callers' replies are encoded and written in
+/// parallel with the loop's next round rather than on it. One item and not one each: the replies mostly share a
+/// connection, whose writes are serial anyway, and every item handed to an idle thread pool costs a thread
+/// wake-up.
 /// </remarks>
 public sealed partial class TubeReplica
 {
@@ -18,7 +20,8 @@ public sealed partial class TubeReplica
     private void Answer(TaskCompletionSource<TubeResponse> completion, TubeResponse response) =>
         answers.Add(new Answered(completion, response));
 
-    /// <summary>Sends the round's answers: all but the last through the scheduler, the last on this thread.</summary>
+    /// <summary>Sends the round's answers: all but the last in one item of the scheduler, the last on this
+    /// thread.</summary>
     private void SendAnswers()
     {
         int count = answers.Count;
@@ -27,10 +30,16 @@ public sealed partial class TubeReplica
             return;
         }
 
-        for (int i = 0; i < count - 1; i++)
+        if (count > 1)
         {
-            _ = Task.Factory.StartNew(static state => ((Answered)state!).Complete(), answers[i], CancellationToken.None,
-                TaskCreationOptions.DenyChildAttach, rpc.TaskScheduler);
+            Answered[] others = answers.GetRange(0, count - 1).ToArray();
+            _ = Task.Factory.StartNew(static state =>
+            {
+                foreach (Answered answer in (Answered[])state!)
+                {
+                    answer.Complete();
+                }
+            }, others, CancellationToken.None, TaskCreationOptions.DenyChildAttach, rpc.TaskScheduler);
         }
 
         Answered last = answers[count - 1];
