@@ -5,11 +5,10 @@ namespace Rpc25519.Tube.Hosting;
 /// A request's completion runs its continuation synchronously (it is made without
 /// <see cref="TaskCreationOptions.RunContinuationsAsynchronously"/>): completing it encodes the reply and writes it to
 /// the client's connection on the completing thread. The loop collects the answers of a round and, at its end,
-/// completes the last one itself, so a lone write is answered without a hop to another thread (the one-caller case),
-/// while the others go to the scheduler as one work item, so that 64 callers' replies are encoded and written in
-/// parallel with the loop's next round rather than on it. One item and not one each: the replies mostly share a
-/// connection, whose writes are serial anyway, and every item handed to an idle thread pool costs a thread
-/// wake-up.
+/// completes a lone answer itself, so one caller's write is answered without a hop to another thread. Two or more
+/// are each handed to the scheduler, as the completion sources' asynchronous continuations did before, so that 64
+/// callers' replies are encoded and written on the pool's threads while the loop, the bottleneck under load, goes on
+/// with its next round.
 /// </remarks>
 public sealed partial class TubeReplica
 {
@@ -20,8 +19,7 @@ public sealed partial class TubeReplica
     private void Answer(TaskCompletionSource<TubeResponse> completion, TubeResponse response) =>
         answers.Add(new Answered(completion, response));
 
-    /// <summary>Sends the round's answers: all but the last in one item of the scheduler, the last on this
-    /// thread.</summary>
+    /// <summary>Sends the round's answers: a lone one on this thread, more through the scheduler.</summary>
     private void SendAnswers()
     {
         int count = answers.Count;
@@ -30,21 +28,21 @@ public sealed partial class TubeReplica
             return;
         }
 
-        if (count > 1)
+        if (count == 1)
         {
-            Answered[] others = answers.GetRange(0, count - 1).ToArray();
-            _ = Task.Factory.StartNew(static state =>
-            {
-                foreach (Answered answer in (Answered[])state!)
-                {
-                    answer.Complete();
-                }
-            }, others, CancellationToken.None, TaskCreationOptions.DenyChildAttach, rpc.TaskScheduler);
+            Answered only = answers[0];
+            answers.Clear();
+            only.Complete();
+            return;
         }
 
-        Answered last = answers[count - 1];
+        foreach (Answered answer in answers)
+        {
+            _ = Task.Factory.StartNew(static state => ((Answered)state!).Complete(), answer, CancellationToken.None,
+                TaskCreationOptions.DenyChildAttach, rpc.TaskScheduler);
+        }
+
         answers.Clear();
-        last.Complete();
     }
 
     private sealed record Answered(TaskCompletionSource<TubeResponse> Completion, TubeResponse Response)

@@ -49,62 +49,15 @@ public sealed partial class TubeReplica
         }
     }
 
-    /// <summary>The most messages and requests a round may take (besides tick wake-ups) for the next round to run
-    /// at once on the thread of the writer that wakes it: one caller's write is one request, then two
-    /// acknowledgements.</summary>
-    private const int LoneRoundItems = 2;
-
-    /// <summary>How long after the previous client request a new one must come to be handled at once on the
-    /// thread that read it. One caller's requests come a whole write apart (a few hundred µs); under load they
-    /// come µs apart, and are better taken together after a hop.</summary>
-    private static readonly TimeSpan LoneRequestGap = TimeSpan.FromMicroseconds(150);
-
-    /// <summary>When the loop last took a client request.</summary>
-    private DateTimeOffset lastRequestAt;
-
-    /// <summary>Whether the round the inbox's writer just woke runs at once on that writer's thread: when the last
-    /// round was a lone one and, for a client request, the previous request is long enough ago. Otherwise the loop
-    /// yields first, so that work arriving at the same time joins the round.</summary>
-    private bool RunsAtOnce(System.Threading.Channels.ChannelReader<HostWork> reader, int lastRoundItems)
-    {
-        if (lastRoundItems > LoneRoundItems)
-        {
-            return false;
-        }
-
-        return !reader.TryPeek(out HostWork? first) || first.Request is null
-            || time.GetUtcNow() - lastRequestAt >= LoneRequestGap;
-    }
-
     private async Task RunRoundsAsync()
     {
         var reader = inbox.Reader;
         CancellationToken ct = stop.Token;
-        int lastRoundItems = 0;
         while (await reader.WaitToReadAsync(ct))
         {
-            if (!RunsAtOnce(reader, lastRoundItems))
-            {
-                // Busy: the writer that woke the loop runs it (synchronous continuations), so first let the other
-                // writers in flight add their work, as an asynchronous wake-up does. Otherwise 64 callers' reads
-                // would each get a round, and a ReadIndex broadcast, of their own.
-                await Task.Yield();
-            }
-
             DeliverDueTicks();
-            int items = 0;
             while (reader.TryRead(out HostWork? work))
             {
-                if (!ReferenceEquals(work, HostWork.Wake))
-                {
-                    items++;
-                }
-
-                if (work.Request is not null)
-                {
-                    lastRequestAt = time.GetUtcNow();
-                }
-
                 if (work.Pause > TimeSpan.Zero)
                 {
                     // Stand still, as a stopped process: messages and requests queue up meanwhile. On resuming,
@@ -115,8 +68,6 @@ public sealed partial class TubeReplica
 
                 Handle(work);
             }
-
-            lastRoundItems = items;
 
             ProposeIdleTick();
             NoteRoleChange();

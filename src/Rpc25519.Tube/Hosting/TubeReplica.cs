@@ -30,12 +30,8 @@ public sealed partial class TubeReplica : IAsyncDisposable
     private readonly IRaftStorage storage;
     private readonly RaftNode node;
     private readonly StateMachineSet machines;
-    /// <summary>The host loop's inbox. A write to it while the loop waits runs the loop's next round on the writer's
-    /// thread (synchronous continuations): a Raft message or a request read from a connection is handled on that
-    /// connection's reader thread, with no hop to another thread. The loop still has one owner at a time: the channel
-    /// wakes its single reader once.</summary>
-    private readonly Channel<HostWork> inbox = Channel.CreateUnbounded<HostWork>(
-        new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
+    private readonly Channel<HostWork> inbox =
+        Channel.CreateUnbounded<HostWork>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SortedDictionary<ulong, string> members;
     private readonly SortedDictionary<ulong, PeerLink> links = [];
     private readonly CancellationTokenSource stop = new();
@@ -231,7 +227,7 @@ public sealed partial class TubeReplica : IAsyncDisposable
     private async ValueTask<Message> OnClientCallAsync(Message request, CancellationToken cancellationToken)
     {
         TubeRequest decoded = TubeRequest.FromBytes(request.Payload);
-        // Completed by the host loop (SendAnswers), which then writes the reply itself on its thread.
+        // Completed by the host loop (SendAnswers): a round's only answer is written on the loop's thread.
         var completion = new TaskCompletionSource<TubeResponse>();
         if (!inbox.Writer.TryWrite(HostWork.ForRequest(decoded, completion)))
         {
