@@ -78,7 +78,6 @@ public sealed partial class TubeReplica
                 NoteRoleChange();
             }
 
-            SendAnswers();
             await CompactIfDueAsync();
             if (Diagnostics.TubeMetrics.GaugesObserved)
             {
@@ -183,7 +182,7 @@ public sealed partial class TubeReplica
         {
             foreach (PendingWrite write in writes.Values)
             {
-                Answer(write.Completion, NotLeader("leadership changed before the command committed; retry " +
+                write.Completion.TrySetResult(NotLeader("leadership changed before the command committed; retry " +
                     "it in the same session (it is applied at most once)"));
             }
 
@@ -239,7 +238,7 @@ public sealed partial class TubeReplica
             {
                 Diagnostics.TubeMetrics.RecordSince(Diagnostics.TubeMetrics.CommitDuration, write.Started, time,
                     gauges.NodeTag);
-                Answer(write.Completion, write.Term == entry.Term
+                write.Completion.TrySetResult(write.Term == entry.Term
                     ? new TubeResponse { Reply = reply, LeaderId = NodeId }
                     : NotLeader("another leader replaced the command's log entry; retry it in the same session"));
             }
@@ -306,7 +305,6 @@ public sealed partial class TubeReplica
 
     private void FailPending(string why)
     {
-        SendAnswers();
         foreach (PendingWrite write in writes.Values)
         {
             write.Completion.TrySetResult(NotLeader(why));

@@ -22,7 +22,7 @@ public sealed partial class TubeReplica
                 Read(request, completion);
                 break;
             case TubeRequestKind.Status:
-                Answer(completion, new TubeResponse
+                completion.TrySetResult(new TubeResponse
                 {
                     Status = BuildStatus(), LeaderId = node.LeaderId, LeaderAddress = AddressOf(node.LeaderId),
                 });
@@ -39,17 +39,17 @@ public sealed partial class TubeReplica
             case TubeRequestKind.ClearMembership:
                 HostLog.MembershipCleared(logger, NodeId, node.Membership.Version);
                 node.ClearMembership();
-                Answer(completion, new TubeResponse { LeaderId = node.LeaderId, Status = BuildStatus() });
+                completion.TrySetResult(new TubeResponse { LeaderId = node.LeaderId, Status = BuildStatus() });
                 break;
             case TubeRequestKind.TransferLeadership:
-                Answer(completion, node.Role != RaftRole.Leader ? NotLeader("only the leader hands over leadership")
+                completion.TrySetResult(node.Role != RaftRole.Leader ? NotLeader("only the leader hands over leadership")
                     : node.TransferLeadership(request.NodeId) ? new TubeResponse { LeaderId = NodeId }
                     : Refused(TubeErrorCode.InvalidCommand, $"node {request.NodeId} cannot take over now: it must " +
                         "be a voter other than the leader, and no other transfer may be running; check the status " +
                         "and retry"));
                 break;
             default:
-                Answer(completion, Refused(TubeErrorCode.InvalidCommand,
+                completion.TrySetResult(Refused(TubeErrorCode.InvalidCommand,
                     $"unknown request kind {request.Kind}; update the client to this replica's version"));
                 break;
         }
@@ -59,7 +59,7 @@ public sealed partial class TubeReplica
     {
         if (node.Role != RaftRole.Leader)
         {
-            Answer(completion, NotLeader("commands go to the leader"));
+            completion.TrySetResult(NotLeader("commands go to the leader"));
             return;
         }
 
@@ -71,11 +71,11 @@ public sealed partial class TubeReplica
                     Diagnostics.TubeMetrics.Start(Diagnostics.TubeMetrics.CommitDuration, time));
                 break;
             case ProposeResult.Throttled:
-                Answer(completion, Refused(TubeErrorCode.NoQuorum, "too many commands wait for a quorum; " +
+                completion.TrySetResult(Refused(TubeErrorCode.NoQuorum, "too many commands wait for a quorum; " +
                     "retry after a short pause"));
                 break;
             default:
-                Answer(completion, NotLeader($"the leader refused the command ({result})"));
+                completion.TrySetResult(NotLeader($"the leader refused the command ({result})"));
                 break;
         }
     }
@@ -85,7 +85,7 @@ public sealed partial class TubeReplica
         string machine = request.Machine ?? "";
         if (request.ReadMode == ReadMode.Stale)
         {
-            Answer(completion, new TubeResponse
+            completion.TrySetResult(new TubeResponse
             {
                 Reply = machines.Query(machine, request.Query ?? []), LeaderId = node.LeaderId,
             });
@@ -96,7 +96,7 @@ public sealed partial class TubeReplica
         bool asked = request.ReadMode == ReadMode.Lease ? node.LeaseRead(id) : node.ReadIndex(id);
         if (!asked)
         {
-            Answer(completion, node.LeaderId == 0
+            completion.TrySetResult(node.LeaderId == 0
                 ? Refused(TubeErrorCode.NoQuorum, "no leader is known yet; retry shortly")
                 : Refused(TubeErrorCode.NoQuorum, "too many reads are waiting; retry shortly"));
             return;
@@ -119,7 +119,7 @@ public sealed partial class TubeReplica
                 return false;
             }
 
-            Answer(read.Completion, new TubeResponse
+            read.Completion.TrySetResult(new TubeResponse
             {
                 Reply = machines.Query(read.Request.Machine ?? "", read.Request.Query ?? []), LeaderId = node.LeaderId,
             });
@@ -135,7 +135,7 @@ public sealed partial class TubeReplica
         foreach (var (id, read) in reads.Where(r => r.Value.Deadline <= now).ToList())
         {
             reads.Remove(id);
-            Answer(read.Completion, Refused(TubeErrorCode.NoQuorum,
+            read.Completion.TrySetResult(Refused(TubeErrorCode.NoQuorum,
                 "the leader did not confirm a read index in time (no quorum, or the leader changed); retry"));
         }
 
@@ -146,7 +146,7 @@ public sealed partial class TubeReplica
                 return false;
             }
 
-            Answer(read.Completion, Refused(TubeErrorCode.NoQuorum,
+            read.Completion.TrySetResult(Refused(TubeErrorCode.NoQuorum,
                 $"this replica has not yet applied the read index {read.Index}; retry, or ask the leader"));
             return true;
         });
@@ -156,7 +156,7 @@ public sealed partial class TubeReplica
     {
         if (node.Role != RaftRole.Leader)
         {
-            Answer(completion, NotLeader("membership changes go to the leader"));
+            completion.TrySetResult(NotLeader("membership changes go to the leader"));
             return;
         }
 
@@ -167,7 +167,7 @@ public sealed partial class TubeReplica
 
         if (!members.ContainsKey(request.NodeId))
         {
-            Answer(completion, Refused(TubeErrorCode.InvalidCommand, $"node {request.NodeId} has no address; " +
+            completion.TrySetResult(Refused(TubeErrorCode.InvalidCommand, $"node {request.NodeId} has no address; " +
                 "pass its address with the change or list it in TubeReplicaOptions.Members"));
             return;
         }
@@ -183,7 +183,7 @@ public sealed partial class TubeReplica
             Propose(TubeCommand.SetMemberAddress(request.NodeId, members[request.NodeId]).ToBytes());
         }
 
-        Answer(completion, result switch
+        completion.TrySetResult(result switch
         {
             MembershipChangeResult.Accepted => new TubeResponse { LeaderId = NodeId, Status = BuildStatus() },
             MembershipChangeResult.NotLeader => NotLeader("membership changes go to the leader"),
@@ -211,13 +211,13 @@ public sealed partial class TubeReplica
             : null;
         if (problem is not null)
         {
-            Answer(completion, Refused(TubeErrorCode.InvalidCommand, problem));
+            completion.TrySetResult(Refused(TubeErrorCode.InvalidCommand, problem));
             return;
         }
 
         HostLog.MembershipForced(logger, NodeId, string.Join(",", voters), string.Join(",", shadows));
         node.ForceMembership(voters, shadows);
-        Answer(completion, new TubeResponse { LeaderId = node.LeaderId, Status = BuildStatus() });
+        completion.TrySetResult(new TubeResponse { LeaderId = node.LeaderId, Status = BuildStatus() });
     }
 
     private TubeStatus BuildStatus() => new()

@@ -25,14 +25,14 @@ public sealed partial class TubeReplica
         if (request.FromIndex < 1 || string.IsNullOrEmpty(request.Table) || request.Key is null ||
             (!request.Prefix && request.Key.Length == 0))
         {
-            Answer(completion, Refused(TubeErrorCode.InvalidCommand, "a watch needs a table, a key (or a " +
+            completion.TrySetResult(Refused(TubeErrorCode.InvalidCommand, "a watch needs a table, a key (or a " +
                 "prefix, which may be empty) and a start index of at least 1"));
             return;
         }
 
         if (!machines.MachineNames.Contains(request.Machine ?? ""))
         {
-            Answer(completion, Refused(TubeErrorCode.UnknownStateMachine, $"no state machine is registered as " +
+            completion.TrySetResult(Refused(TubeErrorCode.UnknownStateMachine, $"no state machine is registered as " +
                 $"'{request.Machine}' (registered: {string.Join(", ", machines.MachineNames)}); watch one of those"));
             return;
         }
@@ -49,7 +49,7 @@ public sealed partial class TubeReplica
         watches.RemoveAll(w => w.Completion.Task.IsCompleted);
         if (watches.Count >= options.MaxWatchers)
         {
-            Answer(completion, Refused(TubeErrorCode.NoQuorum, $"this replica already holds " +
+            completion.TrySetResult(Refused(TubeErrorCode.NoQuorum, $"this replica already holds " +
                 $"{options.MaxWatchers} watch calls; try another member, or raise TubeReplicaOptions.MaxWatchers"));
             return;
         }
@@ -89,7 +89,7 @@ public sealed partial class TubeReplica
                 return false;
             }
 
-            Answer(w.Completion, new TubeResponse { Watch = ReadWatchPage(w), LeaderId = node.LeaderId });
+            w.Completion.TrySetResult(new TubeResponse { Watch = ReadWatchPage(w), LeaderId = node.LeaderId });
             return true;
         });
     }
@@ -109,7 +109,7 @@ public sealed partial class TubeReplica
         }
 
         largestWatchPage = Math.Max(largestWatchPage, page.Changes.Count);
-        Answer(watch.Completion, new TubeResponse { Watch = page, LeaderId = node.LeaderId });
+        watch.Completion.TrySetResult(new TubeResponse { Watch = page, LeaderId = node.LeaderId });
         return true;
     }
 

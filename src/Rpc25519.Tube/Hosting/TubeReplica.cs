@@ -227,8 +227,7 @@ public sealed partial class TubeReplica : IAsyncDisposable
     private async ValueTask<Message> OnClientCallAsync(Message request, CancellationToken cancellationToken)
     {
         TubeRequest decoded = TubeRequest.FromBytes(request.Payload);
-        // Completed by the host loop (SendAnswers): a round's only answer is written on the loop's thread.
-        var completion = new TaskCompletionSource<TubeResponse>();
+        var completion = new TaskCompletionSource<TubeResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!inbox.Writer.TryWrite(HostWork.ForRequest(decoded, completion)))
         {
             completion.TrySetResult(NotLeader("the replica is stopping"));
