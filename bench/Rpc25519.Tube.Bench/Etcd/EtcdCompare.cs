@@ -44,6 +44,7 @@ internal static class EtcdCompare
         int rounds = 3;
         string? tubeTool = null;
         bool tubeOnly = false;
+        int onlyLine = 0;
         for (int i = 1; i < args.Length; i += 2)
         {
             string? value = i + 1 < args.Length ? args[i + 1] : null;
@@ -57,13 +58,16 @@ internal static class EtcdCompare
                     break;
                 case "--rounds" when int.TryParse(value, CultureInfo.InvariantCulture, out rounds) && rounds > 0:
                     break;
+                case "--line" when int.TryParse(value, CultureInfo.InvariantCulture, out onlyLine) && onlyLine >= 1
+                                   && onlyLine <= Lines.Length:
+                    break;
                 case "--tube" when File.Exists(value):
                     tubeTool = value;
                     break;
                 default:
                     await Console.Error.WriteLineAsync($"etcd: bad option '{args[i]}'; usage: etcd [--seconds N] [--rounds R] " +
-                        "[--tube PATH] [--tube-only] (N > 0 seconds per line, R > 0 rounds, PATH an existing tube.dll or " +
-                        "tube executable)");
+                        $"[--tube PATH] [--tube-only] [--line L] (N > 0 seconds per line, R > 0 rounds, PATH an existing " +
+                        $"tube.dll or tube executable, L the one line to run, 1 to {Lines.Length})");
                     return 2;
             }
         }
@@ -130,7 +134,7 @@ internal static class EtcdCompare
             {
                 foreach (IKvTarget target in tube3 is null || etc is null ? new IKvTarget[] { tube } : [tube, tube3, etc])
                 {
-                    foreach (var (name, callers) in Lines)
+                    foreach (var (name, callers) in onlyLine == 0 ? Lines : [Lines[onlyLine - 1]])
                     {
                         TimeSpan replicasBefore = tubeOnly ? tube.ReplicaProcessorTime() : default;
                         TimeSpan clientBefore = Process.GetCurrentProcess().TotalProcessorTime;
@@ -266,7 +270,7 @@ internal static class EtcdCompare
         Console.WriteLine($"Tube vs etcd, {rounds} round(s) of {seconds:0.##} s per line: median [min–max] over the rounds");
         Console.WriteLine($"{"line",-16} {"system",-6} {"ops/s",24} {"p50 ms",22} {"p99 ms",22} {"errors",7} " +
             $"{"fsyncs/batch",13} {"ops/leader fsync",17}");
-        foreach (var (name, _) in Lines)
+        foreach (var (name, _) in Lines.Where(l => results.ContainsKey(("Tube", l.Name))))
         {
             foreach (string target in new[] { "Tube", EtcdProcesses.TubeEtcdName, "etcd" })
             {
@@ -298,7 +302,7 @@ internal static class EtcdCompare
     {
         Console.WriteLine();
         Console.WriteLine(title);
-        foreach (var (name, _) in Lines)
+        foreach (var (name, _) in Lines.Where(l => results.ContainsKey(("Tube", l.Name))))
         {
             double tube = Median(results[(system, name)].Select(r => r.OpsPerSecond));
             double etcd = Median(results[("etcd", name)].Select(r => r.OpsPerSecond));

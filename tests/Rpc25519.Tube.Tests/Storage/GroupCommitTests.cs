@@ -73,4 +73,42 @@ public sealed class GroupCommitTests
             Assert.True(disk.ReadDurable(SegmentPath(1))!.Length > durable, "the second batch went in its own fsync");
         });
     }
+
+    /// <summary>A lone writer on real files, whose sync blocks the calling thread as fsync does: each flush runs on
+    /// the writer's own thread and is done when FlushAsync returns. The replica's host loop relies on it for a lone
+    /// write to reach the disk without a hop to another thread and back.</summary>
+    [Fact]
+    public void EachFlushOfALoneWriterIsDoneWhenFlushAsyncReturns()
+    {
+        string directory = Path.Combine(Path.GetTempPath(), "tube-lone-flush-" + Guid.NewGuid().ToString("N"));
+        // One thread, as the host loop's: work the flush loop hands to the scheduler runs only when the writer waits.
+        var scheduler = new SingleThreadScheduler();
+        long syncs = 0;
+        try
+        {
+            scheduler.Run(async () =>
+            {
+                await using var storage = await FileRaftStorage.OpenAsync(new RaftStorageOptions { Directory = directory });
+                long syncsBefore = storage.SyncCount;
+                for (int index = 1; index <= 5; index++)
+                {
+                    storage.Append([Entry(index)]);
+                    Task flush = storage.FlushAsync();
+                    // The flush loop used to yield once before it stopped: the next flush found it still running,
+                    // queued behind it and was completed later, after a trip through the scheduler.
+                    Assert.True(flush.IsCompleted, $"flush {index} was still waiting when FlushAsync returned: it " +
+                        "did not run on the writer's thread, so a previous flush loop had not stopped");
+                    await flush;
+                }
+
+                syncs = storage.SyncCount - syncsBefore;
+            });
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+
+        Assert.Equal(5, syncs);
+    }
 }

@@ -276,6 +276,14 @@ internal sealed class WalWriter
                 break;
             }
 
+            // Nobody waits for more: stop now. A loop left running until a yield came back would make the next
+            // flush queue behind it and resume on another thread, where stopping here lets that flush start the
+            // loop again on its own thread (the host loop's, for a lone writer), with no hop.
+            if (TryStopIdle(out stopped))
+            {
+                break;
+            }
+
             // Let the writers just released run first: they queue their next records (and see a flush still
             // running) before this loop takes the next batch. On the thread pool their continuations would
             // otherwise wait behind this loop's next blocking fsync, and every batch would hold one write.
@@ -305,6 +313,23 @@ internal sealed class WalWriter
             ticket = 0;
             stopped = StopLoopLocked();
             return false;
+        }
+    }
+
+    /// <summary>Marks the loop stopped when no flush waits, in the same lock as <see cref="FlushAsync"/> checks
+    /// it.</summary>
+    private bool TryStopIdle(out TaskCompletionSource? stopped)
+    {
+        lock (gate)
+        {
+            if (waiters.Count > 0)
+            {
+                stopped = null;
+                return false;
+            }
+
+            stopped = StopLoopLocked();
+            return true;
         }
     }
 
