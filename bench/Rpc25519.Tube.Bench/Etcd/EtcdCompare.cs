@@ -91,7 +91,11 @@ internal static class EtcdCompare
         TimeSpan window = TimeSpan.FromSeconds(seconds);
         TimeSpan warmUp = TimeSpan.FromSeconds(Math.Clamp(seconds / 5, 0.5, 2));
         // Start-up of both clusters, then every line of every round with its warm-up and some slack for stopping.
-        TimeSpan bound = TimeSpan.FromSeconds(120) + rounds * 3 * Lines.Length * (window + warmUp + TimeSpan.FromSeconds(15));
+        // The first line each system runs meets cold processes (the JIT compiles the hot paths during it): it warms up
+        // longer, so that round 1 measures the same steady state as the others.
+        TimeSpan coldWarmUp = TimeSpan.FromSeconds(Math.Max(5, warmUp.TotalSeconds));
+        TimeSpan bound = TimeSpan.FromSeconds(120) + rounds * 3 * Lines.Length * (window + warmUp + TimeSpan.FromSeconds(15))
+            + 3 * coldWarmUp;
         using var run = new CancellationTokenSource(bound);
         ConsoleCancelEventHandler onCtrlC = (_, e) =>
         {
@@ -117,7 +121,7 @@ internal static class EtcdCompare
                 "dotnet-etcd client on the leader's endpoint (plain HTTP/2)");
         }
         Console.WriteLine($"  {KeyBytes} B keys, {ValueBytes} B values; {seconds:0.##} s per line after a " +
-            $"{warmUp.TotalSeconds:0.##} s warm-up; {rounds} round(s), Tube and etcd alternating; bounded to " +
+            $"{warmUp.TotalSeconds:0.##} s warm-up ({coldWarmUp.TotalSeconds:0.##} s for each system's first line); {rounds} round(s), Tube and etcd alternating; bounded to " +
             $"{bound.TotalMinutes:0} min");
         Console.WriteLine($"load at start: {Load()}");
         bool failed = true;
@@ -134,11 +138,14 @@ internal static class EtcdCompare
             {
                 foreach (IKvTarget target in tube3 is null || etc is null ? new IKvTarget[] { tube } : [tube, tube3, etc])
                 {
+                    bool cold = round == 1;
                     foreach (var (name, callers) in onlyLine == 0 ? Lines : [Lines[onlyLine - 1]])
                     {
+                        TimeSpan lineWarmUp = cold ? coldWarmUp : warmUp;
+                        cold = false;
                         TimeSpan replicasBefore = tubeOnly ? tube.ReplicaProcessorTime() : default;
                         TimeSpan clientBefore = Process.GetCurrentProcess().TotalProcessorTime;
-                        LineResult result = await RunLineAsync(target, name, callers, warmUp, window, run.Token);
+                        LineResult result = await RunLineAsync(target, name, callers, lineWarmUp, window, run.Token);
                         TimeSpan replicasUsed = tubeOnly ? tube.ReplicaProcessorTime() - replicasBefore : default;
                         TimeSpan clientUsed = Process.GetCurrentProcess().TotalProcessorTime - clientBefore;
                         if (!results.TryGetValue((target.Name, name), out var list))
@@ -155,7 +162,7 @@ internal static class EtcdCompare
                         {
                             // Processor time per operation does not depend on what else runs on the machine nearly
                             // as much as a rate does. The warm-up's operations are estimated at the window's rate.
-                            double ops = result.OpsPerSecond * (window + warmUp).TotalSeconds;
+                            double ops = result.OpsPerSecond * (window + lineWarmUp).TotalSeconds;
                             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                                 $"    cpu per op: replicas {replicasUsed.TotalMicroseconds / ops,6:0.0} µs, client " +
                                 $"{clientUsed.TotalMicroseconds / ops,6:0.0} µs"));
