@@ -122,7 +122,11 @@ internal sealed class CallTable : IDisposable
         }
         if (ownTimeout is { } timeout)
         {
-            call.OwnTimer = _timeProvider.CreateTimer(static s => OnOwnTimer((PendingCall)s!), call, timeout,
+            // The timer must not fire before the deadline (the system's timers can fire a few milliseconds early);
+            // the verdict on a reply uses the exact due time.
+            TimeSpan delay = TimerRange.NotBefore(request.Header.Deadline!.Value, _timeProvider.GetUtcNow(),
+                _timeProvider) ?? timeout;
+            call.OwnTimer = _timeProvider.CreateTimer(static s => OnOwnTimer((PendingCall)s!), call, delay,
                 Timeout.InfiniteTimeSpan);
         }
         if (cancellationToken.CanBeCanceled)

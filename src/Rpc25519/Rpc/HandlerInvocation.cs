@@ -80,7 +80,7 @@ internal sealed class HandlerInvocation : IThreadPoolWorkItem, ISpareItem<Handle
         MessageHeader hdr = request.Header;
         TimeProvider timeProvider = _session.Server.Endpoint.TimeProvider;
         _callId = new CallIds.Running(hdr.CallIdKey, hdr.SequenceNumber);
-        Scope = hdr.Deadline is { } deadline && TimerRange.Until(deadline, timeProvider.GetUtcNow()) is { } left
+        Scope = hdr.Deadline is { } deadline && TimerRange.NotBefore(deadline, timeProvider.GetUtcNow(), timeProvider) is { } left
             ? new CancellationTokenSource(left, timeProvider)
             : _reusableSource ??= new CancellationTokenSource();
         if (!_session.BeginHandler(_callId, this))

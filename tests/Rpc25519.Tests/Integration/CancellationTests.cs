@@ -61,6 +61,10 @@ public sealed class CancellationTests
 
         DateTimeOffset? seen = await signals.Cancelled.Task.WaitAsync(Loopback.Patience);
         Assert.Equal(deadline, seen);
+        // Never before the deadline (timers count coarse milliseconds and could fire up to one early): a server that
+        // cancels early sends its "cancelled" reply before the caller's deadline, and the caller sees a remote error
+        // instead of the timeout.
+        Assert.True(signals.CancelledAt >= deadline, $"cancelled at {signals.CancelledAt:O}, deadline {deadline:O}");
         // Timers may fire a hair early against the wall clock; what matters is that the wait lasted until the deadline.
         Assert.True(DateTimeOffset.UtcNow >= deadline - TimeSpan.FromMilliseconds(20));
     }

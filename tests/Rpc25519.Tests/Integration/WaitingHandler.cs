@@ -11,6 +11,9 @@ internal sealed class WaitingHandler
     public TaskCompletionSource<DateTimeOffset?> Cancelled { get; } =
         new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>When the handler saw its token fire (set before <see cref="Cancelled"/> completes).</summary>
+    public DateTimeOffset CancelledAt { get; private set; }
+
     public void Register(RpcServer server) => server.RegisterCall("wait", async (req, ct) =>
     {
         Started.TrySetResult();
@@ -20,6 +23,7 @@ internal sealed class WaitingHandler
         }
         catch (OperationCanceledException)
         {
+            CancelledAt = DateTimeOffset.UtcNow;
             Cancelled.TrySetResult(req.Header.Deadline);
             throw;
         }
