@@ -49,18 +49,9 @@ internal sealed class HeaderStrings
         {
             return this;
         }
-        if (!ReferenceEquals(this, Empty))
-        {
-            return new(From, To, value, FromServiceName, Subject);
-        }
-        HeaderStrings? last = Volatile.Read(ref s_lastServiceOnly);
-        if (last is not null && ReferenceEquals(last.ServiceName, value))
-        {
-            return last;
-        }
-        var made = new HeaderStrings("", "", value, "", "");
-        Volatile.Write(ref s_lastServiceOnly, made);
-        return made;
+        return ReferenceEquals(this, Empty)
+            ? Shared(ref s_lastServiceOnly, "", "", value, "", "")
+            : new(From, To, value, FromServiceName, Subject);
     }
 
     public HeaderStrings WithFromServiceName(string value) =>

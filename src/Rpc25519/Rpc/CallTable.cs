@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Rpc25519.Messages;
 
 namespace Rpc25519.Rpc;
@@ -68,15 +69,18 @@ internal sealed class CallTable : IDisposable
         out bool alone)
     {
         long now = _timeProvider.GetTimestamp();
+        // The delay of the call's own timer: it must not fire before the deadline (the system's timers can fire a
+        // few milliseconds early), while the verdict on a reply uses the exact due time.
         TimeSpan? ownTimeout = null;
         long due = long.MaxValue;
         if (request.Header.Deadline is { } deadline)
         {
             // A deadline beyond any timer's range is no deadline in effect: no timer, and not the default timeout.
-            ownTimeout = TimerRange.Until(deadline, _timeProvider.GetUtcNow());
-            if (ownTimeout is { } left)
+            DateTimeOffset utcNow = _timeProvider.GetUtcNow();
+            if (TimerRange.Until(deadline, utcNow) is { } left)
             {
                 due = now + ToTimestampTicks(left);
+                ownTimeout = TimerRange.NotBefore(deadline, utcNow, _timeProvider);
             }
         }
         else if (_defaultTimeout != Timeout.InfiniteTimeSpan)
@@ -102,13 +106,15 @@ internal sealed class CallTable : IDisposable
             {
                 throw ClosedError(_closedReason);
             }
-            if (_calls.ContainsKey(seqno))
+            // One lookup: the slot is added here and filled below, once the sequence number is known to be free.
+            ref PendingCall? slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_calls, seqno, out bool waiting);
+            if (waiting)
             {
                 throw new InvalidOperationException($"Sequence number {seqno} is already waiting for a reply.");
             }
             call = _spare.TryPop() ?? new PendingCall(this, _asyncContinuations);
             call.Begin(request, due, replyErrorsThrow, holders);
-            _calls.Add(seqno, call);
+            slot = call;
             alone = _calls.Count == 1;
             if (ownTimeout is null && due != long.MaxValue)
             {
@@ -122,11 +128,7 @@ internal sealed class CallTable : IDisposable
         }
         if (ownTimeout is { } timeout)
         {
-            // The timer must not fire before the deadline (the system's timers can fire a few milliseconds early);
-            // the verdict on a reply uses the exact due time.
-            TimeSpan delay = TimerRange.NotBefore(request.Header.Deadline!.Value, _timeProvider.GetUtcNow(),
-                _timeProvider) ?? timeout;
-            call.OwnTimer = _timeProvider.CreateTimer(static s => OnOwnTimer((PendingCall)s!), call, delay,
+            call.OwnTimer = _timeProvider.CreateTimer(static s => OnOwnTimer((PendingCall)s!), call, timeout,
                 Timeout.InfiniteTimeSpan);
         }
         if (cancellationToken.CanBeCanceled)
