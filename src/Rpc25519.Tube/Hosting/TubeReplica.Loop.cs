@@ -72,11 +72,14 @@ public sealed partial class TubeReplica
             ProposeIdleTick();
             NoteRoleChange();
             ExpireReads();
+            SendDueCommitNotices();
             while (node.HasReady())
             {
                 await ProcessReadyAsync(node.GetReady());
                 NoteRoleChange();
             }
+
+            WatchCommitNotices();
 
             await CompactIfDueAsync();
             if (Diagnostics.TubeMetrics.GaugesObserved)

@@ -143,6 +143,7 @@ public sealed partial class TubeReplica : IAsyncDisposable
         }
 
         timer?.Dispose();
+        noticeTimer?.Dispose();
         stop.Cancel();
         inbox.Writer.TryComplete();
         try
@@ -184,6 +185,7 @@ public sealed partial class TubeReplica : IAsyncDisposable
             HeartbeatTicks = options.HeartbeatTicks,
             ElectionTimeoutTicks = options.ElectionTimeoutTicks,
             LeaseDriftTicks = options.LeaseDriftTicks,
+            DeferCommitNotices = options.CommitNoticeDelay > TimeSpan.Zero,
             InitialMembership = voters.Contains(options.NodeId) ? new Membership(voters, [], 0, 1) : Membership.Empty,
         };
         options.ConfigureRaft?.Invoke(raft);
@@ -200,6 +202,8 @@ public sealed partial class TubeReplica : IAsyncDisposable
         Diagnostics.TubeMetrics.Add(gauges);
         lastTick = time.GetUtcNow();
         lastProposal = lastTick;
+        noticeTimer = time.CreateTimer(static state => ((TubeReplica)state!).OnCommitNoticeTimer(), this,
+            Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         loop = Task.Factory.StartNew(RunLoopAsync, CancellationToken.None, TaskCreationOptions.DenyChildAttach,
             rpc.TaskScheduler).Unwrap();
         timer = time.CreateTimer(static state => ((TubeReplica)state!).inbox.Writer.TryWrite(HostWork.Wake), this,

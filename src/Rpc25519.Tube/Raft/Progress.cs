@@ -41,6 +41,9 @@ internal sealed class Progress
     /// <summary>The highest leader tick echoed by the follower's heartbeat answers (lease reads); 0 if none.</summary>
     public long LeaseTickAcked { get; set; }
 
+    /// <summary>The highest commit index sent to this follower in an append or heartbeat of this term.</summary>
+    public long CommitSent { get; set; }
+
     /// <summary>The snapshot being streamed in Snapshot state.</summary>
     public RaftSnapshot? Snapshot { get; private set; }
 

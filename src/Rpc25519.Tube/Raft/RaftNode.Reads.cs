@@ -122,6 +122,13 @@ public sealed partial class RaftNode
         }
         else
         {
+            // The follower serves the read once it has applied up to the index, so it must know the commit index
+            // now, not at the next append or heartbeat.
+            if (progress.TryGetValue(from, out Progress? pr) && pr.CommitSent < index && OwesCommitNotice(pr))
+            {
+                SendAppend(from, pr, sendIfEmpty: true);
+            }
+
             Send(new RaftMessage { Type = RaftMessageType.ReadIndexResponse, To = from, Context = requestId,
                 LogIndex = index });
         }

@@ -245,6 +245,7 @@ public sealed partial class RaftNode
             Type = RaftMessageType.Append, To = peer, LogIndex = prevIndex, LogTerm = prevTerm.Value,
             Entries = entries, Commit = log.Committed, Membership = Membership,
         });
+        pr.CommitSent = Math.Max(pr.CommitSent, log.Committed);
         pr.SentEntries(entries.Length == 0 ? prevIndex : entries[^1].Index, entries.Length);
         return true;
     }
@@ -263,7 +264,7 @@ public sealed partial class RaftNode
         FlushReadRound();
         foreach (var (peer, pr) in progress)
         {
-            bool sent = commitChanged && SendAppend(peer, pr, sendIfEmpty: true);
+            bool sent = commitChanged && !options.DeferCommitNotices && SendAppend(peer, pr, sendIfEmpty: true);
             int guard = options.InflightMessagesMax + 1;
             while (pr.State == ProgressState.Replicate && guard-- > 0 && SendAppend(peer, pr, sendIfEmpty: false))
             {
@@ -283,13 +284,63 @@ public sealed partial class RaftNode
     {
         foreach (var (peer, pr) in progress)
         {
+            long commit = Math.Min(pr.Match, log.Committed);
             Send(new RaftMessage
             {
-                Type = RaftMessageType.Heartbeat, To = peer, Commit = Math.Min(pr.Match, log.Committed),
+                Type = RaftMessageType.Heartbeat, To = peer, Commit = commit,
                 Context = readRound, LeaderTick = now, Membership = Membership, SentThrough = pr.Next - 1,
             });
+            pr.CommitSent = Math.Max(pr.CommitSent, commit);
         }
     }
+
+    /// <summary>
+    /// True on a leader with <see cref="RaftOptions.DeferCommitNotices"/> while a follower that is being replicated to
+    /// has not been sent the current commit index yet. <see cref="SendCommitNotices"/> sends it.
+    /// </summary>
+    public bool CommitNoticesOwed
+    {
+        get
+        {
+            if (Role != RaftRole.Leader || !options.DeferCommitNotices)
+            {
+                return false;
+            }
+
+            foreach (Progress pr in progress.Values)
+            {
+                if (OwesCommitNotice(pr))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Sends an empty append carrying the commit index to every follower in <see cref="CommitNoticesOwed"/>; the
+    /// messages go out in the next <see cref="Ready"/>. Does nothing on a follower or when nothing is owed.
+    /// </summary>
+    public void SendCommitNotices()
+    {
+        if (Role != RaftRole.Leader)
+        {
+            return;
+        }
+
+        foreach (var (peer, pr) in progress)
+        {
+            if (OwesCommitNotice(pr))
+            {
+                SendAppend(peer, pr, sendIfEmpty: true);
+            }
+        }
+    }
+
+    private bool OwesCommitNotice(Progress pr) => options.DeferCommitNotices &&
+        pr.State == ProgressState.Replicate && !pr.IsPaused && pr.CommitSent < log.Committed;
 
     /// <summary>The highest index stored on a quorum of the configuration's voters (this node counts if a
     /// voter).</summary>

@@ -77,6 +77,18 @@ public sealed class RaftOptions
     public int PendingReadsMax { get; set; } = 4_096;
 
     /// <summary>
+    /// If true, a leader does not send an empty append to tell followers about a new commit index as soon as it has
+    /// one. The index travels in the next append or heartbeat instead, or in the empty appends
+    /// <see cref="RaftNode.SendCommitNotices"/> sends when the host calls it (check
+    /// <see cref="RaftNode.CommitNoticesOwed"/>). Default false: the notice leaves in the next batch.
+    /// <para>A commit changes nothing for a follower's safety, only how soon it applies. Under a steady stream of
+    /// writes the next append comes a round trip later anyway, so the empty appends (and their acknowledgements) would
+    /// double the messages of a lone writer. A host that sets this should call <see cref="RaftNode.SendCommitNotices"/>
+    /// after a short delay so that an idle follower does not wait for the next heartbeat.</para>
+    /// </summary>
+    public bool DeferCommitNotices { get; set; }
+
+    /// <summary>
     /// The configuration a brand-new node starts with. Default <see cref="Membership.Empty"/>: a joiner that waits
     /// to be added by a leader. Ignored when the node restarts from persisted state that holds a configuration.
     /// </summary>

@@ -1,0 +1,80 @@
+namespace Rpc25519.Tube.Hosting;
+
+/// <summary>
+/// Deferred commit notices (<see cref="TubeReplicaOptions.CommitNoticeDelay"/>): a leader tells followers a new
+/// commit index in its next append, or, if none leaves within the delay, in empty appends sent when a timer finds the
+/// notice still owed. The loop publishes since when notices are owed; the timer reads it, re-arms itself while the
+/// delay has not passed, and wakes the loop only when it has.
+/// </summary>
+public sealed partial class TubeReplica
+{
+    private const long NothingOwed = long.MinValue;
+
+    private ITimer? noticeTimer;
+
+    /// <summary>The timestamp (of the replica's <see cref="TimeProvider"/>) at which the current run of owed commit
+    /// notices began, or <see cref="NothingOwed"/>. Written only by the loop.</summary>
+    private long noticesOwedSince = NothingOwed;
+
+    /// <summary>1 while <see cref="noticeTimer"/> is armed.</summary>
+    private int noticeTimerArmed;
+
+    /// <summary>In the loop, before the round's batches: sends the notices that stayed owed for the whole delay.</summary>
+    private void SendDueCommitNotices()
+    {
+        if (noticesOwedSince != NothingOwed
+            && time.GetElapsedTime(noticesOwedSince) >= options.CommitNoticeDelay)
+        {
+            node.SendCommitNotices();
+        }
+    }
+
+    /// <summary>In the loop, after the round's batches: publishes whether notices are owed, and makes sure the timer
+    /// runs while they are.</summary>
+    private void WatchCommitNotices()
+    {
+        if (!node.CommitNoticesOwed)
+        {
+            Volatile.Write(ref noticesOwedSince, NothingOwed);
+            return;
+        }
+
+        if (noticesOwedSince == NothingOwed)
+        {
+            Volatile.Write(ref noticesOwedSince, time.GetTimestamp());
+        }
+
+        TimeSpan remaining = options.CommitNoticeDelay - time.GetElapsedTime(noticesOwedSince);
+        ArmNoticeTimer(remaining);
+    }
+
+    private void ArmNoticeTimer(TimeSpan dueIn)
+    {
+        if (Interlocked.CompareExchange(ref noticeTimerArmed, 1, 0) == 0)
+        {
+            noticeTimer?.Change(dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>On the timer: the armed flag is cleared before the owed state is read, so a run the loop starts
+    /// meanwhile either sees the flag clear and arms the timer itself, or is seen here.</summary>
+    private void OnCommitNoticeTimer()
+    {
+        Volatile.Write(ref noticeTimerArmed, 0);
+        long since = Volatile.Read(ref noticesOwedSince);
+        if (since == NothingOwed)
+        {
+            return;
+        }
+
+        TimeSpan remaining = options.CommitNoticeDelay - time.GetElapsedTime(since);
+        if (remaining > TimeSpan.Zero)
+        {
+            ArmNoticeTimer(remaining);
+        }
+        else
+        {
+            inbox.Writer.TryWrite(HostWork.Wake);
+        }
+    }
+}
