@@ -26,6 +26,19 @@ internal sealed partial class ClusterSimulation
         }
     }
 
+    /// <summary>With deferred commit notices, a leader's notices still owed since the last tick go out now: the
+    /// harness's stand-in for <c>TubeReplica</c>'s notice delay.</summary>
+    private void SendOwedCommitNotices()
+    {
+        foreach (var host in hosts)
+        {
+            if (host.Running(tick) && host.Node.CommitNoticesOwed)
+            {
+                host.Node.SendCommitNotices();
+            }
+        }
+    }
+
     private void ProcessReady(SimNode host)
     {
         var ready = host.Node.GetReady();

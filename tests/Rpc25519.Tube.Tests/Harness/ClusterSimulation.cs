@@ -152,6 +152,7 @@ internal sealed partial class ClusterSimulation
             UncommittedEntriesMax = 200,
             InitialMembership = id <= (ulong)settings.InitialVoters ? initial : Membership.Empty,
             HostClock = () => hosts[id - 1].ClockTicks,
+            DeferCommitNotices = settings.DeferCommitNotices,
         };
     }
 
@@ -164,6 +165,7 @@ internal sealed partial class ClusterSimulation
         }
 
         RestartDue();
+        SendOwedCommitNotices();
         Deliver();
         TickNodes();
         DriveClients();

@@ -1,3 +1,5 @@
+using Rpc25519.Tube.Raft;
+
 namespace Rpc25519.Tube.Tests.Harness;
 
 /// <summary>
@@ -99,6 +101,10 @@ internal sealed record SimulationSettings
     /// </summary>
     public bool StaleReadProbes { get; init; }
 
+    /// <summary>Leaders defer commit notices (<see cref="RaftOptions.DeferCommitNotices"/>); the harness sends the
+    /// ones still owed at the start of the next tick, as <c>TubeReplica</c> does after its delay.</summary>
+    public bool DeferCommitNotices { get; init; }
+
     /// <summary>
     /// Derives a whole fault mix from one seed: the mix of <see cref="FromSeedBeforeProbes"/>, then (from the same
     /// random stream) the election timeout, clock drift, one-way partitions and stale-read probes.
@@ -133,6 +139,8 @@ internal sealed record SimulationSettings
             // A longer fault phase leaves longer logs to catch up on: a node far behind, fed one entry per append
             // with reordering, needs more healed ticks (seed 1500014181 took 990).
             LivenessTicksMax = probes ? 1_600 : 800,
+            // Drawn last, so that every earlier setting of a seed stays what it was before this knob existed.
+            DeferCommitNotices = random.Next(2) == 0,
         };
     }
 
@@ -174,5 +182,5 @@ internal sealed record SimulationSettings
         $"compact={CompactionRate:F3} transfer={TransferRate:F4} clients={Clients} keys={Keys} " +
         $"batch={EntriesPerMessageMax} window={InflightMessagesMax} chunk={SnapshotChunkBytes} " +
         $"election={ElectionTimeoutTicks} heartbeat={HeartbeatTicks} drift={LeaseDriftTicks} slow=1/{SlowClockPeriod} " +
-        $"oneWay={OneWayPartitionFraction:F2} probes={StaleReadProbes}/{ProbeClients}";
+        $"oneWay={OneWayPartitionFraction:F2} probes={StaleReadProbes}/{ProbeClients} deferCommit={DeferCommitNotices}";
 }
