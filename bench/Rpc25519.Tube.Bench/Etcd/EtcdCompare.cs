@@ -25,6 +25,9 @@ internal static class EtcdCompare
     private const int KeysPerCaller = 1024;
     private const double Target = 2.0;
 
+    /// <summary>The longest wait for a quiet machine before a line (<see cref="QuietMachine"/>).</summary>
+    private static readonly TimeSpan SettleLimit = TimeSpan.FromSeconds(10);
+
     private static readonly (string Name, int Callers)[] Lines =
     [
         ("put, 1 caller", 1), ("put, 64 callers", 64), ("get, 64 callers", 64), ("CAS, 64 callers", 64),
@@ -94,7 +97,8 @@ internal static class EtcdCompare
         // The first line each system runs meets cold processes (the JIT compiles the hot paths during it): it warms up
         // longer, so that round 1 measures the same steady state as the others.
         TimeSpan coldWarmUp = TimeSpan.FromSeconds(Math.Max(5, warmUp.TotalSeconds));
-        TimeSpan bound = TimeSpan.FromSeconds(120) + rounds * 3 * Lines.Length * (window + warmUp + TimeSpan.FromSeconds(15))
+        TimeSpan bound = TimeSpan.FromSeconds(120)
+            + rounds * 3 * Lines.Length * (window + warmUp + SettleLimit + TimeSpan.FromSeconds(15))
             + 3 * coldWarmUp;
         using var run = new CancellationTokenSource(bound);
         ConsoleCancelEventHandler onCtrlC = (_, e) =>
@@ -121,7 +125,7 @@ internal static class EtcdCompare
                 "dotnet-etcd client on the leader's endpoint (plain HTTP/2)");
         }
         Console.WriteLine($"  {KeyBytes} B keys, {ValueBytes} B values; {seconds:0.##} s per line after a " +
-            $"{warmUp.TotalSeconds:0.##} s warm-up ({coldWarmUp.TotalSeconds:0.##} s for each system's first line); {rounds} round(s), Tube and etcd alternating; bounded to " +
+            $"{warmUp.TotalSeconds:0.##} s warm-up ({coldWarmUp.TotalSeconds:0.##} s for each system's first line); {rounds} round(s), the systems alternating line by line; bounded to " +
             $"{bound.TotalMinutes:0} min");
         Console.WriteLine($"load at start: {Load()}");
         bool failed = true;
@@ -134,15 +138,24 @@ internal static class EtcdCompare
             tube3 = tubeOnly ? null : await EtcdProcesses.StartTubeAsync(tubeCommand, Path.Combine(root, "tube3"), run.Token);
             etc = tubeOnly ? null : await EtcdProcesses.StartAsync(etcd, root, run.Token);
             var results = new Dictionary<(string Target, string Line), List<LineResult>>();
+            IKvTarget[] targets = tube3 is null || etc is null ? [tube] : [tube, tube3, etc];
+            var warmed = new HashSet<IKvTarget>();
             for (int round = 1; round <= rounds; round++)
             {
-                foreach (IKvTarget target in tube3 is null || etc is null ? new IKvTarget[] { tube } : [tube, tube3, etc])
+                // Line by line, each system right after the other: the systems' figures for one line are taken
+                // seconds apart, so a machine that drifts over a round moves them together.
+                foreach (var (name, callers) in onlyLine == 0 ? Lines : [Lines[onlyLine - 1]])
                 {
-                    bool cold = round == 1;
-                    foreach (var (name, callers) in onlyLine == 0 ? Lines : [Lines[onlyLine - 1]])
+                    foreach (IKvTarget target in targets)
                     {
-                        TimeSpan lineWarmUp = cold ? coldWarmUp : warmUp;
-                        cold = false;
+                        TimeSpan lineWarmUp = warmed.Add(target) ? coldWarmUp : warmUp;
+                        var (settled, quiet) = await QuietMachine.WaitAsync(SettleLimit, run.Token);
+                        if (!quiet && settled > TimeSpan.Zero)
+                        {
+                            Console.WriteLine($"  (the machine was still busy after {settled.TotalSeconds:0} s; " +
+                                "the next line starts anyway)");
+                        }
+
                         TimeSpan replicasBefore = tubeOnly ? tube.ReplicaProcessorTime() : default;
                         TimeSpan clientBefore = Process.GetCurrentProcess().TotalProcessorTime;
                         LineResult result = await RunLineAsync(target, name, callers, lineWarmUp, window, run.Token);
