@@ -50,7 +50,7 @@ public sealed class TubeConfig
     public string InitialLeaderName { get; set; } = "";
 
     /// <summary>Compact the log (take a snapshot) once the commands applied since the last snapshot hold this many
-    /// bytes (default 6 MiB; <see cref="TubeReplicaOptions.SnapshotEveryBytes"/>).</summary>
+    /// bytes, and at least as many as that snapshot (default 6 MiB; <see cref="TubeReplicaOptions.SnapshotEveryBytes"/>).</summary>
     public long CompactionThresholdBytes { get; set; } = 6L << 20;
 
     /// <summary>Turns log compaction (snapshots) off.</summary>

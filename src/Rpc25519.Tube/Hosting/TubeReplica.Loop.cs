@@ -15,6 +15,10 @@ public sealed partial class TubeReplica
     /// <see cref="TubeReplicaOptions.SnapshotEveryBytes"/>.</summary>
     private long bytesSinceSnapshot;
 
+    /// <summary>The size of the latest snapshot taken, installed or restored (0: none), for the byte threshold's
+    /// growth rule (<see cref="TubeReplicaOptions.SnapshotEveryBytes"/>).</summary>
+    private long lastSnapshotBytes;
+
     /// <summary>Ticks delivered to the node so far.</summary>
     private long ticksDelivered;
 
@@ -225,6 +229,7 @@ public sealed partial class TubeReplica
         {
             using var stream = new MemoryStream(snapshot.Data.ToArray(), writable: false);
             machines.RestoreSnapshot(stream);
+            lastSnapshotBytes = snapshot.Data.Length;
             HostLog.SnapshotInstalled(logger, NodeId, snapshot.Index);
         }
 
@@ -291,7 +296,8 @@ public sealed partial class TubeReplica
     {
         long sinceSnapshot = machines.AppliedIndex - node.SnapshotIndex;
         bool entriesDue = options.SnapshotEveryEntries > 0 && sinceSnapshot >= options.SnapshotEveryEntries;
-        bool bytesDue = options.SnapshotEveryBytes > 0 && bytesSinceSnapshot >= options.SnapshotEveryBytes;
+        bool bytesDue = options.SnapshotEveryBytes > 0
+            && bytesSinceSnapshot >= Math.Max(options.SnapshotEveryBytes, lastSnapshotBytes);
         if (!(entriesDue || bytesDue) || sinceSnapshot <= 0 || machines.AppliedIndex > node.AppliedIndex)
         {
             return;
@@ -303,6 +309,7 @@ public sealed partial class TubeReplica
         RaftSnapshot snapshot = node.Compact(machines.AppliedIndex, data);
         await storage.SaveSnapshotAsync(snapshot, CancellationToken.None);
         bytesSinceSnapshot = 0;
+        lastSnapshotBytes = data.Length;
         HostLog.SnapshotTaken(logger, NodeId, snapshot.Index, data.Length);
     }
 

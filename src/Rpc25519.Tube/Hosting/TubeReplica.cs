@@ -63,6 +63,7 @@ public sealed partial class TubeReplica : IAsyncDisposable
         {
             using var stream = new MemoryStream(snapshot.Data.ToArray(), writable: false);
             machines.RestoreSnapshot(stream);
+            lastSnapshotBytes = snapshot.Data.Length;
             foreach (var (id, address) in machines.MemberAddresses)
             {
                 members[id] = address;

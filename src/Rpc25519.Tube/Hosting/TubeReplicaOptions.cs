@@ -61,7 +61,10 @@ public sealed class TubeReplicaOptions
     public long SnapshotEveryEntries { get; set; } = 10_000;
 
     /// <summary>Also take a snapshot and compact the log once the applied entries since the last snapshot hold this
-    /// many bytes of commands (0, the default: no byte threshold). The <c>tube</c> tool sets it from the config's
+    /// many bytes of commands, and at least as many bytes as that snapshot (0, the default: no byte threshold). The
+    /// second condition keeps a large state from being written out more often than its own size in log: writing
+    /// snapshots then costs at most as many bytes as the log itself, and the log on disk stays below the threshold
+    /// or the snapshot's size, whichever is larger. The <c>tube</c> tool sets it from the config's
     /// <c>CompactionThresholdBytes</c>.</summary>
     public long SnapshotEveryBytes { get; set; }
 

@@ -83,6 +83,51 @@ public sealed class TubeFaultTests
         });
     }
 
+    /// <summary>The byte threshold also waits for as many bytes of commands as the last snapshot holds: a state
+    /// larger than the threshold is not written out again after each threshold's worth of log.</summary>
+    [Fact]
+    public void ALargeStateIsSnapshottedAgainOnlyAfterItsOwnSizeInLog()
+    {
+        var cluster = new SimTubeCluster(seed: 35)
+        {
+            SnapshotEveryEntries = 0, ConfigureReplica = options => options.SnapshotEveryBytes = 4096,
+        };
+        cluster.Simulation.Run(async () =>
+        {
+            await cluster.StartAllAsync();
+            int leader = await cluster.WaitForLeaderAsync();
+            await using TubeClient client = await cluster.NewClientAsync();
+            byte[] value = new byte[1024];
+            for (int i = 0; i < 16; i++)
+            {
+                await cluster.OnClient(() => client.PutAsync("t", B("big" + i), value));
+            }
+
+            await cluster.WaitForConvergenceAsync();
+            long first = (await cluster.Replica(leader)!.GetStatusAsync()).SnapshotIndex;
+            Assert.True(first > 0, "16 KiB of commands applied, and no snapshot with a 4 KiB threshold");
+
+            // The state is now over 16 KiB: 6 KiB more log passes the threshold but not the snapshot's size.
+            for (int i = 0; i < 6; i++)
+            {
+                await cluster.OnClient(() => client.PutAsync("t", B("big" + i), value));
+            }
+
+            await cluster.WaitForConvergenceAsync();
+            Assert.Equal(first, (await cluster.Replica(leader)!.GetStatusAsync()).SnapshotIndex);
+
+            for (int i = 0; i < 20; i++)
+            {
+                await cluster.OnClient(() => client.PutAsync("t", B("big" + i), value));
+            }
+
+            await cluster.WaitForConvergenceAsync();
+            Assert.True((await cluster.Replica(leader)!.GetStatusAsync()).SnapshotIndex > first,
+                "26 KiB of commands since a snapshot of under 26 KiB, and no new snapshot");
+            await cluster.StopAllAsync();
+        });
+    }
+
     /// <summary>A byte flipped in a synced log record of a crashed replica stops its restart with the file and
     /// offset; the other two keep serving.</summary>
     [Fact]
