@@ -251,7 +251,8 @@ public sealed partial class RaftNode
     }
 
     /// <summary>
-    /// Sends everything that is ready to go: pipelined appends up to each window, and the new commit index.
+    /// Sends everything that is ready to go: pipelined appends up to each window, and the new commit index (in an
+    /// empty append if no entries go; not when <see cref="RaftOptions.DeferCommitNotices"/> is set).
     /// Runs when the host asks for a batch, so all work since the last batch shares messages.
     /// </summary>
     private void FlushReplication()
