@@ -48,11 +48,16 @@ public sealed partial class TubeReplica
         ArmNoticeTimer(remaining);
     }
 
+    /// <summary>Arms the timer unless it is armed. The due time is rounded up to whole milliseconds: system timers
+    /// count whole milliseconds, and a remainder below one would fire at once, again and again, until it passed.</summary>
     private void ArmNoticeTimer(TimeSpan dueIn)
     {
         if (Interlocked.CompareExchange(ref noticeTimerArmed, 1, 0) == 0)
         {
-            noticeTimer?.Change(dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+            TimeSpan due = dueIn > TimeSpan.Zero
+                ? TimeSpan.FromMilliseconds(Math.Ceiling(dueIn.TotalMilliseconds))
+                : TimeSpan.Zero;
+            noticeTimer?.Change(due, Timeout.InfiniteTimeSpan);
         }
     }
 
