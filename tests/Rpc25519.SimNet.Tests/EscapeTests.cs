@@ -111,18 +111,45 @@ public sealed class EscapeTests
     [Fact]
     public void A_real_Task_Delay_is_caught_at_the_next_idle_point()
     {
-        // Goal: a delay without the node's TimeProvider cannot silently use real time. Method: node code awaits
-        // Task.Delay(50 ms) with no provider while the driver waits on virtual time.
+        // Goal: a delay without the node's TimeProvider cannot silently use real time. Method: node code awaits a
+        // real Task.Delay of a minute with no provider (longer than the detector's confirmation wait, which lets
+        // other components' brief timers pass) while the driver waits on virtual time.
         Simulation sim = NewSimulation(EscapeChecks.RealTimers);
         SimNode node = sim.AddNode("n");
+        using var stopDelay = new CancellationTokenSource();
         var error = Assert.Throws<SimulationEscapeException>(() => sim.Run(async () =>
         {
-            Task handler = node.Start(() => Task.Delay(50));
+            Task handler = node.Start(() => Task.Delay(TimeSpan.FromMinutes(1), stopDelay.Token));
             await Task.Delay(TimeSpan.FromSeconds(1), sim.Driver.TimeProvider);
             await handler;
         }));
+        stopDelay.Cancel();
         Assert.Contains("Task.Delay", error.Message);
         Assert.Contains("TimeProvider", error.Message);
+    }
+
+    [Fact]
+    public void A_real_timer_of_another_component_that_ends_within_the_confirmation_is_not_an_escape()
+    {
+        // Goal: the timer count is process-wide; a timer that some other part of the process arms for a moment
+        // during a run (a test host's reporting, for one) must not fail the run. Method: a timer armed from another
+        // thread for 50 ms while the simulation reaches idle points; the run passes.
+        Simulation sim = NewSimulation(EscapeChecks.RealTimers);
+        SimNode node = sim.AddNode("n");
+        using var foreign = new ManualResetEventSlim();
+        var other = new Thread(() =>
+        {
+            using var brief = new Timer(_ => { }, null, TimeSpan.FromMilliseconds(50), Timeout.InfiniteTimeSpan);
+            foreign.Set();
+            Thread.Sleep(100);
+        });
+        sim.Run(async () =>
+        {
+            other.Start();
+            foreign.Wait();
+            await node.Start(() => Task.Delay(TimeSpan.FromSeconds(1), node.TimeProvider));
+        });
+        other.Join();
     }
 
     [Fact]
