@@ -26,7 +26,7 @@ internal sealed class EscapeDetector
     /// <summary>How long an excess of real timers must last before it is reported: the count is process-wide, and
     /// other components of the process (a test host reporting results, for one) arm timers of their own for a
     /// moment. A timer made by simulated code lasts as long as its delay, which this wait does not reach.</summary>
-    internal static readonly TimeSpan TimerConfirmation = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan TimerConfirmation = TimeSpan.FromMilliseconds(500);
 
     private static readonly TimeSpan TimerRecheck = TimeSpan.FromMilliseconds(10);
 

@@ -22,8 +22,7 @@ public sealed partial class TubeReplica
     /// <summary>In the loop, before the round's batches: sends the notices that stayed owed for the whole delay.</summary>
     private void SendDueCommitNotices()
     {
-        if (noticesOwedSince != NothingOwed
-            && time.GetElapsedTime(noticesOwedSince) >= options.CommitNoticeDelay)
+        if (noticesOwedSince != NothingOwed && DelayLeft(noticesOwedSince) <= TimeSpan.Zero)
         {
             node.SendCommitNotices();
         }
@@ -44,9 +43,12 @@ public sealed partial class TubeReplica
             Volatile.Write(ref noticesOwedSince, time.GetTimestamp());
         }
 
-        TimeSpan remaining = options.CommitNoticeDelay - time.GetElapsedTime(noticesOwedSince);
-        ArmNoticeTimer(remaining);
+        ArmNoticeTimer(DelayLeft(noticesOwedSince));
     }
+
+    /// <summary>How much of <see cref="TubeReplicaOptions.CommitNoticeDelay"/> is left for notices owed since
+    /// <paramref name="since"/> (zero or less: they are due).</summary>
+    private TimeSpan DelayLeft(long since) => options.CommitNoticeDelay - time.GetElapsedTime(since);
 
     /// <summary>Arms the timer unless it is armed. The due time is rounded up to whole milliseconds: system timers
     /// count whole milliseconds, and a remainder below one would fire at once, again and again, until it passed.</summary>
@@ -72,7 +74,7 @@ public sealed partial class TubeReplica
             return;
         }
 
-        TimeSpan remaining = options.CommitNoticeDelay - time.GetElapsedTime(since);
+        TimeSpan remaining = DelayLeft(since);
         if (remaining > TimeSpan.Zero)
         {
             ArmNoticeTimer(remaining);

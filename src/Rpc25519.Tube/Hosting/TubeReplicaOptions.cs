@@ -47,8 +47,9 @@ public sealed class TubeReplicaOptions
     /// How long a leader waits before it sends an empty append only to tell followers a new commit index. Default
     /// 2 ms. A write that follows within this time carries the index in its own append, so a steady writer does not
     /// pay two extra messages (and their acknowledgements) per write; an idle follower learns of the commit (and
-    /// applies it, and serves stale or lease reads that need it) at most about this much later. Zero sends the notice
-    /// at once, as plain Raft does. Reads with a quorum round are not delayed either way.
+    /// applies it, and serves stale reads and watches that need it) at most about this much later. Zero sends the
+    /// notice at once, as plain Raft does. Linearizable and lease reads are not delayed either way: a quorum round
+    /// carries the commit index, and a lease read answered for a follower sends the owed notice first.
     /// </summary>
     public TimeSpan CommitNoticeDelay { get; set; } = TimeSpan.FromMilliseconds(2);
 

@@ -303,7 +303,7 @@ public sealed partial class RaftNode
     {
         get
         {
-            if (Role != RaftRole.Leader || !options.DeferCommitNotices)
+            if (Role != RaftRole.Leader)
             {
                 return false;
             }
