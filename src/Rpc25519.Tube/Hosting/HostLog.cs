@@ -50,4 +50,9 @@ internal static partial class HostLog
         Message = "Tube replica {NodeId}: membership (version {Version}) CLEARED on request (rescue); it will not " +
             "campaign until a leader sends it a configuration")]
     public static partial void MembershipCleared(ILogger logger, ulong nodeId, long version);
+
+    [LoggerMessage(EventId = 765, EventName = "StateMachineFault", Level = LogLevel.Error,
+        Message = "Tube replica {NodeId}: state machine '{Machine}' threw instead of refusing with a TubeException; " +
+            "the command was answered with StateMachineFaultException. Fix the machine")]
+    public static partial void StateMachineFault(ILogger logger, ulong nodeId, string machine, Exception exception);
 }

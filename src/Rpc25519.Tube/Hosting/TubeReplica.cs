@@ -58,6 +58,7 @@ public sealed partial class TubeReplica : IAsyncDisposable
         storage = options.Storage!;
         members = new SortedDictionary<ulong, string>(options.Members);
         machines = options.CreateStateMachines();
+        machines.MachineFaulted = (machine, e) => HostLog.StateMachineFault(logger, NodeId, machine, e);
         RaftPersistentState recovered = storage.Recovered;
         if (recovered.Snapshot is { } snapshot)
         {

@@ -162,6 +162,10 @@ public sealed partial class StateMachineSet
         {
             return TubeReply.Failure(AppliedIndex, e).ToBytes();
         }
+        catch (Exception e) when (IsMachineFault(e))
+        {
+            return TubeReply.Failure(AppliedIndex, Fault(machine, e)).ToBytes();
+        }
     }
 
     private void Advance(long index)
@@ -213,6 +217,25 @@ public sealed partial class StateMachineSet
         {
             return TubeReply.Failure(index, e);
         }
+        catch (Exception e) when (IsMachineFault(e))
+        {
+            return TubeReply.Failure(index, Fault(command.Machine ?? "", e));
+        }
+    }
+
+    /// <summary>Told of every exception a machine threw that was not a <see cref="TubeException"/> (the machine's
+    /// name and the exception); the host logs them. Called on the thread that applies or queries.</summary>
+    internal Action<string, Exception>? MachineFaulted { get; set; }
+
+    /// <summary>Whether <paramref name="e"/>, thrown by a machine, is answered as a
+    /// <see cref="StateMachineFaultException"/>: anything but a refusal, except running out of memory, which depends
+    /// on the process rather than the entry (so the replicas might not agree on it).</summary>
+    private static bool IsMachineFault(Exception e) => e is not TubeException and not OutOfMemoryException;
+
+    private StateMachineFaultException Fault(string machine, Exception e)
+    {
+        MachineFaulted?.Invoke(machine, e);
+        return StateMachineFaultException.For(machine, e);
     }
 
     private string UnknownMachineMessage(string name) =>

@@ -155,4 +155,43 @@ public sealed class TubeClientErrorTests
             await cluster.StopAllAsync();
         });
     }
+
+    [Fact]
+    public void AMachineThatThrowsAnswersWithAFaultAndEveryReplicaKeepsServing()
+    {
+        var cluster = new SimTubeCluster(seed: 16)
+        {
+            CreateStateMachines = () =>
+            {
+                var set = StateMachineSet.WithKv();
+                set.Register(Tests.StateMachines.FaultyMachine.Name, new Tests.StateMachines.FaultyMachine());
+                return set;
+            },
+        };
+        cluster.Simulation.Run(async () =>
+        {
+            await cluster.StartAllAsync();
+            await cluster.WaitForLeaderAsync();
+            await using TubeClient client = await cluster.NewClientAsync();
+            await cluster.OnClient(async () =>
+            {
+                var fault = await Assert.ThrowsAsync<StateMachineFaultException>(
+                    () => client.ExecuteAsync(Tests.StateMachines.FaultyMachine.Name, [0xFF]));
+                Assert.Contains("InvalidOperationException", fault.Message);
+                Assert.Equal(2, BitConverter.ToInt64(
+                    await client.ExecuteAsync(Tests.StateMachines.FaultyMachine.Name, [1])));
+                await Assert.ThrowsAsync<StateMachineFaultException>(
+                    () => client.QueryAsync(Tests.StateMachines.FaultyMachine.Name, [0xFF]));
+                await client.PutAsync("t", B("k"), B("v"));
+            });
+            await cluster.WaitForConvergenceAsync();
+            for (int i = 0; i < cluster.Nodes.Length; i++)
+            {
+                Assert.True(cluster.IsRunning(i));
+                Assert.False(cluster.Replica(i)!.Completion.IsCompleted, $"replica {i} stopped");
+            }
+
+            await cluster.StopAllAsync();
+        });
+    }
 }

@@ -54,4 +54,8 @@ public enum TubeErrorCode
 
     /// <summary>A write named an owner session that is not open.</summary>
     OwnerSessionNotFound = 16,
+
+    /// <summary>A state machine threw something other than a <see cref="TubeException"/> while applying the command
+    /// or answering the query (a bug in it). An applied command still counts as applied, on every replica alike.</summary>
+    MachineFault = 17,
 }

@@ -23,6 +23,7 @@ internal static class TubeErrors
             TubeErrorCode.NotLeaseHolder => new NotLeaseHolderException(message),
             TubeErrorCode.Rejected => new CommandRejectedException(message),
             TubeErrorCode.OwnerSessionNotFound => new OwnerSessionNotFoundException(message),
+            TubeErrorCode.MachineFault => new StateMachineFaultException(message),
             _ => new TubeException(reply.Error, message),
         };
     }

@@ -82,6 +82,12 @@ public sealed class BankLedger : IReplicatedStateMachine
             throw new InvalidCommandException($"An initial balance cannot be negative; got {c.Amount}.");
         }
 
+        if (c.Amount > long.MaxValue - issued)
+        {
+            throw new InvalidCommandException(
+                $"The ledger has issued {issued}; it cannot issue {c.Amount} more (the total must fit in 64 bits).");
+        }
+
         if (!balances.TryAdd(account, c.Amount))
         {
             throw new CommandRejectedException($"Account '{account}' already exists; transfer to it instead.");
