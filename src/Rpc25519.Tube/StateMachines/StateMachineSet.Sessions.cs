@@ -103,7 +103,16 @@ public sealed partial class StateMachineSet
         sessions.Remove(id);
         foreach (var (name, machine) in machines)
         {
-            machine.OnSessionEnded(new ApplyContext(Changes, name, index, LogTimeMs, id, IsSessionOpen), id);
+            try
+            {
+                machine.OnSessionEnded(new ApplyContext(Changes, name, index, LogTimeMs, id, IsSessionOpen), id);
+            }
+            catch (Exception e) when (IsHookFault(e))
+            {
+                // The session ends anyway; the machine's bug is logged, as for a command (TubeException included:
+                // there is nobody to refuse here).
+                Fault(name, e);
+            }
         }
     }
 }

@@ -232,6 +232,10 @@ public sealed partial class StateMachineSet
     /// on the process rather than the entry (so the replicas might not agree on it).</summary>
     private static bool IsMachineFault(Exception e) => e is not TubeException and not OutOfMemoryException;
 
+    /// <summary>Whether a machine's exception from a hook that cannot refuse (<see
+    /// cref="IReplicatedStateMachine.OnSessionEnded"/>) is caught and logged: all but running out of memory.</summary>
+    private static bool IsHookFault(Exception e) => e is not OutOfMemoryException;
+
     private StateMachineFaultException Fault(string machine, Exception e)
     {
         MachineFaulted?.Invoke(machine, e);

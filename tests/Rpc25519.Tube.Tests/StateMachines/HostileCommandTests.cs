@@ -102,6 +102,21 @@ public sealed class HostileCommandTests
         Assert.Equal(2, faults.Count);
     }
 
+    [Fact]
+    public void ASessionEndsEvenWhenAMachineThrowsFromItsHook()
+    {
+        var set = StateMachineSet.WithKv();
+        set.Register(FaultyMachine.Name, new FaultyMachine());
+        var faults = new List<(string Machine, Exception Error)>();
+        set.MachineFaulted = (name, e) => faults.Add((name, e));
+        var driver = new MachineDriver(set);
+        TestSession session = driver.OpenSession();
+
+        Assert.True(driver.Send(TubeCommand.CloseSession(session.Id)).IsSuccess);
+        Assert.Equal(0, set.SessionCount);
+        Assert.Equal("the session bug", Assert.Single(faults).Error.Message);
+    }
+
     private static StateMachineSet NewSet()
     {
         var set = StateMachineSet.WithKv();
