@@ -77,25 +77,26 @@ public sealed partial class KvStateMachine
 
     private static void CheckConditions(KvCommand c, KvRecord? record, string table, long nowMs)
     {
-        string where = $"key {ByteKeys.Display(c.Key ?? [])} in table '{table}'";
+        // Named only when a condition fails: every write passes here, most with no condition at all.
+        string Where() => $"key {ByteKeys.Display(c.Key ?? [])} in table '{table}'";
         if (c.ExpectedVersion is long version && (record?.Version ?? 0) != version)
         {
             throw new CasMismatchException(
-                $"Expected {where} at version {version} but it is at version {record?.Version ?? 0} (0 = absent); " +
+                $"Expected {Where()} at version {version} but it is at version {record?.Version ?? 0} (0 = absent); " +
                 "read it again and retry with the current version.", record?.ToItem(nowMs, withValue: true));
         }
 
         if (c.ExpectedFencingToken is long token && (record?.FencingToken ?? 0) != token)
         {
             throw new CasMismatchException(
-                $"Expected {where} to carry fencing token {token} but it carries {record?.FencingToken ?? 0}: a " +
+                $"Expected {Where()} to carry fencing token {token} but it carries {record?.FencingToken ?? 0}: a " +
                 "newer lease was granted, so this writer is fenced off.", record?.ToItem(nowMs, withValue: true));
         }
 
         if (c.ExpectedValue is byte[] expected && (record is null || !record.Value.AsSpan().SequenceEqual(expected)))
         {
             throw new CasMismatchException(
-                $"The value of {where} is not the expected one ({(record is null ? "the key is absent" : $"it holds {record.Value.Length} bytes")}); " +
+                $"The value of {Where()} is not the expected one ({(record is null ? "the key is absent" : $"it holds {record.Value.Length} bytes")}); " +
                 "read it again and retry with the current value.", record?.ToItem(nowMs, withValue: true));
         }
     }

@@ -6,6 +6,10 @@ internal sealed class KvTable
 {
     private readonly SortedSet<KvRecord> records = new(KvRecordComparer.Instance);
 
+    /// <summary>The same records by key, for point lookups: one hash probe instead of a walk down the sorted tree
+    /// (about 17 levels for 65,000 keys, most of them cache misses). Ranges and snapshots use the sorted set.</summary>
+    private readonly Dictionary<byte[], KvRecord> byKey = new(ByteKeyEquality.Instance);
+
     public KvTable(int id, string name)
     {
         Id = id;
@@ -20,16 +24,20 @@ internal sealed class KvTable
 
     public IEnumerable<KvRecord> All => records;
 
-    public KvRecord? Find(byte[] key) =>
-        records.TryGetValue(new KvRecord { Key = key }, out var found) ? found : null;
+    public KvRecord? Find(byte[] key) => byKey.GetValueOrDefault(key);
 
     public void Add(KvRecord record)
     {
         record.Table = this;
         records.Add(record);
+        byKey.Add(record.Key, record);
     }
 
-    public void Remove(KvRecord record) => records.Remove(record);
+    public void Remove(KvRecord record)
+    {
+        records.Remove(record);
+        byKey.Remove(record.Key);
+    }
 
     /// <summary>The records with keys in [<paramref name="start"/>, <paramref name="end"/>) (null or empty end: to
     /// the last key), ascending or descending.</summary>

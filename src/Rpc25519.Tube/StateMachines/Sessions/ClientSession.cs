@@ -20,9 +20,12 @@ internal sealed class ClientSession
     [Key(3)]
     public long Floor { get; set; } = 1;
 
-    /// <summary>Replies by serial, for retries. Sorted, so snapshots are the same bytes on every replica.</summary>
+    /// <summary>Replies by serial, for retries. Sorted, so snapshots are the same bytes on every replica. A sorted
+    /// list: it holds at most <see cref="StateMachineOptions.MaxCachedRepliesPerSession"/> (64 by default), serials
+    /// mostly arrive in order (added at the end) and go from the front, and its oldest is an index away (a sorted
+    /// dictionary allocated an enumerator to find it, on every command). Serialized as the same map.</summary>
     [Key(4)]
-    public SortedDictionary<long, TubeReply> Replies { get; init; } = [];
+    public SortedList<long, TubeReply> Replies { get; init; } = [];
 
     [IgnoreMember]
     public long ExpiresAtMs => LastActiveMs + TimeoutMs;
@@ -48,10 +51,13 @@ internal sealed class ClientSession
         }
 
         Floor = serial;
-        while (Replies.Count > 0 && Replies.First().Key < serial)
+        int below = 0;
+        while (below < Replies.Count && Replies.GetKeyAtIndex(below) < serial)
         {
-            Replies.Remove(Replies.First().Key);
+            below++;
         }
+
+        RemoveOldest(below);
 
         while (Unanswerable.Count > 0 && Unanswerable.Min < serial)
         {
@@ -64,16 +70,26 @@ internal sealed class ClientSession
     public void Remember(long serial, TubeReply reply, int maxReplies)
     {
         Replies[serial] = reply;
-        while (Replies.Count > maxReplies)
+        int over = Replies.Count - maxReplies;
+        for (int i = 0; i < over; i++)
         {
-            long oldest = Replies.First().Key;
-            Replies.Remove(oldest);
-            Unanswerable.Add(oldest);
+            Unanswerable.Add(Replies.GetKeyAtIndex(i));
         }
+
+        RemoveOldest(over);
 
         while (Unanswerable.Count > (long)maxReplies * UnanswerablePerReply)
         {
             ForgetBelow(Unanswerable.Min + 1);
+        }
+    }
+
+    /// <summary>Drops the <paramref name="count"/> oldest cached replies.</summary>
+    private void RemoveOldest(int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            Replies.RemoveAt(0);
         }
     }
 }
