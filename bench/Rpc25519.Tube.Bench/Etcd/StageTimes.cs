@@ -7,7 +7,8 @@ namespace Rpc25519.Tube.Bench.Etcd;
 /// <summary>
 /// Listens to a replica's duration histograms (<c>tube.commit.duration</c>: proposal to apply on the leader;
 /// <c>tube.wal.fsync.duration</c>: the fsync closing a group-commit batch) and reports their p50 and p99 in µs since
-/// the previous report: where a write's time goes, next to the client's own latency.
+/// the previous report: where a write's time goes, next to the client's own latency. Also the bytes the replica
+/// allocated and its garbage collections since the previous report.
 /// </summary>
 internal sealed class StageTimes : IDisposable
 {
@@ -63,8 +64,26 @@ internal sealed class StageTimes : IDisposable
                 list.Clear();
             }
 
-            return parts.Count == 0 ? "-" : string.Join("; ", parts);
+            parts.Add(MemorySinceLastReport());
+            return string.Join("; ", parts);
         }
+    }
+
+    private long allocatedAtReport;
+    private readonly int[] collectionsAtReport = new int[3];
+
+    /// <summary>Bytes this process allocated and its collections per generation since the previous report.</summary>
+    private string MemorySinceLastReport()
+    {
+        long allocated = GC.GetTotalAllocatedBytes();
+        int[] collections = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
+        string text = string.Create(CultureInfo.InvariantCulture,
+            $"allocated {(allocated - allocatedAtReport) / 1e6:0.0} MB, collections gen0 " +
+            $"{collections[0] - collectionsAtReport[0]} gen1 {collections[1] - collectionsAtReport[1]} gen2 " +
+            $"{collections[2] - collectionsAtReport[2]}");
+        allocatedAtReport = allocated;
+        collections.CopyTo(collectionsAtReport, 0);
+        return text;
     }
 
     public void Dispose() => listener.Dispose();
