@@ -21,7 +21,7 @@ internal static partial class HostLog
         string reason);
 
     [LoggerMessage(EventId = 723, EventName = "BadRaftMessage", Level = LogLevel.Warning,
-        Message = "Tube replica {NodeId} dropped an undecodable Raft message from {From}: {Reason}")]
+        Message = "Tube replica {NodeId} dropped a Raft message from {From} that no replica sends: {Reason}")]
     public static partial void BadRaftMessage(ILogger logger, ulong nodeId, string from, string reason);
 
     [LoggerMessage(EventId = 724, EventName = "SnapshotTaken", Level = LogLevel.Debug,

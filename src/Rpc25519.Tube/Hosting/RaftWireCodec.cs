@@ -58,7 +58,22 @@ internal static class RaftWireCodec
         return stream.ToArray();
     }
 
+    /// <summary>Decodes a message; bytes that do not make one (cut short, lengths past the end, or fields the core's
+    /// types refuse, such as an entry of term 0) throw <see cref="InvalidDataException"/> or
+    /// <see cref="EndOfStreamException"/>.</summary>
     public static RaftMessage Decode(byte[] bytes)
+    {
+        try
+        {
+            return DecodeFields(bytes);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"Raft message holds a field no replica sends: {e.Message}", e);
+        }
+    }
+
+    private static RaftMessage DecodeFields(byte[] bytes)
     {
         using var r = new BinaryReader(new MemoryStream(bytes, writable: false));
         byte format = r.ReadByte();
@@ -109,6 +124,16 @@ internal static class RaftWireCodec
             Membership = membership, Entries = entries,
         };
     }
+
+    /// <summary>Why a decoded message cannot be from a replica to <paramref name="self"/> (null when it can): the
+    /// host drops such messages before the node sees them, since <see cref="RaftNode.Step"/> refuses them by
+    /// throwing.</summary>
+    public static string? WhyRefused(RaftMessage message, ulong self) =>
+        message.To != self ? $"it is addressed to node {message.To}, not to this node ({self})"
+        : message.From == 0 || message.From == self ? $"its sender is node {message.From}, which no peer can be"
+        : !Enum.IsDefined(message.Type) ? $"its type {(int)message.Type} is unknown"
+        : message.Term < 0 ? $"its term {message.Term} is negative"
+        : null;
 
     private static void WriteBytes(BinaryWriter w, ReadOnlySpan<byte> bytes)
     {

@@ -226,6 +226,12 @@ public sealed partial class TubeReplica : IAsyncDisposable
             return ValueTask.CompletedTask;
         }
 
+        if (RaftWireCodec.WhyRefused(decoded, NodeId) is { } why)
+        {
+            HostLog.BadRaftMessage(logger, NodeId, message.Header.From, why);
+            return ValueTask.CompletedTask;
+        }
+
         inbox.Writer.TryWrite(HostWork.ForRaft(decoded));
         return ValueTask.CompletedTask;
     }

@@ -40,4 +40,36 @@ public sealed class RaftWireCodecTests
         bytes[0] = 99;
         Assert.Throws<InvalidDataException>(() => RaftWireCodec.Decode(bytes));
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void CorruptedMessagesAreRefusedAsInvalidData(int seed)
+    {
+        var random = new Random(seed);
+        byte[] valid = RaftWireCodec.Encode(new RaftMessage
+        {
+            Type = RaftMessageType.Append, From = 1, To = 2, Term = 3, LogIndex = 4, LogTerm = 3, Commit = 4,
+            ChunkData = new byte[] { 1, 2 }, Membership = new Membership([1, 2, 3], [4], 3, 5),
+            Entries = [new LogEntry(3, 5, LogEntryKind.Command, new byte[] { 9 }), new LogEntry(3, 6, LogEntryKind.NoOp, default)],
+        });
+        for (int i = 0; i < 3_000; i++)
+        {
+            byte[] bytes = valid.ToArray();
+            for (int flips = random.Next(1, 4); flips > 0; flips--)
+            {
+                bytes[random.Next(1, bytes.Length)] = (byte)random.Next(256);
+            }
+
+            try
+            {
+                RaftWireCodec.Decode(bytes);
+            }
+            catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
+            {
+                // Refused as the host expects; anything else would escape its handler.
+            }
+        }
+    }
 }
