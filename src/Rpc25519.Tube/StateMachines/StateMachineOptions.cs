@@ -16,6 +16,11 @@ public sealed class StateMachineOptions
     /// more arrive, the oldest is dropped and its serial becomes stale. Default 64.</summary>
     public int MaxCachedRepliesPerSession { get; init; } = 64;
 
+    /// <summary>How many sessions may be open at once. Opening one more is refused with
+    /// <see cref="Errors.SessionLimitException"/> until one closes or expires, so that clients opening sessions faster
+    /// than they expire cannot grow every replica's memory without bound. Default 100,000.</summary>
+    public int MaxSessions { get; init; } = 100_000;
+
     /// <summary>The largest value a key may hold. Default 1 MiB.</summary>
     public int MaxValueBytes { get; init; } = 1024 * 1024;
 
@@ -49,6 +54,11 @@ public sealed class StateMachineOptions
         {
             throw new ArgumentException(
                 "Session timeouts must satisfy 0 < MinSessionTimeout <= DefaultSessionTimeout <= MaxSessionTimeout.");
+        }
+
+        if (MaxSessions < 1)
+        {
+            throw new ArgumentException($"MaxSessions must be at least 1; got {MaxSessions}.");
         }
 
         if (MaxCachedRepliesPerSession < 1 || MaxValueBytes < 0 || MaxKeyBytes < 1 || ChangeFeedMaxEvents < 1 ||

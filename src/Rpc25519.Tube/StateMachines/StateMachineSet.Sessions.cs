@@ -51,6 +51,13 @@ public sealed partial class StateMachineSet
 
     private TubeReply OpenSession(long index, TubeCommand command)
     {
+        if (sessions.Count >= options.MaxSessions)
+        {
+            throw new SessionLimitException(
+                $"{sessions.Count} sessions are open, the limit (StateMachineOptions.MaxSessions); close sessions " +
+                "that are no longer used, wait for idle ones to expire, or raise the limit on every replica.");
+        }
+
         long timeoutMs = command.SessionTimeoutMs <= 0
             ? (long)options.DefaultSessionTimeout.TotalMilliseconds
             : Math.Clamp(command.SessionTimeoutMs, (long)options.MinSessionTimeout.TotalMilliseconds,

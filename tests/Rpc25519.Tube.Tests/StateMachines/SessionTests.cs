@@ -24,6 +24,27 @@ public class SessionTests
     }
 
     [Fact]
+    public void OpeningMoreThanMaxSessionsIsRefusedUntilOneClosesOrExpires()
+    {
+        var driver = new MachineDriver(StateMachineSet.WithKv(new StateMachineOptions { MaxSessions = 2 }));
+        TestSession first = driver.OpenSession();
+        driver.OpenSession(TimeSpan.FromSeconds(5));
+        var refused = Assert.Throws<SessionLimitException>(() => driver.OpenSession());
+        Assert.Contains("MaxSessions", refused.Message);
+        Assert.Equal(TubeErrorCode.SessionLimit, refused.ErrorCode);
+        Assert.Equal(2, driver.Set.SessionCount);
+
+        driver.Send(TubeCommand.CloseSession(first.Id)).ThrowIfError();
+        driver.OpenSession();
+        Assert.Throws<SessionLimitException>(() => driver.OpenSession());
+
+        driver.Advance(TimeSpan.FromSeconds(6));
+        driver.OpenSession();
+        Assert.Equal(2, driver.Set.SessionCount);
+        Assert.Throws<ArgumentException>(() => StateMachineSet.WithKv(new StateMachineOptions { MaxSessions = 0 }));
+    }
+
+    [Fact]
     public void DuplicateRetryIsAnsweredFromCacheAndNotAppliedTwice() =>
         AssertRetryAppliedOnce(new StateMachineOptions());
 

@@ -58,4 +58,7 @@ public enum TubeErrorCode
     /// <summary>A state machine threw something other than a <see cref="TubeException"/> while applying the command
     /// or answering the query (a bug in it). An applied command still counts as applied, on every replica alike.</summary>
     MachineFault = 17,
+
+    /// <summary>A session could not be opened: <see cref="StateMachineOptions.MaxSessions"/> are open.</summary>
+    SessionLimit = 18,
 }

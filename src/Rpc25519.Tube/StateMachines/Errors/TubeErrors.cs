@@ -24,6 +24,7 @@ internal static class TubeErrors
             TubeErrorCode.Rejected => new CommandRejectedException(message),
             TubeErrorCode.OwnerSessionNotFound => new OwnerSessionNotFoundException(message),
             TubeErrorCode.MachineFault => new StateMachineFaultException(message),
+            TubeErrorCode.SessionLimit => new SessionLimitException(message),
             _ => new TubeException(reply.Error, message),
         };
     }
