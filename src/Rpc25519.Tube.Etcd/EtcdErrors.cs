@@ -38,6 +38,8 @@ internal static class EtcdErrors
         InvalidCommandException or MalformedCommandException =>
             new RpcException(new Status(StatusCode.InvalidArgument, "etcdserver: " + e.Message)),
         KeyLeasedException => new RpcException(new Status(StatusCode.FailedPrecondition, "etcdserver: " + e.Message)),
+        StateLimitException or SessionLimitException =>
+            new RpcException(new Status(StatusCode.ResourceExhausted, "etcdserver: mvcc: database space exceeded: " + e.Message)),
         NotLeaderException or NoQuorumException or TubeUnavailableException =>
             new RpcException(new Status(StatusCode.Unavailable, "etcdserver: request timed out: " + e.Message)),
         TubeException => new RpcException(new Status(StatusCode.Internal, "etcdserver: " + e.Message)),

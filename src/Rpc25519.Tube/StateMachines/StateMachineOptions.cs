@@ -21,6 +21,12 @@ public sealed class StateMachineOptions
     /// than they expire cannot grow every replica's memory without bound. Default 100,000.</summary>
     public int MaxSessions { get; init; } = 100_000;
 
+    /// <summary>How many bytes of keys and values the KV store may hold, over all tables (etcd's backend quota).
+    /// Once the store holds this much, commands that would add to it (a put or compare-and-swap of a new key or a
+    /// longer value, a transaction with a put, a new table) are refused with <see cref="Errors.StateLimitException"/>; reads and deletes go on, so the
+    /// space can be freed. A command started below the limit may pass it by its own size. Default 2 GiB.</summary>
+    public long MaxStateBytes { get; init; } = 2L * 1024 * 1024 * 1024;
+
     /// <summary>The largest value a key may hold. Default 1 MiB.</summary>
     public int MaxValueBytes { get; init; } = 1024 * 1024;
 
@@ -54,6 +60,11 @@ public sealed class StateMachineOptions
         {
             throw new ArgumentException(
                 "Session timeouts must satisfy 0 < MinSessionTimeout <= DefaultSessionTimeout <= MaxSessionTimeout.");
+        }
+
+        if (MaxStateBytes < 1)
+        {
+            throw new ArgumentException($"MaxStateBytes must be at least 1; got {MaxStateBytes}.");
         }
 
         if (MaxSessions < 1)

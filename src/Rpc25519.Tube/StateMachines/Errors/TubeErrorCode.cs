@@ -61,4 +61,8 @@ public enum TubeErrorCode
 
     /// <summary>A session could not be opened: <see cref="StateMachineOptions.MaxSessions"/> are open.</summary>
     SessionLimit = 18,
+
+    /// <summary>The KV store holds <see cref="StateMachineOptions.MaxStateBytes"/>; a command that could add to it
+    /// was refused.</summary>
+    StateLimit = 19,
 }

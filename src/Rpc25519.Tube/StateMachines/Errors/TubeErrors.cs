@@ -25,6 +25,7 @@ internal static class TubeErrors
             TubeErrorCode.OwnerSessionNotFound => new OwnerSessionNotFoundException(message),
             TubeErrorCode.MachineFault => new StateMachineFaultException(message),
             TubeErrorCode.SessionLimit => new SessionLimitException(message),
+            TubeErrorCode.StateLimit => new StateLimitException(message),
             _ => new TubeException(reply.Error, message),
         };
     }

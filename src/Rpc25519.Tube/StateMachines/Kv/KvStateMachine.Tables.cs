@@ -11,6 +11,7 @@ public sealed partial class KvStateMachine
     {
         string name = ValidTableName(c.Table);
         EnsureAbsent(name);
+        EnsureRoomToGrow();
         AddTable(context, name);
         return new KvResult { Found = true };
     }

@@ -21,6 +21,11 @@ public sealed partial class KvStateMachine
             CheckOp(context, table, name, op);
         }
 
+        if (ops.Any(op => op.Kind == KvTxnOpKind.Put))
+        {
+            EnsureRoomToGrow();
+        }
+
         var results = new List<KvResult>(ops.Count);
         foreach (var op in ops)
         {
@@ -203,7 +208,7 @@ public sealed partial class KvStateMachine
 
         if (!op.KeepValue)
         {
-            record.Value = op.Value ?? [];
+            table.SetValue(record, op.Value ?? []);
         }
 
         if (!op.KeepOwner)

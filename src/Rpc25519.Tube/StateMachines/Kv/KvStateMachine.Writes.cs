@@ -18,6 +18,10 @@ public sealed partial class KvStateMachine
         var record = table?.Find(key);
         EnsureNotLeasedByOther(record, name, context.SessionId, now);
         CheckConditions(c, record, name, now);
+        if (value.Length > (record?.Value.Length ?? -key.Length))
+        {
+            EnsureRoomToGrow();
+        }
 
         table ??= AddTable(context, name);
         if (record is null)
@@ -26,7 +30,7 @@ public sealed partial class KvStateMachine
             table.Add(record);
         }
 
-        record.Value = value;
+        table.SetValue(record, value);
         record.Version++;
         record.ModifyIndex = context.Index;
         ClearExpiredLease(record, now);

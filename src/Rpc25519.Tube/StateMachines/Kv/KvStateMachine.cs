@@ -30,6 +30,23 @@ public sealed partial class KvStateMachine : IReplicatedStateMachine
     /// <summary>How many tables exist.</summary>
     public int TableCount => tables.Count;
 
+    /// <summary>The bytes of all keys and values held, which <see cref="StateMachineOptions.MaxStateBytes"/>
+    /// bounds.</summary>
+    public long StateBytes => tables.Values.Sum(table => table.Bytes);
+
+    /// <summary>Refuses, before any change, a command that could add to a store already at its limit.</summary>
+    private void EnsureRoomToGrow()
+    {
+        long held = StateBytes;
+        if (held >= options.MaxStateBytes)
+        {
+            throw new StateLimitException(
+                $"The KV store holds {held} bytes of keys and values, its limit (StateMachineOptions.MaxStateBytes " +
+                $"= {options.MaxStateBytes}); delete keys or drop tables to make room, or raise the limit on every " +
+                "replica. Reads and deletes still work.");
+        }
+    }
+
     /// <inheritdoc />
     public byte[] Apply(ApplyContext context, ReadOnlyMemory<byte> command)
     {

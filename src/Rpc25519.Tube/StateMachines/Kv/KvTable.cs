@@ -22,6 +22,9 @@ internal sealed class KvTable
 
     public int Count => records.Count;
 
+    /// <summary>The bytes of the table's keys and values.</summary>
+    public long Bytes { get; private set; }
+
     public IEnumerable<KvRecord> All => records;
 
     public KvRecord? Find(byte[] key) => byKey.GetValueOrDefault(key);
@@ -31,12 +34,21 @@ internal sealed class KvTable
         record.Table = this;
         records.Add(record);
         byKey.Add(record.Key, record);
+        Bytes += record.Key.Length + record.Value.Length;
     }
 
     public void Remove(KvRecord record)
     {
         records.Remove(record);
         byKey.Remove(record.Key);
+        Bytes -= record.Key.Length + record.Value.Length;
+    }
+
+    /// <summary>Replaces a record's value (the only way values change, so <see cref="Bytes"/> stays exact).</summary>
+    public void SetValue(KvRecord record, byte[] value)
+    {
+        Bytes += value.Length - record.Value.Length;
+        record.Value = value;
     }
 
     /// <summary>The records with keys in [<paramref name="start"/>, <paramref name="end"/>) (null or empty end: to
