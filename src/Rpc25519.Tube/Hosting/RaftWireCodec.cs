@@ -61,11 +61,15 @@ internal static class RaftWireCodec
     /// <summary>Decodes a message; bytes that do not make one (cut short, lengths past the end, or fields the core's
     /// types refuse, such as an entry of term 0) throw <see cref="InvalidDataException"/> or
     /// <see cref="EndOfStreamException"/>.</summary>
-    public static RaftMessage Decode(byte[] bytes)
+    public static RaftMessage Decode(byte[] bytes) => Decode(bytes, bytes.Length);
+
+    /// <summary>Decodes the message in the first <paramref name="length"/> bytes (the rest: the replica key's
+    /// tag).</summary>
+    public static RaftMessage Decode(byte[] bytes, int length)
     {
         try
         {
-            return DecodeFields(bytes);
+            return DecodeFields(bytes, length);
         }
         catch (ArgumentException e)
         {
@@ -73,9 +77,9 @@ internal static class RaftWireCodec
         }
     }
 
-    private static RaftMessage DecodeFields(byte[] bytes)
+    private static RaftMessage DecodeFields(byte[] bytes, int length)
     {
-        using var r = new BinaryReader(new MemoryStream(bytes, writable: false));
+        using var r = new BinaryReader(new MemoryStream(bytes, 0, length, writable: false));
         byte format = r.ReadByte();
         if (format != Format)
         {
@@ -102,9 +106,9 @@ internal static class RaftWireCodec
         }
 
         int count = r.ReadInt32();
-        if (count < 0 || count > bytes.Length)
+        if (count < 0 || count > length)
         {
-            throw new InvalidDataException($"Raft message claims {count} entries in {bytes.Length} bytes.");
+            throw new InvalidDataException($"Raft message claims {count} entries in {length} bytes.");
         }
 
         var entries = new LogEntry[count];

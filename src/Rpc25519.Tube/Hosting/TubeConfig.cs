@@ -56,6 +56,12 @@ public sealed class TubeConfig
     /// <summary>Turns log compaction (snapshots) off.</summary>
     public bool NoLogCompaction { get; set; }
 
+    /// <summary>A file holding the replica key (<see cref="TubeReplicaOptions.ReplicaKey"/>: its bytes, at least 32,
+    /// the same file content on every replica; for example <c>head -c 32 /dev/urandom &gt; replica.key</c>), or empty
+    /// (the default): Raft messages untagged. A relative path is relative to the working directory; <c>~</c> is the
+    /// home directory.</summary>
+    public string ReplicaKeyPath { get; set; } = "";
+
     /// <summary>The nested Rpc25519 settings (<c>RpcCfg: (rpc25519_Config …)</c>): transport, TLS keys, etc. Its
     /// listen address defaults to this node's entry in <see cref="Node2Addr"/>.</summary>
     public RpcOptions RpcCfg { get; set; } = new();
@@ -162,6 +168,7 @@ public sealed class TubeConfig
             LeaseDriftTicks = (int)Math.Ceiling(ClockDriftBound / HeartbeatDur),
             SnapshotEveryEntries = 0,
             SnapshotEveryBytes = NoLogCompaction ? 0 : CompactionThresholdBytes,
+            ReplicaKey = string.IsNullOrEmpty(ReplicaKeyPath) ? null : ReadReplicaKey(),
         };
         TimeSpan drift = ClockDriftBound;
         options.CreateStateMachines = () =>
@@ -172,6 +179,20 @@ public sealed class TubeConfig
         }
 
         return options;
+    }
+
+    private byte[] ReadReplicaKey()
+    {
+        string path = ExpandHome(ReplicaKeyPath);
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"ReplicaKeyPath '{path}' cannot be read ({e.Message}); give every replica the " +
+                "same key file, or leave ReplicaKeyPath empty.", nameof(ReplicaKeyPath), e);
+        }
     }
 
     private static string ExpandHome(string path) =>

@@ -24,6 +24,7 @@ public static class TubeConfigFile
         nameof(TubeConfig.Node2Addr), nameof(TubeConfig.DataDir), nameof(TubeConfig.HeartbeatDur),
         nameof(TubeConfig.MinElectionDur), nameof(TubeConfig.ClockDriftBound), nameof(TubeConfig.InitialLeaderName),
         nameof(TubeConfig.CompactionThresholdBytes), nameof(TubeConfig.NoLogCompaction), nameof(TubeConfig.RpcCfg),
+        nameof(TubeConfig.ReplicaKeyPath),
     ];
 
     /// <summary>Reads a config file, JSON if its first non-blank character is <c>{</c>, else s-expressions.</summary>
@@ -250,6 +251,7 @@ public static class TubeConfigFile
                 case nameof(TubeConfig.MyName): config.MyName = text; break;
                 case nameof(TubeConfig.DataDir): config.DataDir = text; break;
                 case nameof(TubeConfig.InitialLeaderName): config.InitialLeaderName = text; break;
+                case nameof(TubeConfig.ReplicaKeyPath): config.ReplicaKeyPath = text; break;
                 case nameof(TubeConfig.HeartbeatDur): config.HeartbeatDur = GoDuration.Parse(text); break;
                 case nameof(TubeConfig.MinElectionDur): config.MinElectionDur = GoDuration.Parse(text); break;
                 case nameof(TubeConfig.ClockDriftBound): config.ClockDriftBound = GoDuration.Parse(text); break;

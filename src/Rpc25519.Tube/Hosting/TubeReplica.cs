@@ -215,10 +215,18 @@ public sealed partial class TubeReplica : IAsyncDisposable
 
     private ValueTask OnRaftMessage(Message message, CancellationToken cancellationToken)
     {
+        int length = RaftMessageSeal.Open(message.Payload, options.ReplicaKey);
+        if (length < 0)
+        {
+            HostLog.BadRaftMessage(logger, NodeId, message.Header.From, "its replica-key tag does not verify: the " +
+                "sender does not hold this cluster's replica key (TubeReplicaOptions.ReplicaKey), or holds another");
+            return ValueTask.CompletedTask;
+        }
+
         RaftMessage decoded;
         try
         {
-            decoded = RaftWireCodec.Decode(message.Payload);
+            decoded = RaftWireCodec.Decode(message.Payload, length);
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
         {

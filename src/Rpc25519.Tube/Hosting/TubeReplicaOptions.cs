@@ -43,6 +43,9 @@ public sealed class TubeReplicaOptions
     /// <summary>Ticks subtracted from a lease for clock-rate drift.</summary>
     public int LeaseDriftTicks { get; set; } = 2;
 
+    /// <summary>The shortest <see cref="ReplicaKey"/> accepted.</summary>
+    public const int MinReplicaKeyBytes = 32;
+
     /// <summary>
     /// How long a leader waits before it sends an empty append only to tell followers a new commit index. Default
     /// 2 ms. A write that follows within this time carries the index in its own append, so a steady writer does not
@@ -52,6 +55,16 @@ public sealed class TubeReplicaOptions
     /// carries the commit index, and a lease read answered for a follower sends the owed notice first.
     /// </summary>
     public TimeSpan CommitNoticeDelay { get; set; } = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>
+    /// A secret the replicas share (at least 32 bytes; the same on every replica), or null (the default). With a key,
+    /// every Raft message carries an HMAC-SHA256 of its bytes under it, and a replica drops (and logs, event 723) a
+    /// message whose tag does not verify: a client that holds a certificate of the cluster, and so may connect and
+    /// send to <c>tube.raft</c>, cannot forge replica traffic. Without one, any connection that passes the server's
+    /// TLS checks may send Raft messages, which Raft trusts (docs/tube-service.md, "Who may send Raft messages").
+    /// Replicas with different keys (or one with and one without) drop each other's messages and elect no leader.
+    /// </summary>
+    public byte[]? ReplicaKey { get; set; }
 
     /// <summary>An idle leader proposes a <see cref="TubeCommand.Tick"/> this often so log time (sessions, leases)
     /// keeps moving.</summary>
@@ -98,6 +111,12 @@ public sealed class TubeReplicaOptions
     /// <exception cref="ArgumentException">A setting is invalid; the message names it and says what to do.</exception>
     public void Validate()
     {
+        if (ReplicaKey is { Length: < MinReplicaKeyBytes })
+        {
+            throw new ArgumentException($"TubeReplicaOptions.ReplicaKey has {ReplicaKey.Length} bytes; use at least " +
+                $"{MinReplicaKeyBytes} random bytes (for example: head -c 32 /dev/urandom > replica.key).");
+        }
+
         if (NodeId == 0)
         {
             throw new ArgumentException("TubeReplicaOptions.NodeId must not be 0; give each replica its own id.");

@@ -71,6 +71,31 @@ public sealed class TubeConfigFileTests
     }
 
     [Fact]
+    public void TheReplicaKeyIsReadFromItsFile()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "tube-replica-key-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            byte[] key = [.. Enumerable.Range(1, 32).Select(i => (byte)i)];
+            File.WriteAllBytes(path, key);
+            TubeConfig config = TubeConfigFile.Parse($$"""
+                (tubeConfig ClusterID: "c" MyName: "a" ReplicaKeyPath: "{{path}}" Node2Addr: {"a": ":7100"})
+                """);
+            Assert.Equal(path, config.ReplicaKeyPath);
+            Assert.Equal(key, config.ToReplicaOptions().ReplicaKey);
+
+            config.ReplicaKeyPath = "";
+            Assert.Null(config.ToReplicaOptions().ReplicaKey);
+            config.ReplicaKeyPath = path + ".missing";
+            Assert.Contains("cannot be read", Assert.Throws<ArgumentException>(() => config.ToReplicaOptions()).Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void HashMapsAndJsonAreRead()
     {
         TubeConfig hash = TubeConfigFile.Parse("""
