@@ -20,6 +20,10 @@ internal static class ReplicaChild
     /// children inherit the benchmark's environment).</summary>
     public const string PreallocateVariable = "TUBE_BENCH_PREALLOCATE";
 
+    /// <summary>Environment variable that, set to 1, gives the replicas a replica key
+    /// (<see cref="TubeReplicaOptions.ReplicaKey"/>), to measure what tagging every Raft message costs.</summary>
+    public const string ReplicaKeyVariable = "TUBE_BENCH_REPLICA_KEY";
+
     public static async Task<int> RunAsync(string configPath)
     {
         TubeConfig config = TubeConfigFile.Load(configPath);
@@ -36,6 +40,11 @@ internal static class ReplicaChild
 
         FileRaftStorage storage = await FileRaftStorage.OpenAsync(storageOptions);
         options.Storage = storage;
+        if (Environment.GetEnvironmentVariable(ReplicaKeyVariable) == "1")
+        {
+            options.ReplicaKey = [.. Enumerable.Range(0, TubeReplicaOptions.MinReplicaKeyBytes).Select(i => (byte)i)];
+        }
+
         await using TubeReplica replica = await TubeReplica.StartAsync(options);
         string address = config.Node2Addr[config.MyName];
         Console.Out.WriteLine(address[(address.LastIndexOf(':') + 1)..]);

@@ -203,7 +203,7 @@ public sealed partial class TubeReplica
         {
             if (members.ContainsKey(message.To) && message.To != NodeId)
             {
-                LinkTo(message.To).Send(RaftMessageSeal.Seal(RaftWireCodec.Encode(message), options.ReplicaKey));
+                LinkTo(message.To).Send(RaftMessageSeal.Seal(RaftWireCodec.Encode(message), messageKey));
             }
         }
     }

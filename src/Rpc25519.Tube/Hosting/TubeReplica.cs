@@ -30,6 +30,9 @@ public sealed partial class TubeReplica : IAsyncDisposable
     private readonly IRaftStorage storage;
     private readonly RaftNode node;
     private readonly StateMachineSet machines;
+
+    /// <summary>The key that tags Raft messages (<see cref="RaftMessageSeal"/>), or null without a replica key.</summary>
+    private readonly byte[]? messageKey;
     private readonly Channel<HostWork> inbox =
         Channel.CreateUnbounded<HostWork>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SortedDictionary<ulong, string> members;
@@ -59,6 +62,7 @@ public sealed partial class TubeReplica : IAsyncDisposable
         members = new SortedDictionary<ulong, string>(options.Members);
         machines = options.CreateStateMachines();
         machines.MachineFaulted = (machine, e) => HostLog.StateMachineFault(logger, NodeId, machine, e);
+        messageKey = RaftMessageSeal.DeriveKey(options.ReplicaKey);
         RaftPersistentState recovered = storage.Recovered;
         if (recovered.Snapshot is { } snapshot)
         {
@@ -215,7 +219,7 @@ public sealed partial class TubeReplica : IAsyncDisposable
 
     private ValueTask OnRaftMessage(Message message, CancellationToken cancellationToken)
     {
-        int length = RaftMessageSeal.Open(message.Payload, options.ReplicaKey);
+        int length = RaftMessageSeal.Open(message.Payload, messageKey);
         if (length < 0)
         {
             HostLog.BadRaftMessage(logger, NodeId, message.Header.From, "its replica-key tag does not verify: the " +

@@ -58,7 +58,7 @@ public sealed class TubeReplicaOptions
 
     /// <summary>
     /// A secret the replicas share (at least 32 bytes; the same on every replica), or null (the default). With a key,
-    /// every Raft message carries an HMAC-SHA256 of its bytes under it, and a replica drops (and logs, event 723) a
+    /// every Raft message carries a MAC of its bytes under it (keyed BLAKE3), and a replica drops (and logs, event 723) a
     /// message whose tag does not verify: a client that holds a certificate of the cluster, and so may connect and
     /// send to <c>tube.raft</c>, cannot forge replica traffic. Without one, any connection that passes the server's
     /// TLS checks may send Raft messages, which Raft trusts (docs/tube-service.md, "Who may send Raft messages").

@@ -80,7 +80,10 @@ public sealed class ReplicaKeyTests
         return cluster.OnClient(async () =>
         {
             await using RpcClient raw = await RpcClient.ConnectAsync(options);
-            var message = new Message { Payload = RaftMessageSeal.Seal(RaftWireCodec.Encode(forged), tagWith) };
+            var message = new Message
+            {
+                Payload = RaftMessageSeal.Seal(RaftWireCodec.Encode(forged), RaftMessageSeal.DeriveKey(tagWith)),
+            };
             message.Header.ServiceName = TubeServiceNames.Raft;
             await raw.SendAsync(message);
         });
