@@ -64,7 +64,7 @@ internal sealed class HostileCommands(Random random)
     {
         Compares = [.. Enumerable.Range(0, random.Next(4)).Select(_ => new KvCompare
         {
-            Key = Key() ?? [], EndKey = Key(), Target = (KvCompareTarget)random.Next(-1, 5),
+            Key = Key()!, EndKey = Key(), Target = (KvCompareTarget)random.Next(-1, 5),
             Result = (KvCompareResult)random.Next(-1, 5), Number = Number(), Value = Value(),
         })],
         Success = Ops(),
@@ -73,7 +73,7 @@ internal sealed class HostileCommands(Random random)
 
     private List<KvTxnOp> Ops() => [.. Enumerable.Range(0, random.Next(4)).Select(_ => new KvTxnOp
     {
-        Kind = (KvTxnOpKind)random.Next(-1, 4), Key = Key() ?? [], EndKey = Key(), Value = Value(),
+        Kind = (KvTxnOpKind)random.Next(-1, 4), Key = Key()!, EndKey = Key(), Value = Value(),
         Owner = SessionId(), KeepOwner = random.Next(2) == 0, KeepValue = random.Next(2) == 0,
         Limit = Limits[random.Next(Limits.Length)], Descending = random.Next(2) == 0,
         WithPrevious = random.Next(2) == 0, KeysOnly = random.Next(2) == 0,

@@ -27,7 +27,9 @@ internal sealed class KvTable
 
     public IEnumerable<KvRecord> All => records;
 
-    public KvRecord? Find(byte[] key) => byKey.GetValueOrDefault(key);
+    /// <summary>The record of <paramref name="key"/>, or null. A null key (a compare decoded without one) finds
+    /// nothing, as the empty key does: no record has it.</summary>
+    public KvRecord? Find(byte[]? key) => key is null ? null : byKey.GetValueOrDefault(key);
 
     public void Add(KvRecord record)
     {
