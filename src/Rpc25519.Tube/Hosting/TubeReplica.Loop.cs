@@ -123,10 +123,7 @@ public sealed partial class TubeReplica
     {
         if (work.Raft is { } message)
         {
-            if (message.To == NodeId)
-            {
-                node.Step(message);
-            }
+            node.Step(message); // addressed to this node: OnRaftMessage dropped the others (RaftWireCodec.WhyRefused)
         }
         else if (work.Request is { } request)
         {

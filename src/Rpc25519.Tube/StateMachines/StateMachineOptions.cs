@@ -23,8 +23,9 @@ public sealed class StateMachineOptions
 
     /// <summary>How many bytes of keys and values the KV store may hold, over all tables (etcd's backend quota).
     /// Once the store holds this much, commands that would add to it (a put or compare-and-swap of a new key or a
-    /// longer value, a transaction with a put, a new table) are refused with <see cref="Errors.StateLimitException"/>; reads and deletes go on, so the
-    /// space can be freed. A command started below the limit may pass it by its own size. Default 2 GiB.</summary>
+    /// longer value, a transaction with a put, a new table) are refused with <see cref="Errors.StateLimitException"/>;
+    /// reads and deletes go on, so the space can be freed. A command started below the limit may pass it by its own
+    /// size. Default 2 GiB.</summary>
     public long MaxStateBytes { get; init; } = 2L * 1024 * 1024 * 1024;
 
     /// <summary>The largest value a key may hold. Default 1 MiB.</summary>

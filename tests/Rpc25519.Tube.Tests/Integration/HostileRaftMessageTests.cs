@@ -1,9 +1,7 @@
 using System.Text;
 using Rpc25519.Messages;
-using Rpc25519.Tube.Client;
 using Rpc25519.Tube.Hosting;
 using Rpc25519.Tube.Raft;
-using Rpc25519.Tube.StateMachines.Kv;
 
 namespace Rpc25519.Tube.Tests.Integration;
 
@@ -51,19 +49,7 @@ public sealed class HostileRaftMessageTests
                 });
             }
 
-            await using TubeClient client = await cluster.NewClientAsync();
-            await cluster.OnClient(async () =>
-            {
-                await client.PutAsync("checked", Encoding.UTF8.GetBytes("k"), Encoding.UTF8.GetBytes("v"));
-                KvItem? read = await client.GetAsync("checked", Encoding.UTF8.GetBytes("k"));
-                Assert.Equal("v", Encoding.UTF8.GetString(read!.Value!));
-            });
-            for (int i = 0; i < cluster.Nodes.Length; i++)
-            {
-                Assert.False(cluster.Replica(i)!.Completion.IsCompleted,
-                    $"replica {i} stopped: {cluster.Replica(i)!.Completion.Exception?.GetBaseException()}");
-            }
-
+            await cluster.AssertServesAsync();
             await cluster.StopAllAsync();
         });
     }

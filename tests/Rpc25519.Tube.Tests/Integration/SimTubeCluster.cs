@@ -271,6 +271,28 @@ internal sealed class SimTubeCluster
         throw new TimeoutException($"Replicas did not converge (seed {Simulation.Seed}): {last}");
     }
 
+    /// <summary>Checks that the cluster still serves after something hostile: a new client's put and linearizable
+    /// get of one key go through, and no running replica's host loop has stopped.</summary>
+    public async Task AssertServesAsync()
+    {
+        byte[] key = System.Text.Encoding.UTF8.GetBytes("k"), value = System.Text.Encoding.UTF8.GetBytes("v");
+        await using TubeClient client = await NewClientAsync();
+        await OnClient(async () =>
+        {
+            await client.PutAsync("served", key, value);
+            Rpc25519.Tube.StateMachines.Kv.KvItem? read = await client.GetAsync("served", key);
+            Assert.Equal(value, read!.Value);
+        });
+        for (int i = 0; i < replicas.Length; i++)
+        {
+            if (replicas[i] is { } replica)
+            {
+                Assert.False(replica.Completion.IsCompleted,
+                    $"replica {i} stopped: {replica.Completion.Exception?.GetBaseException()}");
+            }
+        }
+    }
+
     public async Task StopAllAsync()
     {
         for (int i = 0; i < replicas.Length; i++)

@@ -18,7 +18,8 @@ public sealed partial class KvStateMachine
         var record = table?.Find(key);
         EnsureNotLeasedByOther(record, name, context.SessionId, now);
         CheckConditions(c, record, name, now);
-        if (value.Length > (record?.Value.Length ?? -key.Length))
+        long growth = record is null ? key.Length + value.Length : value.Length - record.Value.Length;
+        if (growth > 0)
         {
             EnsureRoomToGrow();
         }
