@@ -9,7 +9,7 @@ namespace Rpc25519.Tube.Hosting;
 /// </summary>
 internal static class RaftWireCodec
 {
-    private const byte Format = 1;
+    private const byte Format = 2;
 
     public static byte[] Encode(RaftMessage message)
     {
@@ -24,6 +24,7 @@ internal static class RaftWireCodec
             w.Write(message.LogIndex);
             w.Write(message.LogTerm);
             w.Write(message.Commit);
+            w.Write(message.PeersDurable);
             w.Write(message.Reject);
             w.Write(message.RejectHint);
             w.Write(message.Context);
@@ -90,6 +91,7 @@ internal static class RaftWireCodec
         var type = (RaftMessageType)r.ReadByte();
         ulong from = r.ReadUInt64(), to = r.ReadUInt64();
         long term = r.ReadInt64(), logIndex = r.ReadInt64(), logTerm = r.ReadInt64(), commit = r.ReadInt64();
+        long peersDurable = r.ReadInt64();
         bool reject = r.ReadBoolean();
         long rejectHint = r.ReadInt64();
         ulong context = r.ReadUInt64();
@@ -122,7 +124,7 @@ internal static class RaftWireCodec
         return new RaftMessage
         {
             Type = type, From = from, To = to, Term = term, LogIndex = logIndex, LogTerm = logTerm, Commit = commit,
-            Reject = reject, RejectHint = rejectHint, Context = context, LeaderTick = leaderTick,
+            PeersDurable = peersDurable, Reject = reject, RejectHint = rejectHint, Context = context, LeaderTick = leaderTick,
             SentThrough = sentThrough, Transfer = transfer, Lease = lease, SnapshotIndex = snapshotIndex,
             SnapshotTerm = snapshotTerm, ChunkOffset = chunkOffset, SnapshotLength = snapshotLength, ChunkData = chunk,
             Membership = membership, Entries = entries,
@@ -137,6 +139,7 @@ internal static class RaftWireCodec
         : message.From == 0 || message.From == self ? $"its sender is node {message.From}, which no peer can be"
         : !Enum.IsDefined(message.Type) ? $"its type {(int)message.Type} is unknown"
         : message.Term < 0 ? $"its term {message.Term} is negative"
+        : message.PeersDurable < 0 ? $"its durable index {message.PeersDurable} is negative"
         : null;
 
     private static void WriteBytes(BinaryWriter w, ReadOnlySpan<byte> bytes)

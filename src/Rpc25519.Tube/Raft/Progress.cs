@@ -44,6 +44,9 @@ internal sealed class Progress
     /// <summary>The highest commit index sent to this follower in an append or heartbeat of this term.</summary>
     public long CommitSent { get; set; }
 
+    /// <summary>The highest <see cref="RaftMessage.PeersDurable"/> sent to this follower in this term.</summary>
+    public long PeersDurableSent { get; set; }
+
     /// <summary>The snapshot being streamed in Snapshot state.</summary>
     public RaftSnapshot? Snapshot { get; private set; }
 

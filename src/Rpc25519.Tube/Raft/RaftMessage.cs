@@ -32,6 +32,13 @@ public sealed record RaftMessage
     /// <summary>The sender's commit index (heartbeats carry at most the receiver's match index).</summary>
     public long Commit { get; init; }
 
+    /// <summary>
+    /// Appends: an index that a quorum of voters less one, not counting the receiver, holds durably (and identical to
+    /// the leader's log), or 0. A voter whose own durable log matches the leader's that far knows the entries up to it
+    /// are stored on a quorum, and commits those of the current term without waiting for the leader's commit index.
+    /// </summary>
+    public long PeersDurable { get; init; }
+
     /// <summary>True if a vote or append was refused.</summary>
     public bool Reject { get; init; }
 

@@ -13,6 +13,11 @@ public sealed partial class RaftNode
             throw new RaftInvariantException($"Node {Id} cannot follow term {term} below its term {Term}.");
         }
 
+        if (term != Term || leader != LeaderId || Role != RaftRole.Follower)
+        {
+            ForgetLeaderHints();
+        }
+
         if (term != Term)
         {
             Term = term;
@@ -44,6 +49,7 @@ public sealed partial class RaftNode
 
         Role = role;
         LeaderId = 0;
+        ForgetLeaderHints();
         stepRole = StepCandidate;
         tickRole = TickElection;
         ResetElectionTimer();
@@ -58,6 +64,7 @@ public sealed partial class RaftNode
 
         Role = RaftRole.Leader;
         LeaderId = Id;
+        ForgetLeaderHints();
         stepRole = StepLeader;
         tickRole = TickLeader;
         ResetElectionTimer();

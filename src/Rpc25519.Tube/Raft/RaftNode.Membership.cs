@@ -33,7 +33,10 @@ public sealed partial class RaftNode
         }
 
         bool termCommitted = log.TryTerm(log.Committed) == Term;
-        if (transferee != 0 || !ConfigCommitted() || !termCommitted || QuorumMatch() < log.Committed)
+        // A voter may commit by a hint counted in the current configuration; the change waits until the leader's own
+        // commit index covers every hint it sent (RaftNode.DurableHints).
+        if (transferee != 0 || !ConfigCommitted() || !termCommitted || QuorumMatch() < log.Committed
+            || log.Committed < peersDurableSentMax)
         {
             return MembershipChangeResult.NotReady;
         }

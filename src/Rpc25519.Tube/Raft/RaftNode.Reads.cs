@@ -64,9 +64,12 @@ public sealed partial class RaftNode
             return true;
         }
 
+        // The read index is the end of the leader's log, not its commit index: a follower may have committed (and
+        // answered a client for) entries the leader has not yet heard are committed (RaftNode.DurableHints), and a
+        // read must see every write that was answered before it began.
         if ((lease && LeaseValid()) || (Membership.Voters.Count == 1 && Membership.IsVoter(Id)))
         {
-            AnswerRead(from, requestId, log.Committed);
+            AnswerRead(from, requestId, log.LastIndex);
             return true;
         }
 
@@ -75,7 +78,7 @@ public sealed partial class RaftNode
             return false;
         }
 
-        pendingReads.Enqueue(new PendingRead(readRound + 1, from, requestId, log.Committed, lease));
+        pendingReads.Enqueue(new PendingRead(readRound + 1, from, requestId, log.LastIndex, lease));
         return true;
     }
 

@@ -79,6 +79,10 @@ public sealed partial class RaftNode
         {
             MaybeCommit();
         }
+        else
+        {
+            MaybeCommitFromPeers(); // this node's own copy may just have become durable
+        }
 
         CheckInvariants();
     }

@@ -240,12 +240,15 @@ public sealed partial class RaftNode
             return false;
         }
 
+        long hint = PeersDurableFor(peer);
         Send(new RaftMessage
         {
             Type = RaftMessageType.Append, To = peer, LogIndex = prevIndex, LogTerm = prevTerm.Value,
-            Entries = entries, Commit = log.Committed, Membership = Membership,
+            Entries = entries, Commit = log.Committed, Membership = Membership, PeersDurable = hint,
         });
         pr.CommitSent = Math.Max(pr.CommitSent, log.Committed);
+        pr.PeersDurableSent = Math.Max(pr.PeersDurableSent, hint);
+        peersDurableSentMax = Math.Max(peersDurableSentMax, hint);
         pr.SentEntries(entries.Length == 0 ? prevIndex : entries[^1].Index, entries.Length);
         return true;
     }
@@ -441,6 +444,9 @@ public sealed partial class RaftNode
         {
             long lastNew = log.AppendFromLeader(message.LogIndex, message.Entries);
             log.CommitTo(Math.Min(message.Commit, lastNew));
+            leaderMatchedThrough = Math.Max(leaderMatchedThrough, lastNew);
+            peersDurable = Math.Max(peersDurable, message.PeersDurable);
+            MaybeCommitFromPeers();
             Send(new RaftMessage { Type = RaftMessageType.AppendResponse, To = message.From, LogIndex = lastNew,
                 Membership = Membership });
             return;

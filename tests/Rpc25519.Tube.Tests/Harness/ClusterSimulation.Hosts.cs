@@ -83,6 +83,11 @@ internal sealed partial class ClusterSimulation
         }
 
         host.Node.Advance(ready);
+        if (settings.FollowerAnswers)
+        {
+            host.Node.SendDurableNotices();
+        }
+
         ServeReads(host);
     }
 
@@ -112,7 +117,7 @@ internal sealed partial class ClusterSimulation
 
         var client = clients[command.ClientId];
         if (client.Current is { IsWrite: true, Invoked: true } op && op.Sequence == command.Sequence
-            && op.Node == host.Id)
+            && (op.Node == host.Id || settings.FollowerAnswers))
         {
             history.Add(new Operation(client.Id, op.Key, true, op.Value, op.Call, ++eventClock));
             lastWrittenKey = op.Key;

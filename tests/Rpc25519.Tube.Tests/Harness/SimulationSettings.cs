@@ -105,6 +105,12 @@ internal sealed record SimulationSettings
     /// ones still owed at the start of the next tick, as <c>TubeReplica</c> does after its delay.</summary>
     public bool DeferCommitNotices { get; init; }
 
+    /// <summary>A write is answered by whichever replica applies it first, not only by the one the client sent it to
+    /// (as <c>TubeReplica</c> answers a client waiting on a follower), and leaders send durable notices after each
+    /// write of their own (<see cref="RaftNode.SendDurableNotices"/>): followers then commit by hint and answer
+    /// before the leader knows.</summary>
+    public bool FollowerAnswers { get; init; }
+
     /// <summary>
     /// Derives a whole fault mix from one seed: the mix of <see cref="FromSeedBeforeProbes"/>, then (from the same
     /// random stream) the election timeout, clock drift, one-way partitions and stale-read probes.
@@ -141,6 +147,7 @@ internal sealed record SimulationSettings
             LivenessTicksMax = probes ? 1_600 : 800,
             // Drawn last, so that every earlier setting of a seed stays what it was before this knob existed.
             DeferCommitNotices = random.Next(2) == 0,
+            FollowerAnswers = random.Next(2) == 0,
         };
     }
 
@@ -182,5 +189,6 @@ internal sealed record SimulationSettings
         $"compact={CompactionRate:F3} transfer={TransferRate:F4} clients={Clients} keys={Keys} " +
         $"batch={EntriesPerMessageMax} window={InflightMessagesMax} chunk={SnapshotChunkBytes} " +
         $"election={ElectionTimeoutTicks} heartbeat={HeartbeatTicks} drift={LeaseDriftTicks} slow=1/{SlowClockPeriod} " +
-        $"oneWay={OneWayPartitionFraction:F2} probes={StaleReadProbes}/{ProbeClients} deferCommit={DeferCommitNotices}";
+        $"oneWay={OneWayPartitionFraction:F2} probes={StaleReadProbes}/{ProbeClients} deferCommit={DeferCommitNotices} " +
+        $"followerAnswers={FollowerAnswers}";
 }
