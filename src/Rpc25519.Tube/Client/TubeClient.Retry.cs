@@ -156,6 +156,7 @@ public sealed partial class TubeClient
             lock (gate)
             {
                 current = client;
+                currentAddress = address;
             }
 
             return client;
@@ -195,6 +196,7 @@ public sealed partial class TubeClient
             if (ReferenceEquals(current, client))
             {
                 current = null;
+                currentAddress = null;
                 dispose = true;
                 if (leaderAddress is null)
                 {

@@ -41,6 +41,7 @@ public sealed partial class TubeClient : IAsyncDisposable
             Members = [.. options.Members], Rpc = options.Rpc.Clone(), OperationTimeout = options.OperationTimeout,
             AttemptTimeout = options.AttemptTimeout, RetryBackOff = options.RetryBackOff,
             SessionTimeout = options.SessionTimeout, KeepAliveInterval = options.KeepAliveInterval,
+            FollowerReplies = options.FollowerReplies,
         };
         time = this.options.Rpc.TimeProvider;
     }
@@ -121,17 +122,21 @@ public sealed partial class TubeClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(command);
         long session = await EnsureSessionAsync(cancellationToken);
         long serial, lowest;
+        bool alone;
         lock (gate)
         {
             serial = ++nextSerial;
             inFlight.Add(serial);
             lowest = inFlight.Min;
+            alone = inFlight.Count == 1;
         }
 
         try
         {
             byte[] bytes = TubeCommand.ForMachine(machine, session, serial, command, lowest).ToBytes();
-            return await SubmitAsync(bytes, cancellationToken);
+            return alone && options.FollowerReplies
+                ? await SubmitWithFollowerAsync(bytes, session, serial, cancellationToken)
+                : await SubmitAsync(bytes, cancellationToken);
         }
         finally
         {
@@ -177,16 +182,24 @@ public sealed partial class TubeClient : IAsyncDisposable
             // Stopped.
         }
 
-        RpcClient? client;
+        RpcClient? client, side;
         lock (gate)
         {
             client = current;
             current = null;
+            currentAddress = null;
+            side = follower;
+            follower = null;
         }
 
         if (client is not null)
         {
             await client.DisposeAsync();
+        }
+
+        if (side is not null)
+        {
+            await side.DisposeAsync();
         }
 
         closing.Dispose();
@@ -276,6 +289,11 @@ public sealed partial class TubeClient : IAsyncDisposable
     {
         TubeResponse response = await CallAsync(new TubeRequest { Kind = TubeRequestKind.Submit, Command = command },
             cancellationToken);
+        return ReplyOf(response);
+    }
+
+    private static byte[] ReplyOf(TubeResponse response)
+    {
         ThrowIfRefused(response);
         return TubeReply.FromBytes(response.Reply ?? []).ThrowIfError();
     }

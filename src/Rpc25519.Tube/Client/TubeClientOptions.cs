@@ -28,6 +28,15 @@ public sealed class TubeClientOptions
     /// keep-alives; call <see cref="TubeClient.KeepAliveAsync"/> when idle for long.</summary>
     public TimeSpan? KeepAliveInterval { get; set; }
 
+    /// <summary>
+    /// When a write is the only one this client has in flight, the client also asks one follower for its reply; the
+    /// first reply to arrive (the follower's or the leader's; they are the same) completes the call. The follower
+    /// learns that the write committed from the leader's durable notice and its own disk, one network hop before the
+    /// leader can answer, so a lone writer waits less. It costs one more request per such write and a connection to
+    /// one follower; writes that overlap others on the same client go to the leader alone. Default true.
+    /// </summary>
+    public bool FollowerReplies { get; set; } = true;
+
     /// <summary>Checks the settings.</summary>
     /// <exception cref="ArgumentException">A setting is invalid; the message says which.</exception>
     public void Validate()

@@ -81,6 +81,7 @@ public sealed partial class TubeReplica
             {
                 await ProcessReadyAsync(node.GetReady());
                 NoteRoleChange();
+                SendAwaitedDurableNotices();
             }
 
             WatchCommitNotices();
@@ -261,6 +262,7 @@ public sealed partial class TubeReplica
         await AdoptReplicatedAddressesAsync();
         ServeAppliedReads();
         ServeWatches();
+        ServeReplyWaits();
         node.Advance(ready);
     }
 
@@ -328,9 +330,15 @@ public sealed partial class TubeReplica
             watch.Completion.TrySetResult(NotLeader(why));
         }
 
+        foreach (ParkedReplyWait wait in replyWaits)
+        {
+            wait.Completion.TrySetResult(NotLeader(why));
+        }
+
         reads.Clear();
         appliedWaits.Clear();
         watches.Clear();
+        replyWaits.Clear();
         while (inbox.Reader.TryRead(out HostWork? work))
         {
             work.Completion?.TrySetResult(NotLeader(why));

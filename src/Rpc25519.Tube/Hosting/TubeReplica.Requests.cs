@@ -30,6 +30,9 @@ public sealed partial class TubeReplica
             case TubeRequestKind.Watch:
                 Watch(request, completion);
                 break;
+            case TubeRequestKind.AwaitReply:
+                AwaitReply(request, completion);
+                break;
             case TubeRequestKind.ChangeMembership:
                 ChangeMembership(request, completion);
                 break;
@@ -69,6 +72,11 @@ public sealed partial class TubeReplica
             case ProposeResult.Accepted:
                 writes[node.LastIndex] = new PendingWrite(node.Term, completion,
                     Diagnostics.TubeMetrics.Start(Diagnostics.TubeMetrics.CommitDuration, time));
+                if (request.FollowerWaits)
+                {
+                    durableNoticesThrough = node.LastIndex;
+                }
+
                 break;
             case ProposeResult.Throttled:
                 completion.TrySetResult(Refused(TubeErrorCode.NoQuorum, "too many commands wait for a quorum; " +
@@ -131,6 +139,7 @@ public sealed partial class TubeReplica
     {
         ServeAppliedReads();
         ExpireWatches();
+        ExpireReplyWaits();
         DateTimeOffset now = time.GetUtcNow();
         foreach (var (id, read) in reads.Where(r => r.Value.Deadline <= now).ToList())
         {

@@ -97,6 +97,12 @@ public sealed class TubeReplicaOptions
     /// with "no quorum" so that the client tries another member.</summary>
     public int MaxWatchers { get; set; } = 1024;
 
+    /// <summary>How many clients may wait on this replica at once for the reply to a write they sent the leader
+    /// (<see cref="Client.TubeClientOptions.FollowerReplies"/>); beyond, a wait is answered at once without a reply
+    /// and the client takes the leader's. Each wait is held at most <see cref="ReadTimeout"/>. Default 4096; 0 turns
+    /// follower replies off on this replica.</summary>
+    public int MaxReplyWaiters { get; set; } = 4096;
+
     /// <summary>The longest a watch call waits for a change before it is answered with an empty page.</summary>
     public TimeSpan WatchMaxWait { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -136,6 +142,12 @@ public sealed class TubeReplicaOptions
         if (TickInterval <= TimeSpan.Zero)
         {
             throw new ArgumentException("TubeReplicaOptions.TickInterval must be positive (e.g. 100 ms).");
+        }
+
+        if (MaxReplyWaiters < 0)
+        {
+            throw new ArgumentException("TubeReplicaOptions.MaxReplyWaiters must not be negative; use 0 to turn " +
+                "follower replies off.");
         }
 
         if (CommitNoticeDelay < TimeSpan.Zero)

@@ -68,6 +68,19 @@ internal sealed class TubeRequest
     [Key(14)]
     public ulong[]? Shadows { get; init; }
 
+    /// <summary>AwaitReply: the session whose reply is wanted.</summary>
+    [Key(15)]
+    public long SessionId { get; init; }
+
+    /// <summary>AwaitReply: the serial whose reply is wanted.</summary>
+    [Key(16)]
+    public long Serial { get; init; }
+
+    /// <summary>Submit: the client also waits for the reply on a follower (<see cref="TubeRequestKind.AwaitReply"/>),
+    /// so the leader sends durable notices after its own write (<see cref="Raft.RaftNode.SendDurableNotices"/>).</summary>
+    [Key(17)]
+    public bool FollowerWaits { get; init; }
+
     public byte[] ToBytes() => TubeSerializer.Serialize(this);
 
     public static TubeRequest FromBytes(ReadOnlyMemory<byte> bytes) =>

@@ -29,4 +29,9 @@ internal enum TubeRequestKind
     /// <summary>UNSAFE rescue: this replica forgets its membership (<see cref="Raft.RaftNode.ClearMembership"/>) and
     /// waits for a leader to send it one; any member.</summary>
     ClearMembership = 7,
+
+    /// <summary>Wait for the reply to a session's serial on this replica: answered with the reply once this replica
+    /// has applied the command, or without one (the client then relies on the leader's answer) when it cannot come
+    /// or the wait runs out; any member.</summary>
+    AwaitReply = 8,
 }

@@ -49,6 +49,31 @@ public sealed partial class StateMachineSet
         return reply;
     }
 
+    /// <summary>
+    /// The reply this replica applied for a session's serial, for a client that waits on it here rather than on the
+    /// leader: <see cref="CachedReplyState.Applied"/> with the reply's bytes; <see cref="CachedReplyState.Gone"/> when
+    /// it can no longer come (the session moved past the serial, or its reply was dropped); otherwise
+    /// <see cref="CachedReplyState.NotYet"/> (not applied here yet, or the session is not open here yet).
+    /// </summary>
+    internal CachedReplyState FindCachedReply(long sessionId, long serial, out byte[]? reply)
+    {
+        reply = null;
+        if (!sessions.TryGet(sessionId, out var session))
+        {
+            return CachedReplyState.NotYet;
+        }
+
+        if (session.Replies.TryGetValue(serial, out var cached))
+        {
+            reply = cached.ToBytes();
+            return CachedReplyState.Applied;
+        }
+
+        return serial < session.Floor || session.Unanswerable.Contains(serial)
+            ? CachedReplyState.Gone
+            : CachedReplyState.NotYet;
+    }
+
     private TubeReply OpenSession(long index, TubeCommand command)
     {
         if (sessions.Count >= options.MaxSessions)

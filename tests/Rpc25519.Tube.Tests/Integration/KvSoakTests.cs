@@ -7,12 +7,16 @@ public sealed class KvSoakTests
 {
     private const int Seeds = 46;
 
+    /// <summary>A seed whose flipped byte makes a replica rebuild from its peers; run with the slice so that it
+    /// reaches that fault (since follower replies, the seeds below <see cref="Seeds"/> no longer do).</summary>
+    private const ulong RebuildSeed = 91;
+
     [Fact]
     public void SeedSweepPasses()
     {
         var failures = new List<string>();
         int faults = 0, reads = 0, writes = 0, pauses = 0, rebuilds = 0, watchEvents = 0;
-        for (ulong seed = 1; seed <= Seeds; seed++)
+        foreach (ulong seed in Enumerable.Range(1, Seeds - 1).Select(s => (ulong)s).Append(RebuildSeed))
         {
             SimKvSoakResult result = RunSeed(seed);
             faults += result.Faults;
