@@ -1,0 +1,116 @@
+using Rpc25519.Tube.Raft;
+using Rpc25519.Tube.Tests.Harness;
+
+namespace Rpc25519.Tube.Tests;
+
+/// <summary>
+/// Durable hints (<see cref="RaftMessage.PeersDurable"/>, <see cref="RaftNode.SendDurableNotices"/>): a follower commits
+/// a write of the current term once the leader says the others hold it durably and its own copy is durable, before
+/// the leader hears of it; reads take the end of the leader's log as their index.
+/// </summary>
+public sealed class DurableHintTests
+{
+    [Fact]
+    public void AFollowerCommitsFromTheDurableNoticeOnceItsOwnCopyIsDurableBeforeTheLeaderKnows()
+    {
+        var cluster = new TestCluster(voters: 3, configure: o => o.DeferCommitNotices = true);
+        ulong leader = cluster.ElectLeader();
+        cluster.Stabilize();
+        long index = ProposeAndNotify(cluster, leader);
+
+        Assert.Contains(cluster.Pending, m => m.Type == RaftMessageType.Append && m.PeersDurable == index);
+        cluster.DeliverAll(); // the entry and the notice reach both followers; nothing is durable there yet
+        Assert.All(Followers(cluster, leader), id => Assert.True(cluster.Node(id).CommitIndex < index));
+
+        cluster.Process(); // the followers' copies become durable
+        Assert.All(Followers(cluster, leader), id => Assert.Equal(index, cluster.Node(id).CommitIndex));
+        Assert.True(cluster.Node(leader).CommitIndex < index, "the leader has not seen any acknowledgement yet");
+
+        cluster.Process();
+        Assert.All(Followers(cluster, leader), id => Assert.Contains(cluster.Applied[id - 1], e => e.Index == index));
+    }
+
+    [Fact]
+    public void WithoutTheNoticeAFollowerWaitsForTheLeadersCommitIndex()
+    {
+        var cluster = new TestCluster(voters: 3, configure: o => o.DeferCommitNotices = true);
+        ulong leader = cluster.ElectLeader();
+        cluster.Stabilize();
+        Assert.Equal(ProposeResult.Accepted, cluster.Propose(leader, 1));
+        long index = cluster.Node(leader).LastIndex;
+        cluster.Process(); // the append leaves before the leader's own copy is durable: its hint is older
+        cluster.DeliverAll(m => m.Type == RaftMessageType.Append);
+        cluster.Process();
+        Assert.All(Followers(cluster, leader), id => Assert.True(cluster.Node(id).CommitIndex < index));
+    }
+
+    [Fact]
+    public void AReadTakesTheEndOfTheLeadersLogAsItsIndex()
+    {
+        var cluster = new TestCluster(voters: 3);
+        ulong leader = cluster.ElectLeader();
+        cluster.Stabilize();
+        long index = ProposeAndNotify(cluster, leader);
+        cluster.Filter = m => m.Type != RaftMessageType.AppendResponse; // the leader never learns of the commit
+        cluster.DeliverAll();
+        cluster.Process();
+        Assert.True(cluster.Node(leader).CommitIndex < index);
+
+        Assert.True(cluster.Node(leader).ReadIndex(7));
+        cluster.Stabilize();
+        ReadState read = Assert.Single(cluster.ReadStates[leader - 1], r => r.RequestId == 7);
+        Assert.Equal(index, read.Index);
+    }
+
+    [Fact]
+    public void AMembershipChangeWaitsUntilTheLeaderHasCommittedEveryHintItSent()
+    {
+        var cluster = new TestCluster(voters: 3, extraNodes: 1);
+        ulong leader = cluster.ElectLeader();
+        cluster.TickAll(2); // followers report the re-stamped configuration
+        long index = ProposeAndNotify(cluster, leader);
+        cluster.Filter = m => m.Type != RaftMessageType.AppendResponse;
+        cluster.DeliverAll();
+        cluster.Process();
+        Assert.True(cluster.Node(leader).CommitIndex < index);
+        Assert.Equal(MembershipChangeResult.NotReady,
+            cluster.Node(leader).ProposeMembershipChange(MembershipChangeKind.AddShadow, 4));
+
+        cluster.Filter = null;
+        cluster.TickAll(3);
+        Assert.True(cluster.Node(leader).CommitIndex >= index);
+        Assert.Equal(MembershipChangeResult.Accepted,
+            cluster.Node(leader).ProposeMembershipChange(MembershipChangeKind.AddShadow, 4));
+    }
+
+    [Fact]
+    public void AShadowGetsNoHint()
+    {
+        var cluster = new TestCluster(voters: 3, extraNodes: 1);
+        ulong leader = cluster.ElectLeader();
+        cluster.TickAll(2);
+        Assert.Equal(MembershipChangeResult.Accepted,
+            cluster.Node(leader).ProposeMembershipChange(MembershipChangeKind.AddShadow, 4));
+        cluster.TickAll(5);
+        cluster.Sent.Clear();
+        ProposeAndNotify(cluster, leader);
+        Assert.All(cluster.Sent.Where(m => m.To == 4 && m.Type == RaftMessageType.Append),
+            m => Assert.Equal(0, m.PeersDurable));
+        Assert.Contains(cluster.Sent, m => m.To != 4 && m.Type == RaftMessageType.Append && m.PeersDurable > 0);
+    }
+
+    /// <summary>Proposes one entry, lets the leader write it, and has it send durable notices; returns the
+    /// index.</summary>
+    private static long ProposeAndNotify(TestCluster cluster, ulong leader)
+    {
+        Assert.Equal(ProposeResult.Accepted, cluster.Propose(leader, 1));
+        long index = cluster.Node(leader).LastIndex;
+        cluster.Process();
+        cluster.Node(leader).SendDurableNotices();
+        cluster.Process();
+        return index;
+    }
+
+    private static IEnumerable<ulong> Followers(TestCluster cluster, ulong leader) =>
+        cluster.Hosts.Select(h => h.Id).Where(id => id != leader);
+}
