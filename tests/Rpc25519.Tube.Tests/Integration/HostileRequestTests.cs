@@ -12,7 +12,8 @@ public sealed class HostileRequestTests
     private const int RequestsPerReplica = 120;
 
     private static readonly TubeRequestKind[] Kinds =
-        [TubeRequestKind.Submit, TubeRequestKind.Read, TubeRequestKind.Status, TubeRequestKind.Watch, (TubeRequestKind)99];
+        [TubeRequestKind.Submit, TubeRequestKind.Read, TubeRequestKind.Status, TubeRequestKind.Watch, TubeRequestKind.AwaitReply,
+        (TubeRequestKind)99];
 
     [Theory]
     [InlineData(21)]
@@ -86,6 +87,9 @@ public sealed class HostileRequestTests
             Prefix = random.Next(2) == 0,
             FromIndex = numbers[random.Next(numbers.Length)],
             WaitMs = numbers[random.Next(numbers.Length)],
+            SessionId = numbers[random.Next(numbers.Length)],
+            Serial = numbers[random.Next(numbers.Length)],
+            FollowerWaits = random.Next(2) == 0,
         }.ToBytes();
     }
 }
