@@ -6,7 +6,7 @@ namespace Rpc25519.Tube.Tests;
 /// <summary>
 /// Durable hints (<see cref="RaftMessage.PeersDurable"/>, <see cref="RaftNode.SendDurableNotices"/>): a follower commits
 /// a write of the current term once the leader says the others hold it durably and its own copy is durable, before
-/// the leader hears of it; reads take the end of the leader's log as their index.
+/// the leader hears of it; a read takes the highest hint sent as its index when that is past the commit index.
 /// </summary>
 public sealed class DurableHintTests
 {
@@ -45,7 +45,27 @@ public sealed class DurableHintTests
     }
 
     [Fact]
-    public void AReadTakesTheEndOfTheLeadersLogAsItsIndex()
+    public void WithoutNoticesAReadTakesTheCommitIndex()
+    {
+        var cluster = new TestCluster(voters: 3);
+        ulong leader = cluster.ElectLeader();
+        cluster.Stabilize();
+        long committed = cluster.Node(leader).CommitIndex;
+        Assert.Equal(ProposeResult.Accepted, cluster.Propose(leader, 1));
+        cluster.Filter = m => m.Type != RaftMessageType.AppendResponse;
+        cluster.Process();
+        cluster.DeliverAll();
+        cluster.Process();
+
+        Assert.True(cluster.Node(leader).ReadIndex(7));
+        cluster.Stabilize();
+        ReadState read = Assert.Single(cluster.ReadStates[leader - 1], r => r.RequestId == 7);
+        Assert.Equal(committed, read.Index);
+        Assert.All(cluster.Sent, m => Assert.Equal(0, m.PeersDurable));
+    }
+
+    [Fact]
+    public void AReadAfterANoticeTakesTheHintAsItsIndex()
     {
         var cluster = new TestCluster(voters: 3);
         ulong leader = cluster.ElectLeader();

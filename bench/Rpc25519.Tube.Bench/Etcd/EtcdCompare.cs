@@ -179,6 +179,8 @@ internal static class EtcdCompare
                             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                                 $"    cpu per op: replicas {replicasUsed.TotalMicroseconds / ops,6:0.0} µs, client " +
                                 $"{clientUsed.TotalMicroseconds / ops,6:0.0} µs"));
+                            Console.WriteLine($"    lone writes answered first by: follower {tube.FollowerReplyCounts.Follower}, " +
+                                $"leader {tube.FollowerReplyCounts.Leader} (since the start)");
                             foreach (string stage in await tube.ReadStageTimesAsync(run.Token))
                             {
                                 Console.WriteLine($"    replica: {stage}");

@@ -22,6 +22,12 @@ internal sealed class TubeProcesses : IKvTarget
     private readonly SemaphoreSlim statsGate = new(1, 1);
     private TubeClient? client;
 
+    /// <summary>Lone writes answered first by the follower, and by the leader, so far.</summary>
+    public (long Follower, long Leader) FollowerReplyCounts => client?.FollowerReplyCounts ?? (0, 0);
+
+    /// <summary>Set to 1 to turn <see cref="TubeClientOptions.FollowerReplies"/> on in the benchmark's client.</summary>
+    public const string FollowerRepliesVariable = "TUBE_BENCH_FOLLOWER_REPLIES";
+
     private TubeProcesses()
     {
     }
@@ -70,6 +76,8 @@ internal sealed class TubeProcesses : IKvTarget
                 ConnectTimeout = TimeSpan.FromSeconds(10),
             },
             OperationTimeout = TimeSpan.FromSeconds(30),
+            // TUBE_BENCH_FOLLOWER_REPLIES=1 turns follower replies on, for an A/B run against the default.
+            FollowerReplies = Environment.GetEnvironmentVariable(FollowerRepliesVariable) == "1",
         });
         // The first write waits for the election and opens the client's session.
         await client.PutAsync(Table, Encoding.ASCII.GetBytes("started"), [1], cancellationToken: cancellationToken);

@@ -27,28 +27,41 @@ public sealed partial class TubeClient
     /// <summary>No new follower connect before this time (after a failed one).</summary>
     private DateTimeOffset followerRetryAt;
 
+    private long followerAnswersFirst;
+    private long leaderAnswersFirst;
+
+    /// <summary>For diagnostics: of the writes also awaited on a follower, how many the follower answered first, and
+    /// how many the leader did.</summary>
+    internal (long Follower, long Leader) FollowerReplyCounts =>
+        (Interlocked.Read(ref followerAnswersFirst), Interlocked.Read(ref leaderAnswersFirst));
+
     /// <summary>Sends the command to the leader, marked so that the leader sends durable notices, and waits for the
     /// reply on a follower as well; the first reply wins. Without a follower connection yet, the leader alone (and a
     /// connect starts for the next write).</summary>
     private async Task<byte[]> SubmitWithFollowerAsync(byte[] command, long session, long serial,
         CancellationToken cancellationToken)
     {
-        RpcClient? side = FollowerConnection();
+        (RpcClient? side, string? sideAddress) = FollowerConnection();
         if (side is null)
         {
             return await SubmitAsync(command, cancellationToken);
         }
 
         Task<TubeResponse> leader = CallAsync(
-            new TubeRequest { Kind = TubeRequestKind.Submit, Command = command, FollowerWaits = true },
+            new TubeRequest
+            {
+                Kind = TubeRequestKind.Submit, Command = command, FollowerWaits = true, WaitingAt = sideAddress,
+            },
             cancellationToken);
         Task<byte[]?> fromFollower = AwaitFollowerReplyAsync(side, session, serial, cancellationToken);
         if (await Task.WhenAny(leader, fromFollower) == fromFollower && await fromFollower is { } reply)
         {
+            Interlocked.Increment(ref followerAnswersFirst);
             _ = IgnoreLateAnswerAsync(leader);
             return TubeReply.FromBytes(reply).ThrowIfError();
         }
 
+        Interlocked.Increment(ref leaderAnswersFirst);
         return ReplyOf(await leader);
     }
 
@@ -96,19 +109,19 @@ public sealed partial class TubeClient
 
     /// <summary>A live connection to a member other than the leader's, or null; starts a connect when there is none
     /// (at most one at a time, not sooner than the attempt timeout after a failed one).</summary>
-    private RpcClient? FollowerConnection()
+    private (RpcClient? Connection, string? Address) FollowerConnection()
     {
         string? target = null;
         lock (gate)
         {
             if (currentAddress is null || options.Members.Count < 2)
             {
-                return null;
+                return (null, null);
             }
 
             if (follower is { IsConnected: true } && followerAddress != currentAddress)
             {
-                return follower;
+                return (follower, followerAddress);
             }
 
             if (!followerConnecting && time.GetUtcNow() >= followerRetryAt)
@@ -127,7 +140,7 @@ public sealed partial class TubeClient
             _ = ConnectFollowerAsync(target);
         }
 
-        return null;
+        return (null, null);
     }
 
     private async Task ConnectFollowerAsync(string address)

@@ -31,11 +31,13 @@ public sealed class TubeClientOptions
     /// <summary>
     /// When a write is the only one this client has in flight, the client also asks one follower for its reply; the
     /// first reply to arrive (the follower's or the leader's; they are the same) completes the call. The follower
-    /// learns that the write committed from the leader's durable notice and its own disk, one network hop before the
-    /// leader can answer, so a lone writer waits less. It costs one more request per such write and a connection to
-    /// one follower; writes that overlap others on the same client go to the leader alone. Default true.
+    /// learns that the write committed from the leader's durable notice and its own disk, which can be up to one
+    /// network hop before the leader can answer. It costs three more messages per such write (the wait, the notice,
+    /// the follower's reply) and a connection to one follower; writes that overlap others on the same client go to
+    /// the leader alone. Default false: on loopback, where a hop costs little more than the work of a message, it
+    /// made lone writes slower (docs/tube-bench.md); consider it where hops between machines are slow.
     /// </summary>
-    public bool FollowerReplies { get; set; } = true;
+    public bool FollowerReplies { get; set; }
 
     /// <summary>Checks the settings.</summary>
     /// <exception cref="ArgumentException">A setting is invalid; the message says which.</exception>

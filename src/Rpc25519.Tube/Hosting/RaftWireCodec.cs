@@ -25,6 +25,7 @@ internal static class RaftWireCodec
             w.Write(message.LogTerm);
             w.Write(message.Commit);
             w.Write(message.PeersDurable);
+            w.Write(message.Quiet);
             w.Write(message.Reject);
             w.Write(message.RejectHint);
             w.Write(message.Context);
@@ -92,6 +93,7 @@ internal static class RaftWireCodec
         ulong from = r.ReadUInt64(), to = r.ReadUInt64();
         long term = r.ReadInt64(), logIndex = r.ReadInt64(), logTerm = r.ReadInt64(), commit = r.ReadInt64();
         long peersDurable = r.ReadInt64();
+        bool quiet = r.ReadBoolean();
         bool reject = r.ReadBoolean();
         long rejectHint = r.ReadInt64();
         ulong context = r.ReadUInt64();
@@ -124,7 +126,7 @@ internal static class RaftWireCodec
         return new RaftMessage
         {
             Type = type, From = from, To = to, Term = term, LogIndex = logIndex, LogTerm = logTerm, Commit = commit,
-            PeersDurable = peersDurable, Reject = reject, RejectHint = rejectHint, Context = context, LeaderTick = leaderTick,
+            PeersDurable = peersDurable, Quiet = quiet, Reject = reject, RejectHint = rejectHint, Context = context, LeaderTick = leaderTick,
             SentThrough = sentThrough, Transfer = transfer, Lease = lease, SnapshotIndex = snapshotIndex,
             SnapshotTerm = snapshotTerm, ChunkOffset = chunkOffset, SnapshotLength = snapshotLength, ChunkData = chunk,
             Membership = membership, Entries = entries,

@@ -21,6 +21,9 @@ public sealed partial class TubeReplica
     /// while it is not committed.</summary>
     private long durableNoticesThrough;
 
+    /// <summary>Leader: the member that client waits on (0: unknown, notify every follower).</summary>
+    private ulong durableNoticesTo;
+
     /// <summary>How many reply waits this replica answered with a reply (for tests and diagnostics).</summary>
     private long followerRepliesSent;
 
@@ -100,6 +103,20 @@ public sealed partial class TubeReplica
         }
     }
 
+    /// <summary>The id of the member at <paramref name="address"/>, or 0.</summary>
+    private ulong IdOf(string? address)
+    {
+        foreach (var (id, known) in members)
+        {
+            if (known == address)
+            {
+                return id;
+            }
+        }
+
+        return 0;
+    }
+
     /// <summary>An answer without a reply: the client relies on the leader's.</summary>
     private TubeResponse NoReplyHere() => new() { LeaderId = node.LeaderId };
 
@@ -109,7 +126,7 @@ public sealed partial class TubeReplica
     {
         if (node.Role == RaftRole.Leader && durableNoticesThrough > node.CommitIndex)
         {
-            node.SendDurableNotices();
+            node.SendDurableNotices(durableNoticesTo);
         }
     }
 }

@@ -75,6 +75,7 @@ public sealed partial class TubeReplica
                 if (request.FollowerWaits)
                 {
                     durableNoticesThrough = node.LastIndex;
+                    durableNoticesTo = IdOf(request.WaitingAt);
                 }
 
                 break;

@@ -81,6 +81,11 @@ internal sealed class TubeRequest
     [Key(17)]
     public bool FollowerWaits { get; init; }
 
+    /// <summary>Submit with <see cref="FollowerWaits"/>: the address of the member the client waits on (the leader
+    /// then notifies only that one), or null for every follower.</summary>
+    [Key(18)]
+    public string? WaitingAt { get; init; }
+
     public byte[] ToBytes() => TubeSerializer.Serialize(this);
 
     public static TubeRequest FromBytes(ReadOnlyMemory<byte> bytes) =>

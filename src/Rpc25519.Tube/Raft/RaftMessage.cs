@@ -33,11 +33,16 @@ public sealed record RaftMessage
     public long Commit { get; init; }
 
     /// <summary>
-    /// Appends: an index that a quorum of voters less one, not counting the receiver, holds durably (and identical to
-    /// the leader's log), or 0. A voter whose own durable log matches the leader's that far knows the entries up to it
-    /// are stored on a quorum, and commits those of the current term without waiting for the leader's commit index.
+    /// Durable notices (empty appends from <see cref="RaftNode.SendDurableNotices"/>): an index that a quorum of
+    /// voters less one, not counting the receiver, holds durably (and identical to the leader's log); 0 in every other
+    /// message. A voter whose own durable log matches the leader's that far knows the entries up to it are stored on a
+    /// quorum, and commits those of the current term without waiting for the leader's commit index.
     /// </summary>
     public long PeersDurable { get; init; }
+
+    /// <summary>A durable notice: an empty append sent only to carry <see cref="PeersDurable"/>; the receiver answers
+    /// it only if it refuses it.</summary>
+    public bool Quiet { get; init; }
 
     /// <summary>True if a vote or append was refused.</summary>
     public bool Reject { get; init; }

@@ -1,10 +1,13 @@
 namespace Rpc25519.Tube.Raft;
 
 /// <summary>
-/// Commit without the leader's word: a leader tells each voter how far the other voters (a quorum less one) hold its
-/// log durably (<see cref="RaftMessage.PeersDurable"/>); a follower whose own durable log matches the leader's that
-/// far knows those entries are stored on a quorum and commits the ones of the current term itself. A lone write then
-/// commits on a follower one network hop before the leader hears of it, so a follower can answer the client first.
+/// Commit without the leader's word: when its host asks (<see cref="SendDurableNotices"/>, after the leader's own
+/// write), a leader tells voters in a durable notice how far the other voters (a quorum less one) hold its log durably
+/// (<see cref="RaftMessage.PeersDurable"/>); a follower whose own durable log matches the leader's that far knows those
+/// entries are stored on a quorum and commits the ones of the current term itself. A lone write can then commit on a
+/// follower about one network hop before the leader hears of it, so that follower can answer the client. Reads on the
+/// leader take at least the highest hint sent as their index, so they see such writes too; without notices, nothing
+/// changes (no hint, reads at the commit index).
 /// </summary>
 /// <remarks>
 /// Safe because it is the leader's own commit rule applied to facts that cannot be undone within a term: durable
@@ -25,11 +28,13 @@ public sealed partial class RaftNode
     private long peersDurableSentMax;
 
     /// <summary>
-    /// Leader: sends an empty append to each voter that has not acknowledged entries the other voters already hold
-    /// durably, so that it can commit them as soon as its own copy is durable. A host calls this after its own write
-    /// of a command whose client waits on a follower; without it, hints travel only with ordinary appends.
+    /// Leader: sends an empty, <see cref="RaftMessage.Quiet"/> append to each voter (or only to
+    /// <paramref name="onlyTo"/>) that has not acknowledged entries the other voters already hold durably, so that it
+    /// can commit them as soon as its own copy is durable. A host calls this after its own write of a command whose
+    /// client waits on a follower; without it, hints travel only with ordinary appends.
     /// </summary>
-    public void SendDurableNotices()
+    /// <param name="onlyTo">The one follower to notify, or 0 for every voter.</param>
+    public void SendDurableNotices(ulong onlyTo = 0)
     {
         if (Role != RaftRole.Leader)
         {
@@ -39,9 +44,10 @@ public sealed partial class RaftNode
         foreach (var (peer, pr) in progress)
         {
             long hint = PeersDurableFor(peer);
-            if (pr.State == ProgressState.Replicate && hint > pr.PeersDurableSent && pr.Match < hint)
+            if ((onlyTo == 0 || peer == onlyTo) && pr.State == ProgressState.Replicate && hint > pr.PeersDurableSent
+                && pr.Match < hint)
             {
-                SendAppend(peer, pr, sendIfEmpty: true);
+                SendAppend(peer, pr, sendIfEmpty: true, quiet: true);
             }
         }
     }

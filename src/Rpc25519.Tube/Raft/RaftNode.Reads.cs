@@ -64,12 +64,9 @@ public sealed partial class RaftNode
             return true;
         }
 
-        // The read index is the end of the leader's log, not its commit index: a follower may have committed (and
-        // answered a client for) entries the leader has not yet heard are committed (RaftNode.DurableHints), and a
-        // read must see every write that was answered before it began.
         if ((lease && LeaseValid()) || (Membership.Voters.Count == 1 && Membership.IsVoter(Id)))
         {
-            AnswerRead(from, requestId, log.LastIndex);
+            AnswerRead(from, requestId, ReadIndexNow());
             return true;
         }
 
@@ -78,9 +75,16 @@ public sealed partial class RaftNode
             return false;
         }
 
-        pendingReads.Enqueue(new PendingRead(readRound + 1, from, requestId, log.LastIndex, lease));
+        pendingReads.Enqueue(new PendingRead(readRound + 1, from, requestId, ReadIndexNow(), lease));
         return true;
     }
+
+    /// <summary>
+    /// The index a read started now must see: the commit index, or further, up to the highest durable hint sent in
+    /// this term: a follower may have committed (and answered a client for) entries up to a hint before the leader
+    /// heard they are committed (RaftNode.DurableHints), and a read must see every write answered before it began.
+    /// </summary>
+    private long ReadIndexNow() => Math.Max(log.Committed, peersDurableSentMax);
 
     /// <summary>True while a quorum acknowledged a heartbeat sent less than E - drift ticks ago.</summary>
     private bool LeaseValid()

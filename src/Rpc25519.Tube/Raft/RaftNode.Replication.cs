@@ -220,7 +220,7 @@ public sealed partial class RaftNode
 
     /// <summary>Sends one append to <paramref name="peer"/> if its window allows; returns true if one was
     /// sent.</summary>
-    private bool SendAppend(ulong peer, Progress pr, bool sendIfEmpty)
+    private bool SendAppend(ulong peer, Progress pr, bool sendIfEmpty, bool quiet = false)
     {
         if (pr.IsPaused)
         {
@@ -240,11 +240,12 @@ public sealed partial class RaftNode
             return false;
         }
 
-        long hint = PeersDurableFor(peer);
+        long hint = quiet && entries.Length == 0 ? PeersDurableFor(peer) : 0;
         Send(new RaftMessage
         {
             Type = RaftMessageType.Append, To = peer, LogIndex = prevIndex, LogTerm = prevTerm.Value,
             Entries = entries, Commit = log.Committed, Membership = Membership, PeersDurable = hint,
+            Quiet = hint > 0,
         });
         pr.CommitSent = Math.Max(pr.CommitSent, log.Committed);
         pr.PeersDurableSent = Math.Max(pr.PeersDurableSent, hint);
@@ -447,8 +448,12 @@ public sealed partial class RaftNode
             leaderMatchedThrough = Math.Max(leaderMatchedThrough, lastNew);
             peersDurable = Math.Max(peersDurable, message.PeersDurable);
             MaybeCommitFromPeers();
-            Send(new RaftMessage { Type = RaftMessageType.AppendResponse, To = message.From, LogIndex = lastNew,
-                Membership = Membership });
+            if (!message.Quiet)
+            {
+                Send(new RaftMessage { Type = RaftMessageType.AppendResponse, To = message.From, LogIndex = lastNew,
+                    Membership = Membership });
+            }
+
             return;
         }
 

@@ -195,7 +195,8 @@ internal sealed class SimTubeCluster
 
     /// <summary>Makes a client on the client node (its continuations run there).</summary>
     /// <param name="members">The addresses the client knows (null: every member's).</param>
-    /// <param name="followerReplies">Lone writes are also awaited on a follower (the client's default).</param>
+    /// <param name="followerReplies">Lone writes are also awaited on a follower (off by default in the client; on
+    /// here, so that every whole-stack test and the soak exercise the durable notices and follower commits).</param>
     public Task<TubeClient> NewClientAsync(TimeSpan? operationTimeout = null, TimeSpan? sessionTimeout = null,
         TimeSpan? keepAliveInterval = null, IEnumerable<string>? members = null, TimeSpan? attemptTimeout = null,
         bool followerReplies = true) =>
