@@ -11,7 +11,7 @@ namespace Rpc25519.Tube.Raft;
 /// </summary>
 /// <remarks>
 /// Safe because it is the leader's own commit rule applied to facts that cannot be undone within a term: durable
-/// copies on the leader, copies the leader saw acknowledged, and the follower's own. Three guards keep it so: only an
+/// copies on the leader, copies the leader saw acknowledged, and the follower's own. These guards keep it so: only an
 /// entry of the current term commits by counting; the hints and the log match are forgotten whenever the term or the
 /// leader changes; and a leader refuses membership changes until its own commit index covers every hint it sent, so
 /// a hint never outlives the configuration it was counted in.
@@ -31,7 +31,7 @@ public sealed partial class RaftNode
     /// Leader: sends an empty, <see cref="RaftMessage.Quiet"/> append to each voter (or only to
     /// <paramref name="onlyTo"/>) that has not acknowledged entries the other voters already hold durably, so that it
     /// can commit them as soon as its own copy is durable. A host calls this after its own write of a command whose
-    /// client waits on a follower; without it, hints travel only with ordinary appends.
+    /// client waits on a follower; nothing else sends a hint.
     /// </summary>
     /// <param name="onlyTo">The one follower to notify, or 0 for every voter.</param>
     public void SendDurableNotices(ulong onlyTo = 0)
