@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Rpc25519.Packaging.Tests;
 
 /// <summary>
@@ -10,7 +8,6 @@ namespace Rpc25519.Packaging.Tests;
 /// </summary>
 public sealed class PackageInstallTests : IDisposable
 {
-    private static readonly TimeSpan StepLimit = TimeSpan.FromMinutes(5);
     private static readonly string[] Packages =
         ["Rpc25519", "Rpc25519.SimNet", "Rpc25519.Tube", "Rpc25519.JSync", "Rpc25519.Hosting", "Rpc25519.Quic",
             "Rpc25519.Tube.Etcd"];
@@ -22,7 +19,7 @@ public sealed class PackageInstallTests : IDisposable
     [Fact]
     public async Task The_packed_library_runs_the_getting_started_program_in_a_fresh_console_project()
     {
-        string repo = FindRepositoryRoot();
+        string repo = RepositoryCommands.FindRepositoryRoot();
         string feed = Directory.CreateDirectory(Path.Combine(_work, "feed")).FullName;
         string consumer = Directory.CreateDirectory(Path.Combine(_work, "consumer")).FullName;
 
@@ -31,7 +28,7 @@ public sealed class PackageInstallTests : IDisposable
         // package's analyzers run in the consumer's build).
         foreach (string package in Packages)
         {
-            await RunAsync(repo, "dotnet", "pack", $"src/{package}/{package}.csproj", "-c", "Release", "-o", feed,
+            await RepositoryCommands.RunAsync(repo, "dotnet", "pack", $"src/{package}/{package}.csproj", "-c", "Release", "-o", feed,
                 $"-p:Version={_version}", "--artifacts-path", Path.Combine(_work, "artifacts"), "-nologo", "-v", "q");
             Assert.True(File.Exists(Path.Combine(feed, $"{package}.{_version}.nupkg")),
                 $"no {package}.{_version}.nupkg in {feed}: {string.Join(", ", Directory.GetFiles(feed))}");
@@ -53,7 +50,7 @@ public sealed class PackageInstallTests : IDisposable
             </configuration>
             """);
 
-        string output = await RunAsync(consumer, "dotnet", "run", "-c", "Release", "-nologo");
+        string output = await RepositoryCommands.RunAsync(consumer, "dotnet", "run", "-c", "Release", "-nologo");
 
         Assert.Contains("hello, world, over TLS", output, StringComparison.Ordinal);
     }
@@ -86,48 +83,5 @@ public sealed class PackageInstallTests : IDisposable
                 Directory.Delete(cached, recursive: true);
             }
         }
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Rpc25519.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException($"no Rpc25519.slnx above {AppContext.BaseDirectory}");
-    }
-
-    private static async Task<string> RunAsync(string directory, string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program)
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using Process process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        using var limit = new CancellationTokenSource(StepLimit);
-        try
-        {
-            await process.WaitForExitAsync(limit.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"'{program} {string.Join(' ', arguments)}' ran longer than {StepLimit}");
-        }
-        string output = await stdout + await stderr;
-        Assert.True(process.ExitCode == 0,
-            $"'{program} {string.Join(' ', arguments)}' in {directory} exited {process.ExitCode}:\n{output}");
-        return output;
     }
 }
