@@ -119,6 +119,75 @@ public sealed class DurableHintTests
         Assert.Contains(cluster.Sent, m => m.To != 4 && m.Type == RaftMessageType.Append && m.PeersDurable > 0);
     }
 
+    [Fact]
+    public void AHintNeverCommitsAnEntryOfAnEarlierTerm()
+    {
+        // Figure 8 of the Raft paper: an entry of term 2 that the leader of term 4 has copied to a majority may still
+        // be overwritten, so counting copies commits only entries of the current term (which then commit the rest).
+        RaftNode follower = FollowerOfFive();
+        Step(follower, leader: 1, term: 4, prevIndex: 0, prevTerm: 0, [Entry(term: 2, index: 1)], hint: 1);
+        Persist(follower);
+        Assert.Equal(0, follower.CommitIndex);
+
+        Step(follower, leader: 1, term: 4, prevIndex: 1, prevTerm: 2, [Entry(term: 4, index: 2)], hint: 2);
+        Persist(follower);
+        Assert.Equal(2, follower.CommitIndex);
+    }
+
+    [Fact]
+    public void AHintOfAnEarlierTermIsForgotten()
+    {
+        RaftNode follower = FollowerOfFive();
+        // The leader of term 4 says the others hold up to 9; this follower has only entries 1 and 2 of it.
+        Step(follower, leader: 1, term: 4, prevIndex: 0, prevTerm: 0,
+            [Entry(term: 4, index: 1), Entry(term: 4, index: 2)], hint: 9);
+        Persist(follower);
+        Assert.Equal(2, follower.CommitIndex);
+
+        // A new leader of term 5 sends entry 3 with no hint: nothing in term 5 says it is on a quorum.
+        Step(follower, leader: 2, term: 5, prevIndex: 2, prevTerm: 4, [Entry(term: 5, index: 3)], hint: 0);
+        Persist(follower);
+        Assert.Equal(2, follower.CommitIndex);
+    }
+
+    [Fact]
+    public void AHintCommitsNothingBeyondWhatTheFollowerHoldsDurably()
+    {
+        RaftNode follower = FollowerOfFive();
+        Step(follower, leader: 1, term: 4, prevIndex: 0, prevTerm: 0,
+            [Entry(term: 4, index: 1), Entry(term: 4, index: 2)], hint: 2);
+        Assert.Equal(0, follower.CommitIndex); // not yet written
+        Persist(follower);
+        Assert.Equal(2, follower.CommitIndex);
+    }
+
+    /// <summary>Node 3 of five voters, fresh.</summary>
+    private static RaftNode FollowerOfFive() => new(new RaftOptions
+    {
+        NodeId = 3, Random = new Random(3), InitialMembership = new Membership([1, 2, 3, 4, 5], [], 0, 1),
+    });
+
+    private static LogEntry Entry(long term, long index) => new(term, index, LogEntryKind.Command, new byte[] { 1 });
+
+    /// <summary>Hands <paramref name="node"/> an append, quiet when it carries a hint (as a durable notice
+    /// would).</summary>
+    private static void Step(RaftNode node, ulong leader, long term, long prevIndex, long prevTerm,
+        LogEntry[] entries, long hint) => node.Step(new RaftMessage
+        {
+            Type = RaftMessageType.Append, From = leader, To = node.Id, Term = term, LogIndex = prevIndex,
+            LogTerm = prevTerm, Entries = entries, PeersDurable = hint, Quiet = hint > 0,
+            Membership = new Membership([1, 2, 3, 4, 5], [], term, 1),
+        });
+
+    /// <summary>The host's part: writes what the node hands out (and applies it), then advances.</summary>
+    private static void Persist(RaftNode node)
+    {
+        while (node.HasReady())
+        {
+            node.Advance(node.GetReady());
+        }
+    }
+
     /// <summary>Proposes one entry, lets the leader write it, and has it send durable notices; returns the
     /// index.</summary>
     private static long ProposeAndNotify(TestCluster cluster, ulong leader)
