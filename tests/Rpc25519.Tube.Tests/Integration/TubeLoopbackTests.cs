@@ -20,24 +20,13 @@ public sealed class TubeLoopbackTests : IDisposable
     [Fact]
     public async Task ThreeReplicasOverTlsWithFileStorage()
     {
-        var members = new SortedDictionary<ulong, string>();
-        for (ulong id = 1; id <= 3; id++)
-        {
-            members[id] = $"127.0.0.1:{LoopbackDirectory.FreePort()}";
-        }
-
+        SortedDictionary<ulong, string> members = LoopbackMembers();
         var replicas = new TubeReplica?[3];
         try
         {
-            for (int i = 0; i < 3; i++)
-            {
-                replicas[i] = await StartAsync(i, members);
-            }
+            await StartAllAsync(replicas, members);
 
-            await using var client = new TubeClient(new TubeClientOptions
-            {
-                Members = [.. members.Values], Rpc = Rpc(), OperationTimeout = Patience,
-            });
+            await using TubeClient client = NewClient(members, followerReplies: false);
             KvItem put = await client.PutAsync("t", B("k"), B("v1"));
             Assert.Equal(1, put.Version);
             Assert.Equal("v1", S((await client.GetAsync("t", B("k")))!.Value!));
@@ -91,12 +80,79 @@ public sealed class TubeLoopbackTests : IDisposable
         }
         finally
         {
+            await StopAllAsync(replicas);
+        }
+    }
+
+    [Fact]
+    public async Task FollowerRepliesOverTlsWithFileStorage()
+    {
+        SortedDictionary<ulong, string> members = LoopbackMembers();
+        var replicas = new TubeReplica?[3];
+        try
+        {
+            await StartAllAsync(replicas, members);
+
+            await using TubeClient client = NewClient(members, followerReplies: true);
+            // Writes go on until 20 of them raced a follower's answer against the leader's (who wins depends on the
+            // machine): the first ones go to the leader alone while the follower connection opens.
+            int n = 0;
+            while (client.FollowerReplyCounts.Follower + client.FollowerReplyCounts.Leader < 20)
+            {
+                n++;
+                Assert.True(n <= 500, "500 writes and the follower connection is still not used");
+                KvItem put = await client.PutAsync("t", B("k"), B($"v{n}"));
+                Assert.Equal(n, put.Version);
+                Assert.Equal($"v{n}", S((await client.GetAsync("t", B("k")))!.Value!));
+            }
+
+            long sent = 0;
             foreach (TubeReplica? replica in replicas)
             {
-                if (replica is not null)
-                {
-                    await replica.DisposeAsync();
-                }
+                sent += (await replica!.GetReplyWaitStatsAsync()).RepliesSent;
+            }
+
+            Assert.True(sent > 0, "no follower answered a reply wait with a reply");
+        }
+        finally
+        {
+            await StopAllAsync(replicas);
+        }
+    }
+
+    /// <summary>Three members' addresses on free loopback ports.</summary>
+    private static SortedDictionary<ulong, string> LoopbackMembers()
+    {
+        var members = new SortedDictionary<ulong, string>();
+        for (ulong id = 1; id <= 3; id++)
+        {
+            members[id] = $"127.0.0.1:{LoopbackDirectory.FreePort()}";
+        }
+
+        return members;
+    }
+
+    private async Task StartAllAsync(TubeReplica?[] replicas, SortedDictionary<ulong, string> members)
+    {
+        for (int i = 0; i < replicas.Length; i++)
+        {
+            replicas[i] = await StartAsync(i, members);
+        }
+    }
+
+    private TubeClient NewClient(SortedDictionary<ulong, string> members, bool followerReplies) => new(
+        new TubeClientOptions
+        {
+            Members = [.. members.Values], Rpc = Rpc(), OperationTimeout = Patience, FollowerReplies = followerReplies,
+        });
+
+    private static async Task StopAllAsync(TubeReplica?[] replicas)
+    {
+        foreach (TubeReplica? replica in replicas)
+        {
+            if (replica is not null)
+            {
+                await replica.DisposeAsync();
             }
         }
     }
