@@ -82,8 +82,10 @@ public sealed partial class TubeClient
             TubeResponse response = TubeResponse.FromBytes(answer.Payload);
             return response.Error == TubeErrorCode.None ? response.Reply : null;
         }
-        catch (Exception e) when (e is RpcException or IOException)
+        catch (Exception e) when (e is RpcException or IOException or ObjectDisposedException)
         {
+            // Failed, or closed under this wait (a newer follower connection replaced it, or the client is being
+            // disposed): the leader's answer decides.
             await DropFollowerAsync(side);
             return null;
         }
