@@ -10,6 +10,44 @@ public sealed class LinearizabilityCheckerTests
 
     private static Operation Read(long value, long call, long ret, int key = 0) => new(1, key, false, value, call, ret);
 
+    private static Operation Cas(long expected, long value, bool? swapped, long call, long ret, long observed = 0) =>
+        Operation.CompareAndSwap(2, 0, expected, value, swapped, observed, call, ret);
+
+    [Fact]
+    public void ASwapThatFoundItsExpectedValueIsLinearizable() =>
+        Assert.Equal(Verdict.Linearizable, Check([Write(1, 1, 2), Cas(1, 2, true, 3, 4), Read(2, 5, 6)]));
+
+    [Fact]
+    public void ASwapThatSucceededOnAValueTheKeyNoLongerHeldIsRejected() =>
+        Assert.Equal(Verdict.NotLinearizable, Check([Write(1, 1, 2), Write(3, 3, 4), Cas(1, 2, true, 5, 6)]));
+
+    [Fact]
+    public void ARefusedSwapMustHaveSeenACurrentValueOtherThanTheExpectedOne()
+    {
+        Assert.Equal(Verdict.Linearizable, Check([Write(1, 1, 2), Write(3, 3, 4), Cas(1, 2, false, 5, 6, observed: 3)]));
+        Assert.Equal(Verdict.NotLinearizable, Check([Write(1, 1, 2), Cas(1, 2, false, 3, 4, observed: 1)]));
+        Assert.Equal(Verdict.NotLinearizable, Check([Write(1, 1, 2), Write(3, 3, 4), Cas(1, 2, false, 5, 6, observed: 1)]));
+    }
+
+    [Fact]
+    public void ASwapOfUnknownOutcomeMayOrMayNotHaveHappened()
+    {
+        Assert.Equal(Verdict.Linearizable, Check([Write(1, 1, 2), Cas(1, 2, null, 3, long.MaxValue), Read(2, 5, 6)]));
+        Assert.Equal(Verdict.Linearizable, Check([Write(1, 1, 2), Cas(1, 2, null, 3, long.MaxValue), Read(1, 5, 6)]));
+        Assert.Equal(Verdict.NotLinearizable, Check([
+            Write(1, 1, 2), Cas(1, 2, null, 3, long.MaxValue), Read(2, 5, 6), Read(1, 7, 8),
+        ]));
+    }
+
+    [Fact]
+    public void AfterADeleteTheKeyReadsAsAbsentUntilTheNextWrite()
+    {
+        Assert.Equal(Verdict.Linearizable, Check([
+            Write(1, 1, 2), Operation.Delete(2, 0, 3, 4), Read(0, 5, 6), Cas(0, 7, true, 7, 8), Read(7, 9, 10),
+        ]));
+        Assert.Equal(Verdict.NotLinearizable, Check([Write(1, 1, 2), Operation.Delete(2, 0, 3, 4), Read(1, 5, 6)]));
+    }
+
     [Fact]
     public void SequentialWriteThenReadIsLinearizable() =>
         Assert.Equal(Verdict.Linearizable, Check([Write(1, 1, 2), Read(1, 3, 4)]));

@@ -37,14 +37,31 @@ internal static class LinearizabilityChecker
     }
 
     /// <summary>
-    /// Drops writes of unknown outcome whose value no read returned. Such a write can always be linearized last (its
-    /// response time is infinite), and with unique values it can never be what makes a read legal, so the verdict
-    /// does not change; but each one multiplies the search space, since it could go anywhere after its call.
+    /// Drops writes and swaps of unknown outcome whose value nothing observed (no read returned it, no swap expected
+    /// it, no refused swap saw it). Such an operation can always be linearized last (its response time is infinite),
+    /// and with unique values it can never be what makes another operation legal, so the verdict does not change; but
+    /// each one multiplies the search space, since it could go anywhere after its call. Deletes are kept: the 0 they
+    /// leave is observable.
     /// </summary>
     private static IEnumerable<Operation> WithoutUnobservedPendingWrites(IReadOnlyList<Operation> history)
     {
-        var observed = history.Where(op => !op.IsWrite).Select(op => (op.Key, op.Value)).ToHashSet();
-        return history.Where(op => !op.IsWrite || !op.IsPending || observed.Contains((op.Key, op.Value)));
+        var observed = new HashSet<(int, long)>();
+        foreach (Operation op in history)
+        {
+            switch (op.Kind)
+            {
+                case OperationKind.Read:
+                    observed.Add((op.Key, op.Value));
+                    break;
+                case OperationKind.CompareAndSwap:
+                    observed.Add((op.Key, op.Expected));
+                    observed.Add((op.Key, op.Observed));
+                    break;
+            }
+        }
+
+        return history.Where(op => op.Kind is OperationKind.Read or OperationKind.Delete || !op.IsPending
+            || observed.Contains((op.Key, op.Value)));
     }
 
     private sealed class Entry
@@ -111,11 +128,33 @@ internal static class LinearizabilityChecker
         return Verdict.Linearizable;
     }
 
-    /// <summary>The register model: a write always succeeds; a read must see the current value.</summary>
+    /// <summary>The register model: a write always succeeds; a read must see the current value; a delete leaves 0; a
+    /// swap that succeeded must have found its expected value, one that was refused the value it reported (and not
+    /// the expected one), and one of unknown outcome swaps if it can (the case where it never happened is the one
+    /// linearized last).</summary>
     private static bool TryApply(long state, Operation op, out long next)
     {
-        next = op.IsWrite ? op.Value : state;
-        return op.IsWrite || op.Value == state;
+        switch (op.Kind)
+        {
+            case OperationKind.Write:
+                next = op.Value;
+                return true;
+            case OperationKind.Delete:
+                next = 0;
+                return true;
+            case OperationKind.CompareAndSwap when op.Swapped == true:
+                next = op.Value;
+                return state == op.Expected;
+            case OperationKind.CompareAndSwap when op.Swapped == false:
+                next = state;
+                return state == op.Observed && state != op.Expected;
+            case OperationKind.CompareAndSwap:
+                next = state == op.Expected ? op.Value : state;
+                return true;
+            default:
+                next = state;
+                return op.Value == state;
+        }
     }
 
     private static Entry BuildList(List<Operation> ops)

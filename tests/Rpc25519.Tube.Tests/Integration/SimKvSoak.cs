@@ -23,7 +23,7 @@ namespace Rpc25519.Tube.Tests.Integration;
 /// the acknowledged updates plus at most the unknown ones (a retry applied twice breaks it), and the watchers must
 /// have seen every committed put of their keys in log order, once each (docs/tube-service.md).
 /// </summary>
-internal static class SimKvSoak
+internal static partial class SimKvSoak
 {
     private const string Table = "t";
     private const int Keys = 3;
@@ -80,7 +80,7 @@ internal static class SimKvSoak
         };
     }
 
-    private sealed class Run(SimTubeCluster cluster)
+    private sealed partial class Run(SimTubeCluster cluster)
     {
         private readonly SimRandom random = cluster.Simulation.CreateRandom("soak");
         private readonly int[] counterAcked = new int[Workers];
@@ -152,6 +152,11 @@ internal static class SimKvSoak
                 workers.Add(cluster.OnClient(() => WorkerAsync(id, clients[id], workerRandom)));
             }
 
+            var followerRandom = cluster.Simulation.CreateRandom("follower-reader");
+            TubeClient followerReader = await cluster.NewClientAsync(TimeSpan.FromSeconds(1),
+                members: [cluster.Address(followerRandom.Next(cluster.Nodes.Length))]);
+            workers.Add(cluster.OnClient(() => FollowerReaderAsync(followerReader, followerRandom)));
+
             admin = await cluster.NewClientAsync(TimeSpan.FromSeconds(2));
             Task nemesis = NemesisAsync();
             foreach (Task worker in workers)
@@ -183,7 +188,8 @@ internal static class SimKvSoak
             await cluster.WaitForConvergenceAsync(TimeSpan.FromSeconds(30));
             await CheckCountersAsync(clients[0]);
             await CheckWatchersAsync(clients[0], watching);
-            foreach (TubeClient client in clients.Distinct().Append(admin!).Concat(watchers.Select(w => w.Client)))
+            foreach (TubeClient client in clients.Distinct().Append(admin!).Append(followerReader)
+                         .Concat(watchers.Select(w => w.Client)))
             {
                 await cluster.OnClient(async () => await client.DisposeAsync());
             }
@@ -197,21 +203,25 @@ internal static class SimKvSoak
             {
                 await cluster.ClientDelayAsync(TimeSpan.FromMilliseconds(rng.Next(10, 120)));
                 int dice = rng.Next(100);
-                if (dice < 40)
+                if (dice < 32)
                 {
                     await WriteAsync(worker, client, rng.Next(Keys), ((long)(worker + 1) * 1_000_000) + i + 1);
                 }
-                else if (dice < 50)
+                else if (dice < 40)
                 {
                     await CasIncrementAsync(client);
                 }
-                else if (dice < 85)
+                else if (dice < 66)
                 {
-                    await ReadAsync(worker, client, rng.Next(Keys), dice < 70 ? ReadMode.Linearizable : ReadMode.Lease);
+                    await ReadAsync(worker, client, rng.Next(Keys), dice < 54 ? ReadMode.Linearizable : ReadMode.Lease);
+                }
+                else if (dice < 74)
+                {
+                    await BumpCounterAsync(worker, client, i);
                 }
                 else
                 {
-                    await BumpCounterAsync(worker, client, i);
+                    await RegisterOperationAsync(worker, client, rng, ((long)(worker + 1) * 1_000_000) + 500_000 + i + 1);
                 }
             }
         }
@@ -239,8 +249,7 @@ internal static class SimKvSoak
             long call = ++clock;
             try
             {
-                KvItem? item = await client.GetAsync(Table, Key(key), mode);
-                long value = item?.Value is { Length: 8 } bytes ? BinaryPrimitives.ReadInt64BigEndian(bytes) : 0;
+                long value = ValueOf(await client.GetAsync(Table, SlotKey(key), mode));
                 History.Add(new Operation(worker, key, IsWrite: false, value, call, ++clock));
                 Reads++;
             }
