@@ -14,7 +14,7 @@ internal static class KvSoak
         bool mutant = args.Contains("--mutant");
         int failed = 0;
         long writes = 0, unknown = 0, reads = 0, faults = 0, admin = 0, pauses = 0, corruptions = 0, rebuilds = 0,
-            watchEvents = 0, watchResumes = 0;
+            watchEvents = 0, watchResumes = 0, swaps = 0, swapsRefused = 0, deletes = 0, leaseRefusals = 0;
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
         for (ulong seed = first; seed < first + (ulong)count; seed++)
         {
@@ -29,6 +29,10 @@ internal static class KvSoak
             rebuilds += result.Rebuilds;
             watchEvents += result.WatchEvents;
             watchResumes += result.WatchResumes;
+            swaps += result.Swaps;
+            swapsRefused += result.SwapsRefused;
+            deletes += result.Deletes;
+            leaseRefusals += result.LeaseRefusals;
             if (!result.Passed)
             {
                 failed++;
@@ -39,7 +43,8 @@ internal static class KvSoak
         double seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
         Console.WriteLine($"totals: writes={writes}+{unknown}? reads={reads} faults={faults} admin-ops-accepted={admin} " +
             $"pauses={pauses} corruptions-detected={corruptions} rebuilds={rebuilds} " +
-            $"watch-events={watchEvents} watch-resumes={watchResumes}");
+            $"watch-events={watchEvents} watch-resumes={watchResumes} swaps={swaps} swaps-refused={swapsRefused} " +
+            $"deletes={deletes} lease-refusals={leaseRefusals}");
         Console.WriteLine($"wall: {seconds:0.0} s, {count / seconds:0.0} seeds/s");
         Console.WriteLine($"{count} seeds ran, {failed} failed");
         return failed == 0 ? 0 : 1;

@@ -15,7 +15,8 @@ public sealed class KvSoakTests
     public void SeedSweepPasses()
     {
         var failures = new List<string>();
-        int faults = 0, reads = 0, writes = 0, pauses = 0, rebuilds = 0, watchEvents = 0;
+        int faults = 0, reads = 0, writes = 0, pauses = 0, rebuilds = 0, watchEvents = 0, registerWrites = 0, swaps = 0,
+            swapsRefused = 0, deletes = 0, leaseRefusals = 0;
         foreach (ulong seed in Enumerable.Range(1, Seeds - 1).Select(s => (ulong)s).Append(RebuildSeed))
         {
             SimKvSoakResult result = RunSeed(seed);
@@ -25,6 +26,11 @@ public sealed class KvSoakTests
             pauses += result.Pauses;
             rebuilds += result.Rebuilds;
             watchEvents += result.WatchEvents;
+            registerWrites += result.RegisterWrites;
+            swaps += result.Swaps;
+            swapsRefused += result.SwapsRefused;
+            deletes += result.Deletes;
+            leaseRefusals += result.LeaseRefusals;
             if (!result.Passed)
             {
                 failures.Add(result.ToString());
@@ -32,8 +38,12 @@ public sealed class KvSoakTests
         }
 
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
-        Assert.True(faults > Seeds && reads > Seeds && writes > Seeds && watchEvents > writes, "too little happened: " +
-            $"writes={writes} reads={reads} faults={faults} watch-events={watchEvents}");
+        Assert.True(faults > Seeds && reads > Seeds && writes > Seeds && watchEvents > writes - registerWrites,
+            "too little happened: " +
+            $"writes={writes} (registers {registerWrites}) reads={reads} faults={faults} watch-events={watchEvents}");
+        // The checked history must hold every kind of register operation and outcome.
+        Assert.True(swaps > Seeds && swapsRefused > 0 && deletes > Seeds && leaseRefusals > 0,
+            $"the registers had {swaps} swaps, {swapsRefused} refused, {deletes} deletes, {leaseRefusals} lease refusals");
         // The slice must reach the pauses and the rebuilds after a flipped byte, not only the older faults.
         Assert.True(pauses > 0 && rebuilds > 0, $"the slice had {pauses} pauses and {rebuilds} rebuilds");
     }

@@ -21,6 +21,18 @@ internal static partial class SimKvSoak
 
     private sealed partial class Run
     {
+        /// <summary>Acknowledged writes, swaps and deletes of the registers (also counted in Writes).</summary>
+        public int RegisterWrites { get; private set; }
+
+        public int RegisterSwaps { get; private set; }
+
+        public int SwapsRefused { get; private set; }
+
+        public int Deletes { get; private set; }
+
+        /// <summary>Writes, swaps and deletes refused on another session's lease.</summary>
+        public int LeaseRefusals { get; private set; }
+
         private async Task RegisterOperationAsync(int worker, TubeClient client, Random rng, long value)
         {
             int register = rng.Next(Registers);
@@ -61,11 +73,14 @@ internal static partial class SimKvSoak
                 History.Add(Operation.CompareAndSwap(worker, RegisterSlot(register), seen, value, swapped: true, 0,
                     call, ++clock));
                 Writes++;
+                RegisterWrites++;
+                RegisterSwaps++;
             }
             catch (CasMismatchException e)
             {
                 History.Add(Operation.CompareAndSwap(worker, RegisterSlot(register), seen, value, swapped: false,
                     ValueOf(e.Current), call, ++clock));
+                SwapsRefused++;
             }
             catch (KeyLeasedException e)
             {
@@ -87,6 +102,8 @@ internal static partial class SimKvSoak
                 await client.DeleteAsync(Table, RegisterKey(register));
                 History.Add(Operation.Delete(worker, RegisterSlot(register), call, ++clock));
                 Writes++;
+                RegisterWrites++;
+                Deletes++;
             }
             catch (KeyLeasedException e)
             {
@@ -107,6 +124,7 @@ internal static partial class SimKvSoak
                 await client.PutAsync(Table, RegisterKey(register), Value(value), lease);
                 History.Add(new Operation(worker, RegisterSlot(register), IsWrite: true, value, call, ++clock));
                 Writes++;
+                RegisterWrites++;
             }
             catch (KeyLeasedException e)
             {
@@ -142,6 +160,7 @@ internal static partial class SimKvSoak
             History.Add(new Operation(worker, RegisterSlot(register), IsWrite: false, ValueOf(refusal.Current), call,
                 ++clock));
             Reads++;
+            LeaseRefusals++;
         }
 
         /// <summary>Linearizable reads of every key, sent to the one member this client knows (a follower most of the

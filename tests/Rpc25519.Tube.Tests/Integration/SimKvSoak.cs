@@ -77,6 +77,11 @@ internal static partial class SimKvSoak
             Rebuilds = run.Rebuilds,
             WatchEvents = run.WatchEvents,
             WatchResumes = run.WatchResumes,
+            RegisterWrites = run.RegisterWrites,
+            Swaps = run.RegisterSwaps,
+            SwapsRefused = run.SwapsRefused,
+            Deletes = run.Deletes,
+            LeaseRefusals = run.LeaseRefusals,
         };
     }
 

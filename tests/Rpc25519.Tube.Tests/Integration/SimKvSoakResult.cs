@@ -15,9 +15,22 @@ internal sealed record SimKvSoakResult(
 
     public int WatchResumes { get; init; }
 
+    /// <summary>Acknowledged writes, swaps and deletes of the register keys (included in <see cref="Writes"/>; the
+    /// watchers do not follow them).</summary>
+    public int RegisterWrites { get; init; }
+
+    public int Swaps { get; init; }
+
+    public int SwapsRefused { get; init; }
+
+    public int Deletes { get; init; }
+
+    public int LeaseRefusals { get; init; }
+
     public override string ToString() =>
         $"seed {Seed}: {(Passed ? "ok" : "FAILED")} writes={Writes}+{WritesUnknown}? reads={Reads} faults={Faults} admin={AdminDone} " +
         $"pauses={Pauses} corruptions={Corruptions} rebuilds={Rebuilds} " +
-        $"watch-events={WatchEvents} watch-resumes={WatchResumes} " +
+        $"watch-events={WatchEvents} watch-resumes={WatchResumes} swaps={Swaps}/{SwapsRefused} deletes={Deletes} " +
+        $"lease-refusals={LeaseRefusals} " +
         $"trace={TraceHash:x16}{(Failure is null ? "" : " :: " + Failure)}";
 }
