@@ -5,11 +5,9 @@ namespace Rpc25519.Tube.Tests.Integration;
 [Collection(WholeStackCollection.Name)]
 public sealed class KvSoakTests
 {
-    private const int Seeds = 46;
-
-    /// <summary>A seed whose flipped byte makes a replica rebuild from its peers; run with the slice so that it
-    /// reaches that fault (since follower replies, the seeds below <see cref="Seeds"/> no longer do).</summary>
-    private const ulong RebuildSeed = 91;
+    /// <summary>The slice CI runs: a few hundred seeds, as the issue asks (about 25 s on this 2-core machine; the soak
+    /// does about 50 seeds/s on an idle one).</summary>
+    private const int Seeds = 300;
 
     [Fact]
     public void SeedSweepPasses()
@@ -17,7 +15,7 @@ public sealed class KvSoakTests
         var failures = new List<string>();
         int faults = 0, reads = 0, writes = 0, pauses = 0, rebuilds = 0, watchEvents = 0, registerWrites = 0, swaps = 0,
             swapsRefused = 0, deletes = 0, leaseRefusals = 0;
-        foreach (ulong seed in Enumerable.Range(1, Seeds - 1).Select(s => (ulong)s).Append(RebuildSeed))
+        for (ulong seed = 1; seed <= Seeds; seed++)
         {
             SimKvSoakResult result = RunSeed(seed);
             faults += result.Faults;
