@@ -126,10 +126,10 @@ internal static class RaftWireCodec
         return new RaftMessage
         {
             Type = type, From = from, To = to, Term = term, LogIndex = logIndex, LogTerm = logTerm, Commit = commit,
-            PeersDurable = peersDurable, Quiet = quiet, Reject = reject, RejectHint = rejectHint, Context = context, LeaderTick = leaderTick,
-            SentThrough = sentThrough, Transfer = transfer, Lease = lease, SnapshotIndex = snapshotIndex,
-            SnapshotTerm = snapshotTerm, ChunkOffset = chunkOffset, SnapshotLength = snapshotLength, ChunkData = chunk,
-            Membership = membership, Entries = entries,
+            PeersDurable = peersDurable, Quiet = quiet, Reject = reject, RejectHint = rejectHint, Context = context,
+            LeaderTick = leaderTick, SentThrough = sentThrough, Transfer = transfer, Lease = lease,
+            SnapshotIndex = snapshotIndex, SnapshotTerm = snapshotTerm, ChunkOffset = chunkOffset,
+            SnapshotLength = snapshotLength, ChunkData = chunk, Membership = membership, Entries = entries,
         };
     }
 

@@ -30,12 +30,8 @@ public sealed class FollowerReplyTests
             }
 
             // Every answer of the leader to the client vanishes: only a follower can answer in time.
-            var drop = cluster.Network.FaultCircuit(cluster.Nodes[leader], cluster.ClientNode,
-                new SimNet.DropDeafSpec(1.0, null));
-            DateTimeOffset start = cluster.Clock.GetUtcNow();
-            KvItem result = await cluster.OnClient(() => client.PutAsync("t", B("once"), B("x")));
-            TimeSpan took = cluster.Clock.GetUtcNow() - start;
-            drop.Undo();
+            (KvItem result, TimeSpan took) =
+                await cluster.PutWhileAnswersVanishAsync(client, leader, "t", B("once"), B("x"));
 
             Assert.True(took < TimeSpan.FromMilliseconds(400), $"the write waited for a retry (took {took})");
             Assert.Equal(1, result.Version);

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Rpc25519.Tube.Client;
 using Rpc25519.Tube.Hosting;
 using Rpc25519.Tube.StateMachines.Errors;
@@ -183,7 +182,5 @@ internal static partial class SimKvSoak
         /// <summary>The key of a history slot: a watched key, or a register after them.</summary>
         private static byte[] SlotKey(int slot) => slot < Keys ? Key(slot) : RegisterKey(slot - Keys);
 
-        private static long ValueOf(KvItem? item) =>
-            item?.Value is { Length: 8 } bytes ? BinaryPrimitives.ReadInt64BigEndian(bytes) : 0;
     }
 }

@@ -128,8 +128,6 @@ internal static partial class SimKvSoak
 
         private readonly List<Watcher> watchers = [];
 
-        public int Swaps => casAcked;
-
         public async Task MainAsync()
         {
             await cluster.StartAllAsync();
@@ -284,7 +282,7 @@ internal static partial class SimKvSoak
             try
             {
                 KvItem? item = await client.GetAsync(Table, SharedCounter);
-                long value = item?.Value is { Length: 8 } bytes ? BinaryPrimitives.ReadInt64BigEndian(bytes) : 0;
+                long value = ValueOf(item);
                 await client.CompareAndSwapAsync(Table, SharedCounter, Value(value + 1),
                     expectedVersion: item?.Version ?? 0);
                 casAcked++;
@@ -302,7 +300,7 @@ internal static partial class SimKvSoak
         private async Task CheckCountersAsync(TubeClient client)
         {
             KvItem? shared = await cluster.OnClient(() => client.GetAsync(Table, SharedCounter));
-            long total = shared?.Value is { Length: 8 } bytes ? BinaryPrimitives.ReadInt64BigEndian(bytes) : 0;
+            long total = ValueOf(shared);
             if (total < casAcked || total > casAcked + casUnknown)
             {
                 CounterFailure = $"the shared CAS counter is {total}, but {casAcked} swaps were acknowledged and " +
@@ -777,5 +775,9 @@ internal static partial class SimKvSoak
             BinaryPrimitives.WriteInt64BigEndian(bytes, value);
             return bytes;
         }
+
+        /// <summary>The value <see cref="Value"/> wrote, or 0 for an absent key.</summary>
+        private static long ValueOf(KvItem? item) =>
+            item?.Value is { Length: 8 } bytes ? BinaryPrimitives.ReadInt64BigEndian(bytes) : 0;
     }
 }

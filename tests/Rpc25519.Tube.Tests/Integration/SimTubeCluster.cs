@@ -2,6 +2,7 @@ using Rpc25519.SimNet;
 using Rpc25519.Tube.Client;
 using Rpc25519.Tube.Hosting;
 using Rpc25519.Tube.Raft;
+using Rpc25519.Tube.StateMachines.Kv;
 using Rpc25519.Tube.Storage;
 using Rpc25519.Tube.Storage.Disks;
 
@@ -217,6 +218,19 @@ internal sealed class SimTubeCluster
 
     /// <summary>Runs client code on the client node.</summary>
     public Task OnClient(Func<Task> work) => ClientNode.Start(work);
+
+    /// <summary>Puts a key through <paramref name="client"/> while every answer of replica <paramref name="silent"/>
+    /// to the client node vanishes; returns the put's item and how long it took (virtual time).</summary>
+    public async Task<(KvItem Item, TimeSpan Took)> PutWhileAnswersVanishAsync(TubeClient client,
+        int silent, string table, byte[] key, byte[] value)
+    {
+        SimUndo drop = Network.FaultCircuit(Nodes[silent], ClientNode, new DropDeafSpec(1.0, null));
+        DateTimeOffset start = Clock.GetUtcNow();
+        KvItem item = await OnClient(() => client.PutAsync(table, key, value));
+        TimeSpan took = Clock.GetUtcNow() - start;
+        drop.Undo();
+        return (item, took);
+    }
 
     /// <summary>Waits until some running replica is leader and every running replica follows it; returns its
     /// index.</summary>
