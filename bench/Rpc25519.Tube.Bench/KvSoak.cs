@@ -1,4 +1,3 @@
-using System.Globalization;
 using Rpc25519.Tube.Tests.Integration;
 
 namespace Rpc25519.Tube.Bench;
@@ -7,11 +6,23 @@ namespace Rpc25519.Tube.Bench;
 /// seeds, and the replay of one seed.</summary>
 internal static class KvSoak
 {
+    private const string Mutant = "--mutant";
+    private const string RunUsage = "kv-soak COUNT FIRST [--mutant] (COUNT seeds from FIRST on)";
+    private const string ReplayUsage = "kv-seed SEED [--mutant]";
+
+    /// <summary><c>kv-soak COUNT FIRST [--mutant]</c>: ends with the line "COUNT seeds ran, M failed"; exits 0
+    /// if none failed, 1 if some did, 2 on bad arguments.</summary>
     public static int Run(string[] args)
     {
-        int count = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100;
-        ulong first = args.Length > 2 ? ulong.Parse(args[2], CultureInfo.InvariantCulture) : 1;
-        bool mutant = args.Contains("--mutant");
+        if (SeedArguments.Number(args, 1, "COUNT", 1, int.MaxValue, RunUsage) is not { } seeds ||
+            SeedArguments.Number(args, 2, "FIRST", 0, ulong.MaxValue - seeds, RunUsage) is not { } first ||
+            !SeedArguments.NoExtra(args, 3, RunUsage, Mutant))
+        {
+            return SeedArguments.UsageExitCode;
+        }
+
+        int count = (int)seeds;
+        bool mutant = args.Contains(Mutant);
         int failed = 0;
         long writes = 0, unknown = 0, reads = 0, faults = 0, admin = 0, pauses = 0, corruptions = 0, rebuilds = 0,
             watchEvents = 0, watchResumes = 0, swaps = 0, swapsRefused = 0, deletes = 0, leaseRefusals = 0;
@@ -50,8 +61,17 @@ internal static class KvSoak
         return failed == 0 ? 0 : 1;
     }
 
-    public static int Replay(ulong seed, bool mutant)
+    /// <summary><c>kv-seed SEED [--mutant]</c>: runs one seed twice and compares the traces; exits 0 if it passed
+    /// both times with the same trace, 1 if not, 2 on bad arguments.</summary>
+    public static int Replay(string[] args)
     {
+        if (SeedArguments.Number(args, 1, "SEED", 0, ulong.MaxValue, ReplayUsage) is not { } seed ||
+            !SeedArguments.NoExtra(args, 2, ReplayUsage, Mutant))
+        {
+            return SeedArguments.UsageExitCode;
+        }
+
+        bool mutant = args.Contains(Mutant);
         SimKvSoakResult first = SimKvSoak.RunSeed(seed, mutant);
         SimKvSoakResult second = SimKvSoak.RunSeed(seed, mutant);
         Console.WriteLine(first);

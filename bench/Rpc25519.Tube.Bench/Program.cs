@@ -17,23 +17,16 @@ internal static class Program
             case "soak":
                 return Soak(args);
             case "trace":
-                var simulation = new ClusterSimulation(SimulationSettings.FromSeed(
-                    int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture))) { Trace = [] };
-                var traced = simulation.Run();
-                foreach (var line in simulation.Trace!.TakeLast(args.Length > 2 ? int.Parse(args[2]) : 200))
-                {
-                    Console.WriteLine(line);
-                }
-
-                Console.WriteLine(traced);
-                return traced.Passed ? 0 : 1;
+                return Trace(args);
             case "kv-soak":
                 return KvSoak.Run(args);
             case "kv-seed":
-                return KvSoak.Replay(ulong.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture),
-                    args.Length > 2 && args[2] == "--mutant");
+                return KvSoak.Replay(args);
             case "seed":
-                return ReplaySeed(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
+                return SeedArguments.Number(args, 1, "SEED", 0, int.MaxValue, SeedUsage) is { } seed &&
+                    SeedArguments.NoExtra(args, 2, SeedUsage)
+                    ? ReplaySeed((int)seed)
+                    : SeedArguments.UsageExitCode;
             case "throughput":
                 Throughput.Run();
                 return 0;
@@ -48,16 +41,28 @@ internal static class Program
                 CatchUp.Run();
                 return Soak(["soak", "1000"]);
             default:
-                Console.WriteLine("modes: soak [count] [first] | seed N | kv-soak [count] [first] [--mutant] | kv-seed N " +
-                    "[--mutant] | throughput | catchup | wal [count] | etcd [--seconds N] [--rounds R] | all");
+                Console.WriteLine("modes: soak [COUNT] [FIRST] | seed SEED | trace SEED [LINES] | kv-soak COUNT FIRST " +
+                    "[--mutant] | kv-seed SEED [--mutant] | throughput | catchup | wal [count] | etcd [--seconds N] " +
+                    "[--rounds R] | all");
                 return 2;
         }
     }
 
+    private const string SoakUsage = "soak [COUNT] [FIRST] (defaults 10000 and 1)";
+    private const string SeedUsage = "seed SEED";
+    private const string TraceUsage = "trace SEED [LINES] (default 200 lines)";
+
     private static int Soak(string[] args)
     {
-        int count = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000;
-        int first = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1;
+        if (SeedArguments.Number(args, 1, "COUNT", 1, int.MaxValue, SoakUsage, 10_000) is not { } seeds ||
+            SeedArguments.Number(args, 2, "FIRST", 0, int.MaxValue - seeds, SoakUsage, 1) is not { } firstSeed ||
+            !SeedArguments.NoExtra(args, 3, SoakUsage))
+        {
+            return SeedArguments.UsageExitCode;
+        }
+
+        int count = (int)seeds;
+        int first = (int)firstSeed;
         int failed = 0;
         int ran = 0;
         long snapshots = 0, reconfigs = 0, crashes = 0, writes = 0, reads = 0, leaders = 0, unknown = 0, pauses = 0;
@@ -84,6 +89,26 @@ internal static class Program
         Console.WriteLine($"totals: leaders={leaders} writes={writes}+{unknown}? reads={reads} reconfigs={reconfigs} " +
             $"crashes={crashes} pauses={pauses} snapshots={snapshots}");
         return failed == 0 ? 0 : 1;
+    }
+
+    private static int Trace(string[] args)
+    {
+        if (SeedArguments.Number(args, 1, "SEED", 0, int.MaxValue, TraceUsage) is not { } seed ||
+            SeedArguments.Number(args, 2, "LINES", 1, int.MaxValue, TraceUsage, 200) is not { } lines ||
+            !SeedArguments.NoExtra(args, 3, TraceUsage))
+        {
+            return SeedArguments.UsageExitCode;
+        }
+
+        var simulation = new ClusterSimulation(SimulationSettings.FromSeed((int)seed)) { Trace = [] };
+        var traced = simulation.Run();
+        foreach (var line in simulation.Trace!.TakeLast((int)lines))
+        {
+            Console.WriteLine(line);
+        }
+
+        Console.WriteLine(traced);
+        return traced.Passed ? 0 : 1;
     }
 
     private static int ReplaySeed(int seed)

@@ -4,7 +4,7 @@ namespace Rpc25519.Packaging.Tests;
 /// The benchmark and soak commands the docs and issues promise. `dotnet test Rpc25519.slnx` builds the test projects
 /// and what they reference, not the projects under bench/, so a change that broke one (as a change to a harness file
 /// the Tube benchmark compiles once did) went unseen until somebody ran it. Here every bench project is built in
-/// Release, and the Tube soaks run a few seeds and print their summary lines.
+/// Release, and the Tube soaks run a few seeds and print their summary lines, and refuse bad seed arguments with a usage line.
 /// </summary>
 public sealed class BenchCommandTests : IDisposable
 {
@@ -33,6 +33,20 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Contains("3 seeds ran, 0 failed", kv, StringComparison.Ordinal);
         string raft = await RepositoryCommands.RunAsync(repo, "dotnet", bench, "soak", "5", "1");
         Assert.Contains("soak: ran=5 failed=0", raft, StringComparison.Ordinal);
+
+        // Bad seed arguments get the command's usage line and exit code 2, never a stack trace (a negative count
+        // once wrapped around to a practically endless run).
+        string[][] bad =
+        [
+            ["kv-soak"], ["kv-soak", "x", "1"], ["kv-soak", "-5", "1"], ["kv-soak", "3"], ["kv-seed"],
+            ["kv-seed", "abc"], ["soak", "-1"], ["seed", "x"],
+        ];
+        foreach (string[] arguments in bad)
+        {
+            string refused = await RepositoryCommands.RunExpectingAsync(2, repo, "dotnet", [bench, .. arguments]);
+            Assert.Contains($"Usage: {arguments[0]} ", refused, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", refused, StringComparison.Ordinal);
+        }
     }
 
     public void Dispose() => Directory.Delete(_artifacts, recursive: true);

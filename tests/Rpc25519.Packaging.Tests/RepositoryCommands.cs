@@ -24,7 +24,12 @@ internal static class RepositoryCommands
     /// <summary>Runs <paramref name="program"/> in <paramref name="directory"/> and returns its output (standard
     /// output, then standard error); fails the test if it exits with anything but 0 or runs past
     /// <see cref="StepLimit"/>.</summary>
-    public static async Task<string> RunAsync(string directory, string program, params string[] arguments)
+    public static Task<string> RunAsync(string directory, string program, params string[] arguments) =>
+        RunExpectingAsync(0, directory, program, arguments);
+
+    /// <summary>As <see cref="RunAsync"/>, but the command must exit with <paramref name="exitCode"/>.</summary>
+    public static async Task<string> RunExpectingAsync(int exitCode, string directory, string program,
+        params string[] arguments)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -50,7 +55,7 @@ internal static class RepositoryCommands
             throw new TimeoutException($"'{program} {string.Join(' ', arguments)}' ran longer than {StepLimit}");
         }
         string output = await stdout + await stderr;
-        Assert.True(process.ExitCode == 0,
+        Assert.True(process.ExitCode == exitCode,
             $"'{program} {string.Join(' ', arguments)}' in {directory} exited {process.ExitCode}:\n{output}");
         return output;
     }

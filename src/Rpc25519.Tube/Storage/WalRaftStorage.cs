@@ -95,13 +95,14 @@ public abstract class WalRaftStorage : IRaftStorage
             }
         }
 
-        await SnapshotFile.WriteAsync(parts.FileSystem, parts.Directory, snapshot, cancellationToken);
+        byte[] hash = await SnapshotFile.WriteAsync(parts.FileSystem, parts.Directory, snapshot, cancellationToken);
         StorageLog.SnapshotSaved(parts.Logger, snapshot.Index, snapshot.Term, snapshot.Data.Length);
         long sequence;
         lock (gate)
         {
             parts.Mirror.ApplySnapshotPoint(snapshot.Index, snapshot.Term);
             parts.Mirror.Snapshot = snapshot;
+            parts.Mirror.SnapshotHash = hash;
             sequence = Checkpointer.EnqueueLocked(parts.Writer, parts.Mirror);
         }
 

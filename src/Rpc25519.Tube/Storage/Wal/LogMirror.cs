@@ -19,6 +19,10 @@ internal sealed class LogMirror
 
     public RaftSnapshot? Snapshot { get; set; }
 
+    /// <summary>The BLAKE3 hash the snapshot file stores for <see cref="Snapshot"/> (zeros before any snapshot). A
+    /// checkpoint records it, so that recovery can tell its own snapshot file from another directory's.</summary>
+    public byte[] SnapshotHash { get; set; } = new byte[WalRecord.ChainBytes];
+
     public HardState HardState { get; private set; }
 
     public Membership Membership { get; private set; } = Membership.Empty;
@@ -90,11 +94,12 @@ internal sealed class LogMirror
     }
 
     /// <summary>Replaces everything with a checkpoint's contents.</summary>
-    public void Reset(long snapshotIndex, long snapshotTerm, HardState hardState, Membership membership,
-        IReadOnlyList<LogEntry> live)
+    public void Reset(long snapshotIndex, long snapshotTerm, byte[] snapshotHash, HardState hardState,
+        Membership membership, IReadOnlyList<LogEntry> live)
     {
         SnapshotIndex = snapshotIndex;
         SnapshotTerm = snapshotTerm;
+        SnapshotHash = snapshotHash;
         HardState = hardState;
         Membership = membership;
         entries.Clear();

@@ -68,7 +68,8 @@ internal ref struct PayloadReader(ReadOnlySpan<byte> payload)
         }
     }
 
-    public (long SnapshotIndex, long SnapshotTerm) SnapshotPoint() => (Int64(), Int64());
+    public (long SnapshotIndex, long SnapshotTerm, byte[] SnapshotHash) SnapshotPoint() =>
+        (Int64(), Int64(), Take(WalRecord.ChainBytes).ToArray());
 
     private ulong[] Ids()
     {

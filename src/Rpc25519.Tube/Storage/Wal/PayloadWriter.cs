@@ -44,6 +44,7 @@ internal static class PayloadWriter
     {
         Int64(output, mirror.SnapshotIndex);
         Int64(output, mirror.SnapshotTerm);
+        output.Write(mirror.SnapshotHash);
         State(output, mirror.HardState, mirror.Membership);
         Entries(output, mirror.Entries);
     }

@@ -16,8 +16,9 @@ internal static class SnapshotFile
     private const int PrefixBytes = 32;
     private static readonly byte[] Magic = "TUBESNP1"u8.ToArray();
 
-    public static async Task WriteAsync(IStorageFileSystem fileSystem, string directory, RaftSnapshot snapshot,
-        CancellationToken cancellationToken)
+    /// <returns>The BLAKE3 hash stored at the end of the file.</returns>
+    public static async Task<byte[]> WriteAsync(IStorageFileSystem fileSystem, string directory,
+        RaftSnapshot snapshot, CancellationToken cancellationToken)
     {
         var bytes = new byte[PrefixBytes + snapshot.Data.Length + WalRecord.ChainBytes];
         Magic.CopyTo(bytes, 0);
@@ -38,11 +39,12 @@ internal static class SnapshotFile
 
         fileSystem.Rename(temp, Path.Combine(directory, FileName));
         await fileSystem.SyncDirectoryAsync(directory, cancellationToken);
+        return bytes[hashAt..];
     }
 
     /// <summary>Reads and verifies the snapshot file; null if there is none.</summary>
     /// <exception cref="StorageCorruptedException">The file does not verify.</exception>
-    public static RaftSnapshot? Read(IStorageFileSystem fileSystem, string directory)
+    public static StoredSnapshot? Read(IStorageFileSystem fileSystem, string directory)
     {
         if (!fileSystem.ListFiles(directory).Contains(FileName))
         {
@@ -79,6 +81,7 @@ internal static class SnapshotFile
             throw new StorageCorruptedException(path, 8, $"the snapshot claims index {index}, term {term}");
         }
 
-        return new RaftSnapshot(index, term, bytes.AsMemory(PrefixBytes, (int)length));
+        return new StoredSnapshot(new RaftSnapshot(index, term, bytes.AsMemory(PrefixBytes, (int)length)),
+            bytes[hashAt..]);
     }
 }

@@ -147,9 +147,9 @@ internal static class WalRecovery
                 mirror.SetState(hard, membership);
                 break;
             case RecordKind.Checkpoint:
-                var (index, term) = reader.SnapshotPoint();
+                var (index, term, hash) = reader.SnapshotPoint();
                 var (checkpointHard, checkpointMembership) = reader.State();
-                mirror.Reset(index, term, checkpointHard, checkpointMembership, reader.Entries());
+                mirror.Reset(index, term, hash, checkpointHard, checkpointMembership, reader.Entries());
                 break;
             default:
                 throw new FormatException($"a {kind} record inside a segment");
@@ -203,18 +203,21 @@ internal static class WalRecovery
         await file.SyncAsync(cancellationToken);
     }
 
-    /// <summary>Checks the snapshot file against the log; true if the file is newer than the last checkpoint and
-    /// its rule was applied to the mirror.</summary>
-    private static bool Reconcile(LogMirror mirror, RaftSnapshot? snapshot, string directory)
+    /// <summary>Checks the snapshot file against the log (at the checkpoint's index, the hash the checkpoint
+    /// recorded); true if the file is newer than the last checkpoint and its rule was applied to the
+    /// mirror.</summary>
+    private static bool Reconcile(LogMirror mirror, StoredSnapshot? stored, string directory)
     {
         string path = Path.Combine(directory, SnapshotFile.FileName);
-        if (snapshot is null)
+        if (stored is null)
         {
             return mirror.SnapshotIndex == 0
                 ? false
                 : throw new StorageCorruptedException(path, 0, $"the log's checkpoint needs a snapshot at index " +
                     $"{mirror.SnapshotIndex} but the snapshot file is missing");
         }
+
+        var (snapshot, hash) = stored;
 
         if (snapshot.Index < mirror.SnapshotIndex ||
             (snapshot.Index == mirror.SnapshotIndex && snapshot.Term != mirror.SnapshotTerm))
@@ -225,8 +228,18 @@ internal static class WalRecovery
         }
 
         bool newer = snapshot.Index > mirror.SnapshotIndex;
+        if (!newer && !hash.AsSpan().SequenceEqual(mirror.SnapshotHash))
+        {
+            // Index and term agree, the bytes do not: the checkpoint segment (which starts its own chain) or the
+            // snapshot file was copied in from another storage directory.
+            throw new StorageCorruptedException(path, 0, $"the snapshot file's BLAKE3 hash is not the one the " +
+                $"log's checkpoint recorded for index {snapshot.Index}: the snapshot file or the checkpoint segment " +
+                "comes from another storage directory");
+        }
+
         mirror.ApplySnapshotPoint(snapshot.Index, snapshot.Term);
         mirror.Snapshot = snapshot;
+        mirror.SnapshotHash = hash;
         return newer;
     }
 

@@ -12,7 +12,7 @@ internal static class WalVerifier
 {
     public static WalVerification Verify(IStorageFileSystem fileSystem, string directory, long recordBytesMax)
     {
-        RaftSnapshot? snapshot = SnapshotFile.Read(fileSystem, directory);
+        RaftSnapshot? snapshot = SnapshotFile.Read(fileSystem, directory)?.Snapshot;
         var sequences = WalRecovery.ListSegments(fileSystem, directory);
         var (start, _) = WalRecovery.FindLastCheckpoint(fileSystem, directory, sequences, recordBytesMax);
         sequences = sequences.GetRange(start, sequences.Count - start);
