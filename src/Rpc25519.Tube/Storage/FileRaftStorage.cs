@@ -28,17 +28,22 @@ public sealed class FileRaftStorage : WalRaftStorage
         new(await WalRecovery.OpenAsync(PhysicalFileSystem.Instance, options, cancellationToken));
 
     /// <summary>Checks the storage in <paramref name="directory"/> as opening it would (the snapshot's hash; from
-    /// the newest checkpoint on, every segment present and every record's CRCs and chain hash), without opening it:
-    /// no lock is taken and no file is changed, so it also runs beside a stopped or crashed node's files.</summary>
+    /// the newest checkpoint on, every segment present and every record's CRCs and chain hash, the snapshot file
+    /// against the last checkpoint), without opening it: no lock is taken and no file is changed, so it also runs
+    /// beside a stopped or crashed node's files.</summary>
     /// <param name="directory">The storage directory.</param>
     /// <param name="recordBytesMax">Longer records count as corruption (as <see cref="RaftStorageOptions.RecordBytesMax"/>).</param>
     /// <returns>What was checked.</returns>
     /// <exception cref="StorageCorruptedException">A check failed; the message names the file, the offset and the
     /// check (a chain break, a bad CRC, a missing segment, a bad snapshot hash).</exception>
     /// <exception cref="IOException">A file cannot be read.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="recordBytesMax"/> is outside the range
+    /// <see cref="RaftStorageOptions.RecordBytesMax"/> allows (4,096 bytes to 2 GiB).</exception>
     public static WalVerification Verify(string directory, long recordBytesMax = 1L << 30)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
+        ArgumentOutOfRangeException.ThrowIfLessThan(recordBytesMax, 4096);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(recordBytesMax, int.MaxValue - 4096);
         return WalVerifier.Verify(PhysicalFileSystem.Instance, directory, recordBytesMax);
     }
 }

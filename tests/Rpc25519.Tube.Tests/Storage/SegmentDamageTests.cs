@@ -150,6 +150,8 @@ public sealed class SegmentDamageTests : IDisposable
         var segment = await Assert.ThrowsAsync<StorageCorruptedException>(dir.OpenAsync);
         Assert.Equal(dir.SnapshotPath, segment.FilePath);
         Assert.Contains("another storage directory", segment.Message, StringComparison.Ordinal);
+        var verified = Assert.Throws<StorageCorruptedException>(() => FileRaftStorage.Verify(dir.Path));
+        Assert.Equal(segment.Message, verified.Message);
 
         await File.WriteAllBytesAsync(checkpoint, mine);
         File.Copy(other.SnapshotPath, dir.SnapshotPath, overwrite: true);

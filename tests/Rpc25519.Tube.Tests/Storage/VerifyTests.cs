@@ -8,7 +8,13 @@ public sealed class VerifyTests : IDisposable
 {
     private readonly string directory = Path.Combine(Path.GetTempPath(), "tube-verify-" + Guid.NewGuid().ToString("N"));
 
-    public void Dispose() => Directory.Delete(directory, recursive: true);
+    public void Dispose()
+    {
+        if (Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 
     [Fact]
     public async Task ACleanLogVerifiesAndATornTailIsReportedButKept()
@@ -37,6 +43,13 @@ public sealed class VerifyTests : IDisposable
         await File.WriteAllBytesAsync(segment, bytes);
         var error = Assert.Throws<StorageCorruptedException>(() => FileRaftStorage.Verify(directory));
         Assert.Contains(Path.GetFileName(segment), error.Message);
+    }
+
+    [Fact]
+    public void ARecordLimitOutsideTheOptionsRangeIsRefused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => FileRaftStorage.Verify(directory, recordBytesMax: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => FileRaftStorage.Verify(directory, long.MaxValue));
     }
 
     private async Task WriteAsync(int batches)

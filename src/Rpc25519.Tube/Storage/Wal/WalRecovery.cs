@@ -203,43 +203,19 @@ internal static class WalRecovery
         await file.SyncAsync(cancellationToken);
     }
 
-    /// <summary>Checks the snapshot file against the log (at the checkpoint's index, the hash the checkpoint
-    /// recorded); true if the file is newer than the last checkpoint and its rule was applied to the
-    /// mirror.</summary>
+    /// <summary>Checks the snapshot file against the log (<see cref="SnapshotBinding"/>) and keeps it; true if the
+    /// file is newer than the last checkpoint and its rule was applied to the mirror.</summary>
     private static bool Reconcile(LogMirror mirror, StoredSnapshot? stored, string directory)
     {
-        string path = Path.Combine(directory, SnapshotFile.FileName);
-        if (stored is null)
+        bool newer = SnapshotBinding.Check(directory, stored, mirror.SnapshotIndex, mirror.SnapshotTerm,
+            mirror.SnapshotHash);
+        if (stored is not null)
         {
-            return mirror.SnapshotIndex == 0
-                ? false
-                : throw new StorageCorruptedException(path, 0, $"the log's checkpoint needs a snapshot at index " +
-                    $"{mirror.SnapshotIndex} but the snapshot file is missing");
+            mirror.ApplySnapshotPoint(stored.Snapshot.Index, stored.Snapshot.Term);
+            mirror.Snapshot = stored.Snapshot;
+            mirror.SnapshotHash = stored.Hash;
         }
 
-        var (snapshot, hash) = stored;
-
-        if (snapshot.Index < mirror.SnapshotIndex ||
-            (snapshot.Index == mirror.SnapshotIndex && snapshot.Term != mirror.SnapshotTerm))
-        {
-            throw new StorageCorruptedException(path, 0, $"the snapshot file holds index {snapshot.Index} term " +
-                $"{snapshot.Term} but the log's checkpoint needs index {mirror.SnapshotIndex} term " +
-                $"{mirror.SnapshotTerm}");
-        }
-
-        bool newer = snapshot.Index > mirror.SnapshotIndex;
-        if (!newer && !hash.AsSpan().SequenceEqual(mirror.SnapshotHash))
-        {
-            // Index and term agree, the bytes do not: the checkpoint segment (which starts its own chain) or the
-            // snapshot file was copied in from another storage directory.
-            throw new StorageCorruptedException(path, 0, $"the snapshot file's BLAKE3 hash is not the one the " +
-                $"log's checkpoint recorded for index {snapshot.Index}: the snapshot file or the checkpoint segment " +
-                "comes from another storage directory");
-        }
-
-        mirror.ApplySnapshotPoint(snapshot.Index, snapshot.Term);
-        mirror.Snapshot = snapshot;
-        mirror.SnapshotHash = hash;
         return newer;
     }
 
