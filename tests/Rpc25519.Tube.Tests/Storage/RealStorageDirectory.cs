@@ -53,11 +53,12 @@ internal sealed class RealStorageDirectory : IDisposable
 
     public List<string> Segments() => [.. Directory.GetFiles(Path, "*.wal").Order(StringComparer.Ordinal)];
 
-    /// <summary>The start offsets of a segment's records, read from their length fields.</summary>
+    /// <summary>The start offsets of a segment's records, read from their length fields, up to the end of the file
+    /// or the reserved zeros after the last record (a record's kind is never 0).</summary>
     public static List<int> RecordStarts(byte[] segment)
     {
         var starts = new List<int>();
-        for (int offset = 0; offset + 48 <= segment.Length;
+        for (int offset = 0; offset + 48 <= segment.Length && segment[offset + 4] != 0;
              offset += 48 + (int)BinaryPrimitives.ReadUInt32LittleEndian(segment.AsSpan(offset)))
         {
             starts.Add(offset);

@@ -47,6 +47,46 @@ public sealed class SegmentDamageTests : IDisposable
     }
 
     [Fact]
+    public async Task AFlipInTheLastSegmentOfAKilledProcessIsNotMistakenForItsReservedZeros()
+    {
+        // What SIGKILL leaves: the open segment, preallocated, ends in zeros after its last record.
+        using var copy = new RealStorageDirectory("segment-killed");
+        await using (var storage = await FileRaftStorage.OpenAsync(new RaftStorageOptions { Directory = dir.Path }))
+        {
+            storage.Append(Entries(1, 5));
+            await storage.FlushAsync();
+            for (long i = 6; i <= 12; i++)
+            {
+                storage.Append([Entry(i)]);
+                await storage.FlushAsync();
+            }
+
+            Directory.CreateDirectory(copy.Path);
+            File.Copy(dir.Segment(1), copy.Segment(1));
+        }
+
+        byte[] original = await File.ReadAllBytesAsync(copy.Segment(1));
+        var starts = RealStorageDirectory.RecordStarts(original);
+        int end = starts[^1] + 48 + BitConverter.ToInt32(original, starts[^1]);
+        Assert.True(original.Length > end + 4096, "the copy must hold the reserved zeros");
+        // Flips in earlier records are reported at their record; a byte set among the zeros, where a torn write
+        // leaves none, at the end of the last record.
+        foreach (int offset in new[] { starts[1] + 3, starts[2] + 20, starts[^2] + 50, end + 3000 })
+        {
+            var bad = original.ToArray();
+            bad[offset] ^= 0x10;
+            await File.WriteAllBytesAsync(copy.Segment(1), bad);
+            var error = await Assert.ThrowsAsync<StorageCorruptedException>(copy.OpenAsync);
+            Assert.Equal(copy.Segment(1), error.FilePath);
+            Assert.Equal(offset < end ? starts.Last(s => s <= offset) : end, error.Offset);
+        }
+
+        await File.WriteAllBytesAsync(copy.Segment(1), original);
+        await using var recovered = await copy.OpenAsync();
+        AssertEntries(Entries(1, 12), recovered.Recovered.Entries);
+    }
+
+    [Fact]
     public async Task ALastRecordTornAtEveryCutPointIsTruncatedAndTheEarlierRecordsStay()
     {
         await dir.WriteAsync(1, Entries - 1);
