@@ -102,10 +102,19 @@ public sealed partial class TubeReplica
         }
 
         WatchPage page = ReadWatchPage(watch);
-        if (page.Changes.Count == 0 && !page.IsCompacted)
+        while (page.Changes.Count == 0 && !page.IsCompacted)
         {
+            // A page cut short by changes the call's exact key skipped: read on, so that a change already applied
+            // is not held back until the next apply batch or the call's deadline. Each read moves forward, and the
+            // feed is bounded, so this ends.
+            bool more = page.NextIndex > watch.From && page.NextIndex <= machines.AppliedIndex;
             watch.From = page.NextIndex;
-            return false;
+            if (!more)
+            {
+                return false;
+            }
+
+            page = ReadWatchPage(watch);
         }
 
         largestWatchPage = Math.Max(largestWatchPage, page.Changes.Count);

@@ -14,7 +14,7 @@ public sealed class KvSoakTests
     {
         var failures = new List<string>();
         int faults = 0, reads = 0, writes = 0, pauses = 0, rebuilds = 0, watchEvents = 0, registerWrites = 0, swaps = 0,
-            swapsRefused = 0, deletes = 0, leaseRefusals = 0;
+            swapsRefused = 0, deletes = 0, leaseRefusals = 0, ledgerTransfers = 0, ledgerRefusals = 0;
         for (ulong seed = 1; seed <= Seeds; seed++)
         {
             SimKvSoakResult result = RunSeed(seed);
@@ -29,6 +29,8 @@ public sealed class KvSoakTests
             swapsRefused += result.SwapsRefused;
             deletes += result.Deletes;
             leaseRefusals += result.LeaseRefusals;
+            ledgerTransfers += result.LedgerTransfers;
+            ledgerRefusals += result.LedgerRefusals;
             if (!result.Passed)
             {
                 failures.Add(result.ToString());
@@ -42,6 +44,9 @@ public sealed class KvSoakTests
         // The checked history must hold every kind of register operation and outcome.
         Assert.True(swaps > Seeds && swapsRefused > 0 && deletes > Seeds && leaseRefusals > 0,
             $"the registers had {swaps} swaps, {swapsRefused} refused, {deletes} deletes, {leaseRefusals} lease refusals");
+        // The bank ledger beside the store must have moved money under the faults, and refused some.
+        Assert.True(ledgerTransfers > Seeds && ledgerRefusals > 0,
+            $"the ledger had {ledgerTransfers} transfers and {ledgerRefusals} refusals");
         // The slice must reach the pauses and the rebuilds after a flipped byte, not only the older faults.
         Assert.True(pauses > 0 && rebuilds > 0, $"the slice had {pauses} pauses and {rebuilds} rebuilds");
     }

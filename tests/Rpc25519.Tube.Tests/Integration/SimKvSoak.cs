@@ -21,7 +21,8 @@ namespace Rpc25519.Tube.Tests.Integration;
 /// seeded rate, and a replica whose restart finds one is rebuilt on an empty disk under a new id. Then the cluster
 /// heals and must converge; the history must be linearizable (the Raft harness's checker), each counter must equal
 /// the acknowledged updates plus at most the unknown ones (a retry applied twice breaks it), and the watchers must
-/// have seen every committed put of their keys in log order, once each (docs/tube-service.md).
+/// have seen every committed put of their keys in log order, once each (docs/tube-service.md). A bank ledger beside
+/// the store must keep its total balance and count each acknowledged transfer once (SimKvSoak.Ledger.cs).
 /// </summary>
 internal static partial class SimKvSoak
 {
@@ -43,7 +44,7 @@ internal static partial class SimKvSoak
     {
         var cluster = new SimTubeCluster(seed)
         {
-            CreateStateMachines = () => StateMachineSet.WithKv(
+            CreateStateMachines = () => KvAndLedger(
                 new StateMachineOptions { UnsafeReapplyRetries = unsafeReapplyRetries }),
         };
         cluster.FlipProbabilityPerSync = FlipProbabilityPerSync;
@@ -69,6 +70,7 @@ internal static partial class SimKvSoak
 
         failure ??= run.CounterFailure;
         failure ??= run.WatchFailure;
+        failure ??= run.LedgerFailure;
         return new SimKvSoakResult(seed, failure is null, failure, run.Writes, run.WritesUnknown, run.Reads,
             run.Faults, run.AdminDone, cluster.Simulation.TraceHash)
         {
@@ -82,6 +84,8 @@ internal static partial class SimKvSoak
             SwapsRefused = run.SwapsRefused,
             Deletes = run.Deletes,
             LeaseRefusals = run.LeaseRefusals,
+            LedgerTransfers = run.LedgerTransfers,
+            LedgerRefusals = run.LedgerRefusals,
         };
     }
 
@@ -140,6 +144,8 @@ internal static partial class SimKvSoak
             }
 
             await cluster.OnClient(() => clients[0].CreateTableAsync(Table));
+            TubeClient ledgerClient = await cluster.NewClientAsync(TimeSpan.FromSeconds(1));
+            await cluster.OnClient(() => OpenLedgerAsync(ledgerClient));
             // Two watchers, each with its own client: one key, and the prefix of every register key. They follow
             // the whole run through the nemesis, resuming where they stopped.
             watchers.Add(new Watcher(await cluster.NewClientAsync(TimeSpan.FromSeconds(2)), Key(0), Prefix: false,
@@ -159,6 +165,8 @@ internal static partial class SimKvSoak
             TubeClient followerReader = await cluster.NewClientAsync(TimeSpan.FromSeconds(1),
                 members: [cluster.Address(followerRandom.Next(cluster.Nodes.Length))]);
             workers.Add(cluster.OnClient(() => FollowerReaderAsync(followerReader, followerRandom)));
+            var ledgerRandom = cluster.Simulation.CreateRandom("ledger");
+            workers.Add(cluster.OnClient(() => LedgerWorkerAsync(ledgerClient, ledgerRandom)));
 
             admin = await cluster.NewClientAsync(TimeSpan.FromSeconds(2));
             Task nemesis = NemesisAsync();
@@ -191,7 +199,8 @@ internal static partial class SimKvSoak
             await cluster.WaitForConvergenceAsync(TimeSpan.FromSeconds(30));
             await CheckCountersAsync(clients[0]);
             await CheckWatchersAsync(clients[0], watching);
-            foreach (TubeClient client in clients.Distinct().Append(admin!).Append(followerReader)
+            await CheckLedgerAsync(clients[0]);
+            foreach (TubeClient client in clients.Distinct().Append(admin!).Append(followerReader).Append(ledgerClient)
                          .Concat(watchers.Select(w => w.Client)))
             {
                 await cluster.OnClient(async () => await client.DisposeAsync());

@@ -27,10 +27,15 @@ internal sealed record SimKvSoakResult(
 
     public int LeaseRefusals { get; init; }
 
+    /// <summary>Acknowledged transfers of the bank ledger, and those it refused for insufficient funds.</summary>
+    public int LedgerTransfers { get; init; }
+
+    public int LedgerRefusals { get; init; }
+
     public override string ToString() =>
         $"seed {Seed}: {(Passed ? "ok" : "FAILED")} writes={Writes}+{WritesUnknown}? reads={Reads} faults={Faults} admin={AdminDone} " +
         $"pauses={Pauses} corruptions={Corruptions} rebuilds={Rebuilds} " +
         $"watch-events={WatchEvents} watch-resumes={WatchResumes} swaps={Swaps}/{SwapsRefused} deletes={Deletes} " +
-        $"lease-refusals={LeaseRefusals} " +
+        $"lease-refusals={LeaseRefusals} ledger={LedgerTransfers}/{LedgerRefusals} " +
         $"trace={TraceHash:x16}{(Failure is null ? "" : " :: " + Failure)}";
 }

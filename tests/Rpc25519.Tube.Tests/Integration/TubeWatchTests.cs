@@ -17,84 +17,6 @@ public sealed class TubeWatchTests
 
     private static string S(byte[]? b) => b is null ? "" : Encoding.UTF8.GetString(b);
 
-    /// <summary>Collects a watch's changes on the client node until cancelled.</summary>
-    private sealed class Watcher
-    {
-        private readonly List<ChangeEvent> seen = [];
-        private readonly CancellationTokenSource stop = new();
-        private readonly Task running;
-        private readonly SimTubeCluster cluster;
-
-        public Watcher(SimTubeCluster cluster, TubeClient client, string table, string keyOrPrefix, long fromIndex,
-            bool prefix, string machine = TubeClient.KvMachine)
-        {
-            this.cluster = cluster;
-            running = cluster.OnClient(async () =>
-            {
-                try
-                {
-                    await foreach (ChangeEvent change in client.WatchMachineAsync(machine, table, B(keyOrPrefix),
-                                       fromIndex, prefix, stop.Token))
-                    {
-                        lock (seen)
-                        {
-                            seen.Add(change);
-                        }
-                    }
-                }
-                catch (OperationCanceledException) when (stop.IsCancellationRequested)
-                {
-                    // Stopped by the test.
-                }
-            });
-        }
-
-        public List<ChangeEvent> Seen
-        {
-            get
-            {
-                lock (seen)
-                {
-                    return [.. seen];
-                }
-            }
-        }
-
-        /// <summary>The key-level changes only (the table's creation is reported to every watcher of it).</summary>
-        public List<ChangeEvent> KeyChanges => [.. Seen.Where(c => c.Key.Length > 0)];
-
-        public Task Failure => running;
-
-        public async Task WaitForAsync(SimTubeCluster cluster, Func<List<ChangeEvent>, bool> done)
-        {
-            DateTimeOffset end = cluster.Clock.GetUtcNow() + TimeSpan.FromSeconds(20);
-            while (!done(Seen))
-            {
-                if (running.IsCompleted)
-                {
-                    await running; // surfaces the watch's exception
-                    throw new InvalidOperationException("the watch ended early");
-                }
-
-                Assert.True(cluster.Clock.GetUtcNow() < end,
-                    $"the watch did not see the expected changes in time; saw {Seen.Count}");
-                await cluster.DelayAsync(cluster.Tick);
-            }
-        }
-
-        public async Task StopAsync()
-        {
-            // Cancelled on the client node, where the watch's calls run.
-            await cluster.OnClient(() =>
-            {
-                stop.Cancel();
-                return Task.CompletedTask;
-            });
-            await running;
-            stop.Dispose();
-        }
-    }
-
     [Fact]
     public void WatchSeesPutsDeletesAndCasInOrderWithIndexes()
     {
@@ -105,8 +27,8 @@ public sealed class TubeWatchTests
             await cluster.WaitForLeaderAsync();
             await using TubeClient client = await cluster.NewClientAsync();
             await using TubeClient watchClient = await cluster.NewClientAsync();
-            var key = new Watcher(cluster, watchClient, "t", "k", 1, prefix: false);
-            var under = new Watcher(cluster, watchClient, "t", "a/", 1, prefix: true);
+            var key = new WatchCollector(cluster, watchClient, "t", "k", 1, prefix: false);
+            var under = new WatchCollector(cluster, watchClient, "t", "a/", 1, prefix: true);
 
             KvItem p1 = await cluster.OnClient(() => client.PutAsync("t", B("k"), B("v1")));
             KvItem ax = await cluster.OnClient(() => client.PutAsync("t", B("a/x"), B("x1")));
@@ -162,7 +84,7 @@ public sealed class TubeWatchTests
             }
 
             // A watcher that saw up to the 4th write resumes after it: exactly the 5th to the 10th.
-            var resumed = new Watcher(cluster, client, "t", "p/", indexes[3] + 1, prefix: true);
+            var resumed = new WatchCollector(cluster, client, "t", "p/", indexes[3] + 1, prefix: true);
             await resumed.WaitForAsync(cluster, seen => seen.Count >= 6);
             KvItem more = await cluster.OnClient(() => client.PutAsync("t", B("p/10"), B("v10")));
             await resumed.WaitForAsync(cluster, seen => seen.Count >= 7);
@@ -185,7 +107,7 @@ public sealed class TubeWatchTests
             await using TubeClient watchClient = await cluster.NewClientAsync();
             await cluster.OnClient(() => writer.CreateTableAsync("t")); // its creation is not a key change
             KvItem first = await cluster.OnClient(() => writer.PutAsync("t", B("w/0"), B("0")));
-            var watcher = new Watcher(cluster, watchClient, "t", "w/", first.ModifyIndex, prefix: true);
+            var watcher = new WatchCollector(cluster, watchClient, "t", "w/", first.ModifyIndex, prefix: true);
             var expected = new List<long> { first.ModifyIndex };
             for (int i = 1; i < 5; i++)
             {
@@ -247,7 +169,7 @@ public sealed class TubeWatchTests
             // Resync as told: read the state, then watch from ResyncIndex + 1.
             KvResult state = await cluster.OnClient(() => client.PrefixScanAsync("t", B("c/")));
             Assert.Equal(40, state.Items?.Count);
-            var watcher = new Watcher(cluster, client, "t", "c/", error.ResyncIndex + 1, prefix: true);
+            var watcher = new WatchCollector(cluster, client, "t", "c/", error.ResyncIndex + 1, prefix: true);
             KvItem next = await cluster.OnClient(() => client.PutAsync("t", B("c/40"), B("v")));
             await watcher.WaitForAsync(cluster, seen => seen.Count >= 1);
             Assert.Equal([next.ModifyIndex], watcher.Seen.Where(c => c.Index > last.ModifyIndex).Select(c => c.Index));
@@ -281,7 +203,7 @@ public sealed class TubeWatchTests
 
             // A new client asks member 1 first; it answers "compacted", and the client goes on to another member.
             await using TubeClient watchClient = await cluster.NewClientAsync();
-            var watcher = new Watcher(cluster, watchClient, "t", "r/", indexes[0], prefix: true);
+            var watcher = new WatchCollector(cluster, watchClient, "t", "r/", indexes[0], prefix: true);
             await watcher.WaitForAsync(cluster, seen => seen.Count >= 40);
             Assert.Equal(indexes, watcher.Seen.Select(c => c.Index));
             Assert.DoesNotContain(cluster.Members[1], watchClient.ConnectedTo ?? "");
@@ -304,8 +226,8 @@ public sealed class TubeWatchTests
             // Both watch clients try member 1 first; it holds one watch call at most.
             await using TubeClient first = await cluster.NewClientAsync();
             await using TubeClient second = await cluster.NewClientAsync();
-            var a = new Watcher(cluster, first, "t", "m/", start.ModifyIndex + 1, prefix: true);
-            var b = new Watcher(cluster, second, "t", "m/", start.ModifyIndex + 1, prefix: true);
+            var a = new WatchCollector(cluster, first, "t", "m/", start.ModifyIndex + 1, prefix: true);
+            var b = new WatchCollector(cluster, second, "t", "m/", start.ModifyIndex + 1, prefix: true);
             for (int i = 0; i < 20; i++)
             {
                 for (int r = 0; r < cluster.Nodes.Length; r++)
@@ -344,7 +266,7 @@ public sealed class TubeWatchTests
             }
 
             // The first put also created the table: two changes at one index, which a page never splits.
-            var watcher = new Watcher(cluster, client, "t", "z/", indexes[0], prefix: true);
+            var watcher = new WatchCollector(cluster, client, "t", "z/", indexes[0], prefix: true);
             await watcher.WaitForAsync(cluster, seen => seen.Count >= 11);
             Assert.Equal([indexes[0], .. indexes], watcher.Seen.Select(c => c.Index));
             Assert.Equal(ChangeKind.TableCreated, watcher.Seen[0].Kind);
@@ -431,11 +353,11 @@ public sealed class TubeWatchTests
             await cluster.WaitForLeaderAsync();
             await using TubeClient client = await cluster.NewClientAsync();
             await using TubeClient watchClient = await cluster.NewClientAsync();
-            var all = new Watcher(cluster, watchClient, BankLedger.DefaultName, "", 1, prefix: true,
+            var all = new WatchCollector(cluster, watchClient, BankLedger.DefaultName, "", 1, prefix: true,
                 machine: BankLedger.DefaultName);
-            var bob = new Watcher(cluster, watchClient, BankLedger.DefaultName, "bob", 1, prefix: false,
+            var bob = new WatchCollector(cluster, watchClient, BankLedger.DefaultName, "bob", 1, prefix: false,
                 machine: BankLedger.DefaultName);
-            var kv = new Watcher(cluster, watchClient, BankLedger.DefaultName, "", 1, prefix: true);
+            var kv = new WatchCollector(cluster, watchClient, BankLedger.DefaultName, "", 1, prefix: true);
 
             Task<LedgerReply> Run(LedgerOperation operation, string account, long amount, string? to = null) =>
                 cluster.OnClient(() => client.ExecuteAsync<LedgerCommand, LedgerReply>(BankLedger.DefaultName,
