@@ -7,8 +7,8 @@ namespace Rpc25519.Tube.Client;
 /// <summary>Connections, redirects and retries.</summary>
 public sealed partial class TubeClient
 {
-    /// <summary>Sends one request, retrying on other members until it gets an answer that is not a redirect or a
-    /// quorum failure, or the deadline passes.</summary>
+    /// <summary>Sends one request, retrying on other members until it gets an answer that is not a redirect, a
+    /// quorum failure or a member at its limits, or the deadline passes.</summary>
     private async Task<TubeResponse> CallAsync(TubeRequest request, CancellationToken cancellationToken,
         string? pinnedAddress = null)
     {
@@ -86,6 +86,13 @@ public sealed partial class TubeClient
         {
             await DropAsync(client, response.LeaderAddress);
             return (null, new NoQuorumException(response.Message ?? "no quorum"));
+        }
+
+        if (response.Error == TubeErrorCode.Unavailable)
+        {
+            // The member is at one of its limits (the watches it holds); another may have room.
+            await DropAsync(client, null);
+            return (null, new TubeUnavailableException(response.Message ?? "the member is at a limit", null));
         }
 
         return (response, null);

@@ -38,8 +38,11 @@ public sealed partial class TubeClient
     /// <see cref="ChangeFeedCompactedException.ResyncIndex"/> + 1. (A member restarted from a snapshot starts its
     /// feed there, so the client asks every member before it gives up.)</exception>
     /// <exception cref="TubeException">No member answered within <see cref="TubeClientOptions.OperationTimeout"/>
-    /// (<see cref="TubeUnavailableException"/>, <see cref="NoQuorumException"/>), or the arguments were refused
+    /// (<see cref="TubeUnavailableException"/>, <see cref="NoQuorumException"/>; also when every member already
+    /// holds <see cref="TubeReplicaOptions.MaxWatchers"/> watch calls), or the arguments were refused
     /// (<see cref="InvalidCommandException"/>).</exception>
+    /// <exception cref="ArgumentException">As for <see cref="WatchMachineAsync"/>, thrown by this call itself.
+    /// </exception>
     public IAsyncEnumerable<ChangeEvent> WatchAsync(string table, byte[] keyOrPrefix, long fromIndex,
         bool prefix = false, CancellationToken cancellationToken = default) =>
         WatchMachineAsync(KvMachine, table, keyOrPrefix, fromIndex, prefix, cancellationToken);
@@ -60,8 +63,11 @@ public sealed partial class TubeClient
     /// <returns>The changes, in log order.</returns>
     /// <exception cref="ChangeFeedCompactedException">As for <see cref="WatchAsync"/>.</exception>
     /// <exception cref="TubeException">As for <see cref="WatchAsync"/>.</exception>
-    public async IAsyncEnumerable<ChangeEvent> WatchMachineAsync(string machine, string table, byte[] keyOrPrefix,
-        long fromIndex, bool prefix = false, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <exception cref="ArgumentException">Thrown by this call itself, before any enumeration: a null or empty
+    /// machine or table name, a null key, an empty key without <paramref name="prefix"/>, or
+    /// <paramref name="fromIndex"/> below 1.</exception>
+    public IAsyncEnumerable<ChangeEvent> WatchMachineAsync(string machine, string table, byte[] keyOrPrefix,
+        long fromIndex, bool prefix = false, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(machine);
         ArgumentException.ThrowIfNullOrEmpty(table);
@@ -73,6 +79,13 @@ public sealed partial class TubeClient
                 "prefix to watch the whole table.", nameof(keyOrPrefix));
         }
 
+        return WatchPagesAsync(machine, table, keyOrPrefix, fromIndex, prefix, cancellationToken);
+    }
+
+    /// <summary>The enumeration behind <see cref="WatchMachineAsync"/>, its arguments already checked.</summary>
+    private async IAsyncEnumerable<ChangeEvent> WatchPagesAsync(string machine, string table, byte[] keyOrPrefix,
+        long fromIndex, bool prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         // The replica answers an idle watch before the attempt timeout would give up on it.
         long waitMs = Math.Max(1, (long)(options.AttemptTimeout.TotalMilliseconds / 2));
         long next = fromIndex;

@@ -49,7 +49,7 @@ public sealed partial class TubeReplica
         watches.RemoveAll(w => w.Completion.Task.IsCompleted);
         if (watches.Count >= options.MaxWatchers)
         {
-            completion.TrySetResult(Refused(TubeErrorCode.NoQuorum, $"this replica already holds " +
+            completion.TrySetResult(Refused(TubeErrorCode.Unavailable, $"this replica already holds " +
                 $"{options.MaxWatchers} watch calls; try another member, or raise TubeReplicaOptions.MaxWatchers"));
             return;
         }

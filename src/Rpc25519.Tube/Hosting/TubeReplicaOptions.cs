@@ -94,7 +94,8 @@ public sealed class TubeReplicaOptions
     public long WatchPageMaxBytes { get; set; } = 1024 * 1024;
 
     /// <summary>How many watch calls this replica holds open at once while they wait for changes; more are refused
-    /// with "no quorum" so that the client tries another member.</summary>
+    /// as unavailable (<see cref="StateMachines.Errors.TubeErrorCode.Unavailable"/>), so that the client tries another
+    /// member, and throws <see cref="Client.TubeUnavailableException"/> when every member is full.</summary>
     public int MaxWatchers { get; set; } = 1024;
 
     /// <summary>How many clients may wait on this replica at once for the reply to a write they sent the leader

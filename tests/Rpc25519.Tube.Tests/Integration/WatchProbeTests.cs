@@ -55,13 +55,8 @@ public sealed class WatchProbeTests
             await cluster.StartAllAsync();
             await cluster.WaitForLeaderAsync();
             await using TubeClient client = await cluster.NewClientAsync();
-            var refused = await cluster.OnClient(() => Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () =>
-            {
-                await foreach (ChangeEvent change in client.WatchAsync("t", B("k"), fromIndex))
-                {
-                    Assert.Fail($"a watch from {fromIndex} delivered index {change.Index}");
-                }
-            }));
+            // Refused by the call itself, before anything is enumerated.
+            var refused = Assert.Throws<ArgumentOutOfRangeException>(() => client.WatchAsync("t", B("k"), fromIndex));
             Assert.Equal("fromIndex", refused.ParamName);
             await cluster.StopAllAsync();
         });
@@ -215,6 +210,59 @@ public sealed class WatchProbeTests
             await WaitForParkedAsync(cluster, expected: 0);
             TimeSpan took = cluster.Clock.GetUtcNow() - stopped;
             Assert.True(took < TimeSpan.FromSeconds(1), $"the replica held a cancelled watch for {took}");
+            await cluster.StopAllAsync();
+        });
+    }
+
+    /// <summary>When every member already holds <see cref="Hosting.TubeReplicaOptions.MaxWatchers"/> watch calls, one
+    /// more watch tries each member and then fails as unavailable, saying why (not as a quorum failure); the watches
+    /// already held go on.</summary>
+    [Fact]
+    public void WatchWhenEveryMemberIsFullFailsAsUnavailable()
+    {
+        var cluster = new SimTubeCluster(seed: 57) { ConfigureReplica = o => o.MaxWatchers = 1 };
+        cluster.Simulation.Run(async () =>
+        {
+            await cluster.StartAllAsync();
+            await cluster.WaitForLeaderAsync();
+            await using TubeClient client = await cluster.NewClientAsync();
+            KvItem start = await cluster.OnClient(() => client.PutAsync("t", B("m/0"), B("v")));
+
+            // Each held call asks to wait 10 s, so the three members stay full while the fourth watch tries them.
+            var holders = new List<TubeClient>();
+            var watchers = new List<WatchCollector>();
+            for (int i = 0; i < cluster.Nodes.Length; i++)
+            {
+                TubeClient holder = await cluster.NewClientAsync(TimeSpan.FromSeconds(60),
+                    attemptTimeout: TimeSpan.FromSeconds(20));
+                holders.Add(holder);
+                watchers.Add(new WatchCollector(cluster, holder, "t", "m/", start.ModifyIndex + 1, prefix: true));
+                await WaitForParkedAsync(cluster, expected: i + 1);
+            }
+
+            await using TubeClient late = await cluster.NewClientAsync(TimeSpan.FromSeconds(2));
+            var refused = await cluster.OnClient(() => Assert.ThrowsAsync<TubeUnavailableException>(async () =>
+            {
+                await foreach (ChangeEvent change in late.WatchAsync("t", B("m/"), start.ModifyIndex + 1, true))
+                {
+                    Assert.Fail($"a watch on full members delivered index {change.Index}");
+                }
+            }));
+            Assert.Contains("watch calls", refused.Message);
+
+            KvItem next = await cluster.OnClient(() => client.PutAsync("t", B("m/1"), B("v")));
+            foreach (WatchCollector watcher in watchers)
+            {
+                await watcher.WaitForAsync(cluster, seen => seen.Count >= 1);
+                Assert.Equal([next.ModifyIndex], watcher.Seen.Select(c => c.Index));
+                await watcher.StopAsync();
+            }
+
+            foreach (TubeClient holder in holders)
+            {
+                await holder.DisposeAsync();
+            }
+
             await cluster.StopAllAsync();
         });
     }

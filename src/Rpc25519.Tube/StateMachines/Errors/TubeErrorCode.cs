@@ -49,7 +49,8 @@ public enum TubeErrorCode
     /// <summary>The leader could not reach a quorum in time (or leadership changed while waiting).</summary>
     NoQuorum = 14,
 
-    /// <summary>No member answered within the deadline.</summary>
+    /// <summary>No member answered within the deadline; or, from a replica, it is at one of its limits
+    /// (<see cref="Hosting.TubeReplicaOptions.MaxWatchers"/>) and the client should try another member.</summary>
     Unavailable = 15,
 
     /// <summary>A write named an owner session that is not open.</summary>
