@@ -34,6 +34,8 @@ public sealed partial class TubeClient
     /// <returns>The key's new bookkeeping (version, indexes, lease and fencing token; no value).</returns>
     /// <exception cref="StateMachines.Errors.KeyLeasedException">Another session holds a lease on the key.</exception>
     /// <exception cref="StateMachines.Errors.ValueTooLargeException">The value or key is too large.</exception>
+    /// <exception cref="StateMachines.Errors.InvalidCommandException">The lease is zero, negative or longer than the
+    /// cluster's MaxLeaseDuration, or the key or table name is empty.</exception>
     public async Task<KvItem> PutAsync(string table, byte[] key, byte[] value, TimeSpan? lease = null,
         CancellationToken cancellationToken = default) =>
         (await KvWriteAsync(KvCommands.Put(table, key, value, lease), cancellationToken)).Item!;
@@ -49,7 +51,10 @@ public sealed partial class TubeClient
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The key's new bookkeeping.</returns>
     /// <exception cref="StateMachines.Errors.CasMismatchException">A condition did not hold; it carries the key as it
-    /// is now.</exception>
+    /// is now. Conditions are checked before leases: a holder fenced off by an old token gets this, not
+    /// <see cref="StateMachines.Errors.KeyLeasedException"/>.</exception>
+    /// <exception cref="StateMachines.Errors.KeyLeasedException">Every condition held, but another session holds a
+    /// lease on the key.</exception>
     public async Task<KvItem> CompareAndSwapAsync(string table, byte[] key, byte[] value, byte[]? expectedValue = null,
         long? expectedVersion = null, long? expectedFencingToken = null, TimeSpan? lease = null,
         CancellationToken cancellationToken = default) =>

@@ -12,6 +12,7 @@ public sealed partial class TubeClient
     private async Task<TubeResponse> CallAsync(TubeRequest request, CancellationToken cancellationToken,
         string? pinnedAddress = null)
     {
+        ThrowIfUnusable(cancellationToken);
         using var deadline = new CancellationTokenSource(options.OperationTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         Exception? last = null;
@@ -23,6 +24,7 @@ public sealed partial class TubeClient
                 if (attempt > 0)
                 {
                     await Task.Delay(options.RetryBackOff, time, linked.Token);
+                    ThrowIfUnusable(linked.Token);
                 }
 
                 // A failed connect moves the shared cursor on once, inside ConnectNextAsync.
@@ -59,6 +61,14 @@ public sealed partial class TubeClient
                 }
             }
         }
+    }
+
+    /// <summary>Refuses to start (or retry) a call once the client is disposed or the caller has cancelled, so
+    /// that nothing more is sent.</summary>
+    private void ThrowIfUnusable(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+        cancellationToken.ThrowIfCancellationRequested();
     }
 
     /// <summary>One attempt on one connection: the answer to return, or null and the refusal to remember (the
