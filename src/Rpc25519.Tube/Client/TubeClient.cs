@@ -303,9 +303,11 @@ public sealed partial class TubeClient : IAsyncDisposable
         return TubeReply.FromBytes(response.Reply ?? []).ThrowIfError();
     }
 
-    private static Message RequestMessage(TubeRequest request)
+    private static Message RequestMessage(TubeRequest request) => RequestMessage(request.ToBytes());
+
+    private static Message RequestMessage(byte[] payload)
     {
-        var message = new Message { Payload = request.ToBytes() };
+        var message = new Message { Payload = payload };
         message.Header.ServiceName = TubeServiceNames.Client;
         return message;
     }

@@ -40,6 +40,21 @@ public sealed class KvEdgeTests
     }
 
     [Fact]
+    public void AValueTooLargeForOneFrameIsRefusedAtOnceNotRetriedUntilTheDeadline()
+    {
+        EdgeCluster.Run(seed: 38, async (cluster, client) =>
+        {
+            await client.OpenSessionAsync();
+            DateTimeOffset start = cluster.ClientNode.TimeProvider.GetUtcNow();
+            var refused = await Assert.ThrowsAsync<ValueTooLargeException>(
+                () => client.PutAsync("t", B("k"), new byte[RpcOptions.DefaultMaxFrameBytes + 1]));
+            Assert.Equal(TimeSpan.Zero, cluster.ClientNode.TimeProvider.GetUtcNow() - start);
+            Assert.Contains("MaxFrameBytes", refused.Message);
+            Assert.Equal(1, (await client.PutAsync("t", B("k"), B("v"))).Version);
+        });
+    }
+
+    [Fact]
     public void AConfiguredValueLimitIsHonouredExactly()
     {
         var options = new StateMachineOptions { MaxValueBytes = 1000, MaxKeyBytes = 16 };

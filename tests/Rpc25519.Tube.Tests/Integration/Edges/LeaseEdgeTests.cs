@@ -1,5 +1,6 @@
 using System.Text;
 using Rpc25519.Tube.Client;
+using Rpc25519.Tube.Hosting;
 using Rpc25519.Tube.StateMachines.Errors;
 using Rpc25519.Tube.StateMachines.Kv;
 
@@ -100,6 +101,34 @@ public sealed class LeaseEdgeTests
 
             Assert.Equal(tokens.Order(), tokens);
             Assert.Equal(tokens.Count, tokens.Distinct().Count());
+        });
+    }
+
+    [Fact]
+    public void EveryMemberAgreesOnALeaseWhateverItsOwnClockSays()
+    {
+        EdgeCluster.Run(seed: 44, async (cluster, holder) =>
+        {
+            int leader = await cluster.WaitForLeaderAsync();
+            cluster.Network.SkewClock(cluster.Nodes[(leader + 1) % 3], TimeSpan.FromHours(1), 0);
+            cluster.Network.SkewClock(cluster.Nodes[(leader + 2) % 3], -TimeSpan.FromHours(1), 0);
+            KvItem granted = await holder.PutAsync("t", B("k"), B("h"), TimeSpan.FromSeconds(2));
+            await cluster.WaitForConvergenceAsync();
+
+            // A member that judged leases by its own clock would see this one as over (an hour ahead) or far from
+            // over (an hour behind); each serves what the log says.
+            for (int i = 0; i < 3; i++)
+            {
+                await using TubeClient pinned = await cluster.NewClientAsync(members: [cluster.Address(i)]);
+                KvItem? seen = await pinned.GetAsync("t", B("k"), ReadMode.Stale);
+                Assert.Equal((holder.SessionId, granted.LeaseUntilMs), (seen!.LeaseSession, seen.LeaseUntilMs));
+            }
+
+            await using TubeClient other = await cluster.NewClientAsync();
+            await Assert.ThrowsAsync<KeyLeasedException>(() => other.PutAsync("t", B("k"), B("o")));
+            KvItem taken = await RetryWhileLeasedAsync(cluster, () => other.PutAsync("t", B("k"), B("o"), Long));
+            Assert.True(taken.FencingToken > granted.FencingToken);
+            await cluster.WaitForConvergenceAsync();
         });
     }
 
