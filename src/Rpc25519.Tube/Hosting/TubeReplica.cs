@@ -192,6 +192,9 @@ public sealed partial class TubeReplica : IAsyncDisposable
             ElectionTimeoutTicks = options.ElectionTimeoutTicks,
             LeaseDriftTicks = options.LeaseDriftTicks,
             DeferCommitNotices = options.CommitNoticeDelay > TimeSpan.Zero,
+            // Appends and snapshot chunks must fit in a frame, with room for the message around them.
+            EntryBytesPerMessageMax = Math.Min(new RaftOptions().EntryBytesPerMessageMax, rpc.MaxFrameBytes / 2),
+            SnapshotChunkBytes = Math.Min(new RaftOptions().SnapshotChunkBytes, rpc.MaxFrameBytes / 2),
             InitialMembership = voters.Contains(options.NodeId) ? new Membership(voters, [], 0, 1) : Membership.Empty,
         };
         options.ConfigureRaft?.Invoke(raft);
