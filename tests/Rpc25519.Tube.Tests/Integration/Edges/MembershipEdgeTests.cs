@@ -35,6 +35,24 @@ public sealed class MembershipEdgeTests
         });
     }
 
+    [Fact]
+    public void TheStatusOfEveryMemberIncludesMembersTheClientWasNotToldOf()
+    {
+        EdgeCluster.Run(seed: 72, async (cluster, client) =>
+        {
+            await using TubeClient partial = await cluster.NewClientAsync(members: [cluster.Address(0)]);
+            IReadOnlyList<TubeStatus> all = await partial.GetClusterStatusAsync();
+            Assert.Equal([1UL, 2UL, 3UL], all.Select(s => s.NodeId));
+            Assert.Equal(string.Join(",", cluster.Address(0), cluster.Address(1), cluster.Address(2)),
+                string.Join(",", all[0].MemberAddresses));
+
+            // A member that does not answer is left out; the others are still found.
+            cluster.Crash(2);
+            IReadOnlyList<TubeStatus> two = await partial.GetClusterStatusAsync();
+            Assert.Equal([1UL, 2UL], two.Select(s => s.NodeId));
+        });
+    }
+
     private static async Task WaitForAllAsync(SimTubeCluster cluster, TubeClient client, Func<TubeStatus, bool> done)
     {
         for (int i = 0; i < 50; i++)
