@@ -18,17 +18,32 @@ public sealed partial class TubeClient
         return response.Status ?? throw new TubeUnavailableException("The member sent no status.", null);
     }
 
-    /// <summary>Asks every configured member for its status; members that do not answer in time are left out.</summary>
+    /// <summary>Asks every member for its status: the configured ones, then any voter or shadow that their
+    /// statuses name (with its address) and that has not answered yet, such as a member added later. Members that
+    /// do not answer in time are left out.</summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
-    /// <returns>The statuses of the members that answered, in the order of <see cref="TubeClientOptions.Members"/>.</returns>
+    /// <returns>The statuses of the members that answered: those of <see cref="TubeClientOptions.Members"/> in that
+    /// order, then the others in the order they were found.</returns>
     public async Task<IReadOnlyList<TubeStatus>> GetClusterStatusAsync(CancellationToken cancellationToken = default)
     {
         var statuses = new List<TubeStatus>();
-        foreach (string address in options.Members)
+        var asked = new HashSet<string>(StringComparer.Ordinal);
+        var toAsk = new Queue<string>(options.Members);
+        while (toAsk.TryDequeue(out string? address))
         {
+            if (!asked.Add(address))
+            {
+                continue;
+            }
+
             try
             {
-                statuses.Add(await GetStatusAsync(address, cancellationToken));
+                TubeStatus status = await GetStatusAsync(address, cancellationToken);
+                statuses.Add(status);
+                foreach (string other in UnansweredMembers(status, statuses))
+                {
+                    toAsk.Enqueue(other);
+                }
             }
             catch (StateMachines.Errors.TubeException)
             {
@@ -37,6 +52,19 @@ public sealed partial class TubeClient
         }
 
         return statuses;
+    }
+
+    /// <summary>The addresses <paramref name="status"/> gives for members that have not answered so far.</summary>
+    private static IEnumerable<string> UnansweredMembers(TubeStatus status, List<TubeStatus> answered)
+    {
+        ulong[] ids = [.. status.Voters, .. status.Shadows];
+        for (int i = 0; i < ids.Length && i < status.MemberAddresses.Length; i++)
+        {
+            if (status.MemberAddresses[i] is { } address && !answered.Exists(s => s.NodeId == ids[i]))
+            {
+                yield return address;
+            }
+        }
     }
 
     /// <summary>Asks the leader for a single-server membership change. The change is proposed when this returns;

@@ -103,7 +103,7 @@ public sealed partial class TubeClient
         {
             await leader;
         }
-        catch (Exception e) when (e is TubeException or OperationCanceledException)
+        catch (Exception e) when (e is TubeException or OperationCanceledException or ObjectDisposedException)
         {
             // Answered already.
         }

@@ -34,6 +34,8 @@ public sealed partial class TubeClient
     /// <returns>The key's new bookkeeping (version, indexes, lease and fencing token; no value).</returns>
     /// <exception cref="StateMachines.Errors.KeyLeasedException">Another session holds a lease on the key.</exception>
     /// <exception cref="StateMachines.Errors.ValueTooLargeException">The value or key is too large.</exception>
+    /// <exception cref="StateMachines.Errors.InvalidCommandException">The lease is zero, negative or longer than the
+    /// cluster's MaxLeaseDuration, or the key or table name is empty.</exception>
     public async Task<KvItem> PutAsync(string table, byte[] key, byte[] value, TimeSpan? lease = null,
         CancellationToken cancellationToken = default) =>
         (await KvWriteAsync(KvCommands.Put(table, key, value, lease), cancellationToken)).Item!;
@@ -49,7 +51,10 @@ public sealed partial class TubeClient
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The key's new bookkeeping.</returns>
     /// <exception cref="StateMachines.Errors.CasMismatchException">A condition did not hold; it carries the key as it
-    /// is now.</exception>
+    /// is now. Conditions are checked before leases: a holder fenced off by an old token gets this, not
+    /// <see cref="StateMachines.Errors.KeyLeasedException"/>.</exception>
+    /// <exception cref="StateMachines.Errors.KeyLeasedException">Every condition held, but another session holds a
+    /// lease on the key.</exception>
     public async Task<KvItem> CompareAndSwapAsync(string table, byte[] key, byte[] value, byte[]? expectedValue = null,
         long? expectedVersion = null, long? expectedFencingToken = null, TimeSpan? lease = null,
         CancellationToken cancellationToken = default) =>
@@ -74,6 +79,8 @@ public sealed partial class TubeClient
     /// <param name="key">The key.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>A task that completes when the release is applied.</returns>
+    /// <exception cref="StateMachines.Errors.NotLeaseHolderException">This session holds no active lease on the key
+    /// (it ended, another session holds it, or none was taken).</exception>
     public Task ReleaseLeaseAsync(string table, byte[] key, CancellationToken cancellationToken = default) =>
         KvWriteAsync(KvCommands.ReleaseLease(table, key), cancellationToken);
 
@@ -85,7 +92,9 @@ public sealed partial class TubeClient
     /// <param name="descending">Highest keys first.</param>
     /// <param name="mode">How fresh the answer must be.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
-    /// <returns>The items in <see cref="KvResult.Items"/>.</returns>
+    /// <returns>The items in <see cref="KvResult.Items"/>; none when the end is at or before the start.</returns>
+    /// <exception cref="StateMachines.Errors.InvalidCommandException">The limit is negative.</exception>
+    /// <exception cref="StateMachines.Errors.TableNotFoundException">The table does not exist.</exception>
     public Task<KvResult> RangeAsync(string table, byte[] startKey, byte[]? endKey, int limit = 0,
         bool descending = false, ReadMode mode = ReadMode.Linearizable, CancellationToken cancellationToken = default) =>
         KvReadAsync(KvCommands.Range(table, startKey, endKey, limit, descending), mode, cancellationToken);
@@ -125,6 +134,8 @@ public sealed partial class TubeClient
     /// <param name="table">The name.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>A task that completes when the table is gone.</returns>
+    /// <exception cref="StateMachines.Errors.TableNotFoundException">The table does not exist.</exception>
+    /// <exception cref="StateMachines.Errors.KeyLeasedException">Another session leases one of its keys.</exception>
     public Task DropTableAsync(string table, CancellationToken cancellationToken = default) =>
         KvWriteAsync(KvCommands.DropTable(table), cancellationToken);
 
@@ -133,6 +144,10 @@ public sealed partial class TubeClient
     /// <param name="newName">The new name.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>A task that completes when the rename is applied.</returns>
+    /// <exception cref="StateMachines.Errors.TableNotFoundException">The table does not exist.</exception>
+    /// <exception cref="StateMachines.Errors.TableExistsException">A table named <paramref name="newName"/>
+    /// exists.</exception>
+    /// <exception cref="StateMachines.Errors.KeyLeasedException">Another session leases one of its keys.</exception>
     public Task RenameTableAsync(string table, string newName, CancellationToken cancellationToken = default) =>
         KvWriteAsync(KvCommands.RenameTable(table, newName), cancellationToken);
 

@@ -12,6 +12,8 @@ public sealed partial class TubeClient
     private async Task<TubeResponse> CallAsync(TubeRequest request, CancellationToken cancellationToken,
         string? pinnedAddress = null)
     {
+        ThrowIfUnusable(cancellationToken);
+        byte[] payload = RequestPayload(request);
         using var deadline = new CancellationTokenSource(options.OperationTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         Exception? last = null;
@@ -23,13 +25,14 @@ public sealed partial class TubeClient
                 if (attempt > 0)
                 {
                     await Task.Delay(options.RetryBackOff, time, linked.Token);
+                    ThrowIfUnusable(linked.Token);
                 }
 
                 // A failed connect moves the shared cursor on once, inside ConnectNextAsync.
                 client = pinnedAddress is null
                     ? await ConnectionAsync(linked.Token)
                     : await ConnectToAsync(pinnedAddress, linked.Token);
-                (TubeResponse? response, last) = await TryOnceAsync(client, request, linked.Token);
+                (TubeResponse? response, last) = await TryOnceAsync(client, payload, linked.Token);
                 if (response is not null)
                 {
                     return response;
@@ -61,13 +64,37 @@ public sealed partial class TubeClient
         }
     }
 
+    /// <summary>Refuses to start (or retry) a call once the client is disposed or the caller has cancelled, so
+    /// that nothing more is sent.</summary>
+    private void ThrowIfUnusable(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>The request's bytes, refused at once when they cannot fit in one frame: the transport would refuse
+    /// every attempt alike, so retrying until the deadline would only hide the cause.</summary>
+    private byte[] RequestPayload(TubeRequest request)
+    {
+        byte[] payload = request.ToBytes();
+        if (MessageCodec.ExceedsBodyLimit(RequestMessage(payload), options.Rpc.MaxFrameBytes, out long bytes))
+        {
+            throw new ValueTooLargeException(
+                $"The request is {bytes} bytes, more than RpcOptions.MaxFrameBytes ({options.Rpc.MaxFrameBytes}), so " +
+                "it was not sent; the cluster's own value limit (StateMachineOptions.MaxValueBytes, 1 MiB by default) " +
+                "is lower still. Split the value over several keys.");
+        }
+
+        return payload;
+    }
+
     /// <summary>One attempt on one connection: the answer to return, or null and the refusal to remember (the
     /// connection is then dropped and the next attempt goes to the leader named in the refusal, or to the next
     /// member).</summary>
     private async Task<(TubeResponse? Response, Exception? Refusal)> TryOnceAsync(RpcClient client,
-        TubeRequest request, CancellationToken token)
+        byte[] payload, CancellationToken token)
     {
-        TubeResponse? response = await AttemptAsync(client, request, token);
+        TubeResponse? response = await AttemptAsync(client, payload, token);
         if (response is null)
         {
             await DropAsync(client, null);
@@ -99,13 +126,13 @@ public sealed partial class TubeClient
     }
 
     /// <summary>One call with the attempt timeout; null when it ran out.</summary>
-    private async Task<TubeResponse?> AttemptAsync(RpcClient client, TubeRequest request, CancellationToken token)
+    private async Task<TubeResponse?> AttemptAsync(RpcClient client, byte[] payload, CancellationToken token)
     {
         using var attempt = new CancellationTokenSource(options.AttemptTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, attempt.Token);
         try
         {
-            Message reply = await client.CallAsync(RequestMessage(request), linked.Token);
+            Message reply = await client.CallAsync(RequestMessage(payload), linked.Token);
             return TubeResponse.FromBytes(reply.Payload);
         }
         catch (Exception e) when ((e is OperationCanceledException or RpcTimeoutException)

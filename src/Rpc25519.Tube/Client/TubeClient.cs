@@ -164,7 +164,8 @@ public sealed partial class TubeClient : IAsyncDisposable
     }
 
     /// <summary>Closes the connection. The session is left to expire (call <see cref="CloseSessionAsync"/> first to
-    /// end it at once).</summary>
+    /// end it at once). Calling it again does nothing; any other call afterwards, and any retry of a call still in
+    /// flight, throws <see cref="ObjectDisposedException"/>.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref disposed, 1) != 0)
@@ -177,9 +178,9 @@ public sealed partial class TubeClient : IAsyncDisposable
         {
             await keepAlive;
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
         {
-            // Stopped.
+            // Stopped (a keep-alive in its retry loop sees the disposal before the cancellation).
         }
 
         RpcClient? client, side;
@@ -205,8 +206,11 @@ public sealed partial class TubeClient : IAsyncDisposable
         closing.Dispose();
     }
 
+    /// <summary>The session id, opening the session first if needed. The opening is shared by every caller and
+    /// runs to its own deadline; a caller that cancels stops waiting for it at once.</summary>
     private async Task<long> EnsureSessionAsync(CancellationToken cancellationToken)
     {
+        ThrowIfUnusable(cancellationToken);
         Task<long> task;
         lock (gate)
         {
@@ -221,10 +225,11 @@ public sealed partial class TubeClient : IAsyncDisposable
 
         try
         {
-            return await task;
+            return cancellationToken.CanBeCanceled ? await task.WaitAsync(cancellationToken) : await task;
         }
-        catch
+        catch when (task.IsCompleted)
         {
+            // The opening itself failed (not just this caller's wait): the next caller tries again.
             lock (gate)
             {
                 if (ReferenceEquals(opening, task))
@@ -298,9 +303,11 @@ public sealed partial class TubeClient : IAsyncDisposable
         return TubeReply.FromBytes(response.Reply ?? []).ThrowIfError();
     }
 
-    private static Message RequestMessage(TubeRequest request)
+    private static Message RequestMessage(TubeRequest request) => RequestMessage(request.ToBytes());
+
+    private static Message RequestMessage(byte[] payload)
     {
-        var message = new Message { Payload = request.ToBytes() };
+        var message = new Message { Payload = payload };
         message.Header.ServiceName = TubeServiceNames.Client;
         return message;
     }

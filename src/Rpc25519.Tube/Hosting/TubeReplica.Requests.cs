@@ -246,6 +246,7 @@ public sealed partial class TubeReplica
         MembershipVersion = node.Membership.Version,
         ProcessId = Environment.ProcessId,
         HostName = Environment.MachineName,
+        MemberAddresses = [.. node.Membership.Voters.Concat(node.Membership.Shadows).Select(AddressOf)],
     };
 
     private string? AddressOf(ulong id) => id != 0 && members.TryGetValue(id, out string? address) ? address : null;

@@ -192,6 +192,9 @@ public sealed partial class TubeReplica : IAsyncDisposable
             ElectionTimeoutTicks = options.ElectionTimeoutTicks,
             LeaseDriftTicks = options.LeaseDriftTicks,
             DeferCommitNotices = options.CommitNoticeDelay > TimeSpan.Zero,
+            // Appends and snapshot chunks must fit in a frame, with room for the message around them.
+            EntryBytesPerMessageMax = Math.Min(new RaftOptions().EntryBytesPerMessageMax, rpc.MaxFrameBytes / 2),
+            SnapshotChunkBytes = Math.Min(new RaftOptions().SnapshotChunkBytes, rpc.MaxFrameBytes / 2),
             InitialMembership = voters.Contains(options.NodeId) ? new Membership(voters, [], 0, 1) : Membership.Empty,
         };
         options.ConfigureRaft?.Invoke(raft);
@@ -260,7 +263,23 @@ public sealed partial class TubeReplica : IAsyncDisposable
         using CancellationTokenRegistration registration = cancellationToken.Register(
             static state => ((TaskCompletionSource<TubeResponse>)state!).TrySetCanceled(), completion);
         TubeResponse response = await completion.Task;
-        return new Message { Payload = response.ToBytes() };
+        var reply = new Message { Payload = response.ToBytes() };
+        if (MessageCodec.ExceedsBodyLimit(reply, rpc.MaxFrameBytes, out long bytes))
+        {
+            // The transport would refuse it, and the client would retry the same request until its deadline.
+            reply = new Message
+            {
+                Payload = new TubeResponse
+                {
+                    Error = StateMachines.Errors.TubeErrorCode.ValueTooLarge,
+                    Message = $"The answer is {bytes} bytes, more than RpcOptions.MaxFrameBytes ({rpc.MaxFrameBytes}) " +
+                        "of this replica; ask for fewer keys at a time (a limit, then go on from the last key). A " +
+                        "write was applied all the same.",
+                }.ToBytes(),
+            };
+        }
+
+        return reply;
     }
 
     private async Task<T> InspectAsync<T>(Func<T> inspect, CancellationToken cancellationToken)

@@ -64,6 +64,12 @@ public sealed class TubeStatus
     [Key(13)]
     public string? HostName { get; init; }
 
+    /// <summary>The address the replica knows for each voter and then each shadow, in the order of
+    /// <see cref="Voters"/> followed by <see cref="Shadows"/>; null where it knows none (empty from an older
+    /// replica). It lets a client reach members that joined after it was configured.</summary>
+    [Key(14)]
+    public string?[] MemberAddresses { get; init; } = [];
+
     /// <inheritdoc/>
     public override string ToString() =>
         $"node {NodeId} {Role} term {Term} leader {LeaderId} last {LastIndex} commit {CommitIndex} applied " +

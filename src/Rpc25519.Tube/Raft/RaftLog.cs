@@ -159,8 +159,8 @@ internal sealed class RaftLog
     }
 
     /// <summary>Up to <paramref name="countMax"/> entries starting at <paramref name="from"/> (after the
-    /// snapshot).</summary>
-    public LogEntry[] Slice(long from, int countMax)
+    /// snapshot), and no more than fit in <paramref name="bytesMax"/> (but always the first one).</summary>
+    public LogEntry[] Slice(long from, int countMax, long bytesMax = long.MaxValue)
     {
         long count = Math.Min(countMax, LastIndex - from + 1);
         if (count <= 0)
@@ -168,8 +168,22 @@ internal sealed class RaftLog
             return [];
         }
 
-        return CollectionsMarshal.AsSpan(entries).Slice((int)(from - SnapshotIndex - 1), (int)count).ToArray();
+        var span = CollectionsMarshal.AsSpan(entries).Slice((int)(from - SnapshotIndex - 1), (int)count);
+        int taken = 1;
+        for (long bytes = EncodedBytes(span[0]); taken < span.Length; taken++)
+        {
+            bytes += EncodedBytes(span[taken]);
+            if (bytes > bytesMax)
+            {
+                break;
+            }
+        }
+
+        return span[..taken].ToArray();
     }
+
+    /// <summary>An entry's data plus room for its term, index and kind on the wire.</summary>
+    private static long EncodedBytes(LogEntry entry) => entry.Data.Length + 32L;
 
     /// <summary>Moves the commit index forward (never backward, never past the end).</summary>
     public void CommitTo(long index)

@@ -234,7 +234,7 @@ public sealed partial class RaftNode
             return SendSnapshot(peer, pr); // The entries it needs are compacted away.
         }
 
-        var entries = log.Slice(pr.Next, options.EntriesPerMessageMax);
+        var entries = log.Slice(pr.Next, options.EntriesPerMessageMax, options.EntryBytesPerMessageMax);
         if (entries.Length == 0 && !sendIfEmpty)
         {
             return false;

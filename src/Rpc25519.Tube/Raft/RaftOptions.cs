@@ -50,6 +50,11 @@ public sealed class RaftOptions
     /// size.</summary>
     public int EntriesPerMessageMax { get; set; } = 256;
 
+    /// <summary>Entry bytes per append message. Default 16 MiB. An append stops before the entry that would pass
+    /// it (it always carries at least one), so that a follower far behind on large entries is sent messages that fit
+    /// the transport's frame. The Tube host lowers it to half of <c>RpcOptions.MaxFrameBytes</c>.</summary>
+    public int EntryBytesPerMessageMax { get; set; } = 16 * 1024 * 1024;
+
     /// <summary>
     /// Append messages in flight to one follower before the leader waits for acknowledgements (the flow-control
     /// window). Default 64. Throughput per follower is about window * <see cref="EntriesPerMessageMax"/> per round
@@ -105,6 +110,7 @@ public sealed class RaftOptions
         Require(LeaseDriftTicks >= 0 && LeaseDriftTicks < ElectionTimeoutTicks, nameof(LeaseDriftTicks),
             "use a value in [0, ElectionTimeoutTicks)");
         Require(EntriesPerMessageMax >= 1, nameof(EntriesPerMessageMax), "use at least 1");
+        Require(EntryBytesPerMessageMax >= 1, nameof(EntryBytesPerMessageMax), "use at least 1");
         Require(InflightMessagesMax >= 1, nameof(InflightMessagesMax), "use at least 1");
         Require(UncommittedEntriesMax >= 1, nameof(UncommittedEntriesMax), "use at least 1");
         Require(CommittedEntriesPerReadyMax >= 1, nameof(CommittedEntriesPerReadyMax), "use at least 1");

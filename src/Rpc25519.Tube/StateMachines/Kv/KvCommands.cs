@@ -16,6 +16,7 @@ public static class KvCommands
     /// <param name="value">The value.</param>
     /// <param name="lease">The lease to take or renew, or null for none.</param>
     /// <returns>The command.</returns>
+    /// <exception cref="Errors.InvalidCommandException">The lease is zero or negative.</exception>
     public static KvCommand Put(string table, byte[] key, byte[] value, TimeSpan? lease = null) => new()
     {
         Operation = KvOperation.Put, Table = table, Key = key, Value = value, LeaseMs = LeaseMs(lease),
@@ -30,6 +31,7 @@ public static class KvCommands
     /// <param name="expectedFencingToken">The fencing token the key must carry, or null not to check.</param>
     /// <param name="lease">The lease to take or renew, or null for none.</param>
     /// <returns>The command.</returns>
+    /// <exception cref="Errors.InvalidCommandException">The lease is zero or negative.</exception>
     public static KvCommand CompareAndSwap(string table, byte[] key, byte[] value, byte[]? expectedValue = null,
         long? expectedVersion = null, long? expectedFencingToken = null, TimeSpan? lease = null) => new()
     {
@@ -122,5 +124,21 @@ public static class KvCommands
     public static KvCommand SessionKeys(string table, long session) =>
         new() { Operation = KvOperation.SessionKeys, Table = table, Owner = session };
 
-    private static long LeaseMs(TimeSpan? lease) => lease is { } d ? (long)Math.Ceiling(d.TotalMilliseconds) : 0;
+    /// <summary>The lease in whole milliseconds (rounded up), 0 for none. A lease that is not positive is refused
+    /// here: on the wire 0 means "no lease", so a zero lease would otherwise turn silently into a plain write.</summary>
+    private static long LeaseMs(TimeSpan? lease)
+    {
+        if (lease is not { } d)
+        {
+            return 0;
+        }
+
+        if (d <= TimeSpan.Zero)
+        {
+            throw new Errors.InvalidCommandException(
+                $"A lease must be positive; got {d}. Pass no lease (null) for a write that takes none.");
+        }
+
+        return (long)Math.Ceiling(d.TotalMilliseconds);
+    }
 }

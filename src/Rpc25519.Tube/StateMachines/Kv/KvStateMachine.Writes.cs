@@ -16,8 +16,10 @@ public sealed partial class KvStateMachine
         long now = context.LogTimeMs;
         tables.TryGetValue(name, out var table);
         var record = table?.Find(key);
-        EnsureNotLeasedByOther(record, name, context.SessionId, now);
+        // The caller's conditions first: a holder fenced off by its old token hears "a newer lease was granted"
+        // even while that newer lease is still active.
         CheckConditions(c, record, name, now);
+        EnsureNotLeasedByOther(record, name, context.SessionId, now);
         long growth = record is null ? key.Length + value.Length : value.Length - record.Value.Length;
         if (growth > 0)
         {
@@ -50,8 +52,8 @@ public sealed partial class KvStateMachine
         byte[] key = ValidKey(c.Key);
         long now = context.LogTimeMs;
         var record = table.Find(key);
-        EnsureNotLeasedByOther(record, table.Name, context.SessionId, now);
         CheckConditions(c, record, table.Name, now);
+        EnsureNotLeasedByOther(record, table.Name, context.SessionId, now);
         if (record is null)
         {
             return new KvResult { Found = false };
