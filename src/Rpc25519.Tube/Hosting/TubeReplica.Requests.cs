@@ -101,6 +101,16 @@ public sealed partial class TubeReplica
             return;
         }
 
+        if (reads.Count + appliedWaits.Count >= options.MaxHeldReads)
+        {
+            // A follower forwards reads to its leader without a count of its own: without this bound, a flood sent
+            // while the leader is out of reach would all be held until the read timeout.
+            completion.TrySetResult(Refused(TubeErrorCode.Unavailable, $"this replica already holds " +
+                $"{options.MaxHeldReads} reads waiting for a read index; try another member, retry shortly, or raise " +
+                "TubeReplicaOptions.MaxHeldReads"));
+            return;
+        }
+
         ulong id = nextReadId++;
         bool asked = request.ReadMode == ReadMode.Lease ? node.LeaseRead(id) : node.ReadIndex(id);
         if (!asked)
