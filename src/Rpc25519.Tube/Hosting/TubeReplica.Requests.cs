@@ -101,6 +101,16 @@ public sealed partial class TubeReplica
             return;
         }
 
+        if (reads.Count + appliedWaits.Count >= options.MaxHeldReads)
+        {
+            // A follower forwards reads to its leader without a count of its own: without this bound, a flood sent
+            // while the leader is out of reach would all be held until the read timeout.
+            completion.TrySetResult(Refused(TubeErrorCode.Unavailable, $"this replica already holds " +
+                $"{options.MaxHeldReads} reads waiting for a read index; try another member, retry shortly, or raise " +
+                "TubeReplicaOptions.MaxHeldReads"));
+            return;
+        }
+
         ulong id = nextReadId++;
         bool asked = request.ReadMode == ReadMode.Lease ? node.LeaseRead(id) : node.ReadIndex(id);
         if (!asked)
@@ -170,12 +180,7 @@ public sealed partial class TubeReplica
             return;
         }
 
-        if (!string.IsNullOrEmpty(request.Address))
-        {
-            members[request.NodeId] = request.Address;
-        }
-
-        if (!members.ContainsKey(request.NodeId))
+        if (!HasAddress(request, request.NodeId))
         {
             completion.TrySetResult(Refused(TubeErrorCode.InvalidCommand, $"node {request.NodeId} has no address; " +
                 "pass its address with the change or list it in TubeReplicaOptions.Members"));
@@ -183,6 +188,12 @@ public sealed partial class TubeReplica
         }
 
         MembershipChangeResult result = node.ProposeMembershipChange(request.MembershipChange, request.NodeId);
+        if (result == MembershipChangeResult.Accepted)
+        {
+            // Only an accepted change may touch the address book: a refused one must leave nothing behind.
+            RecordAddress(request);
+        }
+
         if (result == MembershipChangeResult.Accepted
             && request.MembershipChange is MembershipChangeKind.AddVoter or MembershipChangeKind.AddShadow
             && (!machines.MemberAddresses.TryGetValue(request.NodeId, out string? replicated)
@@ -206,14 +217,9 @@ public sealed partial class TubeReplica
 
     private void ForceMembership(TubeRequest request, TaskCompletionSource<TubeResponse> completion)
     {
-        if (request.NodeId != 0 && !string.IsNullOrEmpty(request.Address))
-        {
-            members[request.NodeId] = request.Address;
-        }
-
         ulong[] voters = request.Voters ?? [];
         ulong[] shadows = request.Shadows ?? [];
-        ulong? unknown = voters.Concat(shadows).Where(id => !members.ContainsKey(id)).Cast<ulong?>().FirstOrDefault();
+        ulong? unknown = voters.Concat(shadows).Where(id => !HasAddress(request, id)).Cast<ulong?>().FirstOrDefault();
         string? problem = voters.Length == 0 ? "a forced membership needs at least one voter"
             : voters.Concat(shadows).Distinct().Count() != voters.Length + shadows.Length || voters.Contains(0UL)
                 ? "the voters and shadows must be distinct non-zero ids"
@@ -225,9 +231,25 @@ public sealed partial class TubeReplica
             return;
         }
 
+        RecordAddress(request);
         HostLog.MembershipForced(logger, NodeId, string.Join(",", voters), string.Join(",", shadows));
         node.ForceMembership(voters, shadows);
         completion.TrySetResult(new TubeResponse { LeaderId = node.LeaderId, Status = BuildStatus() });
+    }
+
+    /// <summary>Whether node <paramref name="id"/> has an address: in the address book, or given with the request.
+    /// </summary>
+    private bool HasAddress(TubeRequest request, ulong id) =>
+        members.ContainsKey(id) || (id != 0 && id == request.NodeId && !string.IsNullOrEmpty(request.Address));
+
+    /// <summary>Takes the address a membership request gave for its node into the address book (once the request
+    /// is carried out).</summary>
+    private void RecordAddress(TubeRequest request)
+    {
+        if (request.NodeId != 0 && !string.IsNullOrEmpty(request.Address))
+        {
+            members[request.NodeId] = request.Address;
+        }
     }
 
     private TubeStatus BuildStatus() => new()

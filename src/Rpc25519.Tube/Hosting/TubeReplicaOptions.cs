@@ -85,6 +85,13 @@ public sealed class TubeReplicaOptions
     /// <summary>A read that no ReadIndex answer has served within this time fails with "no quorum".</summary>
     public TimeSpan ReadTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How many linearizable and lease reads this replica holds at once while they wait for a read index
+    /// (from the leader's quorum round, or forwarded to the leader) or for this replica to apply up to it. Beyond, a
+    /// read is refused at once as unavailable (<see cref="StateMachines.Errors.TubeErrorCode.Unavailable"/>), so the
+    /// client tries another member and throws <see cref="Client.TubeUnavailableException"/> when every member is
+    /// full. Each held read ends by <see cref="ReadTimeout"/>. Default 4096.</summary>
+    public int MaxHeldReads { get; set; } = 4096;
+
     /// <summary>A watch answer holds at most this many changes (the changes of one log index are never split, so a
     /// single index with more changes is sent whole).</summary>
     public int WatchPageMaxChanges { get; set; } = 256;
@@ -155,6 +162,12 @@ public sealed class TubeReplicaOptions
         {
             throw new ArgumentException("TubeReplicaOptions.CommitNoticeDelay must not be negative; use zero to " +
                 "send commit notices at once.");
+        }
+
+        if (MaxHeldReads < 1)
+        {
+            throw new ArgumentException("TubeReplicaOptions.MaxHeldReads must be at least 1; keep the default (4096) " +
+                "unless you need otherwise.");
         }
 
         if (WatchPageMaxChanges < 1 || WatchPageMaxBytes < 1 || MaxWatchers < 1 || WatchMaxWait < TimeSpan.Zero)

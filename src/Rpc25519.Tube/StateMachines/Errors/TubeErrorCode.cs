@@ -50,7 +50,8 @@ public enum TubeErrorCode
     NoQuorum = 14,
 
     /// <summary>No member answered within the deadline; or, from a replica, it is at one of its limits
-    /// (<see cref="Hosting.TubeReplicaOptions.MaxWatchers"/>) and the client should try another member.</summary>
+    /// (<see cref="Hosting.TubeReplicaOptions.MaxWatchers"/>, <see cref="Hosting.TubeReplicaOptions.MaxHeldReads"/>)
+    /// and the client should try another member.</summary>
     Unavailable = 15,
 
     /// <summary>A write named an owner session that is not open.</summary>
