@@ -73,4 +73,32 @@ public sealed class CancelAcrossLeaderChangeTests
             await cluster.StopAllAsync();
         });
     }
+
+    [Fact]
+    public void ACancelWhileTheClientIsStillConnectingEndsTheCallAtOnce()
+    {
+        var cluster = new SimTubeCluster(seed: 92);
+        cluster.Simulation.Run(async () =>
+        {
+            await cluster.StartAllAsync();
+            await cluster.WaitForLeaderAsync();
+            // A connect gives up after the attempt timeout (2 s here); the caller's cancel must not wait for that.
+            TubeClient client = await cluster.NewClientAsync(attemptTimeout: TimeSpan.FromSeconds(2));
+            SimUndo cut = cluster.Network.Isolate(cluster.ClientNode);
+            DateTimeOffset start = cluster.Clock.GetUtcNow();
+            await cluster.OnClient(async () =>
+            {
+                using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(100),
+                    cluster.ClientNode.TimeProvider);
+                await Assert.ThrowsAnyAsync<OperationCanceledException>(
+                    () => client.GetStatusAsync(cancellationToken: cancel.Token));
+            });
+            TimeSpan took = cluster.Clock.GetUtcNow() - start;
+            Assert.True(took < TimeSpan.FromMilliseconds(200), $"the cancel took {took}");
+            cut.Undo();
+            Assert.NotNull(await cluster.OnClient(() => client.GetStatusAsync()));
+            await cluster.OnClient(async () => await client.DisposeAsync());
+            await cluster.StopAllAsync();
+        });
+    }
 }
