@@ -157,9 +157,12 @@ public sealed partial class TubeClient
         }
 
         token.ThrowIfCancellationRequested();
+        // The connect is shared and bounded by its own timeout (at most the attempt timeout); the caller stops
+        // waiting for it at once when cancelled, and the connect goes on for the others.
+        await WhenDoneOrCancelledAsync(task, token);
         try
         {
-            return await task; // bounded by the connect timeout (at most the attempt timeout)
+            return await task;
         }
         finally
         {
@@ -172,6 +175,27 @@ public sealed partial class TubeClient
                     connecting = null;
                 }
             }
+        }
+    }
+
+    /// <summary>Completes when <paramref name="task"/> does, or throws <see cref="OperationCanceledException"/> as
+    /// soon as <paramref name="token"/> is cancelled (the task itself runs on).</summary>
+    private static async Task WhenDoneOrCancelledAsync(Task task, CancellationToken token)
+    {
+        if (task.IsCompleted || !token.CanBeCanceled)
+        {
+            return;
+        }
+
+        var cancelled = new TaskCompletionSource();
+        await using (token.Register(static state => ((TaskCompletionSource)state!).TrySetResult(), cancelled))
+        {
+            await Task.WhenAny(task, cancelled.Task);
+        }
+
+        if (!task.IsCompleted)
+        {
+            token.ThrowIfCancellationRequested();
         }
     }
 

@@ -200,7 +200,7 @@ public sealed class TubeCzar : IAsyncDisposable
 
                 if (delay > TimeSpan.Zero)
                 {
-                    await Task.Delay(delay, time, stop);
+                    await Task.Delay(RoundUp(delay), time, stop);
                 }
 
                 ExpireIfDue();
@@ -264,30 +264,44 @@ public sealed class TubeCzar : IAsyncDisposable
     /// ends; then reports the loss and lets the write finish.</summary>
     private async Task WhileTenureLastsAsync(Task put, CancellationToken stop)
     {
-        TimeSpan remaining;
-        lock (gate)
+        while (true)
         {
-            if (!holding)
+            TimeSpan remaining;
+            lock (gate)
             {
+                if (!holding)
+                {
+                    return;
+                }
+
+                remaining = validUntil - Now;
+            }
+
+            if (remaining <= TimeSpan.Zero)
+            {
+                ExpireIfDue();
                 return;
             }
 
-            remaining = validUntil - Now;
-        }
-
-        if (remaining > TimeSpan.Zero)
-        {
+            // Waking before the end would leave the loss unreported until the write fails, a whole attempt later.
             using var done = CancellationTokenSource.CreateLinkedTokenSource(stop);
-            Task expiry = Task.Delay(remaining, time, done.Token);
+            Task expiry = Task.Delay(RoundUp(remaining), time, done.Token);
             if (await Task.WhenAny(put, expiry) == put)
             {
                 done.Cancel();
                 return;
             }
-        }
 
-        ExpireIfDue();
+            if (stop.IsCancellationRequested)
+            {
+                return;
+            }
+        }
     }
+
+    /// <summary><see cref="Task.Delay(TimeSpan, TimeProvider, CancellationToken)"/> counts whole milliseconds,
+    /// rounded down; rounded up here, a wait for the tenure's end never wakes before it.</summary>
+    private static TimeSpan RoundUp(TimeSpan delay) => TimeSpan.FromMilliseconds(Math.Ceiling(delay.TotalMilliseconds));
 
     private void Won(KvItem item, TimeSpan sentAt)
     {

@@ -15,11 +15,11 @@ namespace Rpc25519.Tube.Tests.Client;
 [Collection(WholeStackCollection.Name)]
 public sealed class TubeCzarTests
 {
-    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(2);
+    internal static readonly TimeSpan Lease = TimeSpan.FromSeconds(2);
 
-    private static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
+    internal static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
 
-    private static TubeCzarOptions RoleOptions(string candidate, TimeSpan? drift = null, TimeSpan? renew = null) => new()
+    internal static TubeCzarOptions RoleOptions(string candidate, TimeSpan? drift = null, TimeSpan? renew = null) => new()
     {
         Role = "leader",
         Candidate = B(candidate),
@@ -36,7 +36,7 @@ public sealed class TubeCzarTests
         run.Cluster.Simulation.Run(async () =>
         {
             await run.StartAsync(i => RoleOptions("c" + i));
-            Candidate first = await run.WaitForCzarAsync(except: null, within: TimeSpan.FromSeconds(10));
+            CzarCandidate first = await run.WaitForCzarAsync(except: null, within: TimeSpan.FromSeconds(10));
             long firstToken = first.Czar.FencingToken;
             Assert.True(firstToken > 0);
             Assert.Equal("c" + first.Index, Encoding.UTF8.GetString(first.Czar.Holder!));
@@ -51,7 +51,7 @@ public sealed class TubeCzarTests
             // one renewal and one attempt of the moment it was cut off (plus scheduling slack).
             SimUndo cut = run.Cluster.Network.Isolate(first.Node);
             DateTimeOffset cutAt = run.Cluster.Clock.GetUtcNow();
-            Candidate second = await run.WaitForCzarAsync(except: first, within: TimeSpan.FromSeconds(10));
+            CzarCandidate second = await run.WaitForCzarAsync(except: first, within: TimeSpan.FromSeconds(10));
             TimeSpan failover = run.Cluster.Clock.GetUtcNow() - cutAt;
             Assert.True(failover <= Lease + TimeSpan.FromSeconds(1.5), $"failover took {failover}");
             Assert.False(first.Czar.IsCzar);
@@ -75,12 +75,12 @@ public sealed class TubeCzarTests
         run.Cluster.Simulation.Run(async () =>
         {
             await run.StartAsync(i => RoleOptions("c" + i));
-            Candidate first = await run.WaitForCzarAsync(except: null, within: TimeSpan.FromSeconds(10));
+            CzarCandidate first = await run.WaitForCzarAsync(except: null, within: TimeSpan.FromSeconds(10));
             long token = first.Czar.FencingToken;
             DateTimeOffset disposedAt = run.Cluster.Clock.GetUtcNow();
             await run.DisposeAsync(first);
             Assert.Contains(first.Changes, c => c.Reason == TubeCzarChangeReason.Released && c.FencingToken == token);
-            Candidate second = await run.WaitForCzarAsync(except: first, within: TimeSpan.FromSeconds(10));
+            CzarCandidate second = await run.WaitForCzarAsync(except: first, within: TimeSpan.FromSeconds(10));
             TimeSpan took = run.Cluster.Clock.GetUtcNow() - disposedAt;
             Assert.True(took < Lease, $"the next czar waited {took}, as if the lease had not been released");
             Assert.True(second.Czar.FencingToken > token);
@@ -98,7 +98,7 @@ public sealed class TubeCzarTests
         run.Cluster.Simulation.Run(async () =>
         {
             await run.StartAsync(i => RoleOptions("c" + i));
-            Candidate first = await run.WaitForCzarAsync(except: null, within: TimeSpan.FromSeconds(10));
+            CzarCandidate first = await run.WaitForCzarAsync(except: null, within: TimeSpan.FromSeconds(10));
             long token = first.Czar.FencingToken;
             int leader = await run.Cluster.WaitForLeaderAsync();
             run.Cluster.Crash(leader);
@@ -130,7 +130,7 @@ public sealed class TubeCzarTests
         {
             await run.StartAsync(i => RoleOptions("c" + i, TimeSpan.FromMilliseconds(driftBoundMs),
                 TimeSpan.FromMilliseconds(200)));
-            Candidate first = await run.WaitForCzarAsync(except: null, within: TimeSpan.FromSeconds(10));
+            CzarCandidate first = await run.WaitForCzarAsync(except: null, within: TimeSpan.FromSeconds(10));
             SimUndo slow = run.Cluster.Network.SkewClock(first.Node, TimeSpan.Zero, -20_000);
             await run.Cluster.DelayAsync(Lease);
             Assert.True(first.Czar.IsCzar);
@@ -170,120 +170,5 @@ public sealed class TubeCzarTests
         Assert.Contains("Members", Assert.Throws<ArgumentException>(() =>
             TubeCzar.Start(new TubeClientOptions(), new TubeCzarOptions { Role = "r" })).Message);
         Assert.Throws<ArgumentNullException>(() => TubeCzar.Start(client, new TubeCzarOptions { Role = "r", Candidate = null! }));
-    }
-
-    private sealed class Candidate(int index, SimNode node)
-    {
-        public int Index { get; } = index;
-
-        public SimNode Node { get; } = node;
-
-        public TubeCzar Czar { get; set; } = null!;
-
-        public List<TubeCzarChange> Changes { get; } = [];
-
-        public Task Watching { get; set; } = Task.CompletedTask;
-
-        public bool Disposed { get; set; }
-    }
-
-    /// <summary>A three-replica cluster, candidates on nodes of their own, and the monitor.</summary>
-    private sealed class CzarRun
-    {
-        private readonly Candidate[] candidates;
-        private readonly CancellationTokenSource monitorStop = new();
-        private Task monitor = Task.CompletedTask;
-
-        public CzarRun(ulong seed, int candidates)
-        {
-            Cluster = new SimTubeCluster(seed);
-            this.candidates = [.. Enumerable.Range(0, candidates)
-                .Select(i => new Candidate(i, Cluster.Simulation.AddNode("candidate" + i)))];
-        }
-
-        public SimTubeCluster Cluster { get; }
-
-        /// <summary>The most candidates that called themselves czar at one sampled moment.</summary>
-        public int MostAtOnce { get; private set; }
-
-        public async Task StartAsync(Func<int, TubeCzarOptions> options)
-        {
-            await Cluster.StartAllAsync();
-            await Cluster.WaitForLeaderAsync();
-            foreach (Candidate candidate in candidates)
-            {
-                candidate.Czar = await candidate.Node.Start(() => Task.FromResult(TubeCzar.Start(new TubeClientOptions
-                {
-                    Members = [.. Cluster.Members.Values],
-                    Rpc = Cluster.Network.CreateOptions(candidate.Node),
-                    OperationTimeout = TimeSpan.FromSeconds(2),
-                    AttemptTimeout = TimeSpan.FromMilliseconds(300),
-                    RetryBackOff = TimeSpan.FromMilliseconds(20),
-                }, options(candidate.Index))));
-                candidate.Watching = candidate.Node.Start(async () =>
-                {
-                    await foreach (TubeCzarChange change in candidate.Czar.WatchAsync())
-                    {
-                        candidate.Changes.Add(change);
-                    }
-                });
-            }
-
-            monitor = MonitorAsync(monitorStop.Token);
-        }
-
-        private async Task MonitorAsync(CancellationToken stop)
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                MostAtOnce = Math.Max(MostAtOnce, candidates.Count(c => !c.Disposed && c.Czar.IsCzar));
-                try
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(5), Cluster.Clock, stop);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
-
-        public IEnumerable<Candidate> Others(Candidate candidate) => candidates.Where(c => c != candidate);
-
-        /// <summary>Waits until a candidate other than <paramref name="except"/> is czar, bounded in virtual time.</summary>
-        public async Task<Candidate> WaitForCzarAsync(Candidate? except, TimeSpan within)
-        {
-            DateTimeOffset end = Cluster.Clock.GetUtcNow() + within;
-            while (Cluster.Clock.GetUtcNow() < end)
-            {
-                if (candidates.FirstOrDefault(c => c != except && !c.Disposed && c.Czar.IsCzar) is { } czar)
-                {
-                    return czar;
-                }
-
-                await Cluster.DelayAsync(TimeSpan.FromMilliseconds(10));
-            }
-
-            throw new TimeoutException($"no czar other than {except?.Index} within {within} (seed {Cluster.Simulation.Seed})");
-        }
-
-        public async Task DisposeAsync(Candidate candidate)
-        {
-            await candidate.Node.Start(async () => await candidate.Czar.DisposeAsync());
-            candidate.Disposed = true;
-            await candidate.Watching;
-        }
-
-        public async Task StopAsync()
-        {
-            monitorStop.Cancel();
-            await monitor;
-            foreach (Candidate candidate in candidates.Where(c => !c.Disposed))
-            {
-                await DisposeAsync(candidate);
-            }
-
-            await Cluster.StopAllAsync();
-        }
     }
 }
