@@ -5,12 +5,12 @@ namespace Rpc25519.Tube.StateMachines.Kv;
 /// <summary>Leases: who may write a key, grants and renewals, and the index of each session's leases.</summary>
 public sealed partial class KvStateMachine
 {
-    /// <summary>Refuses when another session's lease still protects the key: until its end, plus the configured
-    /// clock drift bound.</summary>
     /// <summary>How many keys are under a lease (held by a session, expired or not, until a write or the session's
     /// end clears it).</summary>
     internal int LeaseCount => leasesBySession.Values.Sum(static leased => leased.Count);
 
+    /// <summary>Refuses when another session's lease still protects the key: until its end, plus the configured
+    /// clock drift bound.</summary>
     private void EnsureNotLeasedByOther(KvRecord? record, string table, long sessionId, long nowMs)
     {
         long driftMs = (long)options.LeaseClockDriftBound.TotalMilliseconds;
