@@ -30,7 +30,27 @@ public static class DocCompiler
             .Select(n => $"global using {n};")));
 
     /// <summary>The compiler's errors for <paramref name="block"/>, each with its line in the Markdown file.</summary>
-    public static List<string> Errors(DocBlock block)
+    public static List<string> Errors(DocBlock block) =>
+        [.. Compile(block).GetDiagnostics()
+            .Where(d => d.Severity == DiagnosticSeverity.Error)
+            .Select(d => $"{block.File}:{block.Line + 1 + d.Location.GetLineSpan().StartLinePosition.Line}: " +
+                $"{d.Id} {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}")];
+
+    /// <summary>The block compiled into an assembly, to run a program block; throws with the errors when it does not
+    /// compile.</summary>
+    public static Assembly Load(DocBlock block)
+    {
+        using var image = new MemoryStream();
+        Microsoft.CodeAnalysis.Emit.EmitResult result = Compile(block).Emit(image);
+        if (!result.Success)
+        {
+            throw new InvalidOperationException($"{block} does not compile:\n" + string.Join('\n', Errors(block)));
+        }
+
+        return Assembly.Load(image.ToArray());
+    }
+
+    private static CSharpCompilation Compile(DocBlock block)
     {
         bool snippet = block.Kind == "snippet";
         string usings = snippet ? SnippetUsings.Value
@@ -43,12 +63,8 @@ public static class DocCompiler
             CSharpSyntaxTree.ParseText(usings, options, path: "usings.cs"),
             CSharpSyntaxTree.ParseText(code, options, path: block.File),
         ];
-        CSharpCompilation compilation = CSharpCompilation.Create("DocBlock", trees, References.Value,
+        return CSharpCompilation.Create("DocBlock" + block.Line, trees, References.Value,
             new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
-        return [.. compilation.GetDiagnostics()
-            .Where(d => d.Severity == DiagnosticSeverity.Error)
-            .Select(d => $"{block.File}:{block.Line + 1 + d.Location.GetLineSpan().StartLinePosition.Line}: " +
-                $"{d.Id} {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}")];
     }
 
     private static IEnumerable<string> PublicNamespaces(string assemblyName) =>
