@@ -75,6 +75,7 @@ public class ChangeFeedTests
         Assert.Equal(7, page.OldestAvailableIndex);
         var e = Assert.Throws<ChangeFeedCompactedException>(() => page.ThrowIfCompacted());
         Assert.Contains($"index {driver.Index + 1}", e.Message);
+        Assert.Equal(TubeErrorCode.ChangeFeedCompacted, Assert.IsAssignableFrom<TubeException>(e).ErrorCode);
 
         var available = driver.Set.Changes.Read(7).ThrowIfCompacted();
         Assert.Equal([7L, 8, 9, 10], available.Changes.Select(c => c.Index));

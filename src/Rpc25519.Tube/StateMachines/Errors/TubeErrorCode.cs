@@ -67,4 +67,9 @@ public enum TubeErrorCode
     /// <summary>The KV store holds <see cref="StateMachineOptions.MaxStateBytes"/>; a command that could add to it
     /// was refused.</summary>
     StateLimit = 19,
+
+    /// <summary>A watch asked for changes the change feed no longer holds
+    /// (<see cref="ChangeFeedCompactedException"/>). Raised by the client from the page it got; never sent as a
+    /// command's reply.</summary>
+    ChangeFeedCompacted = 20,
 }
