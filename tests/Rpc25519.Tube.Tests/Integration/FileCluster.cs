@@ -35,6 +35,10 @@ internal sealed class FileCluster : IAsyncDisposable
 
     public string DataDirectory(ulong id) => Path.Combine(dir.Root, "node" + id);
 
+    /// <summary>Node <paramref name="id"/>'s log segment files, oldest first.</summary>
+    public string[] Segments(ulong id) =>
+        [.. Directory.GetFiles(DataDirectory(id), "*.wal").Order(StringComparer.Ordinal)];
+
     public Task<FileRaftStorage> OpenStorageAsync(ulong id) => FileRaftStorage.OpenAsync(new RaftStorageOptions
     {
         Directory = DataDirectory(id), SegmentBytesMax = 4096,

@@ -34,6 +34,23 @@ public sealed class ReplicaStartFailureTests
     }
 
     [Fact]
+    public async Task TheConfigStartOnADirectoryInUseIsRefusedWithoutListening()
+    {
+        using var dir = new LoopbackDirectory("tube-files-");
+        string first = $"127.0.0.1:{LoopbackDirectory.FreePort()}";
+        TubeConfig config = TubeConfigFile.Load(dir.WriteTubeConfig("c", "a", new Dictionary<string, string> { ["a"] = first }));
+        await using TubeReplica running = await TubeConfigFile.StartReplicaAsync(config);
+
+        string second = $"127.0.0.1:{LoopbackDirectory.FreePort()}";
+        config.Node2Addr["a"] = second;
+        var locked = await Assert.ThrowsAsync<StorageLockedException>(() => TubeConfigFile.StartReplicaAsync(config));
+        Assert.Contains(config.ResolveDataDirectory(), locked.Message, StringComparison.Ordinal);
+        Assert.True(FileCluster.PortIsFree(second), "a refused start left its port listening");
+        Assert.False(running.Completion.IsCompleted, "the running replica stopped");
+        Assert.NotEqual(0ul, (await running.GetStatusAsync()).NodeId);
+    }
+
+    [Fact]
     public async Task AFlippedByteInAClosedSegmentStopsTheStartWithTheFileAndOffset()
     {
         await using var cluster = new FileCluster();
@@ -43,7 +60,7 @@ public sealed class ReplicaStartFailureTests
         await cluster.WaitConvergedAsync();
         await cluster.StopAsync(3);
 
-        string[] segments = Segments(cluster, 3);
+        string[] segments = cluster.Segments(3);
         string damaged = segments[0];
         long flipped = new FileInfo(damaged).Length / 2;
         FlipByte(damaged, flipped);
@@ -66,7 +83,7 @@ public sealed class ReplicaStartFailureTests
         await cluster.WaitConvergedAsync();
         await cluster.StopAsync(2);
 
-        string last = Segments(cluster, 2)[^1];
+        string last = cluster.Segments(2)[^1];
         using (var file = new FileStream(last, FileMode.Open, FileAccess.Write))
         {
             file.SetLength(file.Length - 7);
@@ -161,7 +178,7 @@ public sealed class ReplicaStartFailureTests
         int segments)
     {
         int n = 0;
-        while (Segments(cluster, id).Length < segments)
+        while (cluster.Segments(id).Length < segments)
         {
             Assert.True(n < 400, "400 writes and still too few segments");
             await client.PutAsync("t", B($"k{n}"), B($"v{n}"));
@@ -170,9 +187,6 @@ public sealed class ReplicaStartFailureTests
 
         return n;
     }
-
-    private static string[] Segments(FileCluster cluster, ulong id) =>
-        [.. Directory.GetFiles(cluster.DataDirectory(id), "*.wal").Order(StringComparer.Ordinal)];
 
     private static void FlipByte(string path, long offset)
     {
