@@ -162,16 +162,8 @@ internal sealed class FileCluster : IAsyncDisposable
         }
     }
 
-    public RpcOptions Rpc() => new()
-    {
-        Transport = TransportKind.Tls,
-        Tls =
-        {
-            CertPath = dir.Certs, KnownClientKeysPath = "", KnownServerKeysPath = "",
-            HandshakeTimeout = TimeSpan.FromSeconds(10),
-        },
-        ConnectTimeout = TimeSpan.FromSeconds(5),
-    };
+    /// <summary>TLS (the default transport) with the directory's keys.</summary>
+    public RpcOptions Rpc() => dir.ClientRpc();
 
     public async ValueTask DisposeAsync()
     {
