@@ -11,8 +11,8 @@ public sealed class TubeReplicaOptions
     public ulong NodeId { get; set; }
 
     /// <summary>The address book: every member's node id and Rpc25519 address (<c>host:port</c>), this replica's
-    /// included, each at its own address. Replicas dial each other and clients dial replicas at these addresses.
-    /// List future members too: a replica can only send to ids it finds here.</summary>
+    /// included. Replicas dial each other and clients dial replicas at these addresses. List future members too:
+    /// a replica can only send to ids it finds here.</summary>
     public IDictionary<ulong, string> Members { get; set; } = new SortedDictionary<ulong, string>();
 
     /// <summary>The voters of a brand-new cluster (ignored once storage holds a configuration). Empty: every id in
@@ -139,13 +139,6 @@ public sealed class TubeReplicaOptions
         if (!Members.ContainsKey(NodeId))
         {
             throw new ArgumentException($"TubeReplicaOptions.Members has no address for this node ({NodeId}); add it.");
-        }
-
-        if (Members.GroupBy(m => m.Value, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1) is
-            { } shared)
-        {
-            throw new ArgumentException($"TubeReplicaOptions.Members gives the nodes {string.Join(" and ",
-                shared.Select(m => m.Key))} the same address ({shared.Key}); give each member its own address.");
         }
 
         if (Storage is null)

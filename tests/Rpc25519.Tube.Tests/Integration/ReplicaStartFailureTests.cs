@@ -115,19 +115,6 @@ public sealed class ReplicaStartFailureTests
     }
 
     [Fact]
-    public async Task TwoMembersAtOneAddressAreRefusedAndLeaveNothingOpen()
-    {
-        await using var cluster = new FileCluster();
-        FileRaftStorage storage = await cluster.OpenStorageAsync(1);
-        TubeReplicaOptions options = cluster.Options(1, storage);
-        options.Members[2] = cluster.Members[1];
-
-        var refused = await Assert.ThrowsAsync<ArgumentException>(() => TubeReplica.StartAsync(options));
-        Assert.Contains(cluster.Members[1], refused.Message, StringComparison.Ordinal);
-        await AssertNothingLeftAsync(cluster, 1);
-    }
-
-    [Fact]
     public async Task APortInUseFailsTheStartAndReleasesTheDirectory()
     {
         await using var cluster = new FileCluster();
