@@ -190,15 +190,8 @@ public static class TubeConfigFile
         {
             Directory = directory, LoggerFactory = options.Rpc.LoggerFactory,
         }, cancellationToken);
-        try
-        {
-            return await TubeReplica.StartAsync(options, cancellationToken);
-        }
-        catch
-        {
-            await options.Storage.DisposeAsync();
-            throw;
-        }
+        // A failed start disposes the storage itself.
+        return await TubeReplica.StartAsync(options, cancellationToken);
     }
 
     private static string CheckName(string name, int line, Dictionary<string, int> lines)

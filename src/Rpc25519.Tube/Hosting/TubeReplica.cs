@@ -95,7 +95,8 @@ public sealed partial class TubeReplica : IAsyncDisposable
 
     /// <summary>Recovers the node and its state machines from storage, starts listening, and starts the host
     /// loop.</summary>
-    /// <param name="options">The settings; validated here. The replica keeps the storage and disposes it.</param>
+    /// <param name="options">The settings; validated here. The replica keeps the storage and disposes it; so does a
+    /// start that fails, which leaves nothing running and the data directory free to open again.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The running replica.</returns>
     /// <exception cref="ArgumentException">A setting is invalid; the message names it.</exception>
@@ -104,10 +105,28 @@ public sealed partial class TubeReplica : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        var replica = new TubeReplica(options);
-        await replica.StartCoreAsync(cancellationToken);
-        return replica;
+        TubeReplica? replica = null;
+        try
+        {
+            options.Validate();
+            replica = new TubeReplica(options);
+            await replica.StartCoreAsync(cancellationToken);
+            return replica;
+        }
+        catch
+        {
+            // Stops whatever did start (a server that bound, nothing else can run yet) and releases the storage.
+            if (replica is not null)
+            {
+                await replica.DisposeAsync();
+            }
+            else if (options.Storage is not null)
+            {
+                await options.Storage.DisposeAsync();
+            }
+
+            throw;
+        }
     }
 
     /// <summary>Reads this replica's status inside its host loop.</summary>

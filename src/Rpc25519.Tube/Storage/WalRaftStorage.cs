@@ -16,6 +16,7 @@ public abstract class WalRaftStorage : IRaftStorage
 {
     private readonly object gate = new();
     private readonly WalParts parts;
+    private int disposed;
 
     private protected WalRaftStorage(WalParts parts)
     {
@@ -111,10 +112,15 @@ public abstract class WalRaftStorage : IRaftStorage
     }
 
     /// <summary>Flushes what is queued, closes the segment and releases the lock file. Later calls throw
-    /// <see cref="ObjectDisposedException"/>.</summary>
+    /// <see cref="ObjectDisposedException"/>; disposing again does nothing.</summary>
     /// <returns>A task that completes when the storage is closed.</returns>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return;
+        }
+
         await parts.Writer.DisposeAsync();
         parts.Lock.Dispose();
         GC.SuppressFinalize(this);
