@@ -225,7 +225,8 @@ public sealed partial class TubeClient : IAsyncDisposable
 
         try
         {
-            return cancellationToken.CanBeCanceled ? await task.WaitAsync(cancellationToken) : await task;
+            await WhenDoneOrCancelledAsync(task, cancellationToken);
+            return await task;
         }
         catch when (task.IsCompleted)
         {
